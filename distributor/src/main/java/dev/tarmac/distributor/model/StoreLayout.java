@@ -1,0 +1,68 @@
+package dev.tarmac.distributor.model;
+
+/** Where things live in the store (see docs/architecture.md); the only place keys are built. */
+public final class StoreLayout {
+  private StoreLayout() {}
+
+  public static String app(String app) {
+    return "apps/" + Names.app(app) + "/app.json";
+  }
+
+  public static String appsPrefix() {
+    return "apps/";
+  }
+
+  public static String buildsPrefix(String app) {
+    return "apps/" + Names.app(app) + "/builds/";
+  }
+
+  public static String buildDir(String app, String version) {
+    return buildsPrefix(app) + Names.version(version) + "/";
+  }
+
+  public static String artifact(String app, String version) {
+    return buildDir(app, version) + "artifact.tar.gz";
+  }
+
+  public static String manifest(String app, String version) {
+    return buildDir(app, version) + "manifest.sha256";
+  }
+
+  public static String buildRecord(String app, String version) {
+    return buildDir(app, version) + "build.json";
+  }
+
+  public static String buildLog(String app, String version) {
+    return buildDir(app, version) + "build.log";
+  }
+
+  public static String delta(String app, String from, String to) {
+    return "apps/"
+        + Names.app(app)
+        + "/deltas/"
+        + Names.version(from)
+        + ".."
+        + Names.version(to)
+        + ".tar.gz";
+  }
+
+  public static String envPrefix(String app, String env) {
+    return "apps/" + Names.app(app) + "/envs/" + Names.env(env) + "/";
+  }
+
+  public static String releaseRecord(String app, String env, long number) {
+    return envPrefix(app, env) + "releases/" + String.format("%08d", number) + ".json";
+  }
+
+  public static String releasesPrefix(String app, String env) {
+    return envPrefix(app, env) + "releases/";
+  }
+
+  public static String backup(String app, String env, String version) {
+    return envPrefix(app, env) + "backups/" + Names.version(version) + ".sql.gz";
+  }
+
+  public static String lock(String app, String env) {
+    return envPrefix(app, env) + "lock.json";
+  }
+}

@@ -1,0 +1,4 @@
+package dev.tarmac.distributor.store;
+
+/** An object's key and size in bytes. */
+public record ObjectInfo(String key, long size) {}
