@@ -1,0 +1,481 @@
+package dev.tarmac.deploy.config;
+
+import dev.tarmac.deploy.config.TarmacConfig.Build;
+import dev.tarmac.deploy.config.TarmacConfig.Environment;
+import dev.tarmac.deploy.config.TarmacConfig.Health;
+import dev.tarmac.deploy.config.TarmacConfig.Hooks;
+import dev.tarmac.deploy.config.TarmacConfig.Host;
+import dev.tarmac.deploy.config.TarmacConfig.Release;
+import dev.tarmac.deploy.config.TarmacConfig.SassEntry;
+import dev.tarmac.distributor.model.Names;
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads and validates {@code tarmac.yml}. Every problem is reported with its line, its key (dotted,
+ * e.g. {@code environments.production.hosts[1].port}) and what is expected; unknown keys are
+ * errors, so a typo never silently does nothing.
+ */
+public final class ConfigReader {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+  private static final Pattern ABS_PATH = Pattern.compile("/[A-Za-z0-9._/@+-]*");
+  private static final Pattern REL_PATH = Pattern.compile("[A-Za-z0-9._@+-][A-Za-z0-9._/@+-]*");
+  private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
+  private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}");
+
+  private final String file;
+  private final List<String> problems = new ArrayList<>();
+
+  private ConfigReader(String file) {
+    this.file = file;
+  }
+
+  /** Parses {@code text}; {@code file} names it in errors (e.g. "tarmac.yml at v1.4.0"). */
+  public static TarmacConfig read(String text, String file) {
+    ConfigReader reader = new ConfigReader(file);
+    TarmacConfig config = reader.parse(text);
+    if (!reader.problems.isEmpty()) {
+      throw new ConfigException(file, reader.problems);
+    }
+    return config;
+  }
+
+  private TarmacConfig parse(String text) {
+    Node root;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      options.setMaxAliasesForCollections(10);
+      root = new Yaml(options).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      problems.add(
+          "line " + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem());
+      return null;
+    } catch (RuntimeException e) {
+      problems.add("not valid YAML: " + e.getMessage());
+      return null;
+    }
+    if (root == null) {
+      problems.add("the file is empty; it needs at least `app:` and `environments:`");
+      return null;
+    }
+    Map<String, Node> top = mapping(root, "", Set.of("app", "build", "release", "environments"));
+    if (top == null) {
+      return null;
+    }
+    String app = requiredString(top, "app", "");
+    if (app != null && !Names.isApp(app)) {
+      problem(top.get("app"), "app", "expected 1 to 63 of a-z 0-9 _ -, got '" + app + "'");
+    }
+    Build build = build(top.get("build"));
+    Release release = release(top.get("release"));
+    Map<String, Environment> environments = environments(top.get("environments"));
+    return new TarmacConfig(app, build, release, environments);
+  }
+
+  private Build build(Node node) {
+    Map<String, Node> m =
+        node == null
+            ? Map.of()
+            : mapping(node, "build", Set.of("sass", "minify", "commands", "exclude", "timeout"));
+    if (m == null) {
+      m = Map.of();
+    }
+    List<SassEntry> sass = new ArrayList<>();
+    Node sassNode = m.get("sass");
+    if (sassNode != null) {
+      List<Node> items = sequence(sassNode, "build.sass");
+      for (int i = 0; i < items.size(); i++) {
+        String key = "build.sass[" + i + "]";
+        Map<String, Node> entry = mapping(items.get(i), key, Set.of("from", "to"));
+        if (entry != null) {
+          String from = relativePath(entry, "from", key);
+          String to = relativePath(entry, "to", key);
+          if (from != null && to != null) {
+            sass.add(new SassEntry(from, to));
+          }
+        }
+      }
+    }
+    return new Build(
+        sass,
+        strings(m.get("minify"), "build.minify"),
+        strings(m.get("commands"), "build.commands"),
+        strings(m.get("exclude"), "build.exclude"),
+        duration(m.get("timeout"), "build.timeout", Duration.ofMinutes(10)));
+  }
+
+  private Release release(Node node) {
+    Map<String, Node> m =
+        node == null
+            ? Map.of()
+            : mapping(node, "release", Set.of("keep", "shared", "hooks", "health"));
+    if (m == null) {
+      m = Map.of();
+    }
+    int keep = integer(m.get("keep"), "release.keep", 5, 2, 1000);
+    List<String> shared = new ArrayList<>();
+    Node sharedNode = m.get("shared");
+    if (sharedNode != null) {
+      List<Node> items = sequence(sharedNode, "release.shared");
+      for (int i = 0; i < items.size(); i++) {
+        String path = scalar(items.get(i), "release.shared[" + i + "]");
+        if (path != null) {
+          if (checkRelative(path)) {
+            shared.add(path.replaceAll("/+$", ""));
+          } else {
+            problem(
+                items.get(i),
+                "release.shared[" + i + "]",
+                "expected a relative path inside the release (no .., no leading /), got '"
+                    + path
+                    + "'");
+          }
+        }
+      }
+    }
+    Map<String, Node> h =
+        m.get("hooks") == null
+            ? Map.of()
+            : mapping(
+                m.get("hooks"),
+                "release.hooks",
+                Set.of("prepare", "backup", "migrate", "restore", "activate"));
+    if (h == null) {
+      h = Map.of();
+    }
+    Hooks hooks =
+        new Hooks(
+            strings(h.get("prepare"), "release.hooks.prepare"),
+            strings(h.get("backup"), "release.hooks.backup"),
+            strings(h.get("migrate"), "release.hooks.migrate"),
+            strings(h.get("restore"), "release.hooks.restore"),
+            strings(h.get("activate"), "release.hooks.activate"));
+    Optional<Health> health = Optional.empty();
+    if (m.get("health") != null) {
+      Map<String, Node> hm =
+          mapping(m.get("health"), "release.health", Set.of("url", "timeout", "contains"));
+      if (hm != null) {
+        String url = requiredString(hm, "url", "release.health");
+        if (url != null && !url.matches("https?://[^\\s'\"]+")) {
+          problem(
+              hm.get("url"),
+              "release.health.url",
+              "expected an http:// or https:// URL, got '" + url + "'");
+        }
+        Duration timeout =
+            duration(hm.get("timeout"), "release.health.timeout", Duration.ofSeconds(10));
+        String contains =
+            hm.get("contains") == null
+                ? null
+                : scalar(hm.get("contains"), "release.health.contains");
+        health = Optional.of(new Health(url, timeout, Optional.ofNullable(contains)));
+      }
+    }
+    return new Release(keep, shared, hooks, health);
+  }
+
+  private Map<String, Environment> environments(Node node) {
+    Map<String, Environment> out = new LinkedHashMap<>();
+    if (node == null) {
+      return out;
+    }
+    Map<String, Node> envs = mapping(node, "environments", null);
+    if (envs == null) {
+      return out;
+    }
+    for (Map.Entry<String, Node> e : envs.entrySet()) {
+      String name = e.getKey();
+      String key = "environments." + name;
+      try {
+        Names.env(name);
+      } catch (IllegalArgumentException ex) {
+        problem(e.getValue(), key, ex.getMessage());
+        continue;
+      }
+      Map<String, Node> m =
+          mapping(
+              e.getValue(),
+              key,
+              Set.of("deploy_to", "user", "parallel", "accept_new_host_keys", "hosts"));
+      if (m == null) {
+        continue;
+      }
+      String deployTo = absolutePath(m.get("deploy_to"), key + ".deploy_to");
+      String user = m.get("user") == null ? null : user(m.get("user"), key + ".user");
+      int parallel = integer(m.get("parallel"), key + ".parallel", 10, 1, 1000);
+      boolean acceptNew = bool(m.get("accept_new_host_keys"), key + ".accept_new_host_keys", false);
+      List<Host> hosts = new ArrayList<>();
+      if (m.get("hosts") == null) {
+        problem(e.getValue(), key + ".hosts", "is required: list the hosts of this environment");
+      } else {
+        List<Node> items = sequence(m.get("hosts"), key + ".hosts");
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+          Host host = host(items.get(i), key + ".hosts[" + i + "]", deployTo, user);
+          if (host != null && !names.add(host.name())) {
+            problem(
+                items.get(i),
+                key + ".hosts[" + i + "].name",
+                "'" + host.name() + "' is listed twice");
+          } else if (host != null) {
+            hosts.add(host);
+          }
+        }
+        if (items.isEmpty()) {
+          problem(m.get("hosts"), key + ".hosts", "is empty: list at least one host");
+        }
+      }
+      out.put(name, new Environment(name, deployTo, user, parallel, acceptNew, hosts));
+    }
+    return out;
+  }
+
+  private Host host(Node node, String key, String envDeployTo, String envUser) {
+    Map<String, Node> m =
+        mapping(node, key, Set.of("name", "address", "port", "user", "deploy_to", "roles"));
+    if (m == null) {
+      return null;
+    }
+    String name = requiredString(m, "name", key);
+    if (name != null && !HOST_NAME.matcher(name).matches()) {
+      problem(
+          m.get("name"),
+          key + ".name",
+          "expected letters, digits and ._- (at most 63), got '" + name + "'");
+    }
+    String address = m.get("address") == null ? name : scalar(m.get("address"), key + ".address");
+    if (address != null && !ADDRESS.matcher(address).matches()) {
+      problem(
+          m.get("address"),
+          key + ".address",
+          "expected a host name, an IP address or `local`, got '" + address + "'");
+    }
+    int port = integer(m.get("port"), key + ".port", 22, 1, 65535);
+    String user = m.get("user") == null ? envUser : user(m.get("user"), key + ".user");
+    String deployTo =
+        m.get("deploy_to") == null
+            ? envDeployTo
+            : absolutePath(m.get("deploy_to"), key + ".deploy_to");
+    if (deployTo == null && m.get("deploy_to") == null) {
+      problem(
+          node,
+          key + ".deploy_to",
+          "is required (here or on the environment): an absolute path such as /srv/shop");
+    }
+    List<String> roles = strings(m.get("roles"), key + ".roles");
+    for (String role : roles) {
+      if (!ROLE.matcher(role).matches()) {
+        problem(m.get("roles"), key + ".roles", "'" + role + "' is not a role name (a-z 0-9 _ -)");
+      }
+    }
+    if (m.get("roles") == null) {
+      roles = List.of("web");
+    }
+    return new Host(name, address, port, user, deployTo, roles);
+  }
+
+  // ---- typed readers over YAML nodes ----
+
+  private Map<String, Node> mapping(Node node, String key, Set<String> allowed) {
+    if (!(node instanceof MappingNode map)) {
+      problem(
+          node,
+          key.isEmpty() ? "(top level)" : key,
+          "expected a mapping of keys to values, got " + kind(node));
+      return null;
+    }
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (NodeTuple tuple : map.getValue()) {
+      String name = tuple.getKeyNode() instanceof ScalarNode s ? s.getValue() : null;
+      String path = key.isEmpty() ? name : key + "." + name;
+      if (name == null) {
+        problem(tuple.getKeyNode(), key, "keys must be plain names");
+      } else if (allowed != null && !allowed.contains(name)) {
+        problem(
+            tuple.getKeyNode(),
+            path,
+            "unknown key; expected one of: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+      } else {
+        out.put(name, tuple.getValueNode());
+      }
+    }
+    return out;
+  }
+
+  private List<Node> sequence(Node node, String key) {
+    if (node instanceof SequenceNode seq) {
+      return seq.getValue();
+    }
+    problem(node, key, "expected a list, got " + kind(node));
+    return List.of();
+  }
+
+  private String scalar(Node node, String key) {
+    if (node instanceof ScalarNode s && !s.getTag().getValue().endsWith(":null")) {
+      return s.getValue();
+    }
+    problem(node, key, "expected a single value, got " + kind(node));
+    return null;
+  }
+
+  private List<String> strings(Node node, String key) {
+    if (node == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    List<Node> items = sequence(node, key);
+    for (int i = 0; i < items.size(); i++) {
+      String s = scalar(items.get(i), key + "[" + i + "]");
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private String requiredString(Map<String, Node> m, String name, String parent) {
+    String key = parent.isEmpty() ? name : parent + "." + name;
+    if (m.get(name) == null) {
+      problems.add(key + " is required");
+      return null;
+    }
+    return scalar(m.get(name), key);
+  }
+
+  private String relativePath(Map<String, Node> m, String name, String parent) {
+    String value = requiredString(m, name, parent);
+    if (value != null && !checkRelative(value)) {
+      problem(
+          m.get(name),
+          parent + "." + name,
+          "expected a relative path inside the repository, got '" + value + "'");
+      return null;
+    }
+    return value;
+  }
+
+  private static boolean checkRelative(String path) {
+    return REL_PATH.matcher(path).matches()
+        && !("/" + path + "/").contains("/../")
+        && !path.contains("//");
+  }
+
+  private String absolutePath(Node node, String key) {
+    if (node == null) {
+      return null;
+    }
+    String value = scalar(node, key);
+    if (value != null
+        && (!ABS_PATH.matcher(value).matches()
+            || ("/" + value + "/").contains("/../")
+            || value.equals("/"))) {
+      problem(
+          node,
+          key,
+          "expected an absolute path such as /srv/shop (letters, digits, ._-/@+), got '"
+              + value
+              + "'");
+      return null;
+    }
+    return value == null ? null : value.replaceAll("/+$", "");
+  }
+
+  private String user(Node node, String key) {
+    String value = scalar(node, key);
+    if (value != null && !USER.matcher(value).matches()) {
+      problem(node, key, "expected a user name (a-z 0-9 _ . -), got '" + value + "'");
+      return null;
+    }
+    return value;
+  }
+
+  private int integer(Node node, String key, int fallback, int min, int max) {
+    if (node == null) {
+      return fallback;
+    }
+    String value = scalar(node, key);
+    try {
+      int n = Integer.parseInt(value);
+      if (n < min || n > max) {
+        problem(node, key, "expected a number from " + min + " to " + max + ", got " + n);
+        return fallback;
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      if (value != null) {
+        problem(node, key, "expected a whole number, got '" + value + "'");
+      }
+      return fallback;
+    }
+  }
+
+  private boolean bool(Node node, String key, boolean fallback) {
+    if (node == null) {
+      return fallback;
+    }
+    String value = scalar(node, key);
+    if ("true".equals(value) || "false".equals(value)) {
+      return Boolean.parseBoolean(value);
+    }
+    problem(node, key, "expected true or false, got '" + value + "'");
+    return fallback;
+  }
+
+  private Duration duration(Node node, String key, Duration fallback) {
+    if (node == null) {
+      return fallback;
+    }
+    String value = scalar(node, key);
+    Matcher m = value == null ? null : DURATION.matcher(value.trim());
+    if (m == null || !m.matches()) {
+      problem(node, key, "expected a duration such as 500ms, 30s, 10m or 1h, got '" + value + "'");
+      return fallback;
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+
+  private void problem(Node node, String key, String message) {
+    String where = node == null ? "" : "line " + (node.getStartMark().getLine() + 1) + ": ";
+    problems.add(where + key + ": " + message);
+  }
+
+  private static String kind(Node node) {
+    if (node instanceof MappingNode) {
+      return "a mapping";
+    }
+    if (node instanceof SequenceNode) {
+      return "a list";
+    }
+    if (node instanceof ScalarNode s) {
+      return s.getTag().getValue().endsWith(":null") ? "nothing" : "'" + s.getValue() + "'";
+    }
+    return "nothing";
+  }
+}

@@ -1,0 +1,74 @@
+package dev.tarmac.deploy.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The validated content of an app's {@code tarmac.yml}: how to build it and how to release it. Made
+ * only by {@link ConfigReader}, which checks every key once, on load.
+ */
+public record TarmacConfig(
+    String app, Build build, Release release, Map<String, Environment> environments) {
+
+  public record SassEntry(String from, String to) {}
+
+  /** The build section: Sass, minify globs, the app's own commands, excluded paths. */
+  public record Build(
+      List<SassEntry> sass,
+      List<String> minify,
+      List<String> commands,
+      List<String> exclude,
+      Duration timeout) {}
+
+  public record Hooks(
+      List<String> prepare,
+      List<String> backup,
+      List<String> migrate,
+      List<String> restore,
+      List<String> activate) {}
+
+  /** The health check fetched from each host after activation. */
+  public record Health(String url, Duration timeout, Optional<String> contains) {}
+
+  public record Release(int keep, List<String> shared, Hooks hooks, Optional<Health> health) {}
+
+  public record Host(
+      String name, String address, int port, String user, String deployTo, List<String> roles) {
+    public boolean isLocal() {
+      return "local".equals(address);
+    }
+
+    public boolean hasRole(String role) {
+      return roles.contains(role);
+    }
+  }
+
+  public record Environment(
+      String name,
+      String deployTo,
+      String user,
+      int parallel,
+      boolean acceptNewHostKeys,
+      List<Host> hosts) {
+    /** The primary database host: the first with the {@code db} role. */
+    public Optional<Host> primaryDb() {
+      return hosts.stream().filter(h -> h.hasRole("db")).findFirst();
+    }
+  }
+
+  public Environment environment(String name) {
+    Environment env = environments.get(name);
+    if (env == null) {
+      throw new ConfigException(
+          "tarmac.yml",
+          List.of(
+              "environments."
+                  + name
+                  + " is not defined; defined: "
+                  + String.join(", ", environments.keySet())));
+    }
+    return env;
+  }
+}

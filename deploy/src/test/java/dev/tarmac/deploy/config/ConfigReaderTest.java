@@ -1,0 +1,132 @@
+package dev.tarmac.deploy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigReaderTest {
+
+  @Test
+  void theDocumentedExampleIsValidAndReadAsDocumented() throws Exception {
+    String text = Files.readString(Path.of("../docs/examples/tarmac.yml"));
+
+    TarmacConfig config = ConfigReader.read(text, "docs/examples/tarmac.yml");
+
+    assertThat(config.app()).isEqualTo("shop");
+    assertThat(config.build().sass())
+        .containsExactly(
+            new TarmacConfig.SassEntry("assets/scss/main.scss", "public/css/main.css"));
+    assertThat(config.build().minify()).containsExactly("public/js/**/*.js", "public/css/**/*.css");
+    assertThat(config.build().timeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(config.release().shared()).containsExactly("public/uploads", ".env");
+    assertThat(config.release().hooks().migrate()).hasSize(1);
+    assertThat(config.release().health().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(10));
+    TarmacConfig.Environment production = config.environment("production");
+    assertThat(production.parallel()).isEqualTo(50);
+    assertThat(production.hosts())
+        .containsExactly(
+            new TarmacConfig.Host(
+                "web1",
+                "web1.example.com",
+                22,
+                "deploy",
+                "/srv/shop",
+                java.util.List.of("web", "db")),
+            new TarmacConfig.Host(
+                "web2", "10.0.0.12", 2222, "deploy", "/srv/shop", java.util.List.of("web")));
+    assertThat(production.primaryDb().orElseThrow().name()).isEqualTo("web1");
+    assertThat(config.environment("staging").hosts().get(0).address()).isEqualTo("stage1");
+  }
+
+  @Test
+  void aMinimalFileGetsTheDefaults() {
+    TarmacConfig config =
+        ConfigReader.read(
+            "app: blog\nenvironments:\n  demo: { deploy_to: /srv/blog, hosts: [{ name: a, address: local }] }\n",
+            "tarmac.yml");
+
+    assertThat(config.build().commands()).isEmpty();
+    assertThat(config.release().keep()).isEqualTo(5);
+    assertThat(config.environment("demo").parallel()).isEqualTo(10);
+    assertThat(config.environment("demo").hosts().get(0).isLocal()).isTrue();
+    assertThat(config.environment("demo").hosts().get(0).roles()).containsExactly("web");
+  }
+
+  @Test
+  void anUnknownKeyIsReportedWithItsLineAndTheKeysExpected() {
+    assertThatThrownBy(
+            () -> ConfigReader.read("app: shop\nbiuld:\n  sass: []\n", "tarmac.yml at v1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tarmac.yml at v1 is invalid")
+        .hasMessageContaining(
+            "line 2: biuld: unknown key; expected one of: app, build, environments, release");
+  }
+
+  @Test
+  void wrongTypesAndValuesAreAllReportedAtOnce() {
+    String text =
+        """
+        app: Shop!
+        build:
+          sass: { from: a.scss }
+          timeout: soon
+        environments:
+          production:
+            deploy_to: srv/shop
+            hosts:
+              - { name: web1, port: 99999 }
+              - { name: web1 }
+        """;
+
+    assertThatThrownBy(() -> ConfigReader.read(text, "tarmac.yml"))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .contains(
+                        "line 1: app: expected 1 to 63 of a-z 0-9 _ -, got 'Shop!'",
+                        "line 3: build.sass: expected a list, got a mapping",
+                        "line 4: build.timeout: expected a duration such as 500ms, 30s, 10m or 1h, got 'soon'",
+                        "line 7: environments.production.deploy_to: expected an absolute path such as /srv/shop (letters, digits, ._-/@+), got 'srv/shop'",
+                        "line 9: environments.production.hosts[0].port: expected a number from 1 to 65535, got 99999",
+                        "line 10: environments.production.hosts[1].name: 'web1' is listed twice"));
+  }
+
+  @Test
+  void missingRequiredKeysAreNamed() {
+    assertThatThrownBy(() -> ConfigReader.read("build: {}\n", "tarmac.yml"))
+        .hasMessageContaining("app is required");
+    assertThatThrownBy(() -> ConfigReader.read("", "tarmac.yml")).hasMessageContaining("empty");
+  }
+
+  @Test
+  void pathsThatLeaveTheTreeAreRefused() {
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    "app: a\nbuild:\n  sass: [{ from: ../x.scss, to: /etc/x.css }]\nrelease:\n  shared: [../../etc]\n",
+                    "tarmac.yml"))
+        .hasMessageContaining("line 3: build.sass[0].from: expected a relative path")
+        .hasMessageContaining("line 3: build.sass[0].to: expected a relative path")
+        .hasMessageContaining("line 5: release.shared[0]: expected a relative path");
+  }
+
+  @Test
+  void brokenYamlIsReportedWithItsLine() {
+    assertThatThrownBy(() -> ConfigReader.read("app: a\nbuild:\n  sass: [\n", "tarmac.yml"))
+        .hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void anUnknownEnvironmentNamesTheDefinedOnes() throws Exception {
+    TarmacConfig config =
+        ConfigReader.read(Files.readString(Path.of("../docs/examples/tarmac.yml")), "tarmac.yml");
+
+    assertThatThrownBy(() -> config.environment("prod"))
+        .hasMessageContaining("environments.prod is not defined; defined: staging, production");
+  }
+}
