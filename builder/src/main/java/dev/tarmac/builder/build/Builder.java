@@ -25,6 +25,7 @@ public final class Builder {
 
   /** {@code dataDir} holds the git mirrors ({@code git/}), tools ({@code cache/}) and work dirs. */
   public Builder(ArtifactStore store, Path dataDir, Clock clock) {
+    dataDir = dataDir.toAbsolutePath();
     this.store = store;
     this.workRoot = dataDir.resolve("work");
     this.pipeline =

@@ -1,0 +1,93 @@
+package dev.tarmac.builder.api;
+
+import dev.tarmac.builder.service.BuildService;
+import dev.tarmac.builder.service.BuildView;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.List;
+
+@Path("/api/apps/{app}/builds")
+@Produces(MediaType.APPLICATION_JSON)
+public class BuildResource {
+  /** The body of POST /api/apps/{app}/builds. */
+  public record NewBuild(String tag) {}
+
+  private static final Duration SIGNED_URL_TTL = Duration.ofMinutes(15);
+
+  @Inject BuildService builds;
+  @Inject ArtifactStore store;
+
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response request(String app, NewBuild body) {
+    if (body == null || body.tag() == null) {
+      throw ApiProblem.badRequest("send {\"tag\":\"v1.4.0\"}: the tag to build");
+    }
+    BuildView build = builds.request(app, body.tag());
+    return Response.accepted(build).build();
+  }
+
+  @GET
+  public List<BuildView> list(String app) {
+    return builds.list(app);
+  }
+
+  @GET
+  @Path("{version}")
+  public BuildView get(String app, String version) {
+    return builds.require(app, version);
+  }
+
+  @GET
+  @Path("{version}/log")
+  @Produces(MediaType.TEXT_PLAIN)
+  public byte[] log(String app, String version) {
+    return builds.log(app, version);
+  }
+
+  @GET
+  @Path("{version}/manifest")
+  @Produces(MediaType.TEXT_PLAIN)
+  public byte[] manifest(String app, String version) {
+    requireSucceeded(app, version);
+    return store.readAllBytes(StoreLayout.manifest(app, version));
+  }
+
+  @GET
+  @Path("{version}/artifact")
+  @Produces({"application/gzip", Problems.TYPE})
+  public Response artifact(String app, String version, @HeaderParam("Range") String range) {
+    requireSucceeded(app, version);
+    String key = StoreLayout.artifact(app, version);
+    if (!store.servedByService()) {
+      return Response.status(302).location(store.signedGetUrl(key, SIGNED_URL_TTL)).build();
+    }
+    return Downloads.serve(store, key, range, "application/gzip");
+  }
+
+  private void requireSucceeded(String app, String version) {
+    BuildView build = builds.require(app, version);
+    if (build.status() != BuildView.Status.SUCCEEDED) {
+      throw new ApiProblem(
+          409,
+          "Build not finished",
+          "build "
+              + app
+              + " "
+              + version
+              + " is "
+              + build.status()
+              + (build.error() == null ? "; wait for it to succeed" : ": " + build.error()));
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.tarmac.builder.api;
+
+import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.ByteRange;
+import dev.tarmac.distributor.store.ObjectInfo;
+import dev.tarmac.distributor.store.StoreNotFoundException;
+import jakarta.ws.rs.core.Response;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Serves a store object with {@code Range} support, so an interrupted download can resume. */
+public final class Downloads {
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+  private Downloads() {}
+
+  public static Response serve(ArtifactStore store, String key, String rangeHeader, String type) {
+    ObjectInfo info = store.stat(key).orElseThrow(() -> new StoreNotFoundException(key));
+    long size = info.size();
+    if (rangeHeader == null || rangeHeader.isBlank()) {
+      return Response.ok(store.get(key), type)
+          .header("Accept-Ranges", "bytes")
+          .header("Content-Length", size)
+          .build();
+    }
+    Matcher m = RANGE.matcher(rangeHeader.trim());
+    long first;
+    long last;
+    if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
+      if (m.group(1).isEmpty()) {
+        first = Math.max(0, size - Long.parseLong(m.group(2)));
+        last = size - 1;
+      } else {
+        first = Long.parseLong(m.group(1));
+        last = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
+      }
+    } else {
+      first = -1;
+      last = -1;
+    }
+    if (first < 0 || first >= size || last < first) {
+      return Response.status(416)
+          .header("Content-Range", "bytes */" + size)
+          .type(Problems.TYPE)
+          .entity(
+              "{\"type\":\"about:blank\",\"title\":\"Range Not Satisfiable\",\"status\":416,\"detail\":\"the object has "
+                  + size
+                  + " bytes; ask for a range inside it\"}")
+          .build();
+    }
+    long length = last - first + 1;
+    return Response.status(206)
+        .type(type)
+        .entity(store.get(key, new ByteRange(first, length)))
+        .header("Accept-Ranges", "bytes")
+        .header("Content-Range", "bytes " + first + "-" + last + "/" + size)
+        .header("Content-Length", length)
+        .build();
+  }
+}

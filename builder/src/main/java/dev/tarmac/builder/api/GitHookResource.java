@@ -1,0 +1,95 @@
+package dev.tarmac.builder.api;
+
+import dev.tarmac.builder.hooks.GitWebhooks;
+import dev.tarmac.builder.hooks.GitWebhooks.Provider;
+import dev.tarmac.builder.hooks.GitWebhooks.TagPush;
+import dev.tarmac.builder.service.App;
+import dev.tarmac.builder.service.AppRegistry;
+import dev.tarmac.builder.service.BuildService;
+import dev.tarmac.builder.service.BuildView;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * {@code POST /api/hooks/git}: a tag pushed to GitHub, GitLab or Gitea queues a build of every
+ * registered app whose repository it is. The signature is checked before anything else; a bad or
+ * missing one is 401 and nothing is queued.
+ */
+@Path("/api/hooks/git")
+public class GitHookResource {
+  @Inject AppRegistry apps;
+  @Inject BuildService builds;
+
+  @ConfigProperty(name = "tarmac.webhook-secret")
+  Optional<String> secret;
+
+  @POST
+  @Consumes(MediaType.WILDCARD)
+  @Produces(MediaType.APPLICATION_JSON)
+  public Response receive(byte[] body, HttpHeaders headers) {
+    Provider provider =
+        GitWebhooks.provider(headers::getHeaderString)
+            .orElseThrow(
+                () ->
+                    ApiProblem.badRequest(
+                        "not a GitHub, GitLab or Gitea webhook (no X-GitHub-Event, X-Gitlab-Event or X-Gitea-Event header)"));
+    if (secret.isEmpty() || secret.get().isBlank()) {
+      throw new ApiProblem(
+          401,
+          "Unauthorized",
+          "webhooks are off: set tarmac.webhook-secret on the service and the same secret on the webhook");
+    }
+    if (!GitWebhooks.verify(provider, secret.get(), body, headers::getHeaderString)) {
+      throw new ApiProblem(
+          401,
+          "Unauthorized",
+          provider
+              + " webhook signature is missing or wrong; set the webhook's secret to tarmac.webhook-secret");
+    }
+    String event =
+        switch (provider) {
+          case GITHUB -> headers.getHeaderString("X-GitHub-Event");
+          case GITLAB -> headers.getHeaderString("X-Gitlab-Event");
+          case GITEA -> headers.getHeaderString("X-Gitea-Event");
+        };
+    Optional<TagPush> push = GitWebhooks.tagPush(provider, event, body);
+    if (push.isEmpty()) {
+      return Response.accepted(
+              Map.of("queued", List.of(), "ignored", "not a tag push (event " + event + ")"))
+          .build();
+    }
+    List<BuildView> queued = new ArrayList<>();
+    for (App app : matching(push.get())) {
+      queued.add(builds.request(app.name(), push.get().tag()));
+    }
+    if (queued.isEmpty()) {
+      return Response.accepted(
+              Map.of(
+                  "queued",
+                  List.of(),
+                  "ignored",
+                  "no registered app has repository " + push.get().urls()))
+          .build();
+    }
+    return Response.accepted(Map.of("queued", queued)).build();
+  }
+
+  private List<App> matching(TagPush push) {
+    List<App> byUrl =
+        apps.all().stream()
+            .filter(a -> push.urls().stream().anyMatch(u -> GitWebhooks.sameRepo(u, a.repo())))
+            .toList();
+    return byUrl;
+  }
+}

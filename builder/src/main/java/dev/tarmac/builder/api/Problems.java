@@ -1,0 +1,64 @@
+package dev.tarmac.builder.api;
+
+import dev.tarmac.distributor.store.StoreNotFoundException;
+import io.quarkus.logging.Log;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Maps every error to an RFC 9457 problem document with one sentence that says what to do. */
+public class Problems {
+  public static final String TYPE = "application/problem+json";
+
+  public static Response problem(int status, String title, String detail, String instance) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "about:blank");
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail);
+    if (instance != null) {
+      body.put("instance", instance);
+    }
+    return Response.status(status).type(TYPE).entity(body).build();
+  }
+
+  @ServerExceptionMapper
+  public Response apiProblem(ApiProblem e, UriInfo uri) {
+    return problem(e.status(), e.title(), e.getMessage(), uri.getPath());
+  }
+
+  @ServerExceptionMapper
+  public Response notInStore(StoreNotFoundException e, UriInfo uri) {
+    return problem(404, "Not found", e.getMessage(), uri.getPath());
+  }
+
+  @ServerExceptionMapper
+  public Response invalid(IllegalArgumentException e, UriInfo uri) {
+    return problem(400, "Bad request", e.getMessage(), uri.getPath());
+  }
+
+  @ServerExceptionMapper
+  public Response web(WebApplicationException e, UriInfo uri) {
+    int status = e.getResponse().getStatus();
+    String detail =
+        switch (status) {
+          case 404 ->
+              "there is nothing at " + uri.getPath() + "; see docs/api.md for the endpoints";
+          case 405 -> "method not allowed on " + uri.getPath() + "; see docs/api.md";
+          case 415 -> "send JSON (Content-Type: application/json)";
+          default -> e.getMessage();
+        };
+    return problem(
+        status, e.getResponse().getStatusInfo().getReasonPhrase(), detail, uri.getPath());
+  }
+
+  @ServerExceptionMapper(priority = 10000)
+  public Response unexpected(Exception e, UriInfo uri) {
+    Log.errorf(e, "unexpected error on %s", uri.getPath());
+    return problem(
+        500, "Internal error", e.toString() + " (the service log has the details)", uri.getPath());
+  }
+}

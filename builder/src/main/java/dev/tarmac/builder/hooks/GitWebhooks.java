@@ -1,0 +1,136 @@
+package dev.tarmac.builder.hooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Push events from GitHub, GitLab and Gitea: which provider sent it, whether its signature is
+ * right, and which tag it created. Pure functions; the resource does the I/O.
+ */
+public final class GitWebhooks {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public enum Provider {
+    GITHUB,
+    GITLAB,
+    GITEA
+  }
+
+  /** A tag pushed to a repository known by any of {@code urls} or by {@code name}. */
+  public record TagPush(String tag, List<String> urls, String name) {}
+
+  private GitWebhooks() {}
+
+  /** The provider by its event header; Gitea also sends GitHub's, so it is asked first. */
+  public static Optional<Provider> provider(Function<String, String> header) {
+    if (header.apply("X-Gitea-Event") != null) {
+      return Optional.of(Provider.GITEA);
+    }
+    if (header.apply("X-Gitlab-Event") != null) {
+      return Optional.of(Provider.GITLAB);
+    }
+    if (header.apply("X-GitHub-Event") != null) {
+      return Optional.of(Provider.GITHUB);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Whether the request is signed with {@code secret}: GitHub {@code X-Hub-Signature-256:
+   * sha256=<hmac>}, Gitea {@code X-Gitea-Signature: <hmac>} (HMAC-SHA256 of the body), GitLab
+   * {@code X-Gitlab-Token: <secret>}. Compared in constant time.
+   */
+  public static boolean verify(
+      Provider provider, String secret, byte[] body, Function<String, String> header) {
+    return switch (provider) {
+      case GITHUB -> equal("sha256=" + hmac(secret, body), header.apply("X-Hub-Signature-256"));
+      case GITEA -> equal(hmac(secret, body), header.apply("X-Gitea-Signature"));
+      case GITLAB -> equal(secret, header.apply("X-Gitlab-Token"));
+    };
+  }
+
+  /** The tag a push event created, or empty for branch pushes, deletions and other events. */
+  public static Optional<TagPush> tagPush(Provider provider, String event, byte[] body) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the webhook body is not JSON: " + e.getMessage());
+    }
+    boolean pushEvent =
+        switch (provider) {
+          case GITHUB, GITEA -> "push".equals(event);
+          case GITLAB -> "Tag Push Hook".equals(event) || "Push Hook".equals(event);
+        };
+    String ref = json.path("ref").asText("");
+    String after = json.path("after").asText("");
+    if (!pushEvent
+        || !ref.startsWith("refs/tags/")
+        || json.path("deleted").asBoolean(false)
+        || after.matches("0{40}")) {
+      return Optional.empty();
+    }
+    List<String> urls = new ArrayList<>();
+    String name;
+    if (provider == Provider.GITLAB) {
+      JsonNode project = json.path("project");
+      for (String f : List.of("git_http_url", "git_ssh_url", "web_url", "http_url", "ssh_url")) {
+        add(urls, project.path(f));
+        add(urls, json.path("repository").path(f));
+      }
+      name = project.path("name").asText(json.path("repository").path("name").asText(""));
+    } else {
+      JsonNode repo = json.path("repository");
+      for (String f : List.of("clone_url", "ssh_url", "git_url", "html_url", "url")) {
+        add(urls, repo.path(f));
+      }
+      name = repo.path("name").asText("");
+    }
+    return Optional.of(new TagPush(ref.substring("refs/tags/".length()), urls, name));
+  }
+
+  /** Whether two repository URLs name the same repository (ignoring a trailing .git or slash). */
+  public static boolean sameRepo(String a, String b) {
+    return normalize(a).equals(normalize(b));
+  }
+
+  private static String normalize(String url) {
+    String u = url.trim().replaceAll("/+$", "");
+    u = u.endsWith(".git") ? u.substring(0, u.length() - 4) : u;
+    return u.replaceFirst("^file:///", "file:/").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static void add(List<String> urls, JsonNode node) {
+    if (node.isTextual() && !node.asText().isBlank()) {
+      urls.add(node.asText());
+    }
+  }
+
+  public static String hmac(String secret, byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(body));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean equal(String expected, String actual) {
+    return actual != null
+        && MessageDigest.isEqual(
+            expected.getBytes(StandardCharsets.UTF_8),
+            actual.trim().getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,280 @@
+package dev.tarmac.builder.service;
+
+import dev.tarmac.builder.api.ApiProblem;
+import dev.tarmac.builder.build.BuildRequest;
+import dev.tarmac.builder.build.BuildResult;
+import dev.tarmac.builder.build.Builder;
+import dev.tarmac.distributor.model.BuildRecord;
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.Names;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.ObjectInfo;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The build queue: at most {@code tarmac.builds.concurrency} builds run at once. Builds in progress
+ * or failed are kept under {@code <data-dir>/state/builds/} (succeeded ones are in the store); on
+ * start, a build that was running is marked FAILED and a queued one is queued again.
+ */
+@ApplicationScoped
+public class BuildService {
+  private static final int MAX_QUEUED = 1000;
+
+  @Inject ServiceConfig config;
+  @Inject ArtifactStore store;
+  @Inject AppRegistry apps;
+  @Inject Clock clock;
+
+  @ConfigProperty(name = "tarmac.builds.concurrency", defaultValue = "1")
+  int concurrency;
+
+  private final Map<String, BuildView> states = new HashMap<>();
+  private final AtomicInteger builds = new AtomicInteger();
+  private Builder builder;
+  private ExecutorService executor;
+  private Path stateDir;
+
+  void start(@Observes StartupEvent event) {
+    stateDir = config.dataDir().resolve("state/builds");
+    builder = new Builder(store, config.dataDir(), clock);
+    builder.cleanAbandonedWork();
+    executor =
+        new ThreadPoolExecutor(
+            concurrency,
+            concurrency,
+            0,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> new Thread(r, "tarmac-build"));
+    config.apiToken();
+    List<BuildView> requeue = new ArrayList<>();
+    synchronized (states) {
+      for (BuildView view : loadStates()) {
+        if (view.status() == BuildView.Status.RUNNING) {
+          view =
+              view.failed(
+                  clock.instant(),
+                  "the service stopped while this build was running; nothing it wrote was published. Request the build again.");
+          save(view);
+        } else if (view.status() == BuildView.Status.QUEUED) {
+          requeue.add(view);
+        }
+        states.put(key(view.app(), view.version()), view);
+      }
+    }
+    for (BuildView view : requeue) {
+      apps.find(view.app()).ifPresent(app -> submit(app, view));
+    }
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+  }
+
+  /**
+   * Queues a build of {@code tag}, or returns the build that exists (published, queued or running).
+   */
+  public BuildView request(String appName, String tag) {
+    if (!Names.isVersion(tag)) {
+      throw ApiProblem.badRequest(
+          "'" + tag + "' is not a valid tag to build: use 1 to 128 of A-Z a-z 0-9 . _ -");
+    }
+    App app = apps.require(appName);
+    synchronized (states) {
+      BuildView current = states.get(key(appName, tag));
+      if (current != null && current.inProgress()) {
+        return current;
+      }
+      Optional<BuildRecord> published = builder.published(appName, tag);
+      if (published.isPresent()) {
+        return BuildView.of(published.get());
+      }
+      if (((ThreadPoolExecutor) executor).getQueue().size() >= MAX_QUEUED) {
+        throw new ApiProblem(
+            503,
+            "Build queue full",
+            MAX_QUEUED + " builds are waiting; try again when some have finished");
+      }
+      BuildView queued = BuildView.queued(appName, tag, clock.instant());
+      states.put(key(appName, tag), queued);
+      save(queued);
+      submit(app, queued);
+      return queued;
+    }
+  }
+
+  private void submit(App app, BuildView queued) {
+    executor.execute(() -> run(app, queued));
+  }
+
+  private void run(App app, BuildView queued) {
+    BuildView running = queued.running(clock.instant());
+    update(running);
+    Path log = logFile(app.name(), queued.version());
+    try {
+      Files.deleteIfExists(log);
+      BuildResult result =
+          builder.build(
+              new BuildRequest(app.name(), app.repo(), queued.tag(), queued.queuedAt()), log);
+      builds.incrementAndGet();
+      synchronized (states) {
+        states.remove(key(app.name(), queued.version()));
+        Files.deleteIfExists(stateFile(app.name(), queued.version()));
+        Files.deleteIfExists(log);
+      }
+      Log.infof(
+          "built %s %s: %s (%d bytes)",
+          app.name(), queued.version(), result.record().sha256(), result.record().size());
+    } catch (RuntimeException | IOException e) {
+      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      Log.warnf("build of %s %s failed: %s", app.name(), queued.version(), why);
+      update(running.failed(clock.instant(), why));
+    }
+  }
+
+  /** How many builds did work since start (for tests and metrics). */
+  public int buildsRun() {
+    return builds.get();
+  }
+
+  public Optional<BuildView> find(String app, String version) {
+    if (!Names.isApp(app) || !Names.isVersion(version)) {
+      return Optional.empty();
+    }
+    synchronized (states) {
+      BuildView view = states.get(key(app, version));
+      if (view != null) {
+        return Optional.of(view);
+      }
+    }
+    return builder.published(app, version).map(BuildView::of);
+  }
+
+  public BuildView require(String app, String version) {
+    apps.require(app);
+    return find(app, version)
+        .orElseThrow(
+            () ->
+                ApiProblem.notFound(
+                    "app "
+                        + app
+                        + " has no build "
+                        + version
+                        + "; start one with `tarmac build "
+                        + app
+                        + " "
+                        + version
+                        + "`"));
+  }
+
+  /**
+   * Every build of {@code app}: published ones and those queued, running or failed; newest first.
+   */
+  public List<BuildView> list(String app) {
+    apps.require(app);
+    Map<String, BuildView> all = new HashMap<>();
+    for (ObjectInfo info : store.list(StoreLayout.buildsPrefix(app))) {
+      if (info.key().endsWith("/build.json")) {
+        BuildView v = BuildView.of(Json.read(store.readAllBytes(info.key()), BuildRecord.class));
+        all.put(v.version(), v);
+      }
+    }
+    synchronized (states) {
+      states.values().stream()
+          .filter(v -> v.app().equals(app))
+          .forEach(v -> all.putIfAbsent(v.version(), v));
+    }
+    List<BuildView> out = new ArrayList<>(all.values());
+    out.sort(
+        Comparator.comparing(BuildView::queuedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .reversed());
+    return out;
+  }
+
+  /** The build log: from the store once published, from the data directory before that. */
+  public byte[] log(String app, String version) {
+    BuildView view = require(app, version);
+    if (view.status() == BuildView.Status.SUCCEEDED) {
+      return store.readAllBytes(StoreLayout.buildLog(app, version));
+    }
+    try {
+      Path log = logFile(app, version);
+      return Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void update(BuildView view) {
+    synchronized (states) {
+      states.put(key(view.app(), view.version()), view);
+      save(view);
+    }
+  }
+
+  private static String key(String app, String version) {
+    return app + "/" + version;
+  }
+
+  private Path stateFile(String app, String version) {
+    return stateDir.resolve(app).resolve(version + ".json");
+  }
+
+  private Path logFile(String app, String version) {
+    return stateDir.resolve(app).resolve(version + ".log");
+  }
+
+  private void save(BuildView view) {
+    Path file = stateFile(view.app(), view.version());
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = Files.createTempFile(file.getParent(), ".state", ".tmp");
+      Files.write(tmp, Json.write(view));
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the build state " + file, e);
+    }
+  }
+
+  private List<BuildView> loadStates() {
+    List<BuildView> out = new ArrayList<>();
+    if (!Files.isDirectory(stateDir)) {
+      return out;
+    }
+    try (Stream<Path> files = Files.walk(stateDir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+        out.add(Json.read(Files.readAllBytes(f), BuildView.class));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read build states under " + stateDir, e);
+    }
+    return out;
+  }
+}

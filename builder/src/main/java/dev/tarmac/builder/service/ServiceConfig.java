@@ -1,0 +1,153 @@
+package dev.tarmac.builder.service;
+
+import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.fs.FsArtifactStore;
+import dev.tarmac.distributor.store.fs.UrlSigner;
+import dev.tarmac.distributor.store.s3.S3ArtifactStore;
+import dev.tarmac.distributor.store.s3.S3Settings;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The service's configuration ({@code tarmac.*} properties, also as environment variables) and what
+ * it makes: the data directory, the store, the API token.
+ */
+@ApplicationScoped
+public class ServiceConfig {
+  @ConfigProperty(name = "tarmac.data-dir")
+  Path dataDir;
+
+  @ConfigProperty(name = "tarmac.store", defaultValue = "fs")
+  String storeKind;
+
+  @ConfigProperty(name = "tarmac.public-url", defaultValue = "http://127.0.0.1:8080")
+  URI publicUrl;
+
+  @ConfigProperty(name = "tarmac.api-token")
+  Optional<String> apiToken;
+
+  @ConfigProperty(name = "tarmac.store.s3.endpoint")
+  Optional<URI> s3Endpoint;
+
+  @ConfigProperty(name = "tarmac.store.s3.region", defaultValue = "us-east-1")
+  String s3Region;
+
+  @ConfigProperty(name = "tarmac.store.s3.bucket")
+  Optional<String> s3Bucket;
+
+  @ConfigProperty(name = "tarmac.store.s3.access-key")
+  Optional<String> s3AccessKey;
+
+  @ConfigProperty(name = "tarmac.store.s3.secret-key")
+  Optional<String> s3SecretKey;
+
+  private String token;
+
+  @jakarta.annotation.PostConstruct
+  void absolute() {
+    dataDir = dataDir.toAbsolutePath();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public URI publicUrl() {
+    return publicUrl;
+  }
+
+  @Produces
+  @Singleton
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Produces
+  @Singleton
+  ArtifactStore store(Clock clock) {
+    return switch (storeKind) {
+      case "fs" ->
+          new FsArtifactStore(
+              dataDir.resolve("store"), publicUrl, new UrlSigner(secret("signing.key", 32), clock));
+      case "s3" ->
+          new S3ArtifactStore(
+                  new S3Settings(
+                      s3Endpoint.orElse(null),
+                      s3Region,
+                      s3Bucket.orElse(null),
+                      s3AccessKey.orElse(null),
+                      s3SecretKey.orElse(null)))
+              .ensureBucket();
+      default ->
+          throw new IllegalArgumentException(
+              "tarmac.store is '" + storeKind + "'; expected fs (the default) or s3");
+    };
+  }
+
+  /**
+   * The bearer token mutating calls need: {@code tarmac.api-token}, or one generated on first
+   * start.
+   */
+  public synchronized String apiToken() {
+    if (token == null) {
+      if (apiToken.isPresent() && !apiToken.get().isBlank()) {
+        token = apiToken.get().trim();
+      } else {
+        boolean existed = Files.exists(dataDir.resolve("api-token"));
+        token = new String(secret("api-token", 24), StandardCharsets.US_ASCII).trim();
+        if (!existed) {
+          Log.infof(
+              "Generated an API token (tarmac.api-token was not set): %s — saved in %s; give it to the CLI as TARMAC_TOKEN",
+              token, dataDir.resolve("api-token"));
+        }
+      }
+    }
+    return token;
+  }
+
+  /** A secret kept in the data directory (mode 600), made from {@code bytes} random bytes once. */
+  private byte[] secret(String name, int bytes) {
+    Path file = dataDir.resolve(name);
+    try {
+      if (!Files.exists(file)) {
+        Files.createDirectories(dataDir);
+        byte[] random = new byte[bytes];
+        new SecureRandom().nextBytes(random);
+        Path tmp =
+            Files.createTempFile(
+                dataDir,
+                name,
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(
+            tmp, HexFormat.of().formatHex(random) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+        try {
+          Files.createLink(file, tmp);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // another start made it first: use that one
+        } finally {
+          Files.delete(tmp);
+        }
+      }
+      return Files.readString(file).trim().getBytes(StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read or create " + file + " (check tarmac.data-dir)", e);
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package dev.tarmac.builder.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.tarmac.builder.service.BuildService;
+import dev.tarmac.builder.testing.SampleRepo;
+import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.Hashing;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class BuildResourceTest {
+  private static SampleRepo repo;
+
+  @Inject BuildService builds;
+  @Inject ArtifactStore store;
+
+  @BeforeAll
+  static void makeRepo() throws Exception {
+    repo = new SampleRepo(Files.createTempDirectory(Path.of("target"), "repo-").toAbsolutePath());
+  }
+
+  @Test
+  void aRequestedTagIsBuiltAndServedWithRanges() throws Exception {
+    Api.registerApp("shop", repo.url(), false);
+
+    Api.requestBuild("shop", "v1.0.0")
+        .then()
+        .statusCode(202)
+        .body("app", equalTo("shop"))
+        .body("version", equalTo("v1.0.0"));
+    Response done = Api.awaitBuild("shop", "v1.0.0");
+
+    done.then()
+        .body("status", equalTo("SUCCEEDED"))
+        .body("commit", org.hamcrest.Matchers.matchesPattern("[0-9a-f]{40}"));
+    String sha256 = done.jsonPath().getString("sha256");
+    int size = done.jsonPath().getInt("size");
+    byte[] whole =
+        given()
+            .get("/api/apps/shop/builds/v1.0.0/artifact")
+            .then()
+            .statusCode(200)
+            .contentType("application/gzip")
+            .header("Accept-Ranges", "bytes")
+            .extract()
+            .asByteArray();
+    assertThat(whole).hasSize(size);
+    assertThat(Hashing.sha256Hex(whole)).isEqualTo(sha256);
+    // an interrupted download resumes from where it stopped
+    byte[] rest =
+        given()
+            .header("Range", "bytes=100-")
+            .get("/api/apps/shop/builds/v1.0.0/artifact")
+            .then()
+            .statusCode(206)
+            .header("Content-Range", "bytes 100-" + (size - 1) + "/" + size)
+            .extract()
+            .asByteArray();
+    byte[] resumed = new byte[size];
+    System.arraycopy(whole, 0, resumed, 0, 100);
+    System.arraycopy(rest, 0, resumed, 100, rest.length);
+    assertThat(Hashing.sha256Hex(resumed)).isEqualTo(sha256);
+    given()
+        .header("Range", "bytes=" + size + "-")
+        .get("/api/apps/shop/builds/v1.0.0/artifact")
+        .then()
+        .statusCode(416);
+
+    given()
+        .get("/api/apps/shop/builds/v1.0.0/manifest")
+        .then()
+        .statusCode(200)
+        .body(containsString("  public/css/main.css\n"));
+    given()
+        .get("/api/apps/shop/builds/v1.0.0/log")
+        .then()
+        .statusCode(200)
+        .body(containsString("step pack done"));
+    given().get("/api/apps/shop/builds").then().statusCode(200).body("version", hasItem("v1.0.0"));
+
+    // a signed store URL serves the same bytes without a token (how servers download)
+    URI signed =
+        store.signedGetUrl("apps/shop/builds/v1.0.0/artifact.tar.gz", Duration.ofMinutes(1));
+    byte[] viaSigned =
+        given()
+            .urlEncodingEnabled(false)
+            .get(signed.getRawPath() + "?" + signed.getRawQuery())
+            .then()
+            .statusCode(200)
+            .extract()
+            .asByteArray();
+    assertThat(Hashing.sha256Hex(viaSigned)).isEqualTo(sha256);
+    given()
+        .urlEncodingEnabled(false)
+        .get(signed.getRawPath() + "?" + signed.getRawQuery().replace("signature=", "signature=0"))
+        .then()
+        .statusCode(403)
+        .contentType(Problems.TYPE);
+  }
+
+  @Test
+  void twoRequestsForTheSameTagMakeOneBuild() throws Exception {
+    Api.registerApp("twice", repo.url().replace("shop", "shop"), false);
+    repo.write("tarmac.yml", SampleRepo.TARMAC_YML.replace("app: shop", "app: twice"))
+        .commitAndTag("for twice", "twice-1");
+    int before = builds.buildsRun();
+
+    CompletableFuture<Response> a =
+        CompletableFuture.supplyAsync(() -> Api.requestBuild("twice", "twice-1"));
+    CompletableFuture<Response> b =
+        CompletableFuture.supplyAsync(() -> Api.requestBuild("twice", "twice-1"));
+    assertThat(a.get().statusCode()).isEqualTo(202);
+    assertThat(b.get().statusCode()).isEqualTo(202);
+    Api.awaitBuild("twice", "twice-1").then().body("status", equalTo("SUCCEEDED"));
+    Api.requestBuild("twice", "twice-1")
+        .then()
+        .statusCode(202)
+        .body("status", equalTo("SUCCEEDED"));
+
+    assertThat(builds.buildsRun() - before).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedBuildShowsItsErrorAndPublishesNothing() throws Exception {
+    Api.registerApp("broken", repo.url(), false);
+
+    Api.requestBuild("broken", "v1.0.0").then().statusCode(202);
+    Response done = Api.awaitBuild("broken", "v1.0.0");
+
+    done.then()
+        .body("status", equalTo("FAILED"))
+        .body("error", containsString("says app: shop, but this build is for app broken"));
+    given()
+        .get("/api/apps/broken/builds/v1.0.0/artifact")
+        .then()
+        .statusCode(409)
+        .contentType(Problems.TYPE);
+    given()
+        .get("/api/apps/broken/builds/v1.0.0/log")
+        .then()
+        .statusCode(200)
+        .body(containsString("FAILED"));
+    assertThat(store.list("apps/broken/builds/")).isEmpty();
+  }
+
+  @Test
+  void mutatingCallsNeedTheToken() {
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"tag\":\"v1.0.0\"}")
+        .post("/api/apps/shop/builds")
+        .then()
+        .statusCode(401)
+        .contentType(Problems.TYPE)
+        .body("detail", containsString("Authorization: Bearer"));
+    given()
+        .auth()
+        .oauth2("wrong")
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"x\",\"repo\":\"file:///x\"}")
+        .post("/api/apps")
+        .then()
+        .statusCode(401)
+        .body("detail", containsString("wrong"));
+  }
+
+  @Test
+  void badInputIsAProblemThatSaysWhatToDo() {
+    given()
+        .get("/api/apps/nope/builds")
+        .then()
+        .statusCode(404)
+        .contentType(Problems.TYPE)
+        .body("status", equalTo(404))
+        .body("detail", containsString("POST /api/apps"));
+    Api.registerApp("valid", repo.url(), false);
+    Api.requestBuild("valid", "v1;rm -rf /")
+        .then()
+        .statusCode(400)
+        .contentType(Problems.TYPE)
+        .body("detail", containsString("not a valid tag"));
+    given()
+        .get("/api/apps/valid/builds/v0.0.1")
+        .then()
+        .statusCode(404)
+        .body("detail", containsString("tarmac build valid v0.0.1"));
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"Bad Name\",\"repo\":\"file:///x\"}")
+        .post("/api/apps")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("not a valid app name"));
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"x\",\"repo\":\"not a url\"}")
+        .post("/api/apps")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("not a git URL"));
+  }
+}
