@@ -107,7 +107,7 @@ public final class GitWebhooks {
 
   private static String normalize(String url) {
     String u = url.trim().replaceAll("/+$", "");
-    u = u.endsWith(".git") ? u.substring(0, u.length() - 4) : u;
+    u = u.endsWith(".git") ? u.substring(0, u.length() - 4).replaceAll("/+$", "") : u;
     return u.replaceFirst("^file:///", "file:/").toLowerCase(java.util.Locale.ROOT);
   }
 

@@ -1,0 +1,161 @@
+package dev.tarmac.builder.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import dev.tarmac.builder.hooks.GitWebhooks;
+import dev.tarmac.builder.service.TagWatcher;
+import dev.tarmac.builder.testing.SampleRepo;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Tag pushes from GitHub, GitLab and Gitea, and the tag watcher, each queue a real build. */
+@QuarkusTest
+class GitHookResourceTest {
+  private static final String SECRET = "test-webhook-secret";
+  private static SampleRepo repo;
+
+  @Inject TagWatcher watcher;
+
+  @BeforeEach
+  void makeRepo() throws Exception {
+    if (repo == null) {
+      repo =
+          new SampleRepo(Files.createTempDirectory(Path.of("target"), "hooks-").toAbsolutePath());
+      Api.registerApp("shop", repo.url(), false);
+    }
+  }
+
+  private static String payload(String tag) {
+    return "{\"ref\":\"refs/tags/"
+        + tag
+        + "\",\"after\":\"1111111111111111111111111111111111111111\","
+        + "\"repository\":{\"name\":\"shop\",\"clone_url\":\""
+        + repo.url()
+        + ".git\"},"
+        + "\"project\":{\"name\":\"shop\",\"git_http_url\":\""
+        + repo.url()
+        + "\"}}";
+  }
+
+  private static RequestSpecification hook(String body) {
+    return given().contentType(ContentType.JSON).body(body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void githubSignedTagPushQueuesABuild() throws Exception {
+    String body = payload("v1.0.0");
+    hook(body)
+        .header("X-GitHub-Event", "push")
+        .header(
+            "X-Hub-Signature-256",
+            "sha256=" + GitWebhooks.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8)))
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(202)
+        .body("queued.version", org.hamcrest.Matchers.hasItem("v1.0.0"));
+
+    Api.awaitBuild("shop", "v1.0.0").then().body("status", equalTo("SUCCEEDED"));
+  }
+
+  @Test
+  void gitlabTokenTagPushQueuesABuild() throws Exception {
+    repo.commitAndTag("gitlab", "gl-1");
+    hook(payload("gl-1"))
+        .header("X-Gitlab-Event", "Tag Push Hook")
+        .header("X-Gitlab-Token", SECRET)
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(202)
+        .body("queued", hasSize(1));
+
+    Api.awaitBuild("shop", "gl-1").then().body("status", equalTo("SUCCEEDED"));
+  }
+
+  @Test
+  void giteaSignedTagPushQueuesABuild() throws Exception {
+    repo.commitAndTag("gitea", "gt-1");
+    String body = payload("gt-1");
+    hook(body)
+        .header("X-Gitea-Event", "push")
+        .header("X-GitHub-Event", "push")
+        .header(
+            "X-Gitea-Signature", GitWebhooks.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8)))
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(202)
+        .body("queued", hasSize(1));
+
+    Api.awaitBuild("shop", "gt-1").then().body("status", equalTo("SUCCEEDED"));
+  }
+
+  @Test
+  void badOrMissingSignaturesAreRefusedAndQueueNothing() {
+    String body = payload("bad-1");
+    hook(body)
+        .header("X-GitHub-Event", "push")
+        .header(
+            "X-Hub-Signature-256",
+            "sha256=" + GitWebhooks.hmac("wrong", body.getBytes(StandardCharsets.UTF_8)))
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(401)
+        .contentType(Problems.TYPE)
+        .body("detail", containsString("GITHUB webhook signature"));
+    hook(body).header("X-GitHub-Event", "push").post("/api/hooks/git").then().statusCode(401);
+    hook(body)
+        .header("X-Gitlab-Event", "Tag Push Hook")
+        .header("X-Gitlab-Token", "guess")
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(401);
+    hook(body).header("X-Gitea-Event", "push").post("/api/hooks/git").then().statusCode(401);
+
+    given().get("/api/apps/shop/builds/bad-1").then().statusCode(404);
+  }
+
+  @Test
+  void aBranchPushIsIgnored() {
+    String body =
+        "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"" + repo.url() + "\"}}";
+    hook(body)
+        .header("X-GitHub-Event", "push")
+        .header(
+            "X-Hub-Signature-256",
+            "sha256=" + GitWebhooks.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8)))
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(202)
+        .body("queued", hasSize(0))
+        .body("ignored", containsString("not a tag push"));
+  }
+
+  @Test
+  void theTagWatcherBuildsTagsThatAppearAfterItsFirstPoll() throws Exception {
+    SampleRepo watched =
+        new SampleRepo(Files.createTempDirectory(Path.of("target"), "watched-").toAbsolutePath());
+    watched
+        .write("tarmac.yml", SampleRepo.TARMAC_YML.replace("app: shop", "app: watched"))
+        .commitAndTag("rename", "w-0");
+    Api.registerApp("watched", watched.url(), true);
+
+    org.assertj.core.api.Assertions.assertThat(watcher.poll()).isEmpty();
+    watched.write("public/new.txt", "new\n").commitAndTag("new file", "w-1");
+
+    org.assertj.core.api.Assertions.assertThat(watcher.poll())
+        .extracting("version")
+        .containsExactly("w-1");
+    Api.awaitBuild("watched", "w-1").then().body("status", equalTo("SUCCEEDED"));
+    org.assertj.core.api.Assertions.assertThat(watcher.poll()).isEmpty();
+    given().get("/api/apps/watched/builds/w-0").then().statusCode(404);
+  }
+}
