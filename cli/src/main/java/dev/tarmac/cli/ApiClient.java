@@ -1,0 +1,101 @@
+package dev.tarmac.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** The service's REST API over HTTP; problem documents become {@link CliException}s. */
+public final class ApiClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final URI url;
+  private final String token;
+
+  public ApiClient(URI url, String token) {
+    this.url = url;
+    this.token = token;
+  }
+
+  boolean reachable() {
+    try {
+      http.send(
+          HttpRequest.newBuilder(url.resolve("/api/apps")).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  public JsonNode get(String path) {
+    return send(HttpRequest.newBuilder(url.resolve(path)).GET());
+  }
+
+  public JsonNode post(String path, Object body) {
+    try {
+      return send(
+          HttpRequest.newBuilder(url.resolve(path))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private JsonNode send(HttpRequest.Builder request) {
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<byte[]> response;
+    try {
+      response =
+          http.send(
+              request.timeout(Duration.ofSeconds(60)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+    } catch (ConnectException e) {
+      throw new CliException(
+          CliException.UNREACHABLE,
+          "cannot reach the Tarmac service at "
+              + url
+              + "; start it with `tarmac serve` or set --url / TARMAC_URL");
+    } catch (IOException e) {
+      throw new CliException(
+          CliException.UNREACHABLE,
+          "the Tarmac service at " + url + " did not answer: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(1, "interrupted");
+    }
+    JsonNode body;
+    try {
+      body = response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new CliException(
+          CliException.REMOTE,
+          "the service answered " + response.statusCode() + " with something that is not JSON");
+    }
+    int status = response.statusCode();
+    if (status >= 400) {
+      String detail = body.path("detail").asText("HTTP " + status);
+      int code =
+          switch (status) {
+            case 400 -> CliException.USAGE;
+            case 401, 403 -> CliException.CONFIG;
+            case 404 -> CliException.NOT_FOUND;
+            default -> CliException.REMOTE;
+          };
+      throw new CliException(code, detail);
+    }
+    return body;
+  }
+}

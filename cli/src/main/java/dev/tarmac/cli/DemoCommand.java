@@ -1,0 +1,209 @@
+package dev.tarmac.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole story on embedded defaults: start the service with the embedded store, make a sample
+ * app repository, tag it, build it, show that a second build of the tag does no work.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = "Run Tarmac end to end on this machine with its embedded defaults.",
+    footer = {
+      "",
+      "Example:",
+      "  ./tarmac demo            # builds the sample app's v1.0.0 and v1.1.0",
+      "  ./tarmac demo --keep     # leaves the service running afterwards"
+    })
+public final class DemoCommand implements Callable<Integer> {
+  @Option(
+      names = "--dir",
+      defaultValue = ".tarmac-demo",
+      description = "demo directory, emptied first (default: ${DEFAULT-VALUE})")
+  Path dir;
+
+  @Option(names = "--keep", description = "leave the service running when the demo ends")
+  boolean keep;
+
+  private final long started = System.nanoTime();
+
+  private void say(String line) {
+    System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - started) / 1e9, line);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path root = dir.toAbsolutePath().normalize();
+    deleteTree(root);
+    Files.createDirectories(root);
+    Path repo = root.resolve("repo");
+    Path sample =
+        Path.of(System.getProperty("tarmac.home", ".")).resolve("docs/examples/sample-app");
+    if (!Files.isDirectory(sample)) {
+      throw new CliException(
+          CliException.CONFIG,
+          "the sample app is not at "
+              + sample
+              + "; run the demo from the Tarmac repository (./tarmac demo)");
+    }
+    say("Sample app: copying " + sample + " into a new git repository at " + repo);
+    copyTree(sample, repo);
+    Files.writeString(
+        repo.resolve("tarmac.yml"),
+        Files.readString(repo.resolve("tarmac.yml"))
+            .replace("/tmp/tarmac-demo/hosts", root.resolve("hosts").toString()));
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      commitAndTag(git, "v1.0.0", 0);
+
+      String token = UUID.randomUUID().toString();
+      int port = ServiceProcess.freePort();
+      say(
+          "Service: starting on http://127.0.0.1:"
+              + port
+              + " with the embedded store in "
+              + root.resolve("service"));
+      ServiceProcess service =
+          ServiceProcess.start(
+              root.resolve("service"), port, token, List.of(), root.resolve("service.log"));
+      try {
+        ApiClient api = new ApiClient(service.url(), token);
+        api.post("/api/apps", Map.of("name", "demo", "repo", repo.toUri().toString()));
+        say("App: registered 'demo' (" + repo.toUri() + ")");
+
+        JsonNode v1 = build(api, "v1.0.0");
+        Files.writeString(
+            repo.resolve("assets/scss/_colors.scss"),
+            Files.readString(repo.resolve("assets/scss/_colors.scss"))
+                .replace("#1f6feb", "#d1242f"));
+        commitAndTag(git, "v1.1.0", 1);
+        say("Change: brand colour #1f6feb -> #d1242f, tagged v1.1.0");
+        JsonNode v2 = build(api, "v1.1.0");
+
+        long t = System.nanoTime();
+        JsonNode again = api.post("/api/apps/demo/builds", Map.of("tag", "v1.0.0"));
+        say(
+            String.format(
+                "Rebuild of v1.0.0: %s in %d ms, no work done (the tag is already in the store)",
+                again.path("status").asText(), (System.nanoTime() - t) / 1_000_000));
+        say(
+            "Builds: "
+                + v1.path("version").asText()
+                + " sha256 "
+                + v1.path("sha256").asText().substring(0, 12)
+                + "…, "
+                + v2.path("version").asText()
+                + " sha256 "
+                + v2.path("sha256").asText().substring(0, 12)
+                + "…");
+        say(
+            "Artifacts: "
+                + service.url()
+                + "/api/apps/demo/builds/v1.1.0/artifact (manifest: …/manifest, log: …/log)");
+        say(
+            "Releasing to servers is the next milestone (see docs/); the artifacts above are what they will download.");
+        if (keep) {
+          say(
+              "Service left running (pid "
+                  + ProcessHandle.current().pid()
+                  + "): TARMAC_URL="
+                  + service.url()
+                  + " TARMAC_TOKEN="
+                  + token);
+          service.waitFor();
+        }
+      } finally {
+        service.close();
+      }
+    }
+    say("Done.");
+    return 0;
+  }
+
+  private JsonNode build(ApiClient api, String tag) throws InterruptedException {
+    long t = System.nanoTime();
+    api.post("/api/apps/demo/builds", Map.of("tag", tag));
+    say("Build " + tag + ": queued");
+    JsonNode build;
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    do {
+      Thread.sleep(100);
+      build = api.get("/api/apps/demo/builds/" + tag);
+      if (System.nanoTime() > deadline) {
+        throw new CliException(
+            CliException.REMOTE, "build " + tag + " did not finish in 5 minutes");
+      }
+    } while (!build.path("status").asText().equals("SUCCEEDED")
+        && !build.path("status").asText().equals("FAILED"));
+    if (build.path("status").asText().equals("FAILED")) {
+      throw new CliException(
+          CliException.REMOTE, "build " + tag + " failed: " + build.path("error").asText());
+    }
+    say(
+        String.format(
+            "Build %s: SUCCEEDED in %.1fs — %d files, %d bytes, commit %s",
+            tag,
+            (System.nanoTime() - t) / 1e9,
+            build.path("files").asInt(),
+            build.path("size").asLong(),
+            build.path("commit").asText().substring(0, 12)));
+    return build;
+  }
+
+  private static void commitAndTag(Git git, String tag, int n) throws Exception {
+    PersonIdent who =
+        new PersonIdent(
+            "Tarmac Demo",
+            "demo@tarmac.invalid",
+            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(n * 3600L),
+            ZoneOffset.UTC);
+    git.add().addFilepattern(".").call();
+    git.commit()
+        .setMessage("release " + tag)
+        .setAuthor(who)
+        .setCommitter(who)
+        .setSign(false)
+        .call();
+    git.tag().setName(tag).setMessage(tag).setTagger(who).setSigned(false).call();
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : walk.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

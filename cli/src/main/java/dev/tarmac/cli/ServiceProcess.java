@@ -1,0 +1,111 @@
+package dev.tarmac.cli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The build service run as a child process (`tarmac serve`, `tarmac demo`). */
+public final class ServiceProcess implements AutoCloseable {
+  private final Process process;
+  private final URI url;
+  private final Path log;
+
+  private ServiceProcess(Process process, URI url, Path log) {
+    this.process = process;
+    this.url = url;
+    this.log = log;
+  }
+
+  /** The service's runnable jar: {@code tarmac.service.jar}, or the one built in this checkout. */
+  static Path serviceJar() {
+    String configured = System.getProperty("tarmac.service.jar");
+    Path jar =
+        configured != null
+            ? Path.of(configured)
+            : Path.of(System.getProperty("tarmac.home", "."))
+                .resolve("builder/target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new CliException(
+          CliException.CONFIG,
+          "the service is not built ("
+              + jar
+              + " is missing); run ./tarmac from the repository, which builds it, or ./mvnw package");
+    }
+    return jar;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts the service on a loopback port with {@code properties}, and waits until it answers. */
+  public static ServiceProcess start(
+      Path dataDir, int port, String token, List<String> properties, Path log)
+      throws IOException, InterruptedException {
+    Files.createDirectories(log.getParent());
+    URI url = URI.create("http://127.0.0.1:" + port);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dtarmac.data-dir=" + dataDir,
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + port,
+                "-Dtarmac.api-token=" + token,
+                "-Dtarmac.public-url=" + url));
+    properties.forEach(p -> command.add("-D" + p));
+    command.addAll(List.of("-jar", serviceJar().toString()));
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ServiceProcess service = new ServiceProcess(process, url, log);
+    ApiClient client = new ApiClient(url, token);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!client.reachable()) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        service.close();
+        throw new CliException(
+            CliException.UNREACHABLE,
+            "the service did not start; its log is " + log + ":\n" + tail(log));
+      }
+      Thread.sleep(100);
+    }
+    return service;
+  }
+
+  static String tail(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+  }
+
+  public URI url() {
+    return url;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public void waitFor() throws InterruptedException {
+    process.waitFor();
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.tarmac.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `tarmac demo` end to end, as the README runs it: a real service process, real git, real builds.
+ */
+class DemoIT {
+  @Test
+  void theDemoBuildsBothTagsAndAnswersTheRebuildFromTheStore() throws Exception {
+    Path home = Path.of(System.getProperty("tarmac.home"));
+    Path dir = Path.of("target/demo-it").toAbsolutePath();
+    Process process =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dtarmac.home=" + home,
+                    "-cp",
+                    System.getProperty("tarmac.cli.classpath"),
+                    "dev.tarmac.cli.Main",
+                    "demo",
+                    "--dir",
+                    dir.toString()))
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(output)
+        .contains(
+            "Build v1.0.0: SUCCEEDED",
+            "Build v1.1.0: SUCCEEDED",
+            "Rebuild of v1.0.0: SUCCEEDED",
+            "no work done",
+            "Done.");
+    Path builds = dir.resolve("service/store/objects/apps/demo/builds");
+    assertThat(builds.resolve("v1.0.0/build.json")).exists();
+    assertThat(builds.resolve("v1.1.0/build.json")).exists();
+    assertThat(css(builds.resolve("v1.1.0/artifact.tar.gz")))
+        .contains("#d1242f")
+        .doesNotContain("#1f6feb");
+    assertThat(css(builds.resolve("v1.0.0/artifact.tar.gz"))).contains("#1f6feb");
+  }
+
+  private static String css(Path artifact) throws Exception {
+    Process tar =
+        new ProcessBuilder("tar", "-xzOf", artifact.toString(), "public/css/main.css").start();
+    String css = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(tar.waitFor()).isZero();
+    return css;
+  }
+}
