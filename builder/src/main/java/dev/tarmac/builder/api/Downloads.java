@@ -39,13 +39,13 @@ public final class Downloads {
       last = -1;
     }
     if (first < 0 || first >= size || last < first) {
-      return Response.status(416)
+      return Response.fromResponse(
+              Problems.problem(
+                  416,
+                  "Range Not Satisfiable",
+                  key + " has " + size + " bytes; ask for a range inside it",
+                  null))
           .header("Content-Range", "bytes */" + size)
-          .type(Problems.TYPE)
-          .entity(
-              "{\"type\":\"about:blank\",\"title\":\"Range Not Satisfiable\",\"status\":416,\"detail\":\"the object has "
-                  + size
-                  + " bytes; ask for a range inside it\"}")
           .build();
     }
     long length = last - first + 1;

@@ -79,7 +79,9 @@ class BuildResourceTest {
         .header("Range", "bytes=" + size + "-")
         .get("/api/apps/shop/builds/v1.0.0/artifact")
         .then()
-        .statusCode(416);
+        .statusCode(416)
+        .contentType(Problems.TYPE)
+        .header("Content-Range", "bytes */" + size);
 
     given()
         .get("/api/apps/shop/builds/v1.0.0/manifest")
