@@ -220,4 +220,17 @@ class BuildResourceTest {
         .statusCode(400)
         .body("detail", containsString("not a git URL"));
   }
+
+  @Test
+  void appsComeFromTheApiAndFromConfiguration() {
+    Api.registerApp("listed", repo.url(), true);
+
+    given()
+        .get("/api/apps")
+        .then()
+        .statusCode(200)
+        .body("find { it.name == 'configured' }.repo", equalTo("file:///srv/git/configured.git"))
+        .body("find { it.name == 'listed' }.watch", equalTo(true));
+    given().get("/api/apps/configured").then().statusCode(200).body("watch", equalTo(false));
+  }
 }
