@@ -86,10 +86,8 @@ public class GitHookResource {
   }
 
   private List<App> matching(TagPush push) {
-    List<App> byUrl =
-        apps.all().stream()
-            .filter(a -> push.urls().stream().anyMatch(u -> GitWebhooks.sameRepo(u, a.repo())))
-            .toList();
-    return byUrl;
+    return apps.all().stream()
+        .filter(a -> push.urls().stream().anyMatch(u -> GitWebhooks.sameRepo(u, a.repo())))
+        .toList();
   }
 }

@@ -55,10 +55,7 @@ public class StoreResource {
           "the service does not serve the store (tarmac.store=s3): use the store's own signed URLs");
     }
     StoreKeys.check(key);
-    String refusal =
-        actual.equals(method)
-            ? fs.signer().refusal(actual, key, expires, signature)
-            : "the URL was signed for another method";
+    String refusal = fs.signer().refusal(actual, method, key, expires, signature);
     if (refusal != null) {
       throw new ApiProblem(403, "Forbidden", refusal);
     }

@@ -1,6 +1,5 @@
 package dev.tarmac.builder.build;
 
-import dev.tarmac.builder.assets.Esbuild;
 import dev.tarmac.builder.build.steps.CheckoutTagStep;
 import dev.tarmac.builder.build.steps.CompileSassStep;
 import dev.tarmac.builder.build.steps.ExcludePathsStep;
@@ -63,7 +62,7 @@ public final class BuildPipeline {
     var config = timer.step("read config", new ReadConfigStep(tree, app, request.tag()));
     TarmacConfig.Build build = config.config().build();
     timer.step("compile sass", new CompileSassStep(tree, build.sass(), log));
-    timer.step("minify", new MinifyAssetsStep(Esbuild.binary(cacheDir), tree, build.minify(), log));
+    timer.step("minify", new MinifyAssetsStep(cacheDir, tree, build.minify(), log));
     timer.step(
         "commands",
         new RunBuildCommandsStep(

@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +55,7 @@ public class BuildService {
   private final Map<String, BuildView> states = new HashMap<>();
   private final AtomicInteger builds = new AtomicInteger();
   private Builder builder;
-  private ExecutorService executor;
+  private ThreadPoolExecutor executor;
   private Path stateDir;
 
   void start(@Observes StartupEvent event) {
@@ -71,7 +70,6 @@ public class BuildService {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             r -> new Thread(r, "tarmac-build"));
-    config.apiToken();
     List<BuildView> requeue = new ArrayList<>();
     synchronized (states) {
       for (BuildView view : loadStates()) {
@@ -116,7 +114,7 @@ public class BuildService {
       if (published.isPresent()) {
         return BuildView.of(published.get());
       }
-      if (((ThreadPoolExecutor) executor).getQueue().size() >= MAX_QUEUED) {
+      if (executor.getQueue().size() >= MAX_QUEUED) {
         throw new ApiProblem(
             503,
             "Build queue full",

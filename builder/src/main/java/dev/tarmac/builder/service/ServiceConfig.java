@@ -63,6 +63,11 @@ public class ServiceConfig {
     dataDir = dataDir.toAbsolutePath();
   }
 
+  /** Makes (and announces) the API token at start, not on the first call that needs it. */
+  void start(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+    apiToken();
+  }
+
   public Path dataDir() {
     return dataDir;
   }

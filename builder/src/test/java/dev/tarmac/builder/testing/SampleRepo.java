@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.TimeZone;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 
@@ -115,10 +114,6 @@ public final class SampleRepo implements AutoCloseable {
             .name();
     git.tag().setName(tag).setMessage("release " + tag).setTagger(who).setSigned(false).call();
     return id;
-  }
-
-  static {
-    TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
   }
 
   @Override

@@ -51,9 +51,10 @@ public final class FsStoreHttpServer implements AutoCloseable {
       Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
       String method = exchange.getRequestMethod();
       String refusal =
-          method.equals(query.get("method"))
-              ? store.signer().refusal(method, key, query.get("expires"), query.get("signature"))
-              : "the URL was signed for another method";
+          store
+              .signer()
+              .refusal(
+                  method, query.get("method"), key, query.get("expires"), query.get("signature"));
       if (refusal != null) {
         byte[] body = refusal.getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(403, body.length);

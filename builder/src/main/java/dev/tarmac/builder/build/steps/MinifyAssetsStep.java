@@ -1,5 +1,6 @@
 package dev.tarmac.builder.build.steps;
 
+import dev.tarmac.builder.assets.Esbuild;
 import dev.tarmac.builder.build.BuildException;
 import dev.tarmac.builder.build.BuildLog;
 import dev.tarmac.builder.build.BuildStep;
@@ -21,13 +22,13 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
 
   private static final int BATCH = 400;
 
-  private final Path esbuild;
+  private final Path cacheDir;
   private final Path tree;
   private final List<String> globs;
   private final BuildLog log;
 
-  public MinifyAssetsStep(Path esbuild, Path tree, List<String> globs, BuildLog log) {
-    this.esbuild = esbuild;
+  public MinifyAssetsStep(Path cacheDir, Path tree, List<String> globs, BuildLog log) {
+    this.cacheDir = cacheDir;
     this.tree = tree;
     this.globs = globs;
     this.log = log;
@@ -45,6 +46,10 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
         files.add(p);
       }
     }
+    if (files.isEmpty()) {
+      return new Minified(0, 0, 0);
+    }
+    Path esbuild = Esbuild.binary(cacheDir);
     long before = 0;
     for (Path p : files) {
       before += Files.size(p);

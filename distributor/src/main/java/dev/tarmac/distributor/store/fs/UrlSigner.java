@@ -46,8 +46,23 @@ public final class UrlSigner {
             + URLEncoder.encode(signature(method, objectKey, expires), StandardCharsets.UTF_8));
   }
 
-  /** Why a signed request is refused, or null when it is valid. */
-  public String refusal(String method, String objectKey, String expires, String signature) {
+  /**
+   * Why a request with {@code requestMethod} to a URL signed for {@code signedMethod} (its {@code
+   * method} parameter) is refused, or null when it is valid.
+   */
+  public String refusal(
+      String requestMethod,
+      String signedMethod,
+      String objectKey,
+      String expires,
+      String signature) {
+    if (!requestMethod.equals(signedMethod)) {
+      return "the URL was signed for another method";
+    }
+    return refusal(requestMethod, objectKey, expires, signature);
+  }
+
+  private String refusal(String method, String objectKey, String expires, String signature) {
     if (expires == null || signature == null) {
       return "the URL is not signed (expires and signature are required)";
     }
