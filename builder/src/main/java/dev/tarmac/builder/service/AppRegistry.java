@@ -42,11 +42,17 @@ public class AppRegistry {
 
   public static void checkRepo(String repo) {
     String scheme = repo == null ? null : schemeOf(repo);
-    if (scheme == null || !List.of("file", "http", "https", "ssh", "git").contains(scheme)) {
+    if ("ssh".equals(scheme)) {
       throw ApiProblem.badRequest(
           "repo '"
               + repo
-              + "' is not a git URL; use file://, https:// or ssh:// (e.g. https://git.example.com/team/shop.git)");
+              + "': ssh:// repositories are not supported yet; use an https:// or file:// URL");
+    }
+    if (scheme == null || !List.of("file", "http", "https", "git").contains(scheme)) {
+      throw ApiProblem.badRequest(
+          "repo '"
+              + repo
+              + "' is not a git URL; use https:// or file:// (e.g. https://git.example.com/team/shop.git)");
     }
   }
 

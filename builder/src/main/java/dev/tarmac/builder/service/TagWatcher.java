@@ -7,7 +7,6 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,9 +61,7 @@ public class TagWatcher {
             seenFile,
             java.nio.file.StandardCopyOption.ATOMIC_MOVE,
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         Log.warnf("tag watcher: cannot poll %s (%s): %s", app.name(), app.repo(), e.getMessage());
       }
     }

@@ -158,6 +158,9 @@ class BuildResourceTest {
         .statusCode(200)
         .body(containsString("FAILED"));
     assertThat(store.list("apps/broken/builds/")).isEmpty();
+    // a failed build is not final: asking again queues it again
+    Api.requestBuild("broken", "v1.0.0").then().statusCode(202).body("status", equalTo("QUEUED"));
+    Api.awaitBuild("broken", "v1.0.0").then().body("status", equalTo("FAILED"));
   }
 
   @Test
@@ -219,6 +222,15 @@ class BuildResourceTest {
         .then()
         .statusCode(400)
         .body("detail", containsString("not a git URL"));
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"x\",\"repo\":\"ssh://git@git.example/team/x.git\"}")
+        .post("/api/apps")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("ssh:// repositories are not supported yet"));
   }
 
   @Test
