@@ -1,13 +1,288 @@
 package dev.tarmac.deploy.remote;
 
+import dev.tarmac.distributor.model.Manifest;
 import dev.tarmac.distributor.model.Names;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The shell commands a release runs on a host: pure functions returning the exact string, run by a
- * transport (SSH or local). Every argument is validated or quoted here.
+ * transport (SSH or local) through the host's {@code sh}. Versions are checked by {@link
+ * Names#version}, paths by {@link ReleaseLayout} and {@link #sharedPath}, everything else is quoted
+ * by {@link Shell#quote}. A host needs only {@code sh}, {@code curl}, {@code tar}, {@code gzip} and
+ * {@code sha256sum} (plus coreutils).
  */
 public final class ReleaseCommands {
+  /** Exit code of {@link #lockHost} when another release holds the host's lock. */
+  public static final int HOST_LOCKED = 75;
+
+  /** Attempts {@link #fetch} makes before giving up; each resumes where the last one stopped. */
+  public static final int DOWNLOAD_ATTEMPTS = 5;
+
   private ReleaseCommands() {}
+
+  /**
+   * Checks the tools a host needs and its free disk (at least {@code needBytes}), makes the layout
+   * ({@code releases/}, {@code shared/}, {@code .tarmac/}) and prints where {@code current} points
+   * (empty when nothing is live there yet).
+   */
+  public static String checkHost(ReleaseLayout layout, long needBytes) {
+    String d = Shell.quote(layout.deployTo());
+    long needKb = (needBytes + 1023) / 1024;
+    return "for c in sh curl tar gzip sha256sum; do command -v \"$c\" >/dev/null 2>&1"
+        + " || { echo \"missing command: $c (install it on this host)\" >&2; exit 3; }; done\n"
+        + "mkdir -p "
+        + Shell.quote(layout.releases())
+        + " "
+        + Shell.quote(layout.shared())
+        + " "
+        + Shell.quote(layout.meta() + "/downloads")
+        + " || exit 4\n"
+        + "set -- $(df -Pk "
+        + d
+        + " | tail -n 1)\n"
+        + "[ \"$4\" -ge "
+        + needKb
+        + " ] || { echo \"only $4 KiB free under "
+        + layout.deployTo()
+        + ", the release needs "
+        + needKb
+        + " KiB (twice the artifact)\" >&2; exit 5; }\n"
+        + "readlink "
+        + Shell.quote(layout.current())
+        + " || true";
+  }
+
+  /**
+   * Takes the host's own lock: {@code mkdir .tarmac/lock} (atomic), recording {@code owner}. Exits
+   * {@link #HOST_LOCKED} printing {@code locked by: <owner>} when it is held.
+   */
+  public static String lockHost(ReleaseLayout layout, String owner) {
+    String lock = Shell.quote(layout.meta() + "/lock");
+    return "mkdir -p "
+        + Shell.quote(layout.meta())
+        + " && if mkdir "
+        + lock
+        + " 2>/dev/null; then printf '%s\\n' "
+        + Shell.quote(owner)
+        + " > "
+        + Shell.quote(layout.meta() + "/lock/owner")
+        + "; else echo \"locked by: $(cat "
+        + Shell.quote(layout.meta() + "/lock/owner")
+        + " 2>/dev/null)\"; exit "
+        + HOST_LOCKED
+        + "; fi";
+  }
+
+  public static String unlockHost(ReleaseLayout layout) {
+    return "rm -rf " + Shell.quote(layout.meta() + "/lock");
+  }
+
+  /** Where the artifact to release comes from, and what it must hash to. */
+  public record Download(
+      URI artifactUrl,
+      String sha256,
+      long size,
+      URI manifestUrl,
+      String manifestSha256,
+      Optional<String> rateLimit) {}
+
+  /**
+   * Downloads, verifies and unpacks a release into {@code releases/<version>}, printing {@code
+   * present} (already complete on the host: nothing downloaded) or {@code downloaded}. The download
+   * resumes ({@code curl -C -}) across up to {@link #DOWNLOAD_ATTEMPTS} attempts; its sha256 is
+   * checked against the build record, it is unpacked into {@code <version>.partial}, every file
+   * checked with {@code sha256sum -c} against the manifest, and only then renamed: a {@code
+   * releases/<version>} directory on a host is always complete and verified.
+   */
+  public static String fetch(ReleaseLayout layout, String version, Download dl) {
+    String v = Names.version(version);
+    String limit = dl.rateLimit().map(r -> " --limit-rate " + Shell.quote(r)).orElse("");
+    String curl = "curl --fail --silent --show-error --location --connect-timeout 10" + limit;
+    return "set -e\ncd "
+        + Shell.quote(layout.deployTo())
+        + "\nif [ -d releases/"
+        + v
+        + " ]; then echo present; exit 0; fi\n"
+        + "dl=.tarmac/downloads/"
+        + v
+        + ".tar.gz\nmf=.tarmac/downloads/"
+        + v
+        + ".manifest.sha256\n"
+        + "mkdir -p .tarmac/downloads\n"
+        + "i=0\nwhile :; do\n"
+        + "  if [ -f \"$dl\" ]; then have=$(wc -c < \"$dl\"); else have=0; fi\n"
+        + "  [ \"$have\" -lt "
+        + dl.size()
+        + " ] || break\n"
+        + "  i=$((i + 1))\n"
+        + "  if "
+        + curl
+        + " --continue-at - --output \"$dl\" "
+        + Shell.quote(dl.artifactUrl().toString())
+        + "; then :\n"
+        + "  elif [ \"$i\" -ge "
+        + DOWNLOAD_ATTEMPTS
+        + " ]; then echo \"download failed "
+        + DOWNLOAD_ATTEMPTS
+        + " times; $have of "
+        + dl.size()
+        + " bytes are kept in $PWD/$dl and the next release resumes from there\" >&2; exit 6\n"
+        + "  else sleep 1; fi\n"
+        + "done\n"
+        + "set -- $(sha256sum \"$dl\")\n"
+        + "if [ \"$1\" != "
+        + dl.sha256()
+        + " ]; then rm -f \"$dl\"; echo \"the downloaded artifact has sha256 $1, the build record"
+        + " says "
+        + dl.sha256()
+        + "; it was deleted\" >&2; exit 7; fi\n"
+        + curl
+        + " --retry 3 --output \"$mf\" "
+        + Shell.quote(dl.manifestUrl().toString())
+        + "\nset -- $(sha256sum \"$mf\")\n"
+        + "if [ \"$1\" != "
+        + dl.manifestSha256()
+        + " ]; then rm -f \"$mf\"; echo \"the downloaded manifest has sha256 $1, the build record"
+        + " says "
+        + dl.manifestSha256()
+        + "\" >&2; exit 7; fi\n"
+        + "rm -rf releases/"
+        + v
+        + ".partial\nmkdir releases/"
+        + v
+        + ".partial\n"
+        + "tar -xzf \"$dl\" --no-same-owner -C releases/"
+        + v
+        + ".partial\n"
+        + "if ! (cd releases/"
+        + v
+        + ".partial && sha256sum -c --quiet --strict \"../../$mf\" >&2); then rm -rf releases/"
+        + v
+        + ".partial; echo \"unpacked files differ from the manifest\" >&2; exit 8; fi\n"
+        + "mv -T releases/"
+        + v
+        + ".partial releases/"
+        + v
+        + "\nrm -f \"$dl\" \"$mf\"\necho downloaded";
+  }
+
+  /**
+   * Links each shared path of the release to {@code shared/<path>} with a relative symlink. A path
+   * missing from {@code shared/} is created there first (a copy of the release's file when it has
+   * one, else an empty directory); nothing in {@code shared/} is ever overwritten or deleted. Then
+   * writes {@code REVISION} (the commit).
+   */
+  public static String linkShared(
+      ReleaseLayout layout, String version, List<String> shared, String commit) {
+    StringBuilder out = new StringBuilder("set -e\ncd ").append(Shell.quote(layout.deployTo()));
+    String rel = "releases/" + Names.version(version);
+    for (String path : shared) {
+      String p = sharedPath(path);
+      String inShared = Shell.quote("shared/" + p);
+      String inRelease = Shell.quote(rel + "/" + p);
+      int slash = p.lastIndexOf('/');
+      String parent = slash < 0 ? "" : p.substring(0, slash);
+      String ups = "../".repeat(p.split("/").length + 1);
+      out.append("\nif [ ! -e ")
+          .append(inShared)
+          .append(" ] && [ ! -L ")
+          .append(inShared)
+          .append(" ]; then\n  mkdir -p ")
+          .append(Shell.quote(("shared/" + parent).replaceAll("/$", "")))
+          .append("\n  if [ -f ")
+          .append(inRelease)
+          .append(" ]; then cp -p ")
+          .append(inRelease)
+          .append(" ")
+          .append(inShared)
+          .append("; else mkdir -p ")
+          .append(inShared)
+          .append("; fi\nfi\nrm -rf ")
+          .append(inRelease)
+          .append("\nmkdir -p ")
+          .append(Shell.quote((rel + "/" + parent).replaceAll("/$", "")))
+          .append("\nln -s ")
+          .append(Shell.quote(ups + "shared/" + p))
+          .append(" ")
+          .append(inRelease);
+    }
+    out.append("\nprintf '%s\\n' ")
+        .append(Shell.quote(commit))
+        .append(" > ")
+        .append(Shell.quote(rel + "/REVISION"));
+    return out.toString();
+  }
+
+  /** A shared path from {@code tarmac.yml}: relative, no {@code .}/{@code ..}, no trailing /. */
+  public static String sharedPath(String path) {
+    String p = path.replaceAll("/+$", "");
+    Manifest.checkPath(p);
+    if (!p.matches("[A-Za-z0-9._@+/-]+")) {
+      throw new IllegalArgumentException("shared path has characters Tarmac will not use: " + path);
+    }
+    return p;
+  }
+
+  /**
+   * Runs a phase's hooks in order in {@code dir}, with the {@code TARMAC_*} variables exported; the
+   * first failing hook stops the phase.
+   */
+  public static String hooks(String dir, Map<String, String> variables, List<String> hooks) {
+    StringBuilder out = new StringBuilder("cd ").append(Shell.quote(dir)).append(" || exit 1\n");
+    out.append("export");
+    variables.forEach((k, v) -> out.append(' ').append(k).append('=').append(Shell.quote(v)));
+    for (String hook : hooks) {
+      out.append("\nsh -c ").append(Shell.quote(hook)).append(" || exit $?");
+    }
+    return out.toString();
+  }
+
+  /** Where the {@code backup} and {@code restore} hooks find {@code TARMAC_BACKUP_FILE}. */
+  public static String backupFile(ReleaseLayout layout, String version) {
+    return layout.meta() + "/backups/" + Names.version(version) + ".sql.gz";
+  }
+
+  /** Prepares {@code .tarmac/backups/} and removes an old dump of the same version. */
+  public static String prepareBackup(ReleaseLayout layout, String version) {
+    String file = backupFile(layout, version);
+    return "mkdir -p " + Shell.quote(layout.meta() + "/backups") + " && rm -f " + Shell.quote(file);
+  }
+
+  /**
+   * Sends the dump the {@code backup} hook wrote to the store with {@code curl -T} (a signed PUT
+   * URL: the host holds no store credentials) and prints its sha256 and size.
+   */
+  public static String uploadBackup(ReleaseLayout layout, String version, URI putUrl) {
+    String file = Shell.quote(backupFile(layout, version));
+    return "[ -s "
+        + file
+        + " ] || { echo \"the backup hook wrote nothing to "
+        + backupFile(layout, version)
+        + " ($TARMAC_BACKUP_FILE)\" >&2; exit 9; }\n"
+        + "curl --fail --silent --show-error --retry 3 --upload-file "
+        + file
+        + " "
+        + Shell.quote(putUrl.toString())
+        + " || exit 10\n"
+        + "set -- $(sha256sum "
+        + file
+        + ") && printf '%s %s\\n' \"$1\" \"$(wc -c < "
+        + file
+        + ")\"";
+  }
+
+  /** Downloads a stored dump for the {@code restore} hook, to {@link #backupFile}. */
+  public static String downloadBackup(ReleaseLayout layout, String version, URI getUrl) {
+    return "mkdir -p "
+        + Shell.quote(layout.meta() + "/backups")
+        + " && curl --fail --silent --show-error --retry 3 --output "
+        + Shell.quote(backupFile(layout, version))
+        + " "
+        + Shell.quote(getUrl.toString());
+  }
 
   /**
    * Points {@code current} at {@code releases/<version>} atomically: {@code ln -s} to a temporary
@@ -26,8 +301,125 @@ public final class ReleaseCommands {
         + Shell.quote(layout.current());
   }
 
+  /** Takes {@code current} away: how a host that had no release before is switched back. */
+  public static String removeCurrent(ReleaseLayout layout) {
+    return "rm -f " + Shell.quote(layout.current());
+  }
+
   /** The release {@code current} points at ({@code releases/<version>}), empty when none. */
   public static String readCurrent(ReleaseLayout layout) {
     return "readlink " + Shell.quote(layout.current()) + " || true";
+  }
+
+  /**
+   * Fetches {@code url} from the host until it answers 200 (and contains {@code contains}, when
+   * given) or {@code timeoutSeconds} pass; prints why it failed.
+   */
+  public static String health(
+      ReleaseLayout layout, String url, int timeoutSeconds, Optional<String> contains) {
+    String body = Shell.quote(layout.meta() + "/health.body");
+    String match =
+        contains
+            .map(
+                c ->
+                    "case \"$(cat "
+                        + body
+                        + ")\" in *"
+                        + Shell.quote(c)
+                        + "*) exit 0;; esac; why='answered 200 without the expected text'")
+            .orElse("exit 0");
+    return "end=$(( $(date +%s) + "
+        + timeoutSeconds
+        + " ))\nwhile :; do\n"
+        + "  code=$(curl --silent --show-error --max-time 5 --output "
+        + body
+        + " --write-out '%{http_code}' "
+        + Shell.quote(url)
+        + " 2>&1) || true\n"
+        + "  if [ \"$code\" = 200 ]; then "
+        + match
+        + "; else why=\"answered $code\"; fi\n"
+        + "  [ \"$(date +%s)\" -lt \"$end\" ] || { printf 'health check %s failed after %s s: %s\\n' "
+        + Shell.quote(url)
+        + " "
+        + timeoutSeconds
+        + " \"$why\" >&2; exit 1; }\n"
+        + "  sleep 0.2\ndone";
+  }
+
+  /** Appends one line to {@code .tarmac/revisions.log}. */
+  public static String logRevision(ReleaseLayout layout, String line) {
+    return "printf '%s\\n' "
+        + Shell.quote(line.replace("\n", " "))
+        + " >> "
+        + Shell.quote(layout.meta() + "/revisions.log");
+  }
+
+  /** Marks a release bad on the host, so no rollback ever picks it. */
+  public static String markBad(ReleaseLayout layout, String version) {
+    return "mkdir -p "
+        + Shell.quote(layout.meta() + "/bad")
+        + " && : > "
+        + Shell.quote(layout.meta() + "/bad/" + Names.version(version));
+  }
+
+  public static String clearBad(ReleaseLayout layout, String version) {
+    return "rm -f " + Shell.quote(layout.meta() + "/bad/" + Names.version(version));
+  }
+
+  /**
+   * Removes what a failed prepare left: {@code releases/<version>.partial}, and {@code
+   * releases/<version>} too when this release created it (never the live release).
+   */
+  public static String discard(ReleaseLayout layout, String version, boolean createdByThisRelease) {
+    String v = Names.version(version);
+    String partial = "rm -rf " + Shell.quote(layout.release(v) + ".partial");
+    if (!createdByThisRelease) {
+      return partial;
+    }
+    return partial
+        + " && { [ \"$(readlink "
+        + Shell.quote(layout.current())
+        + ")\" = releases/"
+        + v
+        + " ] || rm -rf "
+        + Shell.quote(layout.release(v))
+        + "; }";
+  }
+
+  /**
+   * Removes every release directory not in {@code keep}, never the one {@code current} points at;
+   * prints each removed version.
+   */
+  public static String cleanup(ReleaseLayout layout, List<String> keep) {
+    String pattern =
+        keep.isEmpty() ? "''" : String.join("|", keep.stream().map(Names::version).toList());
+    return "cd "
+        + Shell.quote(layout.releases())
+        + " || exit 0\nlive=$(readlink ../current) || live=\n"
+        + "for d in *; do\n"
+        + "  [ -e \"$d\" ] || continue\n"
+        + "  [ \"releases/$d\" != \"$live\" ] || continue\n"
+        + "  case \"$d\" in "
+        + pattern
+        + ") ;; *) rm -rf -- \"$d\" && echo \"$d\";; esac\n"
+        + "done";
+  }
+
+  /**
+   * What is on a host: {@code current=}, {@code revision=}, then one {@code release=} per directory
+   * under {@code releases/} and one {@code bad=} per release marked bad.
+   */
+  public static String status(ReleaseLayout layout) {
+    return "cd "
+        + Shell.quote(layout.deployTo())
+        + " 2>/dev/null || { echo current=; exit 0; }\n"
+        + "printf 'current=%s\\n' \"$(readlink current 2>/dev/null)\"\n"
+        + "printf 'revision=%s\\n' \"$(cat current/REVISION 2>/dev/null)\"\n"
+        + "for d in releases/*; do [ -d \"$d\" ] && printf 'release=%s\\n' \"${d#releases/}\";"
+        + " done\n"
+        + "for b in .tarmac/bad/*; do [ -e \"$b\" ] && printf 'bad=%s\\n' \"${b#.tarmac/bad/}\";"
+        + " done\n"
+        + "exit 0";
   }
 }

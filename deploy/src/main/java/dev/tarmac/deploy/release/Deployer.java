@@ -1,0 +1,106 @@
+package dev.tarmac.deploy.release;
+
+import dev.tarmac.deploy.DeployException;
+import dev.tarmac.deploy.config.ConfigReader;
+import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.distributor.model.BuildRecord;
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.Names;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The release engine's entry points: release, rollback, status, history. Each reads what it needs
+ * from the store (the build record, the {@code tarmac.yml} it carries, the history) and runs a plan
+ * over the environment's hosts.
+ */
+public final class Deployer {
+  private final ArtifactStore store;
+  private final Transports transports;
+
+  public Deployer(ArtifactStore store, Transports transports) {
+    this.store = store;
+    this.transports = transports;
+  }
+
+  /** Releases a built version; returns the LIVE record or throws {@link ReleaseFailedException}. */
+  public ReleaseRecord release(String app, String env, String version, ReleaseOptions options) {
+    BuildRecord build = build(app, version);
+    TarmacConfig config = config(build);
+    return new ReleasePlan(store, transports, build, config, Names.env(env), options).run();
+  }
+
+  /**
+   * Switches every host back to an earlier release still on disk: {@code to}, or the one live
+   * before the current one. No download.
+   */
+  public ReleaseRecord rollback(
+      String app,
+      String env,
+      Optional<String> to,
+      boolean restoreDatabase,
+      ReleaseOptions options) {
+    return new Rollback(this, app, Names.env(env), to, restoreDatabase, options).run();
+  }
+
+  /** What is live on every host, compared with the history. */
+  public EnvStatus status(String app, String env) {
+    return new StatusReader(this, app, Names.env(env)).read();
+  }
+
+  public List<ReleaseRecord> history(String app, String env) {
+    return new ReleaseHistory(store, Names.app(app), Names.env(env)).list();
+  }
+
+  ArtifactStore store() {
+    return store;
+  }
+
+  Transports transports() {
+    return transports;
+  }
+
+  BuildRecord build(String app, String version) {
+    String key = StoreLayout.buildRecord(Names.app(app), Names.version(version));
+    if (!store.exists(key)) {
+      throw new DeployException(
+          "there is no build of "
+              + app
+              + " "
+              + version
+              + "; build it first (tarmac build "
+              + app
+              + " "
+              + version
+              + ")");
+    }
+    return Json.read(store.readAllBytes(key), BuildRecord.class);
+  }
+
+  static TarmacConfig config(BuildRecord build) {
+    return ConfigReader.read(build.config(), "tarmac.yml at " + build.version());
+  }
+
+  /** The configuration that describes an environment now: the live version's. */
+  TarmacConfig liveConfig(String app, String env) {
+    ReleaseRecord live =
+        new ReleaseHistory(store, app, env)
+            .live()
+            .orElseThrow(
+                () ->
+                    new DeployException(
+                        "nothing of "
+                            + app
+                            + " is live in "
+                            + env
+                            + " yet; release a version first"
+                            + " (tarmac release "
+                            + app
+                            + " <version> --env "
+                            + env
+                            + ")"));
+    return config(build(app, live.version()));
+  }
+}

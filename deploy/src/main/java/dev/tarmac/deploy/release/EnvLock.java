@@ -1,0 +1,159 @@
+package dev.tarmac.deploy.release;
+
+import dev.tarmac.deploy.DeployException;
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.StoreConflictException;
+import dev.tarmac.distributor.store.StoreNotFoundException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * An environment's lock: {@code apps/<app>/envs/<env>/lock.json}, written with create-if-absent so
+ * only one release or rollback runs at a time. It names who holds it, for what, since when, and a
+ * lease the holder renews while it works; a lock whose lease has run out (its holder died) can be
+ * taken over, and {@code --force-unlock} takes it regardless.
+ */
+public final class EnvLock implements AutoCloseable {
+
+  /** What {@code lock.json} says. {@code token} tells the holder its own lock from a successor. */
+  public record Info(
+      String holder,
+      String operation,
+      String version,
+      Instant since,
+      Instant leaseUntil,
+      String token) {}
+
+  private final ArtifactStore store;
+  private final String key;
+  private final Clock clock;
+  private final Duration lease;
+  private volatile Info info;
+  private final boolean tookOver;
+
+  private EnvLock(
+      ArtifactStore store, String key, Clock clock, Duration lease, Info info, boolean tookOver) {
+    this.store = store;
+    this.key = key;
+    this.clock = clock;
+    this.lease = lease;
+    this.info = info;
+    this.tookOver = tookOver;
+  }
+
+  /**
+   * Takes the lock or refuses with a message naming its holder.
+   *
+   * @param force take it even when another holder's lease is still running ({@code --force-unlock})
+   */
+  public static EnvLock acquire(
+      ArtifactStore store,
+      String app,
+      String env,
+      String holder,
+      String operation,
+      String version,
+      Duration lease,
+      Clock clock,
+      boolean force) {
+    String key = StoreLayout.lock(app, env);
+    Instant now = clock.instant();
+    Info mine =
+        new Info(holder, operation, version, now, now.plus(lease), UUID.randomUUID().toString());
+    try {
+      store.putIfAbsent(key, Json.write(mine));
+      return new EnvLock(store, key, clock, lease, mine, false);
+    } catch (StoreConflictException held) {
+      Info theirs = read(store, key);
+      boolean expired = theirs == null || theirs.leaseUntil().isBefore(now);
+      if (!expired && !force) {
+        throw new DeployException(
+            app
+                + "/"
+                + env
+                + " is locked by "
+                + theirs.holder()
+                + " ("
+                + theirs.operation()
+                + " "
+                + theirs.version()
+                + " since "
+                + theirs.since()
+                + ", lease until "
+                + theirs.leaseUntil()
+                + "); wait for it to finish, or pass --force-unlock if that holder is gone");
+      }
+      // expired or forced: replace it, then make sure we are the one who did
+      store.delete(key);
+      try {
+        store.putIfAbsent(key, Json.write(mine));
+      } catch (StoreConflictException raced) {
+        Info winner = read(store, key);
+        throw new DeployException(
+            app
+                + "/"
+                + env
+                + " was just locked by "
+                + (winner == null ? "another release" : winner.holder())
+                + "; try again when it has finished");
+      }
+      return new EnvLock(store, key, clock, lease, mine, true);
+    }
+  }
+
+  private static Info read(ArtifactStore store, String key) {
+    try {
+      return Json.read(store.readAllBytes(key), Info.class);
+    } catch (StoreNotFoundException e) {
+      return null;
+    }
+  }
+
+  public Info info() {
+    return info;
+  }
+
+  /** Whether a previous holder's lock (expired or forced) was replaced to take this one. */
+  public boolean tookOver() {
+    return tookOver;
+  }
+
+  /**
+   * Extends the lease; fails when the lock is no longer ours (someone forced it away), so the
+   * release stops before doing more.
+   */
+  public void renew() {
+    Info now = read(store, key);
+    if (now == null || !now.token().equals(info.token())) {
+      throw new DeployException(
+          "the environment lock was taken by "
+              + (now == null ? "nobody (it was removed)" : now.holder())
+              + " while this "
+              + info.operation()
+              + " ran; stopping");
+    }
+    Info renewed =
+        new Info(
+            info.holder(),
+            info.operation(),
+            info.version(),
+            info.since(),
+            clock.instant().plus(lease),
+            info.token());
+    store.put(key, Json.write(renewed));
+    info = renewed;
+  }
+
+  /** Removes the lock if it is still ours. */
+  @Override
+  public void close() {
+    Info now = read(store, key);
+    if (now != null && now.token().equals(info.token())) {
+      store.delete(key);
+    }
+  }
+}

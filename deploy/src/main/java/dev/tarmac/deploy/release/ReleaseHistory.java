@@ -1,0 +1,80 @@
+package dev.tarmac.deploy.release;
+
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.ObjectInfo;
+import dev.tarmac.distributor.store.StoreConflictException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An environment's releases in the store, one JSON object per release numbered from 1: the history
+ * {@code tarmac history} shows, and what rollback and status compare against.
+ */
+public final class ReleaseHistory {
+  private final ArtifactStore store;
+  private final String app;
+  private final String env;
+
+  public ReleaseHistory(ArtifactStore store, String app, String env) {
+    this.store = store;
+    this.app = app;
+    this.env = env;
+  }
+
+  /** Every release, newest first. */
+  public List<ReleaseRecord> list() {
+    List<ReleaseRecord> out = new ArrayList<>();
+    for (ObjectInfo o : store.list(StoreLayout.releasesPrefix(app, env))) {
+      if (o.key().endsWith(".json")) {
+        out.add(Json.read(store.readAllBytes(o.key()), ReleaseRecord.class));
+      }
+    }
+    Collections.reverse(out);
+    return out;
+  }
+
+  public Optional<ReleaseRecord> get(long id) {
+    String key = StoreLayout.releaseRecord(app, env, id);
+    if (!store.exists(key)) {
+      return Optional.empty();
+    }
+    return Optional.of(Json.read(store.readAllBytes(key), ReleaseRecord.class));
+  }
+
+  /** The release live now: the newest whose status is LIVE. */
+  public Optional<ReleaseRecord> live() {
+    return list().stream().filter(r -> r.status() == ReleaseStatus.LIVE).findFirst();
+  }
+
+  /**
+   * Claims the next number (create-if-absent, so two writers never share one) with a first version
+   * of the record.
+   */
+  public ReleaseRecord create(java.util.function.LongFunction<ReleaseRecord> record) {
+    List<ObjectInfo> existing = store.list(StoreLayout.releasesPrefix(app, env));
+    long next = existing.isEmpty() ? 1 : number(existing.get(existing.size() - 1).key()) + 1;
+    for (int attempt = 0; attempt < 100; attempt++, next++) {
+      ReleaseRecord r = record.apply(next);
+      try {
+        store.putIfAbsent(StoreLayout.releaseRecord(app, env, next), Json.write(r));
+        return r;
+      } catch (StoreConflictException e) {
+        // someone else took this number: try the next one
+      }
+    }
+    throw new IllegalStateException("could not allocate a release number for " + app + "/" + env);
+  }
+
+  public void update(ReleaseRecord record) {
+    store.put(StoreLayout.releaseRecord(app, env, record.id()), Json.write(record));
+  }
+
+  private static long number(String key) {
+    String name = key.substring(key.lastIndexOf('/') + 1).replace(".json", "");
+    return Long.parseLong(name);
+  }
+}

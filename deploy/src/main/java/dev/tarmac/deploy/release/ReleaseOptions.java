@@ -1,0 +1,83 @@
+package dev.tarmac.deploy.release;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * How a release or rollback runs, beyond what {@code tarmac.yml} says.
+ *
+ * @param who the person or system asking (recorded in the lock, the history and on the hosts)
+ * @param forceUnlock take the environment's lock even when another holder's lease runs
+ * @param downloadRateLimit a {@code curl --limit-rate} value per host (e.g. {@code 5M}), if any
+ * @param lease how long the environment lock holds without renewal (renewed every third of it)
+ * @param urlTtl how long the signed download/upload URLs given to hosts stay valid
+ * @param commandTimeout the longest any one command (download, hook) may run
+ */
+public record ReleaseOptions(
+    String who,
+    boolean forceUnlock,
+    Optional<String> downloadRateLimit,
+    Duration lease,
+    Duration urlTtl,
+    Duration commandTimeout,
+    Clock clock,
+    Consumer<ReleaseEvent> listener) {
+
+  public ReleaseOptions {
+    if (who == null || who.isBlank()) {
+      throw new IllegalArgumentException("who must name the person or system releasing");
+    }
+    who = who.strip().replaceAll("[\\r\\n]", " ");
+    if (downloadRateLimit.isPresent() && !downloadRateLimit.get().matches("[0-9]+[kKmMgG]?")) {
+      throw new IllegalArgumentException(
+          "download rate limit must be a number with an optional k/M/G suffix, got "
+              + downloadRateLimit.get());
+    }
+  }
+
+  public static ReleaseOptions defaults(String who) {
+    return new ReleaseOptions(
+        who,
+        false,
+        Optional.empty(),
+        Duration.ofMinutes(10),
+        Duration.ofHours(1),
+        Duration.ofMinutes(30),
+        Clock.systemUTC(),
+        e -> {});
+  }
+
+  public ReleaseOptions withForceUnlock(boolean force) {
+    return new ReleaseOptions(
+        who, force, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener);
+  }
+
+  public ReleaseOptions withDownloadRateLimit(String limit) {
+    return new ReleaseOptions(
+        who,
+        forceUnlock,
+        Optional.ofNullable(limit),
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener);
+  }
+
+  public ReleaseOptions withListener(Consumer<ReleaseEvent> l) {
+    return new ReleaseOptions(
+        who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, l);
+  }
+
+  public ReleaseOptions withLease(Duration l) {
+    return new ReleaseOptions(
+        who, forceUnlock, downloadRateLimit, l, urlTtl, commandTimeout, clock, listener);
+  }
+
+  public ReleaseOptions withCommandTimeout(Duration t) {
+    return new ReleaseOptions(
+        who, forceUnlock, downloadRateLimit, lease, urlTtl, t, clock, listener);
+  }
+}

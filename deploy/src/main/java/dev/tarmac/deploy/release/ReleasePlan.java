@@ -1,0 +1,442 @@
+package dev.tarmac.deploy.release;
+
+import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.deploy.config.TarmacConfig.Environment;
+import dev.tarmac.deploy.config.TarmacConfig.Hooks;
+import dev.tarmac.deploy.release.Fleet.Member;
+import dev.tarmac.deploy.release.ReleaseRecord.Backup;
+import dev.tarmac.deploy.remote.CommandResult;
+import dev.tarmac.deploy.remote.HookEnv;
+import dev.tarmac.deploy.remote.ReleaseCommands;
+import dev.tarmac.deploy.remote.ReleaseCommands.Download;
+import dev.tarmac.distributor.model.BuildRecord;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One release of a built version to one environment, in the order it happens:
+ *
+ * <ol>
+ *   <li><b>lock</b> the environment (store) — then each host ({@code mkdir .tarmac/lock});
+ *   <li><b>prepare</b> every host in parallel, each at its own pace: connect, check, download and
+ *       verify, link shared paths, prepare hooks, and the database backup on the primary db host;
+ *   <li><b>barrier</b>: activation starts only when every host prepared; otherwise what this
+ *       release unpacked is removed and nothing changes anywhere;
+ *   <li><b>activate</b>: migrate once (primary db host), switch {@code current} on every host at
+ *       the same moment, activate hooks, health check — any failure switches every host back;
+ *   <li><b>finish</b>: revision log, old releases removed beyond {@code keep}, the record saved.
+ * </ol>
+ *
+ * The record in the store follows along (PREPARING → ACTIVATING → LIVE or FAILED).
+ */
+public final class ReleasePlan {
+  private final ArtifactStore store;
+  private final Transports transports;
+  private final BuildRecord build;
+  private final TarmacConfig config;
+  private final Environment env;
+  private final ReleaseOptions options;
+  private final ReleaseHistory history;
+  private final String app;
+  private final String version;
+
+  private ReleaseRecord record;
+  private Backup backup;
+  private Duration window;
+
+  public ReleasePlan(
+      ArtifactStore store,
+      Transports transports,
+      BuildRecord build,
+      TarmacConfig config,
+      String envName,
+      ReleaseOptions options) {
+    this.store = store;
+    this.transports = transports;
+    this.build = build;
+    this.config = config;
+    this.env = config.environment(envName);
+    this.options = options;
+    this.app = build.app();
+    this.version = build.version();
+    this.history = new ReleaseHistory(store, app, env.name());
+  }
+
+  /** Runs the release; returns the LIVE record or throws {@link ReleaseFailedException}. */
+  public ReleaseRecord run() {
+    try (EnvLock lock =
+            EnvLock.acquire(
+                store,
+                app,
+                env.name(),
+                options.who(),
+                "release",
+                version,
+                options.lease(),
+                options.clock(),
+                options.forceUnlock());
+        LeaseKeeper keeper = new LeaseKeeper(lock, options.lease());
+        Fleet fleet = new Fleet(env, transports, options.commandTimeout(), options.listener())) {
+      String previous = history.live().map(ReleaseRecord::version).orElse(null);
+      record =
+          history.create(
+              id ->
+                  new ReleaseRecord(
+                      id,
+                      app,
+                      env.name(),
+                      ReleaseRecord.RELEASE,
+                      version,
+                      build.commit(),
+                      previous,
+                      ReleaseStatus.PREPARING,
+                      options.who(),
+                      options.clock().instant(),
+                      null,
+                      null,
+                      null,
+                      null,
+                      List.of()));
+      String owner =
+          app
+              + "/"
+              + env.name()
+              + "#"
+              + record.id()
+              + " release "
+              + version
+              + " by "
+              + options.who();
+
+      fleet.phase("prepare", "preparing " + version + " on " + env.hosts().size() + " hosts");
+      List<Member> failed =
+          fleet.eachHost(fleet.members(), env.parallel(), m -> prepare(fleet, m, owner, lock));
+
+      fleet.phase("barrier", failed.isEmpty() ? "every host prepared" : failed.size() + " failed");
+      if (!failed.isEmpty()) {
+        discardPrepared(fleet);
+        fleet.unlockHosts();
+        throw fail(
+            fleet,
+            "prepare failed on "
+                + failed.size()
+                + " of "
+                + env.hosts().size()
+                + " hosts; nothing was activated"
+                + servingNote(previous)
+                + ":\n"
+                + failures(failed));
+      }
+      keeper.check();
+
+      record = save(fleet, ReleaseStatus.ACTIVATING, null);
+      fleet.phase("activate", "migrate, switch, activate hooks, health");
+      activate(fleet, previous);
+      keeper.check();
+
+      fleet.phase("finish", "revision log, cleanup, record");
+      finish(fleet, previous);
+      return record;
+    }
+  }
+
+  private void prepare(Fleet fleet, Member m, String owner, EnvLock lock) {
+    fleet.connect(m);
+    fleet.lockHost(m, owner, holder -> lock.tookOver() || options.forceUnlock() || gone(holder));
+    CommandResult check =
+        fleet.run(m, "check", ReleaseCommands.checkHost(m.layout, 2 * build.size()));
+    m.previous = versionOf(check.stdout());
+    Download download =
+        new Download(
+            store.signedGetUrl(StoreLayout.artifact(app, version), options.urlTtl()),
+            build.sha256(),
+            build.size(),
+            store.signedGetUrl(StoreLayout.manifest(app, version), options.urlTtl()),
+            build.manifestSha256(),
+            options.downloadRateLimit());
+    CommandResult fetched =
+        fleet.run(m, "download", ReleaseCommands.fetch(m.layout, version, download));
+    m.createdRelease = fetched.stdout().strip().endsWith("downloaded");
+    fleet.run(
+        m,
+        "link shared",
+        ReleaseCommands.linkShared(m.layout, version, config.release().shared(), build.commit()));
+    Hooks hooks = config.release().hooks();
+    Map<String, String> vars = hookEnv(m, m.previous).variables(m.layout);
+    if (!hooks.prepare().isEmpty()) {
+      fleet.run(
+          m,
+          "prepare hooks",
+          ReleaseCommands.hooks(m.layout.release(version), vars, hooks.prepare()));
+    }
+    if (isPrimaryDb(m) && !hooks.backup().isEmpty()) {
+      Map<String, String> backupVars = new java.util.LinkedHashMap<>(vars);
+      backupVars.put("TARMAC_BACKUP_FILE", ReleaseCommands.backupFile(m.layout, version));
+      fleet.run(
+          m,
+          "backup",
+          ReleaseCommands.prepareBackup(m.layout, version)
+              + " && "
+              + ReleaseCommands.hooks(m.layout.release(version), backupVars, hooks.backup()));
+      String key = StoreLayout.backup(app, env.name(), version);
+      CommandResult up =
+          fleet.run(
+              m,
+              "upload backup",
+              ReleaseCommands.uploadBackup(
+                  m.layout, version, store.signedPutUrl(key, options.urlTtl())));
+      String[] shaSize = up.stdout().strip().split(" ");
+      backup = new Backup(key, shaSize[0], Long.parseLong(shaSize[1]));
+    }
+  }
+
+  private void activate(Fleet fleet, String previous) {
+    Hooks hooks = config.release().hooks();
+    Optional<Member> db = env.primaryDb().map(h -> fleet.member(h.name()));
+    if (db.isPresent() && !hooks.migrate().isEmpty()) {
+      Member m = db.get();
+      try {
+        fleet.run(
+            m,
+            "migrate",
+            ReleaseCommands.hooks(
+                m.layout.release(version),
+                hookEnv(m, m.previous).variables(m.layout),
+                hooks.migrate()));
+      } catch (Fleet.StepFailed e) {
+        markBadEverywhere(fleet);
+        fleet.unlockHosts();
+        throw fail(
+            fleet,
+            "migration failed, nothing was switched"
+                + servingNote(previous)
+                + ": "
+                + e.getMessage()
+                + (backup == null
+                    ? ""
+                    : "\nThe database may be half-migrated; the dump taken before is "
+                        + backup.key()));
+      }
+    }
+
+    List<Member> all = fleet.members();
+    window = fleet.switchAll(all, "switch", m -> ReleaseCommands.switchCurrent(m.layout, version));
+    List<String> problems =
+        all.stream().filter(m -> m.failure != null).map(m -> m.failure).toList();
+    if (problems.isEmpty() && !hooks.activate().isEmpty()) {
+      problems =
+          messages(
+              fleet.eachHost(
+                  all,
+                  all.size(),
+                  m ->
+                      fleet.run(
+                          m,
+                          "activate hooks",
+                          ReleaseCommands.hooks(
+                              m.layout.release(version),
+                              hookEnv(m, m.previous).variables(m.layout),
+                              hooks.activate()))));
+    }
+    if (problems.isEmpty() && config.release().health().isPresent()) {
+      TarmacConfig.Health health = config.release().health().get();
+      Optional<String> contains = health.contains().map(c -> c.replace("{version}", version));
+      problems =
+          messages(
+              fleet.eachHost(
+                  all,
+                  all.size(),
+                  m ->
+                      fleet.run(
+                          m,
+                          "health",
+                          ReleaseCommands.health(
+                              m.layout,
+                              health.url().replace("{host}", m.name()),
+                              (int) Math.max(1, health.timeout().toSeconds()),
+                              contains),
+                          health.timeout().plusSeconds(10))));
+    }
+    if (!problems.isEmpty()) {
+      fleet.clearFailures();
+      switchBack(fleet);
+      markBadEverywhere(fleet);
+      fleet.unlockHosts();
+      throw fail(
+          fleet,
+          "activation failed; every host was switched back"
+              + servingNote(previous)
+              + ":\n"
+              + String.join("\n", problems.stream().map(p -> "  " + p).toList()));
+    }
+  }
+
+  /** Every host back to what it served before this release, and its activate hooks re-run. */
+  private void switchBack(Fleet fleet) {
+    fleet.phase("switch back", "returning every host to its previous release");
+    fleet.switchAll(
+        fleet.members(),
+        "switch back",
+        m ->
+            m.previous == null
+                ? ReleaseCommands.removeCurrent(m.layout)
+                : ReleaseCommands.switchCurrent(m.layout, m.previous));
+    Hooks hooks = config.release().hooks();
+    if (!hooks.activate().isEmpty()) {
+      fleet.eachHost(
+          fleet.members().stream().filter(m -> m.previous != null).toList(),
+          env.hosts().size(),
+          m ->
+              fleet.run(
+                  m,
+                  "activate hooks (previous)",
+                  ReleaseCommands.hooks(
+                      m.layout.release(m.previous),
+                      new HookEnv(app, m.previous, env.name(), m.name(), null).variables(m.layout),
+                      hooks.activate())));
+    }
+  }
+
+  private void finish(Fleet fleet, String previous) {
+    List<String> keep = keep(previous);
+    Instant now = options.clock().instant();
+    fleet.eachHost(
+        fleet.members(),
+        env.parallel(),
+        m -> {
+          fleet.run(
+              m,
+              "log revision",
+              ReleaseCommands.logRevision(
+                      m.layout,
+                      now
+                          + " "
+                          + version
+                          + " "
+                          + build.commit()
+                          + " #"
+                          + record.id()
+                          + " by "
+                          + options.who())
+                  + " && "
+                  + ReleaseCommands.clearBad(m.layout, version));
+          fleet.run(m, "cleanup", ReleaseCommands.cleanup(m.layout, keep));
+        });
+    fleet.unlockHosts();
+    record = save(fleet, ReleaseStatus.LIVE, null);
+  }
+
+  /**
+   * The releases each host keeps: this one, the one before it, and the most recent good ones up to
+   * {@code release.keep}.
+   */
+  private List<String> keep(String previous) {
+    Set<String> keep = new LinkedHashSet<>();
+    keep.add(version);
+    if (previous != null) {
+      keep.add(previous);
+    }
+    for (ReleaseRecord r : history.list()) {
+      if (keep.size() >= config.release().keep()) {
+        break;
+      }
+      if (r.status() == ReleaseStatus.LIVE || r.status() == ReleaseStatus.ROLLED_BACK) {
+        keep.add(r.version());
+      }
+    }
+    return new ArrayList<>(keep);
+  }
+
+  private void discardPrepared(Fleet fleet) {
+    fleet.eachHost(
+        fleet.members().stream().filter(m -> m.transport != null).toList(),
+        env.parallel(),
+        m -> fleet.run(m, "discard", ReleaseCommands.discard(m.layout, version, m.createdRelease)));
+  }
+
+  private void markBadEverywhere(Fleet fleet) {
+    fleet.eachHost(
+        fleet.members().stream().filter(m -> m.transport != null).toList(),
+        env.parallel(),
+        m -> fleet.run(m, "mark bad", ReleaseCommands.markBad(m.layout, version)));
+  }
+
+  private boolean isPrimaryDb(Member m) {
+    return env.primaryDb().map(h -> h.name().equals(m.name())).orElse(false);
+  }
+
+  private HookEnv hookEnv(Member m, String previous) {
+    return new HookEnv(app, version, env.name(), m.name(), previous);
+  }
+
+  /** Whether a host lock's holder ({@code app/env#id …}) is a release that has finished. */
+  private boolean gone(String holder) {
+    String prefix = app + "/" + env.name() + "#";
+    if (!holder.startsWith(prefix)) {
+      return false;
+    }
+    try {
+      long id = Long.parseLong(holder.substring(prefix.length()).split(" ")[0]);
+      return id != record.id() && history.get(id).map(r -> r.status().finished()).orElse(true);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private ReleaseRecord save(Fleet fleet, ReleaseStatus status, String error) {
+    ReleaseRecord r =
+        new ReleaseRecord(
+            record.id(),
+            app,
+            env.name(),
+            ReleaseRecord.RELEASE,
+            version,
+            build.commit(),
+            record.previousVersion(),
+            status,
+            options.who(),
+            record.startedAt(),
+            status.finished() ? options.clock().instant() : null,
+            window == null ? null : window.toMillis(),
+            backup,
+            error,
+            fleet.hostRecords());
+    history.update(r);
+    return r;
+  }
+
+  private ReleaseFailedException fail(Fleet fleet, String error) {
+    record =
+        save(fleet, ReleaseStatus.FAILED, app + " " + version + " to " + env.name() + ": " + error);
+    return new ReleaseFailedException(record);
+  }
+
+  static String servingNote(String previous) {
+    return previous == null ? "" : " (" + previous + " still serves)";
+  }
+
+  static String failures(List<Member> failed) {
+    return failed.stream().map(m -> "  " + m.failure).collect(Collectors.joining("\n"));
+  }
+
+  static List<String> messages(List<Member> failed) {
+    return failed.stream().map(m -> m.failure).toList();
+  }
+
+  /** {@code releases/v1.2.0} → {@code v1.2.0}; anything else (nothing live) → null. */
+  static String versionOf(String readlink) {
+    String s = readlink.strip();
+    int nl = s.lastIndexOf('\n');
+    s = nl < 0 ? s : s.substring(nl + 1);
+    return s.startsWith("releases/") ? s.substring("releases/".length()) : null;
+  }
+}

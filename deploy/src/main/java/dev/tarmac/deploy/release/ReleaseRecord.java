@@ -1,0 +1,64 @@
+package dev.tarmac.deploy.release;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One release or rollback of an app to an environment, as kept in the store ({@code
+ * apps/<app>/envs/<env>/releases/<id>.json}): who, what, when, and per host per task start and end
+ * times and outcome, and the activation window (first switch started → last switch finished).
+ *
+ * @param kind {@code release} or {@code rollback}
+ * @param previousVersion what was live before (empty on a first release)
+ * @param backup the database dump taken on the primary db host before the migration, if any
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ReleaseRecord(
+    long id,
+    String app,
+    String env,
+    String kind,
+    String version,
+    String commit,
+    String previousVersion,
+    ReleaseStatus status,
+    String who,
+    Instant startedAt,
+    Instant finishedAt,
+    Long activationWindowMs,
+    Backup backup,
+    String error,
+    List<HostRecord> hosts) {
+
+  public static final String RELEASE = "release";
+  public static final String ROLLBACK = "rollback";
+
+  public record Backup(String key, String sha256, long size) {}
+
+  public record HostRecord(String name, List<TaskRecord> tasks) {}
+
+  /** One step on one host; {@code detail} holds its output when it failed (or what it found). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TaskRecord(
+      String name, Instant startedAt, Instant finishedAt, boolean ok, String detail) {}
+
+  public ReleaseRecord withStatus(ReleaseStatus newStatus) {
+    return new ReleaseRecord(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        newStatus,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts);
+  }
+}

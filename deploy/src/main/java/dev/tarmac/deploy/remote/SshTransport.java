@@ -1,0 +1,208 @@
+package dev.tarmac.deploy.remote;
+
+import dev.tarmac.deploy.config.TarmacConfig.Host;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import net.schmizz.sshj.DefaultConfig;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.KeyType;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
+import net.schmizz.sshj.userauth.UserAuthException;
+
+/**
+ * One SSH connection to one host (sshj), opened once and kept for the whole release, with
+ * keep-alive. Host keys are checked against a {@code known_hosts} file: an unknown key is refused
+ * unless the environment sets {@code accept_new_host_keys} (then it is added to the file, as
+ * OpenSSH's {@code StrictHostKeyChecking=accept-new}); a changed key is always refused.
+ */
+public final class SshTransport implements Transport {
+  private final Host host;
+  private final SSHClient ssh;
+
+  private SshTransport(Host host, SSHClient ssh) {
+    this.host = host;
+    this.ssh = ssh;
+  }
+
+  /** Connects and authenticates, or throws a {@link TransportException} that says what to do. */
+  public static SshTransport connect(Host host, SshSettings settings, boolean acceptNewHostKeys) {
+    String user = host.user() != null ? host.user() : System.getProperty("user.name");
+    String where = host.name() + " (" + user + "@" + host.address() + ":" + host.port() + ")";
+    if (settings.privateKey() == null || !Files.isReadable(settings.privateKey())) {
+      throw new TransportException(
+          where
+              + ": no SSH private key to log in with; set tarmac.ssh.private-key to a readable key"
+              + " file (now: "
+              + settings.privateKey()
+              + ")");
+    }
+    KnownHosts verifier;
+    try {
+      File file = settings.knownHosts().toFile();
+      if (!file.exists()) {
+        Files.createDirectories(settings.knownHosts().toAbsolutePath().getParent());
+        Files.createFile(settings.knownHosts());
+      }
+      verifier = new KnownHosts(file, acceptNewHostKeys);
+    } catch (IOException e) {
+      throw new TransportException(
+          where + ": cannot read known hosts " + settings.knownHosts() + ": " + e.getMessage(), e);
+    }
+    SSHClient ssh = new SSHClient(new DefaultConfig());
+    ssh.addHostKeyVerifier(verifier);
+    ssh.setConnectTimeout((int) settings.connectTimeout().toMillis());
+    ssh.setTimeout((int) settings.connectTimeout().toMillis());
+    try {
+      ssh.connect(host.address(), host.port());
+      ssh.getConnection()
+          .getKeepAlive()
+          .setKeepAliveInterval((int) settings.keepAlive().toSeconds());
+      ssh.authPublickey(user, ssh.loadKeys(settings.privateKey().toString()));
+      // commands have their own timeouts; the socket timeout must not cut a long one short
+      ssh.setTimeout(0);
+      return new SshTransport(host, ssh);
+    } catch (UserAuthException e) {
+      close(ssh);
+      throw new TransportException(
+          where
+              + ": the key "
+              + settings.privateKey()
+              + " was refused; add its public half to ~"
+              + user
+              + "/.ssh/authorized_keys on the host",
+          e);
+    } catch (IOException e) {
+      close(ssh);
+      if (verifier.refusal != null) {
+        throw new TransportException(where + ": " + verifier.refusal, e);
+      }
+      throw new TransportException(where + ": cannot connect: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String host() {
+    return host.name();
+  }
+
+  @Override
+  public CommandResult run(String command, Duration timeout) {
+    return prepare(command, timeout).run();
+  }
+
+  @Override
+  public Prepared prepare(String command, Duration timeout) {
+    Session session;
+    try {
+      session = ssh.startSession();
+    } catch (IOException e) {
+      throw new TransportException(host.name() + ": connection lost: " + e.getMessage(), e);
+    }
+    return () -> exec(session, command, timeout);
+  }
+
+  private CommandResult exec(Session session, String command, Duration timeout) {
+    Instant started = Instant.now();
+    try (session) {
+      Session.Command cmd = session.exec(command);
+      CompletableFuture<String> out = Drain.start(cmd.getInputStream());
+      CompletableFuture<String> err = Drain.start(cmd.getErrorStream());
+      cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Integer status = cmd.getExitStatus();
+      if (status == null) {
+        if (cmd.isOpen()) {
+          throw new TransportException(
+              host.name()
+                  + ": command timed out after "
+                  + timeout.toSeconds()
+                  + " s: "
+                  + LocalTransport.summary(command));
+        }
+        throw new TransportException(
+            host.name()
+                + ": connection lost while running: "
+                + LocalTransport.summary(command)
+                + (cmd.getExitSignal() != null ? " (signal " + cmd.getExitSignal() + ")" : ""));
+      }
+      return new CommandResult(status, Drain.await(out), Drain.await(err), started, Instant.now());
+    } catch (TransportException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new TransportException(
+          host.name() + ": connection lost while running: " + LocalTransport.summary(command), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    close(ssh);
+  }
+
+  private static void close(SSHClient ssh) {
+    try {
+      ssh.disconnect();
+    } catch (IOException | RuntimeException e) {
+      // closing a dead connection: nothing to do
+    }
+  }
+
+  @Override
+  public String toString() {
+    return host.name() + " (ssh " + host.address() + ":" + host.port() + ")";
+  }
+
+  /** known_hosts checking with OpenSSH's {@code accept-new} as an option. */
+  private static final class KnownHosts extends OpenSSHKnownHosts {
+    private final boolean acceptNew;
+    private volatile String refusal;
+
+    KnownHosts(File file, boolean acceptNew) throws IOException {
+      super(file);
+      this.acceptNew = acceptNew;
+    }
+
+    @Override
+    protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
+      if (!acceptNew) {
+        refusal =
+            "host key unknown ("
+                + KeyType.fromKey(key)
+                + "): not in "
+                + khFile
+                + "; add it (ssh-keyscan) or set accept_new_host_keys: true for this environment";
+        return false;
+      }
+      try {
+        HostEntry entry = new HostEntry(null, hostname, KeyType.fromKey(key), key);
+        synchronized (KnownHosts.class) {
+          entries().add(entry);
+          write(entry);
+        }
+        return true;
+      } catch (IOException e) {
+        refusal = "cannot record the new host key in " + khFile + ": " + e.getMessage();
+        return false;
+      }
+    }
+
+    @Override
+    protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
+      refusal =
+          "HOST KEY CHANGED for "
+              + hostname
+              + " (now "
+              + KeyType.fromKey(key)
+              + "): it does not match "
+              + khFile
+              + "; if the host was reinstalled, remove its old line there";
+      return false;
+    }
+  }
+}

@@ -1,0 +1,333 @@
+package dev.tarmac.deploy.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.tarmac.deploy.DeployException;
+import dev.tarmac.deploy.remote.LocalTransport;
+import dev.tarmac.deploy.testing.DeployFixture;
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.StoreLayout;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole release engine over three {@code local} hosts (the same commands as over SSH). */
+class LocalReleaseIT {
+  @TempDir Path tmp;
+  DeployFixture fx;
+  Path hosts;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fx = new DeployFixture(tmp.resolve("fx"), (host, env) -> new LocalTransport(host.name()));
+    hosts = Files.createDirectories(tmp.resolve("hosts"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
+  String config(String extraRelease) {
+    return "app: shop\n"
+        + "release:\n"
+        + "  keep: 3\n"
+        + "  shared: [public/uploads, .env]\n"
+        + "  hooks:\n"
+        + "    prepare: [\"echo prepared $TARMAC_VERSION on $TARMAC_HOST > prepared.txt\"]\n"
+        + "    migrate: [\"echo $TARMAC_VERSION $TARMAC_HOST >> $TARMAC_SHARED_DIR/migrations.log\"]\n"
+        + "    activate: [\"echo $TARMAC_VERSION >> $TARMAC_SHARED_DIR/activated.log\"]\n"
+        + extraRelease
+        + "environments:\n"
+        + "  prod:\n"
+        + "    hosts:\n"
+        + "      - { name: web1, address: local, deploy_to: "
+        + hosts.resolve("web1")
+        + ", roles: [web, db] }\n"
+        + "      - { name: web2, address: local, deploy_to: "
+        + hosts.resolve("web2")
+        + " }\n"
+        + "      - { name: web3, address: local, deploy_to: "
+        + hosts.resolve("web3")
+        + " }\n";
+  }
+
+  String live(String host) throws Exception {
+    Path link = hosts.resolve(host).resolve("current");
+    return Files.isSymbolicLink(link) ? Files.readSymbolicLink(link).toString() : null;
+  }
+
+  @Test
+  void releasesEverywhereMigratesOnceAndRollsBack() throws Exception {
+    fx.publish("shop", "v1", config(""));
+    fx.publish("shop", "v2", config(""));
+
+    ReleaseRecord first = fx.deployer.release("shop", "prod", "v1", fx.options());
+    assertThat(first.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(first.previousVersion()).isNull();
+    for (String h : List.of("web1", "web2", "web3")) {
+      Path d = hosts.resolve(h);
+      assertThat(live(h)).isEqualTo("releases/v1");
+      assertThat(d.resolve("current/public/index.html")).content().contains("release v1");
+      assertThat(d.resolve("current/REVISION")).content().isEqualTo("c0ffee1\n");
+      assertThat(d.resolve("current/prepared.txt"))
+          .content()
+          .isEqualTo("prepared v1 on " + h + "\n");
+      assertThat(Files.readSymbolicLink(d.resolve("releases/v1/public/uploads")).toString())
+          .isEqualTo("../../../shared/public/uploads");
+      assertThat(d.resolve("shared/public/uploads")).isDirectory();
+      assertThat(d.resolve(".tarmac/lock")).doesNotExist();
+      assertThat(Files.list(d.resolve(".tarmac/downloads"))).isEmpty();
+    }
+    assertThat(hosts.resolve("web1/shared/migrations.log")).content().isEqualTo("v1 web1\n");
+    assertThat(hosts.resolve("web2/shared/migrations.log")).doesNotExist();
+
+    ReleaseRecord second = fx.deployer.release("shop", "prod", "v2", fx.options());
+    assertThat(second.previousVersion()).isEqualTo("v1");
+    assertThat(second.activationWindowMs()).isNotNull().isLessThan(1000);
+    assertThat(second.hosts())
+        .extracting(ReleaseRecord.HostRecord::name)
+        .containsExactly("web1", "web2", "web3");
+    assertThat(second.hosts().get(0).tasks())
+        .extracting(ReleaseRecord.TaskRecord::name)
+        .containsSubsequence(
+            "connect",
+            "lock host",
+            "check",
+            "download",
+            "link shared",
+            "prepare hooks",
+            "migrate",
+            "switch",
+            "activate hooks",
+            "log revision",
+            "cleanup",
+            "unlock");
+    assertThat(hosts.resolve("web1/shared/migrations.log"))
+        .content()
+        .isEqualTo("v1 web1\nv2 web1\n");
+    for (String h : List.of("web1", "web2", "web3")) {
+      assertThat(live(h)).isEqualTo("releases/v2");
+      assertThat(hosts.resolve(h).resolve(".tarmac/revisions.log"))
+          .content()
+          .contains(" v2 c0ffee2 #2 by tester");
+    }
+    EnvStatus status = fx.deployer.status("shop", "prod");
+    assertThat(status.recorded()).isEqualTo("v2");
+    assertThat(status.drift()).isFalse();
+    assertThat(status.hosts().get(1).releases()).containsExactly("v1", "v2");
+
+    ReleaseRecord back =
+        fx.deployer.rollback("shop", "prod", Optional.empty(), false, fx.options());
+    assertThat(back.kind()).isEqualTo("rollback");
+    assertThat(back.version()).isEqualTo("v1");
+    assertThat(back.status()).isEqualTo(ReleaseStatus.LIVE);
+    for (String h : List.of("web1", "web2", "web3")) {
+      assertThat(live(h)).isEqualTo("releases/v1");
+      assertThat(hosts.resolve(h).resolve("shared/activated.log"))
+          .content()
+          .isEqualTo("v1\nv2\nv1\n");
+    }
+    List<ReleaseRecord> history = fx.deployer.history("shop", "prod");
+    assertThat(history).extracting(ReleaseRecord::id).containsExactly(3L, 2L, 1L);
+    assertThat(history.get(1).status()).isEqualTo(ReleaseStatus.ROLLED_BACK);
+    // no download during the rollback
+    assertThat(back.hosts().get(0).tasks())
+        .extracting(ReleaseRecord.TaskRecord::name)
+        .doesNotContain("download");
+
+    // a second rollback walks further back: there is nothing before v1
+    assertThatThrownBy(
+            () -> fx.deployer.rollback("shop", "prod", Optional.empty(), false, fx.options()))
+        .hasMessageContaining("no earlier good release");
+    // status notices a host that drifted
+    Files.delete(hosts.resolve("web3/current"));
+    Files.createSymbolicLink(hosts.resolve("web3/current"), Path.of("releases/v2"));
+    EnvStatus drifted = fx.deployer.status("shop", "prod");
+    assertThat(drifted.hosts())
+        .extracting(EnvStatus.HostStatus::drift)
+        .containsExactly(false, false, true);
+  }
+
+  @Test
+  void sharedFilesSurviveFiveReleasesAndTwoRollbacks() throws Exception {
+    for (int i = 1; i <= 5; i++) {
+      fx.publish("shop", "v" + i, config(""));
+    }
+    Files.createDirectories(hosts.resolve("web2/shared"));
+    Files.writeString(hosts.resolve("web2/shared/.env"), "SECRET=1\n");
+    for (int i = 1; i <= 5; i++) {
+      fx.deployer.release("shop", "prod", "v" + i, fx.options());
+      // a user uploads a file through the live release
+      Files.writeString(
+          hosts.resolve("web2/current/public/uploads/upload" + i + ".jpg"), "photo " + i);
+      if (i == 3 || i == 5) {
+        fx.deployer.rollback("shop", "prod", Optional.empty(), false, fx.options());
+        Files.writeString(
+            hosts.resolve("web2/current/public/uploads/after-rollback" + i + ".jpg"), "r");
+      }
+    }
+    assertThat(live("web2")).isEqualTo("releases/v4");
+    try (var files = Files.list(hosts.resolve("web2/current/public/uploads"))) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder(
+              "upload1.jpg",
+              "upload2.jpg",
+              "upload3.jpg",
+              "upload4.jpg",
+              "upload5.jpg",
+              "after-rollback3.jpg",
+              "after-rollback5.jpg");
+    }
+    assertThat(hosts.resolve("web2/shared/.env")).content().isEqualTo("SECRET=1\n");
+    assertThat(hosts.resolve("web2/current/.env")).content().isEqualTo("SECRET=1\n");
+    // keep: 3 — live (v4), the one before it, and the newest good ones
+    try (var dirs = Files.list(hosts.resolve("web2/releases"))) {
+      assertThat(dirs.map(p -> p.getFileName().toString())).hasSize(3).contains("v4", "v5");
+    }
+  }
+
+  @Test
+  void aCorruptArtifactActivatesNothingAnywhere() throws Exception {
+    fx.publish("shop", "v1", config(""));
+    fx.publish("shop", "v2", config(""));
+    fx.deployer.release("shop", "prod", "v1", fx.options());
+    Path artifact = fx.store.path(StoreLayout.artifact("shop", "v2"));
+    byte[] bytes = Files.readAllBytes(artifact);
+    bytes[bytes.length / 2] ^= 0x01;
+    Files.write(artifact, bytes);
+
+    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", fx.options()))
+        .isInstanceOf(ReleaseFailedException.class)
+        .hasMessageContaining("prepare failed on 3 of 3 hosts")
+        .hasMessageContaining("web2: download failed")
+        .hasMessageContaining("sha256")
+        .hasMessageContaining("v1 still serves");
+    for (String h : List.of("web1", "web2", "web3")) {
+      assertThat(live(h)).isEqualTo("releases/v1");
+      assertThat(hosts.resolve(h).resolve("releases/v2")).doesNotExist();
+      assertThat(hosts.resolve(h).resolve("releases/v2.partial")).doesNotExist();
+      assertThat(hosts.resolve(h).resolve(".tarmac/lock")).doesNotExist();
+    }
+    assertThat(hosts.resolve("web1/shared/migrations.log")).content().isEqualTo("v1 web1\n");
+    assertThat(fx.deployer.history("shop", "prod").get(0).status()).isEqualTo(ReleaseStatus.FAILED);
+    assertThat(fx.store.exists(StoreLayout.lock("shop", "prod"))).isFalse();
+  }
+
+  @Test
+  void aHealthCheckFailingOnOneHostSwitchesEveryHostBack() throws Exception {
+    HttpServer health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    health.createContext(
+        "/health/",
+        ex -> {
+          boolean bad = ex.getRequestURI().getPath().endsWith("/web3");
+          byte[] body = (bad ? "broken" : "ok").getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(bad ? 503 : 200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
+    health.start();
+    try {
+      String healthYaml =
+          "  health: { url: \"http://127.0.0.1:"
+              + health.getAddress().getPort()
+              + "/health/{host}\", timeout: 1s }\n";
+      fx.publish("shop", "v1", config(""));
+      fx.publish("shop", "v2", config(healthYaml));
+      fx.deployer.release("shop", "prod", "v1", fx.options());
+
+      assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", fx.options()))
+          .isInstanceOf(ReleaseFailedException.class)
+          .hasMessageContaining("every host was switched back")
+          .hasMessageContaining("web3: health failed")
+          .hasMessageContaining("answered 503");
+      for (String h : List.of("web1", "web2", "web3")) {
+        assertThat(live(h)).isEqualTo("releases/v1");
+        assertThat(hosts.resolve(h).resolve(".tarmac/bad/v2")).exists();
+        // v2's activate hooks ran, then v1's again
+        assertThat(hosts.resolve(h).resolve("shared/activated.log"))
+            .content()
+            .isEqualTo("v1\nv2\nv1\n");
+      }
+      ReleaseRecord failed = fx.deployer.history("shop", "prod").get(0);
+      assertThat(failed.status()).isEqualTo(ReleaseStatus.FAILED);
+      assertThat(failed.hosts().get(2).tasks())
+          .extracting(ReleaseRecord.TaskRecord::name)
+          .contains("switch", "health", "switch back");
+      // a bad release is never a rollback target
+      assertThatThrownBy(
+              () -> fx.deployer.rollback("shop", "prod", Optional.of("v2"), false, fx.options()))
+          .hasMessageContaining("v2 is marked bad");
+      assertThat(live("web1")).isEqualTo("releases/v1");
+    } finally {
+      health.stop(0);
+    }
+  }
+
+  @Test
+  void aSecondReleaseToTheSameEnvironmentIsRefusedNamingTheHolder() throws Exception {
+    String slow = "    prepare: [\"sleep 2\"]\n";
+    fx.publish(
+        "shop",
+        "v1",
+        config("")
+            .replace(
+                "    prepare: [\"echo prepared $TARMAC_VERSION on $TARMAC_HOST > prepared.txt\"]\n",
+                slow));
+    fx.publish("shop", "v2", config(""));
+    CompletableFuture<ReleaseRecord> first =
+        CompletableFuture.supplyAsync(
+            () -> fx.deployer.release("shop", "prod", "v1", ReleaseOptions.defaults("alice")));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!fx.store.exists(StoreLayout.lock("shop", "prod")) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThatThrownBy(
+            () -> fx.deployer.release("shop", "prod", "v2", ReleaseOptions.defaults("bob")))
+        .isInstanceOf(DeployException.class)
+        .hasMessageContaining("shop/prod is locked by alice (release v1 since");
+    assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(ReleaseStatus.LIVE);
+    for (String h : List.of("web1", "web2", "web3")) {
+      assertThat(live(h)).isEqualTo("releases/v1");
+      assertThat(hosts.resolve(h).resolve("releases/v2")).doesNotExist();
+    }
+  }
+
+  @Test
+  void anExpiredLockIsTakenOverAndForceUnlockTakesAnyLock() throws Exception {
+    fx.publish("shop", "v1", config(""));
+    fx.publish("shop", "v2", config(""));
+    Instant past = Instant.now().minus(Duration.ofHours(1));
+    fx.store.put(
+        StoreLayout.lock("shop", "prod"),
+        Json.write(new EnvLock.Info("crashed-ci", "release", "v0", past, past, "t1")));
+    assertThat(fx.deployer.release("shop", "prod", "v1", fx.options()).status())
+        .isEqualTo(ReleaseStatus.LIVE);
+
+    Instant future = Instant.now().plus(Duration.ofHours(1));
+    fx.store.put(
+        StoreLayout.lock("shop", "prod"),
+        Json.write(new EnvLock.Info("carol", "release", "v9", Instant.now(), future, "t2")));
+    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", fx.options()))
+        .hasMessageContaining("locked by carol")
+        .hasMessageContaining("--force-unlock");
+    assertThat(live("web1")).isEqualTo("releases/v1");
+    assertThat(
+            fx.deployer.release("shop", "prod", "v2", fx.options().withForceUnlock(true)).status())
+        .isEqualTo(ReleaseStatus.LIVE);
+    assertThat(live("web1")).isEqualTo("releases/v2");
+  }
+}

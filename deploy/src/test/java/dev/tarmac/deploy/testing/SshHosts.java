@@ -1,0 +1,206 @@
+package dev.tarmac.deploy.testing;
+
+import dev.tarmac.deploy.remote.SshSettings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real OpenSSH servers standing in for a fleet: host {@code i} is an {@code sshd} listening on
+ * {@code 127.0.0.<first + i>} with its own config, host key and directory. Each runs in its own
+ * mount namespace with its directory bound at the same {@link #deployTo()} path, as real servers
+ * share one {@code deploy_to}. Needs root (for {@code unshare -m} and logging in as root) and
+ * {@code /usr/sbin/sshd} ({@code .ci/setup-test-host} installs it).
+ */
+public final class SshHosts implements AutoCloseable {
+  private final Path dir;
+  private final Path deployTo;
+  private final Path clientKey;
+  private final Path knownHosts;
+  private final List<Host> hosts = new ArrayList<>();
+
+  /** One simulated server. {@code root} is its {@code deploy_to} seen from outside. */
+  public record Host(String name, String address, int port, Path root, Path config, Process sshd) {}
+
+  public SshHosts(Path dir, int count, int firstAddress) throws Exception {
+    this.dir = Files.createDirectories(dir.toAbsolutePath());
+    this.deployTo = Files.createDirectories(this.dir.resolve("srv-app"));
+    this.clientKey = this.dir.resolve("client_key");
+    this.knownHosts = this.dir.resolve("known_hosts");
+    if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
+      throw new IllegalStateException(
+          "/usr/sbin/sshd is missing: run .ci/setup-test-host (installs openssh-server)");
+    }
+    Files.createDirectories(Path.of("/run/sshd"));
+    keygen(clientKey);
+    Files.copy(
+        this.dir.resolve("client_key.pub"),
+        this.dir.resolve("authorized_keys"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    StringBuilder known = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      String name = "host" + (i + 1);
+      String address = "127.0.0." + (firstAddress + i);
+      Path hostDir = Files.createDirectories(this.dir.resolve(name));
+      Path root = Files.createDirectories(hostDir.resolve("root"));
+      Path hostKey = hostDir.resolve("host_key");
+      keygen(hostKey);
+      int port = freePort(address);
+      Path config = hostDir.resolve("sshd_config");
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "ListenAddress " + address,
+              "Port " + port,
+              "HostKey " + hostKey,
+              "PidFile " + hostDir.resolve("sshd.pid"),
+              "AuthorizedKeysFile " + this.dir.resolve("authorized_keys"),
+              "StrictModes no",
+              "UsePAM no",
+              "PermitRootLogin prohibit-password",
+              "PasswordAuthentication no",
+              "KbdInteractiveAuthentication no",
+              "MaxSessions 200",
+              "MaxStartups 200:30:400",
+              "LogLevel ERROR",
+              ""));
+      known
+          .append('[')
+          .append(address)
+          .append("]:")
+          .append(port)
+          .append(' ')
+          .append(Files.readString(hostDir.resolve("host_key.pub")).strip())
+          .append('\n');
+      hosts.add(new Host(name, address, port, root, config, null));
+    }
+    Files.writeString(knownHosts, known.toString());
+    for (int i = 0; i < hosts.size(); i++) {
+      hosts.set(i, start(hosts.get(i)));
+    }
+  }
+
+  private Host start(Host h) throws Exception {
+    Process sshd =
+        new ProcessBuilder(
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                "mount --bind \"$1\" \"$2\" && exec /usr/sbin/sshd -D -e -f \"$3\"",
+                "sshd-host",
+                h.root().toString(),
+                deployTo.toString(),
+                h.config().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(h.config().resolveSibling("sshd.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(h.address(), h.port()), 200);
+        break;
+      } catch (IOException e) {
+        if (!sshd.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "sshd for "
+                  + h.name()
+                  + " did not start: "
+                  + Files.readString(h.config().resolveSibling("sshd.log")));
+        }
+        Thread.sleep(20);
+      }
+    }
+    return new Host(h.name(), h.address(), h.port(), h.root(), h.config(), sshd);
+  }
+
+  /** Kills a host's sshd and every connection it serves: the server is gone. */
+  public void kill(String name) {
+    Host h = host(name);
+    h.sshd().descendants().forEach(ProcessHandle::destroyForcibly);
+    h.sshd().destroyForcibly();
+    try {
+      h.sshd().waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public Host host(String name) {
+    return hosts.stream().filter(h -> h.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  public List<Host> hosts() {
+    return List.copyOf(hosts);
+  }
+
+  /** The common {@code deploy_to} every host sees its own directory at. */
+  public String deployTo() {
+    return deployTo.toString();
+  }
+
+  public Path knownHosts() {
+    return knownHosts;
+  }
+
+  public SshSettings settings() {
+    return new SshSettings(clientKey, knownHosts);
+  }
+
+  /** The {@code hosts:} list of an environment in {@code tarmac.yml}; the first has role db. */
+  public String hostsYaml(String indent) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < hosts.size(); i++) {
+      Host h = hosts.get(i);
+      out.append(indent)
+          .append("- { name: ")
+          .append(h.name())
+          .append(", address: ")
+          .append(h.address())
+          .append(", port: ")
+          .append(h.port())
+          .append(", user: root, roles: [")
+          .append(i == 0 ? "web, db" : "web")
+          .append("] }\n");
+    }
+    return out.toString();
+  }
+
+  private static void keygen(Path key) throws Exception {
+    Files.deleteIfExists(key);
+    Files.deleteIfExists(key.resolveSibling(key.getFileName() + ".pub"));
+    Process p =
+        new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("ssh-keygen failed: " + out);
+    }
+  }
+
+  private static int freePort(String address) throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(address, 0));
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Host h : hosts) {
+      if (h.sshd() != null) {
+        kill(h.name());
+      }
+    }
+  }
+}
