@@ -131,10 +131,16 @@ final class Fleet implements AutoCloseable {
       record(m, new TaskRecord(task, started, finished, true, blankToNull(detail)));
       listener.accept(new ReleaseEvent(finished, m.name(), task, Kind.OK, detail));
     } catch (RuntimeException e) {
-      String message =
-          e instanceof StepFailed || e.getMessage() != null && e.getMessage().startsWith(m.name())
-              ? e.getMessage()
-              : m.name() + ": " + task + " failed: " + e.getMessage();
+      String message;
+      if (e instanceof StepFailed) {
+        message = e.getMessage();
+      } else {
+        String cause = String.valueOf(e.getMessage());
+        if (cause.startsWith(m.name() + ": ")) {
+          cause = cause.substring(m.name().length() + 2);
+        }
+        message = m.name() + ": " + task + " failed: " + cause;
+      }
       Instant finished = Instant.now();
       record(m, new TaskRecord(task, started, finished, false, message));
       listener.accept(new ReleaseEvent(finished, m.name(), task, Kind.FAILED, message));
@@ -175,7 +181,9 @@ final class Fleet implements AutoCloseable {
                   try {
                     work.accept(m);
                   } catch (RuntimeException e) {
-                    m.failure = e.getMessage();
+                    if (m.failure == null) {
+                      m.failure = e.getMessage(); // the first failure is the cause
+                    }
                     failed.add(m);
                   }
                 }));

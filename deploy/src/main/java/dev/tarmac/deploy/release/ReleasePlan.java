@@ -123,10 +123,7 @@ public final class ReleasePlan {
 
       fleet.phase("barrier", failed.isEmpty() ? "every host prepared" : failed.size() + " failed");
       if (!failed.isEmpty()) {
-        discardPrepared(fleet);
-        fleet.unlockHosts();
-        throw fail(
-            fleet,
+        String error =
             "prepare failed on "
                 + failed.size()
                 + " of "
@@ -134,7 +131,10 @@ public final class ReleasePlan {
                 + " hosts; nothing was activated"
                 + servingNote(previous)
                 + ":\n"
-                + failures(failed));
+                + failures(failed);
+        discardPrepared(fleet);
+        fleet.unlockHosts();
+        throw fail(fleet, error);
       }
       keeper.check();
 

@@ -160,13 +160,13 @@ final class Rollback {
                   }
                 });
         if (!failed.isEmpty()) {
-          fleet.unlockHosts();
-          throw fail(
-              fleet,
+          String error =
               "cannot roll back to "
                   + target
                   + "; nothing was switched:\n"
-                  + ReleasePlan.failures(failed));
+                  + ReleasePlan.failures(failed);
+          fleet.unlockHosts();
+          throw fail(fleet, error);
         }
         save(fleet, ReleaseStatus.ACTIVATING, null);
 

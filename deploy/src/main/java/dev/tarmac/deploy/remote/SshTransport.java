@@ -102,7 +102,7 @@ public final class SshTransport implements Transport {
     Session session;
     try {
       session = ssh.startSession();
-    } catch (IOException e) {
+    } catch (IOException | IllegalStateException e) {
       throw new TransportException(host.name() + ": connection lost: " + e.getMessage(), e);
     }
     return () -> exec(session, command, timeout);
