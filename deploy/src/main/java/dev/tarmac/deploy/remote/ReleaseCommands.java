@@ -111,7 +111,7 @@ public final class ReleaseCommands {
         + ".tar.gz\nmf=.tarmac/downloads/"
         + v
         + ".manifest.sha256\n"
-        + "mkdir -p .tarmac/downloads\n"
+        + "mkdir -p .tarmac/downloads releases\n"
         + "i=0\nwhile :; do\n"
         + "  if [ -f \"$dl\" ]; then have=$(wc -c < \"$dl\"); else have=0; fi\n"
         + "  [ \"$have\" -lt "
@@ -171,9 +171,9 @@ public final class ReleaseCommands {
 
   /**
    * Links each shared path of the release to {@code shared/<path>} with a relative symlink. A path
-   * missing from {@code shared/} is created there first (a copy of the release's file when it has
-   * one, else an empty directory); nothing in {@code shared/} is ever overwritten or deleted. Then
-   * writes {@code REVISION} (the commit).
+   * missing from {@code shared/} is created there first: a copy of the release's file when it has
+   * one, else an empty file or directory ({@link #looksLikeFile}); nothing in {@code shared/} is
+   * ever overwritten or deleted. Then writes {@code REVISION} (the commit).
    */
   public static String linkShared(
       ReleaseLayout layout, String version, List<String> shared, String commit) {
@@ -198,7 +198,7 @@ public final class ReleaseCommands {
           .append(inRelease)
           .append(" ")
           .append(inShared)
-          .append("; else mkdir -p ")
+          .append(looksLikeFile(p) ? "; else : > " : "; else mkdir -p ")
           .append(inShared)
           .append("; fi\nfi\nrm -rf ")
           .append(inRelease)
@@ -214,6 +214,15 @@ public final class ReleaseCommands {
         .append(" > ")
         .append(Shell.quote(rel + "/REVISION"));
     return out.toString();
+  }
+
+  /**
+   * Whether a shared path missing everywhere is made as an empty file ({@code .env}, {@code
+   * config/master.key}: a dot in its last segment) rather than an empty directory ({@code
+   * public/uploads}, {@code storage}).
+   */
+  static boolean looksLikeFile(String path) {
+    return path.substring(path.lastIndexOf('/') + 1).contains(".");
   }
 
   /** A shared path from {@code tarmac.yml}: relative, no {@code .}/{@code ..}, no trailing /. */
