@@ -119,7 +119,7 @@ public final class BuildBenchmark {
         String.format("| `tar czf` of the same tree (median of 3) | %.2f s | – |%n", tarMedian));
     md.append(String.format("| pack / tar czf | %.2f× | ≤ 1.5× |%n", packMedian / tarMedian));
     System.out.println(md);
-    writeSection(out, "build-benchmark", md.toString());
+    dev.tarmac.distributor.testing.MarkdownSection.write(out, "build-benchmark", md.toString());
     System.out.println("written to " + out);
   }
 
@@ -295,20 +295,5 @@ public final class BuildBenchmark {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     return sorted.get(sorted.size() / 2);
-  }
-
-  /** Replaces the text between {@code <!-- name:start -->} and {@code <!-- name:end -->}. */
-  static void writeSection(Path file, String name, String body) throws IOException {
-    String start = "<!-- " + name + ":start -->";
-    String end = "<!-- " + name + ":end -->";
-    String text = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n\n";
-    int s = text.indexOf(start);
-    int e = text.indexOf(end);
-    String section = start + "\n" + body + end;
-    text =
-        s >= 0 && e > s
-            ? text.substring(0, s) + section + text.substring(e + end.length())
-            : text + "\n" + section + "\n";
-    Files.writeString(file, text);
   }
 }

@@ -230,6 +230,7 @@ public final class ConfigReader {
       } else {
         List<Node> items = sequence(m.get("hosts"), key + ".hosts");
         Set<String> names = new LinkedHashSet<>();
+        Map<String, String> localDirs = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i++) {
           Host host = host(items.get(i), key + ".hosts[" + i + "]", deployTo, user);
           if (host != null && !names.add(host.name())) {
@@ -238,6 +239,22 @@ public final class ConfigReader {
                 key + ".hosts[" + i + "].name",
                 "'" + host.name() + "' is listed twice");
           } else if (host != null) {
+            String other =
+                host.isLocal() && host.deployTo() != null
+                    ? localDirs.putIfAbsent(host.deployTo(), host.name())
+                    : null;
+            if (other != null) {
+              problem(
+                  items.get(i),
+                  key + ".hosts[" + i + "].deploy_to",
+                  "hosts "
+                      + other
+                      + " and "
+                      + host.name()
+                      + " are both local with deploy_to "
+                      + host.deployTo()
+                      + ": they would overwrite each other; give each its own deploy_to");
+            }
             hosts.add(host);
           }
         }

@@ -203,11 +203,40 @@ final class Fleet implements AutoCloseable {
   }
 
   /**
-   * Points {@code current} at {@code version.apply(host)} on every host at the same moment: each
-   * host's channel is opened and its command built first, then one signal starts them all. Returns
-   * the activation window: first switch started → last switch finished.
+   * Points {@code current} at {@code version.apply(host)} on every host (or removes it where the
+   * version is null): the new link is staged under a temporary name on every host first, then the
+   * renames run {@linkplain #atOnce at the same moment}. Returns the activation window.
+   *
+   * @param allOrNothing switch no host unless every host can be switched (forward); otherwise
+   *     switch every host that can be (switching back)
    */
-  Duration switchAll(List<Member> hosts, String task, Function<Member, String> command) {
+  Duration switchTo(
+      List<Member> hosts, String task, Function<Member, String> version, boolean allOrNothing) {
+    List<Member> failed =
+        eachHost(
+            hosts.stream().filter(m -> version.apply(m) != null).toList(),
+            hosts.size(),
+            m -> run(m, "stage " + task, ReleaseCommands.stageCurrent(m.layout, version.apply(m))));
+    if (!failed.isEmpty() && allOrNothing) {
+      return Duration.ZERO;
+    }
+    return atOnce(
+        hosts.stream().filter(m -> !failed.contains(m)).toList(),
+        allOrNothing,
+        task,
+        m ->
+            version.apply(m) == null
+                ? ReleaseCommands.removeCurrent(m.layout)
+                : ReleaseCommands.swapCurrent(m.layout, version.apply(m)));
+  }
+
+  /**
+   * Runs {@code command.apply(host)} on every host at the same moment: each host's channel is
+   * opened and its command built first, then one signal starts them all. Returns the window: first
+   * command started → last command finished.
+   */
+  Duration atOnce(
+      List<Member> hosts, boolean allOrNothing, String task, Function<Member, String> command) {
     Map<Member, Prepared> ready = new LinkedHashMap<>();
     for (Member m : hosts) {
       try {
@@ -216,11 +245,12 @@ final class Fleet implements AutoCloseable {
         m.failure = m.name() + ": " + task + " could not start: " + e.getMessage();
       }
     }
-    if (ready.size() < hosts.size()) {
+    if (ready.size() < hosts.size() && allOrNothing || ready.isEmpty()) {
+      ready.values().forEach(Prepared::cancel);
       return Duration.ZERO;
     }
     CountDownLatch go = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(hosts.size());
+    ExecutorService pool = Executors.newFixedThreadPool(ready.size());
     Instant[] first = {null};
     Instant[] last = {null};
     try {

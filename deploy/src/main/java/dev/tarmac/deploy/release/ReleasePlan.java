@@ -229,7 +229,7 @@ public final class ReleasePlan {
     }
 
     List<Member> all = fleet.members();
-    window = fleet.switchAll(all, "switch", m -> ReleaseCommands.switchCurrent(m.layout, version));
+    window = fleet.switchTo(all, "switch", m -> version, true);
     List<String> problems =
         all.stream().filter(m -> m.failure != null).map(m -> m.failure).toList();
     if (problems.isEmpty() && !hooks.activate().isEmpty()) {
@@ -283,13 +283,7 @@ public final class ReleasePlan {
   /** Every host back to what it served before this release, and its activate hooks re-run. */
   private void switchBack(Fleet fleet) {
     fleet.phase("switch back", "returning every host to its previous release");
-    fleet.switchAll(
-        fleet.members(),
-        "switch back",
-        m ->
-            m.previous == null
-                ? ReleaseCommands.removeCurrent(m.layout)
-                : ReleaseCommands.switchCurrent(m.layout, m.previous));
+    fleet.switchTo(fleet.members(), "switch back", m -> m.previous, false);
     Hooks hooks = config.release().hooks();
     if (!hooks.activate().isEmpty()) {
       fleet.eachHost(

@@ -175,8 +175,7 @@ final class Rollback {
           restore(fleet, env, liveConfig, live.version(), target, dump);
         }
         List<Member> all = fleet.members();
-        window =
-            fleet.switchAll(all, "switch", m -> ReleaseCommands.switchCurrent(m.layout, target));
+        window = fleet.switchTo(all, "switch", m -> target, true);
         List<String> problems =
             all.stream().filter(m -> m.failure != null).map(m -> m.failure).toList();
         List<String> hooks = targetConfig.release().hooks().activate();
@@ -216,13 +215,7 @@ final class Rollback {
         }
         if (!problems.isEmpty()) {
           fleet.clearFailures();
-          fleet.switchAll(
-              all,
-              "switch back",
-              m ->
-                  m.previous == null
-                      ? ReleaseCommands.removeCurrent(m.layout)
-                      : ReleaseCommands.switchCurrent(m.layout, m.previous));
+          fleet.switchTo(all, "switch back", m -> m.previous, false);
           fleet.unlockHosts();
           throw fail(
               fleet,

@@ -24,23 +24,49 @@ public final class LocalTransport implements Transport {
 
   @Override
   public CommandResult run(String command, Duration timeout) {
-    return prepare(command, timeout).run();
+    Process process = start(command);
+    return finish(process, command, timeout, Instant.now());
   }
 
   @Override
   public Prepared prepare(String command, Duration timeout) {
-    ProcessBuilder builder = new ProcessBuilder("sh", "-c", command);
-    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    return () -> start(builder, command, timeout);
+    Process process = start(ReleaseCommands.onSignal(command));
+    return new Prepared() {
+      @Override
+      public CommandResult run() {
+        Instant started = Instant.now();
+        try (java.io.OutputStream in = process.getOutputStream()) {
+          in.write("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+          // the process died; finish() reports its exit
+        }
+        return finish(process, command, timeout, started);
+      }
+
+      @Override
+      public void cancel() {
+        try {
+          process.getOutputStream().close();
+        } catch (IOException e) {
+          process.destroyForcibly();
+        }
+      }
+    };
   }
 
-  private CommandResult start(ProcessBuilder builder, String command, Duration timeout) {
-    Instant started = Instant.now();
-    Process process;
+  private Process start(String command) {
     try {
-      process = builder.start();
+      return new ProcessBuilder("sh", "-c", command).start();
     } catch (IOException e) {
       throw new TransportException(host + ": cannot start sh: " + e.getMessage(), e);
+    }
+  }
+
+  private CommandResult finish(Process process, String command, Duration timeout, Instant started) {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // nothing more to send either way
     }
     CompletableFuture<String> out = Drain.start(process.getInputStream());
     CompletableFuture<String> err = Drain.start(process.getErrorStream());

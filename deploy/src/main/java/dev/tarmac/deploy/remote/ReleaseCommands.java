@@ -91,82 +91,67 @@ public final class ReleaseCommands {
 
   /**
    * Downloads, verifies and unpacks a release into {@code releases/<version>}, printing {@code
-   * present} (already complete on the host: nothing downloaded) or {@code downloaded}. The download
-   * resumes ({@code curl -C -}) across up to {@link #DOWNLOAD_ATTEMPTS} attempts; its sha256 is
-   * checked against the build record, it is unpacked into {@code <version>.partial}, every file
-   * checked with {@code sha256sum -c} against the manifest, and only then renamed: a {@code
-   * releases/<version>} directory on a host is always complete and verified.
+   * present} (already complete on the host: nothing downloaded) or {@code downloaded}. A fresh
+   * download is unpacked while it arrives ({@code curl | tee | tar}), into {@code
+   * <version>.partial}; an interrupted one is resumed ({@code curl -C -}, up to {@link
+   * #DOWNLOAD_ATTEMPTS} attempts) and unpacked from the file. Then the file's sha256 is checked
+   * against the build record, every unpacked file with {@code sha256sum -c} against the manifest,
+   * and only then is {@code <version>.partial} renamed: a {@code releases/<version>} directory on a
+   * host is always complete and verified.
    */
   public static String fetch(ReleaseLayout layout, String version, Download dl) {
-    String v = Names.version(version);
     String limit = dl.rateLimit().map(r -> " --limit-rate " + Shell.quote(r)).orElse("");
-    String curl = "curl --fail --silent --show-error --location --connect-timeout 10" + limit;
-    return "set -e\ncd "
-        + Shell.quote(layout.deployTo())
-        + "\nif [ -d releases/"
-        + v
-        + " ]; then echo present; exit 0; fi\n"
-        + "dl=.tarmac/downloads/"
-        + v
-        + ".tar.gz\nmf=.tarmac/downloads/"
-        + v
-        + ".manifest.sha256\n"
-        + "mkdir -p .tarmac/downloads releases\n"
-        + "i=0\nwhile :; do\n"
-        + "  if [ -f \"$dl\" ]; then have=$(wc -c < \"$dl\"); else have=0; fi\n"
-        + "  [ \"$have\" -lt "
-        + dl.size()
-        + " ] || break\n"
-        + "  i=$((i + 1))\n"
-        + "  if "
-        + curl
-        + " --continue-at - --output \"$dl\" "
-        + Shell.quote(dl.artifactUrl().toString())
-        + "; then :\n"
-        + "  elif [ \"$i\" -ge "
-        + DOWNLOAD_ATTEMPTS
-        + " ]; then echo \"download failed "
-        + DOWNLOAD_ATTEMPTS
-        + " times; $have of "
-        + dl.size()
-        + " bytes are kept in $PWD/$dl and the next release resumes from there\" >&2; exit 6\n"
-        + "  else sleep 1; fi\n"
-        + "done\n"
-        + "set -- $(sha256sum \"$dl\")\n"
-        + "if [ \"$1\" != "
-        + dl.sha256()
-        + " ]; then rm -f \"$dl\"; echo \"the downloaded artifact has sha256 $1, the build record"
-        + " says "
-        + dl.sha256()
-        + "; it was deleted\" >&2; exit 7; fi\n"
-        + curl
-        + " --retry 3 --output \"$mf\" "
-        + Shell.quote(dl.manifestUrl().toString())
-        + "\nset -- $(sha256sum \"$mf\")\n"
-        + "if [ \"$1\" != "
-        + dl.manifestSha256()
-        + " ]; then rm -f \"$mf\"; echo \"the downloaded manifest has sha256 $1, the build record"
-        + " says "
-        + dl.manifestSha256()
-        + "\" >&2; exit 7; fi\n"
-        + "rm -rf releases/"
-        + v
-        + ".partial\nmkdir releases/"
-        + v
-        + ".partial\n"
-        + "tar -xzf \"$dl\" --no-same-owner -C releases/"
-        + v
-        + ".partial\n"
-        + "if ! (cd releases/"
-        + v
-        + ".partial && sha256sum -c --quiet --strict \"../../$mf\" >&2); then rm -rf releases/"
-        + v
-        + ".partial; echo \"unpacked files differ from the manifest\" >&2; exit 8; fi\n"
-        + "mv -T releases/"
-        + v
-        + ".partial releases/"
-        + v
-        + "\nrm -f \"$dl\" \"$mf\"\necho downloaded";
+    return FETCH
+        .replace(
+            "{CURL}", "curl --fail --silent --show-error --location --connect-timeout 10" + limit)
+        .replace("{D}", Shell.quote(layout.deployTo()))
+        .replace("{V}", Names.version(version))
+        .replace("{SIZE}", Long.toString(dl.size()))
+        .replace("{URL}", Shell.quote(dl.artifactUrl().toString()))
+        .replace("{MURL}", Shell.quote(dl.manifestUrl().toString()))
+        .replace("{SHA}", sha256(dl.sha256()))
+        .replace("{MSHA}", sha256(dl.manifestSha256()))
+        .replace("{N}", Integer.toString(DOWNLOAD_ATTEMPTS));
+  }
+
+  private static final String FETCH =
+      """
+      set -e
+      cd {D}
+      if [ -d releases/{V} ]; then echo present; exit 0; fi
+      dl=.tarmac/downloads/{V}.tar.gz
+      mf=.tarmac/downloads/{V}.manifest.sha256
+      mkdir -p .tarmac/downloads releases
+      rm -rf releases/{V}.partial
+      mkdir releases/{V}.partial
+      unpacked=no
+      if [ ! -s "$dl" ] && {CURL} {URL} | tee "$dl" | tar -xzf - --no-same-owner -C releases/{V}.partial; then unpacked=yes; fi
+      i=0
+      while :; do
+        if [ -f "$dl" ]; then have=$(wc -c < "$dl"); else have=0; fi
+        [ "$have" -lt {SIZE} ] || break
+        unpacked=no
+        i=$((i + 1))
+        if {CURL} --continue-at - --output "$dl" {URL}; then :
+        elif [ "$i" -ge {N} ]; then rm -rf releases/{V}.partial; echo "download failed {N} times; $have of {SIZE} bytes are kept in $PWD/$dl and the next release resumes from there" >&2; exit 6
+        else sleep 1; fi
+      done
+      set -- $(sha256sum "$dl")
+      if [ "$1" != {SHA} ]; then rm -f "$dl"; rm -rf releases/{V}.partial; echo "the downloaded artifact has sha256 $1, the build record says {SHA}; it was deleted" >&2; exit 7; fi
+      if [ "$unpacked" = no ]; then rm -rf releases/{V}.partial; mkdir releases/{V}.partial; tar -xzf "$dl" --no-same-owner -C releases/{V}.partial; fi
+      {CURL} --retry 3 --output "$mf" {MURL}
+      set -- $(sha256sum "$mf")
+      if [ "$1" != {MSHA} ]; then rm -f "$mf"; rm -rf releases/{V}.partial; echo "the downloaded manifest has sha256 $1, the build record says {MSHA}" >&2; exit 7; fi
+      if ! (cd releases/{V}.partial && sha256sum -c --quiet --strict "../../$mf" >&2); then rm -rf releases/{V}.partial; echo "unpacked files differ from the manifest" >&2; exit 8; fi
+      mv -T releases/{V}.partial releases/{V}
+      rm -f "$dl" "$mf"
+      echo downloaded""";
+
+  private static String sha256(String hex) {
+    if (!hex.matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("not a sha256: " + hex);
+    }
+    return hex;
   }
 
   /**
@@ -296,18 +281,41 @@ public final class ReleaseCommands {
   /**
    * Points {@code current} at {@code releases/<version>} atomically: {@code ln -s} to a temporary
    * name, then {@code mv -T} over {@code current} (one rename(2)); never {@code rm} then {@code
-   * ln}. The link is relative, so the layout can be moved or bind-mounted.
+   * ln}. The link is relative, so the layout can be moved or bind-mounted. Activation runs the two
+   * halves separately ({@link #stageCurrent} on every host, then {@link #swapCurrent} on every host
+   * at once) so that the moment of the switch is one {@code mv}.
    */
   public static String switchCurrent(ReleaseLayout layout, String version) {
-    String tmp = layout.deployTo() + "/.current." + Names.version(version) + ".tmp";
+    return stageCurrent(layout, version) + " && " + swapCurrent(layout, version);
+  }
+
+  /** The first half of {@link #switchCurrent}: the new link, under a temporary name. */
+  public static String stageCurrent(ReleaseLayout layout, String version) {
     return "ln -sfn "
-        + Shell.quote("releases/" + version)
+        + Shell.quote("releases/" + Names.version(version))
         + " "
-        + Shell.quote(tmp)
-        + " && mv -T "
-        + Shell.quote(tmp)
+        + Shell.quote(stagedCurrent(layout, version));
+  }
+
+  /** The second half of {@link #switchCurrent}: one rename over {@code current}. */
+  public static String swapCurrent(ReleaseLayout layout, String version) {
+    return "mv -T "
+        + Shell.quote(stagedCurrent(layout, version))
         + " "
         + Shell.quote(layout.current());
+  }
+
+  private static String stagedCurrent(ReleaseLayout layout, String version) {
+    return layout.deployTo() + "/.current." + Names.version(version) + ".tmp";
+  }
+
+  /**
+   * Wraps a command so that it starts already running on the host but waits for one line, {@code
+   * go}, on its standard input: how every host's switch is made ready and then released at the same
+   * moment. End of input (the connection dropped) means the command never runs.
+   */
+  public static String onSignal(String command) {
+    return "read -r signal && [ \"$signal\" = go ] && {\n" + command + "\n}";
   }
 
   /** Takes {@code current} away: how a host that had no release before is switched back. */

@@ -46,9 +46,11 @@ public final class SshTransport implements Transport {
     KnownHosts verifier;
     try {
       File file = settings.knownHosts().toFile();
-      if (!file.exists()) {
-        Files.createDirectories(settings.knownHosts().toAbsolutePath().getParent());
-        Files.createFile(settings.knownHosts());
+      synchronized (KnownHosts.class) { // hosts connect in parallel; one creates the file
+        if (!file.exists()) {
+          Files.createDirectories(settings.knownHosts().toAbsolutePath().getParent());
+          Files.createFile(settings.knownHosts());
+        }
       }
       verifier = new KnownHosts(file, acceptNewHostKeys);
     } catch (IOException e) {
@@ -61,6 +63,9 @@ public final class SshTransport implements Transport {
     ssh.setTimeout((int) settings.connectTimeout().toMillis());
     try {
       ssh.connect(host.address(), host.port());
+      // small packets both ways (exec, exit status): without this, Nagle and delayed ACKs add
+      // ~40 ms to every command
+      ssh.getSocket().setTcpNoDelay(true);
       ssh.getConnection()
           .getKeepAlive()
           .setKeepAliveInterval((int) settings.keepAlive().toSeconds());
@@ -94,49 +99,89 @@ public final class SshTransport implements Transport {
 
   @Override
   public CommandResult run(String command, Duration timeout) {
-    return prepare(command, timeout).run();
+    Session session = openSession();
+    Instant started = Instant.now();
+    try (session) {
+      return finish(session.exec(command), command, timeout, started);
+    } catch (IOException e) {
+      throw lost(command, e);
+    }
   }
 
   @Override
   public Prepared prepare(String command, Duration timeout) {
-    Session session;
+    Session session = openSession();
+    Session.Command cmd;
     try {
-      session = ssh.startSession();
+      cmd = session.exec(ReleaseCommands.onSignal(command));
+    } catch (IOException e) {
+      close(session);
+      throw lost(command, e);
+    }
+    return new Prepared() {
+      @Override
+      public CommandResult run() {
+        Instant started = Instant.now();
+        try (session) {
+          java.io.OutputStream in = cmd.getOutputStream();
+          in.write("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          in.flush();
+          return finish(cmd, command, timeout, started);
+        } catch (IOException e) {
+          throw lost(command, e);
+        }
+      }
+
+      @Override
+      public void cancel() {
+        close(session);
+      }
+    };
+  }
+
+  private Session openSession() {
+    try {
+      return ssh.startSession();
     } catch (IOException | IllegalStateException e) {
       throw new TransportException(host.name() + ": connection lost: " + e.getMessage(), e);
     }
-    return () -> exec(session, command, timeout);
   }
 
-  private CommandResult exec(Session session, String command, Duration timeout) {
-    Instant started = Instant.now();
-    try (session) {
-      Session.Command cmd = session.exec(command);
-      CompletableFuture<String> out = Drain.start(cmd.getInputStream());
-      CompletableFuture<String> err = Drain.start(cmd.getErrorStream());
-      cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      Integer status = cmd.getExitStatus();
-      if (status == null) {
-        if (cmd.isOpen()) {
-          throw new TransportException(
-              host.name()
-                  + ": command timed out after "
-                  + timeout.toSeconds()
-                  + " s: "
-                  + LocalTransport.summary(command));
-        }
+  private CommandResult finish(
+      Session.Command cmd, String command, Duration timeout, Instant started) throws IOException {
+    cmd.getOutputStream().close();
+    CompletableFuture<String> out = Drain.start(cmd.getInputStream());
+    CompletableFuture<String> err = Drain.start(cmd.getErrorStream());
+    cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Integer status = cmd.getExitStatus();
+    if (status == null) {
+      if (cmd.isOpen()) {
         throw new TransportException(
             host.name()
-                + ": connection lost while running: "
-                + LocalTransport.summary(command)
-                + (cmd.getExitSignal() != null ? " (signal " + cmd.getExitSignal() + ")" : ""));
+                + ": command timed out after "
+                + timeout.toSeconds()
+                + " s: "
+                + LocalTransport.summary(command));
       }
-      return new CommandResult(status, Drain.await(out), Drain.await(err), started, Instant.now());
-    } catch (TransportException e) {
-      throw e;
-    } catch (IOException e) {
       throw new TransportException(
-          host.name() + ": connection lost while running: " + LocalTransport.summary(command), e);
+          host.name()
+              + ": connection lost while running: "
+              + LocalTransport.summary(command)
+              + (cmd.getExitSignal() != null ? " (signal " + cmd.getExitSignal() + ")" : ""));
+    }
+    return new CommandResult(status, Drain.await(out), Drain.await(err), started, Instant.now());
+  }
+
+  private TransportException lost(String command, IOException e) {
+    return new TransportException(
+        host.name() + ": connection lost while running: " + LocalTransport.summary(command), e);
+  }
+
+  private static void close(Session session) {
+    try {
+      session.close();
+    } catch (IOException | RuntimeException e) {
+      // already gone
     }
   }
 

@@ -21,15 +21,19 @@ public interface Transport extends AutoCloseable {
   CommandResult run(String command, Duration timeout);
 
   /**
-   * Opens whatever running {@code command} needs (an SSH session) now, so that {@link
-   * Prepared#run()} costs only the command itself: how activation starts the switch on every host
-   * at the same moment.
+   * Starts {@code command} on the host now, {@linkplain ReleaseCommands#onSignal waiting} for a
+   * signal on its standard input; {@link Prepared#run()} sends the signal and waits for the result.
+   * Everything slow (session, process) happens here, so the moment {@code run()} starts costs only
+   * the command itself: how activation switches every host at the same moment. A prepared command
+   * that is never run is cancelled by {@link Prepared#cancel()} and does nothing.
    */
   Prepared prepare(String command, Duration timeout);
 
-  /** A command whose channel is open and that starts when {@link #run()} is called. */
+  /** A command running on the host, waiting for its signal. */
   interface Prepared {
     CommandResult run();
+
+    void cancel();
   }
 
   @Override

@@ -129,4 +129,23 @@ class ConfigReaderTest {
     assertThatThrownBy(() -> config.environment("prod"))
         .hasMessageContaining("environments.prod is not defined; defined: staging, production");
   }
+
+  @Test
+  void twoLocalHostsMayNotShareADeployTo() {
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    "app: a\nenvironments:\n  demo:\n    deploy_to: /tmp/x\n    hosts:\n"
+                        + "      - { name: one, address: local }\n"
+                        + "      - { name: two, address: local }\n",
+                    "tarmac.yml"))
+        .hasMessageContaining(
+            "line 7: environments.demo.hosts[1].deploy_to: hosts one and two are both local with"
+                + " deploy_to /tmp/x");
+    // remote hosts share one deploy_to path, each on its own machine
+    ConfigReader.read(
+        "app: a\nenvironments:\n  prod:\n    deploy_to: /srv/a\n    hosts:\n"
+            + "      - { name: one }\n      - { name: two }\n",
+        "tarmac.yml");
+  }
 }

@@ -97,7 +97,7 @@ class SshReleaseIT {
       fx.publish("keys", "v1", config("keys", false));
       assertThatThrownBy(() -> fx.deployer.release("keys", "prod", "v1", fx.options()))
           .isInstanceOf(ReleaseFailedException.class)
-          .hasMessageContaining("host1: connect failed: host1 (root@127.0.0.2:")
+          .hasMessageContaining("host1: connect failed: host1 (tarmac-test@127.0.0.2:")
           .hasMessageContaining("host key unknown")
           .hasMessageContaining("accept_new_host_keys");
       for (SshHosts.Host h : ssh.hosts()) {
@@ -136,7 +136,7 @@ class SshReleaseIT {
             Transports.standard(new SshSettings(ssh.settings().privateKey(), forged)))) {
       fx.publish("changed", "v1", config("changed", true));
       assertThatThrownBy(() -> fx.deployer.release("changed", "prod", "v1", fx.options()))
-          .hasMessageContaining("host1: connect failed: host1 (root@127.0.0.2:")
+          .hasMessageContaining("host1: connect failed: host1 (tarmac-test@127.0.0.2:")
           .hasMessageContaining("HOST KEY CHANGED");
       for (SshHosts.Host h : ssh.hosts()) {
         assertThat(live(h.name(), "changed")).isNull();

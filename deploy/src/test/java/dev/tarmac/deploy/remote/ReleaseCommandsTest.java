@@ -114,23 +114,26 @@ class ReleaseCommandsTest {
             dl=.tarmac/downloads/v1.4.0.tar.gz
             mf=.tarmac/downloads/v1.4.0.manifest.sha256
             mkdir -p .tarmac/downloads releases
+            rm -rf releases/v1.4.0.partial
+            mkdir releases/v1.4.0.partial
+            unpacked=no
+            if [ ! -s "$dl" ] && curl --fail --silent --show-error --location --connect-timeout 10 --limit-rate 5M 'http://store:8080/api/store/a?sig=x&e=1' | tee "$dl" | tar -xzf - --no-same-owner -C releases/v1.4.0.partial; then unpacked=yes; fi
             i=0
             while :; do
               if [ -f "$dl" ]; then have=$(wc -c < "$dl"); else have=0; fi
               [ "$have" -lt 1234 ] || break
+              unpacked=no
               i=$((i + 1))
               if curl --fail --silent --show-error --location --connect-timeout 10 --limit-rate 5M --continue-at - --output "$dl" 'http://store:8080/api/store/a?sig=x&e=1'; then :
-              elif [ "$i" -ge 5 ]; then echo "download failed 5 times; $have of 1234 bytes are kept in $PWD/$dl and the next release resumes from there" >&2; exit 6
+              elif [ "$i" -ge 5 ]; then rm -rf releases/v1.4.0.partial; echo "download failed 5 times; $have of 1234 bytes are kept in $PWD/$dl and the next release resumes from there" >&2; exit 6
               else sleep 1; fi
             done
             set -- $(sha256sum "$dl")
-            if [ "$1" != AAA ]; then rm -f "$dl"; echo "the downloaded artifact has sha256 $1, the build record says AAA; it was deleted" >&2; exit 7; fi
+            if [ "$1" != AAA ]; then rm -f "$dl"; rm -rf releases/v1.4.0.partial; echo "the downloaded artifact has sha256 $1, the build record says AAA; it was deleted" >&2; exit 7; fi
+            if [ "$unpacked" = no ]; then rm -rf releases/v1.4.0.partial; mkdir releases/v1.4.0.partial; tar -xzf "$dl" --no-same-owner -C releases/v1.4.0.partial; fi
             curl --fail --silent --show-error --location --connect-timeout 10 --limit-rate 5M --retry 3 --output "$mf" http://store:8080/m
             set -- $(sha256sum "$mf")
-            if [ "$1" != BBB ]; then rm -f "$mf"; echo "the downloaded manifest has sha256 $1, the build record says BBB" >&2; exit 7; fi
-            rm -rf releases/v1.4.0.partial
-            mkdir releases/v1.4.0.partial
-            tar -xzf "$dl" --no-same-owner -C releases/v1.4.0.partial
+            if [ "$1" != BBB ]; then rm -f "$mf"; rm -rf releases/v1.4.0.partial; echo "the downloaded manifest has sha256 $1, the build record says BBB" >&2; exit 7; fi
             if ! (cd releases/v1.4.0.partial && sha256sum -c --quiet --strict "../../$mf" >&2); then rm -rf releases/v1.4.0.partial; echo "unpacked files differ from the manifest" >&2; exit 8; fi
             mv -T releases/v1.4.0.partial releases/v1.4.0
             rm -f "$dl" "$mf"
@@ -346,5 +349,33 @@ class ReleaseCommandsTest {
       assertThat(left.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder("v1", "v3", "v4");
     }
+  }
+
+  @Test
+  void theSwitchIsStagedThenOneRenameReleasedByASignal() {
+    assertThat(ReleaseCommands.stageCurrent(layout, "v2"))
+        .isEqualTo("ln -sfn releases/v2 /srv/shop/.current.v2.tmp");
+    assertThat(ReleaseCommands.swapCurrent(layout, "v2"))
+        .isEqualTo("mv -T /srv/shop/.current.v2.tmp /srv/shop/current");
+    assertThat(ReleaseCommands.onSignal("mv -T a b"))
+        .isEqualTo("read -r signal && [ \"$signal\" = go ] && {\nmv -T a b\n}");
+  }
+
+  @Test
+  void aPreparedCommandRunsOnlyOnItsSignal(@TempDir Path dir) throws Exception {
+    LocalTransport sh = new LocalTransport("here");
+    Path marker = dir.resolve("ran");
+    Transport.Prepared cancelled = sh.prepare("touch " + marker, Duration.ofSeconds(5));
+    cancelled.cancel();
+    Thread.sleep(200);
+    assertThat(marker).doesNotExist();
+
+    Transport.Prepared ready = sh.prepare("touch " + marker + " && echo ok", Duration.ofSeconds(5));
+    Thread.sleep(100);
+    assertThat(marker).doesNotExist();
+    CommandResult r = ready.run();
+    assertThat(r.ok()).isTrue();
+    assertThat(r.stdout()).isEqualTo("ok\n");
+    assertThat(marker).exists();
   }
 }

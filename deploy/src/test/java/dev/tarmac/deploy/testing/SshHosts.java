@@ -19,6 +19,13 @@ import java.util.concurrent.TimeUnit;
  * {@code /usr/sbin/sshd} ({@code .ci/setup-test-host} installs it).
  */
 public final class SshHosts implements AutoCloseable {
+  /**
+   * The deploy user on every simulated host: a system account with {@code /bin/sh} as its shell, as
+   * a real deploy user has (root's shell on a developer machine may source a heavy {@code .bashrc}
+   * for every SSH command, which is not what a server does). Created when missing.
+   */
+  public static final String USER = "tarmac-test";
+
   private final Path dir;
   private final Path deployTo;
   private final Path clientKey;
@@ -38,6 +45,20 @@ public final class SshHosts implements AutoCloseable {
           "/usr/sbin/sshd is missing: run .ci/setup-test-host (installs openssh-server)");
     }
     Files.createDirectories(Path.of("/run/sshd"));
+    ensureUser();
+    // the deploy user must be able to reach its directories
+    for (Path p = this.dir; p != null && p.getNameCount() > 1; p = p.getParent()) {
+      if (!p.toFile().canExecute()
+          || !Files.getPosixFilePermissions(p)
+              .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+        var perms = new java.util.HashSet<>(Files.getPosixFilePermissions(p));
+        perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+        Files.setPosixFilePermissions(p, perms);
+      }
+      if (p.equals(this.dir.getParent())) {
+        break;
+      }
+    }
     keygen(clientKey);
     Files.copy(
         this.dir.resolve("client_key.pub"),
@@ -49,6 +70,7 @@ public final class SshHosts implements AutoCloseable {
       String address = "127.0.0." + (firstAddress + i);
       Path hostDir = Files.createDirectories(this.dir.resolve(name));
       Path root = Files.createDirectories(hostDir.resolve("root"));
+      run("chown", USER, root.toString());
       Path hostKey = hostDir.resolve("host_key");
       keygen(hostKey);
       int port = freePort(address);
@@ -168,11 +190,37 @@ public final class SshHosts implements AutoCloseable {
           .append(h.address())
           .append(", port: ")
           .append(h.port())
-          .append(", user: root, roles: [")
+          .append(", user: ")
+          .append(USER)
+          .append(", roles: [")
           .append(i == 0 ? "web, db" : "web")
           .append("] }\n");
     }
     return out.toString();
+  }
+
+  private static void ensureUser() throws Exception {
+    if (new ProcessBuilder("id", USER).start().waitFor() != 0) {
+      run(
+          "useradd",
+          "--system",
+          "--no-create-home",
+          "--home-dir",
+          "/nonexistent",
+          "--shell",
+          "/bin/sh",
+          "--password",
+          "*",
+          USER);
+    }
+  }
+
+  private static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    }
   }
 
   private static void keygen(Path key) throws Exception {

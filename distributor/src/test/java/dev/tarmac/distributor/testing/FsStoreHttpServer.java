@@ -23,11 +23,13 @@ import java.util.Map;
 public final class FsStoreHttpServer implements AutoCloseable {
   private final HttpServer server;
   private FsArtifactStore store;
+  private volatile long bytesPerSecond;
 
   public FsStoreHttpServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(UrlSigner.PATH, this::handle);
-    server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
+    // one thread per download, as the service serves many hosts at once
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
   }
 
@@ -37,6 +39,14 @@ public final class FsStoreHttpServer implements AutoCloseable {
 
   public void serve(FsArtifactStore store) {
     this.store = store;
+  }
+
+  /**
+   * Sends each download at most {@code bytesPerSecond} (0: unlimited): every host gets its own
+   * limited link, as over a real network.
+   */
+  public void throttle(long bytesPerSecond) {
+    this.bytesPerSecond = bytesPerSecond;
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -80,10 +90,35 @@ public final class FsStoreHttpServer implements AutoCloseable {
       exchange.sendResponseHeaders(offset > 0 ? 206 : 200, size - offset);
       try (InputStream in = store.get(key, ByteRange.from(offset));
           OutputStream out = exchange.getResponseBody()) {
-        in.transferTo(out);
+        copy(in, out);
       }
     } catch (StoreNotFoundException e) {
       exchange.sendResponseHeaders(404, -1);
+    }
+  }
+
+  private void copy(InputStream in, OutputStream out) throws IOException {
+    long limit = bytesPerSecond;
+    if (limit <= 0) {
+      in.transferTo(out);
+      return;
+    }
+    byte[] buffer = new byte[16 * 1024];
+    long sent = 0;
+    long start = System.nanoTime();
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      out.write(buffer, 0, n);
+      sent += n;
+      long due = start + sent * 1_000_000_000L / limit;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        try {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
     }
   }
 
