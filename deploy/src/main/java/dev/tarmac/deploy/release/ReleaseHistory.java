@@ -47,7 +47,12 @@ public final class ReleaseHistory {
 
   /** The release live now: the newest whose status is LIVE. */
   public Optional<ReleaseRecord> live() {
-    return list().stream().filter(r -> r.status() == ReleaseStatus.LIVE).findFirst();
+    return live(list());
+  }
+
+  /** The newest LIVE record of a history listed newest first. */
+  public static Optional<ReleaseRecord> live(List<ReleaseRecord> newestFirst) {
+    return newestFirst.stream().filter(r -> r.status() == ReleaseStatus.LIVE).findFirst();
   }
 
   /**

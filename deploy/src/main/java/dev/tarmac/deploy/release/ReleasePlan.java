@@ -90,7 +90,7 @@ public final class ReleasePlan {
       record =
           history.create(
               id ->
-                  new ReleaseRecord(
+                  ReleaseRecord.started(
                       id,
                       app,
                       env.name(),
@@ -98,14 +98,8 @@ public final class ReleasePlan {
                       version,
                       build.commit(),
                       previous,
-                      ReleaseStatus.PREPARING,
                       options.who(),
-                      options.clock().instant(),
-                      null,
-                      null,
-                      null,
-                      null,
-                      List.of()));
+                      options.clock().instant()));
       String owner =
           app
               + "/"
@@ -117,35 +111,53 @@ public final class ReleasePlan {
               + " by "
               + options.who();
 
-      fleet.phase("prepare", "preparing " + version + " on " + env.hosts().size() + " hosts");
-      List<Member> failed =
-          fleet.eachHost(fleet.members(), env.parallel(), m -> prepare(fleet, m, owner, lock));
+      try {
+        fleet.phase("prepare", "preparing " + version + " on " + env.hosts().size() + " hosts");
+        List<Member> failed =
+            fleet.eachHost(fleet.members(), env.parallel(), m -> prepare(fleet, m, owner, lock));
 
-      fleet.phase("barrier", failed.isEmpty() ? "every host prepared" : failed.size() + " failed");
-      if (!failed.isEmpty()) {
-        String error =
-            "prepare failed on "
-                + failed.size()
-                + " of "
-                + env.hosts().size()
-                + " hosts; nothing was activated"
-                + servingNote(previous)
-                + ":\n"
-                + failures(failed);
-        discardPrepared(fleet);
+        fleet.phase(
+            "barrier", failed.isEmpty() ? "every host prepared" : failed.size() + " failed");
+        if (!failed.isEmpty()) {
+          String error =
+              "prepare failed on "
+                  + failed.size()
+                  + " of "
+                  + env.hosts().size()
+                  + " hosts; nothing was activated"
+                  + servingNote(previous)
+                  + ":\n"
+                  + failures(failed);
+          discardPrepared(fleet);
+          fleet.unlockHosts();
+          throw fail(fleet, error);
+        }
+        keeper.check();
+
+        record = save(fleet, ReleaseStatus.ACTIVATING, null);
+        fleet.phase("activate", "migrate, switch, activate hooks, health");
+        activate(fleet, previous);
+
+        fleet.phase("finish", "revision log, cleanup, record");
+        finish(fleet, previous);
+        return record;
+      } catch (ReleaseFailedException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // the lock was lost, the store failed...: nothing half-done may stay
+        boolean activating = record.status() == ReleaseStatus.ACTIVATING;
+        if (!activating) {
+          discardPrepared(fleet);
+        }
         fleet.unlockHosts();
-        throw fail(fleet, error);
+        throw fail(
+            fleet,
+            "stopped: "
+                + e.getMessage()
+                + (activating
+                    ? "; it stopped during activation: check `tarmac status`"
+                    : "; nothing was activated" + servingNote(previous)));
       }
-      keeper.check();
-
-      record = save(fleet, ReleaseStatus.ACTIVATING, null);
-      fleet.phase("activate", "migrate, switch, activate hooks, health");
-      activate(fleet, previous);
-      keeper.check();
-
-      fleet.phase("finish", "revision log, cleanup, record");
-      finish(fleet, previous);
-      return record;
     }
   }
 
@@ -228,44 +240,9 @@ public final class ReleasePlan {
       }
     }
 
-    List<Member> all = fleet.members();
-    window = fleet.switchTo(all, "switch", m -> version, true);
-    List<String> problems =
-        all.stream().filter(m -> m.failure != null).map(m -> m.failure).toList();
-    if (problems.isEmpty() && !hooks.activate().isEmpty()) {
-      problems =
-          messages(
-              fleet.eachHost(
-                  all,
-                  all.size(),
-                  m ->
-                      fleet.run(
-                          m,
-                          "activate hooks",
-                          ReleaseCommands.hooks(
-                              m.layout.release(version),
-                              hookEnv(m, m.previous).variables(m.layout),
-                              hooks.activate()))));
-    }
-    if (problems.isEmpty() && config.release().health().isPresent()) {
-      TarmacConfig.Health health = config.release().health().get();
-      Optional<String> contains = health.contains().map(c -> c.replace("{version}", version));
-      problems =
-          messages(
-              fleet.eachHost(
-                  all,
-                  all.size(),
-                  m ->
-                      fleet.run(
-                          m,
-                          "health",
-                          ReleaseCommands.health(
-                              m.layout,
-                              health.url().replace("{host}", m.name()),
-                              (int) Math.max(1, health.timeout().toSeconds()),
-                              contains),
-                          health.timeout().plusSeconds(10))));
-    }
+    Activation.Result activated = Activation.run(fleet, app, env.name(), version, config);
+    window = activated.window();
+    List<String> problems = activated.problems();
     if (!problems.isEmpty()) {
       fleet.clearFailures();
       switchBack(fleet);
@@ -388,17 +365,8 @@ public final class ReleasePlan {
 
   private ReleaseRecord save(Fleet fleet, ReleaseStatus status, String error) {
     ReleaseRecord r =
-        new ReleaseRecord(
-            record.id(),
-            app,
-            env.name(),
-            ReleaseRecord.RELEASE,
-            version,
-            build.commit(),
-            record.previousVersion(),
+        record.progressed(
             status,
-            options.who(),
-            record.startedAt(),
             status.finished() ? options.clock().instant() : null,
             window == null ? null : window.toMillis(),
             backup,
@@ -420,10 +388,6 @@ public final class ReleasePlan {
 
   static String failures(List<Member> failed) {
     return failed.stream().map(m -> "  " + m.failure).collect(Collectors.joining("\n"));
-  }
-
-  static List<String> messages(List<Member> failed) {
-    return failed.stream().map(m -> m.failure).toList();
   }
 
   /** {@code releases/v1.2.0} → {@code v1.2.0}; anything else (nothing live) → null. */

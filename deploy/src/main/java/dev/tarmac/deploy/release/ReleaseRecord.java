@@ -43,7 +43,47 @@ public record ReleaseRecord(
   public record TaskRecord(
       String name, Instant startedAt, Instant finishedAt, boolean ok, String detail) {}
 
+  /** A release or rollback that has just started: PREPARING, no host has done anything yet. */
+  public static ReleaseRecord started(
+      long id,
+      String app,
+      String env,
+      String kind,
+      String version,
+      String commit,
+      String previousVersion,
+      String who,
+      Instant at) {
+    return new ReleaseRecord(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        ReleaseStatus.PREPARING,
+        who,
+        at,
+        null,
+        null,
+        null,
+        null,
+        List.of());
+  }
+
   public ReleaseRecord withStatus(ReleaseStatus newStatus) {
+    return progressed(newStatus, finishedAt, activationWindowMs, backup, error, hosts);
+  }
+
+  /** The same release (id, who, what, since when) with its progress so far. */
+  public ReleaseRecord progressed(
+      ReleaseStatus newStatus,
+      Instant newFinishedAt,
+      Long windowMs,
+      Backup newBackup,
+      String newError,
+      List<HostRecord> newHosts) {
     return new ReleaseRecord(
         id,
         app,
@@ -55,10 +95,10 @@ public record ReleaseRecord(
         newStatus,
         who,
         startedAt,
-        finishedAt,
-        activationWindowMs,
-        backup,
-        error,
-        hosts);
+        newFinishedAt,
+        windowMs,
+        newBackup,
+        newError,
+        newHosts);
   }
 }

@@ -72,9 +72,7 @@ final class Rollback {
             options.forceUnlock())) {
       List<ReleaseRecord> past = history.list();
       ReleaseRecord live =
-          past.stream()
-              .filter(r -> r.status() == ReleaseStatus.LIVE)
-              .findFirst()
+          ReleaseHistory.live(past)
               .orElseThrow(
                   () ->
                       new DeployException(
@@ -113,7 +111,7 @@ final class Rollback {
       record =
           history.create(
               id ->
-                  new ReleaseRecord(
+                  ReleaseRecord.started(
                       id,
                       app,
                       envName,
@@ -121,14 +119,8 @@ final class Rollback {
                       target,
                       commit,
                       live.version(),
-                      ReleaseStatus.PREPARING,
                       options.who(),
-                      options.clock().instant(),
-                      null,
-                      null,
-                      null,
-                      null,
-                      List.of()));
+                      options.clock().instant()));
       String owner =
           app + "/" + envName + "#" + record.id() + " rollback " + target + " by " + options.who();
 
@@ -175,44 +167,9 @@ final class Rollback {
           restore(fleet, env, liveConfig, live.version(), target, dump);
         }
         List<Member> all = fleet.members();
-        window = fleet.switchTo(all, "switch", m -> target, true);
-        List<String> problems =
-            all.stream().filter(m -> m.failure != null).map(m -> m.failure).toList();
-        List<String> hooks = targetConfig.release().hooks().activate();
-        if (problems.isEmpty() && !hooks.isEmpty()) {
-          problems =
-              ReleasePlan.messages(
-                  fleet.eachHost(
-                      all,
-                      all.size(),
-                      m ->
-                          fleet.run(
-                              m,
-                              "activate hooks",
-                              ReleaseCommands.hooks(
-                                  m.layout.release(target),
-                                  new HookEnv(app, target, envName, m.name(), m.previous)
-                                      .variables(m.layout),
-                                  hooks))));
-        }
-        if (problems.isEmpty() && targetConfig.release().health().isPresent()) {
-          TarmacConfig.Health health = targetConfig.release().health().get();
-          problems =
-              ReleasePlan.messages(
-                  fleet.eachHost(
-                      all,
-                      all.size(),
-                      m ->
-                          fleet.run(
-                              m,
-                              "health",
-                              ReleaseCommands.health(
-                                  m.layout,
-                                  health.url().replace("{host}", m.name()),
-                                  (int) Math.max(1, health.timeout().toSeconds()),
-                                  health.contains().map(c -> c.replace("{version}", target))),
-                              health.timeout().plusSeconds(10))));
-        }
+        Activation.Result activated = Activation.run(fleet, app, envName, target, targetConfig);
+        window = activated.window();
+        List<String> problems = activated.problems();
         if (!problems.isEmpty()) {
           fleet.clearFailures();
           fleet.switchTo(all, "switch back", m -> m.previous, false);
@@ -305,17 +262,8 @@ final class Rollback {
 
   private void save(Fleet fleet, ReleaseStatus status, String error) {
     record =
-        new ReleaseRecord(
-            record.id(),
-            app,
-            envName,
-            ReleaseRecord.ROLLBACK,
-            record.version(),
-            record.commit(),
-            record.previousVersion(),
+        record.progressed(
             status,
-            options.who(),
-            record.startedAt(),
             status.finished() ? options.clock().instant() : null,
             window == null ? null : window.toMillis(),
             null,

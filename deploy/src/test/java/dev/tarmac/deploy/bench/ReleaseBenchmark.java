@@ -146,8 +146,8 @@ public final class ReleaseBenchmark {
     StringBuilder md = new StringBuilder();
     md.append(
         String.format(
-            "Generated app: %.1f MB (%.1f MB artifact); every host downloads through `curl --limit-rate"
-                + " 5M`. Hosts: OpenSSH sshd on 127.0.0.21-36, each in its own mount namespace, reached"
+            "Generated app: %.1f MB (%.1f MB artifact); the store's HTTP server sends each download"
+                + " at 5 MB/s, as if each host had its own 5 MB/s link. Hosts: OpenSSH sshd on 127.0.0.21-36, each in its own mount namespace, reached"
                 + " with sshj. Machine: %d cores, %s %s. Rollback and re-release repeated %d times per"
                 + " N; the window column shows the first release's window, then the median and maximum"
                 + " over every switch (%d per N).%n%n",

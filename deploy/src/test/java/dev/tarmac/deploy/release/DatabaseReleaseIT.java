@@ -66,9 +66,7 @@ class DatabaseReleaseIT {
   @Test
   void migratesOnceBacksUpToTheStoreAndRestoresTheOldSchemaOnRollback() throws Exception {
     sql("DROP SCHEMA IF EXISTS tarmac_it CASCADE");
-    Path work =
-        Files.createTempDirectory(
-            Files.createDirectories(Path.of("target").toAbsolutePath()), "db-release-");
+    Path work = DeployFixture.workDir("db-release-");
     try (SshHosts ssh = new SshHosts(work.resolve("hosts"), 3, 8);
         DeployFixture fx =
             new DeployFixture(work.resolve("fx"), Transports.standard(ssh.settings()))) {

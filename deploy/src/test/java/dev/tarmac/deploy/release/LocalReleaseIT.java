@@ -330,4 +330,47 @@ class LocalReleaseIT {
         .isEqualTo(ReleaseStatus.LIVE);
     assertThat(live("web1")).isEqualTo("releases/v2");
   }
+
+  @Test
+  void aReleaseThatLosesItsLockStopsBeforeActivating() throws Exception {
+    fx.publish("shop", "v1", config(""));
+    String slow =
+        config("")
+            .replace(
+                "    prepare: [\"echo prepared $TARMAC_VERSION on $TARMAC_HOST > prepared.txt\"]\n",
+                "    prepare: [\"sleep 3\"]\n");
+    fx.publish("shop", "v2", slow);
+    fx.deployer.release("shop", "prod", "v1", fx.options());
+    CompletableFuture<Void> thief =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                Thread.sleep(1000);
+                Instant now = Instant.now();
+                fx.store.put(
+                    StoreLayout.lock("shop", "prod"),
+                    Json.write(
+                        new EnvLock.Info(
+                            "mallory", "release", "v9", now, now.plusSeconds(600), "x")));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    assertThatThrownBy(
+            () ->
+                fx.deployer.release(
+                    "shop", "prod", "v2", fx.options().withLease(Duration.ofSeconds(2))))
+        .isInstanceOf(ReleaseFailedException.class)
+        .hasMessageContaining("stopped: the environment lock was taken by mallory")
+        .hasMessageContaining("nothing was activated (v1 still serves)");
+    thief.get();
+    for (String h : List.of("web1", "web2", "web3")) {
+      assertThat(live(h)).isEqualTo("releases/v1");
+      assertThat(hosts.resolve(h).resolve("releases/v2")).doesNotExist();
+      assertThat(hosts.resolve(h).resolve(".tarmac/lock")).doesNotExist();
+    }
+    // the lock is mallory's, not removed by the stopped release
+    assertThat(new String(fx.store.readAllBytes(StoreLayout.lock("shop", "prod"))))
+        .contains("mallory");
+  }
 }

@@ -14,9 +14,7 @@ class SshFaultIT {
 
   @Test
   void aHostWhoseSshdIsKilledDuringPrepareFailsTheReleaseAndNothingSwitches() throws Exception {
-    Path work =
-        Files.createTempDirectory(
-            Files.createDirectories(Path.of("target").toAbsolutePath()), "ssh-fault-");
+    Path work = DeployFixture.workDir("ssh-fault-");
     try (SshHosts ssh = new SshHosts(work.resolve("hosts"), 3, 5);
         DeployFixture fx =
             new DeployFixture(work.resolve("fx"), Transports.standard(ssh.settings()))) {

@@ -20,9 +20,7 @@ class SshReleaseIT {
 
   @BeforeAll
   static void startHosts() throws Exception {
-    work =
-        Files.createTempDirectory(
-            Files.createDirectories(Path.of("target").toAbsolutePath()), "ssh-release-");
+    work = DeployFixture.workDir("ssh-release-");
     ssh = new SshHosts(work.resolve("hosts"), 3, 2);
   }
 

@@ -30,9 +30,7 @@ class ZeroDowntimeIT {
 
   @Test
   void nginxAnswersEveryRequestDuringActivation() throws Exception {
-    Path work =
-        Files.createTempDirectory(
-            Files.createDirectories(Path.of("target").toAbsolutePath()), "zero-downtime-");
+    Path work = DeployFixture.workDir("zero-downtime-");
     Path hosts = Files.createDirectories(work.resolve("hosts"));
     String config =
         "app: site\n"

@@ -40,6 +40,15 @@ public final class DeployFixture implements AutoCloseable {
     this.deployer = new Deployer(store, transports);
   }
 
+  /**
+   * A new directory under {@code target/} (not {@code /tmp}: simulated hosts bind-mount it, and it
+   * stays for a look after a failure).
+   */
+  public static Path workDir(String prefix) throws java.io.IOException {
+    return Files.createTempDirectory(
+        Files.createDirectories(Path.of("target").toAbsolutePath()), prefix);
+  }
+
   /** Publishes {@code version} of the sample app with {@code config} as its tarmac.yml. */
   public BuildRecord publish(String app, String version, String config) throws Exception {
     Path tree = TestBuilds.sampleTree(Files.createTempDirectory(dir, "tree-"), version);
