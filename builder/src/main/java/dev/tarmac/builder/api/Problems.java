@@ -36,6 +36,22 @@ public class Problems {
   }
 
   @ServerExceptionMapper
+  public Response locked(dev.tarmac.deploy.release.LockedException e, UriInfo uri) {
+    return problem(423, "Locked", e.getMessage(), uri.getPath());
+  }
+
+  @ServerExceptionMapper
+  public Response config(dev.tarmac.deploy.config.ConfigException e, UriInfo uri) {
+    return problem(400, "Invalid tarmac.yml", e.getMessage(), uri.getPath());
+  }
+
+  /** The release engine refused: nothing live yet, no earlier release, no backup… */
+  @ServerExceptionMapper
+  public Response refused(dev.tarmac.deploy.DeployException e, UriInfo uri) {
+    return problem(409, "Conflict", e.getMessage(), uri.getPath());
+  }
+
+  @ServerExceptionMapper
   public Response invalid(IllegalArgumentException e, UriInfo uri) {
     return problem(400, "Bad request", e.getMessage(), uri.getPath());
   }

@@ -1,5 +1,6 @@
 package dev.tarmac.builder.service;
 
+import dev.tarmac.deploy.remote.SshSettings;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.fs.FsArtifactStore;
 import dev.tarmac.distributor.store.fs.UrlSigner;
@@ -56,6 +57,12 @@ public class ServiceConfig {
   @ConfigProperty(name = "tarmac.store.s3.secret-key")
   Optional<String> s3SecretKey;
 
+  @ConfigProperty(name = "tarmac.ssh.private-key")
+  Path sshPrivateKey;
+
+  @ConfigProperty(name = "tarmac.ssh.known-hosts")
+  Path sshKnownHosts;
+
   private String token;
 
   @jakarta.annotation.PostConstruct
@@ -74,6 +81,11 @@ public class ServiceConfig {
 
   public URI publicUrl() {
     return publicUrl;
+  }
+
+  /** How releases reach hosts over SSH: the key to log in with and the known hosts file. */
+  public SshSettings ssh() {
+    return new SshSettings(sshPrivateKey, sshKnownHosts);
   }
 
   @Produces

@@ -62,7 +62,7 @@ public final class Deployer {
     return transports;
   }
 
-  BuildRecord build(String app, String version) {
+  public BuildRecord build(String app, String version) {
     String key = StoreLayout.buildRecord(Names.app(app), Names.version(version));
     if (!store.exists(key)) {
       throw new DeployException(
@@ -79,7 +79,8 @@ public final class Deployer {
     return Json.read(store.readAllBytes(key), BuildRecord.class);
   }
 
-  static TarmacConfig config(BuildRecord build) {
+  /** The {@code tarmac.yml} a build carries: the environments and hooks of that version. */
+  public static TarmacConfig config(BuildRecord build) {
     return ConfigReader.read(build.config(), "tarmac.yml at " + build.version());
   }
 

@@ -71,7 +71,7 @@ public final class EnvLock implements AutoCloseable {
       Info theirs = read(store, key);
       boolean expired = theirs == null || theirs.leaseUntil().isBefore(now);
       if (!expired && !force) {
-        throw new DeployException(
+        throw new LockedException(
             app
                 + "/"
                 + env
@@ -93,7 +93,7 @@ public final class EnvLock implements AutoCloseable {
         store.putIfAbsent(key, Json.write(mine));
       } catch (StoreConflictException raced) {
         Info winner = read(store, key);
-        throw new DeployException(
+        throw new LockedException(
             app
                 + "/"
                 + env

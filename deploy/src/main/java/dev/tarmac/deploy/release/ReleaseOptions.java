@@ -14,6 +14,8 @@ import java.util.function.Consumer;
  * @param lease how long the environment lock holds without renewal (renewed every third of it)
  * @param urlTtl how long the signed download/upload URLs given to hosts stay valid
  * @param commandTimeout the longest any one command (download, hook) may run
+ * @param listener told of every task on every host as it starts and ends
+ * @param onStart told once the release has its number, before any host is touched
  */
 public record ReleaseOptions(
     String who,
@@ -23,7 +25,8 @@ public record ReleaseOptions(
     Duration urlTtl,
     Duration commandTimeout,
     Clock clock,
-    Consumer<ReleaseEvent> listener) {
+    Consumer<ReleaseEvent> listener,
+    Consumer<ReleaseRecord> onStart) {
 
   public ReleaseOptions {
     if (who == null || who.isBlank()) {
@@ -46,12 +49,13 @@ public record ReleaseOptions(
         Duration.ofHours(1),
         Duration.ofMinutes(30),
         Clock.systemUTC(),
-        e -> {});
+        e -> {},
+        r -> {});
   }
 
   public ReleaseOptions withForceUnlock(boolean force) {
     return new ReleaseOptions(
-        who, force, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener);
+        who, force, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener, onStart);
   }
 
   public ReleaseOptions withDownloadRateLimit(String limit) {
@@ -63,21 +67,27 @@ public record ReleaseOptions(
         urlTtl,
         commandTimeout,
         clock,
-        listener);
+        listener,
+        onStart);
   }
 
   public ReleaseOptions withListener(Consumer<ReleaseEvent> l) {
     return new ReleaseOptions(
-        who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, l);
+        who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, l, onStart);
   }
 
   public ReleaseOptions withLease(Duration l) {
     return new ReleaseOptions(
-        who, forceUnlock, downloadRateLimit, l, urlTtl, commandTimeout, clock, listener);
+        who, forceUnlock, downloadRateLimit, l, urlTtl, commandTimeout, clock, listener, onStart);
+  }
+
+  public ReleaseOptions withOnStart(Consumer<ReleaseRecord> o) {
+    return new ReleaseOptions(
+        who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener, o);
   }
 
   public ReleaseOptions withCommandTimeout(Duration t) {
     return new ReleaseOptions(
-        who, forceUnlock, downloadRateLimit, lease, urlTtl, t, clock, listener);
+        who, forceUnlock, downloadRateLimit, lease, urlTtl, t, clock, listener, onStart);
   }
 }

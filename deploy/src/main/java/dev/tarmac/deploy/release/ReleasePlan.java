@@ -100,6 +100,7 @@ public final class ReleasePlan {
                       previous,
                       options.who(),
                       options.clock().instant()));
+      options.onStart().accept(record);
       String owner =
           app
               + "/"

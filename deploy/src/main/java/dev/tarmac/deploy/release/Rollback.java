@@ -121,6 +121,7 @@ final class Rollback {
                       live.version(),
                       options.who(),
                       options.clock().instant()));
+      options.onStart().accept(record);
       String owner =
           app + "/" + envName + "#" + record.id() + " rollback " + target + " by " + options.who();
 

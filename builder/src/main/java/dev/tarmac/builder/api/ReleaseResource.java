@@ -1,0 +1,93 @@
+package dev.tarmac.builder.api;
+
+import dev.tarmac.builder.service.ReleaseService;
+import dev.tarmac.deploy.release.EnvStatus;
+import dev.tarmac.deploy.release.ReleaseEvent;
+import dev.tarmac.deploy.release.ReleaseRecord;
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+/** Releases, rollbacks, history and status of an app's environment. */
+@Path("/api/apps/{app}/envs/{env}")
+@Produces(MediaType.APPLICATION_JSON)
+public class ReleaseResource {
+  /** The body of POST …/releases. */
+  public record NewRelease(String version, Boolean forceUnlock) {}
+
+  /** The body of POST …/rollback. */
+  public record NewRollback(String to, Boolean restoreDatabase, Boolean forceUnlock) {}
+
+  @Inject ReleaseService releases;
+
+  @POST
+  @Path("releases")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response release(
+      String app, String env, NewRelease body, @HeaderParam("X-Tarmac-User") String user) {
+    if (body == null || body.version() == null) {
+      throw ApiProblem.badRequest("send {\"version\":\"v1.4.0\"}: the built version to release");
+    }
+    ReleaseRecord started =
+        releases.release(
+            app, env, body.version(), who(user), Boolean.TRUE.equals(body.forceUnlock()));
+    return Response.accepted(started).build();
+  }
+
+  @GET
+  @Path("releases")
+  public List<ReleaseRecord> history(String app, String env) {
+    return releases.history(app, env);
+  }
+
+  @GET
+  @Path("releases/{id}")
+  public ReleaseRecord get(String app, String env, long id) {
+    return releases.get(app, env, id);
+  }
+
+  @GET
+  @Path("releases/{id}/events")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<ReleaseEvent> events(String app, String env, long id) {
+    return releases.events(app, env, id);
+  }
+
+  @POST
+  @Path("rollback")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response rollback(
+      String app, String env, NewRollback body, @HeaderParam("X-Tarmac-User") String user) {
+    NewRollback b = body == null ? new NewRollback(null, false, false) : body;
+    ReleaseRecord started =
+        releases.rollback(
+            app,
+            env,
+            Optional.ofNullable(b.to()),
+            Boolean.TRUE.equals(b.restoreDatabase()),
+            who(user),
+            Boolean.TRUE.equals(b.forceUnlock()));
+    return Response.accepted(started).build();
+  }
+
+  @GET
+  @Path("status")
+  public EnvStatus status(String app, String env) {
+    return releases.status(app, env);
+  }
+
+  private static String who(String header) {
+    return header == null || header.isBlank() ? "api" : header;
+  }
+}

@@ -1,0 +1,228 @@
+package dev.tarmac.builder.service;
+
+import dev.tarmac.builder.api.ApiProblem;
+import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.deploy.release.Deployer;
+import dev.tarmac.deploy.release.EnvStatus;
+import dev.tarmac.deploy.release.ReleaseEvent;
+import dev.tarmac.deploy.release.ReleaseFailedException;
+import dev.tarmac.deploy.release.ReleaseHistory;
+import dev.tarmac.deploy.release.ReleaseOptions;
+import dev.tarmac.deploy.release.ReleaseRecord;
+import dev.tarmac.deploy.release.Transports;
+import dev.tarmac.distributor.model.Names;
+import dev.tarmac.distributor.store.ArtifactStore;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Runs releases and rollbacks in the service (never in the HTTP request): a request returns as soon
+ * as the release has its number; its progress is kept here for server-sent events, its record in
+ * the store. The environments and hooks come from the {@code tarmac.yml} of the version released.
+ */
+@ApplicationScoped
+public class ReleaseService {
+  @Inject ArtifactStore store;
+  @Inject ServiceConfig config;
+  @Inject BuildService builds;
+
+  private Deployer deployer;
+  private ExecutorService runner;
+  private final Map<String, Run> runs = new ConcurrentHashMap<>();
+
+  @PostConstruct
+  void init() {
+    deployer = new Deployer(store, Transports.standard(config.ssh()));
+    runner =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "tarmac-release");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @PreDestroy
+  void stop() {
+    runner.shutdownNow();
+  }
+
+  /** Starts releasing a built version; returns its first record (PREPARING). */
+  public ReleaseRecord release(
+      String app, String env, String version, String who, boolean forceUnlock) {
+    BuildView build = builds.require(app, version);
+    if (build.status() != BuildView.Status.SUCCEEDED) {
+      throw new ApiProblem(
+          409,
+          "Not built",
+          app
+              + " "
+              + version
+              + " is "
+              + build.status()
+              + ", not built; release a version whose"
+              + " build succeeded");
+    }
+    requireEnvironment(Deployer.config(deployer.build(app, version)), app, version, env);
+    return start(
+        app, env, options -> deployer.release(app, env, version, options), who, forceUnlock);
+  }
+
+  /** Starts a rollback; returns its first record. */
+  public ReleaseRecord rollback(
+      String app,
+      String env,
+      Optional<String> to,
+      boolean restoreDatabase,
+      String who,
+      boolean forceUnlock) {
+    to.ifPresent(v -> builds.require(app, v));
+    return start(
+        app,
+        env,
+        options -> deployer.rollback(app, env, to, restoreDatabase, options),
+        who,
+        forceUnlock);
+  }
+
+  public EnvStatus status(String app, String env) {
+    return deployer.status(Names.app(app), Names.env(env));
+  }
+
+  public List<ReleaseRecord> history(String app, String env) {
+    return deployer.history(app, env);
+  }
+
+  public ReleaseRecord get(String app, String env, long id) {
+    return new ReleaseHistory(store, Names.app(app), Names.env(env))
+        .get(id)
+        .orElseThrow(
+            () -> ApiProblem.notFound("there is no release #" + id + " of " + app + " in " + env));
+  }
+
+  /**
+   * The progress of a release as events: those already seen, then the rest as they happen; the
+   * stream ends with the release. A release that ended before the service started has no events.
+   */
+  public Multi<ReleaseEvent> events(String app, String env, long id) {
+    get(app, env, id);
+    Run run = runs.get(key(app, env, id));
+    if (run == null) {
+      return Multi.createFrom().empty();
+    }
+    return Multi.createFrom().<ReleaseEvent>emitter(run::subscribe);
+  }
+
+  private void requireEnvironment(TarmacConfig tarmac, String app, String version, String env) {
+    if (!tarmac.environments().containsKey(Names.env(env))) {
+      throw ApiProblem.notFound(
+          "environment "
+              + env
+              + " is not in tarmac.yml at "
+              + app
+              + " "
+              + version
+              + "; it defines: "
+              + String.join(", ", tarmac.environments().keySet()));
+    }
+  }
+
+  private ReleaseRecord start(
+      String app,
+      String env,
+      Function<ReleaseOptions, ReleaseRecord> plan,
+      String who,
+      boolean forceUnlock) {
+    CompletableFuture<ReleaseRecord> started = new CompletableFuture<>();
+    Run run = new Run();
+    ReleaseOptions options =
+        ReleaseOptions.defaults(who)
+            .withForceUnlock(forceUnlock)
+            .withListener(run::event)
+            .withOnStart(
+                r -> {
+                  runs.put(key(app, env, r.id()), run);
+                  started.complete(r);
+                });
+    runner.submit(
+        () -> {
+          try {
+            plan.apply(options);
+          } catch (ReleaseFailedException e) {
+            Log.warnf("%s", e.getMessage());
+          } catch (RuntimeException e) {
+            if (!started.completeExceptionally(e)) {
+              Log.errorf(e, "release of %s to %s stopped", app, env);
+            }
+          } finally {
+            run.end();
+          }
+        });
+    try {
+      return started.get(2, TimeUnit.MINUTES);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new ApiProblem(504, "Timeout", "the release did not start within 2 minutes");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String key(String app, String env, long id) {
+    return app + "/" + env + "#" + id;
+  }
+
+  /** The events of one release in this service: kept for late subscribers, pushed to live ones. */
+  static final class Run {
+    private final List<ReleaseEvent> seen = new ArrayList<>();
+    private final List<MultiEmitter<? super ReleaseEvent>> emitters = new ArrayList<>();
+    private boolean ended;
+
+    synchronized void event(ReleaseEvent e) {
+      seen.add(e);
+      emitters.forEach(m -> m.emit(e));
+    }
+
+    synchronized void subscribe(MultiEmitter<? super ReleaseEvent> emitter) {
+      seen.forEach(emitter::emit);
+      if (ended) {
+        emitter.complete();
+      } else {
+        emitters.add(emitter);
+        emitter.onTermination(() -> unsubscribe(emitter));
+      }
+    }
+
+    private synchronized void unsubscribe(MultiEmitter<? super ReleaseEvent> emitter) {
+      emitters.remove(emitter);
+    }
+
+    synchronized void end() {
+      ended = true;
+      new ArrayList<>(emitters).forEach(MultiEmitter::complete);
+      emitters.clear();
+    }
+  }
+}

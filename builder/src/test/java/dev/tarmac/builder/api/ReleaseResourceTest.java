@@ -1,0 +1,181 @@
+package dev.tarmac.builder.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.tarmac.builder.testing.FixedPortProfile;
+import dev.tarmac.builder.testing.SampleRepo;
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The release API over three {@code local} hosts: release, events, history, rollback, status. */
+@QuarkusTest
+@TestProfile(FixedPortProfile.class)
+class ReleaseResourceTest {
+  static SampleRepo repo;
+  static Path hosts;
+
+  @Inject ArtifactStore store;
+
+  @BeforeAll
+  static void makeRepo() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "release-api-");
+    hosts = Files.createDirectories(dir.resolve("hosts"));
+    repo = new SampleRepo(dir.resolve("repo"));
+    repo.write(
+        "tarmac.yml",
+        SampleRepo.TARMAC_YML.substring(0, SampleRepo.TARMAC_YML.indexOf("environments:"))
+            + "environments:\n"
+            + "  prod:\n"
+            + "    hosts:\n"
+            + "      - { name: a, address: local, deploy_to: "
+            + hosts.resolve("a")
+            + ", roles: [web, db] }\n"
+            + "      - { name: b, address: local, deploy_to: "
+            + hosts.resolve("b")
+            + " }\n");
+    repo.commitAndTag("local hosts", "v2.0.0");
+    repo.write("public/index.html", "<p>second</p>\n");
+    repo.commitAndTag("second", "v2.1.0");
+  }
+
+  static Response startRelease(String version) {
+    return given()
+        .auth()
+        .oauth2("test-token")
+        .header("X-Tarmac-User", "ann")
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", version))
+        .post("/api/apps/shop/envs/prod/releases");
+  }
+
+  static Response awaitRelease(long id) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      Response r = given().get("/api/apps/shop/envs/prod/releases/" + id);
+      String status = r.jsonPath().getString("status");
+      if (!status.equals("PREPARING") && !status.equals("ACTIVATING")) {
+        return r;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("release #" + id + " did not finish");
+  }
+
+  @Test
+  void releaseFollowRollBackAndReadStatus() throws Exception {
+    Api.registerApp("shop", repo.url(), false);
+    Api.requestBuild("shop", "v2.0.0");
+    Api.requestBuild("shop", "v2.1.0");
+    Api.awaitBuild("shop", "v2.0.0").then().body("status", equalTo("SUCCEEDED"));
+    Api.awaitBuild("shop", "v2.1.0").then().body("status", equalTo("SUCCEEDED"));
+
+    // nothing is released without the token
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v2.0.0"))
+        .post("/api/apps/shop/envs/prod/releases")
+        .then()
+        .statusCode(401);
+    // an environment the version's tarmac.yml does not define
+    given()
+        .auth()
+        .oauth2("test-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v2.0.0"))
+        .post("/api/apps/shop/envs/staging/releases")
+        .then()
+        .statusCode(404)
+        .contentType(Problems.TYPE)
+        .body(
+            "detail",
+            containsString(
+                "environment staging is not in tarmac.yml at shop v2.0.0; it defines: prod"));
+
+    Response first = startRelease("v2.0.0");
+    first.then().statusCode(202).body("status", equalTo("PREPARING")).body("who", equalTo("ann"));
+    long id1 = first.jsonPath().getLong("id");
+    awaitRelease(id1).then().body("status", equalTo("LIVE"));
+    assertThat(Files.readSymbolicLink(hosts.resolve("a/current")).toString())
+        .isEqualTo("releases/v2.0.0");
+
+    long id2 = startRelease("v2.1.0").jsonPath().getLong("id");
+    Response second = awaitRelease(id2);
+    second.then().body("status", equalTo("LIVE")).body("previousVersion", equalTo("v2.0.0"));
+    assertThat(second.jsonPath().getLong("activationWindowMs")).isLessThan(1000);
+    assertThat(second.jsonPath().getList("hosts.name")).containsExactly("a", "b");
+    assertThat(hosts.resolve("b/current/public/index.html")).content().isEqualTo("<p>second</p>\n");
+
+    // the progress, as server-sent events (replayed for a finished release)
+    String events =
+        given()
+            .accept("text/event-stream")
+            .get("/api/apps/shop/envs/prod/releases/" + id2 + "/events")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(events)
+        .contains("data:")
+        .contains("\"task\":\"download\"")
+        .contains("\"host\":\"b\"")
+        .contains("\"task\":\"switch\"")
+        .contains("\"kind\":\"OK\"");
+
+    Response back =
+        given()
+            .auth()
+            .oauth2("test-token")
+            .contentType(ContentType.JSON)
+            .body(Map.of())
+            .post("/api/apps/shop/envs/prod/rollback");
+    back.then()
+        .statusCode(202)
+        .body("kind", equalTo("rollback"))
+        .body("version", equalTo("v2.0.0"));
+    awaitRelease(back.jsonPath().getLong("id")).then().body("status", equalTo("LIVE"));
+    assertThat(Files.readSymbolicLink(hosts.resolve("b/current")).toString())
+        .isEqualTo("releases/v2.0.0");
+
+    given()
+        .get("/api/apps/shop/envs/prod/status")
+        .then()
+        .statusCode(200)
+        .body("recorded", equalTo("v2.0.0"))
+        .body("hosts.live", equalTo(List.of("v2.0.0", "v2.0.0")))
+        .body("hosts.drift", equalTo(List.of(false, false)));
+    given()
+        .get("/api/apps/shop/envs/prod/releases")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo(List.of("LIVE", "ROLLED_BACK", "LIVE")));
+
+    // a held lock is 423 and names its holder
+    Instant now = Instant.now();
+    store.put(
+        StoreLayout.lock("shop", "prod"),
+        Json.write(
+            new dev.tarmac.deploy.release.EnvLock.Info(
+                "carol", "release", "v9", now, now.plusSeconds(600), "t")));
+    startRelease("v2.1.0")
+        .then()
+        .statusCode(423)
+        .body("detail", containsString("shop/prod is locked by carol"));
+    store.delete(StoreLayout.lock("shop", "prod"));
+    given().get("/api/apps/shop/envs/prod/releases/99").then().statusCode(404);
+  }
+}
