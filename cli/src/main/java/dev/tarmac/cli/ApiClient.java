@@ -23,6 +23,17 @@ public final class ApiClient {
     this.token = token;
   }
 
+  /** Who is asking, for the release history: {@code user@host}. */
+  static String user() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
+    }
+    return System.getProperty("user.name") + "@" + host;
+  }
+
   boolean reachable() {
     try {
       http.send(
@@ -52,10 +63,46 @@ public final class ApiClient {
     }
   }
 
+  /**
+   * Reads a server-sent event stream, handing each event's JSON data to {@code onEvent}, until the
+   * service ends it.
+   */
+  public void events(String path, java.util.function.Consumer<JsonNode> onEvent) {
+    HttpRequest request =
+        HttpRequest.newBuilder(url.resolve(path)).header("Accept", "text/event-stream").build();
+    try {
+      HttpResponse<java.util.stream.Stream<String>> response =
+          http.send(request, HttpResponse.BodyHandlers.ofLines());
+      if (response.statusCode() != 200) {
+        throw new CliException(
+            CliException.REMOTE, "the service answered " + response.statusCode() + " for " + path);
+      }
+      try (java.util.stream.Stream<String> lines = response.body()) {
+        lines
+            .filter(l -> l.startsWith("data:"))
+            .forEach(
+                l -> {
+                  try {
+                    onEvent.accept(JSON.readTree(l.substring(5).strip()));
+                  } catch (IOException e) {
+                    // not JSON: skip it
+                  }
+                });
+      }
+    } catch (IOException e) {
+      throw new CliException(
+          CliException.UNREACHABLE, "lost the service at " + url + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(1, "interrupted");
+    }
+  }
+
   private JsonNode send(HttpRequest.Builder request) {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
+    request.header("X-Tarmac-User", user());
     HttpResponse<byte[]> response;
     try {
       response =
@@ -87,10 +134,20 @@ public final class ApiClient {
     int status = response.statusCode();
     if (status >= 400) {
       String detail = body.path("detail").asText("HTTP " + status);
+      if (status == 401) {
+        detail =
+            "the service at "
+                + url
+                + " refused the token ("
+                + detail
+                + "); set --token or TARMAC_TOKEN to the service's token (its data directory's"
+                + " api-token file)";
+      }
       int code =
           switch (status) {
             case 400 -> CliException.USAGE;
             case 401, 403 -> CliException.CONFIG;
+            case 423 -> CliException.LOCKED;
             case 404 -> CliException.NOT_FOUND;
             default -> CliException.REMOTE;
           };

@@ -4,6 +4,7 @@ package dev.tarmac.cli;
 public class CliException extends RuntimeException {
   public static final int USAGE = 2;
   public static final int CONFIG = 3;
+  public static final int LOCKED = 4;
   public static final int REMOTE = 5;
   public static final int NOT_FOUND = 6;
   public static final int UNREACHABLE = 7;

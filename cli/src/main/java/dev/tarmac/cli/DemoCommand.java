@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The whole story on embedded defaults: start the service with the embedded store, make a sample
- * app repository, tag it, build it, show that a second build of the tag does no work.
+ * app repository, tag it, build it, release it to three {@code local} hosts served over HTTP on
+ * loopback, change a colour and release again (timeline, activation window), roll back, status.
  */
 @Command(
     name = "demo",
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
     footer = {
       "",
       "Example:",
-      "  ./tarmac demo            # builds the sample app's v1.0.0 and v1.1.0",
+      "  ./tarmac demo            # builds, releases, changes, releases, rolls back",
       "  ./tarmac demo --keep     # leaves the service running afterwards"
     })
 public final class DemoCommand implements Callable<Integer> {
@@ -88,45 +89,82 @@ public final class DemoCommand implements Callable<Integer> {
         say("App: registered 'demo' (" + repo.toUri() + ")");
 
         JsonNode v1 = build(api, "v1.0.0");
-        Files.writeString(
-            repo.resolve("assets/scss/_colors.scss"),
-            Files.readString(repo.resolve("assets/scss/_colors.scss"))
-                .replace("#1f6feb", "#d1242f"));
-        commitAndTag(git, "v1.1.0", 1);
-        say("Change: brand colour #1f6feb -> #d1242f, tagged v1.1.0");
-        JsonNode v2 = build(api, "v1.1.0");
-
-        long t = System.nanoTime();
-        JsonNode again = api.post("/api/apps/demo/builds", Map.of("tag", "v1.0.0"));
-        say(
-            String.format(
-                "Rebuild of v1.0.0: %s in %d ms, no work done (the tag is already in the store)",
-                again.path("status").asText(), (System.nanoTime() - t) / 1_000_000));
-        say(
-            "Builds: "
-                + v1.path("version").asText()
-                + " sha256 "
-                + v1.path("sha256").asText().substring(0, 12)
-                + "…, "
-                + v2.path("version").asText()
-                + " sha256 "
-                + v2.path("sha256").asText().substring(0, 12)
-                + "…");
-        say(
-            "Artifacts: "
-                + service.url()
-                + "/api/apps/demo/builds/v1.1.0/artifact (manifest: …/manifest, log: …/log)");
-        say(
-            "Releasing to servers is the next milestone (see docs/); the artifacts above are what they will download.");
-        if (keep) {
+        Map<String, Path> hostDirs = new java.util.LinkedHashMap<>();
+        for (String h : List.of("web1", "web2", "web3")) {
+          hostDirs.put(h, root.resolve("hosts").resolve(h));
+        }
+        try (HostWebServers web = new HostWebServers(hostDirs)) {
+          JsonNode r1 = release(api, "v1.0.0");
           say(
-              "Service left running (pid "
-                  + ProcessHandle.current().pid()
-                  + "): TARMAC_URL="
-                  + service.url()
-                  + " TARMAC_TOKEN="
-                  + token);
-          service.waitFor();
+              String.format(
+                  "Release v1.0.0: %s on web1, web2, web3 (activation window %d ms)",
+                  r1.path("status").asText(), r1.path("activationWindowMs").asLong()));
+          for (String h : web.hosts()) {
+            say("Serving " + h + " at " + web.url(h) + " — " + page(web, h));
+          }
+
+          Files.writeString(
+              repo.resolve("assets/scss/_colors.scss"),
+              Files.readString(repo.resolve("assets/scss/_colors.scss"))
+                  .replace("#1f6feb", "#d1242f"));
+          commitAndTag(git, "v1.1.0", 1);
+          say("Change: brand colour #1f6feb -> #d1242f, tagged v1.1.0");
+          JsonNode v2 = build(api, "v1.1.0");
+          long t = System.nanoTime();
+          JsonNode again = api.post("/api/apps/demo/builds", Map.of("tag", "v1.0.0"));
+          say(
+              String.format(
+                  "Rebuild of v1.0.0: %s in %d ms, no work done (the tag is already in the store)",
+                  again.path("status").asText(), (System.nanoTime() - t) / 1_000_000));
+
+          JsonNode r2 = release(api, "v1.1.0");
+          say("Release v1.1.0: " + r2.path("status").asText() + "; its timeline:");
+          Output.timeline(System.out, r2);
+          for (String h : web.hosts()) {
+            say(h + " now answers: " + page(web, h));
+          }
+          say(
+              "Migration ran once, on web1: "
+                  + Files.readString(hostDirs.get("web1").resolve("shared/database.txt"))
+                      .strip()
+                      .replace("\n", "; "));
+
+          JsonNode back = api.post("/api/apps/demo/envs/demo/rollback", Map.of());
+          JsonNode r3 = wait(api, back.path("id").asLong());
+          say(
+              String.format(
+                  "Rollback: %s to %s, no download (activation window %d ms); web2 answers: %s",
+                  r3.path("status").asText(),
+                  r3.path("version").asText(),
+                  r3.path("activationWindowMs").asLong(),
+                  page(web, "web2")));
+          JsonNode status = api.get("/api/apps/demo/envs/demo/status");
+          StringBuilder live = new StringBuilder();
+          for (JsonNode h : status.path("hosts")) {
+            live.append(h.path("name").asText())
+                .append("=")
+                .append(h.path("live").asText())
+                .append(h.path("drift").asBoolean() ? " (DRIFT)" : "")
+                .append(" ");
+          }
+          say(
+              "Status: "
+                  + live.toString().strip()
+                  + "; builds "
+                  + v1.path("version").asText()
+                  + " and "
+                  + v2.path("version").asText()
+                  + " stay in the store");
+          if (keep) {
+            say(
+                "Service left running (pid "
+                    + ProcessHandle.current().pid()
+                    + "): TARMAC_URL="
+                    + service.url()
+                    + " TARMAC_TOKEN="
+                    + token);
+            service.waitFor();
+          }
         }
       } finally {
         service.close();
@@ -134,6 +172,45 @@ public final class DemoCommand implements Callable<Integer> {
     }
     say("Done.");
     return 0;
+  }
+
+  private JsonNode release(ApiClient api, String version) {
+    JsonNode started = api.post("/api/apps/demo/envs/demo/releases", Map.of("version", version));
+    say("Release " + version + ": #" + started.path("id").asText() + " started");
+    return wait(api, started.path("id").asLong());
+  }
+
+  private JsonNode wait(ApiClient api, long id) {
+    JsonNode record =
+        new ReleaseFollower(
+                api, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false)
+            .follow("demo", "demo", id);
+    if (!record.path("status").asText().equals("LIVE")) {
+      throw new CliException(CliException.REMOTE, record.path("error").asText("release failed"));
+    }
+    return record;
+  }
+
+  /** The page a host serves, reduced to the line that names its release. */
+  private static String page(HostWebServers web, String host) {
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(web.url(host)).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      return r.body()
+          .lines()
+          .filter(l -> l.contains("id=\"release\""))
+          .findFirst()
+          .map(l -> l.replaceAll("<[^>]+>", "").strip())
+          .orElse("HTTP " + r.statusCode());
+    } catch (IOException e) {
+      return "unreachable: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
   }
 
   private JsonNode build(ApiClient api, String tag) throws InterruptedException {

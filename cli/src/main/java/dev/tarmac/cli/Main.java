@@ -9,7 +9,17 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tarmac 0.1.0",
     description = "Build a web app once from a git tag; release it to every server at once.",
-    subcommands = {DemoCommand.class, ServeCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      DemoCommand.class,
+      InitCommand.class,
+      BuildCommand.class,
+      BuildsCommand.class,
+      ReleaseCommand.class,
+      RollbackCommand.class,
+      StatusCommand.class,
+      HistoryCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

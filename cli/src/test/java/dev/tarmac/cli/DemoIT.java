@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  */
 class DemoIT {
   @Test
-  void theDemoBuildsBothTagsAndAnswersTheRebuildFromTheStore() throws Exception {
+  void theDemoBuildsReleasesChangesReleasesAndRollsBack() throws Exception {
     Path home = Path.of(System.getProperty("tarmac.home"));
     Path dir = Path.of("target/demo-it").toAbsolutePath();
     Process process =
@@ -39,7 +39,32 @@ class DemoIT {
             "Build v1.1.0: SUCCEEDED",
             "Rebuild of v1.0.0: SUCCEEDED",
             "no work done",
+            "Release v1.0.0: LIVE on web1, web2, web3",
+            "Serving web1 at http://127.0.0.1:",
+            "web1 now answers: Release v1.1.0",
+            "web2 now answers: Release v1.1.0",
+            "web3 now answers: Release v1.1.0",
+            "activation window",
+            "Migration ran once, on web1: migrated to v1.0.0; migrated to v1.1.0",
+            "Rollback: LIVE to v1.0.0, no download",
+            "web2 answers: Release v1.0.0",
+            "Status: web1=v1.0.0 web2=v1.0.0 web3=v1.0.0",
             "Done.");
+    assertThat(output).containsPattern("web2 +switch +[0-9.]+ +[0-9.]+ +ok");
+    for (String host : List.of("web1", "web2", "web3")) {
+      Path h = dir.resolve("hosts").resolve(host);
+      assertThat(java.nio.file.Files.readSymbolicLink(h.resolve("current")).toString())
+          .isEqualTo("releases/v1.0.0");
+      assertThat(h.resolve("releases/v1.1.0/public/index.html"))
+          .content()
+          .contains("Release v1.1.0");
+      assertThat(java.nio.file.Files.isSymbolicLink(h.resolve("releases/v1.0.0/public/uploads")))
+          .isTrue();
+    }
+    assertThat(dir.resolve("hosts/web1/shared/database.txt"))
+        .content()
+        .isEqualTo("migrated to v1.0.0\nmigrated to v1.1.0\n");
+    assertThat(dir.resolve("hosts/web2/shared/database.txt")).doesNotExist();
     Path builds = dir.resolve("service/store/objects/apps/demo/builds");
     assertThat(builds.resolve("v1.0.0/build.json")).exists();
     assertThat(builds.resolve("v1.1.0/build.json")).exists();

@@ -1,0 +1,105 @@
+package dev.tarmac.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** How commands print: JSON as the service sent it, or aligned text tables. */
+final class Output {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Output() {}
+
+  static void json(PrintStream out, JsonNode node) {
+    try {
+      out.println(JSON.writeValueAsString(node));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Left-aligned columns, two spaces apart, a header row first. */
+  static void table(PrintStream out, List<String> header, List<List<String>> rows) {
+    List<List<String>> all = new ArrayList<>();
+    all.add(header);
+    all.addAll(rows);
+    int[] width = new int[header.size()];
+    for (List<String> row : all) {
+      for (int i = 0; i < row.size(); i++) {
+        width[i] = Math.max(width[i], row.get(i).length());
+      }
+    }
+    for (List<String> row : all) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.size(); i++) {
+        line.append(i == row.size() - 1 ? row.get(i) : pad(row.get(i), width[i] + 2));
+      }
+      out.println(line.toString().stripTrailing());
+    }
+  }
+
+  static String pad(String s, int width) {
+    return s.length() >= width ? s : s + " ".repeat(width - s.length());
+  }
+
+  static double seconds(String from, String to) {
+    return Duration.between(Instant.parse(from), Instant.parse(to)).toNanos() / 1e9;
+  }
+
+  static String text(JsonNode node, String field) {
+    JsonNode v = node.path(field);
+    return v.isMissingNode() || v.isNull() ? "-" : v.asText();
+  }
+
+  /**
+   * The timeline of a release, in the seed talk's style: host, task, when it started (seconds from
+   * the release's start) and how long it took; then total, prepare and the activation window.
+   */
+  static void timeline(PrintStream out, JsonNode record) {
+    String start = record.path("startedAt").asText();
+    List<List<String>> rows = new ArrayList<>();
+    String lastSwitch = null;
+    String firstSwitch = null;
+    for (JsonNode host : record.path("hosts")) {
+      for (JsonNode task : host.path("tasks")) {
+        rows.add(
+            List.of(
+                host.path("name").asText(),
+                task.path("name").asText(),
+                String.format("%.2f", seconds(start, task.path("startedAt").asText())),
+                String.format(
+                    "%.2f",
+                    seconds(task.path("startedAt").asText(), task.path("finishedAt").asText())),
+                task.path("ok").asBoolean() ? "ok" : "FAILED"));
+        if (task.path("name").asText().equals("switch")) {
+          String s = task.path("startedAt").asText();
+          firstSwitch = firstSwitch == null || s.compareTo(firstSwitch) < 0 ? s : firstSwitch;
+          lastSwitch = lastSwitch == null || s.compareTo(lastSwitch) > 0 ? s : lastSwitch;
+        }
+      }
+    }
+    table(out, List.of("HOST", "TASK", "AT", "SECONDS", "RESULT"), rows);
+    String end = record.path("finishedAt").asText(null);
+    StringBuilder summary = new StringBuilder();
+    if (end != null) {
+      summary.append(String.format("total %.2f s", seconds(start, end)));
+    }
+    if (firstSwitch != null) {
+      summary.append(String.format(" · until the switch %.2f s", seconds(start, firstSwitch)));
+    }
+    if (!record.path("activationWindowMs").isMissingNode()
+        && !record.path("activationWindowMs").isNull()) {
+      summary
+          .append(" · activation window ")
+          .append(record.path("activationWindowMs").asLong())
+          .append(" ms");
+    }
+    out.println(summary.toString().replaceFirst("^ · ", ""));
+  }
+}

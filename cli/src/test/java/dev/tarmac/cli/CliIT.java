@@ -1,0 +1,222 @@
+package dev.tarmac.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code tarmac} command, as a process, against the service as a process: build, release to
+ * three {@code local} hosts, history, status, rollback, {@code --json}, and every exit code.
+ */
+class CliIT {
+  static final String TOKEN = "cli-it-token";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static Path dir;
+  static ServiceProcess service;
+
+  record Run(int exit, String out, String err) {
+    JsonNode json() throws Exception {
+      return JSON.readTree(out);
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir =
+        Files.createTempDirectory(
+            Files.createDirectories(Path.of("target").toAbsolutePath()), "cli-it-");
+    Path repo = dir.resolve("repo");
+    Path sample = Path.of(System.getProperty("tarmac.home")).resolve("docs/examples/sample-app");
+    try (Stream<Path> walk = Files.walk(sample)) {
+      for (Path p : walk.toList()) {
+        Path target = repo.resolve(sample.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    Files.writeString(
+        repo.resolve("tarmac.yml"),
+        Files.readString(repo.resolve("tarmac.yml"))
+            .replace("/tmp/tarmac-demo/hosts", dir.resolve("hosts").toString()));
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      commitAndTag(git, "v1.0.0", 0);
+      Files.writeString(repo.resolve("public/second.txt"), "second\n");
+      commitAndTag(git, "v1.1.0", 1);
+    }
+    service =
+        ServiceProcess.start(
+            dir.resolve("service"),
+            ServiceProcess.freePort(),
+            TOKEN,
+            List.of(),
+            dir.resolve("service.log"));
+    new ApiClient(service.url(), TOKEN)
+        .post("/api/apps", Map.of("name", "demo", "repo", repo.toUri().toString()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  static void commitAndTag(Git git, String tag, int n) throws Exception {
+    PersonIdent who =
+        new PersonIdent(
+            "CLI IT",
+            "cli@tarmac.invalid",
+            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(n * 60L),
+            ZoneOffset.UTC);
+    git.add().addFilepattern(".").call();
+    git.commit().setMessage(tag).setAuthor(who).setCommitter(who).setSign(false).call();
+    git.tag().setName(tag).setMessage(tag).setTagger(who).setSigned(false).call();
+  }
+
+  static Run tarmac(String... args) throws Exception {
+    return tarmacWith(Map.of("TARMAC_URL", service.url().toString(), "TARMAC_TOKEN", TOKEN), args);
+  }
+
+  static Run tarmacWith(Map<String, String> env, String... args) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("tarmac.cli.classpath"),
+                "dev.tarmac.cli.Main"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().remove("TARMAC_URL");
+    pb.environment().remove("TARMAC_TOKEN");
+    pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
+    pb.environment().putAll(env);
+    pb.redirectError(dir.resolve("err.txt").toFile());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    return new Run(p.exitValue(), out, Files.readString(dir.resolve("err.txt")));
+  }
+
+  @Test
+  void buildReleaseHistoryStatusRollbackAndTheirJson() throws Exception {
+    Run build = tarmac("build", "demo", "v1.0.0");
+    assertThat(build.exit()).as(build.err()).isZero();
+    assertThat(build.out()).startsWith("demo v1.0.0: SUCCEEDED");
+    assertThat(tarmac("build", "demo", "v1.1.0", "--json").json().path("status").asText())
+        .isEqualTo("SUCCEEDED");
+    JsonNode builds = tarmac("builds", "demo", "--json").json();
+    assertThat(builds.findValuesAsText("version")).contains("v1.0.0", "v1.1.0");
+
+    Run r1 = tarmac("release", "demo", "v1.0.0", "--env", "demo");
+    assertThat(r1.exit()).as(r1.out() + r1.err()).isZero();
+    assertThat(r1.out())
+        .contains("release #1: demo v1.0.0 to demo")
+        .contains("HOST  TASK")
+        .containsPattern("web3 +switch +[0-9.]+ +[0-9.]+ +ok")
+        .contains("activation window")
+        .contains("release #1 LIVE");
+    Run r2 = tarmac("release", "demo", "v1.1.0", "--env", "demo", "--json");
+    assertThat(r2.exit()).isZero();
+    JsonNode record = r2.json();
+    assertThat(record.path("status").asText()).isEqualTo("LIVE");
+    assertThat(record.path("activationWindowMs").asLong()).isLessThan(1000);
+    assertThat(record.path("hosts").findValuesAsText("name")).contains("web1", "web2", "web3");
+    assertThat(Files.readSymbolicLink(dir.resolve("hosts/web2/current")).toString())
+        .isEqualTo("releases/v1.1.0");
+
+    Run history = tarmac("history", "demo", "--env", "demo");
+    assertThat(history.out().lines().toList()).hasSize(3).first().asString().startsWith("ID");
+    assertThat(history.out()).contains("#2  release  v1.1.0   LIVE");
+    Run status = tarmac("status", "demo", "--env", "demo", "--json");
+    assertThat(status.json().path("hosts").findValuesAsText("live")).containsOnly("v1.1.0");
+
+    Run back = tarmac("rollback", "demo", "--env", "demo");
+    assertThat(back.exit()).as(back.err()).isZero();
+    assertThat(back.out()).contains("rollback #3 LIVE");
+    assertThat(Files.readSymbolicLink(dir.resolve("hosts/web1/current")).toString())
+        .isEqualTo("releases/v1.0.0");
+    Run text = tarmac("status", "demo", "--env", "demo");
+    assertThat(text.out()).contains("web1  v1.0.0").contains("ok");
+
+    // exit codes, each with one sentence
+    Run unknownVersion = tarmac("release", "demo", "v9.9.9", "--env", "demo");
+    assertThat(unknownVersion.exit()).isEqualTo(CliException.NOT_FOUND);
+    assertThat(unknownVersion.err()).startsWith("tarmac: ").contains("v9.9.9");
+    Run unknownEnv = tarmac("release", "demo", "v1.0.0", "--env", "prod");
+    assertThat(unknownEnv.exit()).isEqualTo(CliException.NOT_FOUND);
+    assertThat(unknownEnv.err()).contains("environment prod is not in tarmac.yml");
+    Run unknownApp = tarmac("builds", "nope");
+    assertThat(unknownApp.exit()).isEqualTo(CliException.NOT_FOUND);
+    Run wrongToken =
+        tarmacWith(
+            Map.of("TARMAC_URL", service.url().toString(), "TARMAC_TOKEN", "wrong"),
+            "release",
+            "demo",
+            "v1.1.0",
+            "--env",
+            "demo");
+    assertThat(wrongToken.exit()).isEqualTo(CliException.CONFIG);
+    assertThat(wrongToken.err()).contains("refused the token").contains("TARMAC_TOKEN");
+    Run unreachable =
+        tarmacWith(
+            Map.of("TARMAC_URL", "http://127.0.0.1:" + ServiceProcess.freePort()),
+            "builds",
+            "demo");
+    assertThat(unreachable.exit()).isEqualTo(CliException.UNREACHABLE);
+    assertThat(unreachable.err())
+        .contains("cannot reach the Tarmac service")
+        .contains("tarmac serve");
+    Run usage = tarmac("release", "demo");
+    assertThat(usage.exit()).isEqualTo(CliException.USAGE);
+    Path lock = dir.resolve("service/store/objects/apps/demo/envs/demo/lock.json");
+    Files.writeString(
+        lock,
+        "{\"holder\":\"carol\",\"operation\":\"release\",\"version\":\"v9\",\"since\":\"2026-01-01T00:00:00Z\","
+            + "\"leaseUntil\":\"2999-01-01T00:00:00Z\",\"token\":\"t\"}");
+    Run locked = tarmac("release", "demo", "v1.1.0", "--env", "demo");
+    assertThat(locked.exit()).isEqualTo(CliException.LOCKED);
+    assertThat(locked.err()).contains("locked by carol").contains("--force-unlock");
+    Files.delete(lock);
+
+    // the config file is the third place the URL and token come from
+    Files.createDirectories(dir.resolve("config/tarmac"));
+    Files.writeString(
+        dir.resolve("config/tarmac/config.properties"),
+        "url=" + service.url() + "\ntoken=" + TOKEN + "\n");
+    Run fromFile = tarmacWith(Map.of(), "history", "demo", "--env", "demo", "--json");
+    assertThat(fromFile.exit()).as(fromFile.err()).isZero();
+    assertThat(fromFile.json().size()).isEqualTo(3);
+  }
+
+  @Test
+  void initWritesAValidCommentedTarmacYml() throws Exception {
+    Path app = Files.createDirectories(dir.resolve("my-shop"));
+    Run init = tarmac("init", "--dir", app.toString());
+    assertThat(init.exit()).as(init.err()).isZero();
+    String yml = Files.readString(app.resolve("tarmac.yml"));
+    assertThat(yml).contains("app: my-shop").contains("deploy_to: /srv/my-shop").contains("# ");
+    Run again = tarmac("init", "--dir", app.toString());
+    assertThat(again.exit()).isEqualTo(CliException.CONFIG);
+    assertThat(again.err()).contains("exists").contains("--force");
+  }
+}
