@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "history",
@@ -15,17 +13,14 @@ import picocli.CommandLine.Parameters;
     description = "The releases and rollbacks of an environment, newest first.",
     footer = {"", "Example:", "  tarmac history shop --env production"})
 public final class HistoryCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "the app")
-  String app;
 
-  @Option(names = "--env", required = true, description = "the environment")
-  String env;
+  @Mixin Target target;
 
   @Mixin ClientOptions client;
 
   @Override
   public Integer call() {
-    JsonNode history = client.client().get("/api/apps/" + app + "/envs/" + env + "/releases");
+    JsonNode history = client.client().get(target.path("releases"));
     if (client.json) {
       Output.json(System.out, history);
       return 0;

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(
@@ -17,20 +16,13 @@ import picocli.CommandLine.Parameters;
             + " once. Follows progress and ends with the timeline.",
     footer = {"", "Example:", "  tarmac release shop v1.4.0 --env production"})
 public final class ReleaseCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "the app")
-  String app;
 
   @Parameters(index = "1", description = "the version (a built tag)")
   String version;
 
-  @Option(names = "--env", required = true, description = "the environment in tarmac.yml")
-  String env;
+  @Mixin Target target;
 
-  @Option(names = "--force-unlock", description = "take the environment's lock from its holder")
-  boolean forceUnlock;
-
-  @Option(names = "--no-wait", description = "start it and print its number; do not follow")
-  boolean noWait;
+  @Mixin RunOptions run;
 
   @Mixin ClientOptions client;
 
@@ -38,9 +30,9 @@ public final class ReleaseCommand implements Callable<Integer> {
   public Integer call() {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("version", version);
-    body.put("forceUnlock", forceUnlock);
+    body.put("forceUnlock", run.forceUnlock);
     ApiClient api = client.client();
-    JsonNode started = api.post("/api/apps/" + app + "/envs/" + env + "/releases", body);
-    return Follow.outcome(api, client.json, noWait, app, env, started, "release");
+    JsonNode started = api.post(target.path("releases"), body);
+    return Follow.outcome(api, client.json, run.noWait, target.app, target.env, started, "release");
   }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "rollback",
@@ -22,11 +21,6 @@ import picocli.CommandLine.Parameters;
       "  tarmac rollback shop --env production --to v1.3.2 --restore-database"
     })
 public final class RollbackCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "the app")
-  String app;
-
-  @Option(names = "--env", required = true, description = "the environment")
-  String env;
 
   @Option(names = "--to", description = "the version to go back to (default: the previous one)")
   String to;
@@ -36,11 +30,9 @@ public final class RollbackCommand implements Callable<Integer> {
       description = "restore the dump taken before the release being rolled back (restore hook)")
   boolean restoreDatabase;
 
-  @Option(names = "--force-unlock", description = "take the environment's lock from its holder")
-  boolean forceUnlock;
+  @Mixin Target target;
 
-  @Option(names = "--no-wait", description = "start it and print its number; do not follow")
-  boolean noWait;
+  @Mixin RunOptions run;
 
   @Mixin ClientOptions client;
 
@@ -51,9 +43,10 @@ public final class RollbackCommand implements Callable<Integer> {
       body.put("to", to);
     }
     body.put("restoreDatabase", restoreDatabase);
-    body.put("forceUnlock", forceUnlock);
+    body.put("forceUnlock", run.forceUnlock);
     ApiClient api = client.client();
-    JsonNode started = api.post("/api/apps/" + app + "/envs/" + env + "/rollback", body);
-    return Follow.outcome(api, client.json, noWait, app, env, started, "rollback");
+    JsonNode started = api.post(target.path("rollback"), body);
+    return Follow.outcome(
+        api, client.json, run.noWait, target.app, target.env, started, "rollback");
   }
 }

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "status",
@@ -15,23 +13,25 @@ import picocli.CommandLine.Parameters;
     description = "What is live on every host of an environment, and any host that drifted.",
     footer = {"", "Example:", "  tarmac status shop --env production"})
 public final class StatusCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "the app")
-  String app;
 
-  @Option(names = "--env", required = true, description = "the environment")
-  String env;
+  @Mixin Target target;
 
   @Mixin ClientOptions client;
 
   @Override
   public Integer call() {
-    JsonNode status = client.client().get("/api/apps/" + app + "/envs/" + env + "/status");
+    JsonNode status = client.client().get(target.path("status"));
     if (client.json) {
       Output.json(System.out, status);
       return 0;
     }
     System.out.println(
-        app + " in " + env + ": " + Output.text(status, "recorded") + " is live by the history");
+        target.app
+            + " in "
+            + target.env
+            + ": "
+            + Output.text(status, "recorded")
+            + " is live by the history");
     List<List<String>> rows = new ArrayList<>();
     for (JsonNode h : status.path("hosts")) {
       List<String> releases = new ArrayList<>();
