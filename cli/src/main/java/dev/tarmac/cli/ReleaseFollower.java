@@ -40,13 +40,25 @@ final class ReleaseFollower {
     return !s.equals("PREPARING") && !s.equals("ACTIVATING");
   }
 
-  private void show(JsonNode e) {
+  void show(JsonNode e) {
     String host = e.path("host").isNull() ? null : e.path("host").asText(null);
     String task = e.path("task").asText();
     String kind = e.path("kind").asText();
     String message = e.path("message").isNull() ? "" : e.path("message").asText("");
     if (host == null) {
       line("== " + task + (message.isEmpty() ? "" : ": " + message));
+      return;
+    }
+    if (kind.equals("PROGRESS")) {
+      if (live && e.path("total").asLong() > 0) {
+        hostLines.put(
+            host,
+            Output.pad(host, 12)
+                + task
+                + " "
+                + bar(e.path("bytes").asLong(), e.path("total").asLong()));
+        redraw();
+      }
       return;
     }
     String state =
@@ -82,6 +94,19 @@ final class ReleaseFollower {
     }
     drawn = hostLines.size();
     out.flush();
+  }
+
+  /** {@code [#########-----------] 45% 7.5/16.6 MB} */
+  static String bar(long bytes, long total) {
+    int width = 20;
+    int filled = (int) Math.min(width, bytes * width / total);
+    return String.format(
+        "[%s%s] %3d%% %.1f/%.1f MB",
+        "#".repeat(filled),
+        "-".repeat(width - filled),
+        Math.min(100, bytes * 100 / total),
+        bytes / 1e6,
+        total / 1e6);
   }
 
   private static String firstLine(String s) {

@@ -121,6 +121,40 @@ final class Fleet implements AutoCloseable {
     return result[0];
   }
 
+  /**
+   * Runs a command as a named task while asking the host, every {@code every}, for a figure of its
+   * progress ({@code progressCommand} prints a number), reported as {@code PROGRESS} events.
+   */
+  CommandResult runWithProgress(
+      Member m, String task, String command, String progressCommand, long total, Duration every) {
+    java.util.concurrent.ScheduledExecutorService poller =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tarmac-progress-" + m.name());
+              t.setDaemon(true);
+              return t;
+            });
+    poller.scheduleWithFixedDelay(
+        () -> {
+          try {
+            CommandResult r = m.transport.run(progressCommand, Duration.ofSeconds(10));
+            long bytes = Long.parseLong(r.stdout().strip());
+            listener.accept(
+                new ReleaseEvent(Instant.now(), m.name(), task, Kind.PROGRESS, null, bytes, total));
+          } catch (RuntimeException e) {
+            // progress is a nicety: the task itself reports what went wrong
+          }
+        },
+        every.toMillis(),
+        every.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      return run(m, task, command);
+    } finally {
+      poller.shutdownNow();
+    }
+  }
+
   /** Runs {@code work} as a named task on a host, recording when and how it ended. */
   void task(Member m, String task, java.util.function.Supplier<String> work) {
     Instant started = Instant.now();

@@ -177,7 +177,13 @@ public final class ReleasePlan {
             build.manifestSha256(),
             options.downloadRateLimit());
     CommandResult fetched =
-        fleet.run(m, "download", ReleaseCommands.fetch(m.layout, version, download));
+        fleet.runWithProgress(
+            m,
+            "download",
+            ReleaseCommands.fetch(m.layout, version, download),
+            ReleaseCommands.downloadedBytes(m.layout, version),
+            build.size(),
+            Duration.ofMillis(500));
     m.createdRelease = fetched.stdout().strip().endsWith("downloaded");
     fleet.run(
         m,

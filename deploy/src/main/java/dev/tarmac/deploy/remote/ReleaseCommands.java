@@ -154,6 +154,13 @@ public final class ReleaseCommands {
     return hex;
   }
 
+  /** How many bytes of a release's artifact a host has downloaded so far (0 when none). */
+  public static String downloadedBytes(ReleaseLayout layout, String version) {
+    return "wc -c < "
+        + Shell.quote(layout.meta() + "/downloads/" + Names.version(version) + ".tar.gz")
+        + " 2>/dev/null || echo 0";
+  }
+
   /**
    * Links each shared path of the release to {@code shared/<path>} with a relative symlink. A path
    * missing from {@code shared/} is created there first: a copy of the release's file when it has

@@ -373,4 +373,24 @@ class LocalReleaseIT {
     assertThat(new String(fx.store.readAllBytes(StoreLayout.lock("shop", "prod"))))
         .contains("mallory");
   }
+
+  @Test
+  void aSlowDownloadReportsItsProgress() throws Exception {
+    java.nio.file.Path tree =
+        dev.tarmac.deploy.testing.TestBuilds.sampleTree(Files.createTempDirectory(tmp, "t"), "v1");
+    byte[] noise = new byte[600_000];
+    new java.util.Random(1).nextBytes(noise);
+    Files.write(tree.resolve("public/photo.jpg"), noise);
+    dev.tarmac.distributor.model.BuildRecord build =
+        dev.tarmac.deploy.testing.TestBuilds.publish(fx.store, "shop", "v1", tree, config(""));
+    fx.http.throttle(300_000);
+    fx.deployer.release("shop", "prod", "v1", fx.options());
+    List<ReleaseEvent> progress =
+        fx.events.stream()
+            .filter(e -> e.kind() == ReleaseEvent.Kind.PROGRESS && "web2".equals(e.host()))
+            .toList();
+    assertThat(progress).isNotEmpty();
+    assertThat(progress).allMatch(e -> e.task().equals("download") && e.total() == build.size());
+    assertThat(progress).anyMatch(e -> e.bytes() > 0 && e.bytes() < build.size());
+  }
 }

@@ -378,4 +378,10 @@ class ReleaseCommandsTest {
     assertThat(r.stdout()).isEqualTo("ok\n");
     assertThat(marker).exists();
   }
+
+  @Test
+  void downloadedBytesExactString() {
+    assertThat(ReleaseCommands.downloadedBytes(layout, "v2"))
+        .isEqualTo("wc -c < /srv/shop/.tarmac/downloads/v2.tar.gz 2>/dev/null || echo 0");
+  }
 }
