@@ -1,0 +1,46 @@
+package dev.tarmac.builder.testing;
+
+import dev.tarmac.deploy.testing.SshHosts;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Two OpenSSH servers on 127.0.0.11-12 for the service's release tests, and the service's
+ * configuration to reach them ({@code tarmac.ssh.*}) on a port chosen before it starts.
+ */
+public class SshFleetResource implements QuarkusTestResourceLifecycleManager {
+  public static SshHosts hosts;
+
+  @Override
+  public Map<String, String> start() {
+    try {
+      Path dir =
+          Files.createTempDirectory(
+              Files.createDirectories(Path.of("target").toAbsolutePath()), "ssh-fleet-");
+      hosts = new SshHosts(dir.resolve("hosts"), 2, 11);
+      int port;
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress("127.0.0.1", 0));
+        port = s.getLocalPort();
+      }
+      return Map.of(
+          "tarmac.ssh.private-key", hosts.settings().privateKey().toString(),
+          "tarmac.ssh.known-hosts", hosts.settings().knownHosts().toString(),
+          "quarkus.http.test-port", Integer.toString(port),
+          "tarmac.public-url", "http://127.0.0.1:" + port);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the SSH hosts: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (hosts != null) {
+      hosts.close();
+    }
+  }
+}
