@@ -345,7 +345,8 @@ class LocalReleaseIT {
         CompletableFuture.runAsync(
             () -> {
               try {
-                Thread.sleep(1000);
+                // between two renewals (every 1 s): a renewal racing the write would overwrite it
+                Thread.sleep(1500);
                 Instant now = Instant.now();
                 fx.store.put(
                     StoreLayout.lock("shop", "prod"),
