@@ -56,10 +56,16 @@ public final class ServiceProcess implements AutoCloseable {
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dtarmac.data-dir=" + dataDir,
-                "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=" + port,
-                "-Dtarmac.api-token=" + token,
-                "-Dtarmac.public-url=" + url));
+                "-Dtarmac.api-token=" + token));
+    // where it listens and how servers reach it: loopback unless the environment says otherwise
+    // (QUARKUS_HTTP_HOST, TARMAC_PUBLIC_URL), as a real setup with the embedded store needs
+    if (System.getenv("QUARKUS_HTTP_HOST") == null) {
+      command.add("-Dquarkus.http.host=127.0.0.1");
+    }
+    if (System.getenv("TARMAC_PUBLIC_URL") == null) {
+      command.add("-Dtarmac.public-url=" + url);
+    }
     properties.forEach(p -> command.add("-D" + p));
     command.addAll(List.of("-jar", serviceJar().toString()));
     Process process =

@@ -148,4 +148,18 @@ class ConfigReaderTest {
             + "      - { name: one }\n      - { name: two }\n",
         "tarmac.yml");
   }
+
+  @Test
+  void theTwoServerExampleOfTheGuideIsValid() throws Exception {
+    TarmacConfig config =
+        ConfigReader.read(
+            Files.readString(Path.of("../docs/examples/two-servers.tarmac.yml")), "tarmac.yml");
+    TarmacConfig.Environment production = config.environment("production");
+    assertThat(production.hosts())
+        .extracting(TarmacConfig.Host::address)
+        .containsExactly("10.0.0.11", "10.0.0.12");
+    assertThat(production.primaryDb().orElseThrow().name()).isEqualTo("web1");
+    assertThat(production.hosts().get(1).user()).isEqualTo("deploy");
+    assertThat(config.release().health().orElseThrow().contains()).contains("{version}");
+  }
 }
