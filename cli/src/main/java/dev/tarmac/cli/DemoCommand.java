@@ -82,7 +82,12 @@ public final class DemoCommand implements Callable<Integer> {
               + root.resolve("service"));
       ServiceProcess service =
           ServiceProcess.start(
-              root.resolve("service"), port, token, List.of(), root.resolve("service.log"));
+              root.resolve("service"),
+              port,
+              token,
+              // the demo is all on loopback, whatever the environment says
+              List.of("quarkus.http.host=127.0.0.1", "tarmac.public-url=http://127.0.0.1:" + port),
+              root.resolve("service.log"));
       try {
         ApiClient api = new ApiClient(service.url(), token);
         api.post("/api/apps", Map.of("name", "demo", "repo", repo.toUri().toString()));
