@@ -14,6 +14,18 @@ final class Output {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** The tasks of the prepare phase: its time is from the start to the last of these ending. */
+  static final java.util.Set<String> PREPARE_TASKS =
+      java.util.Set.of(
+          "connect",
+          "lock host",
+          "check",
+          "download",
+          "link shared",
+          "prepare hooks",
+          "backup",
+          "upload backup");
+
   private Output() {}
 
   static void json(PrintStream out, JsonNode node) {
@@ -59,13 +71,13 @@ final class Output {
 
   /**
    * The timeline of a release, in the seed talk's style: host, task, when it started (seconds from
-   * the release's start) and how long it took; then total, prepare and the activation window.
+   * the release's start) and how long it took; then total time, prepare time (until the last host
+   * prepared) and the activation window.
    */
   static void timeline(PrintStream out, JsonNode record) {
     String start = record.path("startedAt").asText();
     List<List<String>> rows = new ArrayList<>();
-    String lastSwitch = null;
-    String firstSwitch = null;
+    String preparedAt = null;
     for (JsonNode host : record.path("hosts")) {
       for (JsonNode task : host.path("tasks")) {
         rows.add(
@@ -77,10 +89,9 @@ final class Output {
                     "%.2f",
                     seconds(task.path("startedAt").asText(), task.path("finishedAt").asText())),
                 task.path("ok").asBoolean() ? "ok" : "FAILED"));
-        if (task.path("name").asText().equals("switch")) {
-          String s = task.path("startedAt").asText();
-          firstSwitch = firstSwitch == null || s.compareTo(firstSwitch) < 0 ? s : firstSwitch;
-          lastSwitch = lastSwitch == null || s.compareTo(lastSwitch) > 0 ? s : lastSwitch;
+        if (PREPARE_TASKS.contains(task.path("name").asText())) {
+          String f = task.path("finishedAt").asText();
+          preparedAt = preparedAt == null || f.compareTo(preparedAt) > 0 ? f : preparedAt;
         }
       }
     }
@@ -90,8 +101,8 @@ final class Output {
     if (end != null) {
       summary.append(String.format("total %.2f s", seconds(start, end)));
     }
-    if (firstSwitch != null) {
-      summary.append(String.format(" · until the switch %.2f s", seconds(start, firstSwitch)));
+    if (preparedAt != null) {
+      summary.append(String.format(" · prepare %.2f s", seconds(start, preparedAt)));
     }
     if (!record.path("activationWindowMs").isMissingNode()
         && !record.path("activationWindowMs").isNull()) {

@@ -33,7 +33,7 @@ class OutputTest {
             "web1  download  0.25  3.75     ok",
             "web1  switch    5.00  0.01     ok",
             "web2  download  0.30  3.80     FAILED",
-            "total 5.50 s · until the switch 5.00 s · activation window 12 ms");
+            "total 5.50 s · prepare 4.10 s · activation window 12 ms");
   }
 
   @Test
