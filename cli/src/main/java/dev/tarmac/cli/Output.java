@@ -77,7 +77,7 @@ final class Output {
   static void timeline(PrintStream out, JsonNode record) {
     String start = record.path("startedAt").asText();
     List<List<String>> rows = new ArrayList<>();
-    String preparedAt = null;
+    Instant preparedAt = null;
     for (JsonNode host : record.path("hosts")) {
       for (JsonNode task : host.path("tasks")) {
         rows.add(
@@ -90,8 +90,8 @@ final class Output {
                     seconds(task.path("startedAt").asText(), task.path("finishedAt").asText())),
                 task.path("ok").asBoolean() ? "ok" : "FAILED"));
         if (PREPARE_TASKS.contains(task.path("name").asText())) {
-          String f = task.path("finishedAt").asText();
-          preparedAt = preparedAt == null || f.compareTo(preparedAt) > 0 ? f : preparedAt;
+          Instant f = Instant.parse(task.path("finishedAt").asText());
+          preparedAt = preparedAt == null || f.isAfter(preparedAt) ? f : preparedAt;
         }
       }
     }
@@ -102,7 +102,7 @@ final class Output {
       summary.append(String.format("total %.2f s", seconds(start, end)));
     }
     if (preparedAt != null) {
-      summary.append(String.format(" · prepare %.2f s", seconds(start, preparedAt)));
+      summary.append(String.format(" · prepare %.2f s", seconds(start, preparedAt.toString())));
     }
     if (!record.path("activationWindowMs").isMissingNode()
         && !record.path("activationWindowMs").isNull()) {
