@@ -3,6 +3,7 @@ package dev.tarmac.deploy.release;
 import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.config.ConfigReader;
 import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.distributor.delta.Deltas;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
@@ -20,16 +21,21 @@ public final class Deployer {
   private final ArtifactStore store;
   private final Transports transports;
 
+  private final Deltas deltas;
+
   public Deployer(ArtifactStore store, Transports transports) {
     this.store = store;
     this.transports = transports;
+    this.deltas =
+        new Deltas(
+            store, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "tarmac-deltas"));
   }
 
   /** Releases a built version; returns the LIVE record or throws {@link ReleaseFailedException}. */
   public ReleaseRecord release(String app, String env, String version, ReleaseOptions options) {
     BuildRecord build = build(app, version);
     TarmacConfig config = config(build);
-    return new ReleasePlan(store, transports, build, config, Names.env(env), options).run();
+    return new ReleasePlan(store, transports, build, config, Names.env(env), options, deltas).run();
   }
 
   /**

@@ -41,6 +41,7 @@ final class Fleet implements AutoCloseable {
     volatile boolean createdRelease;
     volatile String previous; // the version current pointed at before, null when none
     volatile String failure;
+    volatile ReleaseRecord.Transfer transfer;
     final List<TaskRecord> tasks = new ArrayList<>();
 
     Member(Host host) {
@@ -413,7 +414,7 @@ final class Fleet implements AutoCloseable {
       synchronized (m.tasks) {
         List<TaskRecord> sorted = new ArrayList<>(m.tasks);
         sorted.sort(java.util.Comparator.comparing(TaskRecord::startedAt));
-        out.add(new HostRecord(m.name(), sorted));
+        out.add(new HostRecord(m.name(), m.transfer, sorted));
       }
     }
     return out;

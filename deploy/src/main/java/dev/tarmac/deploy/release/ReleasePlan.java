@@ -9,6 +9,8 @@ import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.HookEnv;
 import dev.tarmac.deploy.remote.ReleaseCommands;
 import dev.tarmac.deploy.remote.ReleaseCommands.Download;
+import dev.tarmac.distributor.delta.DeltaRecord;
+import dev.tarmac.distributor.delta.Deltas;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.StoreLayout;
 import dev.tarmac.distributor.store.ArtifactStore;
@@ -46,6 +48,7 @@ public final class ReleasePlan {
   private final Environment env;
   private final ReleaseOptions options;
   private final ReleaseHistory history;
+  private final Deltas deltas;
   private final String app;
   private final String version;
 
@@ -59,7 +62,8 @@ public final class ReleasePlan {
       BuildRecord build,
       TarmacConfig config,
       String envName,
-      ReleaseOptions options) {
+      ReleaseOptions options,
+      Deltas deltas) {
     this.store = store;
     this.transports = transports;
     this.build = build;
@@ -69,6 +73,7 @@ public final class ReleasePlan {
     this.app = build.app();
     this.version = build.version();
     this.history = new ReleaseHistory(store, app, env.name());
+    this.deltas = deltas;
   }
 
   /** Runs the release; returns the LIVE record or throws {@link ReleaseFailedException}. */
@@ -168,23 +173,28 @@ public final class ReleasePlan {
     CommandResult check =
         fleet.run(m, "check", ReleaseCommands.checkHost(m.layout, 2 * build.size()));
     m.previous = versionOf(check.stdout());
-    Download download =
-        new Download(
-            store.signedGetUrl(StoreLayout.artifact(app, version), options.urlTtl()),
-            build.sha256(),
-            build.size(),
-            store.signedGetUrl(StoreLayout.manifest(app, version), options.urlTtl()),
-            build.manifestSha256(),
-            options.downloadRateLimit());
-    CommandResult fetched =
-        fleet.runWithProgress(
-            m,
-            "download",
-            ReleaseCommands.fetch(m.layout, version, download),
-            ReleaseCommands.downloadedBytes(m.layout, version),
-            build.size(),
-            Duration.ofMillis(500));
-    m.createdRelease = fetched.stdout().strip().endsWith("downloaded");
+    if (!fetchDelta(fleet, m)) {
+      Download download =
+          new Download(
+              store.signedGetUrl(StoreLayout.artifact(app, version), options.urlTtl()),
+              build.sha256(),
+              build.size(),
+              store.signedGetUrl(StoreLayout.manifest(app, version), options.urlTtl()),
+              build.manifestSha256(),
+              options.downloadRateLimit());
+      CommandResult fetched =
+          fleet.runWithProgress(
+              m,
+              "download",
+              ReleaseCommands.fetch(m.layout, version, download),
+              ReleaseCommands.downloadedBytes(m.layout, version),
+              build.size(),
+              Duration.ofMillis(500));
+      m.createdRelease = fetched.stdout().strip().endsWith("downloaded");
+      m.transfer =
+          new ReleaseRecord.Transfer(
+              m.createdRelease ? "full" : "none", null, m.createdRelease ? build.size() : 0);
+    }
     fleet.run(
         m,
         "link shared",
@@ -216,6 +226,70 @@ public final class ReleasePlan {
       String[] shaSize = up.stdout().strip().split(" ");
       backup = new Backup(key, shaSize[0], Long.parseLong(shaSize[1]));
     }
+  }
+
+  /**
+   * Builds the release on a host from the release it serves and a delta, when it serves one: only
+   * what changed crosses the network. Returns false when the host needs the full artifact (no
+   * release there, or the delta could not be made or used — the timeline says why).
+   */
+  private boolean fetchDelta(Fleet fleet, Member m) {
+    if (deltas == null || m.previous == null || m.previous.equals(version)) {
+      return false;
+    }
+    String from = m.previous;
+    try {
+      fleet.task(
+          m,
+          "download delta",
+          () -> {
+            DeltaRecord delta = deltas.ensure(app, from, version, sharedPaths());
+            CommandResult r =
+                m.transport.run(
+                    ReleaseCommands.fetchDelta(
+                        m.layout,
+                        version,
+                        new ReleaseCommands.DeltaDownload(
+                            from,
+                            store.signedGetUrl(
+                                StoreLayout.delta(app, from, version), options.urlTtl()),
+                            delta.sha256())),
+                    options.commandTimeout());
+            if (!r.ok()) {
+              throw new Fleet.StepFailed(
+                  m.name()
+                      + ": the delta from "
+                      + from
+                      + " could not be used ("
+                      + r.output()
+                      + "); downloading the full artifact");
+            }
+            m.createdRelease = r.stdout().strip().endsWith("delta");
+            m.transfer =
+                new ReleaseRecord.Transfer(
+                    m.createdRelease ? "delta" : "none", from, m.createdRelease ? delta.size() : 0);
+            return m.createdRelease
+                ? "delta from "
+                    + from
+                    + ": "
+                    + delta.size()
+                    + " bytes, "
+                    + delta.changed()
+                    + " entries changed, "
+                    + delta.removed()
+                    + " removed"
+                : "present";
+          });
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private Set<String> sharedPaths() {
+    Set<String> out = new LinkedHashSet<>();
+    config.release().shared().forEach(p -> out.add(ReleaseCommands.sharedPath(p)));
+    return out;
   }
 
   private void activate(Fleet fleet, String previous) {

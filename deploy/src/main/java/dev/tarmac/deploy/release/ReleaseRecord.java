@@ -36,7 +36,14 @@ public record ReleaseRecord(
 
   public record Backup(String key, String sha256, long size) {}
 
-  public record HostRecord(String name, List<TaskRecord> tasks) {}
+  /**
+   * What one host received for this release: {@code full} (the artifact), {@code delta} (from
+   * {@code from}), or {@code none} (the release was on the host already).
+   */
+  public record Transfer(String mode, String from, long bytes) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record HostRecord(String name, Transfer transfer, List<TaskRecord> tasks) {}
 
   /** One step on one host; {@code detail} holds its output when it failed (or what it found). */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -154,6 +154,52 @@ public final class ReleaseCommands {
     return hex;
   }
 
+  /** A delta from the release a host has to the one being prepared. */
+  public record DeltaDownload(String from, URI url, String sha256) {}
+
+  /**
+   * Builds {@code releases/<version>} from the host's {@code releases/<from>} and a delta, printing
+   * {@code present} or {@code delta}. The files taken from {@code <from>} are checked against their
+   * sha256 first, {@code <from>} is only read (a rollback to it stays exact), and every file of the
+   * result is checked with {@code sha256sum -c} against the version's manifest before the rename.
+   * Exits 20–24 when the delta cannot be used (no {@code <from>} here, a download or checksum
+   * failure, {@code <from>} changed by hand, a result that does not match): the caller then
+   * downloads the full artifact.
+   */
+  public static String fetchDelta(ReleaseLayout layout, String version, DeltaDownload delta) {
+    return FETCH_DELTA
+        .replace("{D}", Shell.quote(layout.deployTo()))
+        .replace("{V}", Names.version(version))
+        .replace("{A}", Names.version(delta.from()))
+        .replace("{URL}", Shell.quote(delta.url().toString()))
+        .replace("{SHA}", sha256(delta.sha256()));
+  }
+
+  private static final String FETCH_DELTA =
+      """
+      set -e
+      cd {D}
+      if [ -d releases/{V} ]; then echo present; exit 0; fi
+      if [ ! -d releases/{A} ]; then echo "releases/{A} is not on this host" >&2; exit 20; fi
+      dl=.tarmac/downloads/{A}..{V}.delta.tar.gz
+      mf=.tarmac/downloads/{V}.manifest.sha256
+      mkdir -p .tarmac/downloads
+      rm -rf releases/{V}.partial
+      mkdir releases/{V}.partial
+      if ! curl --fail --silent --show-error --location --connect-timeout 10 --retry 3 --output "$dl" {URL}; then rm -rf releases/{V}.partial; echo "the delta could not be downloaded" >&2; exit 21; fi
+      set -- $(sha256sum "$dl")
+      if [ "$1" != {SHA} ]; then rm -f "$dl"; rm -rf releases/{V}.partial; echo "the delta has sha256 $1, its record says {SHA}" >&2; exit 22; fi
+      tar -xzf "$dl" --no-same-owner -C releases/{V}.partial
+      d=releases/{V}.partial/.tarmac-delta
+      if ! (cd releases/{A} && sha256sum -c --quiet --strict ../{V}.partial/.tarmac-delta/base.sha256 >/dev/null 2>&1); then rm -rf releases/{V}.partial; rm -f "$dl"; echo "releases/{A} differs from its build on this host (changed by hand?)" >&2; exit 23; fi
+      tar -C releases/{A} --no-recursion --verbatim-files-from -T "$d/unchanged.txt" -cf - | tar -xf - --no-same-owner -C releases/{V}.partial
+      mv "$d/manifest.sha256" "$mf"
+      rm -rf "$d"
+      if ! (cd releases/{V}.partial && sha256sum -c --quiet --strict "../../$mf" >&2); then rm -rf releases/{V}.partial; rm -f "$dl" "$mf"; echo "the files made from {A} and the delta differ from the manifest of {V}" >&2; exit 24; fi
+      mv -T releases/{V}.partial releases/{V}
+      rm -f "$dl" "$mf"
+      echo delta""";
+
   /** How many bytes of a release's artifact a host has downloaded so far (0 when none). */
   public static String downloadedBytes(ReleaseLayout layout, String version) {
     return "wc -c < "

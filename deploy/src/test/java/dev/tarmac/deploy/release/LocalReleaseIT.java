@@ -98,6 +98,12 @@ class LocalReleaseIT {
     ReleaseRecord second = fx.deployer.release("shop", "prod", "v2", fx.options());
     assertThat(second.previousVersion()).isEqualTo("v1");
     assertThat(second.activationWindowMs()).isNotNull().isLessThan(1000);
+    // v1 was on every host: only what changed crossed the network
+    assertThat(first.hosts()).allMatch(h -> h.transfer().mode().equals("full"));
+    assertThat(second.hosts())
+        .allMatch(h -> h.transfer().mode().equals("delta") && h.transfer().from().equals("v1"));
+    assertThat(second.hosts().get(0).transfer().bytes())
+        .isLessThan(first.hosts().get(0).transfer().bytes());
     assertThat(second.hosts())
         .extracting(ReleaseRecord.HostRecord::name)
         .containsExactly("web1", "web2", "web3");
@@ -107,7 +113,7 @@ class LocalReleaseIT {
             "connect",
             "lock host",
             "check",
-            "download",
+            "download delta",
             "link shared",
             "prepare hooks",
             "migrate",

@@ -46,6 +46,11 @@ public final class StoreLayout {
         + ".tar.gz";
   }
 
+  /** The record of a delta: written last, once; its presence means the delta is complete. */
+  public static String deltaRecord(String app, String from, String to) {
+    return delta(app, from, to).replace(".tar.gz", ".json");
+  }
+
   public static String envPrefix(String app, String env) {
     return "apps/" + Names.app(app) + "/envs/" + Names.env(env) + "/";
   }
