@@ -384,4 +384,39 @@ class ReleaseCommandsTest {
     assertThat(ReleaseCommands.downloadedBytes(layout, "v2"))
         .isEqualTo("wc -c < /srv/shop/.tarmac/downloads/v2.tar.gz 2>/dev/null || echo 0");
   }
+
+  @Test
+  void fetchDeltaExactString() {
+    assertThat(
+            ReleaseCommands.fetchDelta(
+                layout,
+                "v2",
+                new ReleaseCommands.DeltaDownload(
+                    "v1", URI.create("http://store/d?s=1"), "c".repeat(64))))
+        .isEqualTo(
+            """
+            set -e
+            cd /srv/shop
+            if [ -d releases/v2 ]; then echo present; exit 0; fi
+            if [ ! -d releases/v1 ]; then echo "releases/v1 is not on this host" >&2; exit 20; fi
+            dl=.tarmac/downloads/v1..v2.delta.tar.gz
+            mf=.tarmac/downloads/v2.manifest.sha256
+            mkdir -p .tarmac/downloads
+            rm -rf releases/v2.partial
+            mkdir releases/v2.partial
+            if ! curl --fail --silent --show-error --location --connect-timeout 10 --retry 3 --output "$dl" 'http://store/d?s=1'; then rm -rf releases/v2.partial; echo "the delta could not be downloaded" >&2; exit 21; fi
+            set -- $(sha256sum "$dl")
+            if [ "$1" != CCC ]; then rm -f "$dl"; rm -rf releases/v2.partial; echo "the delta has sha256 $1, its record says CCC" >&2; exit 22; fi
+            tar -xzf "$dl" --no-same-owner -C releases/v2.partial
+            d=releases/v2.partial/.tarmac-delta
+            if ! (cd releases/v1 && sha256sum -c --quiet --strict ../v2.partial/.tarmac-delta/base.sha256 >/dev/null 2>&1); then rm -rf releases/v2.partial; rm -f "$dl"; echo "releases/v1 differs from its build on this host (changed by hand?)" >&2; exit 23; fi
+            tar -C releases/v1 --no-recursion --verbatim-files-from -T "$d/unchanged.txt" -cf - | tar -xf - --no-same-owner -C releases/v2.partial
+            mv "$d/manifest.sha256" "$mf"
+            rm -rf "$d"
+            if ! (cd releases/v2.partial && sha256sum -c --quiet --strict "../../$mf" >&2); then rm -rf releases/v2.partial; rm -f "$dl" "$mf"; echo "the files made from v1 and the delta differ from the manifest of v2" >&2; exit 24; fi
+            mv -T releases/v2.partial releases/v2
+            rm -f "$dl" "$mf"
+            echo delta"""
+                .replace("CCC", "c".repeat(64)));
+  }
 }
