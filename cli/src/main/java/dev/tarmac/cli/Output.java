@@ -96,6 +96,34 @@ final class Output {
       }
     }
     table(out, List.of("HOST", "TASK", "AT", "SECONDS", "RESULT"), rows);
+    List<List<String>> received = new ArrayList<>();
+    for (JsonNode host : record.path("hosts")) {
+      JsonNode t = host.path("transfer");
+      if (t.isObject()) {
+        String mode = t.path("mode").asText();
+        received.add(
+            List.of(
+                host.path("name").asText(),
+                switch (mode) {
+                  case "delta" ->
+                      String.format(
+                          java.util.Locale.ROOT,
+                          "delta from %s, %,d bytes",
+                          t.path("from").asText(),
+                          t.path("bytes").asLong());
+                  case "full" ->
+                      String.format(
+                          java.util.Locale.ROOT,
+                          "full artifact, %,d bytes",
+                          t.path("bytes").asLong());
+                  default -> "nothing (the release was there already)";
+                }));
+      }
+    }
+    if (!received.isEmpty()) {
+      out.println();
+      table(out, List.of("HOST", "RECEIVED"), received);
+    }
     String end = record.path("finishedAt").asText(null);
     StringBuilder summary = new StringBuilder();
     if (end != null) {

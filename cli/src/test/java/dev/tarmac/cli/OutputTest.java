@@ -19,10 +19,10 @@ class OutputTest {
             """
             {"startedAt":"2026-01-01T00:00:00Z","finishedAt":"2026-01-01T00:00:05.500Z",
              "activationWindowMs":12,
-             "hosts":[{"name":"web1","tasks":[
+             "hosts":[{"name":"web1","transfer":{"mode":"delta","from":"v1","bytes":10240},"tasks":[
                {"name":"download","startedAt":"2026-01-01T00:00:00.250Z","finishedAt":"2026-01-01T00:00:04Z","ok":true},
                {"name":"switch","startedAt":"2026-01-01T00:00:05Z","finishedAt":"2026-01-01T00:00:05.010Z","ok":true}]},
-              {"name":"web2","tasks":[
+              {"name":"web2","transfer":{"mode":"full","bytes":5000000},"tasks":[
                {"name":"download","startedAt":"2026-01-01T00:00:00.300Z","finishedAt":"2026-01-01T00:00:04.100Z","ok":false}]}]}
             """);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -33,6 +33,10 @@ class OutputTest {
             "web1  download  0.25  3.75     ok",
             "web1  switch    5.00  0.01     ok",
             "web2  download  0.30  3.80     FAILED",
+            "",
+            "HOST  RECEIVED",
+            "web1  delta from v1, 10,240 bytes",
+            "web2  full artifact, 5,000,000 bytes",
             "total 5.50 s · prepare 4.10 s · activation window 12 ms");
   }
 

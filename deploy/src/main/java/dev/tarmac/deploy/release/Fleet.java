@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -284,7 +283,12 @@ final class Fleet implements AutoCloseable {
       ready.values().forEach(Prepared::cancel);
       return Duration.ZERO;
     }
-    CountDownLatch go = new CountDownLatch(1);
+    // one thread signals every host, one after the other (a few microseconds each, no thread
+    // wake-ups in between); a thread per host waits for its result
+    Map<Member, Instant> signalled = new LinkedHashMap<>();
+    for (Map.Entry<Member, Prepared> e : ready.entrySet()) {
+      signalled.put(e.getKey(), e.getValue().signal());
+    }
     ExecutorService pool = Executors.newFixedThreadPool(ready.size());
     Instant[] first = {null};
     Instant[] last = {null};
@@ -292,55 +296,45 @@ final class Fleet implements AutoCloseable {
       List<Future<?>> futures = new ArrayList<>();
       for (Map.Entry<Member, Prepared> e : ready.entrySet()) {
         Member m = e.getKey();
+        Instant started = signalled.get(m);
         futures.add(
             pool.submit(
                 () -> {
+                  String message = null;
                   try {
-                    go.await();
-                    Instant started = Instant.now();
-                    CommandResult r;
-                    String message = null;
-                    try {
-                      r = e.getValue().run();
-                      if (!r.ok()) {
-                        message =
-                            m.name()
-                                + ": "
-                                + task
-                                + " failed (exit "
-                                + r.exitCode()
-                                + "): "
-                                + r.output();
-                      }
-                    } catch (RuntimeException ex) {
-                      message = m.name() + ": " + task + " failed: " + ex.getMessage();
+                    CommandResult r = e.getValue().await(started);
+                    if (!r.ok()) {
+                      message =
+                          m.name()
+                              + ": "
+                              + task
+                              + " failed (exit "
+                              + r.exitCode()
+                              + "): "
+                              + r.output();
                     }
-                    Instant finished = Instant.now();
-                    synchronized (first) {
-                      first[0] =
-                          first[0] == null || started.isBefore(first[0]) ? started : first[0];
-                      last[0] = last[0] == null || finished.isAfter(last[0]) ? finished : last[0];
-                    }
-                    record(m, new TaskRecord(task, started, finished, message == null, message));
-                    listener.accept(
-                        new ReleaseEvent(
-                            finished,
-                            m.name(),
-                            task,
-                            message == null ? Kind.OK : Kind.FAILED,
-                            message));
-                    if (message != null) {
-                      m.failure = message;
-                    }
-                  } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
+                  } catch (RuntimeException ex) {
+                    message = m.name() + ": " + task + " failed: " + ex.getMessage();
+                  }
+                  Instant finished = Instant.now();
+                  synchronized (first) {
+                    first[0] = first[0] == null || started.isBefore(first[0]) ? started : first[0];
+                    last[0] = last[0] == null || finished.isAfter(last[0]) ? finished : last[0];
+                  }
+                  record(m, new TaskRecord(task, started, finished, message == null, message));
+                  listener.accept(
+                      new ReleaseEvent(
+                          finished,
+                          m.name(),
+                          task,
+                          message == null ? Kind.OK : Kind.FAILED,
+                          message));
+                  if (message != null) {
+                    m.failure = message;
                   }
                   return null;
                 }));
       }
-      // let every worker reach go.await() before the signal
-      Thread.sleep(20);
-      go.countDown();
       for (Future<?> f : futures) {
         f.get();
       }

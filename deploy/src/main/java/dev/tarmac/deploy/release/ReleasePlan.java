@@ -239,11 +239,24 @@ public final class ReleasePlan {
     }
     String from = m.previous;
     try {
+      DeltaRecord[] made = new DeltaRecord[1];
+      fleet.task(
+          m,
+          "make delta",
+          () -> {
+            made[0] = deltas.ensure(app, from, version, sharedPaths());
+            return made[0].changed()
+                + " of "
+                + made[0].entries()
+                + " entries, "
+                + made[0].size()
+                + " bytes";
+          });
+      DeltaRecord delta = made[0];
       fleet.task(
           m,
           "download delta",
           () -> {
-            DeltaRecord delta = deltas.ensure(app, from, version, sharedPaths());
             CommandResult r =
                 m.transport.run(
                     ReleaseCommands.fetchDelta(

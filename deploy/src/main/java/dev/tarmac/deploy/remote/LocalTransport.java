@@ -33,14 +33,19 @@ public final class LocalTransport implements Transport {
     Process process = start(ReleaseCommands.onSignal(command));
     return new Prepared() {
       @Override
-      public CommandResult run() {
+      public Instant signal() {
         Instant started = Instant.now();
         try (java.io.OutputStream in = process.getOutputStream()) {
           in.write("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         } catch (IOException e) {
-          // the process died; finish() reports its exit
+          // the process died; await() reports its exit
         }
-        return finish(process, command, timeout, started);
+        return started;
+      }
+
+      @Override
+      public CommandResult await(Instant signalled) {
+        return finish(process, command, timeout, signalled);
       }
 
       @Override

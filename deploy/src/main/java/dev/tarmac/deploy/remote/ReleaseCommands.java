@@ -191,11 +191,10 @@ public final class ReleaseCommands {
       if [ "$1" != {SHA} ]; then rm -f "$dl"; rm -rf releases/{V}.partial; echo "the delta has sha256 $1, its record says {SHA}" >&2; exit 22; fi
       tar -xzf "$dl" --no-same-owner -C releases/{V}.partial
       d=releases/{V}.partial/.tarmac-delta
-      if ! (cd releases/{A} && sha256sum -c --quiet --strict ../{V}.partial/.tarmac-delta/base.sha256 >/dev/null 2>&1); then rm -rf releases/{V}.partial; rm -f "$dl"; echo "releases/{A} differs from its build on this host (changed by hand?)" >&2; exit 23; fi
       tar -C releases/{A} --no-recursion --verbatim-files-from -T "$d/unchanged.txt" -cf - | tar -xf - --no-same-owner -C releases/{V}.partial
       mv "$d/manifest.sha256" "$mf"
       rm -rf "$d"
-      if ! (cd releases/{V}.partial && sha256sum -c --quiet --strict "../../$mf" >&2); then rm -rf releases/{V}.partial; rm -f "$dl" "$mf"; echo "the files made from {A} and the delta differ from the manifest of {V}" >&2; exit 24; fi
+      if ! (cd releases/{V}.partial && sha256sum -c --quiet --strict "../../$mf" >&2); then rm -rf releases/{V}.partial; rm -f "$dl" "$mf"; echo "the files made from releases/{A} and the delta differ from the manifest of {V} (was releases/{A} changed on this host?)" >&2; exit 24; fi
       mv -T releases/{V}.partial releases/{V}
       rm -f "$dl" "$mf"
       echo delta""";

@@ -120,13 +120,22 @@ public final class SshTransport implements Transport {
     }
     return new Prepared() {
       @Override
-      public CommandResult run() {
+      public Instant signal() {
         Instant started = Instant.now();
-        try (session) {
+        try {
           java.io.OutputStream in = cmd.getOutputStream();
           in.write("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
           in.flush();
-          return finish(cmd, command, timeout, started);
+        } catch (IOException e) {
+          // the connection is gone; await() reports it
+        }
+        return started;
+      }
+
+      @Override
+      public CommandResult await(Instant signalled) {
+        try (session) {
+          return finish(cmd, command, timeout, signalled);
         } catch (IOException e) {
           throw lost(command, e);
         }

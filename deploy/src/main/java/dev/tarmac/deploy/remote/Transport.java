@@ -31,7 +31,15 @@ public interface Transport extends AutoCloseable {
 
   /** A command running on the host, waiting for its signal. */
   interface Prepared {
-    CommandResult run();
+    /** Sends the signal; returns when it is on its way. */
+    java.time.Instant signal();
+
+    /** Waits for the command the signal started, timed from {@code signalled}. */
+    CommandResult await(java.time.Instant signalled);
+
+    default CommandResult run() {
+      return await(signal());
+    }
 
     void cancel();
   }

@@ -60,7 +60,8 @@ public final class ReleaseBenchmark {
       // every download gets its own 5 MB/s link, as each server has its own
       fx.http.throttle(5_000_000);
       long artifactBytes = 0;
-      for (int n : SIZES) {
+      boolean onlyDeltas = "delta".equals(System.getProperty("bench.only"));
+      for (int n : onlyDeltas ? new int[0] : SIZES) {
         String app = "bench" + n;
         String config = config(app, ssh, n);
         Files.writeString(v1.resolve("tarmac.yml"), config);
@@ -68,8 +69,6 @@ public final class ReleaseBenchmark {
         TestBuilds.publish(fx.store, app, "v1", v1, config);
         artifactBytes = TestBuilds.publish(fx.store, app, "v2", v2, config).size();
         var options = fx.options();
-        fx.deployer.release(app, "prod", "v1", options);
-
         Map<String, Instant> phases = new LinkedHashMap<>();
         fx.onEvent(
             e -> {
@@ -77,11 +76,13 @@ public final class ReleaseBenchmark {
                 phases.putIfAbsent(e.task(), e.at());
               }
             });
-        ReleaseRecord release = fx.deployer.release(app, "prod", "v2", options);
+        // the first release: every host downloads the whole artifact
+        ReleaseRecord release = fx.deployer.release(app, "prod", "v1", options);
         fx.onEvent(e -> {});
         double prepare = seconds(phases.get("prepare"), phases.get("barrier"));
         List<Double> windows = new ArrayList<>();
         windows.add((double) release.activationWindowMs());
+        windows.add((double) fx.deployer.release(app, "prod", "v2", options).activationWindowMs());
         List<Double> rollbacks = new ArrayList<>();
         for (int i = 0; i < CYCLES; i++) {
           long t0 = System.nanoTime();
@@ -114,9 +115,108 @@ public final class ReleaseBenchmark {
             row.medianRollbackSeconds(),
             row.maxRollbackSeconds());
       }
-      MarkdownSection.write(out, "release-benchmark", report(rows, appBytes, artifactBytes));
+      if (!onlyDeltas) {
+        MarkdownSection.write(out, "release-benchmark", report(rows, appBytes, artifactBytes));
+      }
+      MarkdownSection.write(out, "delta-benchmark", deltas(root, ssh, fx));
       System.out.println("wrote " + out);
     }
+  }
+
+  /**
+   * An app of 2,000 files / 50 MB released to the 16 hosts in full, then again with one 10 KB file
+   * changed: the second release goes by delta.
+   */
+  static String deltas(Path root, SshHosts ssh, DeployFixture fx) throws Exception {
+    Random random = new Random(7);
+    Path v1 = Files.createDirectories(root.resolve("big-v1"));
+    for (int i = 0; i < 40; i++) {
+      byte[] image = new byte[750_000];
+      random.nextBytes(image);
+      Path f = v1.resolve("public/img/photo" + i + ".jpg");
+      Files.createDirectories(f.getParent());
+      Files.write(f, image);
+    }
+    for (int i = 0; i < 1960; i++) {
+      StringBuilder text = new StringBuilder();
+      while (text.length() < 10_200) {
+        text.append("line ")
+            .append(random.nextInt(1_000_000))
+            .append(" of module ")
+            .append(i)
+            .append('\n');
+      }
+      Path f = v1.resolve("app/pkg" + (i % 40) + "/module" + i + ".py");
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, text);
+    }
+    Path v2 = root.resolve("big-v2");
+    new ProcessBuilder("cp", "-a", v1.toString(), v2.toString()).inheritIO().start().waitFor();
+    Path changed = v2.resolve("app/pkg7/module7.py");
+    Files.writeString(changed, Files.readString(changed).replace("line", "LINE"));
+    long files;
+    try (var walk = Files.walk(v1)) {
+      files = walk.filter(Files::isRegularFile).count();
+    }
+    StringBuilder md = new StringBuilder();
+    long full = 0;
+    List<String> rows = new ArrayList<>();
+    for (int n : new int[] {2, 16}) {
+      String app = "big" + n;
+      String config = config(app, ssh, n);
+      full = TestBuilds.publish(fx.store, app, "v1", v1, config).size();
+      TestBuilds.publish(fx.store, app, "v2", v2, config);
+      Map<String, Instant> phases = new LinkedHashMap<>();
+      fx.onEvent(
+          e -> {
+            if (e.kind() == ReleaseEvent.Kind.PHASE) {
+              phases.put(e.task(), e.at());
+            }
+          });
+      fx.deployer.release(app, "prod", "v1", fx.options());
+      double fullPrepare = seconds(phases.get("prepare"), phases.get("barrier"));
+      phases.clear();
+      ReleaseRecord second = fx.deployer.release(app, "prod", "v2", fx.options());
+      double deltaPrepare = seconds(phases.get("prepare"), phases.get("barrier"));
+      fx.onEvent(e -> {});
+      long maxBytes =
+          second.hosts().stream().mapToLong(h -> h.transfer().bytes()).max().orElseThrow();
+      long deltaHosts =
+          second.hosts().stream().filter(h -> h.transfer().mode().equals("delta")).count();
+      double make =
+          second.hosts().get(0).tasks().stream()
+              .filter(t -> t.name().equals("make delta"))
+              .mapToDouble(t -> seconds(t.startedAt(), t.finishedAt()))
+              .findFirst()
+              .orElse(0);
+      System.out.printf(
+          "delta N=%d: full prepare %.2f s, delta prepare %.2f s (make %.2f s), %d bytes per host"
+              + " (%d hosts by delta)%n",
+          n, fullPrepare, deltaPrepare, make, maxBytes, deltaHosts);
+      rows.add(
+          String.format(
+              "| %d | %d of %d | %,d = %.3f %% | %.2f s | %.2f s (delta made in %.2f s) | %.2f× |%n",
+              n,
+              deltaHosts,
+              n,
+              maxBytes,
+              100.0 * maxBytes / full,
+              fullPrepare,
+              deltaPrepare,
+              make,
+              deltaPrepare / fullPrepare));
+    }
+    md.append(
+        String.format(
+            "App: %d files, %.1f MB (artifact %.1f MB); v2 changes one 10 KB file. sshd hosts, 5 MB/s"
+                + " per download, as above. v1 is released in full, then v2 by delta on the same"
+                + " hosts, for 2 and for 16 hosts.%n%n",
+            files, size(v1) / 1e6, full / 1e6));
+    md.append(
+        "| hosts | by delta | bytes received per host (≤ 1 % of the artifact) | prepare, full (v1)"
+            + " | prepare, delta (v2) | delta / full (≤ 0.3×) |\n|---|---|---|---|---|---|\n");
+    rows.forEach(md::append);
+    return md.toString();
   }
 
   static String config(String app, SshHosts ssh, int n) {
@@ -157,7 +257,7 @@ public final class ReleaseBenchmark {
             System.getProperty("java.vm.name"),
             System.getProperty("java.version"),
             CYCLES,
-            2 * CYCLES + 1));
+            2 * CYCLES + 2));
     md.append(
         "| hosts | prepare | activation window (first / median / max) | rollback (median / max) |\n");
     md.append("|---|---|---|---|\n");
@@ -193,7 +293,7 @@ public final class ReleaseBenchmark {
             "| rollback ≤ 1 s | max %.2f s | %s |%n",
             sixteen.maxRollbackSeconds(), sixteen.maxRollbackSeconds() <= 1 ? "yes" : "**no**"));
     md.append(
-        "\nTimeline of the 16-host release of v2 (seconds from its start; each cell is"
+        "\nTimeline of the first 16-host release (seconds from its start; each cell is"
             + " start–end of that task on that host):\n\n");
     md.append(timeline(sixteen.release()));
     return md.toString();

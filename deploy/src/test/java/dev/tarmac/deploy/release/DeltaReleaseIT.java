@@ -102,7 +102,7 @@ class DeltaReleaseIT {
           .satisfies(
               t -> {
                 assertThat(t.ok()).isFalse();
-                assertThat(t.detail()).contains("releases/v1 differs from its build");
+                assertThat(t.detail()).contains("was releases/v1 changed on this host?");
               });
 
       // both hosts hold exactly v2: the same files, modes and links as the build

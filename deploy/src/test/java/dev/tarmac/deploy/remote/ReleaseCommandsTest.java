@@ -409,11 +409,10 @@ class ReleaseCommandsTest {
             if [ "$1" != CCC ]; then rm -f "$dl"; rm -rf releases/v2.partial; echo "the delta has sha256 $1, its record says CCC" >&2; exit 22; fi
             tar -xzf "$dl" --no-same-owner -C releases/v2.partial
             d=releases/v2.partial/.tarmac-delta
-            if ! (cd releases/v1 && sha256sum -c --quiet --strict ../v2.partial/.tarmac-delta/base.sha256 >/dev/null 2>&1); then rm -rf releases/v2.partial; rm -f "$dl"; echo "releases/v1 differs from its build on this host (changed by hand?)" >&2; exit 23; fi
             tar -C releases/v1 --no-recursion --verbatim-files-from -T "$d/unchanged.txt" -cf - | tar -xf - --no-same-owner -C releases/v2.partial
             mv "$d/manifest.sha256" "$mf"
             rm -rf "$d"
-            if ! (cd releases/v2.partial && sha256sum -c --quiet --strict "../../$mf" >&2); then rm -rf releases/v2.partial; rm -f "$dl" "$mf"; echo "the files made from v1 and the delta differ from the manifest of v2" >&2; exit 24; fi
+            if ! (cd releases/v2.partial && sha256sum -c --quiet --strict "../../$mf" >&2); then rm -rf releases/v2.partial; rm -f "$dl" "$mf"; echo "the files made from releases/v1 and the delta differ from the manifest of v2 (was releases/v1 changed on this host?)" >&2; exit 24; fi
             mv -T releases/v2.partial releases/v2
             rm -f "$dl" "$mf"
             echo delta"""

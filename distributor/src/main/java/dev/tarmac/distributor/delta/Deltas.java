@@ -39,7 +39,6 @@ import org.apache.commons.compress.compressors.gzip.GzipParameters;
  *
  * <ul>
  *   <li>{@code unchanged.txt}: the entries of {@code to} a host copies from its {@code from};
- *   <li>{@code base.sha256}: the sha256 of those files in {@code from}, to check them first;
  *   <li>{@code manifest.sha256}: the full manifest of {@code to}, to check the result.
  * </ul>
  */
@@ -97,7 +96,6 @@ public final class Deltas {
     Files.createDirectories(tmp);
     Path file = Files.createTempFile(tmp, "delta-", ".tar.gz");
     List<String> unchanged = new ArrayList<>();
-    StringBuilder baseSums = new StringBuilder();
     int changed = 0;
     Set<String> all = new java.util.HashSet<>();
     try {
@@ -125,9 +123,6 @@ public final class Deltas {
                   e.isFile() ? Hashing.sha256Hex(content) : null);
           if (now.equals(base.get(path)) && !underAny(path, fresh)) {
             unchanged.add(path);
-            if (now.sha256() != null) {
-              baseSums.append(now.sha256()).append("  ").append(path).append('\n');
-            }
             continue;
           }
           changed++;
@@ -142,7 +137,6 @@ public final class Deltas {
             delta,
             DIR + "/unchanged.txt",
             String.join("", unchanged.stream().map(p -> p + "\n").toList()));
-        add(delta, DIR + "/base.sha256", baseSums.toString());
         add(
             delta,
             DIR + "/manifest.sha256",
