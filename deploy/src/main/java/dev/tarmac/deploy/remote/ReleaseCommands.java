@@ -92,12 +92,12 @@ public final class ReleaseCommands {
   /**
    * Downloads, verifies and unpacks a release into {@code releases/<version>}, printing {@code
    * present} (already complete on the host: nothing downloaded) or {@code downloaded}. A fresh
-   * download is unpacked while it arrives ({@code curl | tee | tar}), into {@code
-   * <version>.partial}; an interrupted one is resumed ({@code curl -C -}, up to {@link
-   * #DOWNLOAD_ATTEMPTS} attempts) and unpacked from the file. Then the file's sha256 is checked
-   * against the build record, every unpacked file with {@code sha256sum -c} against the manifest,
-   * and only then is {@code <version>.partial} renamed: a {@code releases/<version>} directory on a
-   * host is always complete and verified.
+   * download is unpacked and hashed while it arrives ({@code curl | tee file fifo | tar}, with
+   * {@code sha256sum} reading the fifo), into {@code <version>.partial}; an interrupted one is
+   * resumed ({@code curl -C -}, up to {@link #DOWNLOAD_ATTEMPTS} attempts) and unpacked from the
+   * file. Then the file's sha256 is checked against the build record, every unpacked file with
+   * {@code sha256sum -c} against the manifest, and only then is {@code <version>.partial} renamed:
+   * a {@code releases/<version>} directory on a host is always complete and verified.
    */
   public static String fetch(ReleaseLayout layout, String version, Download dl) {
     String limit = dl.rateLimit().map(r -> " --limit-rate " + Shell.quote(r)).orElse("");
@@ -125,18 +125,28 @@ public final class ReleaseCommands {
       rm -rf releases/{V}.partial
       mkdir releases/{V}.partial
       unpacked=no
-      if [ ! -s "$dl" ] && {CURL} {URL} | tee "$dl" | tar -xzf - --no-same-owner -C releases/{V}.partial; then unpacked=yes; fi
+      sum=.tarmac/downloads/{V}.sha256
+      rm -f "$sum" "$sum.fifo"
+      if [ ! -s "$dl" ]; then
+        mkfifo "$sum.fifo"
+        sha256sum < "$sum.fifo" > "$sum" &
+        if {CURL} {URL} | tee "$dl" "$sum.fifo" | tar -xzf - --no-same-owner -C releases/{V}.partial; then unpacked=yes; fi
+        wait
+        rm -f "$sum.fifo"
+      fi
       i=0
       while :; do
         if [ -f "$dl" ]; then have=$(wc -c < "$dl"); else have=0; fi
         [ "$have" -lt {SIZE} ] || break
         unpacked=no
+        rm -f "$sum"
         i=$((i + 1))
         if {CURL} --continue-at - --output "$dl" {URL}; then :
         elif [ "$i" -ge {N} ]; then rm -rf releases/{V}.partial; echo "download failed {N} times; $have of {SIZE} bytes are kept in $PWD/$dl and the next release resumes from there" >&2; exit 6
         else sleep 1; fi
       done
-      set -- $(sha256sum "$dl")
+      if [ -s "$sum" ]; then set -- $(cat "$sum"); else set -- $(sha256sum "$dl"); fi
+      rm -f "$sum"
       if [ "$1" != {SHA} ]; then rm -f "$dl"; rm -rf releases/{V}.partial; echo "the downloaded artifact has sha256 $1, the build record says {SHA}; it was deleted" >&2; exit 7; fi
       if [ "$unpacked" = no ]; then rm -rf releases/{V}.partial; mkdir releases/{V}.partial; tar -xzf "$dl" --no-same-owner -C releases/{V}.partial; fi
       {CURL} --retry 3 --output "$mf" {MURL}
