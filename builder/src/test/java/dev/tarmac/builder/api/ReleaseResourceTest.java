@@ -119,6 +119,8 @@ class ReleaseResourceTest {
     assertThat(second.jsonPath().getLong("activationWindowMs")).isLessThan(1000);
     assertThat(second.jsonPath().getList("hosts.name")).containsExactly("a", "b");
     assertThat(hosts.resolve("b/current/public/index.html")).content().isEqualTo("<p>second</p>\n");
+    // v2.0.0 was on both hosts: v2.1.0 went by delta
+    assertThat(second.jsonPath().getList("hosts.transfer.mode")).containsOnly("delta");
 
     // the progress, as server-sent events (replayed for a finished release)
     String events =
@@ -131,7 +133,7 @@ class ReleaseResourceTest {
             .asString();
     assertThat(events)
         .contains("data:")
-        .contains("\"task\":\"download\"")
+        .contains("\"task\":\"download delta\"")
         .contains("\"host\":\"b\"")
         .contains("\"task\":\"switch\"")
         .contains("\"kind\":\"OK\"");
