@@ -133,6 +133,24 @@ class DeltaReleaseIT {
       assertThat(Files.readSymbolicLink(host1.resolve("current")))
           .isEqualTo(Path.of("releases/v1"));
       assertThat(fingerprint(host1.resolve("current").toRealPath())).isEqualTo(before);
+      // hosts on different releases each get the delta from their own: host2 serves v2 now
+      Files.delete(host2.resolve("current"));
+      Files.createSymbolicLink(host2.resolve("current"), Path.of("releases/v2"));
+      Path c = work.resolve("c");
+      new ProcessBuilder("cp", "-a", b.toString(), c.toString()).start().waitFor();
+      Files.writeString(c.resolve("public/index.html"), "<h1>release v3</h1>\n");
+      TestBuilds.publish(fx.store, "inc", "v3", c, config);
+      ReleaseRecord third = fx.deployer.release("inc", "prod", "v3", fx.options());
+      assertThat(third.hosts().get(0).transfer())
+          .isEqualTo(
+              new ReleaseRecord.Transfer("delta", "v1", third.hosts().get(0).transfer().bytes()));
+      assertThat(third.hosts().get(1).transfer().mode()).isEqualTo("delta");
+      assertThat(third.hosts().get(1).transfer().from()).isEqualTo("v2");
+      for (Path root : List.of(host1, host2)) {
+        assertThat(root.resolve("current/public/index.html"))
+            .content()
+            .isEqualTo("<h1>release v3</h1>\n");
+      }
       // the delta was made once and is kept in the store
       assertThat(fx.store.exists("apps/inc/deltas/v1..v2.tar.gz")).isTrue();
       assertThat(v1.size()).isGreaterThan(400_000);
