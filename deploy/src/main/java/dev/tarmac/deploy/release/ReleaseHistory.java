@@ -74,6 +74,30 @@ public final class ReleaseHistory {
     throw new IllegalStateException("could not allocate a release number for " + app + "/" + env);
   }
 
+  /**
+   * Marks FAILED every release still PREPARING or ACTIVATING: called by the holder of the
+   * environment's lock, so those runs are gone (the service stopped, or they lost the lock).
+   * Returns how many there were.
+   */
+  public int failInterrupted(java.time.Instant now) {
+    int n = 0;
+    for (ReleaseRecord r : list()) {
+      if (!r.status().finished()) {
+        update(
+            r.progressed(
+                ReleaseStatus.FAILED,
+                now,
+                r.activationWindowMs(),
+                r.backup(),
+                "interrupted: the service running it stopped (or it lost the environment lock);"
+                    + " check `tarmac status` for what each host serves",
+                r.hosts()));
+        n++;
+      }
+    }
+    return n;
+  }
+
   public void update(ReleaseRecord record) {
     store.put(StoreLayout.releaseRecord(app, env, record.id()), Json.write(record));
   }

@@ -91,6 +91,7 @@ public final class ReleasePlan {
                 options.forceUnlock());
         LeaseKeeper keeper = new LeaseKeeper(lock, options.lease());
         Fleet fleet = new Fleet(env, transports, options.commandTimeout(), options.listener())) {
+      history.failInterrupted(options.clock().instant());
       String previous = history.live().map(ReleaseRecord::version).orElse(null);
       record =
           history.create(

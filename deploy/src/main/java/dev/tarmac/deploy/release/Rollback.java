@@ -70,6 +70,7 @@ final class Rollback {
             options.lease(),
             options.clock(),
             options.forceUnlock())) {
+      history.failInterrupted(options.clock().instant());
       List<ReleaseRecord> past = history.list();
       ReleaseRecord live =
           ReleaseHistory.live(past)

@@ -400,4 +400,29 @@ class LocalReleaseIT {
     assertThat(progress).allMatch(e -> e.task().equals("download") && e.total() == build.size());
     assertThat(progress).anyMatch(e -> e.bytes() > 0 && e.bytes() < build.size());
   }
+
+  @Test
+  void aReleaseLeftUnfinishedByAStoppedServiceIsMarkedFailedByTheNextOne() throws Exception {
+    fx.publish("shop", "v1", config(""));
+    ReleaseHistory history = new ReleaseHistory(fx.store, "shop", "prod");
+    ReleaseRecord stale =
+        history.create(
+            id ->
+                ReleaseRecord.started(
+                    id,
+                    "shop",
+                    "prod",
+                    ReleaseRecord.RELEASE,
+                    "v0",
+                    "c0",
+                    null,
+                    "crashed",
+                    Instant.now().minusSeconds(3600)));
+    ReleaseRecord live = fx.deployer.release("shop", "prod", "v1", fx.options());
+    assertThat(live.id()).isEqualTo(stale.id() + 1);
+    ReleaseRecord marked = history.get(stale.id()).orElseThrow();
+    assertThat(marked.status()).isEqualTo(ReleaseStatus.FAILED);
+    assertThat(marked.error()).contains("interrupted");
+    assertThat(history.live().orElseThrow().version()).isEqualTo("v1");
+  }
 }
