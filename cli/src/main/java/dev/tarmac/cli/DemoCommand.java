@@ -248,7 +248,7 @@ public final class DemoCommand implements Callable<Integer> {
     return build;
   }
 
-  private static void commitAndTag(Git git, String tag, int n) throws Exception {
+  static void commitAndTag(Git git, String tag, int n) throws Exception {
     PersonIdent who =
         new PersonIdent(
             "Tarmac Demo",
@@ -265,7 +265,7 @@ public final class DemoCommand implements Callable<Integer> {
     git.tag().setName(tag).setMessage(tag).setTagger(who).setSigned(false).call();
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
+  static void copyTree(Path from, Path to) throws IOException {
     try (Stream<Path> walk = Files.walk(from)) {
       for (Path p : walk.toList()) {
         Path target = to.resolve(from.relativize(p).toString());

@@ -7,15 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,24 +39,15 @@ class CliIT {
             Files.createDirectories(Path.of("target").toAbsolutePath()), "cli-it-");
     Path repo = dir.resolve("repo");
     Path sample = Path.of(System.getProperty("tarmac.home")).resolve("docs/examples/sample-app");
-    try (Stream<Path> walk = Files.walk(sample)) {
-      for (Path p : walk.toList()) {
-        Path target = repo.resolve(sample.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    }
+    DemoCommand.copyTree(sample, repo);
     Files.writeString(
         repo.resolve("tarmac.yml"),
         Files.readString(repo.resolve("tarmac.yml"))
             .replace("/tmp/tarmac-demo/hosts", dir.resolve("hosts").toString()));
     try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-      commitAndTag(git, "v1.0.0", 0);
+      DemoCommand.commitAndTag(git, "v1.0.0", 0);
       Files.writeString(repo.resolve("public/second.txt"), "second\n");
-      commitAndTag(git, "v1.1.0", 1);
+      DemoCommand.commitAndTag(git, "v1.1.0", 1);
     }
     service =
         ServiceProcess.start(
@@ -78,18 +65,6 @@ class CliIT {
     if (service != null) {
       service.close();
     }
-  }
-
-  static void commitAndTag(Git git, String tag, int n) throws Exception {
-    PersonIdent who =
-        new PersonIdent(
-            "CLI IT",
-            "cli@tarmac.invalid",
-            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(n * 60L),
-            ZoneOffset.UTC);
-    git.add().addFilepattern(".").call();
-    git.commit().setMessage(tag).setAuthor(who).setCommitter(who).setSign(false).call();
-    git.tag().setName(tag).setMessage(tag).setTagger(who).setSigned(false).call();
   }
 
   static Run tarmac(String... args) throws Exception {

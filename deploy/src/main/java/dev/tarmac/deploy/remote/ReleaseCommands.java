@@ -385,11 +385,6 @@ public final class ReleaseCommands {
     return "rm -f " + Shell.quote(layout.current());
   }
 
-  /** The release {@code current} points at ({@code releases/<version>}), empty when none. */
-  public static String readCurrent(ReleaseLayout layout) {
-    return "readlink " + Shell.quote(layout.current()) + " || true";
-  }
-
   /**
    * Fetches {@code url} from the host until it answers 200 (and contains {@code contains}, when
    * given) or {@code timeoutSeconds} pass; prints why it failed.

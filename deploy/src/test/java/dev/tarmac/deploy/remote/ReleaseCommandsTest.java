@@ -28,11 +28,6 @@ class ReleaseCommandsTest {
   }
 
   @Test
-  void readCurrentToleratesAHostWithNoReleaseYet() {
-    assertThat(ReleaseCommands.readCurrent(layout)).isEqualTo("readlink /srv/shop/current || true");
-  }
-
-  @Test
   void versionsAndPathsThatCouldReachAShellAreRefused() {
     assertThatThrownBy(() -> ReleaseCommands.switchCurrent(layout, "v1;rm -rf /"))
         .isInstanceOf(IllegalArgumentException.class);
