@@ -25,6 +25,7 @@ class CliIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static Path dir;
   static ServiceProcess service;
+  static dev.tarmac.deploy.testing.SshHosts ssh;
 
   record Run(int exit, String out, String err) {
     JsonNode json() throws Exception {
@@ -40,10 +41,15 @@ class CliIT {
     Path repo = dir.resolve("repo");
     Path sample = Path.of(System.getProperty("tarmac.home")).resolve("docs/examples/sample-app");
     DemoCommand.copyTree(sample, repo);
+    ssh = new dev.tarmac.deploy.testing.SshHosts(dir.resolve("ssh"), 2, 17);
     Files.writeString(
         repo.resolve("tarmac.yml"),
         Files.readString(repo.resolve("tarmac.yml"))
-            .replace("/tmp/tarmac-demo/hosts", dir.resolve("hosts").toString()));
+                .replace("/tmp/tarmac-demo/hosts", dir.resolve("hosts").toString())
+            + "  servers:\n    deploy_to: "
+            + ssh.deployTo()
+            + "\n    hosts:\n"
+            + ssh.hostsYaml("      "));
     try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
       DemoCommand.commitAndTag(git, "v1.0.0", 0);
       Files.writeString(repo.resolve("public/second.txt"), "second\n");
@@ -54,7 +60,9 @@ class CliIT {
             dir.resolve("service"),
             ServiceProcess.freePort(),
             TOKEN,
-            List.of(),
+            List.of(
+                "tarmac.ssh.private-key=" + ssh.settings().privateKey(),
+                "tarmac.ssh.known-hosts=" + ssh.settings().knownHosts()),
             dir.resolve("service.log"));
     new ApiClient(service.url(), TOKEN)
         .post("/api/apps", Map.of("name", "demo", "repo", repo.toUri().toString()));
@@ -64,6 +72,9 @@ class CliIT {
   static void stop() {
     if (service != null) {
       service.close();
+    }
+    if (ssh != null) {
+      ssh.close();
     }
   }
 
@@ -193,5 +204,25 @@ class CliIT {
     Run again = tarmac("init", "--dir", app.toString());
     assertThat(again.exit()).isEqualTo(CliException.CONFIG);
     assertThat(again.err()).contains("exists").contains("--force");
+  }
+
+  @Test
+  void releasesToSshServersAndRollsBack() throws Exception {
+    assertThat(tarmac("build", "demo", "v1.0.0").exit()).isZero();
+    assertThat(tarmac("build", "demo", "v1.1.0").exit()).isZero();
+    Run r1 = tarmac("release", "demo", "v1.0.0", "--env", "servers");
+    assertThat(r1.exit()).as(r1.out() + r1.err()).isZero();
+    assertThat(r1.out()).contains("host1  full artifact").contains("release #1 LIVE");
+    Run r2 = tarmac("release", "demo", "v1.1.0", "--env", "servers");
+    assertThat(r2.exit()).as(r2.out() + r2.err()).isZero();
+    assertThat(r2.out()).contains("host2  delta from v1.0.0");
+    for (var h : ssh.hosts()) {
+      assertThat(Files.readSymbolicLink(h.root().resolve("current")).toString())
+          .isEqualTo("releases/v1.1.0");
+    }
+    assertThat(tarmac("rollback", "demo", "--env", "servers").exit()).isZero();
+    JsonNode status = tarmac("status", "demo", "--env", "servers", "--json").json();
+    assertThat(status.path("hosts").findValuesAsText("live")).containsOnly("v1.0.0");
+    assertThat(status.path("hosts").findValuesAsText("name")).containsExactly("host1", "host2");
   }
 }
