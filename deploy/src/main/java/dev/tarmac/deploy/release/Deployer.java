@@ -90,24 +90,22 @@ public final class Deployer {
     return ConfigReader.read(build.config(), "tarmac.yml at " + build.version());
   }
 
-  /** The configuration that describes an environment now: the live version's. */
-  TarmacConfig liveConfig(String app, String env) {
-    ReleaseRecord live =
-        new ReleaseHistory(store, app, env)
-            .live()
-            .orElseThrow(
-                () ->
-                    new DeployException(
-                        "nothing of "
-                            + app
-                            + " is live in "
-                            + env
-                            + " yet; release a version first"
-                            + " (tarmac release "
-                            + app
-                            + " <version> --env "
-                            + env
-                            + ")"));
-    return config(build(app, live.version()));
+  /** The release live in an environment now (its {@code tarmac.yml} describes the hosts). */
+  ReleaseRecord live(String app, String env) {
+    return new ReleaseHistory(store, app, env)
+        .live()
+        .orElseThrow(
+            () ->
+                new DeployException(
+                    "nothing of "
+                        + app
+                        + " is live in "
+                        + env
+                        + " yet; release a version first"
+                        + " (tarmac release "
+                        + app
+                        + " <version> --env "
+                        + env
+                        + ")"));
   }
 }

@@ -75,15 +75,16 @@ public final class ReleaseHistory {
   }
 
   /**
-   * Marks FAILED every release still PREPARING or ACTIVATING: called by the holder of the
-   * environment's lock, so those runs are gone (the service stopped, or they lost the lock).
-   * Returns how many there were.
+   * Marks FAILED every release of {@code newestFirst} still PREPARING or ACTIVATING: called by the
+   * holder of the environment's lock, so those runs are gone (the service stopped, or they lost the
+   * lock). Returns the history as it is now.
    */
-  public int failInterrupted(java.time.Instant now) {
-    int n = 0;
-    for (ReleaseRecord r : list()) {
+  public List<ReleaseRecord> failInterrupted(
+      List<ReleaseRecord> newestFirst, java.time.Instant now) {
+    List<ReleaseRecord> out = new ArrayList<>();
+    for (ReleaseRecord r : newestFirst) {
       if (!r.status().finished()) {
-        update(
+        r =
             r.progressed(
                 ReleaseStatus.FAILED,
                 now,
@@ -91,11 +92,12 @@ public final class ReleaseHistory {
                 r.backup(),
                 "interrupted: the service running it stopped (or it lost the environment lock);"
                     + " check `tarmac status` for what each host serves",
-                r.hosts()));
-        n++;
+                r.hosts());
+        update(r);
       }
+      out.add(r);
     }
-    return n;
+    return out;
   }
 
   public void update(ReleaseRecord record) {

@@ -85,9 +85,4 @@ public record ReleaseOptions(
     return new ReleaseOptions(
         who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener, o);
   }
-
-  public ReleaseOptions withCommandTimeout(Duration t) {
-    return new ReleaseOptions(
-        who, forceUnlock, downloadRateLimit, lease, urlTtl, t, clock, listener, onStart);
-  }
 }

@@ -91,8 +91,9 @@ public final class ReleasePlan {
                 options.forceUnlock());
         LeaseKeeper keeper = new LeaseKeeper(lock, options.lease());
         Fleet fleet = new Fleet(env, transports, options.commandTimeout(), options.listener())) {
-      history.failInterrupted(options.clock().instant());
-      String previous = history.live().map(ReleaseRecord::version).orElse(null);
+      // the history is read once: earlier records do not change while we hold the lock
+      List<ReleaseRecord> past = history.failInterrupted(history.list(), options.clock().instant());
+      String previous = ReleaseHistory.live(past).map(ReleaseRecord::version).orElse(null);
       record =
           history.create(
               id ->
@@ -146,7 +147,7 @@ public final class ReleasePlan {
         activate(fleet, previous);
 
         fleet.phase("finish", "revision log, cleanup, record");
-        finish(fleet, previous);
+        finish(fleet, previous, past);
         return record;
       } catch (ReleaseFailedException e) {
         throw e;
@@ -372,8 +373,8 @@ public final class ReleasePlan {
     }
   }
 
-  private void finish(Fleet fleet, String previous) {
-    List<String> keep = keep(previous);
+  private void finish(Fleet fleet, String previous, List<ReleaseRecord> past) {
+    List<String> keep = keep(previous, past);
     Instant now = options.clock().instant();
     fleet.eachHost(
         fleet.members(),
@@ -405,13 +406,13 @@ public final class ReleasePlan {
    * The releases each host keeps: this one, the one before it, and the most recent good ones up to
    * {@code release.keep}.
    */
-  private List<String> keep(String previous) {
+  private List<String> keep(String previous, List<ReleaseRecord> past) {
     Set<String> keep = new LinkedHashSet<>();
     keep.add(version);
     if (previous != null) {
       keep.add(previous);
     }
-    for (ReleaseRecord r : history.list()) {
+    for (ReleaseRecord r : past) {
       if (keep.size() >= config.release().keep()) {
         break;
       }

@@ -70,8 +70,7 @@ final class Rollback {
             options.lease(),
             options.clock(),
             options.forceUnlock())) {
-      history.failInterrupted(options.clock().instant());
-      List<ReleaseRecord> past = history.list();
+      List<ReleaseRecord> past = history.failInterrupted(history.list(), options.clock().instant());
       ReleaseRecord live =
           ReleaseHistory.live(past)
               .orElseThrow(

@@ -25,12 +25,8 @@ final class StatusReader {
   }
 
   EnvStatus read() {
-    String recorded =
-        new ReleaseHistory(deployer.store(), app, env)
-            .live()
-            .map(ReleaseRecord::version)
-            .orElse(null);
-    TarmacConfig config = deployer.liveConfig(app, env);
+    String recorded = deployer.live(app, env).version();
+    TarmacConfig config = Deployer.config(deployer.build(app, recorded));
     Environment environment = config.environment(env);
     Map<String, HostStatus> found = new ConcurrentHashMap<>();
     try (Fleet fleet =
@@ -54,7 +50,7 @@ final class StatusReader {
     fleet.connect(m);
     CommandResult r = fleet.run(m, "status", ReleaseCommands.status(m.layout));
     OnDisk disk = OnDisk.parse(r.stdout());
-    boolean drift = recorded == null ? disk.live() != null : !recorded.equals(disk.live());
+    boolean drift = !recorded.equals(disk.live());
     return new HostStatus(
         m.name(), disk.live(), disk.revision(), disk.releases(), disk.bad(), drift, null);
   }

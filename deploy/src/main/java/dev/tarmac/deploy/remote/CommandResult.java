@@ -1,6 +1,5 @@
 package dev.tarmac.deploy.remote;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /** What a command did on a host: exit code, output, and when it ran. */
@@ -9,10 +8,6 @@ public record CommandResult(
 
   public boolean ok() {
     return exitCode == 0;
-  }
-
-  public Duration took() {
-    return Duration.between(startedAt, finishedAt);
   }
 
   /** Both streams, trimmed to the last lines: what an error message shows. */
