@@ -25,10 +25,12 @@ import java.util.Map;
  * <ol>
  *   <li>checkout the tag (fetch into the app's mirror, write the tag's tree, no {@code .git})
  *   <li>read {@code tarmac.yml} at the tag
- *   <li>compile Sass
- *   <li>minify JS and CSS
- *   <li>run the app's own build commands
- *   <li>drop excluded paths
+ *   <li>run the app's own build commands ({@code build.commands}: {@code npm ci}, {@code npm run
+ *       build}, {@code composer install}…) — the Sass sources are still there
+ *   <li>compile Sass ({@code build.sass}; load paths such as {@code node_modules} now exist)
+ *   <li>minify JS and CSS ({@code build.minify}), including what the commands produced
+ *   <li>run the {@code build.after} commands (they see compiled, minified assets)
+ *   <li>drop excluded paths, every Sass source, and the directories these removals left empty
  *   <li>pack a deterministic tarball and its manifest
  *   <li>publish: blobs first, the build record last
  * </ol>
@@ -61,24 +63,23 @@ public final class BuildPipeline {
             new CheckoutTagStep(mirrors, app, request.repo(), request.tag(), tree, log));
     var config = timer.step("read config", new ReadConfigStep(tree, app, request.tag()));
     TarmacConfig.Build build = config.config().build();
+    Map<String, String> environment =
+        Map.of(
+            "TARMAC_APP",
+            app,
+            "TARMAC_VERSION",
+            version,
+            "TARMAC_TAG",
+            request.tag(),
+            "TARMAC_COMMIT",
+            checkout.commit());
+    timer.step(
+        "commands",
+        new RunBuildCommandsStep(tree, build.commands(), environment, build.timeout(), log));
     timer.step("compile sass", new CompileSassStep(tree, build.sass(), log));
     timer.step("minify", new MinifyAssetsStep(cacheDir, tree, build.minify(), log));
     timer.step(
-        "commands",
-        new RunBuildCommandsStep(
-            tree,
-            build.commands(),
-            Map.of(
-                "TARMAC_APP",
-                app,
-                "TARMAC_VERSION",
-                version,
-                "TARMAC_TAG",
-                request.tag(),
-                "TARMAC_COMMIT",
-                checkout.commit()),
-            build.timeout(),
-            log));
+        "after", new RunBuildCommandsStep(tree, build.after(), environment, build.timeout(), log));
     timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
     var packed =
         timer.step(

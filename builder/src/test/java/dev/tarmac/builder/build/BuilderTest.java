@@ -73,9 +73,10 @@ class BuilderTest {
         .containsExactly(
             "checkout",
             "read config",
+            "commands",
             "compile sass",
             "minify",
-            "commands",
+            "after",
             "exclude",
             "pack",
             "publish");

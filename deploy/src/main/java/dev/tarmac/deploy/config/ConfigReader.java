@@ -92,26 +92,51 @@ public final class ConfigReader {
     return new TarmacConfig(app, build, release, environments);
   }
 
+  private static final Pattern ESBUILD_TARGET =
+      Pattern.compile(
+          "(?:es(?:next|5|6|20[1-9][0-9])"
+              + "|(?:chrome|edge|firefox|safari|ios|ie|opera|node|deno|hermes|rhino)"
+              + "[0-9]+(?:\\.[0-9]+){0,2})");
+
   private Build build(Node node) {
     Map<String, Node> m =
         node == null
             ? Map.of()
-            : mapping(node, "build", Set.of("sass", "minify", "commands", "exclude", "timeout"));
+            : mapping(
+                node,
+                "build",
+                Set.of(
+                    "sass",
+                    "sass_load_paths",
+                    "minify",
+                    "minify_target",
+                    "commands",
+                    "after",
+                    "exclude",
+                    "timeout"));
     if (m == null) {
       m = Map.of();
     }
+    List<String> defaultLoadPaths =
+        relativePaths(m.get("sass_load_paths"), "build.sass_load_paths");
     List<SassEntry> sass = new ArrayList<>();
     Node sassNode = m.get("sass");
     if (sassNode != null) {
       List<Node> items = sequence(sassNode, "build.sass");
       for (int i = 0; i < items.size(); i++) {
         String key = "build.sass[" + i + "]";
-        Map<String, Node> entry = mapping(items.get(i), key, Set.of("from", "to"));
+        Map<String, Node> entry =
+            mapping(items.get(i), key, Set.of("from", "to", "load_paths", "source_map"));
         if (entry != null) {
           String from = relativePath(entry, "from", key);
           String to = relativePath(entry, "to", key);
+          List<String> loadPaths =
+              entry.get("load_paths") == null
+                  ? defaultLoadPaths
+                  : relativePaths(entry.get("load_paths"), key + ".load_paths");
+          boolean sourceMap = bool(entry.get("source_map"), key + ".source_map", false);
           if (from != null && to != null) {
-            sass.add(new SassEntry(from, to));
+            sass.add(new SassEntry(from, to, loadPaths, sourceMap));
           }
         }
       }
@@ -120,8 +145,61 @@ public final class ConfigReader {
         sass,
         strings(m.get("minify"), "build.minify"),
         strings(m.get("commands"), "build.commands"),
+        strings(m.get("after"), "build.after"),
         strings(m.get("exclude"), "build.exclude"),
+        minifyTargets(m.get("minify_target")),
         duration(m.get("timeout"), "build.timeout", Duration.ofMinutes(10)));
+  }
+
+  /** {@code es2015}, {@code "chrome58,safari10"} or a list of such; checked against esbuild's. */
+  private List<String> minifyTargets(Node node) {
+    if (node == null) {
+      return List.of();
+    }
+    List<String> raw =
+        node instanceof SequenceNode
+            ? strings(node, "build.minify_target")
+            : java.util.Arrays.asList(
+                java.util.Objects.requireNonNullElse(scalar(node, "build.minify_target"), "")
+                    .split("[,\\s]+"));
+    List<String> out = new ArrayList<>();
+    for (String t : raw) {
+      String target = t.trim().toLowerCase(java.util.Locale.ROOT);
+      if (target.isEmpty()) {
+        continue;
+      }
+      if (ESBUILD_TARGET.matcher(target).matches()) {
+        out.add(target);
+      } else {
+        problem(
+            node,
+            "build.minify_target",
+            "'"
+                + t
+                + "' is not an esbuild target; use es5, es2015…es2024, esnext, or a browser and"
+                + " version such as chrome58, safari10, ios10, firefox60, edge18, ie11");
+      }
+    }
+    return out;
+  }
+
+  private List<String> relativePaths(Node node, String key) {
+    List<String> out = new ArrayList<>();
+    List<String> values = strings(node, key);
+    for (int i = 0; i < values.size(); i++) {
+      String path = values.get(i);
+      if (checkRelative(path)) {
+        out.add(path.replaceAll("/+$", ""));
+      } else {
+        problem(
+            node,
+            key + "[" + i + "]",
+            "expected a relative path inside the repository (no .., no leading /), got '"
+                + path
+                + "'");
+      }
+    }
+    return out;
   }
 
   private Release release(Node node) {

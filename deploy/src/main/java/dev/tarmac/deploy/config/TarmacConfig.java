@@ -12,15 +12,38 @@ import java.util.Optional;
 public record TarmacConfig(
     String app, Build build, Release release, Map<String, Environment> environments) {
 
-  public record SassEntry(String from, String to) {}
+  /**
+   * One Dart Sass compilation: {@code from} to {@code to}; {@code loadPaths} are directories of the
+   * tree where {@code @use}/{@code @import} also look; {@code sourceMap} writes {@code to.map}.
+   */
+  public record SassEntry(String from, String to, List<String> loadPaths, boolean sourceMap) {
+    public SassEntry(String from, String to) {
+      this(from, to, List.of(), false);
+    }
+  }
 
-  /** The build section: Sass, minify globs, the app's own commands, excluded paths. */
+  /**
+   * The build section. Order (see docs/architecture.md): {@code commands}, {@code sass}, {@code
+   * minify}, {@code after}, {@code exclude}. {@code minifyTargets} are esbuild targets ({@code
+   * es2015}, {@code chrome58}…); empty means "from the project's browserslist, else the default".
+   */
   public record Build(
       List<SassEntry> sass,
       List<String> minify,
       List<String> commands,
+      List<String> after,
       List<String> exclude,
-      Duration timeout) {}
+      List<String> minifyTargets,
+      Duration timeout) {
+    public Build(
+        List<SassEntry> sass,
+        List<String> minify,
+        List<String> commands,
+        List<String> exclude,
+        Duration timeout) {
+      this(sass, minify, commands, List.of(), exclude, List.of(), timeout);
+    }
+  }
 
   public record Hooks(
       List<String> prepare,

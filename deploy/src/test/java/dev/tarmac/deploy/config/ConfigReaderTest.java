@@ -162,4 +162,53 @@ class ConfigReaderTest {
     assertThat(production.hosts().get(1).user()).isEqualTo("deploy");
     assertThat(config.release().health().orElseThrow().contains()).contains("{version}");
   }
+
+  private static final String ENVS =
+      "environments:\n  demo: { deploy_to: /srv/blog, hosts: [{ name: a, address: local }] }\n";
+
+  @Test
+  void theFrontEndBuildKeysAreRead() {
+    TarmacConfig config =
+        ConfigReader.read(
+            "app: blog\n"
+                + "build:\n"
+                + "  sass_load_paths: [node_modules]\n"
+                + "  sass:\n"
+                + "    - { from: a/main.scss, to: b/main.css, load_paths: [_sass, node_modules/],"
+                + " source_map: true }\n"
+                + "    - { from: a/admin.scss, to: b/admin.css }\n"
+                + "  minify_target: \"chrome58, Safari10\"\n"
+                + "  after: [\"sh bin/fingerprint\"]\n"
+                + ENVS,
+            "tarmac.yml");
+
+    TarmacConfig.Build build = config.build();
+    assertThat(build.sass())
+        .containsExactly(
+            new TarmacConfig.SassEntry(
+                "a/main.scss", "b/main.css", java.util.List.of("_sass", "node_modules"), true),
+            new TarmacConfig.SassEntry(
+                "a/admin.scss", "b/admin.css", java.util.List.of("node_modules"), false));
+    assertThat(build.minifyTargets()).containsExactly("chrome58", "safari10");
+    assertThat(build.after()).containsExactly("sh bin/fingerprint");
+    assertThat(ConfigReader.read("app: blog\nbuild: { minify_target: [es5] }\n" + ENVS, "t"))
+        .extracting(c -> c.build().minifyTargets())
+        .isEqualTo(java.util.List.of("es5"));
+  }
+
+  @Test
+  void badFrontEndBuildKeysAreNamedWithTheirLine() {
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    "app: blog\n"
+                        + "build:\n"
+                        + "  sass:\n"
+                        + "    - { from: a.scss, to: a.css, load_paths: [../outside] }\n"
+                        + "  minify_target: ie11, netscape4\n"
+                        + ENVS,
+                    "tarmac.yml"))
+        .hasMessageContaining("line 4: build.sass[0].load_paths[0]: expected a relative path")
+        .hasMessageContaining("line 5: build.minify_target: 'netscape4' is not an esbuild target");
+  }
 }

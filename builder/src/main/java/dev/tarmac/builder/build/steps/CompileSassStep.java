@@ -8,7 +8,6 @@ import de.larsgrefer.sass.embedded.SassCompilerFactory;
 import dev.tarmac.builder.build.BuildException;
 import dev.tarmac.builder.build.BuildLog;
 import dev.tarmac.builder.build.BuildStep;
-import dev.tarmac.builder.build.Globs;
 import dev.tarmac.builder.build.TreeFiles;
 import dev.tarmac.deploy.config.TarmacConfig.SassEntry;
 import java.net.URI;
@@ -17,14 +16,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Compiles each {@code build.sass} entry with Dart Sass (embedded, bundled: no download), then
- * removes every {@code .scss}/{@code .sass} file from the tree. A Sass error fails the build with
- * file:line:column.
+ * Compiles each {@code build.sass} entry with Dart Sass (embedded, bundled: no download). It runs
+ * after the app's own commands (so {@code node_modules} exists); the sources stay until {@link
+ * ExcludePathsStep}. A Sass error fails the build with file:line:column.
  */
 public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled> {
-  public record Compiled(int stylesheets, int sourcesRemoved) {}
-
-  private static final Globs SOURCES = new Globs(List.of("*.scss", "*.sass"));
+  public record Compiled(int stylesheets) {}
 
   private final Path tree;
   private final List<SassEntry> entries;
@@ -62,11 +59,7 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
         }
       }
     }
-    List<Path> sources = TreeFiles.matching(tree, SOURCES);
-    for (Path source : sources) {
-      Files.delete(source);
-    }
-    return new Compiled(entries.size(), sources.size());
+    return new Compiled(entries.size());
   }
 
   private String where(CompileFailure failure) {
