@@ -77,7 +77,8 @@ public final class BuildPipeline {
         "commands",
         new RunBuildCommandsStep(tree, build.commands(), environment, build.timeout(), log));
     timer.step("compile sass", new CompileSassStep(tree, build.sass(), log));
-    timer.step("minify", new MinifyAssetsStep(cacheDir, tree, build.minify(), log));
+    timer.step(
+        "minify", new MinifyAssetsStep(cacheDir, tree, build.minify(), build.minifyTargets(), log));
     timer.step(
         "after", new RunBuildCommandsStep(tree, build.after(), environment, build.timeout(), log));
     timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
