@@ -102,4 +102,78 @@ class FrontendBuildTest {
         .doesNotContain("assets/scss/", "assets/scss", "assets/", "assets");
     assertThat(log("v2.0.0")).contains("removed directories left empty: assets/scss, assets");
   }
+
+  @Test
+  void npmCiOnACommittedLockFileThenSassFromNodeModulesThenMinifyForTheBrowserslist()
+      throws Exception {
+    // a tiny dependency set: one package from the repository itself, installed by a real `npm ci`
+    // (offline: nothing is downloaded)
+    repo.write(
+        "packages/mini-bootstrap/package.json",
+        "{\"name\": \"mini-bootstrap\", \"version\": \"1.0.0\", \"license\": \"MIT\"}\n");
+    repo.write(
+        "packages/mini-bootstrap/scss/_bootstrap.scss",
+        "$primary: #0d6efd !default;\n"
+            + ".modal-backdrop { position: fixed; top: 0; right: 0; bottom: 0; left: 0;"
+            + " background: rgba(0, 0, 0, 0.5); }\n"
+            + ".btn-primary { background: $primary; }\n");
+    repo.write(
+        "package.json",
+        """
+        {"name": "theme", "version": "1.0.0", "private": true,
+         "dependencies": {"mini-bootstrap": "file:packages/mini-bootstrap"},
+         "browserslist": ["IE 11", "Safari >= 10", "iOS >= 10"]}
+        """);
+    repo.write(
+        "package-lock.json",
+        """
+        {
+          "name": "theme", "version": "1.0.0", "lockfileVersion": 3, "requires": true,
+          "packages": {
+            "": {"name": "theme", "version": "1.0.0",
+                 "dependencies": {"mini-bootstrap": "file:packages/mini-bootstrap"}},
+            "node_modules/mini-bootstrap": {"resolved": "packages/mini-bootstrap", "link": true},
+            "packages/mini-bootstrap": {"version": "1.0.0", "license": "MIT"}
+          }
+        }
+        """);
+    repo.write(
+        "src/scss/theme.scss",
+        "@use \"mini-bootstrap/scss/bootstrap\" with ($primary: #198754);\n"
+            + ".brand::before { content: \"→\"; }\n");
+    repo.write(
+        "public/js/site.js",
+        "var site = { name: name };\ntry { site.ok = true; } catch (e) { }\n"
+            + "window.site = site;\n");
+    repo.write(
+        "tarmac.yml",
+        config(
+            """
+              commands: ["npm ci --offline --no-audit --no-fund --cache .npm-cache"]
+              sass:
+                - { from: src/scss/theme.scss, to: public/css/theme.css, load_paths: [node_modules] }
+              minify: ["public/js/site.js", "public/**/*.css"]
+              exclude: [node_modules, packages, .npm-cache, package-lock.json]
+            """));
+    repo.commitAndTag("npm theme", "v3.0.0");
+
+    Map<String, Tarballs.Item> items = build("v3.0.0");
+
+    String css = items.get("public/css/theme.css").text();
+    assertThat(css)
+        .startsWith("@charset \"UTF-8\";")
+        .contains(".btn-primary{background:#198754}")
+        .contains("top:0;right:0;bottom:0;left:0")
+        .contains("rgba(0,0,0,.5)")
+        .doesNotContain("inset:");
+    String js = items.get("public/js/site.js").text();
+    assertThat(js).contains("catch(").contains("name:name").doesNotContain("catch{");
+    assertThat(items.keySet())
+        .noneMatch(
+            p -> p.startsWith("node_modules") || p.startsWith("packages") || p.startsWith("src"))
+        .noneMatch(p -> p.startsWith(".npm-cache"));
+    assertThat(log("v3.0.0"))
+        .contains("added 1 package")
+        .contains("targets ie11,safari10,ios10 (from package.json browserslist)");
+  }
 }
