@@ -63,7 +63,10 @@ public final class BuildPipeline {
             new CheckoutTagStep(mirrors, app, request.repo(), request.tag(), tree, log));
     var config = timer.step("read config", new ReadConfigStep(tree, app, request.tag()));
     TarmacConfig.Build build = config.config().build();
-    Map<String, String> environment =
+    treeSteps(
+        timer,
+        tree,
+        build,
         Map.of(
             "TARMAC_APP",
             app,
@@ -72,16 +75,9 @@ public final class BuildPipeline {
             "TARMAC_TAG",
             request.tag(),
             "TARMAC_COMMIT",
-            checkout.commit());
-    timer.step(
-        "commands",
-        new RunBuildCommandsStep(tree, build.commands(), environment, build.timeout(), log));
-    timer.step("compile sass", new CompileSassStep(tree, build.sass(), log));
-    timer.step(
-        "minify", new MinifyAssetsStep(cacheDir, tree, build.minify(), build.minifyTargets(), log));
-    timer.step(
-        "after", new RunBuildCommandsStep(tree, build.after(), environment, build.timeout(), log));
-    timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
+            checkout.commit()),
+        cacheDir,
+        log);
     var packed =
         timer.step(
             "pack",
@@ -115,10 +111,32 @@ public final class BuildPipeline {
     return new BuildResult(published.record(), published.won(), timer.timings);
   }
 
+  /**
+   * The steps between reading the config and packing, on a checked-out {@code tree}: the same for a
+   * tag ({@link #run}) and for a working copy ({@link LocalBuild}).
+   */
+  static void treeSteps(
+      Timer timer,
+      Path tree,
+      TarmacConfig.Build build,
+      Map<String, String> environment,
+      Path cacheDir,
+      BuildLog log) {
+    timer.step(
+        "commands",
+        new RunBuildCommandsStep(tree, build.commands(), environment, build.timeout(), log));
+    timer.step("compile sass", new CompileSassStep(tree, build.sass(), log));
+    timer.step(
+        "minify", new MinifyAssetsStep(cacheDir, tree, build.minify(), build.minifyTargets(), log));
+    timer.step(
+        "after", new RunBuildCommandsStep(tree, build.after(), environment, build.timeout(), log));
+    timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
+  }
+
   /** Runs steps, timing each and naming the step in any failure. */
-  private static final class Timer {
+  static final class Timer {
     private final BuildLog log;
-    private final List<StepTiming> timings = new ArrayList<>();
+    final List<StepTiming> timings = new ArrayList<>();
 
     Timer(BuildLog log) {
       this.log = log;
