@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       DemoCommand.class,
       InitCommand.class,
+      CheckCommand.class,
       BuildCommand.class,
       BuildsCommand.class,
       ReleaseCommand.class,

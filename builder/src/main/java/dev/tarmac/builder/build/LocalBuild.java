@@ -71,7 +71,8 @@ public final class LocalBuild {
     }
     for (String glob : build.minify()) {
       Globs one = new Globs(List.of(glob));
-      if (paths.stream().noneMatch(one::matches)) {
+      boolean fromSass = build.sass().stream().anyMatch(e -> one.matches(e.to()));
+      if (!fromSass && paths.stream().noneMatch(one::matches)) {
         notes.add("build.minify: '" + glob + "' matches no file" + unlessCommands);
       }
     }

@@ -1,0 +1,89 @@
+package dev.tarmac.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tarmac check}: the service's own config reader and build steps, run on the working copy
+ * (no tag, no service): the service's jars are run as a plain Java program ({@code
+ * dev.tarmac.builder.build.LocalBuild}), as `tarmac serve` runs the service.
+ */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description =
+        "Check the tarmac.yml of a working copy (every problem at once, with line and key) and,"
+            + " with --build, build the working copy as a tag would be built, without publishing:"
+            + " the build log, the artifact's files and sizes, each step's time.",
+    footer = {
+      "",
+      "Examples:",
+      "  tarmac check",
+      "  tarmac check ~/src/shop --build --out /tmp/shop-build",
+      "",
+      "Exit codes: 0 valid (and built), 3 tarmac.yml invalid, 1 the build failed."
+    })
+public final class CheckCommand implements Callable<Integer> {
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      defaultValue = ".",
+      description = "the app's working copy (default: .)")
+  Path dir;
+
+  @Option(names = "--build", description = "also build the working copy (nothing is published)")
+  boolean build;
+
+  @Option(
+      names = "--out",
+      description =
+          "where the built tree goes (and OUT.tar.gz, OUT.log); default: <tmp>/tarmac-check/<dir>")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    Path root = dir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(root)) {
+      throw new CliException(CliException.USAGE, root + " is not a directory");
+    }
+    Path app = ServiceProcess.serviceJar().getParent();
+    String classpath =
+        String.join(
+            java.io.File.pathSeparator,
+            app.resolve("app/*").toString(),
+            app.resolve("lib/main/*").toString(),
+            app.resolve("lib/boot/*").toString());
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classpath,
+                "dev.tarmac.builder.build.LocalBuild",
+                root.toString(),
+                "--cache",
+                cacheDir().toString()));
+    if (build) {
+      command.add("--build");
+    }
+    if (out != null) {
+      command.addAll(List.of("--out", out.toAbsolutePath().toString()));
+    }
+    return new ProcessBuilder(command).inheritIO().start().waitFor();
+  }
+
+  /** esbuild is extracted here once: {@code $XDG_CACHE_HOME/tarmac} or {@code ~/.cache/tarmac}. */
+  static Path cacheDir() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    return (xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache"))
+        .resolve("tarmac");
+  }
+}

@@ -1,0 +1,91 @@
+package dev.tarmac.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tarmac.deploy.config.ConfigReader;
+import dev.tarmac.deploy.config.TarmacConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code tarmac init} writes what fits the repository (issue 11), and it is valid. */
+class InitCommandTest {
+  @TempDir Path tmp;
+
+  private void write(Path root, String path, String text) throws Exception {
+    Path file = root.resolve(path);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text);
+  }
+
+  private String init(Path root) throws Exception {
+    int code = new CommandLine(new InitCommand()).execute("--dir", root.toString());
+    assertThat(code).isZero();
+    return Files.readString(root.resolve("tarmac.yml"));
+  }
+
+  @Test
+  void anNpmBootstrapThemeGetsItsCommandsItsSassEntryAndItsFolders() throws Exception {
+    Path root = tmp.resolve("Admin_Theme");
+    write(root, "package.json", "{\"name\": \"t\", \"scripts\": {\"build\": \"node build.js\"}}");
+    write(root, "package-lock.json", "{}");
+    write(root, "src/scss/styles.scss", "@import \"variables\";\n");
+    write(root, "src/scss/_variables.scss", "$x: 1;\n");
+    write(root, "node_modules/bootstrap/scss/bootstrap.scss", "");
+    write(root, "public/js/app.js", "var a = 1;\n");
+    write(root, "test/app.test.js", "");
+    write(root, ".browserslistrc", "IE 11\n");
+
+    String yml = init(root);
+
+    TarmacConfig config = ConfigReader.read(yml, "tarmac.yml");
+    assertThat(config.app()).isEqualTo("admin-theme");
+    assertThat(config.build().commands()).containsExactly("npm ci", "npm run build");
+    assertThat(config.build().sass())
+        .containsExactly(
+            new TarmacConfig.SassEntry(
+                "src/scss/styles.scss", "public/css/styles.css", List.of("node_modules"), false));
+    assertThat(config.build().minify()).containsExactly("public/**/*.js", "public/**/*.css");
+    assertThat(config.build().exclude()).containsExactly("node_modules", "test");
+    assertThat(config.environment("staging").deployTo()).isEqualTo("/srv/admin-theme");
+    assertThat(yml)
+        .doesNotContain("shop")
+        .doesNotContain("tests")
+        .contains("Browser targets come from .browserslistrc")
+        .contains("sudo systemctl reload admin-theme");
+  }
+
+  @Test
+  void aJekyllThemeGetsItsSassLoadPathAndNothingItDoesNotHave() throws Exception {
+    Path root = tmp.resolve("minima");
+    write(root, "_sass/minima/_base.scss", "");
+    write(root, "assets/main.scss", "---\n---\n@import \"minima\";\n");
+    write(root, "index.md", "# hi\n");
+
+    TarmacConfig config = ConfigReader.read(init(root), "tarmac.yml");
+
+    assertThat(config.build().commands()).isEmpty();
+    assertThat(config.build().sass())
+        .containsExactly(
+            new TarmacConfig.SassEntry(
+                "assets/main.scss", "assets/main.css", List.of("_sass"), false));
+    assertThat(config.build().exclude()).isEmpty();
+  }
+
+  @Test
+  void aRepositoryWithNothingToBuildGetsNoBuildSteps() throws Exception {
+    Path root = tmp.resolve("site");
+    write(root, "index.html", "<p>hi</p>\n");
+
+    String yml = init(root);
+
+    TarmacConfig config = ConfigReader.read(yml, "tarmac.yml");
+    assertThat(config.build().sass()).isEmpty();
+    assertThat(config.build().minify()).isEmpty();
+    assertThat(config.build().commands()).isEmpty();
+    assertThat(yml).doesNotContain("sass:").doesNotContain("scss");
+  }
+}
