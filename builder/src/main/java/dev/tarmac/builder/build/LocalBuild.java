@@ -141,7 +141,7 @@ public final class LocalBuild {
   /** Copies what git sees of the working tree: tracked and untracked, not ignored, no .git. */
   static int copyWorkingTree(Path dir, Path tree, List<Path> skip) throws IOException {
     Files.createDirectories(tree);
-    if (!Files.isDirectory(dir.resolve(".git"))) {
+    if (!Files.exists(dir.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
       int n = 0;
       try (Stream<Path> walk = Files.walk(dir)) {
         for (Path p : (Iterable<Path>) walk::iterator) {
@@ -160,7 +160,7 @@ public final class LocalBuild {
     int n = 0;
     try (Repository repo =
             new FileRepositoryBuilder()
-                .setGitDir(dir.resolve(".git").toFile())
+                .findGitDir(dir.toFile()) // also a worktree's or submodule's `.git` file
                 .setWorkTree(dir.toFile())
                 .setMustExist(true)
                 .build();
