@@ -3,6 +3,7 @@ package dev.tarmac.deploy.config;
 import dev.tarmac.deploy.config.TarmacConfig.Build;
 import dev.tarmac.deploy.config.TarmacConfig.Environment;
 import dev.tarmac.deploy.config.TarmacConfig.Health;
+import dev.tarmac.deploy.config.TarmacConfig.Hook;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.config.TarmacConfig.Host;
 import dev.tarmac.deploy.config.TarmacConfig.Release;
@@ -153,6 +154,22 @@ public final class ConfigReader {
         }
       }
     }
+    for (int i = 0; i < shared.size(); i++) {
+      for (int j = 0; j < shared.size(); j++) {
+        if (i != j && (shared.get(j) + "/").startsWith(shared.get(i) + "/")) {
+          problem(
+              sharedNode,
+              "release.shared",
+              "'"
+                  + shared.get(j)
+                  + "' lies inside '"
+                  + shared.get(i)
+                  + "', which is shared already (and listed once each); keep only '"
+                  + shared.get(i)
+                  + "'");
+        }
+      }
+    }
     Map<String, Node> h =
         m.get("hooks") == null
             ? Map.of()
@@ -165,11 +182,11 @@ public final class ConfigReader {
     }
     Hooks hooks =
         new Hooks(
-            strings(h.get("prepare"), "release.hooks.prepare"),
-            strings(h.get("backup"), "release.hooks.backup"),
-            strings(h.get("migrate"), "release.hooks.migrate"),
-            strings(h.get("restore"), "release.hooks.restore"),
-            strings(h.get("activate"), "release.hooks.activate"));
+            hooks(h.get("prepare"), "release.hooks.prepare", true),
+            hooks(h.get("backup"), "release.hooks.backup", false),
+            hooks(h.get("migrate"), "release.hooks.migrate", false),
+            hooks(h.get("restore"), "release.hooks.restore", false),
+            hooks(h.get("activate"), "release.hooks.activate", true));
     Optional<Health> health = Optional.empty();
     if (m.get("health") != null) {
       Map<String, Node> hm =
@@ -353,6 +370,56 @@ public final class ConfigReader {
     }
     problem(node, key, "expected a single value, got " + kind(node));
     return null;
+  }
+
+  /**
+   * A hook list: each entry a command (runs on every host) or {@code {run: "...", roles: [...]}}
+   * (runs only on hosts with one of those roles). {@code migrate}, {@code backup} and {@code
+   * restore} run once, on the primary db host, so they take no roles.
+   */
+  private List<Hook> hooks(Node node, String key, boolean rolesAllowed) {
+    if (node == null) {
+      return List.of();
+    }
+    List<Hook> out = new ArrayList<>();
+    List<Node> items = sequence(node, key);
+    for (int i = 0; i < items.size(); i++) {
+      String k = key + "[" + i + "]";
+      Node item = items.get(i);
+      if (item instanceof org.yaml.snakeyaml.nodes.MappingNode) {
+        if (!rolesAllowed) {
+          problem(
+              item,
+              k,
+              "expected a command: this phase runs once, on the primary db host, so its hooks"
+                  + " take no roles");
+          continue;
+        }
+        Map<String, Node> hm = mapping(item, k, Set.of("run", "roles"));
+        if (hm == null) {
+          continue;
+        }
+        String run = requiredString(hm, "run", k);
+        List<String> roles = strings(hm.get("roles"), k + ".roles");
+        if (hm.get("roles") != null && roles.isEmpty()) {
+          problem(hm.get("roles"), k + ".roles", "expected at least one role, e.g. [worker]");
+        }
+        for (String role : roles) {
+          if (!role.matches("[a-z0-9_-]+")) {
+            problem(hm.get("roles"), k + ".roles", "'" + role + "' is not a role name (a-z 0-9 _ -)");
+          }
+        }
+        if (run != null) {
+          out.add(new Hook(run, roles));
+        }
+      } else {
+        String run = scalar(item, k);
+        if (run != null) {
+          out.add(new Hook(run, List.of()));
+        }
+      }
+    }
+    return out;
   }
 
   private List<String> strings(Node node, String key) {
