@@ -406,7 +406,8 @@ public final class ConfigReader {
         }
         for (String role : roles) {
           if (!role.matches("[a-z0-9_-]+")) {
-            problem(hm.get("roles"), k + ".roles", "'" + role + "' is not a role name (a-z 0-9 _ -)");
+            problem(
+                hm.get("roles"), k + ".roles", "'" + role + "' is not a role name (a-z 0-9 _ -)");
           }
         }
         if (run != null) {

@@ -21,12 +21,7 @@ final class Activation {
   private Activation() {}
 
   static Result run(
-      Fleet fleet,
-      String app,
-      String env,
-      String version,
-      TarmacConfig config,
-      Duration ackLimit) {
+      Fleet fleet, String app, String env, String version, TarmacConfig config, Duration ackLimit) {
     List<Member> all = fleet.members();
     Duration window = fleet.switchTo(all, "switch", m -> version, true, ackLimit);
     List<String> problems =

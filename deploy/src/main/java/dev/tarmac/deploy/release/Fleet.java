@@ -28,9 +28,9 @@ import java.util.function.Predicate;
 
 /**
  * The hosts of one release, rollback or dry run: their shells, what each task did on each (the
- * timeline), and the few ways the {@link Lifecycle} drives them — every host on its own in parallel,
- * or every host at the same moment. Commands that change a host go through {@link #change}, which
- * fences them with the run's generation (docs/architecture.md, "Fencing").
+ * timeline), and the few ways the {@link Lifecycle} drives them — every host on its own in
+ * parallel, or every host at the same moment. Commands that change a host go through {@link
+ * #change}, which fences them with the run's generation (docs/architecture.md, "Fencing").
  */
 final class Fleet implements AutoCloseable {
 
@@ -306,7 +306,9 @@ final class Fleet implements AutoCloseable {
         eachHost(
             hosts.stream().filter(m -> version.apply(m) != null).toList(),
             hosts.size(),
-            m -> change(m, "stage " + task, SwitchCommands.stageCurrent(m.layout, version.apply(m))));
+            m ->
+                change(
+                    m, "stage " + task, SwitchCommands.stageCurrent(m.layout, version.apply(m))));
     if (!failed.isEmpty() && allOrNothing) {
       return Duration.ZERO;
     }

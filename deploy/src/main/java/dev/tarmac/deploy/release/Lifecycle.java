@@ -32,8 +32,8 @@ import java.util.stream.Collectors;
  *
  * Fencing: before every phase that changes a host the lock in the store is read again, and every
  * command that changes a host first checks, on the host, that the host lock still carries this
- * run's generation. A run fenced off (a colleague's {@code --force-unlock}) stops where it is:
- * it switches nothing, discards nothing and cleans nothing up, and its record says FAILED.
+ * run's generation. A run fenced off (a colleague's {@code --force-unlock}) stops where it is: it
+ * switches nothing, discards nothing and cleans nothing up, and its record says FAILED.
  */
 final class Lifecycle {
 
@@ -162,8 +162,7 @@ final class Lifecycle {
             + options.who();
     try {
       fleet.phase(
-          "prepare",
-          op.kind() + " " + target.version() + " on " + env.hosts().size() + " hosts");
+          "prepare", op.kind() + " " + target.version() + " on " + env.hosts().size() + " hosts");
       List<Member> failed =
           fleet.eachHost(
               fleet.members(),
@@ -175,8 +174,7 @@ final class Lifecycle {
               });
       stopIfFenced();
 
-      fleet.phase(
-          "barrier", failed.isEmpty() ? "every host prepared" : failed.size() + " failed");
+      fleet.phase("barrier", failed.isEmpty() ? "every host prepared" : failed.size() + " failed");
       if (!failed.isEmpty()) {
         op.discard(this);
         fleet.unlockHosts(env.parallel());

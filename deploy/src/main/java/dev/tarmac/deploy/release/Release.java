@@ -70,12 +70,10 @@ final class Release implements Lifecycle.Operation {
     if (!fetchDelta(run, m)) {
       DownloadCommands.Download download =
           new DownloadCommands.Download(
-              run.store.signedGetUrl(
-                  StoreLayout.artifact(run.app, version), run.options.urlTtl()),
+              run.store.signedGetUrl(StoreLayout.artifact(run.app, version), run.options.urlTtl()),
               build.sha256(),
               build.size(),
-              run.store.signedGetUrl(
-                  StoreLayout.manifest(run.app, version), run.options.urlTtl()),
+              run.store.signedGetUrl(StoreLayout.manifest(run.app, version), run.options.urlTtl()),
               build.manifestSha256(),
               run.options.downloadRateLimit());
       CommandResult fetched =
@@ -193,9 +191,7 @@ final class Release implements Lifecycle.Operation {
         run.env.parallel(),
         m ->
             run.fleet.change(
-                m,
-                "discard",
-                HostCommands.discard(m.layout, build.version(), m.createdRelease)));
+                m, "discard", HostCommands.discard(m.layout, build.version(), m.createdRelease)));
   }
 
   @Override

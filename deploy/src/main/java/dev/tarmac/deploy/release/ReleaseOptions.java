@@ -56,30 +56,91 @@ public record ReleaseOptions(
   }
 
   public ReleaseOptions withForceUnlock(boolean v) {
-    return new ReleaseOptions(who, v, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener, onStart, switchAck);
+    return new ReleaseOptions(
+        who,
+        v,
+        downloadRateLimit,
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        onStart,
+        switchAck);
   }
 
   public ReleaseOptions withDownloadRateLimit(String v) {
-    return new ReleaseOptions(who, forceUnlock, Optional.ofNullable(v), lease, urlTtl, commandTimeout, clock, listener, onStart, switchAck);
+    return new ReleaseOptions(
+        who,
+        forceUnlock,
+        Optional.ofNullable(v),
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        onStart,
+        switchAck);
   }
 
   public ReleaseOptions withListener(Consumer<ReleaseEvent> v) {
-    return new ReleaseOptions(who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, v, onStart, switchAck);
+    return new ReleaseOptions(
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        v,
+        onStart,
+        switchAck);
   }
 
   public ReleaseOptions withLease(Duration v) {
-    return new ReleaseOptions(who, forceUnlock, downloadRateLimit, v, urlTtl, commandTimeout, clock, listener, onStart, switchAck);
+    return new ReleaseOptions(
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        v,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        onStart,
+        switchAck);
   }
 
   public ReleaseOptions withOnStart(Consumer<ReleaseRecord> v) {
-    return new ReleaseOptions(who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener, v, switchAck);
+    return new ReleaseOptions(
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        v,
+        switchAck);
   }
 
   public ReleaseOptions withCommandTimeout(Duration v) {
-    return new ReleaseOptions(who, forceUnlock, downloadRateLimit, lease, urlTtl, v, clock, listener, onStart, switchAck);
+    return new ReleaseOptions(
+        who, forceUnlock, downloadRateLimit, lease, urlTtl, v, clock, listener, onStart, switchAck);
   }
 
   public ReleaseOptions withSwitchAck(Duration v) {
-    return new ReleaseOptions(who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener, onStart, v);
+    return new ReleaseOptions(
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        onStart,
+        v);
   }
 }

@@ -19,8 +19,8 @@ import java.util.function.Function;
 /**
  * A rollback's own phases in the {@link Lifecycle}: the target is the release live before the
  * current one (or {@code --to}); per host, a check that it is on disk and not marked bad — no
- * download; after the barrier, the database restored once when asked ({@code
- * --restore-database}); after it went live, the rolled-back release is marked ROLLED_BACK.
+ * download; after the barrier, the database restored once when asked ({@code --restore-database});
+ * after it went live, the rolled-back release is marked ROLLED_BACK.
  */
 final class Rollback implements Lifecycle.Operation {
   private final Optional<String> to;
@@ -91,8 +91,7 @@ final class Rollback implements Lifecycle.Operation {
             targetConfig.build(),
             targetConfig.release(),
             liveConfig.environments());
-    return new Lifecycle.Target(
-        target, targetBuild.commit(), live.version(), config, liveConfig);
+    return new Lifecycle.Target(target, targetBuild.commit(), live.version(), config, liveConfig);
   }
 
   /** The newest LIVE release older than the live one, with another version. */
@@ -140,7 +139,8 @@ final class Rollback implements Lifecycle.Operation {
           "--restore-database: the dump " + dump.key() + " is no longer in the store");
     }
     Member db =
-        run.env.primaryDb()
+        run.env
+            .primaryDb()
             .map(h -> run.fleet.member(h.name()))
             .orElseThrow(() -> new DeployException("no host has the db role in " + run.envName));
     String target = run.target.version();

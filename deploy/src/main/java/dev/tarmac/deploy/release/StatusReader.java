@@ -18,7 +18,9 @@ final class StatusReader {
   private final Environment environment;
   private final String recorded;
 
-  /** Reads the hosts of {@code environment}, comparing with {@code recorded} (the LIVE record's). */
+  /**
+   * Reads the hosts of {@code environment}, comparing with {@code recorded} (the LIVE record's).
+   */
   StatusReader(Transports transports, String app, Environment environment, String recorded) {
     this.transports = transports;
     this.app = app;

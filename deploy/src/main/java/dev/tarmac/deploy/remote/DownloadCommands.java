@@ -150,5 +150,4 @@ public final class DownloadCommands {
         + Shell.quote(layout.meta() + "/downloads/" + Names.version(version) + ".tar.gz")
         + " 2>/dev/null || echo 0";
   }
-
 }

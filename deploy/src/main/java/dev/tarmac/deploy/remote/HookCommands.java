@@ -118,5 +118,4 @@ public final class HookCommands {
         + " \"$why\" >&2; exit 1; }\n"
         + "  sleep 0.2\ndone";
   }
-
 }

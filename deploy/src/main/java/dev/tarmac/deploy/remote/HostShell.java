@@ -91,8 +91,8 @@ public final class HostShell implements AutoCloseable {
   private volatile String broken;
 
   /**
-   * Talks to a started loop: {@code out} is its standard output, {@code err} its standard error (kept
-   * for messages when the shell dies), {@code in} its standard input; {@code closer} ends it.
+   * Talks to a started loop: {@code out} is its standard output, {@code err} its standard error
+   * (kept for messages when the shell dies), {@code in} its standard input; {@code closer} ends it.
    */
   public HostShell(
       String host,
@@ -104,7 +104,8 @@ public final class HostShell implements AutoCloseable {
     this.host = host;
     this.in = in;
     this.closer = closer;
-    Thread reader = new Thread(() -> read(new java.io.BufferedInputStream(out)), "tarmac-shell-" + host);
+    Thread reader =
+        new Thread(() -> read(new java.io.BufferedInputStream(out)), "tarmac-shell-" + host);
     reader.setDaemon(true);
     reader.start();
     Thread errReader = new Thread(() -> keepTail(err), "tarmac-shell-err-" + host);
@@ -233,7 +234,7 @@ public final class HostShell implements AutoCloseable {
       in.write(body);
       in.flush();
     } catch (IOException e) {
-      throw fail("cannot send a command: " + e.getMessage());
+      throw fail("the shell ended (connection lost): cannot send it a command (" + e.getMessage() + ")" + stderr());
     }
     return id;
   }

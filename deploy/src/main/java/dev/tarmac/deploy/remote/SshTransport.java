@@ -15,10 +15,11 @@ import net.schmizz.sshj.userauth.UserAuthException;
 
 /**
  * One SSH connection to one host (sshj), opened once and kept for the whole release, with
- * keep-alive, and one session on it running the {@link HostShell} loop: the user's login shell
- * (and its {@code .bashrc}) starts once per release, not once per command. Host keys are checked against a {@code known_hosts} file: an unknown key is refused
- * unless the environment sets {@code accept_new_host_keys} (then it is added to the file, as
- * OpenSSH's {@code StrictHostKeyChecking=accept-new}); a changed key is always refused.
+ * keep-alive, and one session on it running the {@link HostShell} loop: the user's login shell (and
+ * its {@code .bashrc}) starts once per release, not once per command. Host keys are checked against
+ * a {@code known_hosts} file: an unknown key is refused unless the environment sets {@code
+ * accept_new_host_keys} (then it is added to the file, as OpenSSH's {@code
+ * StrictHostKeyChecking=accept-new}); a changed key is always refused.
  */
 public final class SshTransport implements Transport {
   private final Host host;
