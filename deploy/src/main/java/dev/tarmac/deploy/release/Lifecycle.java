@@ -185,7 +185,7 @@ final class Lifecycle {
                 + failed.size()
                 + " of "
                 + env.hosts().size()
-                + " hosts; nothing was switched"
+                + " hosts; nothing was activated"
                 + servingNote()
                 + ":\n"
                 + failures(failed));

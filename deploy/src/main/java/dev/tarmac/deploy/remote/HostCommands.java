@@ -142,9 +142,10 @@ public final class HostCommands {
    * changes nothing (a forced unlock gave the host to a newer run).
    */
   public static String fenced(ReleaseLayout layout, long generation, String command) {
-    return "[ \"$(cat "
+    // builtins only on the way through (no fork): it stands right before the switch's rename
+    return "g=; read -r g < "
         + Shell.quote(layout.meta() + "/lock/id")
-        + " 2>/dev/null)\" = "
+        + " 2>/dev/null; [ \"$g\" = "
         + generation
         + " ] || { echo \"fenced: the host lock now belongs to $(cat "
         + Shell.quote(layout.meta() + "/lock/owner")

@@ -83,8 +83,15 @@ public final class LocalTransport implements Transport {
     return processes.size();
   }
 
+  /** The first line of a command (after its fencing check), for messages. */
   static String summary(String command) {
-    String first = command.strip().lines().findFirst().orElse("");
+    String first =
+        command
+            .strip()
+            .lines()
+            .filter(l -> !l.endsWith("exit " + HostCommands.FENCED + "; }"))
+            .findFirst()
+            .orElse("");
     return first.length() > 120 ? first.substring(0, 120) + "…" : first;
   }
 

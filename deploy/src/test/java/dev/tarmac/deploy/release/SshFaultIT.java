@@ -43,7 +43,7 @@ class SshFaultIT {
           .isInstanceOf(ReleaseFailedException.class)
           .hasMessageContaining(
               "prepare failed on 1 of 3 hosts; nothing was activated (v1 still serves)")
-          .hasMessageContaining("host2: download failed: connection lost");
+          .hasMessageContaining("host2: download failed: the shell ended (connection lost)");
       for (String h : new String[] {"host1", "host2", "host3"}) {
         Path root = ssh.host(h).root();
         assertThat(Files.readSymbolicLink(root.resolve("current")).toString())

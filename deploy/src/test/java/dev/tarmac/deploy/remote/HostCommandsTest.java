@@ -61,7 +61,7 @@ class HostCommandsTest {
     assertThat(HostCommands.fenced(layout, 7, "mv -T a b"))
         .isEqualTo(
             """
-            [ "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)" = 7 ] || { echo "fenced: the host lock now belongs to $(cat /srv/shop/.tarmac/lock/owner 2>/dev/null || echo nobody); this run (generation 7) changes nothing more here" >&2; exit 76; }
+            g=; read -r g < /srv/shop/.tarmac/lock/id 2>/dev/null; [ "$g" = 7 ] || { echo "fenced: the host lock now belongs to $(cat /srv/shop/.tarmac/lock/owner 2>/dev/null || echo nobody); this run (generation 7) changes nothing more here" >&2; exit 76; }
             mv -T a b""");
     assertThat(HostCommands.Holder.parse("locked-by=shop/prod#7 release\nlocked-id=7\n"))
         .isEqualTo(new HostCommands.Holder("shop/prod#7 release", "7"));
