@@ -41,6 +41,19 @@ public final class Deployer {
   }
 
   /**
+   * What releasing {@code version} would do on every host, read from the hosts; changes nothing
+   * anywhere and takes no lock ({@code tarmac release … --plan}).
+   */
+  public ReleasePreview plan(String app, String env, String version) {
+    BuildRecord build = build(app, version);
+    TarmacConfig config = config(build);
+    String e = Names.env(env);
+    String live =
+        new ReleaseHistory(store, build.app(), e).live().map(ReleaseRecord::version).orElse(null);
+    return new DryRun(store, transports, build, config, config.environment(e), live).read();
+  }
+
+  /**
    * Switches every host back to an earlier release still on disk: {@code to}, or the one live
    * before the current one. No download.
    */

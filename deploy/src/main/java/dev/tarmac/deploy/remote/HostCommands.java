@@ -283,11 +283,12 @@ public final class HostCommands {
   /**
    * Removes old releases, deciding from the host itself (never from one store's history, so two
    * services releasing to one host never take each other's rollback targets): kept are the release
-   * {@code current} points at, {@code version}, {@code previous}, and the newest {@code keep}
-   * distinct versions of {@code .tarmac/revisions.log} (which records every release and rollback
-   * that went live there); {@code .partial} directories of runs in progress are left alone. Dumps
-   * in {@code .tarmac/backups/} are kept to the newest {@code keep}. Prints each release removed;
-   * with {@code dryRun}, prints what it would remove and removes nothing.
+   * {@code current} points at, {@code previous}, and the newest {@code keep} distinct versions of
+   * {@code .tarmac/revisions.log} (which records every release and rollback that went live there)
+   * counting {@code version} as the newest (so a dry run says what the real one will do); {@code
+   * .partial} directories of runs in progress are left alone. Dumps in {@code .tarmac/backups/} are
+   * kept to the newest {@code keep}. Prints each release removed; with {@code dryRun}, prints what
+   * it would remove and removes nothing.
    */
   public static String cleanup(
       ReleaseLayout layout, String version, String previous, int keep, boolean dryRun) {
@@ -302,11 +303,13 @@ public final class HostCommands {
         + " "
         + (previous == null ? "" : Names.version(previous) + " ")
         + "'\n"
-        + "n=0\n"
+        + "seen=' "
+        + Names.version(version)
+        + " '\n"
+        + "n=1\n"
         + "if [ -f ../.tarmac/revisions.log ]; then\n"
         + "  newest=\n"
         + "  while read -r _ v _; do newest=\"$v $newest\"; done < ../.tarmac/revisions.log\n"
-        + "  seen=' '\n"
         + "  for v in $newest; do\n"
         + "    case \"$seen\" in *\" $v \"*) continue;; esac\n"
         + "    seen=\"$seen$v \"\n"

@@ -238,7 +238,11 @@ public final class HostShell implements AutoCloseable {
       in.write(body);
       in.flush();
     } catch (IOException e) {
-      throw fail("the shell ended (connection lost): cannot send it a command (" + e.getMessage() + ")" + stderr());
+      throw fail(
+          "the shell ended (connection lost): cannot send it a command ("
+              + e.getMessage()
+              + ")"
+              + stderr());
     }
     return id;
   }

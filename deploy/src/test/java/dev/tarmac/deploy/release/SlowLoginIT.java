@@ -58,8 +58,7 @@ class SlowLoginIT {
       assertThat(Duration.between(t0, Instant.now())).isGreaterThan(Duration.ofMillis(200));
 
       fx.deployer.release("slow", "prod", "v1", fx.options());
-      List<Path> links =
-          ssh.hosts().stream().map(h -> h.root().resolve("current")).toList();
+      List<Path> links = ssh.hosts().stream().map(h -> h.root().resolve("current")).toList();
       try (CurrentPoller poller = new CurrentPoller(links)) {
         ReleaseRecord v2 = fx.deployer.release("slow", "prod", "v2", fx.options());
         Duration released = poller.window("releases/v2");
@@ -79,8 +78,7 @@ class SlowLoginIT {
         assertThat(rolledBack).isLessThanOrEqualTo(Duration.ofMillis(50));
         for (ReleaseRecord r : List.of(v2, back)) {
           assertThat(r.status()).isEqualTo(ReleaseStatus.LIVE);
-          assertThat(r.hosts())
-              .allSatisfy(h -> assertThat(h.sessions()).isBetween(1, 3));
+          assertThat(r.hosts()).allSatisfy(h -> assertThat(h.sessions()).isBetween(1, 3));
         }
       }
       for (SshHosts.Host h : ssh.hosts()) {

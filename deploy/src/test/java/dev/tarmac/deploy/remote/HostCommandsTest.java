@@ -103,11 +103,11 @@ class HostCommandsTest {
             cd /srv/shop/releases || exit 0
             live=$(readlink ../current) || live=
             kept=' v1.4.0 v1.3.2 '
-            n=0
+            seen=' v1.4.0 '
+            n=1
             if [ -f ../.tarmac/revisions.log ]; then
               newest=
               while read -r _ v _; do newest="$v $newest"; done < ../.tarmac/revisions.log
-              seen=' '
               for v in $newest; do
                 case "$seen" in *" $v "*) continue;; esac
                 seen="$seen$v "

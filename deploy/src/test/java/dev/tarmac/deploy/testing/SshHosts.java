@@ -188,6 +188,31 @@ public final class SshHosts implements AutoCloseable {
     }
   }
 
+  /** Every process serving a host's connections (its sshd's descendants: sshd, shells, hooks). */
+  public List<ProcessHandle> sessionProcesses(String name) {
+    return host(name).sshd().descendants().toList();
+  }
+
+  /**
+   * Sends {@code signal} ({@code STOP}, {@code CONT}, {@code KILL}) to the processes of a host's
+   * connections whose command line contains {@code match} (all of them: empty).
+   */
+  public void signal(String name, String signal, String match) {
+    List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+    for (ProcessHandle p : sessionProcesses(name)) {
+      if (p.info().commandLine().orElse("").contains(match)) {
+        command.add(Long.toString(p.pid()));
+      }
+    }
+    if (command.size() > 2) {
+      try {
+        new ProcessBuilder(command).start().waitFor();
+      } catch (Exception e) {
+        throw new IllegalStateException(String.join(" ", command) + " failed", e);
+      }
+    }
+  }
+
   public Host host(String name) {
     return hosts.stream().filter(h -> h.name().equals(name)).findFirst().orElseThrow();
   }
