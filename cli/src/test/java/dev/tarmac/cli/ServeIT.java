@@ -62,10 +62,12 @@ class ServeIT {
         .as("the service is among the processes")
         .anyMatch(c -> c.contains("quarkus-run.jar") && c.contains(data.toString()));
     assertThat(commandLines).noneMatch(c -> c.contains(token));
-    Process ps = new ProcessBuilder("ps", "-eww", "-o", "args").start();
-    String psOut = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(ps.waitFor()).isZero();
-    assertThat(psOut).contains("quarkus-run.jar").doesNotContain(token);
+    if (Files.isExecutable(Path.of("/usr/bin/ps"))) { // procps; /proc above is what it reads
+      Process ps = new ProcessBuilder("ps", "-eww", "-o", "args").start();
+      String psOut = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(ps.waitFor()).isZero();
+      assertThat(psOut).contains("quarkus-run.jar").doesNotContain(token);
+    }
     // nor in the service's log, nor in what serve prints
     assertThat(Files.readString(data.resolve("service.log")))
         .contains("api-token")
