@@ -50,7 +50,7 @@ class ServeIT {
 
     startServe();
     Path tokenFile = data.resolve("api-token");
-    assertThat(tokenFile).as(serveOutput.toString()).exists();
+    assertThat(tokenFile).as(output()).exists();
     String token = Files.readString(tokenFile).strip();
     assertThat(token).matches("tarmac_[0-9a-f]{64}");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)))
@@ -72,7 +72,11 @@ class ServeIT {
     assertThat(Files.readString(data.resolve("service.log")))
         .contains("api-token")
         .doesNotContain(token);
-    assertThat(serveOutput.toString()).contains("api-token").doesNotContain(token);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!output().contains("Admin token:") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(output()).contains("Admin token:").doesNotContain(token);
 
     // tarmac reads it by default; without a token nothing is readable
     Run list = tarmac(Map.of(), "tokens", "list");
@@ -119,6 +123,12 @@ class ServeIT {
         .isEqualTo(CliException.CONFIG);
   }
 
+  private String output() {
+    synchronized (serveOutput) {
+      return serveOutput.toString();
+    }
+  }
+
   /** Every process's command line, as ps reads it from /proc. */
   static List<String> commandLines() throws IOException {
     List<String> out = new ArrayList<>();
@@ -159,7 +169,9 @@ class ServeIT {
   }
 
   private void startServe() throws Exception {
-    serveOutput.setLength(0);
+    synchronized (serveOutput) {
+      serveOutput.setLength(0);
+    }
     serve =
         clean(new ProcessBuilder(java("serve", "--port", Integer.toString(port))))
             .redirectErrorStream(true)
@@ -177,7 +189,7 @@ class ServeIT {
                   synchronized (serveOutput) {
                     serveOutput.append(line).append('\n');
                   }
-                  if (line.startsWith("Admin token:")) {
+                  if (line.startsWith("Tarmac service on")) {
                     ready.complete(true);
                   }
                 }
@@ -188,7 +200,7 @@ class ServeIT {
             });
     reader.setDaemon(true);
     reader.start();
-    assertThat(ready.get(2, TimeUnit.MINUTES)).as(serveOutput.toString()).isTrue();
+    assertThat(ready.get(2, TimeUnit.MINUTES)).as(output()).isTrue();
   }
 
   private void stopServe() throws Exception {
