@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * three {@code local} hosts, history, status, rollback, {@code --json}, and every exit code.
  */
 class CliIT {
-  static final String TOKEN = "cli-it-token";
+  static String TOKEN;
   static final ObjectMapper JSON = new ObjectMapper();
   static Path dir;
   static ServiceProcess service;
@@ -59,11 +59,11 @@ class CliIT {
         ServiceProcess.start(
             dir.resolve("service"),
             ServiceProcess.freePort(),
-            TOKEN,
             List.of(
                 "tarmac.ssh.private-key=" + ssh.settings().privateKey(),
                 "tarmac.ssh.known-hosts=" + ssh.settings().knownHosts()),
             dir.resolve("service.log"));
+    TOKEN = service.token();
     new ApiClient(service.url(), TOKEN)
         .post("/api/apps", Map.of("name", "demo", "repo", repo.toUri().toString()));
   }
@@ -94,6 +94,7 @@ class CliIT {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().remove("TARMAC_URL");
     pb.environment().remove("TARMAC_TOKEN");
+    pb.environment().remove("TARMAC_DATA_DIR");
     pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     pb.environment().putAll(env);
     pb.redirectError(dir.resolve("err.txt").toFile());
@@ -133,6 +134,8 @@ class CliIT {
     Run history = tarmac("history", "demo", "--env", "demo");
     assertThat(history.out().lines().toList()).hasSize(3).first().asString().startsWith("ID");
     assertThat(history.out()).contains("#2  release  v1.1.0   LIVE");
+    // who released is the token's name (the service's first admin token is 'admin')
+    assertThat(history.out()).containsPattern("#2 +release +v1\\.1\\.0 +LIVE +admin ");
     Run status = tarmac("status", "demo", "--env", "demo", "--json");
     assertThat(status.json().path("hosts").findValuesAsText("live")).containsOnly("v1.1.0");
 
