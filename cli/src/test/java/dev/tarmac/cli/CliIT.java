@@ -122,6 +122,13 @@ class CliIT {
         .containsPattern("web3 +switch +[0-9.]+ +[0-9.]+ +ok")
         .contains("activation window")
         .contains("release #1 LIVE");
+    Run plan = tarmac("release", "demo", "v1.1.0", "--env", "demo", "--plan");
+    assertThat(plan.exit()).as(plan.out() + plan.err()).isZero();
+    assertThat(plan.out())
+        .contains("Plan: demo v1.1.0 to demo (v1.0.0 is live")
+        .contains("Nothing was changed.")
+        .containsPattern("web2 +v1.0.0 +delta from v1.0.0");
+    assertThat(dir.resolve("hosts/web2/releases/v1.1.0")).doesNotExist();
     Run r2 = tarmac("release", "demo", "v1.1.0", "--env", "demo", "--json");
     assertThat(r2.exit()).isZero();
     JsonNode record = r2.json();

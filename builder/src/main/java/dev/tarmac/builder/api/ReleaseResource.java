@@ -14,6 +14,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -40,9 +41,14 @@ public class ReleaseResource {
   @Path("releases")
   @Consumes(MediaType.APPLICATION_JSON)
   @Requires(Role.DEPLOYER)
-  public Response release(String app, String env, NewRelease body) {
+  public Response release(
+      String app, String env, @QueryParam("plan") boolean plan, NewRelease body) {
     if (body == null || body.version() == null) {
       throw ApiProblem.badRequest("send {\"version\":\"v1.4.0\"}: the built version to release");
+    }
+    if (plan) {
+      // reads every host, changes nothing, takes no lock (docs/releasing.md, "Plan")
+      return Response.ok(releases.plan(app, env, body.version())).build();
     }
     ReleaseRecord started =
         releases.release(

@@ -133,6 +133,25 @@ class ReleaseResourceTest {
     assertThat(Files.readSymbolicLink(hosts.resolve("a/current")).toString())
         .isEqualTo("releases/v2.0.0");
 
+    // the plan reads every host and changes nothing; a viewer may not ask for it (it logs in)
+    given()
+        .auth()
+        .oauth2("test-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v2.1.0"))
+        .post("/api/apps/shop/envs/prod/releases?plan=true")
+        .then()
+        .statusCode(200)
+        .body("version", equalTo("v2.1.0"))
+        .body("live", equalTo("v2.0.0"))
+        .body("hosts.name", org.hamcrest.Matchers.hasItem("a"))
+        .body("hosts[0].serves", equalTo("v2.0.0"))
+        .body("hosts[0].transfer", equalTo("delta"))
+        .body("hosts[0].from", equalTo("v2.0.0"));
+    assertThat(Files.readSymbolicLink(hosts.resolve("a/current")).toString())
+        .isEqualTo("releases/v2.0.0");
+    assertThat(hosts.resolve("a/releases/v2.1.0")).doesNotExist();
+
     long id2 = startRelease("v2.1.0").jsonPath().getLong("id");
     Response second = awaitRelease(id2);
     second.then().body("status", equalTo("LIVE")).body("previousVersion", equalTo("v2.0.0"));
