@@ -237,12 +237,21 @@ final class Lifecycle {
     } catch (ReleaseFailedException e) {
       throw e;
     } catch (Fleet.Fenced | EnvLock.LostLockException e) {
-      fleet.unlockHosts(env.parallel()); // only the hosts whose lock is still this run's
+      // every command below is fenced: it acts only on hosts whose lock is still this run's
+      boolean activating = record.status() == ReleaseStatus.ACTIVATING;
+      if (!activating) {
+        op.discard(this);
+      }
+      fleet.unlockHosts(env.parallel());
       throw fail(
           "fenced off: "
               + e.getMessage()
-              + "; this run switched nothing more and removed nothing (another run owns the"
-              + " environment now)");
+              + (activating
+                  ? "; it stopped during activation and changed nothing more: check `tarmac"
+                      + " status`"
+                  : "; nothing was activated" + servingNote())
+              + " (what this run prepared is removed only where it still held the host lock;"
+              + " the run that took over is left alone)");
     } catch (RuntimeException e) {
       // the store failed, a bug...: nothing half-done may stay
       boolean activating = record.status() == ReleaseStatus.ACTIVATING;
