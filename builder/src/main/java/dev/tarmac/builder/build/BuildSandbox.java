@@ -75,30 +75,40 @@ public final class BuildSandbox {
 
     /** From the service's configuration (application.properties, -D, environment variables). */
     public static Settings fromConfig() {
+      return parse(
+          config("tarmac.build.isolation"),
+          config("tarmac.build.user"),
+          config("tarmac.build.sandbox-dir"),
+          config("tarmac.build.hide"));
+    }
+
+    /** The settings from their property values; a missing one takes its default. */
+    static Settings parse(
+        Optional<String> isolation,
+        Optional<String> user,
+        Optional<String> sandboxDir,
+        Optional<String> hide) {
       Settings d = defaults();
-      String isolation = config("tarmac.build.isolation").orElse("auto");
-      Isolation chosen;
-      try {
-        chosen = Isolation.valueOf(isolation.trim().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "tarmac.build.isolation is '"
-                + isolation
-                + "'; expected auto (the default), bwrap, user or none");
+      Isolation chosen = Isolation.AUTO;
+      if (isolation.isPresent()) {
+        try {
+          chosen = Isolation.valueOf(isolation.get().trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "tarmac.build.isolation is '"
+                  + isolation.get()
+                  + "'; expected auto (the default), bwrap, user or none");
+        }
       }
-      List<Path> hide = new ArrayList<>();
-      config("tarmac.build.hide")
-          .ifPresent(
-              v ->
-                  Arrays.stream(v.split(","))
-                      .map(String::trim)
-                      .filter(s -> !s.isEmpty())
-                      .forEach(s -> hide.add(Path.of(s))));
+      List<Path> hidden = new ArrayList<>();
+      hide.ifPresent(
+          v ->
+              Arrays.stream(v.split(","))
+                  .map(String::trim)
+                  .filter(s -> !s.isEmpty())
+                  .forEach(s -> hidden.add(Path.of(s))));
       return new Settings(
-          chosen,
-          config("tarmac.build.user").orElse(d.user()),
-          config("tarmac.build.sandbox-dir").map(Path::of).orElse(d.root()),
-          hide);
+          chosen, user.orElse(d.user()), sandboxDir.map(Path::of).orElse(d.root()), hidden);
     }
 
     private static Optional<String> config(String key) {
