@@ -56,6 +56,65 @@ class BuildSandboxTest {
   }
 
   @Test
+  void theBubblewrapCommandLine() throws Exception {
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data);
+    Path hideMe = tmp.resolve("etc-tarmac");
+    Files.createDirectories(hideMe);
+    BuildSandbox sandbox =
+        new BuildSandbox(
+            new BuildSandbox.Settings(
+                BuildSandbox.Isolation.AUTO,
+                "tarmac-build",
+                Path.of("/var/tmp/tarmac-build"),
+                List.of(hideMe)),
+            data);
+    Path dir = Path.of("/var/tmp/tarmac-build/0a1b2c3d-shop-v1-42");
+
+    List<String> argv = sandbox.bwrapArgv(List.of(), dir, dir.resolve("tree"), 999, 995, "npm ci");
+
+    assertThat(argv.subList(0, 12))
+        .containsExactly(
+            "bwrap",
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+            "--perms",
+            "1777",
+            "--tmpfs",
+            "/tmp");
+    assertThat(argv).containsSubsequence("--perms", "1777", "--tmpfs", "/var/tmp");
+    assertThat(String.join(" ", argv))
+        .endsWith(
+            " --perms 1777 --tmpfs /dev/shm"
+                + " --bind "
+                + dir
+                + " "
+                + dir
+                + " --chdir "
+                + dir
+                + "/tree --unshare-pid --unshare-ipc --unshare-uts --hostname tarmac-build"
+                + " --die-with-parent --new-session --"
+                + " setpriv --reuid=999 --regid=995 --clear-groups --inh-caps=-all"
+                + " --bounding-set=-all --no-new-privs -- sh -c npm ci");
+    assertThat(argv).doesNotContain("--unshare-net", "--share-net");
+    // the data dir, the service's home and tarmac.build.hide are hidden (or inside what is)
+    List<Path> hidden = sandbox.hidden();
+    for (Path p :
+        List.of(data.toRealPath(), hideMe.toRealPath(), Path.of(System.getProperty("user.home")))) {
+      assertThat(hidden).as(p.toString()).anyMatch(p::startsWith);
+      assertThat(argv)
+          .containsSubsequence(
+              "--tmpfs",
+              hidden.stream().filter(p::startsWith).findFirst().orElseThrow().toString());
+    }
+  }
+
+  @Test
   void aSandboxDirInsideTheDataDirIsRefused() {
     Path data = tmp.resolve("data");
     BuildSandbox.Settings inside =
