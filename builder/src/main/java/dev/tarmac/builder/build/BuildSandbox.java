@@ -476,8 +476,10 @@ public final class BuildSandbox {
           if (in.uid() != null) {
             run("chown", "-hR", ownUid() + ":" + ownGid(), tree.toString());
           }
-          // a build may leave read-only directories; the pipeline removes excluded paths next
-          run("chmod", "-R", "u+rwX", tree.toString());
+          if (ownUid() != 0) {
+            // a build may leave read-only directories; the pipeline removes excluded paths next
+            run("chmod", "-R", "u+rwX", tree.toString());
+          }
           move(tree, origin);
         }
       } finally {
