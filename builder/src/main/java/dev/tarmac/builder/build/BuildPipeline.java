@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +28,8 @@ import java.util.Map;
  *   <li>read {@code tarmac.yml} at the tag
  *   <li>compile Sass
  *   <li>minify JS and CSS
- *   <li>run the app's own build commands
+ *   <li>run the app's own build commands (in a {@link BuildSandbox}: another user, a clean
+ *       environment, namespaces where bubblewrap works)
  *   <li>drop excluded paths
  *   <li>pack a deterministic tarball and its manifest
  *   <li>publish: blobs first, the build record last
@@ -38,8 +40,11 @@ public final class BuildPipeline {
   private final GitMirrors mirrors;
   private final Path cacheDir;
   private final Clock clock;
+  private final BuildSandbox sandbox;
 
-  public BuildPipeline(ArtifactStore store, GitMirrors mirrors, Path cacheDir, Clock clock) {
+  public BuildPipeline(
+      ArtifactStore store, GitMirrors mirrors, Path cacheDir, Clock clock, BuildSandbox sandbox) {
+    this.sandbox = sandbox;
     this.store = store;
     this.mirrors = mirrors;
     this.cacheDir = cacheDir;
@@ -54,6 +59,7 @@ public final class BuildPipeline {
     String app = request.app();
     String version = request.version();
     log.line("build " + app + " " + version + " from " + request.repo());
+    log.line("isolation: " + sandbox.describe());
 
     var checkout =
         timer.step(
@@ -66,17 +72,11 @@ public final class BuildPipeline {
     timer.step(
         "commands",
         new RunBuildCommandsStep(
+            sandbox,
+            app + "-" + version,
             tree,
             build.commands(),
-            Map.of(
-                "TARMAC_APP",
-                app,
-                "TARMAC_VERSION",
-                version,
-                "TARMAC_TAG",
-                request.tag(),
-                "TARMAC_COMMIT",
-                checkout.commit()),
+            environment(build, request, checkout.commit()),
             build.timeout(),
             log));
     timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
@@ -111,6 +111,17 @@ public final class BuildPipeline {
             "publish",
             new PublishArtifactStep(store, record, packed.artifact(), manifest, log.file()));
     return new BuildResult(published.record(), published.won(), timer.timings);
+  }
+
+  /** What build commands get besides PATH, HOME and LANG: the app's build.env, then TARMAC_*. */
+  private static Map<String, String> environment(
+      TarmacConfig.Build build, BuildRequest request, String commit) {
+    Map<String, String> env = new LinkedHashMap<>(build.env());
+    env.put("TARMAC_APP", request.app());
+    env.put("TARMAC_VERSION", request.version());
+    env.put("TARMAC_TAG", request.tag());
+    env.put("TARMAC_COMMIT", commit);
+    return env;
   }
 
   /** Runs steps, timing each and naming the step in any failure. */

@@ -41,6 +41,7 @@ public final class ConfigReader {
   private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
   private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
   private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}");
 
   private final String file;
@@ -97,7 +98,8 @@ public final class ConfigReader {
     Map<String, Node> m =
         node == null
             ? Map.of()
-            : mapping(node, "build", Set.of("sass", "minify", "commands", "exclude", "timeout"));
+            : mapping(
+                node, "build", Set.of("sass", "minify", "commands", "exclude", "timeout", "env"));
     if (m == null) {
       m = Map.of();
     }
@@ -122,7 +124,40 @@ public final class ConfigReader {
         strings(m.get("minify"), "build.minify"),
         strings(m.get("commands"), "build.commands"),
         strings(m.get("exclude"), "build.exclude"),
-        duration(m.get("timeout"), "build.timeout", Duration.ofMinutes(10)));
+        duration(m.get("timeout"), "build.timeout", Duration.ofMinutes(10)),
+        buildEnv(m.get("env")));
+  }
+
+  /** {@code build.env}: NAME: value pairs; HOME and TARMAC_* are Tarmac's own. */
+  private Map<String, String> buildEnv(Node node) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null) {
+      return out;
+    }
+    Map<String, Node> m = mapping(node, "build.env", null);
+    if (m == null) {
+      return out;
+    }
+    for (Map.Entry<String, Node> e : m.entrySet()) {
+      String key = "build.env." + e.getKey();
+      if (!ENV_NAME.matcher(e.getKey()).matches()) {
+        problem(
+            e.getValue(),
+            key,
+            "not a variable name; expected letters, digits and _ (not starting with a digit)");
+      } else if (e.getKey().equals("HOME") || e.getKey().startsWith("TARMAC_")) {
+        problem(
+            e.getValue(),
+            key,
+            "is set by Tarmac for every build (HOME is the build's own, TARMAC_* describe it); use another name");
+      } else {
+        String value = scalar(e.getValue(), key);
+        if (value != null) {
+          out.put(e.getKey(), value);
+        }
+      }
+    }
+    return out;
   }
 
   private Release release(Node node) {

@@ -14,13 +14,17 @@ public record TarmacConfig(
 
   public record SassEntry(String from, String to) {}
 
-  /** The build section: Sass, minify globs, the app's own commands, excluded paths. */
+  /**
+   * The build section: Sass, minify globs, the app's own commands, excluded paths, and the
+   * variables ({@code env}) the commands get besides PATH, HOME, LANG and TARMAC_*.
+   */
   public record Build(
       List<SassEntry> sass,
       List<String> minify,
       List<String> commands,
       List<String> exclude,
-      Duration timeout) {}
+      Duration timeout,
+      Map<String, String> env) {}
 
   /** One hook: a command for {@code sh -c}, run on hosts with one of {@code roles} (all: empty). */
   public record Hook(String run, List<String> roles) {
