@@ -38,6 +38,11 @@ public final class Artifacts {
   public record Packed(Path file, String sha256, String manifest) {}
 
   public static Packed pack(Path tree, Path out, Instant time) throws IOException {
+    return pack(tree, out, time, 6);
+  }
+
+  /** As {@link #pack(Path, Path, Instant)}, at gzip {@code level} (1 is fastest). */
+  public static Packed pack(Path tree, Path out, Instant time, int level) throws IOException {
     List<String> paths = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(tree)) {
       walk.filter(p -> !p.equals(tree))
@@ -48,7 +53,7 @@ public final class Artifacts {
     GzipParameters gzip = new GzipParameters();
     gzip.setModificationTime(0);
     gzip.setOperatingSystem(255);
-    gzip.setCompressionLevel(6);
+    gzip.setCompressionLevel(level);
     byte[] buffer = new byte[256 * 1024];
     try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20);
         GzipCompressorOutputStream gz = new GzipCompressorOutputStream(file, gzip);
@@ -104,9 +109,16 @@ public final class Artifacts {
   /** Packs {@code tree} and publishes it as {@code app}/{@code version}, as the builder does. */
   public static BuildRecord publish(
       ArtifactStore store, String app, String version, Path tree, Path work) throws IOException {
+    return publish(store, app, version, tree, work, 6);
+  }
+
+  /** As {@link #publish(ArtifactStore, String, String, Path, Path)}, at gzip {@code level}. */
+  public static BuildRecord publish(
+      ArtifactStore store, String app, String version, Path tree, Path work, int level)
+      throws IOException {
     Files.createDirectories(work);
     Packed packed =
-        pack(tree, work.resolve(version + ".tar.gz"), Instant.parse("2026-01-02T03:04:05Z"));
+        pack(tree, work.resolve(version + ".tar.gz"), Instant.parse("2026-01-02T03:04:05Z"), level);
     StoredObject artifact;
     try (InputStream in = Files.newInputStream(packed.file())) {
       artifact = store.put(StoreLayout.artifact(app, version), in);
