@@ -43,7 +43,6 @@ public final class DeterministicTar implements Closeable {
 
   private final TarArchiveOutputStream tar;
   private final byte[] buffer = new byte[256 * 1024];
-  private boolean finished;
 
   /** Writes the compressed bytes to {@code out}, which {@link #close} closes. */
   public DeterministicTar(OutputStream out) throws IOException {
@@ -120,13 +119,12 @@ public final class DeterministicTar implements Closeable {
     tar.putArchiveEntry(e);
   }
 
-  /** Writes the end of the archive and the gzip trailer, and closes the output. */
+  /**
+   * Writes the end of the archive and the gzip trailer, and closes the output (closed even when
+   * finishing fails, e.g. after a failed entry).
+   */
   @Override
   public void close() throws IOException {
-    if (!finished) {
-      finished = true;
-      tar.finish();
-    }
     tar.close();
   }
 }

@@ -266,4 +266,37 @@ class DeltasTest {
                 store.readAllBytes(StoreLayout.deltaRecord("shop", "v1", "v2")), DeltaRecord.class))
         .isEqualTo(first);
   }
+
+  @Test
+  void oneServiceChecksAgainADeltaWhoseSizeChangedOrWhoseTrustExpired() throws Exception {
+    Deltas strict =
+        new Deltas(store, tmp.resolve("deltas-tmp"), Clock.systemUTC(), java.time.Duration.ZERO);
+    Deltas trusting = deltas();
+    DeltaRecord first = trusting.ensure("shop", "v1", "v2", Set.of("public/uploads"));
+    byte[] good = Files.readAllBytes(deltaFile());
+
+    // a different size is seen at once, even within the minute of trust
+    Files.write(deltaFile(), java.util.Arrays.copyOf(good, good.length - 7));
+    assertThat(trusting.ensure("shop", "v1", "v2", Set.of("public/uploads"))).isEqualTo(first);
+    assertThat(Files.readAllBytes(deltaFile())).isEqualTo(good);
+
+    // the same size with other bytes: read whole again once the trust has expired
+    strict.ensure("shop", "v1", "v2", Set.of("public/uploads"));
+    byte[] bad = good.clone();
+    bad[bad.length / 3] ^= 0x01;
+    Files.write(deltaFile(), bad);
+    assertThat(strict.ensure("shop", "v1", "v2", Set.of("public/uploads"))).isEqualTo(first);
+    assertThat(Files.readAllBytes(deltaFile())).isEqualTo(good);
+  }
+
+  @Test
+  void otherSharedPathsMakeAnotherDelta() throws Exception {
+    DeltaRecord withShared = deltas().ensure("shop", "v1", "v2", Set.of("public/uploads"));
+    DeltaRecord without = deltas().ensure("shop", "v1", "v2", Set.of());
+
+    assertThat(without.fresh()).isEmpty();
+    assertThat(without.changed()).isEqualTo(withShared.changed() - 2);
+    Trees.applyDelta(unpack("v1"), deltaFile(), tmp.resolve("out"));
+    assertThat(Trees.describe(tmp.resolve("out"))).isEqualTo(Trees.describe(v2));
+  }
 }
