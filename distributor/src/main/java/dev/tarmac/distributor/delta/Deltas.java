@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -89,7 +90,9 @@ public final class Deltas {
     this.verifiedFor = verifiedFor;
   }
 
-  /** One entry of an artifact, as far as a delta cares; sha256 only when it had to be computed. */
+  /**
+   * One entry of an artifact, as far as a delta cares; a regular file's sha256 from its manifest.
+   */
   record Item(char type, int mode, String link, long size, String sha256) {}
 
   private record Verified(DeltaRecord record, Instant at) {}
@@ -106,7 +109,8 @@ public final class Deltas {
       BuildRecord fromBuild = build(app, from);
       BuildRecord toBuild = build(app, to);
       List<String> shared = List.copyOf(new TreeSet<>(fresh));
-      Optional<DeltaRecord> cached = cached(recordKey, fromBuild, toBuild, shared);
+      Optional<DeltaRecord> cached =
+          cached(recordKey, StoreLayout.delta(app, from, to), fromBuild, toBuild, shared);
       if (cached.isPresent()) {
         return cached.get();
       }
@@ -127,7 +131,21 @@ public final class Deltas {
   private BuildRecord build(String app, String version) {
     String key = StoreLayout.buildRecord(app, version);
     try {
-      return Json.read(store.readAllBytes(key), BuildRecord.class);
+      BuildRecord build = Json.read(store.readAllBytes(key), BuildRecord.class);
+      if (!app.equals(build.app()) || !version.equals(build.version())) {
+        throw new IntegrityException(
+            key
+                + " is the record of "
+                + build.app()
+                + " "
+                + build.version()
+                + ", not of "
+                + app
+                + " "
+                + version
+                + ": no delta was made; restore the build record or build the tag again");
+      }
+      return build;
     } catch (StoreNotFoundException e) {
       throw new StoreNotFoundException(
           "no build record "
@@ -140,7 +158,11 @@ public final class Deltas {
 
   /** The delta in the store, when its record names these inputs and its bytes match the record. */
   private Optional<DeltaRecord> cached(
-      String recordKey, BuildRecord fromBuild, BuildRecord toBuild, List<String> shared) {
+      String recordKey,
+      String key,
+      BuildRecord fromBuild,
+      BuildRecord toBuild,
+      List<String> shared) {
     if (!store.exists(recordKey)) {
       return Optional.empty();
     }
@@ -151,14 +173,16 @@ public final class Deltas {
       warn(recordKey + " cannot be read (" + e.getMessage() + "); making the delta again");
       return Optional.empty();
     }
-    if (!fromBuild.sha256().equals(r.fromSha256())
-        || !toBuild.sha256().equals(r.toSha256())
-        || !toBuild.manifestSha256().equals(r.manifestSha256())
+    if (!Objects.equals(r.app(), fromBuild.app())
+        || !Objects.equals(r.from(), fromBuild.version())
+        || !Objects.equals(r.to(), toBuild.version())
+        || !Objects.equals(r.fromSha256(), fromBuild.sha256())
+        || !Objects.equals(r.toSha256(), toBuild.sha256())
+        || !Objects.equals(r.manifestSha256(), toBuild.manifestSha256())
         || !shared.equals(r.fresh())) {
       // an older record (made before its inputs were recorded), or made from other inputs
       return Optional.empty();
     }
-    String key = StoreLayout.delta(r.app(), r.from(), r.to());
     Optional<ObjectInfo> info = store.stat(key);
     if (info.isEmpty() || info.get().size() != r.size()) {
       warn(key + " is missing or not " + r.size() + " bytes as its record says; making it again");
@@ -205,7 +229,7 @@ public final class Deltas {
               + r.size()
               + " bytes)");
     }
-    if (!r.manifestSha256().equals(manifestSha)) {
+    if (!Objects.equals(r.manifestSha256(), manifestSha)) {
       return Optional.of(
           key
               + " carries a manifest with sha256 "

@@ -299,4 +299,17 @@ class DeltasTest {
     Trees.applyDelta(unpack("v1"), deltaFile(), tmp.resolve("out"));
     assertThat(Trees.describe(tmp.resolve("out"))).isEqualTo(Trees.describe(v2));
   }
+
+  @Test
+  void aBuildRecordCopiedFromAnotherVersionIsRefused() throws Exception {
+    store.put(
+        StoreLayout.buildRecord("shop", "v1"),
+        store.readAllBytes(StoreLayout.buildRecord("shop", "v2")));
+
+    assertThatThrownBy(() -> deltas().ensure("shop", "v1", "v2", Set.of()))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining(
+            StoreLayout.buildRecord("shop", "v1") + " is the record of shop v2, not of shop v1");
+    assertNoDelta();
+  }
 }
