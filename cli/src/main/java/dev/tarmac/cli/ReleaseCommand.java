@@ -74,7 +74,12 @@ public final class ReleaseCommand implements Callable<Integer> {
     for (JsonNode h : p.path("hosts")) {
       if (!h.path("problem").isNull()) {
         rows.add(
-            List.of(h.path("name").asText(), "-", "UNREACHABLE: " + h.path("problem").asText(), "", ""));
+            List.of(
+                h.path("name").asText(),
+                "-",
+                "UNREACHABLE: " + h.path("problem").asText(),
+                "",
+                ""));
         continue;
       }
       String transfer = h.path("transfer").asText();
@@ -103,6 +108,7 @@ public final class ReleaseCommand implements Callable<Integer> {
               String.join(", ", hooks),
               String.join(" ", removes)));
     }
-    Output.table(System.out, List.of("HOST", "SERVES", "RECEIVES", "HOOKS", "CLEAN-UP REMOVES"), rows);
+    Output.table(
+        System.out, List.of("HOST", "SERVES", "RECEIVES", "HOOKS", "CLEAN-UP REMOVES"), rows);
   }
 }
