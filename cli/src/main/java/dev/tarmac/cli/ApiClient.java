@@ -23,17 +23,6 @@ public final class ApiClient {
     this.token = token;
   }
 
-  /** Who is asking, for the release history: {@code user@host}. */
-  static String user() {
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      host = "localhost";
-    }
-    return System.getProperty("user.name") + "@" + host;
-  }
-
   boolean reachable() {
     try {
       http.send(
@@ -52,6 +41,10 @@ public final class ApiClient {
     return send(HttpRequest.newBuilder(url.resolve(path)).GET());
   }
 
+  public JsonNode delete(String path) {
+    return send(HttpRequest.newBuilder(url.resolve(path)).DELETE());
+  }
+
   public JsonNode post(String path, Object body) {
     try {
       return send(
@@ -68,8 +61,12 @@ public final class ApiClient {
    * service ends it.
    */
   public void events(String path, java.util.function.Consumer<JsonNode> onEvent) {
-    HttpRequest request =
-        HttpRequest.newBuilder(url.resolve(path)).header("Accept", "text/event-stream").build();
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(url.resolve(path)).header("Accept", "text/event-stream");
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    HttpRequest request = builder.build();
     try {
       HttpResponse<java.util.stream.Stream<String>> response =
           http.send(request, HttpResponse.BodyHandlers.ofLines());
@@ -102,7 +99,6 @@ public final class ApiClient {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
-    request.header("X-Tarmac-User", user());
     HttpResponse<byte[]> response;
     try {
       response =
@@ -136,12 +132,16 @@ public final class ApiClient {
       String detail = body.path("detail").asText("HTTP " + status);
       if (status == 401) {
         detail =
-            "the service at "
-                + url
-                + " refused the token ("
-                + detail
-                + "); set --token or TARMAC_TOKEN to the service's token (its data directory's"
-                + " api-token file)";
+            (token == null
+                    ? "no token was found for the service at "
+                        + url
+                        + " ("
+                        + ClientOptions.defaultTokenFile()
+                        + " does not exist)"
+                    : "the service at " + url + " refused the token")
+                + "; set --token or TARMAC_TOKEN to a token of the service: its first admin token"
+                + " is the api-token file in its data directory (the default place is read when"
+                + " TARMAC_DATA_DIR names it), and an admin makes more with `tarmac tokens create`";
       }
       int code =
           switch (status) {

@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
 /**
  * How a command reaches the service: {@code --url}/{@code --token}, else {@code TARMAC_URL}/{@code
  * TARMAC_TOKEN}, else {@code url=}/{@code token=} in {@code ~/.config/tarmac/config.properties},
- * else {@code http://127.0.0.1:8080} without a token. And {@code --json}.
+ * else {@code http://127.0.0.1:8080} with the admin token the service wrote to {@code api-token} in
+ * its data directory ({@code TARMAC_DATA_DIR}, default {@code ~/.local/share/tarmac}), when this
+ * user can read it. And {@code --json}.
  */
 public final class ClientOptions {
   @Option(
@@ -29,8 +31,34 @@ public final class ClientOptions {
     Properties file = configFile();
     String u =
         first(url, System.getenv("TARMAC_URL"), file.getProperty("url"), "http://127.0.0.1:8080");
-    String t = first(token, System.getenv("TARMAC_TOKEN"), file.getProperty("token"), null);
+    String t =
+        first(
+            token,
+            System.getenv("TARMAC_TOKEN"),
+            file.getProperty("token"),
+            readable(defaultTokenFile()));
     return new ApiClient(URI.create(u.replaceAll("/+$", "")), t);
+  }
+
+  /** Where a service on this machine keeps its first admin token. */
+  static Path defaultTokenFile() {
+    return defaultDataDir().resolve("api-token");
+  }
+
+  /** {@code TARMAC_DATA_DIR}, else {@code ~/.local/share/tarmac} (as the service's default). */
+  static Path defaultDataDir() {
+    String env = System.getenv("TARMAC_DATA_DIR");
+    return env != null && !env.isBlank()
+        ? Path.of(env)
+        : Path.of(System.getProperty("user.home"), ".local/share/tarmac");
+  }
+
+  private static String readable(Path file) {
+    try {
+      return Files.isReadable(file) ? Files.readString(file).strip() : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   static Path configPath() {

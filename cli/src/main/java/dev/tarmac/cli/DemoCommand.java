@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
@@ -73,7 +72,6 @@ public final class DemoCommand implements Callable<Integer> {
     try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
       commitAndTag(git, "v1.0.0", 0);
 
-      String token = UUID.randomUUID().toString();
       int port = ServiceProcess.freePort();
       say(
           "Service: starting on http://127.0.0.1:"
@@ -84,12 +82,11 @@ public final class DemoCommand implements Callable<Integer> {
           ServiceProcess.start(
               root.resolve("service"),
               port,
-              token,
               // the demo is all on loopback, whatever the environment says
               List.of("quarkus.http.host=127.0.0.1", "tarmac.public-url=http://127.0.0.1:" + port),
               root.resolve("service.log"));
       try {
-        ApiClient api = new ApiClient(service.url(), token);
+        ApiClient api = new ApiClient(service.url(), service.token());
         api.post("/api/apps", Map.of("name", "demo", "repo", repo.toUri().toString()));
         say("App: registered 'demo' (" + repo.toUri() + ")");
 
@@ -164,10 +161,11 @@ public final class DemoCommand implements Callable<Integer> {
             say(
                 "Service left running (pid "
                     + ProcessHandle.current().pid()
-                    + "): TARMAC_URL="
+                    + "): export TARMAC_URL="
                     + service.url()
-                    + " TARMAC_TOKEN="
-                    + token);
+                    + " TARMAC_DATA_DIR="
+                    + root.resolve("service")
+                    + " (tarmac reads the admin token from its api-token file)");
             service.waitFor();
           }
         }

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
       ReleaseCommand.class,
       RollbackCommand.class,
       StatusCommand.class,
-      HistoryCommand.class
+      HistoryCommand.class,
+      TokensCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -11,7 +11,14 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Run the build service in the foreground (embedded store under the data directory).",
-    footer = {"", "Example:", "  tarmac serve --port 8080 --data-dir ~/.local/share/tarmac"})
+    footer = {
+      "",
+      "The first start writes an admin token to <data-dir>/api-token (mode 600); later starts keep"
+          + " it. tarmac reads it from there (TARMAC_DATA_DIR names another data directory).",
+      "",
+      "Example:",
+      "  tarmac serve --port 8080 --data-dir ~/.local/share/tarmac"
+    })
 public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--port",
@@ -21,25 +28,16 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--data-dir",
-      description = "where builds, the store and git mirrors live (default: ~/.local/share/tarmac)")
+      description =
+          "where builds, the store, git mirrors and the tokens live (default: TARMAC_DATA_DIR, or"
+              + " ~/.local/share/tarmac)")
   Path dataDir;
-
-  @Option(
-      names = "--token",
-      description = "API token for mutating calls (default: tarmac.api-token, or generated once)")
-  String token;
 
   @Override
   public Integer call() throws Exception {
-    Path data =
-        dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".local/share/tarmac");
-    String apiToken =
-        token != null
-            ? token
-            : System.getenv().getOrDefault("TARMAC_TOKEN", java.util.UUID.randomUUID().toString());
+    Path data = (dataDir != null ? dataDir : ClientOptions.defaultDataDir()).toAbsolutePath();
     try (ServiceProcess service =
-        ServiceProcess.start(
-            data.toAbsolutePath(), port, apiToken, List.of(), data.resolve("service.log"))) {
+        ServiceProcess.start(data, port, List.of(), data.resolve("service.log"))) {
       System.out.println(
           "Tarmac service on "
               + service.url()
@@ -48,7 +46,23 @@ public final class ServeCommand implements Callable<Integer> {
               + ", log "
               + service.log()
               + ")");
-      System.out.println("export TARMAC_URL=" + service.url() + " TARMAC_TOKEN=" + apiToken);
+      Path tokenFile = data.resolve("api-token");
+      if (!java.nio.file.Files.exists(tokenFile)) {
+        System.out.println("Admin token: TARMAC_API_TOKEN, as set in the environment");
+      } else if (data.equals(ClientOptions.defaultDataDir().toAbsolutePath())) {
+        System.out.println(
+            "Admin token: "
+                + tokenFile
+                + " (tarmac reads it from there; make more with `tarmac tokens create`)");
+      } else {
+        System.out.println(
+            "Admin token: "
+                + tokenFile
+                + "; for tarmac: export TARMAC_URL="
+                + service.url()
+                + " TARMAC_DATA_DIR="
+                + data);
+      }
       Runtime.getRuntime().addShutdownHook(new Thread(service::close));
       service.waitFor();
     }

@@ -14,11 +14,13 @@ public final class ServiceProcess implements AutoCloseable {
   private final Process process;
   private final URI url;
   private final Path log;
+  private final String token;
 
-  private ServiceProcess(Process process, URI url, Path log) {
+  private ServiceProcess(Process process, URI url, Path log, String token) {
     this.process = process;
     this.url = url;
     this.log = log;
+    this.token = token;
   }
 
   /** The service's runnable jar: {@code tarmac.service.jar}, or the one built in this checkout. */
@@ -45,9 +47,13 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  /** Starts the service on a loopback port with {@code properties}, and waits until it answers. */
-  public static ServiceProcess start(
-      Path dataDir, int port, String token, List<String> properties, Path log)
+  /**
+   * Starts the service on a loopback port with {@code properties}, and waits until it answers and
+   * its admin token is in {@code <dataDir>/api-token} (written on the first start, read back on the
+   * next ones). The token is never on the command line (where {@code ps} shows it): the service
+   * makes it, or takes {@code TARMAC_API_TOKEN} from the environment this process passes on.
+   */
+  public static ServiceProcess start(Path dataDir, int port, List<String> properties, Path log)
       throws IOException, InterruptedException {
     Files.createDirectories(log.getParent());
     URI url = URI.create("http://127.0.0.1:" + port);
@@ -56,8 +62,7 @@ public final class ServiceProcess implements AutoCloseable {
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dtarmac.data-dir=" + dataDir,
-                "-Dquarkus.http.port=" + port,
-                "-Dtarmac.api-token=" + token));
+                "-Dquarkus.http.port=" + port));
     // where it listens and how servers reach it: loopback unless the environment says otherwise
     // (QUARKUS_HTTP_HOST, TARMAC_PUBLIC_URL), as a real setup with the embedded store needs
     if (System.getenv("QUARKUS_HTTP_HOST") == null) {
@@ -70,19 +75,24 @@ public final class ServiceProcess implements AutoCloseable {
     command.addAll(List.of("-jar", serviceJar().toString()));
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    ServiceProcess service = new ServiceProcess(process, url, log);
-    ApiClient client = new ApiClient(url, token);
+    ServiceProcess starting = new ServiceProcess(process, url, log, null);
+    ApiClient client = new ApiClient(url, null);
+    Path tokenFile = dataDir.resolve("api-token");
+    String configured = System.getenv("TARMAC_API_TOKEN");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!client.reachable()) {
+    while (!client.reachable()
+        || (configured == null || configured.isBlank()) && !Files.exists(tokenFile)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
-        service.close();
+        starting.close();
         throw new CliException(
             CliException.UNREACHABLE,
             "the service did not start; its log is " + log + ":\n" + tail(log));
       }
       Thread.sleep(100);
     }
-    return service;
+    String token =
+        Files.exists(tokenFile) ? Files.readString(tokenFile).strip() : configured.strip();
+    return new ServiceProcess(process, url, log, token);
   }
 
   static String tail(Path log) throws IOException {
@@ -96,6 +106,11 @@ public final class ServiceProcess implements AutoCloseable {
 
   public Path log() {
     return log;
+  }
+
+  /** The service's admin token (from its {@code api-token} file), for this process's own calls. */
+  public String token() {
+    return token;
   }
 
   public void waitFor() throws InterruptedException {

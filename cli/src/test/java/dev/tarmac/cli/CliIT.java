@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * three {@code local} hosts, history, status, rollback, {@code --json}, and every exit code.
  */
 class CliIT {
-  static final String TOKEN = "cli-it-token";
+  static String TOKEN;
   static final ObjectMapper JSON = new ObjectMapper();
   static Path dir;
   static ServiceProcess service;
@@ -59,11 +59,11 @@ class CliIT {
         ServiceProcess.start(
             dir.resolve("service"),
             ServiceProcess.freePort(),
-            TOKEN,
             List.of(
                 "tarmac.ssh.private-key=" + ssh.settings().privateKey(),
                 "tarmac.ssh.known-hosts=" + ssh.settings().knownHosts()),
             dir.resolve("service.log"));
+    TOKEN = service.token();
     new ApiClient(service.url(), TOKEN)
         .post("/api/apps", Map.of("name", "demo", "repo", repo.toUri().toString()));
   }
@@ -94,6 +94,7 @@ class CliIT {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().remove("TARMAC_URL");
     pb.environment().remove("TARMAC_TOKEN");
+    pb.environment().remove("TARMAC_DATA_DIR");
     pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     pb.environment().putAll(env);
     pb.redirectError(dir.resolve("err.txt").toFile());
@@ -121,6 +122,13 @@ class CliIT {
         .containsPattern("web3 +switch +[0-9.]+ +[0-9.]+ +ok")
         .contains("activation window")
         .contains("release #1 LIVE");
+    Run plan = tarmac("release", "demo", "v1.1.0", "--env", "demo", "--plan");
+    assertThat(plan.exit()).as(plan.out() + plan.err()).isZero();
+    assertThat(plan.out())
+        .contains("Plan: demo v1.1.0 to demo (v1.0.0 is live")
+        .contains("Nothing was changed.")
+        .containsPattern("web2 +v1.0.0 +delta from v1.0.0");
+    assertThat(dir.resolve("hosts/web2/releases/v1.1.0")).doesNotExist();
     Run r2 = tarmac("release", "demo", "v1.1.0", "--env", "demo", "--json");
     assertThat(r2.exit()).isZero();
     JsonNode record = r2.json();
@@ -133,6 +141,8 @@ class CliIT {
     Run history = tarmac("history", "demo", "--env", "demo");
     assertThat(history.out().lines().toList()).hasSize(3).first().asString().startsWith("ID");
     assertThat(history.out()).contains("#2  release  v1.1.0   LIVE");
+    // who released is the token's name (the service's first admin token is 'admin')
+    assertThat(history.out()).containsPattern("#2 +release +v1\\.1\\.0 +LIVE +admin ");
     Run status = tarmac("status", "demo", "--env", "demo", "--json");
     assertThat(status.json().path("hosts").findValuesAsText("live")).containsOnly("v1.1.0");
 

@@ -1,5 +1,7 @@
 package dev.tarmac.builder.api;
 
+import dev.tarmac.builder.auth.Requires;
+import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.service.App;
 import dev.tarmac.builder.service.AppRegistry;
 import jakarta.inject.Inject;
@@ -23,23 +25,24 @@ public class AppResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
+  @Requires(Role.ADMIN)
   public Response register(NewApp body) {
     if (body == null || body.name() == null || body.repo() == null) {
       throw ApiProblem.badRequest(
           "send {\"name\":\"shop\",\"repo\":\"<git url>\",\"watch\":true}; name and repo are required");
     }
     App app = apps.register(body.name(), body.repo(), Boolean.TRUE.equals(body.watch()));
-    return Response.created(URI.create("/api/apps/" + app.name())).entity(app).build();
+    return Response.created(URI.create("/api/apps/" + app.name())).entity(app.redacted()).build();
   }
 
   @GET
   public List<App> list() {
-    return apps.all();
+    return apps.all().stream().map(App::redacted).toList();
   }
 
   @GET
   @Path("{app}")
   public App get(String app) {
-    return apps.require(app);
+    return apps.require(app).redacted();
   }
 }

@@ -1,47 +1,135 @@
 package dev.tarmac.builder.api;
 
-import dev.tarmac.builder.service.ServiceConfig;
+import dev.tarmac.builder.auth.Caller;
+import dev.tarmac.builder.auth.Requires;
+import dev.tarmac.builder.auth.Role;
+import dev.tarmac.builder.auth.Token;
+import dev.tarmac.builder.auth.TokenStore;
+import dev.tarmac.builder.auth.Unauthenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.lang.reflect.Method;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Mutating calls need {@code Authorization: Bearer <tarmac.api-token>}. Webhooks carry their own
- * HMAC and signed store URLs their own signature, so those two are checked where they arrive.
+ * Every API call needs {@code Authorization: Bearer <token>} (a named token, see {@link
+ * TokenStore}), reads included. The two exceptions carry their own signature, checked where they
+ * arrive: webhooks ({@code /api/hooks/…}, HMAC) and the embedded store's signed URLs ({@code
+ * /api/store/…}); both are marked {@link Unauthenticated}. Then the token's role must allow the
+ * method ({@link Requires}; by default GET/HEAD need viewer, anything else admin), and a deployer
+ * limited to some environments reaches only those.
  */
 public class AuthFilter {
-  @Inject ServiceConfig config;
+  static final String HOW_TO_GET_ONE =
+      "send Authorization: Bearer <token>. The service's first start wrote an admin token to the"
+          + " api-token file in its data directory (the tarmac CLI reads it from there by default);"
+          + " an admin makes named tokens with `tarmac tokens create NAME --role"
+          + " viewer|deployer|admin`";
 
-  @ServerRequestFilter
-  public Optional<Response> requireToken(ContainerRequestContext request) {
-    String method = request.getMethod();
+  @Inject TokenStore tokens;
+  @Inject Caller caller;
+
+  /** Before routing: an unknown path under /api is refused too, not told apart from a real one. */
+  @ServerRequestFilter(preMatching = true)
+  public Optional<Response> authenticate(ContainerRequestContext request) {
     String path = request.getUriInfo().getPath();
-    if (method.equals("GET")
-        || method.equals("HEAD")
-        || method.equals("OPTIONS")
-        || path.startsWith("/api/hooks/")
-        || path.startsWith("/api/store/")) {
-      return Optional.empty();
+    if (path.startsWith("/api/hooks/") || path.startsWith("/api/store/")) {
+      return Optional.empty(); // each checks its own signature; see authorize for the resource
     }
     String header = request.getHeaderString("Authorization");
-    String expected = "Bearer " + config.apiToken();
-    if (header != null
-        && MessageDigest.isEqual(
-            header.trim().getBytes(StandardCharsets.UTF_8),
-            expected.getBytes(StandardCharsets.UTF_8))) {
+    String secret = bearer(header);
+    Optional<Token> token = secret == null ? Optional.empty() : tokens.verify(secret);
+    if (token.isEmpty()) {
+      return Optional.of(
+          Problems.problem(
+              401,
+              "Unauthorized",
+              (header == null
+                      ? "this call needs a token: "
+                      : secret == null
+                          ? "the Authorization header is not a bearer token: "
+                          : "the token is not valid (unknown or revoked): ")
+                  + HOW_TO_GET_ONE,
+              path));
+    }
+    caller.set(token.get());
+    return Optional.empty();
+  }
+
+  /** After routing: the token's role against what the method needs. */
+  @ServerRequestFilter
+  public Optional<Response> authorize(ContainerRequestContext request, ResourceInfo resource) {
+    Class<?> type = resource.getResourceClass();
+    if (type != null && type.isAnnotationPresent(Unauthenticated.class)) {
       return Optional.empty();
     }
-    return Optional.of(
-        Problems.problem(
-            401,
-            "Unauthorized",
-            header == null
-                ? "this call needs Authorization: Bearer <token>; the token is tarmac.api-token (or the api-token file in the service's data directory)"
-                : "the bearer token is wrong; use tarmac.api-token (or the api-token file in the service's data directory)",
-            path));
+    String path = request.getUriInfo().getPath();
+    if (!caller.present()) {
+      // a path that looked like a signed one but routed elsewhere
+      return Optional.of(
+          Problems.problem(
+              401, "Unauthorized", "this call needs a token: " + HOW_TO_GET_ONE, path));
+    }
+    Token token = caller.token();
+    Role needed = needed(resource.getResourceMethod(), request.getMethod());
+    if (!token.role().allows(needed)) {
+      return Optional.of(
+          Problems.problem(
+              403,
+              "Forbidden",
+              "the token '"
+                  + token.name()
+                  + "' is a "
+                  + token.role().label()
+                  + " token; "
+                  + request.getMethod()
+                  + " "
+                  + path
+                  + " needs a "
+                  + needed.label()
+                  + " (or admin) token. Ask an admin for one: tarmac tokens create NAME --role "
+                  + needed.label(),
+              path));
+    }
+    String env = request.getUriInfo().getPathParameters().getFirst("env");
+    if (needed == Role.DEPLOYER && env != null && !token.reaches(env)) {
+      return Optional.of(
+          Problems.problem(
+              403,
+              "Forbidden",
+              "the token '"
+                  + token.name()
+                  + "' deploys only to "
+                  + String.join(", ", token.envs())
+                  + ", not to "
+                  + env
+                  + "; use a token made with --env "
+                  + env,
+              path));
+    }
+    return Optional.empty();
+  }
+
+  static Role needed(Method method, String httpMethod) {
+    Requires requires = method == null ? null : method.getAnnotation(Requires.class);
+    if (requires != null) {
+      return requires.value();
+    }
+    return httpMethod.equals("GET") || httpMethod.equals("HEAD") ? Role.VIEWER : Role.ADMIN;
+  }
+
+  private static String bearer(String header) {
+    if (header == null) {
+      return null;
+    }
+    String h = header.strip();
+    if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String secret = h.substring(7).strip();
+      return secret.isEmpty() ? null : secret;
+    }
+    return null;
   }
 }

@@ -1,5 +1,7 @@
 package dev.tarmac.builder.api;
 
+import dev.tarmac.builder.auth.Requires;
+import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.service.BuildService;
 import dev.tarmac.builder.service.BuildView;
 import dev.tarmac.distributor.model.StoreLayout;
@@ -29,6 +31,7 @@ public class BuildResource {
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
+  @Requires(Role.DEPLOYER)
   public Response request(String app, NewBuild body) {
     if (body == null || body.tag() == null) {
       throw ApiProblem.badRequest("send {\"tag\":\"v1.4.0\"}: the tag to build");

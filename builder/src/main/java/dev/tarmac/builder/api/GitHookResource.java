@@ -1,5 +1,6 @@
 package dev.tarmac.builder.api;
 
+import dev.tarmac.builder.auth.Unauthenticated;
 import dev.tarmac.builder.hooks.GitWebhooks;
 import dev.tarmac.builder.hooks.GitWebhooks.Provider;
 import dev.tarmac.builder.hooks.GitWebhooks.TagPush;
@@ -26,6 +27,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * registered app whose repository it is. The signature is checked before anything else; a bad or
  * missing one is 401 and nothing is queued.
  */
+@Unauthenticated
 @Path("/api/hooks/git")
 public class GitHookResource {
   @Inject AppRegistry apps;

@@ -1,5 +1,6 @@
 package dev.tarmac.builder.api;
 
+import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.distributor.store.StoreNotFoundException;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.WebApplicationException;
@@ -18,7 +19,7 @@ public class Problems {
     body.put("type", "about:blank");
     body.put("title", title);
     body.put("status", status);
-    body.put("detail", detail);
+    body.put("detail", RepoUrls.redact(detail));
     if (instance != null) {
       body.put("instance", instance);
     }
@@ -73,8 +74,21 @@ public class Problems {
 
   @ServerExceptionMapper(priority = 10000)
   public Response unexpected(Exception e, UriInfo uri) {
-    Log.errorf(e, "unexpected error on %s", uri.getPath());
+    Log.errorf("unexpected error on %s: %s", uri.getPath(), redactedTrace(e));
     return problem(
         500, "Internal error", e.toString() + " (the service log has the details)", uri.getPath());
+  }
+
+  /** The stack trace with every message redacted (a repository password must not reach a log). */
+  static String redactedTrace(Throwable e) {
+    StringBuilder out = new StringBuilder();
+    java.util.Set<Throwable> seen = new java.util.HashSet<>();
+    for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+      out.append(t == e ? "" : "\nCaused by: ").append(RepoUrls.redact(t.toString()));
+      for (StackTraceElement frame : t.getStackTrace()) {
+        out.append("\n\tat ").append(frame);
+      }
+    }
+    return out.toString();
   }
 }

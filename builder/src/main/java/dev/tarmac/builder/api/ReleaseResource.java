@@ -1,5 +1,8 @@
 package dev.tarmac.builder.api;
 
+import dev.tarmac.builder.auth.Caller;
+import dev.tarmac.builder.auth.Requires;
+import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.service.ReleaseService;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
@@ -8,17 +11,20 @@ import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** Releases, rollbacks, history and status of an app's environment. */
+/**
+ * Releases, rollbacks, history and status of an app's environment. Who released is the token's name
+ * (recorded in the history, the lock and on the hosts), whatever the client says.
+ */
 @Path("/api/apps/{app}/envs/{env}")
 @Produces(MediaType.APPLICATION_JSON)
 public class ReleaseResource {
@@ -29,18 +35,24 @@ public class ReleaseResource {
   public record NewRollback(String to, Boolean restoreDatabase, Boolean forceUnlock) {}
 
   @Inject ReleaseService releases;
+  @Inject Caller caller;
 
   @POST
   @Path("releases")
   @Consumes(MediaType.APPLICATION_JSON)
+  @Requires(Role.DEPLOYER)
   public Response release(
-      String app, String env, NewRelease body, @HeaderParam("X-Tarmac-User") String user) {
+      String app, String env, @QueryParam("plan") boolean plan, NewRelease body) {
     if (body == null || body.version() == null) {
       throw ApiProblem.badRequest("send {\"version\":\"v1.4.0\"}: the built version to release");
     }
+    if (plan) {
+      // reads every host, changes nothing, takes no lock (docs/releasing.md, "Plan")
+      return Response.ok(releases.plan(app, env, body.version())).build();
+    }
     ReleaseRecord started =
         releases.release(
-            app, env, body.version(), who(user), Boolean.TRUE.equals(body.forceUnlock()));
+            app, env, body.version(), caller.name(), Boolean.TRUE.equals(body.forceUnlock()));
     return Response.accepted(started).build();
   }
 
@@ -67,8 +79,8 @@ public class ReleaseResource {
   @POST
   @Path("rollback")
   @Consumes(MediaType.APPLICATION_JSON)
-  public Response rollback(
-      String app, String env, NewRollback body, @HeaderParam("X-Tarmac-User") String user) {
+  @Requires(Role.DEPLOYER)
+  public Response rollback(String app, String env, NewRollback body) {
     NewRollback b = body == null ? new NewRollback(null, false, false) : body;
     ReleaseRecord started =
         releases.rollback(
@@ -76,7 +88,7 @@ public class ReleaseResource {
             env,
             Optional.ofNullable(b.to()),
             Boolean.TRUE.equals(b.restoreDatabase()),
-            who(user),
+            caller.name(),
             Boolean.TRUE.equals(b.forceUnlock()));
     return Response.accepted(started).build();
   }
@@ -85,9 +97,5 @@ public class ReleaseResource {
   @Path("status")
   public EnvStatus status(String app, String env) {
     return releases.status(app, env);
-  }
-
-  private static String who(String header) {
-    return header == null || header.isBlank() ? "api" : header;
   }
 }

@@ -1,5 +1,6 @@
 package dev.tarmac.builder.api;
 
+import dev.tarmac.builder.auth.Unauthenticated;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreKeys;
 import dev.tarmac.distributor.store.fs.FsArtifactStore;
@@ -19,6 +20,7 @@ import java.io.InputStream;
  * The embedded store's signed URLs: servers GET artifacts (with Range, to resume) and PUT backups
  * here without holding any credential; the URL's HMAC signature is the permission.
  */
+@Unauthenticated
 @Path("/api/store/{key: .+}")
 public class StoreResource {
   @Inject ArtifactStore store;

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,7 +27,8 @@ import java.util.Map;
  *   <li>checkout the tag (fetch into the app's mirror, write the tag's tree, no {@code .git})
  *   <li>read {@code tarmac.yml} at the tag
  *   <li>run the app's own build commands ({@code build.commands}: {@code npm ci}, {@code npm run
- *       build}, {@code composer install}…) — the Sass sources are still there
+ *       build}, {@code composer install}…) — the Sass sources are still there; commands run in a
+ *       {@link BuildSandbox} (another user, a clean environment, namespaces where bubblewrap works)
  *   <li>compile Sass ({@code build.sass}; load paths such as {@code node_modules} now exist)
  *   <li>minify JS and CSS ({@code build.minify}), including what the commands produced
  *   <li>run the {@code build.after} commands (they see compiled, minified assets)
@@ -40,8 +42,11 @@ public final class BuildPipeline {
   private final GitMirrors mirrors;
   private final Path cacheDir;
   private final Clock clock;
+  private final BuildSandbox sandbox;
 
-  public BuildPipeline(ArtifactStore store, GitMirrors mirrors, Path cacheDir, Clock clock) {
+  public BuildPipeline(
+      ArtifactStore store, GitMirrors mirrors, Path cacheDir, Clock clock, BuildSandbox sandbox) {
+    this.sandbox = sandbox;
     this.store = store;
     this.mirrors = mirrors;
     this.cacheDir = cacheDir;
@@ -56,6 +61,7 @@ public final class BuildPipeline {
     String app = request.app();
     String version = request.version();
     log.line("build " + app + " " + version + " from " + request.repo());
+    log.line("isolation: " + sandbox.describe());
 
     var checkout =
         timer.step(
@@ -67,16 +73,10 @@ public final class BuildPipeline {
         timer,
         tree,
         build,
-        Map.of(
-            "TARMAC_APP",
-            app,
-            "TARMAC_VERSION",
-            version,
-            "TARMAC_TAG",
-            request.tag(),
-            "TARMAC_COMMIT",
-            checkout.commit()),
+        environment(build, request, checkout.commit()),
         cacheDir,
+        sandbox,
+        app + "-" + version,
         log);
     var packed =
         timer.step(
@@ -113,7 +113,8 @@ public final class BuildPipeline {
 
   /**
    * The steps between reading the config and packing, on a checked-out {@code tree}: the same for a
-   * tag ({@link #run}) and for a working copy ({@link LocalBuild}).
+   * tag ({@link #run}) and for a working copy ({@link LocalBuild}). Commands run in {@code
+   * sandbox}, named {@code name}.
    */
   static void treeSteps(
       Timer timer,
@@ -121,16 +122,32 @@ public final class BuildPipeline {
       TarmacConfig.Build build,
       Map<String, String> environment,
       Path cacheDir,
+      BuildSandbox sandbox,
+      String name,
       BuildLog log) {
     timer.step(
         "commands",
-        new RunBuildCommandsStep(tree, build.commands(), environment, build.timeout(), log));
+        new RunBuildCommandsStep(
+            sandbox, name, tree, build.commands(), environment, build.timeout(), log));
     timer.step("compile sass", new CompileSassStep(tree, build.sass(), log));
     timer.step(
         "minify", new MinifyAssetsStep(cacheDir, tree, build.minify(), build.minifyTargets(), log));
     timer.step(
-        "after", new RunBuildCommandsStep(tree, build.after(), environment, build.timeout(), log));
+        "after",
+        new RunBuildCommandsStep(
+            sandbox, name + "-after", tree, build.after(), environment, build.timeout(), log));
     timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
+  }
+
+  /** What build commands get besides PATH, HOME and LANG: the app's build.env, then TARMAC_*. */
+  static Map<String, String> environment(
+      TarmacConfig.Build build, BuildRequest request, String commit) {
+    Map<String, String> env = new LinkedHashMap<>(build.env());
+    env.put("TARMAC_APP", request.app());
+    env.put("TARMAC_VERSION", request.version());
+    env.put("TARMAC_TAG", request.tag());
+    env.put("TARMAC_COMMIT", commit);
+    return env;
   }
 
   /** Runs steps, timing each and naming the step in any failure. */

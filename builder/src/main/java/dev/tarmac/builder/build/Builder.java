@@ -22,15 +22,29 @@ public final class Builder {
   private final ArtifactStore store;
   private final BuildPipeline pipeline;
   private final Path workRoot;
+  private final BuildSandbox sandbox;
 
-  /** {@code dataDir} holds the git mirrors ({@code git/}), tools ({@code cache/}) and work dirs. */
+  /**
+   * {@code dataDir} holds the git mirrors ({@code git/}), tools ({@code cache/}) and work dirs;
+   * build commands run in a sandbox set by the {@code tarmac.build.*} properties.
+   */
   public Builder(ArtifactStore store, Path dataDir, Clock clock) {
+    this(store, dataDir, clock, BuildSandbox.Settings.fromConfig());
+  }
+
+  public Builder(
+      ArtifactStore store, Path dataDir, Clock clock, BuildSandbox.Settings sandboxSettings) {
     dataDir = dataDir.toAbsolutePath();
     this.store = store;
     this.workRoot = dataDir.resolve("work");
+    this.sandbox = new BuildSandbox(sandboxSettings, dataDir);
     this.pipeline =
         new BuildPipeline(
-            store, new GitMirrors(dataDir.resolve("git")), dataDir.resolve("cache"), clock);
+            store,
+            new GitMirrors(dataDir.resolve("git")),
+            dataDir.resolve("cache"),
+            clock,
+            sandbox);
   }
 
   public Optional<BuildRecord> published(String app, String version) {
@@ -62,8 +76,12 @@ public final class Builder {
     }
   }
 
-  /** Removes work directories left by a build that was running when the service stopped. */
+  /**
+   * Removes work directories and sandboxes left by a build that was running when the service
+   * stopped.
+   */
   public void cleanAbandonedWork() {
     TreeFiles.deleteRecursively(workRoot);
+    sandbox.cleanAbandoned();
   }
 }

@@ -90,6 +90,15 @@ public final class LocalBuild {
    * leaves the artifact's tree in {@code out} (replaced) and the tarball beside it ({@code
    * out.tar.gz}).
    */
+  private static Map<String, String> localEnvironment(TarmacConfig config) {
+    Map<String, String> env = new java.util.LinkedHashMap<>(config.build().env());
+    env.put("TARMAC_APP", config.app());
+    env.put("TARMAC_VERSION", "local");
+    env.put("TARMAC_TAG", "local");
+    env.put("TARMAC_COMMIT", "local");
+    return env;
+  }
+
   public static Built build(Path dir, Path out, Path cacheDir, BuildLog log) throws Exception {
     Checked checked = check(dir);
     TarmacConfig config = checked.config();
@@ -106,12 +115,12 @@ public final class LocalBuild {
           timer,
           tree,
           config.build(),
-          Map.of(
-              "TARMAC_APP", config.app(),
-              "TARMAC_VERSION", "local",
-              "TARMAC_TAG", "local",
-              "TARMAC_COMMIT", "local"),
+          localEnvironment(config),
           cacheDir,
+          // a developer's own working copy, built as the developer: no other user, no namespaces
+          new BuildSandbox(
+              BuildSandbox.Settings.defaults().withIsolation(BuildSandbox.Isolation.NONE), work),
+          config.app() + "-local",
           log);
       Path tarball = out.resolveSibling(out.getFileName() + ".tar.gz");
       var packed =

@@ -25,6 +25,17 @@ public final class Processes {
 
   public static Outcome run(ProcessBuilder builder, Duration timeout, BuildLog log, String prefix)
       throws IOException, InterruptedException {
+    return run(builder, timeout, log, prefix, false);
+  }
+
+  /**
+   * Runs {@code builder}; every process it started is ended when it exits or times out: its
+   * descendants, and with {@code ownGroup} (the command was started by {@code setsid}, so its pid
+   * is its process group) the whole group, including children that were reparented away.
+   */
+  public static Outcome run(
+      ProcessBuilder builder, Duration timeout, BuildLog log, String prefix, boolean ownGroup)
+      throws IOException, InterruptedException {
     builder.redirectErrorStream(true);
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Process process = builder.start();
@@ -53,14 +64,40 @@ public final class Processes {
     reader.setDaemon(true);
     reader.start();
     boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    List<ProcessHandle> descendants = process.descendants().toList();
+    if (ownGroup) {
+      killGroup(process.pid());
+    }
+    descendants.forEach(ProcessHandle::destroyForcibly);
     if (!finished) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
       process.waitFor(5, TimeUnit.SECONDS);
+      if (ownGroup) {
+        killGroup(process.pid());
+      }
     }
     reader.join(2000);
     synchronized (tail) {
       return new Outcome(finished ? process.exitValue() : -1, !finished, List.copyOf(tail));
+    }
+  }
+
+  /**
+   * SIGKILL to process group {@code pgid} (never this JVM's own group: a child's pid is not it).
+   */
+  private static void killGroup(long pgid) throws InterruptedException {
+    if (ProcessHandle.current().pid() == pgid) {
+      return;
+    }
+    try {
+      Process kill =
+          new ProcessBuilder("kill", "-KILL", "--", "-" + pgid)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      kill.waitFor(5, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // no kill(1): the descendants were ended one by one
     }
   }
 }

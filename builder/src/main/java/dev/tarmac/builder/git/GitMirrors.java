@@ -44,11 +44,11 @@ public final class GitMirrors {
       } catch (GitAPIException | IOException | RuntimeException e) {
         throw new BuildException(
             "cannot fetch "
-                + url
+                + RepoUrls.redact(url)
                 + " for app "
                 + app
                 + ": "
-                + rootMessage(e)
+                + RepoUrls.redact(rootMessage(e))
                 + " (check the repository URL and that the build server can reach it)",
             e);
       }
@@ -67,7 +67,12 @@ public final class GitMirrors {
       }
       return List.copyOf(tags);
     } catch (GitAPIException | RuntimeException e) {
-      throw new BuildException("cannot list the tags of " + url + ": " + rootMessage(e), e);
+      throw new BuildException(
+          "cannot list the tags of "
+              + RepoUrls.redact(url)
+              + ": "
+              + RepoUrls.redact(rootMessage(e)),
+          e);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.tarmac.builder.api.ApiProblem;
 import dev.tarmac.builder.build.BuildRequest;
 import dev.tarmac.builder.build.BuildResult;
 import dev.tarmac.builder.build.Builder;
+import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
@@ -151,7 +152,7 @@ public class BuildService {
           "built %s %s: %s (%d bytes)",
           app.name(), queued.version(), result.record().sha256(), result.record().size());
     } catch (RuntimeException | IOException e) {
-      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      String why = RepoUrls.redact(e.getMessage() == null ? e.toString() : e.getMessage());
       Log.warnf("build of %s %s failed: %s", app.name(), queued.version(), why);
       update(running.failed(clock.instant(), why));
     }
@@ -216,15 +217,18 @@ public class BuildService {
     return out;
   }
 
-  /** The build log: from the store once published, from the data directory before that. */
+  /**
+   * The build log: from the store once published, from the data directory before that; with the
+   * password of any repository URL in it shown as {@code ***}.
+   */
   public byte[] log(String app, String version) {
     BuildView view = require(app, version);
     if (view.status() == BuildView.Status.SUCCEEDED) {
-      return store.readAllBytes(StoreLayout.buildLog(app, version));
+      return RepoUrls.redact(store.readAllBytes(StoreLayout.buildLog(app, version)));
     }
     try {
       Path log = logFile(app, version);
-      return Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
+      return Files.exists(log) ? RepoUrls.redact(Files.readAllBytes(log)) : new byte[0];
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

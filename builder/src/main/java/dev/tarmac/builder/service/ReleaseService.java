@@ -8,6 +8,7 @@ import dev.tarmac.deploy.release.ReleaseEvent;
 import dev.tarmac.deploy.release.ReleaseFailedException;
 import dev.tarmac.deploy.release.ReleaseHistory;
 import dev.tarmac.deploy.release.ReleaseOptions;
+import dev.tarmac.deploy.release.ReleasePreview;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.Transports;
 import dev.tarmac.distributor.model.Names;
@@ -64,9 +65,21 @@ public class ReleaseService {
     runner.shutdownNow();
   }
 
+  /** What releasing a built version would do on every host; changes nothing. */
+  public ReleasePreview plan(String app, String env, String version) {
+    requireReleasable(app, env, version);
+    return deployer.plan(app, env, version);
+  }
+
   /** Starts releasing a built version; returns its first record (PREPARING). */
   public ReleaseRecord release(
       String app, String env, String version, String who, boolean forceUnlock) {
+    requireReleasable(app, env, version);
+    return start(
+        app, env, options -> deployer.release(app, env, version, options), who, forceUnlock);
+  }
+
+  private void requireReleasable(String app, String env, String version) {
     BuildView build = builds.require(app, version);
     if (build.status() != BuildView.Status.SUCCEEDED) {
       throw new ApiProblem(
@@ -81,8 +94,6 @@ public class ReleaseService {
               + " build succeeded");
     }
     requireEnvironment(Deployer.config(deployer.build(app, version)), app, version, env);
-    return start(
-        app, env, options -> deployer.release(app, env, version, options), who, forceUnlock);
   }
 
   /** Starts a rollback; returns its first record. */

@@ -1,12 +1,12 @@
 package dev.tarmac.builder.service;
 
+import dev.tarmac.builder.auth.TokenStore;
 import dev.tarmac.deploy.remote.SshSettings;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.fs.FsArtifactStore;
 import dev.tarmac.distributor.store.fs.UrlSigner;
 import dev.tarmac.distributor.store.s3.S3ArtifactStore;
 import dev.tarmac.distributor.store.s3.S3Settings;
-import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -26,7 +26,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The service's configuration ({@code tarmac.*} properties, also as environment variables) and what
- * it makes: the data directory, the store, the API token.
+ * it makes: the data directory, the store, the API tokens.
  */
 @ApplicationScoped
 public class ServiceConfig {
@@ -63,16 +63,15 @@ public class ServiceConfig {
   @ConfigProperty(name = "tarmac.ssh.known-hosts")
   Path sshKnownHosts;
 
-  private String token;
-
   @jakarta.annotation.PostConstruct
   void absolute() {
     dataDir = dataDir.toAbsolutePath();
   }
 
-  /** Makes (and announces) the API token at start, not on the first call that needs it. */
-  void start(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
-    apiToken();
+  /** Makes (or reads back) the first admin token at start, not on the first call that needs it. */
+  void start(
+      @jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event, TokenStore tokens) {
+    tokens.bootstrap();
   }
 
   public Path dataDir() {
@@ -92,6 +91,13 @@ public class ServiceConfig {
   @Singleton
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  /** The API's named tokens (see {@link TokenStore}). */
+  @Produces
+  @Singleton
+  TokenStore tokens(Clock clock) {
+    return new TokenStore(dataDir, apiToken, clock);
   }
 
   @Produces
@@ -114,27 +120,6 @@ public class ServiceConfig {
           throw new IllegalArgumentException(
               "tarmac.store is '" + storeKind + "'; expected fs (the default) or s3");
     };
-  }
-
-  /**
-   * The bearer token mutating calls need: {@code tarmac.api-token}, or one generated on first
-   * start.
-   */
-  public synchronized String apiToken() {
-    if (token == null) {
-      if (apiToken.isPresent() && !apiToken.get().isBlank()) {
-        token = apiToken.get().trim();
-      } else {
-        boolean existed = Files.exists(dataDir.resolve("api-token"));
-        token = new String(secret("api-token", 24), StandardCharsets.US_ASCII).trim();
-        if (!existed) {
-          Log.infof(
-              "Generated an API token (tarmac.api-token was not set): %s — saved in %s; give it to the CLI as TARMAC_TOKEN",
-              token, dataDir.resolve("api-token"));
-        }
-      }
-    }
-    return token;
   }
 
   /** A secret kept in the data directory (mode 600), made from {@code bytes} random bytes once. */

@@ -1,6 +1,7 @@
 package dev.tarmac.builder.service;
 
 import dev.tarmac.builder.git.GitMirrors;
+import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.distributor.model.Names;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -62,7 +63,9 @@ public class TagWatcher {
             java.nio.file.StandardCopyOption.ATOMIC_MOVE,
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException | RuntimeException e) {
-        Log.warnf("tag watcher: cannot poll %s (%s): %s", app.name(), app.repo(), e.getMessage());
+        Log.warnf(
+            "tag watcher: cannot poll %s (%s): %s",
+            app.name(), RepoUrls.redact(app.repo()), RepoUrls.redact(e.getMessage()));
       }
     }
     return queued;

@@ -2,16 +2,49 @@ package dev.tarmac.builder.api;
 
 import static io.restassured.RestAssured.given;
 
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Calls of the HTTP API used by the resource tests. */
 final class Api {
   static final String TOKEN = "test-token";
 
   private Api() {}
+
+  /** Every call of a test sends the test's admin token unless it says {@code auth().none()}. */
+  static void authenticateByDefault() {
+    RestAssured.authentication = RestAssured.oauth2(TOKEN);
+  }
+
+  /** The JAX-RS resources of the service's API: every class with {@code @Path} in its package. */
+  static List<Class<?>> resources() throws Exception {
+    String pkg = Problems.class.getPackageName();
+    // the compiled classes (Quarkus serves them from its own class loader in tests)
+    Path dir = Path.of("target/classes").resolve(pkg.replace('.', '/'));
+    List<Class<?>> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.sorted().toList()) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(".class") && !name.contains("$")) {
+          Class<?> c = Class.forName(pkg + "." + name.substring(0, name.length() - 6));
+          if (c.isAnnotationPresent(jakarta.ws.rs.Path.class)) {
+            out.add(c);
+          }
+        }
+      }
+    }
+    if (out.size() < 4) {
+      throw new AssertionError("found only " + out + " as resources in " + dir);
+    }
+    return out;
+  }
 
   static void registerApp(String name, String repo, boolean watch) {
     given()

@@ -28,6 +28,7 @@ class GitHookResourceTest {
 
   @BeforeEach
   void makeRepo() throws Exception {
+    Api.authenticateByDefault();
     if (repo == null) {
       repo =
           new SampleRepo(Files.createTempDirectory(Path.of("target"), "hooks-").toAbsolutePath());
@@ -48,7 +49,11 @@ class GitHookResourceTest {
   }
 
   private static RequestSpecification hook(String body) {
-    return given().contentType(ContentType.JSON).body(body.getBytes(StandardCharsets.UTF_8));
+    return given()
+        .auth()
+        .none()
+        .contentType(ContentType.JSON)
+        .body(body.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

@@ -21,12 +21,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The release API over three {@code local} hosts: release, events, history, rollback, status. */
 @QuarkusTest
 @TestProfile(FixedPortProfile.class)
 class ReleaseResourceTest {
+
+  @BeforeEach
+  void token() {
+    Api.authenticateByDefault();
+  }
+
   static SampleRepo repo;
   static Path hosts;
 
@@ -54,11 +61,18 @@ class ReleaseResourceTest {
     repo.commitAndTag("second", "v2.1.0");
   }
 
+  /** A deployer token for prod, made once through the API. */
+  static String deployer;
+
   static Response startRelease(String version) {
+    if (deployer == null) {
+      deployer = AuthResourceTest.createToken("ann-ci", "deployer", List.of("prod"));
+    }
     return given()
         .auth()
-        .oauth2("test-token")
-        .header("X-Tarmac-User", "ann")
+        .oauth2(deployer)
+        // what the client claims is not who released: the token's name is
+        .header("X-Tarmac-User", "mallory")
         .contentType(ContentType.JSON)
         .body(Map.of("version", version))
         .post("/api/apps/shop/envs/prod/releases");
@@ -86,6 +100,8 @@ class ReleaseResourceTest {
 
     // nothing is released without the token
     given()
+        .auth()
+        .none()
         .contentType(ContentType.JSON)
         .body(Map.of("version", "v2.0.0"))
         .post("/api/apps/shop/envs/prod/releases")
@@ -107,11 +123,34 @@ class ReleaseResourceTest {
                 "environment staging is not in tarmac.yml at shop v2.0.0; it defines: prod"));
 
     Response first = startRelease("v2.0.0");
-    first.then().statusCode(202).body("status", equalTo("PREPARING")).body("who", equalTo("ann"));
+    first
+        .then()
+        .statusCode(202)
+        .body("status", equalTo("PREPARING"))
+        .body("who", equalTo("ann-ci"));
     long id1 = first.jsonPath().getLong("id");
     awaitRelease(id1).then().body("status", equalTo("LIVE"));
     assertThat(Files.readSymbolicLink(hosts.resolve("a/current")).toString())
         .isEqualTo("releases/v2.0.0");
+
+    // the plan reads every host and changes nothing; a viewer may not ask for it (it logs in)
+    given()
+        .auth()
+        .oauth2("test-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v2.1.0"))
+        .post("/api/apps/shop/envs/prod/releases?plan=true")
+        .then()
+        .statusCode(200)
+        .body("version", equalTo("v2.1.0"))
+        .body("live", equalTo("v2.0.0"))
+        .body("hosts.name", org.hamcrest.Matchers.hasItem("a"))
+        .body("hosts[0].serves", equalTo("v2.0.0"))
+        .body("hosts[0].transfer", equalTo("delta"))
+        .body("hosts[0].from", equalTo("v2.0.0"));
+    assertThat(Files.readSymbolicLink(hosts.resolve("a/current")).toString())
+        .isEqualTo("releases/v2.0.0");
+    assertThat(hosts.resolve("a/releases/v2.1.0")).doesNotExist();
 
     long id2 = startRelease("v2.1.0").jsonPath().getLong("id");
     Response second = awaitRelease(id2);
@@ -164,7 +203,8 @@ class ReleaseResourceTest {
         .get("/api/apps/shop/envs/prod/releases")
         .then()
         .statusCode(200)
-        .body("status", equalTo(List.of("LIVE", "ROLLED_BACK", "LIVE")));
+        .body("status", equalTo(List.of("LIVE", "ROLLED_BACK", "LIVE")))
+        .body("who", equalTo(List.of("admin", "ann-ci", "ann-ci")));
 
     // a held lock is 423 and names its holder
     Instant now = Instant.now();

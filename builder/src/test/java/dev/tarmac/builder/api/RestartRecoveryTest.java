@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(RestartRecoveryTest.DiedMidBuild.class)
 class RestartRecoveryTest {
+
+  @BeforeEach
+  void token() {
+    Api.authenticateByDefault();
+  }
+
   public static class DiedMidBuild implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(S3StoreResourceTest.S3Store.class)
 class S3StoreResourceTest {
+
+  @BeforeEach
+  void token() {
+    Api.authenticateByDefault();
+  }
+
   public static class S3Store implements QuarkusTestProfile {
     @Override
     public List<TestResourceEntry> testResources() {

@@ -15,12 +15,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The service releases to real OpenSSH servers with its configured key and known hosts. */
 @QuarkusTest
 @WithTestResource(SshFleetResource.class)
 class SshReleaseResourceTest {
+
+  @BeforeEach
+  void token() {
+    Api.authenticateByDefault();
+  }
 
   @Test
   void theServiceReleasesOverSsh() throws Exception {

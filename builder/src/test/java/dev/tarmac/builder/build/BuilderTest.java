@@ -275,6 +275,23 @@ class BuilderTest {
   }
 
   @Test
+  void aChainOfCommittedSymlinksLeavingTheTreeIsRefused() throws Exception {
+    Files.createDirectories(repo.dir().resolve("a/b/c"));
+    Files.writeString(repo.dir().resolve("a/b/c/keep"), "x\n");
+    Files.createSymbolicLink(repo.dir().resolve("a/b/c/up"), Path.of("../../.."));
+    Files.createSymbolicLink(
+        repo.dir().resolve("public/esc"), Path.of("../a/b/c/up/../../../../etc"));
+    repo.commitAndTag("escape through a chain", "v2.0.0");
+
+    assertThatThrownBy(() -> build(builder, "v2.0.0"))
+        .isInstanceOf(BuildException.class)
+        .hasMessageContaining(
+            "symlink public/esc -> ../a/b/c/up/../../../../etc points outside the release tree")
+        .hasMessageContaining("following a/b/c/up -> ../../..");
+    assertNothingPublished();
+  }
+
+  @Test
   void excludeGlobsFollowGitignoreHabits() {
     Globs globs = new Globs(List.of("tests", "public/js/**/*.js", "*.map"));
 

@@ -3,6 +3,7 @@ package dev.tarmac.deploy.config;
 import dev.tarmac.deploy.config.TarmacConfig.Build;
 import dev.tarmac.deploy.config.TarmacConfig.Environment;
 import dev.tarmac.deploy.config.TarmacConfig.Health;
+import dev.tarmac.deploy.config.TarmacConfig.Hook;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.config.TarmacConfig.Host;
 import dev.tarmac.deploy.config.TarmacConfig.Release;
@@ -40,6 +41,7 @@ public final class ConfigReader {
   private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
   private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
   private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}");
 
   private final String file;
@@ -113,7 +115,8 @@ public final class ConfigReader {
                     "commands",
                     "after",
                     "exclude",
-                    "timeout"));
+                    "timeout",
+                    "env"));
     if (m == null) {
       m = Map.of();
     }
@@ -148,7 +151,40 @@ public final class ConfigReader {
         strings(m.get("after"), "build.after"),
         strings(m.get("exclude"), "build.exclude"),
         minifyTargets(m.get("minify_target")),
-        duration(m.get("timeout"), "build.timeout", Duration.ofMinutes(10)));
+        duration(m.get("timeout"), "build.timeout", Duration.ofMinutes(10)),
+        buildEnv(m.get("env")));
+  }
+
+  /** {@code build.env}: NAME: value pairs; HOME and TARMAC_* are Tarmac's own. */
+  private Map<String, String> buildEnv(Node node) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (node == null) {
+      return out;
+    }
+    Map<String, Node> m = mapping(node, "build.env", null);
+    if (m == null) {
+      return out;
+    }
+    for (Map.Entry<String, Node> e : m.entrySet()) {
+      String key = "build.env." + e.getKey();
+      if (!ENV_NAME.matcher(e.getKey()).matches()) {
+        problem(
+            e.getValue(),
+            key,
+            "not a variable name; expected letters, digits and _ (not starting with a digit)");
+      } else if (e.getKey().equals("HOME") || e.getKey().startsWith("TARMAC_")) {
+        problem(
+            e.getValue(),
+            key,
+            "is set by Tarmac for every build (HOME is the build's own, TARMAC_* describe it); use another name");
+      } else {
+        String value = scalar(e.getValue(), key);
+        if (value != null) {
+          out.put(e.getKey(), value);
+        }
+      }
+    }
+    return out;
   }
 
   /** {@code es2015}, {@code "chrome58,safari10"} or a list of such; checked against esbuild's. */
@@ -231,6 +267,22 @@ public final class ConfigReader {
         }
       }
     }
+    for (int i = 0; i < shared.size(); i++) {
+      for (int j = 0; j < shared.size(); j++) {
+        if (i != j && (shared.get(j) + "/").startsWith(shared.get(i) + "/")) {
+          problem(
+              sharedNode,
+              "release.shared",
+              "'"
+                  + shared.get(j)
+                  + "' lies inside '"
+                  + shared.get(i)
+                  + "', which is shared already (and listed once each); keep only '"
+                  + shared.get(i)
+                  + "'");
+        }
+      }
+    }
     Map<String, Node> h =
         m.get("hooks") == null
             ? Map.of()
@@ -243,11 +295,11 @@ public final class ConfigReader {
     }
     Hooks hooks =
         new Hooks(
-            strings(h.get("prepare"), "release.hooks.prepare"),
-            strings(h.get("backup"), "release.hooks.backup"),
-            strings(h.get("migrate"), "release.hooks.migrate"),
-            strings(h.get("restore"), "release.hooks.restore"),
-            strings(h.get("activate"), "release.hooks.activate"));
+            hooks(h.get("prepare"), "release.hooks.prepare", true),
+            hooks(h.get("backup"), "release.hooks.backup", false),
+            hooks(h.get("migrate"), "release.hooks.migrate", false),
+            hooks(h.get("restore"), "release.hooks.restore", false),
+            hooks(h.get("activate"), "release.hooks.activate", true));
     Optional<Health> health = Optional.empty();
     if (m.get("health") != null) {
       Map<String, Node> hm =
@@ -468,6 +520,57 @@ public final class ConfigReader {
     }
     problem(node, key, "expected a single value, got " + kind(node));
     return null;
+  }
+
+  /**
+   * A hook list: each entry a command (runs on every host) or {@code {run: "...", roles: [...]}}
+   * (runs only on hosts with one of those roles). {@code migrate}, {@code backup} and {@code
+   * restore} run once, on the primary db host, so they take no roles.
+   */
+  private List<Hook> hooks(Node node, String key, boolean rolesAllowed) {
+    if (node == null) {
+      return List.of();
+    }
+    List<Hook> out = new ArrayList<>();
+    List<Node> items = sequence(node, key);
+    for (int i = 0; i < items.size(); i++) {
+      String k = key + "[" + i + "]";
+      Node item = items.get(i);
+      if (item instanceof org.yaml.snakeyaml.nodes.MappingNode) {
+        if (!rolesAllowed) {
+          problem(
+              item,
+              k,
+              "expected a command: this phase runs once, on the primary db host, so its hooks"
+                  + " take no roles");
+          continue;
+        }
+        Map<String, Node> hm = mapping(item, k, Set.of("run", "roles"));
+        if (hm == null) {
+          continue;
+        }
+        String run = requiredString(hm, "run", k);
+        List<String> roles = strings(hm.get("roles"), k + ".roles");
+        if (hm.get("roles") != null && roles.isEmpty()) {
+          problem(hm.get("roles"), k + ".roles", "expected at least one role, e.g. [worker]");
+        }
+        for (String role : roles) {
+          if (!role.matches("[a-z0-9_-]+")) {
+            problem(
+                hm.get("roles"), k + ".roles", "'" + role + "' is not a role name (a-z 0-9 _ -)");
+          }
+        }
+        if (run != null) {
+          out.add(new Hook(run, roles));
+        }
+      } else {
+        String run = scalar(item, k);
+        if (run != null) {
+          out.add(new Hook(run, List.of()));
+        }
+      }
+    }
+    return out;
   }
 
   private List<String> strings(Node node, String key) {

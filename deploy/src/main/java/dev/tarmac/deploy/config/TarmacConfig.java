@@ -26,6 +26,7 @@ public record TarmacConfig(
    * The build section. Order (see docs/architecture.md): {@code commands}, {@code sass}, {@code
    * minify}, {@code after}, {@code exclude}. {@code minifyTargets} are esbuild targets ({@code
    * es2015}, {@code chrome58}…); empty means "from the project's browserslist, else the default".
+   * {@code env}: the variables the commands get besides PATH, HOME, LANG and TARMAC_*.
    */
   public record Build(
       List<SassEntry> sass,
@@ -34,23 +35,42 @@ public record TarmacConfig(
       List<String> after,
       List<String> exclude,
       List<String> minifyTargets,
-      Duration timeout) {
+      Duration timeout,
+      Map<String, String> env) {
     public Build(
         List<SassEntry> sass,
         List<String> minify,
         List<String> commands,
         List<String> exclude,
         Duration timeout) {
-      this(sass, minify, commands, List.of(), exclude, List.of(), timeout);
+      this(sass, minify, commands, List.of(), exclude, List.of(), timeout, Map.of());
+    }
+  }
+
+  /** One hook: a command for {@code sh -c}, run on hosts with one of {@code roles} (all: empty). */
+  public record Hook(String run, List<String> roles) {
+    public boolean runsOn(Host host) {
+      return roles.isEmpty() || roles.stream().anyMatch(host::hasRole);
     }
   }
 
   public record Hooks(
-      List<String> prepare,
-      List<String> backup,
-      List<String> migrate,
-      List<String> restore,
-      List<String> activate) {}
+      List<Hook> prepare,
+      List<Hook> backup,
+      List<Hook> migrate,
+      List<Hook> restore,
+      List<Hook> activate) {
+
+    /** The commands of {@code phase} that run on {@code host}, in order. */
+    public static List<String> on(List<Hook> phase, Host host) {
+      return phase.stream().filter(h -> h.runsOn(host)).map(Hook::run).toList();
+    }
+
+    /** The commands of a once-only phase ({@code migrate}, {@code backup}, {@code restore}). */
+    public static List<String> commands(List<Hook> phase) {
+      return phase.stream().map(Hook::run).toList();
+    }
+  }
 
   /** The health check fetched from each host after activation. */
   public record Health(String url, Duration timeout, Optional<String> contains) {}

@@ -1,16 +1,18 @@
 package dev.tarmac.deploy.release;
 
 import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.release.Fleet.Member;
+import dev.tarmac.deploy.remote.HookCommands;
 import dev.tarmac.deploy.remote.HookEnv;
-import dev.tarmac.deploy.remote.ReleaseCommands;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * The moment a version goes live, shared by a release and a rollback: {@code current} switched on
- * every host at once, then the {@code activate} hooks on every host, then the health check on every
- * host. Stops at the first step that fails somewhere; the caller switches back.
+ * The moment a version goes live, the same for a release and a rollback: {@code current} switched
+ * on every host at once (after every host acknowledged it is staged), then the {@code activate}
+ * hooks on every host (of their roles), then the health check on every host. Stops at the first
+ * step that fails somewhere; the {@link Lifecycle} switches back.
  */
 final class Activation {
   /** The activation window, and what failed (empty: the version is live everywhere). */
@@ -18,27 +20,14 @@ final class Activation {
 
   private Activation() {}
 
-  static Result run(Fleet fleet, String app, String env, String version, TarmacConfig config) {
+  static Result run(
+      Fleet fleet, String app, String env, String version, TarmacConfig config, Duration ackLimit) {
     List<Member> all = fleet.members();
-    Duration window = fleet.switchTo(all, "switch", m -> version, true);
+    Duration window = fleet.switchTo(all, "switch", m -> version, true, ackLimit);
     List<String> problems =
         all.stream().filter(m -> m.failure != null).map(m -> m.failure).toList();
-    List<String> hooks = config.release().hooks().activate();
-    if (problems.isEmpty() && !hooks.isEmpty()) {
-      problems =
-          messages(
-              fleet.eachHost(
-                  all,
-                  all.size(),
-                  m ->
-                      fleet.run(
-                          m,
-                          "activate hooks",
-                          ReleaseCommands.hooks(
-                              m.layout.release(version),
-                              new HookEnv(app, version, env, m.name(), m.previous)
-                                  .variables(m.layout),
-                              hooks))));
+    if (problems.isEmpty()) {
+      problems = activateHooks(fleet, app, env, m -> version, config);
     }
     if (problems.isEmpty() && config.release().health().isPresent()) {
       TarmacConfig.Health health = config.release().health().get();
@@ -51,7 +40,7 @@ final class Activation {
                       fleet.run(
                           m,
                           "health",
-                          ReleaseCommands.health(
+                          HookCommands.health(
                               m.layout,
                               health.url().replace("{host}", m.name()),
                               (int) Math.max(1, health.timeout().toSeconds()),
@@ -59,6 +48,36 @@ final class Activation {
                           health.timeout().plusSeconds(10))));
     }
     return new Result(window, problems);
+  }
+
+  /**
+   * Runs the {@code activate} hooks of {@code config} on every host that serves {@code
+   * version.apply(host)} (those of its roles); returns what failed.
+   */
+  static List<String> activateHooks(
+      Fleet fleet,
+      String app,
+      String env,
+      java.util.function.Function<Member, String> version,
+      TarmacConfig config) {
+    List<Member> hosts =
+        fleet.members().stream()
+            .filter(m -> version.apply(m) != null)
+            .filter(m -> !Hooks.on(config.release().hooks().activate(), m.host).isEmpty())
+            .toList();
+    return messages(
+        fleet.eachHost(
+            hosts,
+            Math.max(1, hosts.size()),
+            m ->
+                fleet.change(
+                    m,
+                    "activate hooks",
+                    HookCommands.hooks(
+                        m.layout.release(version.apply(m)),
+                        new HookEnv(app, version.apply(m), env, m.name(), m.previous)
+                            .variables(m.layout),
+                        Hooks.on(config.release().hooks().activate(), m.host)))));
   }
 
   static List<String> messages(List<Member> failed) {

@@ -35,7 +35,22 @@ public final class Deployer {
   public ReleaseRecord release(String app, String env, String version, ReleaseOptions options) {
     BuildRecord build = build(app, version);
     TarmacConfig config = config(build);
-    return new ReleasePlan(store, transports, build, config, Names.env(env), options, deltas).run();
+    config.environment(Names.env(env)); // an unknown environment is refused before any lock
+    return new Lifecycle(store, transports, build.app(), Names.env(env), options)
+        .run(new Release(build, config, deltas));
+  }
+
+  /**
+   * What releasing {@code version} would do on every host, read from the hosts; changes nothing
+   * anywhere and takes no lock ({@code tarmac release … --plan}).
+   */
+  public ReleasePreview plan(String app, String env, String version) {
+    BuildRecord build = build(app, version);
+    TarmacConfig config = config(build);
+    String e = Names.env(env);
+    String live =
+        new ReleaseHistory(store, build.app(), e).live().map(ReleaseRecord::version).orElse(null);
+    return new DryRun(store, transports, build, config, config.environment(e), live).read();
   }
 
   /**
@@ -48,24 +63,22 @@ public final class Deployer {
       Optional<String> to,
       boolean restoreDatabase,
       ReleaseOptions options) {
-    return new Rollback(this, app, Names.env(env), to, restoreDatabase, options).run();
+    String a = Names.app(app);
+    return new Lifecycle(store, transports, a, Names.env(env), options)
+        .run(new Rollback(to.map(Names::version), restoreDatabase, v -> build(a, v)));
   }
 
   /** What is live on every host, compared with the history. */
   public EnvStatus status(String app, String env) {
-    return new StatusReader(this, app, Names.env(env)).read();
+    String a = Names.app(app);
+    String e = Names.env(env);
+    String recorded = live(a, e).version();
+    TarmacConfig config = config(build(a, recorded));
+    return new StatusReader(transports, a, config.environment(e), recorded).read();
   }
 
   public List<ReleaseRecord> history(String app, String env) {
     return new ReleaseHistory(store, Names.app(app), Names.env(env)).list();
-  }
-
-  ArtifactStore store() {
-    return store;
-  }
-
-  Transports transports() {
-    return transports;
   }
 
   public BuildRecord build(String app, String version) {

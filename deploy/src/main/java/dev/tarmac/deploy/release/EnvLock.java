@@ -26,7 +26,27 @@ public final class EnvLock implements AutoCloseable {
       String version,
       Instant since,
       Instant leaseUntil,
-      String token) {}
+      String token,
+      Long generation) {
+
+    public Info(
+        String holder,
+        String operation,
+        String version,
+        Instant since,
+        Instant leaseUntil,
+        String token) {
+      this(holder, operation, version, since, leaseUntil, token, null);
+    }
+
+    Info withLease(Instant until) {
+      return new Info(holder, operation, version, since, until, token, generation);
+    }
+
+    Info withGeneration(long g) {
+      return new Info(holder, operation, version, since, leaseUntil, token, g);
+    }
+  }
 
   private final ArtifactStore store;
   private final String key;
@@ -63,7 +83,8 @@ public final class EnvLock implements AutoCloseable {
     String key = StoreLayout.lock(app, env);
     Instant now = clock.instant();
     Info mine =
-        new Info(holder, operation, version, now, now.plus(lease), UUID.randomUUID().toString());
+        new Info(
+            holder, operation, version, now, now.plus(lease), UUID.randomUUID().toString(), null);
     try {
       store.putIfAbsent(key, Json.write(mine));
       return new EnvLock(store, key, clock, lease, mine, false);
@@ -126,26 +147,45 @@ public final class EnvLock implements AutoCloseable {
    * Extends the lease; fails when the lock is no longer ours (someone forced it away), so the
    * release stops before doing more.
    */
-  public void renew() {
+  public synchronized void renew() {
+    verify();
+    Info renewed = info.withLease(clock.instant().plus(lease));
+    store.put(key, Json.write(renewed));
+    info = renewed;
+  }
+
+  /**
+   * Records the run's generation (its fencing token: the number of its release record, which only
+   * grows) in the lock, as the host locks record it too (docs/architecture.md, "Fencing").
+   */
+  public synchronized void fence(long generation) {
+    verify();
+    Info fenced = info.withGeneration(generation);
+    store.put(key, Json.write(fenced));
+    info = fenced;
+  }
+
+  /**
+   * Reads the lock from the store now and throws when it is no longer this run's: called before
+   * every phase that changes a host.
+   */
+  public void verify() {
     Info now = read(store, key);
     if (now == null || !now.token().equals(info.token())) {
-      throw new DeployException(
+      throw new LostLockException(
           "the environment lock was taken by "
               + (now == null ? "nobody (it was removed)" : now.holder())
               + " while this "
               + info.operation()
-              + " ran; stopping");
+              + " ran; it stops here and changes nothing more");
     }
-    Info renewed =
-        new Info(
-            info.holder(),
-            info.operation(),
-            info.version(),
-            info.since(),
-            clock.instant().plus(lease),
-            info.token());
-    store.put(key, Json.write(renewed));
-    info = renewed;
+  }
+
+  /** The environment lock is no longer this run's. */
+  public static final class LostLockException extends DeployException {
+    LostLockException(String message) {
+      super(message);
+    }
   }
 
   /** Removes the lock if it is still ours. */

@@ -7,8 +7,9 @@ import dev.tarmac.deploy.release.ReleaseEvent.Kind;
 import dev.tarmac.deploy.release.ReleaseRecord.HostRecord;
 import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
 import dev.tarmac.deploy.remote.CommandResult;
-import dev.tarmac.deploy.remote.ReleaseCommands;
+import dev.tarmac.deploy.remote.HostCommands;
 import dev.tarmac.deploy.remote.ReleaseLayout;
+import dev.tarmac.deploy.remote.SwitchCommands;
 import dev.tarmac.deploy.remote.Transport;
 import dev.tarmac.deploy.remote.Transport.Prepared;
 import java.time.Duration;
@@ -23,11 +24,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
- * The hosts of one release or rollback: their connections, what each task did on each (the
- * timeline), and the few ways a plan drives them — every host on its own in parallel, or every host
- * at the same moment. {@link ReleasePlan} and {@link Rollback} say what to do; this says how.
+ * The hosts of one release, rollback or dry run: their shells, what each task did on each (the
+ * timeline), and the few ways the {@link Lifecycle} drives them — every host on its own in
+ * parallel, or every host at the same moment. Commands that change a host go through {@link
+ * #change}, which fences them with the run's generation (docs/architecture.md, "Fencing").
  */
 final class Fleet implements AutoCloseable {
 
@@ -54,8 +57,15 @@ final class Fleet implements AutoCloseable {
   }
 
   /** A task failed on a host; the message already names the host and task. */
-  static final class StepFailed extends DeployException {
+  static class StepFailed extends DeployException {
     StepFailed(String message) {
+      super(message);
+    }
+  }
+
+  /** A host said this run no longer holds its lock: stop, change nothing more anywhere. */
+  static final class Fenced extends StepFailed {
+    Fenced(String message) {
       super(message);
     }
   }
@@ -65,6 +75,8 @@ final class Fleet implements AutoCloseable {
   private final Duration timeout;
   private final Consumer<ReleaseEvent> listener;
   private final Map<String, Member> members = new LinkedHashMap<>();
+  private volatile long generation = -1;
+  private volatile String fencedBy;
 
   Fleet(Environment env, Transports transports, Duration timeout, Consumer<ReleaseEvent> listener) {
     this.env = env;
@@ -80,8 +92,22 @@ final class Fleet implements AutoCloseable {
     return List.copyOf(members.values());
   }
 
+  List<Member> connected() {
+    return members.values().stream().filter(m -> m.transport != null).toList();
+  }
+
   Member member(String host) {
     return members.get(host);
+  }
+
+  /** The run's fencing token: the host lock carries it, {@link #change} checks it. */
+  void generation(long g) {
+    this.generation = g;
+  }
+
+  /** What fenced this run off, when a host said so (null: nothing). */
+  String fencedBy() {
+    return fencedBy;
   }
 
   void phase(String name, String message) {
@@ -99,7 +125,7 @@ final class Fleet implements AutoCloseable {
         });
   }
 
-  /** Runs a command as a named task; a non-zero exit fails the task with the host's output. */
+  /** Runs a read-only command as a named task; a non-zero exit fails the task. */
   CommandResult run(Member m, String task, String command) {
     return run(m, task, command, timeout);
   }
@@ -112,20 +138,45 @@ final class Fleet implements AutoCloseable {
         () -> {
           CommandResult r = m.transport.run(command, limit);
           result[0] = r;
-          if (!r.ok()) {
-            throw new StepFailed(
-                m.name() + ": " + task + " failed (exit " + r.exitCode() + "): " + r.output());
-          }
+          check(m, task, r);
           return r.stdout().strip();
         });
     return result[0];
   }
 
+  /** Runs a command that changes the host, only while this run holds the host's lock. */
+  CommandResult change(Member m, String task, String command) {
+    return change(m, task, command, timeout);
+  }
+
+  CommandResult change(Member m, String task, String command, Duration limit) {
+    return run(m, task, fence(m, command), limit);
+  }
+
+  String fence(Member m, String command) {
+    if (generation < 0) {
+      throw new IllegalStateException("no generation: the run has not locked its hosts");
+    }
+    return HostCommands.fenced(m.layout, generation, command);
+  }
+
+  private void check(Member m, String task, CommandResult r) {
+    if (r.exitCode() == HostCommands.FENCED) {
+      fencedBy = m.name() + ": " + r.output();
+      throw new Fenced(m.name() + ": " + task + " refused: " + r.output());
+    }
+    if (!r.ok()) {
+      throw new StepFailed(
+          m.name() + ": " + task + " failed (exit " + r.exitCode() + "): " + r.output());
+    }
+  }
+
   /**
    * Runs a command as a named task while asking the host, every {@code every}, for a figure of its
-   * progress ({@code progressCommand} prints a number), reported as {@code PROGRESS} events.
+   * progress ({@code progressCommand} prints a number; it runs in the host's second shell),
+   * reported as {@code PROGRESS} events.
    */
-  CommandResult runWithProgress(
+  CommandResult changeWithProgress(
       Member m, String task, String command, String progressCommand, long total, Duration every) {
     java.util.concurrent.ScheduledExecutorService poller =
         Executors.newSingleThreadScheduledExecutor(
@@ -137,7 +188,7 @@ final class Fleet implements AutoCloseable {
     poller.scheduleWithFixedDelay(
         () -> {
           try {
-            CommandResult r = m.transport.run(progressCommand, Duration.ofSeconds(10));
+            CommandResult r = m.transport.probe(progressCommand, Duration.ofSeconds(10));
             long bytes = Long.parseLong(r.stdout().strip());
             listener.accept(
                 new ReleaseEvent(Instant.now(), m.name(), task, Kind.PROGRESS, null, bytes, total));
@@ -149,7 +200,7 @@ final class Fleet implements AutoCloseable {
         every.toMillis(),
         java.util.concurrent.TimeUnit.MILLISECONDS);
     try {
-      return run(m, task, command);
+      return change(m, task, command);
     } finally {
       poller.shutdownNow();
     }
@@ -178,7 +229,7 @@ final class Fleet implements AutoCloseable {
       Instant finished = Instant.now();
       record(m, new TaskRecord(task, started, finished, false, message));
       listener.accept(new ReleaseEvent(finished, m.name(), task, Kind.FAILED, message));
-      throw new StepFailed(message);
+      throw e instanceof Fenced ? e : new StepFailed(message);
     }
   }
 
@@ -238,19 +289,26 @@ final class Fleet implements AutoCloseable {
 
   /**
    * Points {@code current} at {@code version.apply(host)} on every host (or removes it where the
-   * version is null): the new link is staged under a temporary name on every host first, then the
-   * renames run {@linkplain #atOnce at the same moment}. Returns the activation window.
+   * version is null): the new link is staged under a temporary name on every host, the rename is
+   * sent to every host, and only when every host has acknowledged that it holds it does one thread
+   * send {@code go} to all (docs/architecture.md, "The switch"). Returns the activation window.
    *
    * @param allOrNothing switch no host unless every host can be switched (forward); otherwise
    *     switch every host that can be (switching back)
    */
   Duration switchTo(
-      List<Member> hosts, String task, Function<Member, String> version, boolean allOrNothing) {
+      List<Member> hosts,
+      String task,
+      Function<Member, String> version,
+      boolean allOrNothing,
+      Duration ackLimit) {
     List<Member> failed =
         eachHost(
             hosts.stream().filter(m -> version.apply(m) != null).toList(),
             hosts.size(),
-            m -> run(m, "stage " + task, ReleaseCommands.stageCurrent(m.layout, version.apply(m))));
+            m ->
+                change(
+                    m, "stage " + task, SwitchCommands.stageCurrent(m.layout, version.apply(m))));
     if (!failed.isEmpty() && allOrNothing) {
       return Duration.ZERO;
     }
@@ -258,33 +316,64 @@ final class Fleet implements AutoCloseable {
         hosts.stream().filter(m -> !failed.contains(m)).toList(),
         allOrNothing,
         task,
+        ackLimit,
         m ->
-            version.apply(m) == null
-                ? ReleaseCommands.removeCurrent(m.layout)
-                : ReleaseCommands.swapCurrent(m.layout, version.apply(m)));
+            fence(
+                m,
+                version.apply(m) == null
+                    ? SwitchCommands.removeCurrent(m.layout)
+                    : SwitchCommands.swapCurrent(m.layout, version.apply(m))));
   }
 
   /**
-   * Runs {@code command.apply(host)} on every host at the same moment: each host's channel is
-   * opened and its command built first, then one signal starts them all. Returns the window: first
-   * command started → last command finished.
+   * Runs {@code command.apply(host)} on every host at the same moment: it is sent to every host
+   * first, every host acknowledges that it holds it (within {@code ackLimit}), then one thread
+   * signals all. A host that does not acknowledge fails; with {@code allOrNothing} nobody runs it
+   * then. Returns the window: first signal → last answer.
    */
   Duration atOnce(
-      List<Member> hosts, boolean allOrNothing, String task, Function<Member, String> command) {
-    Map<Member, Prepared> ready = new LinkedHashMap<>();
+      List<Member> hosts,
+      boolean allOrNothing,
+      String task,
+      Duration ackLimit,
+      Function<Member, String> command) {
+    Map<Member, Prepared> sent = new LinkedHashMap<>();
     for (Member m : hosts) {
       try {
-        ready.put(m, m.transport.prepare(command.apply(m), Duration.ofSeconds(30)));
+        sent.put(m, m.transport.prepare(command.apply(m), Duration.ofSeconds(30)));
       } catch (RuntimeException e) {
-        m.failure = m.name() + ": " + task + " could not start: " + e.getMessage();
+        m.failure = m.name() + ": " + task + " could not be sent: " + e.getMessage();
+      }
+    }
+    Map<Member, Prepared> ready = new LinkedHashMap<>();
+    Instant ackStarted = Instant.now();
+    for (Map.Entry<Member, Prepared> e : sent.entrySet()) {
+      Member m = e.getKey();
+      Duration left = ackLimit.minus(Duration.between(ackStarted, Instant.now()));
+      try {
+        e.getValue().awaitReady(left.isNegative() ? Duration.ofMillis(1) : left);
+        ready.put(m, e.getValue());
+      } catch (RuntimeException ex) {
+        m.failure =
+            m.name()
+                + ": "
+                + task
+                + ": the host did not acknowledge that it is staged within "
+                + ackLimit.toSeconds()
+                + " s, so no host was switched ("
+                + ex.getMessage()
+                + ")";
+        e.getValue().cancel();
+        record(m, new TaskRecord(task, ackStarted, Instant.now(), false, m.failure));
+        listener.accept(new ReleaseEvent(Instant.now(), m.name(), task, Kind.FAILED, m.failure));
       }
     }
     if (ready.size() < hosts.size() && allOrNothing || ready.isEmpty()) {
       ready.values().forEach(Prepared::cancel);
       return Duration.ZERO;
     }
-    // one thread signals every host, one after the other (a few microseconds each, no thread
-    // wake-ups in between); a thread per host waits for its result
+    // every host holds its command: one thread signals them all, one after the other (a few
+    // microseconds each, no thread wake-ups in between); a thread per host waits for its answer
     Map<Member, Instant> signalled = new LinkedHashMap<>();
     for (Map.Entry<Member, Prepared> e : ready.entrySet()) {
       signalled.put(e.getKey(), e.getValue().signal());
@@ -301,8 +390,13 @@ final class Fleet implements AutoCloseable {
             pool.submit(
                 () -> {
                   String message = null;
+                  Instant finished;
                   try {
                     CommandResult r = e.getValue().await(started);
+                    finished = r.finishedAt();
+                    if (r.exitCode() == HostCommands.FENCED) {
+                      fencedBy = m.name() + ": " + r.output();
+                    }
                     if (!r.ok()) {
                       message =
                           m.name()
@@ -314,9 +408,9 @@ final class Fleet implements AutoCloseable {
                               + r.output();
                     }
                   } catch (RuntimeException ex) {
+                    finished = Instant.now();
                     message = m.name() + ": " + task + " failed: " + ex.getMessage();
                   }
-                  Instant finished = Instant.now();
                   synchronized (first) {
                     first[0] = first[0] == null || started.isBefore(first[0]) ? started : first[0];
                     last[0] = last[0] == null || finished.isAfter(last[0]) ? finished : last[0];
@@ -350,38 +444,38 @@ final class Fleet implements AutoCloseable {
   }
 
   /**
-   * Takes the host's {@code mkdir} lock. A lock held by another run is broken only when {@code
-   * stale} says its holder is gone (finished, or the environment lock was forced or expired).
+   * Takes the host's lock with this run's generation and {@code owner}. A lock held by another run
+   * is broken only when {@code stale} says its holder is gone (finished, or the environment lock
+   * was forced or expired) — and only if it is still the lock that was judged.
    */
-  void lockHost(Member m, String owner, java.util.function.Predicate<String> stale) {
+  void lockHost(Member m, String owner, Predicate<HostCommands.Holder> stale) {
     task(
         m,
         "lock host",
         () -> {
-          CommandResult r = m.transport.run(ReleaseCommands.lockHost(m.layout, owner), timeout);
-          if (r.exitCode() == ReleaseCommands.HOST_LOCKED) {
-            String holder = r.stdout().strip().replaceFirst("^locked by: ", "");
+          CommandResult r =
+              m.transport.run(HostCommands.lockHost(m.layout, owner, generation, null), timeout);
+          if (r.exitCode() == HostCommands.HOST_LOCKED) {
+            HostCommands.Holder holder = HostCommands.Holder.parse(r.stdout());
             if (!stale.test(holder)) {
               throw new StepFailed(
                   m.name()
                       + ": "
                       + m.layout.meta()
                       + "/lock is held by "
-                      + holder
-                      + "; another release is using this host. If none is running, remove that"
-                      + " directory or pass --force-unlock");
+                      + holder.owner()
+                      + "; another release is using this host. If none is running, pass"
+                      + " --force-unlock");
             }
             CommandResult again =
                 m.transport.run(
-                    ReleaseCommands.unlockHost(m.layout)
-                        + " && "
-                        + ReleaseCommands.lockHost(m.layout, owner),
+                    HostCommands.lockHost(m.layout, owner, generation, holder.generation()),
                     timeout);
             if (!again.ok()) {
               throw new StepFailed(m.name() + ": cannot take the host lock: " + again.output());
             }
             m.hostLocked = true;
-            return "broke the stale lock of " + holder;
+            return "broke the stale lock of " + holder.owner();
           }
           if (!r.ok()) {
             throw new StepFailed(m.name() + ": cannot take the host lock: " + r.output());
@@ -391,13 +485,13 @@ final class Fleet implements AutoCloseable {
         });
   }
 
-  /** Releases the host locks taken, best effort (a host that died keeps its lock). */
-  void unlockHosts() {
+  /** Releases the host locks this run holds, best effort (a host that died keeps its lock). */
+  void unlockHosts(int parallel) {
     eachHost(
         members().stream().filter(m -> m.hostLocked && m.transport != null).toList(),
-        env.parallel(),
+        parallel,
         m -> {
-          run(m, "unlock", ReleaseCommands.unlockHost(m.layout));
+          run(m, "unlock", HostCommands.unlockHost(m.layout, generation));
           m.hostLocked = false;
         });
   }
@@ -408,7 +502,9 @@ final class Fleet implements AutoCloseable {
       synchronized (m.tasks) {
         List<TaskRecord> sorted = new ArrayList<>(m.tasks);
         sorted.sort(java.util.Comparator.comparing(TaskRecord::startedAt));
-        out.add(new HostRecord(m.name(), m.transfer, sorted));
+        Transport t = m.transport;
+        out.add(
+            new HostRecord(m.name(), m.transfer, sorted, t == null ? null : t.sessionsOpened()));
       }
     }
     return out;

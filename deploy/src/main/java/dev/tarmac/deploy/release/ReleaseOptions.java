@@ -16,6 +16,7 @@ import java.util.function.Consumer;
  * @param commandTimeout the longest any one command (download, hook) may run
  * @param listener told of every task on every host as it starts and ends
  * @param onStart told once the release has its number, before any host is touched
+ * @param switchAck how long every host has to acknowledge that it is staged for the switch
  */
 public record ReleaseOptions(
     String who,
@@ -26,8 +27,8 @@ public record ReleaseOptions(
     Duration commandTimeout,
     Clock clock,
     Consumer<ReleaseEvent> listener,
-    Consumer<ReleaseRecord> onStart) {
-
+    Consumer<ReleaseRecord> onStart,
+    Duration switchAck) {
   public ReleaseOptions {
     if (who == null || who.isBlank()) {
       throw new IllegalArgumentException("who must name the person or system releasing");
@@ -50,39 +51,96 @@ public record ReleaseOptions(
         Duration.ofMinutes(30),
         Clock.systemUTC(),
         e -> {},
-        r -> {});
+        r -> {},
+        Duration.ofSeconds(30));
   }
 
-  public ReleaseOptions withForceUnlock(boolean force) {
-    return new ReleaseOptions(
-        who, force, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener, onStart);
-  }
-
-  public ReleaseOptions withDownloadRateLimit(String limit) {
+  public ReleaseOptions withForceUnlock(boolean v) {
     return new ReleaseOptions(
         who,
-        forceUnlock,
-        Optional.ofNullable(limit),
+        v,
+        downloadRateLimit,
         lease,
         urlTtl,
         commandTimeout,
         clock,
         listener,
-        onStart);
+        onStart,
+        switchAck);
   }
 
-  public ReleaseOptions withListener(Consumer<ReleaseEvent> l) {
+  public ReleaseOptions withDownloadRateLimit(String v) {
     return new ReleaseOptions(
-        who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, l, onStart);
+        who,
+        forceUnlock,
+        Optional.ofNullable(v),
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        onStart,
+        switchAck);
   }
 
-  public ReleaseOptions withLease(Duration l) {
+  public ReleaseOptions withListener(Consumer<ReleaseEvent> v) {
     return new ReleaseOptions(
-        who, forceUnlock, downloadRateLimit, l, urlTtl, commandTimeout, clock, listener, onStart);
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        v,
+        onStart,
+        switchAck);
   }
 
-  public ReleaseOptions withOnStart(Consumer<ReleaseRecord> o) {
+  public ReleaseOptions withLease(Duration v) {
     return new ReleaseOptions(
-        who, forceUnlock, downloadRateLimit, lease, urlTtl, commandTimeout, clock, listener, o);
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        v,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        onStart,
+        switchAck);
+  }
+
+  public ReleaseOptions withOnStart(Consumer<ReleaseRecord> v) {
+    return new ReleaseOptions(
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        v,
+        switchAck);
+  }
+
+  public ReleaseOptions withCommandTimeout(Duration v) {
+    return new ReleaseOptions(
+        who, forceUnlock, downloadRateLimit, lease, urlTtl, v, clock, listener, onStart, switchAck);
+  }
+
+  public ReleaseOptions withSwitchAck(Duration v) {
+    return new ReleaseOptions(
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        onStart,
+        v);
   }
 }

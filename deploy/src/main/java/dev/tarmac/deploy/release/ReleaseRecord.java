@@ -43,7 +43,8 @@ public record ReleaseRecord(
   public record Transfer(String mode, String from, long bytes) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record HostRecord(String name, Transfer transfer, List<TaskRecord> tasks) {}
+  public record HostRecord(
+      String name, Transfer transfer, List<TaskRecord> tasks, Integer sessions) {}
 
   /** One step on one host; {@code detail} holds its output when it failed (or what it found). */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -2,16 +2,19 @@ package dev.tarmac.deploy.remote;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Runs a host's commands on this machine through {@code sh -c}: for hosts whose address is {@code
- * local} (the embedded demo, a single-machine install).
+ * Runs a host's commands on this machine, through the same {@link HostShell} loop as an SSH host
+ * ({@code sh -c}): for hosts whose address is {@code local} (the embedded demo, a single-machine
+ * install).
  */
 public final class LocalTransport implements Transport {
   private final String host;
+  private final List<Process> processes = new ArrayList<>();
+  private HostShell shell;
+  private HostShell probe;
 
   public LocalTransport(String host) {
     this.host = host;
@@ -24,80 +27,83 @@ public final class LocalTransport implements Transport {
 
   @Override
   public CommandResult run(String command, Duration timeout) {
-    Process process = start(command);
-    return finish(process, command, timeout, Instant.now());
+    return shell().run(command, timeout);
+  }
+
+  @Override
+  public CommandResult probe(String command, Duration timeout) {
+    HostShell p;
+    synchronized (this) {
+      if (probe == null) {
+        probe = open();
+      }
+      p = probe;
+    }
+    return p.run(command, timeout);
   }
 
   @Override
   public Prepared prepare(String command, Duration timeout) {
-    Process process = start(ReleaseCommands.onSignal(command));
-    return new Prepared() {
-      @Override
-      public Instant signal() {
-        Instant started = Instant.now();
-        try (java.io.OutputStream in = process.getOutputStream()) {
-          in.write("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-          // the process died; await() reports its exit
-        }
-        return started;
-      }
-
-      @Override
-      public CommandResult await(Instant signalled) {
-        return finish(process, command, timeout, signalled);
-      }
-
-      @Override
-      public void cancel() {
-        try {
-          process.getOutputStream().close();
-        } catch (IOException e) {
-          process.destroyForcibly();
-        }
-      }
-    };
+    return shell().gate(command, timeout);
   }
 
-  private Process start(String command) {
+  private synchronized HostShell shell() {
+    if (shell == null) {
+      shell = open();
+    }
+    return shell;
+  }
+
+  private HostShell open() {
+    Process p;
     try {
-      return new ProcessBuilder("sh", "-c", command).start();
+      p = new ProcessBuilder("sh", "-c", HostShell.script()).start();
     } catch (IOException e) {
       throw new TransportException(host + ": cannot start sh: " + e.getMessage(), e);
     }
+    processes.add(p);
+    return new HostShell(
+        host,
+        p.getInputStream(),
+        p.getErrorStream(),
+        p.getOutputStream(),
+        () -> {
+          try {
+            p.getOutputStream().close();
+          } catch (IOException e) {
+            // already closed
+          }
+          p.destroy();
+        },
+        Duration.ofSeconds(30));
   }
 
-  private CommandResult finish(Process process, String command, Duration timeout, Instant started) {
-    try {
-      process.getOutputStream().close();
-    } catch (IOException e) {
-      // nothing more to send either way
-    }
-    CompletableFuture<String> out = Drain.start(process.getInputStream());
-    CompletableFuture<String> err = Drain.start(process.getErrorStream());
-    try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        throw new TransportException(
-            host + ": command timed out after " + timeout.toSeconds() + " s: " + summary(command));
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new TransportException(host + ": interrupted", e);
-    }
-    return new CommandResult(
-        process.exitValue(), Drain.await(out), Drain.await(err), started, Instant.now());
+  @Override
+  public synchronized int sessionsOpened() {
+    return processes.size();
   }
 
+  /** The first line of a command (after its fencing check), for messages. */
   static String summary(String command) {
-    String first = command.strip().lines().findFirst().orElse("");
+    String first =
+        command
+            .strip()
+            .lines()
+            .filter(l -> !l.endsWith("exit " + HostCommands.FENCED + "; }"))
+            .findFirst()
+            .orElse("");
     return first.length() > 120 ? first.substring(0, 120) + "…" : first;
   }
 
   @Override
-  public void close() {}
+  public synchronized void close() {
+    if (shell != null) {
+      shell.close();
+    }
+    if (probe != null) {
+      probe.close();
+    }
+  }
 
   @Override
   public String toString() {

@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.KeyType;
@@ -18,17 +15,24 @@ import net.schmizz.sshj.userauth.UserAuthException;
 
 /**
  * One SSH connection to one host (sshj), opened once and kept for the whole release, with
- * keep-alive. Host keys are checked against a {@code known_hosts} file: an unknown key is refused
- * unless the environment sets {@code accept_new_host_keys} (then it is added to the file, as
- * OpenSSH's {@code StrictHostKeyChecking=accept-new}); a changed key is always refused.
+ * keep-alive, and one session on it running the {@link HostShell} loop: the user's login shell (and
+ * its {@code .bashrc}) starts once per release, not once per command. Host keys are checked against
+ * a {@code known_hosts} file: an unknown key is refused unless the environment sets {@code
+ * accept_new_host_keys} (then it is added to the file, as OpenSSH's {@code
+ * StrictHostKeyChecking=accept-new}); a changed key is always refused.
  */
 public final class SshTransport implements Transport {
   private final Host host;
   private final SSHClient ssh;
+  private final Duration loginTimeout;
+  private HostShell shell;
+  private HostShell probe;
+  private int sessions;
 
-  private SshTransport(Host host, SSHClient ssh) {
+  private SshTransport(Host host, SSHClient ssh, Duration loginTimeout) {
     this.host = host;
     this.ssh = ssh;
+    this.loginTimeout = loginTimeout;
   }
 
   /** Connects and authenticates, or throws a {@link TransportException} that says what to do. */
@@ -72,7 +76,7 @@ public final class SshTransport implements Transport {
       ssh.authPublickey(user, ssh.loadKeys(settings.privateKey().toString()));
       // commands have their own timeouts; the socket timeout must not cut a long one short
       ssh.setTimeout(0);
-      return new SshTransport(host, ssh);
+      return new SshTransport(host, ssh, settings.connectTimeout().plusSeconds(30));
     } catch (UserAuthException e) {
       close(ssh);
       throw new TransportException(
@@ -99,91 +103,61 @@ public final class SshTransport implements Transport {
 
   @Override
   public CommandResult run(String command, Duration timeout) {
-    Session session = openSession();
-    Instant started = Instant.now();
-    try (session) {
-      return finish(session.exec(command), command, timeout, started);
-    } catch (IOException e) {
-      throw lost(command, e);
+    return shell().run(command, timeout);
+  }
+
+  @Override
+  public CommandResult probe(String command, Duration timeout) {
+    HostShell p;
+    synchronized (this) {
+      if (probe == null) {
+        probe = open();
+      }
+      p = probe;
     }
+    return p.run(command, timeout);
   }
 
   @Override
   public Prepared prepare(String command, Duration timeout) {
-    Session session = openSession();
-    Session.Command cmd;
-    try {
-      cmd = session.exec(ReleaseCommands.onSignal(command));
-    } catch (IOException e) {
-      close(session);
-      throw lost(command, e);
-    }
-    return new Prepared() {
-      @Override
-      public Instant signal() {
-        Instant started = Instant.now();
-        try {
-          java.io.OutputStream in = cmd.getOutputStream();
-          in.write("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-          in.flush();
-        } catch (IOException e) {
-          // the connection is gone; await() reports it
-        }
-        return started;
-      }
-
-      @Override
-      public CommandResult await(Instant signalled) {
-        try (session) {
-          return finish(cmd, command, timeout, signalled);
-        } catch (IOException e) {
-          throw lost(command, e);
-        }
-      }
-
-      @Override
-      public void cancel() {
-        close(session);
-      }
-    };
+    return shell().gate(command, timeout);
   }
 
-  private Session openSession() {
+  @Override
+  public synchronized int sessionsOpened() {
+    return sessions;
+  }
+
+  private synchronized HostShell shell() {
+    if (shell == null) {
+      shell = open();
+    }
+    return shell;
+  }
+
+  /** One session running the {@link HostShell} loop, through the user's login shell. */
+  private HostShell open() {
+    Session session;
+    Session.Command cmd;
     try {
-      return ssh.startSession();
+      session = ssh.startSession();
+      sessions++;
     } catch (IOException | IllegalStateException e) {
       throw new TransportException(host.name() + ": connection lost: " + e.getMessage(), e);
     }
-  }
-
-  private CommandResult finish(
-      Session.Command cmd, String command, Duration timeout, Instant started) throws IOException {
-    cmd.getOutputStream().close();
-    CompletableFuture<String> out = Drain.start(cmd.getInputStream());
-    CompletableFuture<String> err = Drain.start(cmd.getErrorStream());
-    cmd.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    Integer status = cmd.getExitStatus();
-    if (status == null) {
-      if (cmd.isOpen()) {
-        throw new TransportException(
-            host.name()
-                + ": command timed out after "
-                + timeout.toSeconds()
-                + " s: "
-                + LocalTransport.summary(command));
-      }
-      throw new TransportException(
-          host.name()
-              + ": connection lost while running: "
-              + LocalTransport.summary(command)
-              + (cmd.getExitSignal() != null ? " (signal " + cmd.getExitSignal() + ")" : ""));
+    try {
+      cmd = session.exec(HostShell.start());
+    } catch (IOException e) {
+      close(session);
+      throw new TransportException(host.name() + ": cannot start a shell: " + e.getMessage(), e);
     }
-    return new CommandResult(status, Drain.await(out), Drain.await(err), started, Instant.now());
-  }
-
-  private TransportException lost(String command, IOException e) {
-    return new TransportException(
-        host.name() + ": connection lost while running: " + LocalTransport.summary(command), e);
+    return new HostShell(
+        host.name(),
+        cmd.getInputStream(),
+        cmd.getErrorStream(),
+        cmd.getOutputStream(),
+        () -> close(session),
+        loginTimeout);
   }
 
   private static void close(Session session) {
@@ -196,6 +170,14 @@ public final class SshTransport implements Transport {
 
   @Override
   public void close() {
+    synchronized (this) {
+      if (shell != null) {
+        shell.close();
+      }
+      if (probe != null) {
+        probe.close();
+      }
+    }
     close(ssh);
   }
 

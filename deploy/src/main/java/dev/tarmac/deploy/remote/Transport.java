@@ -1,11 +1,13 @@
 package dev.tarmac.deploy.remote;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
- * How commands reach one host: {@link SshTransport} (sshj, one connection kept for the whole
- * release) or {@link LocalTransport} ({@code sh -c} on this machine, for hosts whose address is
- * {@code local}). Both run the very same command strings, built by {@link ReleaseCommands}.
+ * How commands reach one host: {@link SshTransport} (sshj) or {@link LocalTransport} (this machine,
+ * for hosts whose address is {@code local}). Both start one {@link HostShell} for the whole release
+ * and send it the very same command strings, built by the pure builders of this package
+ * (docs/architecture.md, "One shell per host").
  */
 public interface Transport extends AutoCloseable {
 
@@ -13,33 +15,45 @@ public interface Transport extends AutoCloseable {
   String host();
 
   /**
-   * Runs {@code command} through the host's {@code sh}.
+   * Runs {@code command} through the host's shell, one command at a time.
    *
-   * @throws TransportException when the host cannot be reached or the command outlives {@code
-   *     timeout} (it is then stopped)
+   * @throws TransportException when the host cannot be reached, its shell died, or the command
+   *     outlived {@code timeout} (it is then stopped)
    */
   CommandResult run(String command, Duration timeout);
 
   /**
-   * Starts {@code command} on the host now, {@linkplain ReleaseCommands#onSignal waiting} for a
-   * signal on its standard input; {@link Prepared#run()} sends the signal and waits for the result.
-   * Everything slow (session, process) happens here, so the moment {@code run()} starts costs only
-   * the command itself: how activation switches every host at the same moment. A prepared command
-   * that is never run is cancelled by {@link Prepared#cancel()} and does nothing.
+   * Runs a short read-only command beside the one running now (a second shell, opened on first
+   * use): how a download's progress is asked for while it runs.
+   */
+  CommandResult probe(String command, Duration timeout);
+
+  /**
+   * Sends {@code command} to the host, where it waits for a signal; {@link
+   * Prepared#awaitReady(Duration)} waits for the host to acknowledge that it holds it, {@link
+   * Prepared#signal()} runs it. How activation switches every host at the same moment: the signal
+   * is sent only when every host has acknowledged. A prepared command that is never signalled is
+   * {@linkplain Prepared#cancel() cancelled} and does nothing.
    */
   Prepared prepare(String command, Duration timeout);
 
-  /** A command running on the host, waiting for its signal. */
+  /** SSH sessions (or local shells) this transport has opened so far. */
+  int sessionsOpened();
+
+  /** A command on the host, waiting for its signal. */
   interface Prepared {
+    /**
+     * Waits until the host holds the command and waits for its signal.
+     *
+     * @throws TransportException when it does not say so within {@code limit}
+     */
+    void awaitReady(Duration limit);
+
     /** Sends the signal; returns when it is on its way. */
-    java.time.Instant signal();
+    Instant signal();
 
     /** Waits for the command the signal started, timed from {@code signalled}. */
-    CommandResult await(java.time.Instant signalled);
-
-    default CommandResult run() {
-      return await(signal());
-    }
+    CommandResult await(Instant signalled);
 
     void cancel();
   }

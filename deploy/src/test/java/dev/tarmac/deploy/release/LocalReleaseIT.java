@@ -368,7 +368,7 @@ class LocalReleaseIT {
                 fx.deployer.release(
                     "shop", "prod", "v2", fx.options().withLease(Duration.ofSeconds(2))))
         .isInstanceOf(ReleaseFailedException.class)
-        .hasMessageContaining("stopped: the environment lock was taken by mallory")
+        .hasMessageContaining("fenced off: the environment lock was taken by mallory")
         .hasMessageContaining("nothing was activated (v1 still serves)");
     thief.get();
     for (String h : List.of("web1", "web2", "web3")) {

@@ -26,6 +26,28 @@ public final class SshHosts implements AutoCloseable {
    */
   public static final String USER = "tarmac-test";
 
+  /**
+   * How the deploy user logs in. {@code FAST}: {@link #USER}, {@code /bin/sh}. {@code SLOW}: {@link
+   * #SLOW_USER}, {@code /bin/bash} with a {@code ~/.bashrc} that sleeps a random 0.2–0.6 s with no
+   * early return for non-interactive shells (as one that starts pyenv/nvm/rbenv does; bash reads it
+   * for every command sshd runs) — sleeping, not computing, so that many simulated hosts on two
+   * cores measure Tarmac, not this machine.
+   */
+  public enum Login {
+    FAST,
+    SLOW
+  }
+
+  /** The deploy user of {@link Login#SLOW} hosts. */
+  public static final String SLOW_USER = "tarmac-slow";
+
+  static final String SLOW_BASHRC =
+      "# a version manager starting up (pyenv, nvm, rbenv): 0.2-0.6 s, every shell\n"
+          + "sleep 0.$(( RANDOM % 5 + 2 ))\n"
+          + "echo 'pyenv: shims ready' >&2\n";
+
+  private final String user;
+
   private final Path dir;
   private final Path deployTo;
   private final Path clientKey;
@@ -36,6 +58,11 @@ public final class SshHosts implements AutoCloseable {
   public record Host(String name, String address, int port, Path root, Path config, Process sshd) {}
 
   public SshHosts(Path dir, int count, int firstAddress) throws Exception {
+    this(dir, count, firstAddress, Login.FAST);
+  }
+
+  public SshHosts(Path dir, int count, int firstAddress, Login login) throws Exception {
+    this.user = login == Login.SLOW ? SLOW_USER : USER;
     this.dir = Files.createDirectories(dir.toAbsolutePath());
     this.deployTo = Files.createDirectories(this.dir.resolve("srv-app"));
     this.clientKey = this.dir.resolve("client_key");
@@ -45,7 +72,11 @@ public final class SshHosts implements AutoCloseable {
           "/usr/sbin/sshd is missing: run .ci/setup-test-host (installs openssh-server)");
     }
     Files.createDirectories(Path.of("/run/sshd"));
-    ensureUser();
+    if (login == Login.SLOW) {
+      ensureSlowUser();
+    } else {
+      ensureUser();
+    }
     // the deploy user must be able to reach its directories
     for (Path p = this.dir; p != null && p.getNameCount() > 1; p = p.getParent()) {
       if (!p.toFile().canExecute()
@@ -70,7 +101,7 @@ public final class SshHosts implements AutoCloseable {
       String address = "127.0.0." + (firstAddress + i);
       Path hostDir = Files.createDirectories(this.dir.resolve(name));
       Path root = Files.createDirectories(hostDir.resolve("root"));
-      run("chown", USER, root.toString());
+      run("chown", user, root.toString());
       Path hostKey = hostDir.resolve("host_key");
       keygen(hostKey);
       int port = freePort(address);
@@ -157,6 +188,31 @@ public final class SshHosts implements AutoCloseable {
     }
   }
 
+  /** Every process serving a host's connections (its sshd's descendants: sshd, shells, hooks). */
+  public List<ProcessHandle> sessionProcesses(String name) {
+    return host(name).sshd().descendants().toList();
+  }
+
+  /**
+   * Sends {@code signal} ({@code STOP}, {@code CONT}, {@code KILL}) to the processes of a host's
+   * connections whose command line contains {@code match} (all of them: empty).
+   */
+  public void signal(String name, String signal, String match) {
+    List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+    for (ProcessHandle p : sessionProcesses(name)) {
+      if (p.info().commandLine().orElse("").contains(match)) {
+        command.add(Long.toString(p.pid()));
+      }
+    }
+    if (command.size() > 2) {
+      try {
+        new ProcessBuilder(command).start().waitFor();
+      } catch (Exception e) {
+        throw new IllegalStateException(String.join(" ", command) + " failed", e);
+      }
+    }
+  }
+
   public Host host(String name) {
     return hosts.stream().filter(h -> h.name().equals(name)).findFirst().orElseThrow();
   }
@@ -191,7 +247,7 @@ public final class SshHosts implements AutoCloseable {
           .append(", port: ")
           .append(h.port())
           .append(", user: ")
-          .append(USER)
+          .append(user)
           .append(", roles: [")
           .append(i == 0 ? "web, db" : "web")
           .append("] }\n");
@@ -213,6 +269,31 @@ public final class SshHosts implements AutoCloseable {
           "*",
           USER);
     }
+  }
+
+  /** The deploy user these hosts log in as. */
+  public String user() {
+    return user;
+  }
+
+  private static void ensureSlowUser() throws Exception {
+    Path home = Path.of("/var/lib/" + SLOW_USER);
+    if (new ProcessBuilder("id", SLOW_USER).start().waitFor() != 0) {
+      run(
+          "useradd",
+          "--system",
+          "--create-home",
+          "--home-dir",
+          home.toString(),
+          "--shell",
+          "/bin/bash",
+          "--password",
+          "*",
+          SLOW_USER);
+    }
+    Files.createDirectories(home);
+    Files.writeString(home.resolve(".bashrc"), SLOW_BASHRC);
+    run("chown", "-R", SLOW_USER, home.toString());
   }
 
   private static void run(String... command) throws Exception {

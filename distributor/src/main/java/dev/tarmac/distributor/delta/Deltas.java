@@ -1,13 +1,19 @@
 package dev.tarmac.distributor.delta;
 
+import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.Manifest;
 import dev.tarmac.distributor.model.StoreLayout;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.Hashing;
-import dev.tarmac.distributor.store.StoreConflictException;
+import dev.tarmac.distributor.store.IntegrityException;
+import dev.tarmac.distributor.store.ObjectInfo;
+import dev.tarmac.distributor.store.StoreNotFoundException;
 import dev.tarmac.distributor.store.StoredObject;
+import dev.tarmac.distributor.tar.DeterministicTar;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,19 +21,22 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
  * Deltas between two builds of an app: {@code apps/<app>/deltas/<from>..<to>.tar.gz}, made on
@@ -41,39 +50,76 @@ import org.apache.commons.compress.compressors.gzip.GzipParameters;
  *   <li>{@code unchanged.txt}: the entries of {@code to} a host copies from its {@code from};
  *   <li>{@code manifest.sha256}: the full manifest of {@code to}, to check the result.
  * </ul>
+ *
+ * <p>Made by streaming (docs/architecture.md, "The store"): memory holds one small record per entry
+ * and the two manifests, never a file's content, whatever its size. Both manifests are read first
+ * and checked against their build records; they give each regular file's sha256, so no content is
+ * hashed. Pass 1 reads {@code from} (type, mode, link, size per entry); pass 2 reads {@code to} and
+ * copies each entry that changed into the delta as it streams by. Each pass hashes the artifact it
+ * reads, and the result is refused ({@link IntegrityException}, nothing stored) unless both
+ * artifacts match their build records. A delta found in the store is used only when its record
+ * names those same inputs and its bytes still match the record; otherwise it is made again.
  */
 public final class Deltas {
   public static final String DIR = ".tarmac-delta";
 
+  /** How long a cached delta checked by this instance is trusted without reading it again. */
+  public static final Duration VERIFIED_FOR = Duration.ofMinutes(1);
+
+  private static final System.Logger LOG = System.getLogger(Deltas.class.getName());
+
   private final ArtifactStore store;
   private final Path tmp;
+  private final Clock clock;
+  private final Duration verifiedFor;
   private final Map<String, Object> making = new ConcurrentHashMap<>();
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
   public Deltas(ArtifactStore store, Path tmp) {
-    this.store = store;
-    this.tmp = tmp;
+    this(store, tmp, Clock.systemUTC(), VERIFIED_FOR);
   }
 
-  /** One entry of an artifact, as far as a delta cares. */
-  record Item(char type, int mode, String link, String sha256) {}
+  /**
+   * @param verifiedFor how long a delta this instance has made or read whole stays trusted (its
+   *     size is still compared at every use); a host checks the sha256 of what it downloads anyway
+   */
+  public Deltas(ArtifactStore store, Path tmp, Clock clock, Duration verifiedFor) {
+    this.store = store;
+    this.tmp = tmp;
+    this.clock = clock;
+    this.verifiedFor = verifiedFor;
+  }
 
-  /** The delta from {@code from} to {@code to}, made now unless it is in the store already. */
+  /**
+   * One entry of an artifact, as far as a delta cares; a regular file's sha256 from its manifest.
+   */
+  record Item(char type, int mode, String link, long size, String sha256) {}
+
+  private record Verified(DeltaRecord record, Instant at) {}
+
+  /**
+   * The delta from {@code from} to {@code to}, made now unless a good one is in the store already.
+   *
+   * @throws IntegrityException when an artifact or the manifest in the store does not match its
+   *     build record (no delta is stored)
+   */
   public DeltaRecord ensure(String app, String from, String to, Set<String> fresh) {
     String recordKey = StoreLayout.deltaRecord(app, from, to);
-    if (store.exists(recordKey)) {
-      return Json.read(store.readAllBytes(recordKey), DeltaRecord.class);
-    }
     synchronized (making.computeIfAbsent(recordKey, k -> new Object())) {
-      if (store.exists(recordKey)) {
-        return Json.read(store.readAllBytes(recordKey), DeltaRecord.class);
+      BuildRecord fromBuild = build(app, from);
+      BuildRecord toBuild = build(app, to);
+      List<String> shared = List.copyOf(new TreeSet<>(fresh));
+      Optional<DeltaRecord> cached =
+          cached(recordKey, StoreLayout.delta(app, from, to), fromBuild, toBuild, shared);
+      if (cached.isPresent()) {
+        return cached.get();
       }
+      verified.remove(recordKey);
+      store.delete(recordKey);
       try {
-        DeltaRecord made = make(app, from, to, fresh);
-        try {
-          store.putIfAbsent(recordKey, Json.write(made));
-        } catch (StoreConflictException e) {
-          // another service made the same delta: same bytes, same record
-        }
+        DeltaRecord made = make(fromBuild, toBuild, shared);
+        store.put(recordKey, Json.write(made));
+        verified.put(recordKey, new Verified(made, clock.instant()));
         return made;
       } catch (IOException e) {
         throw new UncheckedIOException(
@@ -82,140 +128,315 @@ public final class Deltas {
     }
   }
 
-  private DeltaRecord make(String app, String from, String to, Set<String> fresh)
+  private BuildRecord build(String app, String version) {
+    String key = StoreLayout.buildRecord(app, version);
+    try {
+      BuildRecord build = Json.read(store.readAllBytes(key), BuildRecord.class);
+      if (!app.equals(build.app()) || !version.equals(build.version())) {
+        throw new IntegrityException(
+            key
+                + " is the record of "
+                + build.app()
+                + " "
+                + build.version()
+                + ", not of "
+                + app
+                + " "
+                + version
+                + ": no delta was made; restore the build record or build the tag again");
+      }
+      return build;
+    } catch (StoreNotFoundException e) {
+      throw new StoreNotFoundException(
+          "no build record "
+              + key
+              + ": a delta is made only between published builds; build "
+              + version
+              + " first");
+    }
+  }
+
+  /** The delta in the store, when its record names these inputs and its bytes match the record. */
+  private Optional<DeltaRecord> cached(
+      String recordKey,
+      String key,
+      BuildRecord fromBuild,
+      BuildRecord toBuild,
+      List<String> shared) {
+    if (!store.exists(recordKey)) {
+      return Optional.empty();
+    }
+    DeltaRecord r;
+    try {
+      r = Json.read(store.readAllBytes(recordKey), DeltaRecord.class);
+    } catch (RuntimeException e) {
+      warn(recordKey + " cannot be read (" + e.getMessage() + "); making the delta again");
+      return Optional.empty();
+    }
+    if (!Objects.equals(r.app(), fromBuild.app())
+        || !Objects.equals(r.from(), fromBuild.version())
+        || !Objects.equals(r.to(), toBuild.version())
+        || !Objects.equals(r.fromSha256(), fromBuild.sha256())
+        || !Objects.equals(r.toSha256(), toBuild.sha256())
+        || !Objects.equals(r.manifestSha256(), toBuild.manifestSha256())
+        || !shared.equals(r.fresh())) {
+      // an older record (made before its inputs were recorded), or made from other inputs
+      return Optional.empty();
+    }
+    Optional<ObjectInfo> info = store.stat(key);
+    if (info.isEmpty() || info.get().size() != r.size()) {
+      warn(key + " is missing or not " + r.size() + " bytes as its record says; making it again");
+      return Optional.empty();
+    }
+    Verified v = verified.get(recordKey);
+    if (v != null && v.record().equals(r) && clock.instant().isBefore(v.at().plus(verifiedFor))) {
+      return Optional.of(r);
+    }
+    Optional<String> wrong = check(key, r);
+    if (wrong.isPresent()) {
+      warn(wrong.get() + "; making it again");
+      return Optional.empty();
+    }
+    verified.put(recordKey, new Verified(r, clock.instant()));
+    return Optional.of(r);
+  }
+
+  /** Reads a stored delta whole: what is wrong with it, or empty when it matches its record. */
+  private Optional<String> check(String key, DeltaRecord r) {
+    String manifestKey = DIR + "/manifest.sha256";
+    String manifestSha = null;
+    Hashing.CountingDigestStream raw;
+    try (TarArchiveInputStream tar = tar(raw = new Hashing.CountingDigestStream(store.get(key)))) {
+      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        if (e.getName().equals(manifestKey)) {
+          manifestSha = sha256(tar);
+        }
+      }
+      drain(raw);
+    } catch (IOException | RuntimeException e) {
+      return Optional.of(key + " cannot be read as a tar.gz (" + e.getMessage() + ")");
+    }
+    if (raw.count() != r.size() || !raw.sha256Hex().equals(r.sha256())) {
+      return Optional.of(
+          key
+              + " has sha256 "
+              + raw.sha256Hex()
+              + " ("
+              + raw.count()
+              + " bytes), its record says "
+              + r.sha256()
+              + " ("
+              + r.size()
+              + " bytes)");
+    }
+    if (!Objects.equals(r.manifestSha256(), manifestSha)) {
+      return Optional.of(
+          key
+              + " carries a manifest with sha256 "
+              + manifestSha
+              + ", the build record of "
+              + r.to()
+              + " says "
+              + r.manifestSha256());
+    }
+    return Optional.empty();
+  }
+
+  private DeltaRecord make(BuildRecord fromBuild, BuildRecord toBuild, List<String> fresh)
       throws IOException {
-    Map<String, Item> base = new LinkedHashMap<>();
-    try (TarArchiveInputStream tar = open(StoreLayout.artifact(app, from))) {
+    String app = fromBuild.app();
+    String fromKey = StoreLayout.artifact(app, fromBuild.version());
+    String toKey = StoreLayout.artifact(app, toBuild.version());
+    // a file's sha256 comes from its build's manifest (checked against the build record), so
+    // no file's content is hashed here: the artifact's own sha256 vouches for the content
+    Map<String, String> fromFiles = manifest(fromBuild).files;
+    BuildManifest toManifest = manifest(toBuild);
+
+    // pass 1: what a host has
+    Map<String, Item> base = new HashMap<>();
+    String unlisted = null;
+    Hashing.CountingDigestStream raw;
+    try (TarArchiveInputStream tar =
+        tar(raw = new Hashing.CountingDigestStream(store.get(fromKey)))) {
       for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
         String path = normal(e.getName());
         if (!path.isEmpty()) {
-          base.put(path, item(e, tar));
+          Item item = item(e, path, fromFiles);
+          unlisted = item.type() == 'f' && item.sha256() == null ? path : unlisted;
+          base.put(path, item);
         }
       }
+      drain(raw);
     }
-    Files.createDirectories(tmp);
-    Path file = Files.createTempFile(tmp, "delta-", ".tar.gz");
+    expect(fromKey, raw, fromBuild, fromBuild.sha256());
+    listed(fromKey, unlisted);
+    fromFiles = null;
+
+    // pass 2: what changed, copied into the delta as it streams by
     List<String> unchanged = new ArrayList<>();
     int changed = 0;
-    Set<String> all = new java.util.HashSet<>();
+    int entries = 0;
+    Files.createDirectories(tmp);
+    Path file = Files.createTempFile(tmp, "delta-", ".tar.gz");
     try {
-      GzipParameters gzip = new GzipParameters();
-      gzip.setModificationTime(0);
-      gzip.setOperatingSystem(255);
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
-          GzipCompressorOutputStream gz = new GzipCompressorOutputStream(out, gzip);
-          TarArchiveOutputStream delta = new TarArchiveOutputStream(gz);
-          TarArchiveInputStream target = open(StoreLayout.artifact(app, to))) {
-        delta.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        delta.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      try (TarArchiveInputStream target =
+              tar(raw = new Hashing.CountingDigestStream(store.get(toKey)));
+          DeterministicTar delta =
+              new DeterministicTar(
+                  new BufferedOutputStream(Files.newOutputStream(file), 1 << 20))) {
         for (TarArchiveEntry e; (e = target.getNextEntry()) != null; ) {
           String path = normal(e.getName());
           if (path.isEmpty()) {
             continue;
           }
-          all.add(path);
-          byte[] content = e.isFile() ? target.readAllBytes() : new byte[0];
-          Item now =
-              new Item(
-                  type(e),
-                  e.getMode() & 07777,
-                  e.isSymbolicLink() ? e.getLinkName() : null,
-                  e.isFile() ? Hashing.sha256Hex(content) : null);
-          if (now.equals(base.get(path)) && !underAny(path, fresh)) {
+          entries++;
+          Item now = item(e, path, toManifest.files);
+          unlisted = now.type() == 'f' && now.sha256() == null ? path : unlisted;
+          if (now.equals(base.remove(path)) && !underAny(path, fresh)) {
             unchanged.add(path);
             continue;
           }
           changed++;
-          TarArchiveEntry copy = copyOf(e, path);
-          delta.putArchiveEntry(copy);
-          if (e.isFile()) {
-            delta.write(content);
+          long mtime = e.getModTime().getTime();
+          if (e.isSymbolicLink()) {
+            delta.symlink(path, e.getLinkName(), e.getMode(), mtime);
+          } else if (e.isDirectory()) {
+            delta.directory(path, e.getMode(), mtime);
+          } else {
+            delta.file(path, e.getMode(), e.getSize(), mtime, target);
           }
-          delta.closeArchiveEntry();
         }
-        add(
-            delta,
-            DIR + "/unchanged.txt",
-            String.join("", unchanged.stream().map(p -> p + "\n").toList()));
-        add(
-            delta,
+        drain(raw);
+        byte[] list =
+            String.join("", unchanged.stream().map(p -> p + "\n").toList())
+                .getBytes(StandardCharsets.UTF_8);
+        delta.file(DIR + "/unchanged.txt", 0644, list.length, 0, new ByteArrayInputStream(list));
+        delta.file(
             DIR + "/manifest.sha256",
-            new String(store.readAllBytes(StoreLayout.manifest(app, to)), StandardCharsets.UTF_8));
-        delta.finish();
+            0644,
+            toManifest.bytes.length,
+            0,
+            new ByteArrayInputStream(toManifest.bytes));
       }
-      int removed = (int) base.keySet().stream().filter(p -> !all.contains(p)).count();
+      expect(toKey, raw, toBuild, toBuild.sha256());
+      listed(toKey, unlisted);
       StoredObject stored;
       try (InputStream in = Files.newInputStream(file)) {
-        stored = store.put(StoreLayout.delta(app, from, to), in);
+        stored = store.put(StoreLayout.delta(app, fromBuild.version(), toBuild.version()), in);
       }
       return new DeltaRecord(
           app,
-          from,
-          to,
+          fromBuild.version(),
+          toBuild.version(),
           stored.sha256(),
           stored.size(),
           changed,
           unchanged.size(),
-          removed,
-          all.size());
+          base.size(),
+          entries,
+          fromBuild.sha256(),
+          toBuild.sha256(),
+          toBuild.manifestSha256(),
+          fresh);
     } finally {
       Files.deleteIfExists(file);
     }
   }
 
-  private TarArchiveInputStream open(String key) throws IOException {
+  /** A build's manifest as stored (its bytes, checked against the record) and path → sha256. */
+  private record BuildManifest(byte[] bytes, Map<String, String> files) {}
+
+  private BuildManifest manifest(BuildRecord build) {
+    String key = StoreLayout.manifest(build.app(), build.version());
+    byte[] bytes = store.readAllBytes(key);
+    String sha = Hashing.sha256Hex(bytes);
+    if (!sha.equals(build.manifestSha256())) {
+      throw integrity(key, sha, build, build.manifestSha256());
+    }
+    Map<String, String> files = new HashMap<>();
+    for (Manifest.Entry e : Manifest.parse(bytes).entries()) {
+      files.put(e.path(), e.sha256());
+    }
+    return new BuildManifest(bytes, files);
+  }
+
+  /** Refuses what was read from {@code key} unless it is the object the build record names. */
+  private static void expect(
+      String key, Hashing.CountingDigestStream read, BuildRecord build, String sha256) {
+    String got = read.sha256Hex();
+    if (!got.equals(sha256)) {
+      throw integrity(key, got, build, sha256);
+    }
+  }
+
+  private static IntegrityException integrity(
+      String key, String got, BuildRecord build, String sha256) {
+    return new IntegrityException(
+        key
+            + " in the store has sha256 "
+            + got
+            + " but the build record of "
+            + build.app()
+            + " "
+            + build.version()
+            + " says "
+            + sha256
+            + ": the stored copy was changed or damaged, so no delta was made (hosts get the"
+            + " full artifact, which they check against the record too); restore "
+            + key
+            + " from a backup, or delete the build and build its tag again");
+  }
+
+  private static TarArchiveInputStream tar(InputStream raw) throws IOException {
     return new TarArchiveInputStream(
-        new GzipCompressorInputStream(new BufferedInputStream(store.get(key), 1 << 20)));
+        new GzipCompressorInputStream(new BufferedInputStream(raw, 1 << 20)));
   }
 
-  private static Item item(TarArchiveEntry e, TarArchiveInputStream tar) throws IOException {
-    String sha = null;
-    if (e.isFile()) {
-      java.security.MessageDigest d = Hashing.sha256();
-      byte[] buffer = new byte[64 * 1024];
-      for (int n; (n = tar.read(buffer)) > 0; ) {
-        d.update(buffer, 0, n);
-      }
-      sha = Hashing.hex(d.digest());
+  /**
+   * Reads what follows the tar's end (padding, the gzip trailer, anything after) to hash it too.
+   */
+  private static void drain(InputStream raw) throws IOException {
+    // bytes the gzip layer has buffered were counted already; count the rest
+    raw.transferTo(OutputStream.nullOutputStream());
+  }
+
+  private static String sha256(InputStream in) throws IOException {
+    MessageDigest d = Hashing.sha256();
+    byte[] buffer = new byte[64 * 1024];
+    for (int n; (n = in.read(buffer)) > 0; ) {
+      d.update(buffer, 0, n);
     }
-    return new Item(type(e), e.getMode() & 07777, e.isSymbolicLink() ? e.getLinkName() : null, sha);
+    return Hashing.hex(d.digest());
   }
 
-  private static char type(TarArchiveEntry e) {
-    return e.isSymbolicLink() ? 'l' : e.isDirectory() ? 'd' : e.isFile() ? 'f' : '?';
+  /**
+   * An entry as a delta compares it; a regular file's sha256 from its build's manifest (null when
+   * the manifest does not list it: {@link #listed} then refuses the artifact).
+   */
+  private static Item item(TarArchiveEntry e, String path, Map<String, String> files) {
+    char type = e.isSymbolicLink() ? 'l' : e.isDirectory() ? 'd' : e.isFile() ? 'f' : '?';
+    return new Item(
+        type,
+        e.getMode() & 07777,
+        e.isSymbolicLink() ? e.getLinkName() : null,
+        type == 'f' ? e.getSize() : 0,
+        type == 'f' ? files.get(path) : null);
   }
 
-  private static TarArchiveEntry copyOf(TarArchiveEntry e, String path) {
-    TarArchiveEntry copy;
-    if (e.isSymbolicLink()) {
-      copy = new TarArchiveEntry(path, TarConstants.LF_SYMLINK);
-      copy.setLinkName(e.getLinkName());
-    } else if (e.isDirectory()) {
-      copy = new TarArchiveEntry(path + "/");
-    } else {
-      copy = new TarArchiveEntry(path);
-      copy.setSize(e.getSize());
+  /** Refuses an artifact (whose sha256 matched) holding a file its manifest does not list. */
+  private static void listed(String key, String unlisted) {
+    if (unlisted != null) {
+      throw new IntegrityException(
+          key
+              + " holds the file "
+              + unlisted
+              + " that its manifest does not list: artifact and manifest are not from the same"
+              + " build, so no delta was made; delete the build and build its tag again");
     }
-    copy.setMode(e.getMode());
-    copy.setModTime(e.getModTime());
-    copy.setUserId(0);
-    copy.setGroupId(0);
-    copy.setUserName("");
-    copy.setGroupName("");
-    return copy;
   }
 
-  private static void add(TarArchiveOutputStream tar, String name, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    TarArchiveEntry e = new TarArchiveEntry(name);
-    e.setSize(bytes.length);
-    e.setMode(0644);
-    e.setModTime(0);
-    e.setUserName("");
-    e.setGroupName("");
-    tar.putArchiveEntry(e);
-    tar.write(bytes);
-    tar.closeArchiveEntry();
+  private static void warn(String message) {
+    LOG.log(System.Logger.Level.WARNING, message);
   }
 
   /** {@code ./public/x/} → {@code public/x}; the root entry → empty. */
@@ -225,7 +446,7 @@ public final class Deltas {
     return n.equals(".") ? "" : n;
   }
 
-  static boolean underAny(String path, Set<String> prefixes) {
+  static boolean underAny(String path, List<String> prefixes) {
     for (String p : prefixes) {
       if (path.equals(p) || path.startsWith(p + "/")) {
         return true;

@@ -2,6 +2,7 @@ package dev.tarmac.builder.build.steps;
 
 import dev.tarmac.builder.build.BuildException;
 import dev.tarmac.builder.build.BuildLog;
+import dev.tarmac.builder.build.BuildSandbox;
 import dev.tarmac.builder.build.BuildStep;
 import dev.tarmac.builder.build.Processes;
 import java.nio.file.Path;
@@ -10,9 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the app's own {@code build.commands} in order, {@code sh -c} in the tree, with {@code
- * TARMAC_APP}, {@code TARMAC_VERSION}, {@code TARMAC_COMMIT} set; output goes to the build log. The
- * first command that fails or outlives {@code build.timeout} fails the build.
+ * Runs the app's own {@code build.commands} in order, {@code sh -c} in the tree moved into a fresh
+ * {@link BuildSandbox} (another user, a clean environment with {@code TARMAC_APP}, {@code
+ * TARMAC_VERSION}, {@code TARMAC_TAG}, {@code TARMAC_COMMIT} and the app's {@code build.env}; see
+ * docs/architecture.md, "Build isolation"); output goes to the build log. The first command that
+ * fails or outlives {@code build.timeout} fails the build. The tree comes back to where it was,
+ * owned by the service, whatever happens; every process a command started ends with it.
  */
 public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsStep.Ran> {
   public record Ran(int commands) {}
@@ -22,13 +26,19 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
   private final Map<String, String> environment;
   private final Duration timeout;
   private final BuildLog log;
+  private final BuildSandbox sandbox;
+  private final String name;
 
   public RunBuildCommandsStep(
+      BuildSandbox sandbox,
+      String name,
       Path tree,
       List<String> commands,
       Map<String, String> environment,
       Duration timeout,
       BuildLog log) {
+    this.sandbox = sandbox;
+    this.name = name;
     this.tree = tree;
     this.commands = commands;
     this.environment = environment;
@@ -38,12 +48,23 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
 
   @Override
   public Ran run() throws Exception {
+    if (commands.isEmpty()) {
+      return new Ran(0);
+    }
+    try (BuildSandbox.Session session = sandbox.open(name, tree)) {
+      log.line("commands run in " + session.tree());
+      runAll(session);
+    }
+    return new Ran(commands.size());
+  }
+
+  private void runAll(BuildSandbox.Session session) throws Exception {
     for (int i = 0; i < commands.size(); i++) {
       String command = commands.get(i);
       log.line("command " + (i + 1) + "/" + commands.size() + ": " + command);
-      ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).directory(tree.toFile());
-      builder.environment().putAll(environment);
-      Processes.Outcome outcome = Processes.run(builder, timeout, log, "  | ");
+      ProcessBuilder builder = session.command(command, environment);
+      Processes.Outcome outcome =
+          Processes.run(builder, timeout, log, "  | ", session.ownProcessGroup());
       if (outcome.timedOut()) {
         throw new BuildException(
             "build.commands["
@@ -67,6 +88,5 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
                 + outcome.tailText());
       }
     }
-    return new Ran(commands.size());
   }
 }

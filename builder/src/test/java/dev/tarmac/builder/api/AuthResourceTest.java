@@ -1,0 +1,324 @@
+package dev.tarmac.builder.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import dev.tarmac.builder.service.ServiceConfig;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Issue 10: nothing readable without a token, named tokens with roles, credentials redacted. */
+@QuarkusTest
+class AuthResourceTest {
+  @Inject ServiceConfig config;
+  @Inject ArtifactStore store;
+
+  @BeforeAll
+  static void token() {
+    Api.authenticateByDefault();
+  }
+
+  /**
+   * Every GET endpoint of every JAX-RS resource in this package, found by reflection (so a new one
+   * cannot slip through), with its path parameters filled in. Webhooks and the signed store URLs
+   * are the two exceptions: they carry their own signatures.
+   */
+  static Stream<String> everyGetEndpoint() throws Exception {
+    List<String> paths = new ArrayList<>();
+    for (Class<?> resource : Api.resources()) {
+      String base = resource.getAnnotation(jakarta.ws.rs.Path.class).value();
+      if (base.startsWith("/api/store/") || base.startsWith("/api/hooks/")) {
+        continue;
+      }
+      for (Method m : resource.getDeclaredMethods()) {
+        if (!m.isAnnotationPresent(GET.class)) {
+          continue;
+        }
+        jakarta.ws.rs.Path sub = m.getAnnotation(jakarta.ws.rs.Path.class);
+        String path = sub == null ? base : base + "/" + sub.value();
+        paths.add(
+            path.replace("{app}", "shop")
+                .replace("{env}", "production")
+                .replace("{version}", "v1.0.0")
+                .replace("{id}", "1")
+                .replace("{name}", "someone"));
+      }
+    }
+    assertThat(paths)
+        .contains(
+            "/api/apps",
+            "/api/apps/shop",
+            "/api/apps/shop/builds/v1.0.0/log",
+            "/api/apps/shop/builds/v1.0.0/artifact",
+            "/api/apps/shop/envs/production/releases",
+            "/api/apps/shop/envs/production/status",
+            "/api/tokens");
+    return paths.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("everyGetEndpoint")
+  void anonymousReadsAreRefused(String path) {
+    given()
+        .auth()
+        .none()
+        .get(path)
+        .then()
+        .statusCode(401)
+        .contentType(Problems.TYPE)
+        .body("detail", containsString("Authorization: Bearer"))
+        .body("detail", containsString("api-token"))
+        .body("detail", containsString("tarmac tokens create"));
+    given().auth().oauth2("not-a-token").get(path).then().statusCode(401);
+  }
+
+  @Test
+  void anUnknownApiPathIsRefusedBeforeItIsLookedUp() {
+    given().auth().none().get("/api/nothing-here").then().statusCode(401);
+    given().auth().none().get("/api/store/../apps").then().statusCode(not(equalTo(200)));
+  }
+
+  @Test
+  void aViewerReadsButCannotReleaseBuildOrManage() {
+    String viewer = createToken("vera", "viewer", null);
+    given().auth().oauth2(viewer).get("/api/apps").then().statusCode(200);
+    given()
+        .auth()
+        .oauth2(viewer)
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v1.0.0"))
+        .post("/api/apps/shop/envs/production/releases")
+        .then()
+        .statusCode(403)
+        .contentType(Problems.TYPE)
+        .body("detail", containsString("vera"))
+        .body("detail", containsString("viewer"));
+    given()
+        .auth()
+        .oauth2(viewer)
+        .contentType(ContentType.JSON)
+        .body(Map.of())
+        .post("/api/apps/shop/envs/production/rollback")
+        .then()
+        .statusCode(403);
+    given()
+        .auth()
+        .oauth2(viewer)
+        .contentType(ContentType.JSON)
+        .body(Map.of("tag", "v1.0.0"))
+        .post("/api/apps/shop/builds")
+        .then()
+        .statusCode(403);
+    given()
+        .auth()
+        .oauth2(viewer)
+        .contentType(ContentType.JSON)
+        .body(Map.of("name", "x", "repo", "file:///tmp/x.git"))
+        .post("/api/apps")
+        .then()
+        .statusCode(403);
+    given().auth().oauth2(viewer).get("/api/tokens").then().statusCode(403);
+  }
+
+  @Test
+  void aDeployerForStagingCannotReleaseToProduction() {
+    String deployer = createToken("stage-ci", "deployer", List.of("staging"));
+    given()
+        .auth()
+        .oauth2(deployer)
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v1.0.0"))
+        .post("/api/apps/shop/envs/production/releases")
+        .then()
+        .statusCode(403)
+        .body("detail", containsString("stage-ci"))
+        .body("detail", containsString("staging"));
+    given()
+        .auth()
+        .oauth2(deployer)
+        .contentType(ContentType.JSON)
+        .body(Map.of())
+        .post("/api/apps/shop/envs/production/rollback")
+        .then()
+        .statusCode(403);
+    // to staging it gets past the check (and on to "no such app")
+    given()
+        .auth()
+        .oauth2(deployer)
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v1.0.0"))
+        .post("/api/apps/shop/envs/staging/releases")
+        .then()
+        .statusCode(404)
+        .body("detail", containsString("no app named 'shop'"));
+    // a deployer manages neither apps nor tokens
+    given()
+        .auth()
+        .oauth2(deployer)
+        .contentType(ContentType.JSON)
+        .body(Map.of("name", "x", "role", "admin"))
+        .post("/api/tokens")
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void aRevokedTokenIsRefused() {
+    String token = createToken("leaver", "viewer", null);
+    given().auth().oauth2(token).get("/api/apps").then().statusCode(200);
+    given().auth().oauth2(Api.TOKEN).delete("/api/tokens/leaver").then().statusCode(204);
+    given().auth().oauth2(token).get("/api/apps").then().statusCode(401).contentType(Problems.TYPE);
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .delete("/api/tokens/leaver")
+        .then()
+        .statusCode(404)
+        .body("detail", containsString("leaver"));
+  }
+
+  @Test
+  void tokensAreStoredHashedInAPrivateFileAndListedWithoutSecrets() throws Exception {
+    String secret = createToken("lister", "deployer", List.of("staging", "production"));
+    assertThat(secret).matches("tarmac_[0-9a-f]{64}");
+    Path file = config.dataDir().resolve("tokens.json");
+    String stored = Files.readString(file);
+    assertThat(stored).doesNotContain(secret).contains(sha256(secret));
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    Response list = given().auth().oauth2(Api.TOKEN).get("/api/tokens");
+    list.then().statusCode(200);
+    assertThat(list.asString()).doesNotContain(secret).doesNotContain(sha256(secret));
+    assertThat(list.jsonPath().getList("findAll { it.name == 'lister' }.role"))
+        .containsExactly("deployer");
+    assertThat(list.jsonPath().getList("findAll { it.name == 'lister' }.envs").toString())
+        .isEqualTo("[[staging, production]]");
+    // a bad request names what to fix and changes nothing
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("name", "x", "role", "root"))
+        .post("/api/tokens")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("viewer, deployer or admin"));
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .contentType(ContentType.JSON)
+        .body(Map.of("name", "lister", "role", "viewer"))
+        .post("/api/tokens")
+        .then()
+        .statusCode(409);
+    assertThat(Files.readString(file)).isEqualTo(stored);
+  }
+
+  @Test
+  void repositoryCredentialsAreRedactedInAnswersLogsAndBuildLogs() throws Exception {
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            logged.add(r);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger root = Logger.getLogger("");
+    root.addHandler(capture);
+    try {
+      // a closed port on loopback: the fetch fails at once, with the URL in the error
+      String repo = "https://builder:s3cret-pat@127.0.0.1:9/team/private.git";
+      Response registered =
+          given()
+              .auth()
+              .oauth2(Api.TOKEN)
+              .contentType(ContentType.JSON)
+              .body(Map.of("name", "private", "repo", repo))
+              .post("/api/apps");
+      registered.then().statusCode(201);
+      assertThat(registered.asString())
+          .doesNotContain("s3cret")
+          .contains("https://builder:***@127.0.0.1:9/team/private.git");
+      assertThat(given().get("/api/apps/private").asString())
+          .doesNotContain("s3cret")
+          .contains("builder:***@");
+      assertThat(given().get("/api/apps").asString()).doesNotContain("s3cret");
+      // the service still fetches from the real URL (kept in the store)
+      assertThat(new String(store.readAllBytes(StoreLayout.app("private")), StandardCharsets.UTF_8))
+          .contains("s3cret-pat");
+
+      Api.requestBuild("private", "v1.0.0").then().statusCode(202);
+      Response failed = Api.awaitBuild("private", "v1.0.0");
+      failed.then().body("status", equalTo("FAILED"));
+      assertThat(failed.asString()).doesNotContain("s3cret").contains("builder:***@");
+      assertThat(given().get("/api/apps/private/builds").asString()).doesNotContain("s3cret");
+      String log = given().get("/api/apps/private/builds/v1.0.0/log").asString();
+      assertThat(log).contains("builder:***@127.0.0.1:9").doesNotContain("s3cret");
+      assertThat(logged)
+          .extracting(r -> String.valueOf(r.getMessage()) + " " + List.of(params(r)))
+          .isNotEmpty()
+          .noneMatch(s -> s.contains("s3cret"));
+    } finally {
+      root.removeHandler(capture);
+    }
+  }
+
+  private static Object[] params(LogRecord r) {
+    return r.getParameters() == null ? new Object[0] : r.getParameters();
+  }
+
+  static String createToken(String name, String role, List<String> envs) {
+    Map<String, Object> body =
+        envs == null
+            ? Map.of("name", name, "role", role)
+            : Map.of("name", name, "role", role, "envs", envs);
+    Response r =
+        given()
+            .auth()
+            .oauth2(Api.TOKEN)
+            .contentType(ContentType.JSON)
+            .body(body)
+            .post("/api/tokens");
+    r.then().statusCode(201).body("name", equalTo(name)).body("role", equalTo(role));
+    return r.jsonPath().getString("token");
+  }
+
+  static String sha256(String s) throws Exception {
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+  }
+}

@@ -1,0 +1,91 @@
+package dev.tarmac.builder.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokenStoreTest {
+  @TempDir Path dir;
+
+  private TokenStore start() {
+    TokenStore store = new TokenStore(dir, Optional.empty(), Clock.systemUTC());
+    store.bootstrap();
+    return store;
+  }
+
+  @Test
+  void theFirstStartWritesAnAdminTokenThatLaterStartsReadBack() throws Exception {
+    start();
+    Path file = dir.resolve("api-token");
+    String secret = Files.readString(file).strip();
+    assertThat(secret).matches("tarmac_[0-9a-f]{64}");
+    for (Path p : List.of(file, dir.resolve("tokens.json"))) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+          .as(p.toString())
+          .isEqualTo("rw-------");
+    }
+    assertThat(Files.readString(dir.resolve("tokens.json"))).doesNotContain(secret);
+
+    TokenStore restarted = start();
+    assertThat(Files.readString(file).strip()).isEqualTo(secret);
+    assertThat(restarted.verify(secret)).map(Token::role).contains(Role.ADMIN);
+    assertThat(restarted.verify(secret)).map(Token::name).contains("admin");
+  }
+
+  @Test
+  void aTokenFromAnOlderVersionIsKept() throws Exception {
+    Files.writeString(
+        dir.resolve("api-token"), "0123456789abcdef0123456789abcdef0123456789abcdef\n");
+    TokenStore store = start();
+    assertThat(store.verify("0123456789abcdef0123456789abcdef0123456789abcdef")).isPresent();
+  }
+
+  @Test
+  void revokedTokensStayRevokedAcrossRestarts() {
+    TokenStore store = start();
+    String secret = store.create("ci", Role.DEPLOYER, List.of("staging")).token();
+    assertThat(store.verify(secret)).map(t -> t.reaches("staging")).contains(true);
+    assertThat(store.verify(secret)).map(t -> t.reaches("production")).contains(false);
+    store.revoke("ci");
+    assertThat(store.verify(secret)).isEmpty();
+    assertThat(start().verify(secret)).isEmpty();
+    // revoking the first admin token removes its file, and a restart does not make a new one
+    store.revoke("admin");
+    assertThat(dir.resolve("api-token")).doesNotExist();
+    assertThat(start().list()).isEmpty();
+    assertThat(dir.resolve("api-token")).doesNotExist();
+  }
+
+  @Test
+  void badRequestsNameWhatToFixAndChangeNothing() throws Exception {
+    TokenStore store = start();
+    String before = Files.readString(dir.resolve("tokens.json"));
+    assertThatThrownBy(() -> store.create("has space", Role.VIEWER, List.of()))
+        .hasMessageContaining("token name 'has space' is not valid");
+    assertThatThrownBy(() -> store.create("v", Role.VIEWER, List.of("prod")))
+        .hasMessageContaining("--role deployer");
+    assertThatThrownBy(() -> store.create("d", Role.DEPLOYER, List.of("Prod!")))
+        .hasMessageContaining("'Prod!' is not a valid environment name");
+    assertThatThrownBy(() -> store.create("admin", Role.VIEWER, List.of()))
+        .hasMessageContaining("already a token named 'admin'");
+    assertThatThrownBy(() -> Role.parse("root")).hasMessageContaining("viewer, deployer or admin");
+    assertThat(Files.readString(dir.resolve("tokens.json"))).isEqualTo(before);
+  }
+
+  @Test
+  void aConfiguredTokenWritesNoFile() {
+    TokenStore store = new TokenStore(dir, Optional.of("from-env"), Clock.systemUTC());
+    store.bootstrap();
+    assertThat(dir.resolve("api-token")).doesNotExist();
+    assertThat(store.verify("from-env")).map(Token::role).contains(Role.ADMIN);
+    assertThatThrownBy(() -> store.revoke("admin")).hasMessageContaining("tarmac.api-token");
+  }
+}

@@ -1,0 +1,233 @@
+package dev.tarmac.deploy.release;
+
+import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.deploy.config.TarmacConfig.Hooks;
+import dev.tarmac.deploy.release.Fleet.Member;
+import dev.tarmac.deploy.release.ReleaseRecord.Backup;
+import dev.tarmac.deploy.remote.CommandResult;
+import dev.tarmac.deploy.remote.DownloadCommands;
+import dev.tarmac.deploy.remote.HookCommands;
+import dev.tarmac.deploy.remote.HookEnv;
+import dev.tarmac.deploy.remote.HostCommands;
+import dev.tarmac.deploy.remote.SwitchCommands;
+import dev.tarmac.distributor.delta.DeltaRecord;
+import dev.tarmac.distributor.delta.Deltas;
+import dev.tarmac.distributor.model.BuildRecord;
+import dev.tarmac.distributor.model.StoreLayout;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A release's own phases in the {@link Lifecycle}: per host, check → the release's files (a delta
+ * from the release the host serves, or the full artifact) → shared links → prepare hooks → the
+ * database backup on the primary db host; after the barrier, the migration once.
+ */
+final class Release implements Lifecycle.Operation {
+  private final BuildRecord build;
+  private final TarmacConfig config;
+  private final Deltas deltas;
+
+  /** {@code build} and its {@code config} are read and parsed once, before the run starts. */
+  Release(BuildRecord build, TarmacConfig config, Deltas deltas) {
+    this.build = build;
+    this.config = config;
+    this.deltas = deltas;
+  }
+
+  @Override
+  public String kind() {
+    return ReleaseRecord.RELEASE;
+  }
+
+  @Override
+  public String lockVersion() {
+    return build.version();
+  }
+
+  @Override
+  public Lifecycle.Target resolve(List<ReleaseRecord> past) {
+    String live = ReleaseHistory.live(past).map(ReleaseRecord::version).orElse(null);
+    return new Lifecycle.Target(build.version(), build.commit(), live, config, config);
+  }
+
+  @Override
+  public boolean marksBad() {
+    return true;
+  }
+
+  @Override
+  public void prepare(Lifecycle run, Member m) {
+    Fleet fleet = run.fleet;
+    String version = build.version();
+    CommandResult check =
+        fleet.change(m, "check", HostCommands.checkHost(m.layout, 2 * build.size()));
+    m.previous = SwitchCommands.versionOf(check.stdout());
+    if (!fetchDelta(run, m)) {
+      DownloadCommands.Download download =
+          new DownloadCommands.Download(
+              run.store.signedGetUrl(StoreLayout.artifact(run.app, version), run.options.urlTtl()),
+              build.sha256(),
+              build.size(),
+              run.store.signedGetUrl(StoreLayout.manifest(run.app, version), run.options.urlTtl()),
+              build.manifestSha256(),
+              run.options.downloadRateLimit());
+      CommandResult fetched =
+          fleet.changeWithProgress(
+              m,
+              "download",
+              DownloadCommands.fetch(m.layout, version, download),
+              DownloadCommands.downloadedBytes(m.layout, version),
+              build.size(),
+              Duration.ofMillis(500));
+      m.createdRelease = fetched.stdout().strip().endsWith("downloaded");
+      m.transfer =
+          new ReleaseRecord.Transfer(
+              m.createdRelease ? "full" : "none", null, m.createdRelease ? build.size() : 0);
+    }
+    fleet.change(
+        m,
+        "link shared",
+        HostCommands.linkShared(m.layout, version, config.release().shared(), build.commit()));
+    Hooks hooks = config.release().hooks();
+    Map<String, String> vars = hookEnv(run, m).variables(m.layout);
+    List<String> prepare = Hooks.on(hooks.prepare(), m.host);
+    if (!prepare.isEmpty()) {
+      fleet.change(
+          m, "prepare hooks", HookCommands.hooks(m.layout.release(version), vars, prepare));
+    }
+    if (isPrimaryDb(run, m) && !hooks.backup().isEmpty()) {
+      Map<String, String> backupVars = new LinkedHashMap<>(vars);
+      backupVars.put("TARMAC_BACKUP_FILE", HookCommands.backupFile(m.layout, version));
+      fleet.change(
+          m,
+          "backup",
+          HookCommands.prepareBackup(m.layout, version)
+              + " && "
+              + HookCommands.hooks(
+                  m.layout.release(version), backupVars, Hooks.commands(hooks.backup())));
+      String key = StoreLayout.backup(run.app, run.envName, version);
+      CommandResult up =
+          fleet.run(
+              m,
+              "upload backup",
+              HookCommands.uploadBackup(
+                  m.layout, version, run.store.signedPutUrl(key, run.options.urlTtl())));
+      HookCommands.Uploaded dump = HookCommands.Uploaded.parse(up.stdout());
+      run.backup = new Backup(key, dump.sha256(), dump.size());
+    }
+  }
+
+  /**
+   * Builds the release on a host from the release it serves and a delta, when it serves one: only
+   * what changed crosses the network. Returns false when the host needs the full artifact (no
+   * release there, or the delta could not be made or used — the timeline says why).
+   */
+  private boolean fetchDelta(Lifecycle run, Member m) {
+    String version = build.version();
+    if (deltas == null || m.previous == null || m.previous.equals(version)) {
+      return false;
+    }
+    String from = m.previous;
+    Fleet fleet = run.fleet;
+    try {
+      DeltaRecord[] made = new DeltaRecord[1];
+      fleet.task(
+          m,
+          "make delta",
+          () -> {
+            try {
+              made[0] = deltas.ensure(run.app, from, version, sharedPaths());
+            } catch (OutOfMemoryError e) {
+              // whatever the cause, the full artifact still works
+              throw new IllegalStateException("out of memory making the delta", e);
+            }
+            return made[0].changed()
+                + " of "
+                + made[0].entries()
+                + " entries, "
+                + made[0].size()
+                + " bytes";
+          });
+      DeltaRecord delta = made[0];
+      CommandResult r =
+          fleet.change(
+              m,
+              "download delta",
+              DownloadCommands.fetchDelta(
+                  m.layout,
+                  version,
+                  new DownloadCommands.DeltaDownload(
+                      from,
+                      run.store.signedGetUrl(
+                          StoreLayout.delta(run.app, from, version), run.options.urlTtl()),
+                      delta.sha256())));
+      m.createdRelease = r.stdout().strip().endsWith("delta");
+      m.transfer =
+          new ReleaseRecord.Transfer(
+              m.createdRelease ? "delta" : "none", from, m.createdRelease ? delta.size() : 0);
+      return true;
+    } catch (Fleet.Fenced e) {
+      throw e;
+    } catch (RuntimeException e) {
+      return false; // the failed task is in the timeline; the full artifact follows
+    }
+  }
+
+  Set<String> sharedPaths() {
+    Set<String> out = new LinkedHashSet<>();
+    config.release().shared().forEach(p -> out.add(HostCommands.sharedPath(p)));
+    return out;
+  }
+
+  @Override
+  public void discard(Lifecycle run) {
+    run.fleet.eachHost(
+        run.fleet.connected().stream().filter(m -> m.hostLocked).toList(),
+        run.env.parallel(),
+        m ->
+            run.fleet.change(
+                m, "discard", HostCommands.discard(m.layout, build.version(), m.createdRelease)));
+  }
+
+  @Override
+  public void beforeSwitch(Lifecycle run) {
+    Hooks hooks = config.release().hooks();
+    Optional<Member> db = run.env.primaryDb().map(h -> run.fleet.member(h.name()));
+    if (db.isEmpty() || hooks.migrate().isEmpty()) {
+      return;
+    }
+    Member m = db.get();
+    try {
+      run.fleet.change(
+          m,
+          "migrate",
+          HookCommands.hooks(
+              m.layout.release(build.version()),
+              hookEnv(run, m).variables(m.layout),
+              Hooks.commands(hooks.migrate())));
+    } catch (Fleet.Fenced e) {
+      throw e;
+    } catch (Fleet.StepFailed e) {
+      throw new Fleet.StepFailed(
+          "migration failed: "
+              + e.getMessage()
+              + (run.backup == null
+                  ? ""
+                  : "\nThe database may be half-migrated; the dump taken before is "
+                      + run.backup.key()));
+    }
+  }
+
+  private static boolean isPrimaryDb(Lifecycle run, Member m) {
+    return run.env.primaryDb().map(h -> h.name().equals(m.name())).orElse(false);
+  }
+
+  private HookEnv hookEnv(Lifecycle run, Member m) {
+    return new HookEnv(run.app, build.version(), run.envName, m.name(), m.previous);
+  }
+}

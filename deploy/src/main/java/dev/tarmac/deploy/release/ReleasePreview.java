@@ -1,0 +1,36 @@
+package dev.tarmac.deploy.release;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a release would do, read from every host and changing nothing ({@code tarmac release …
+ * --plan}): per host what it serves, what it would receive (the release is {@code present} already,
+ * a {@code delta} from the release it serves, or the {@code full} artifact, with bytes when known),
+ * which hooks would run there, and which old releases the clean-up would remove.
+ *
+ * @param migrateHost the host the migration would run on (null: no migration)
+ */
+public record ReleasePreview(
+    String app,
+    String env,
+    String version,
+    String live,
+    String migrateHost,
+    List<HostPreview> hosts) {
+
+  /**
+   * One host. {@code bytes} is null when a delta has not been made yet (it is made at release);
+   * {@code problem} says why this host could not be read (the release would fail there).
+   */
+  public record HostPreview(
+      String name,
+      List<String> roles,
+      String serves,
+      String transfer,
+      String from,
+      Long bytes,
+      Map<String, List<String>> hooks,
+      List<String> removes,
+      String problem) {}
+}

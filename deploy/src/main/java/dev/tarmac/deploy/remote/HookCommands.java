@@ -1,0 +1,121 @@
+package dev.tarmac.deploy.remote;
+
+import dev.tarmac.distributor.model.Names;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The app's own commands on a host — hooks of every phase, the database backup and restore around
+ * them — and the health check: pure functions returning the exact string (docs/architecture.md,
+ * "Commands"). What parses their output lives here too.
+ */
+public final class HookCommands {
+  private HookCommands() {}
+
+  /**
+   * Runs a phase's hooks in order in {@code dir}, with the {@code TARMAC_*} variables exported; the
+   * first failing hook stops the phase.
+   */
+  public static String hooks(String dir, Map<String, String> variables, List<String> hooks) {
+    StringBuilder out = new StringBuilder("cd ").append(Shell.quote(dir)).append(" || exit 1\n");
+    out.append("export");
+    variables.forEach((k, v) -> out.append(' ').append(k).append('=').append(Shell.quote(v)));
+    for (String hook : hooks) {
+      out.append("\nsh -c ").append(Shell.quote(hook)).append(" || exit $?");
+    }
+    return out.toString();
+  }
+
+  /** Where the {@code backup} and {@code restore} hooks find {@code TARMAC_BACKUP_FILE}. */
+  public static String backupFile(ReleaseLayout layout, String version) {
+    return layout.meta() + "/backups/" + Names.version(version) + ".sql.gz";
+  }
+
+  /** Prepares {@code .tarmac/backups/} and removes an old dump of the same version. */
+  public static String prepareBackup(ReleaseLayout layout, String version) {
+    String file = backupFile(layout, version);
+    return "mkdir -p " + Shell.quote(layout.meta() + "/backups") + " && rm -f " + Shell.quote(file);
+  }
+
+  /**
+   * Sends the dump the {@code backup} hook wrote to the store with {@code curl -T} (a signed PUT
+   * URL: the host holds no store credentials) and prints its sha256 and size.
+   */
+  public static String uploadBackup(ReleaseLayout layout, String version, URI putUrl) {
+    String file = Shell.quote(backupFile(layout, version));
+    return "[ -s "
+        + file
+        + " ] || { echo \"the backup hook wrote nothing to "
+        + backupFile(layout, version)
+        + " ($TARMAC_BACKUP_FILE)\" >&2; exit 9; }\n"
+        + "curl --fail --silent --show-error --retry 3 --upload-file "
+        + file
+        + " "
+        + Shell.quote(putUrl.toString())
+        + " || exit 10\n"
+        + "set -- $(sha256sum "
+        + file
+        + ") && printf '%s %s\\n' \"$1\" \"$(wc -c < "
+        + file
+        + ")\"";
+  }
+
+  /** Downloads a stored dump for the {@code restore} hook, to {@link #backupFile}. */
+  public static String downloadBackup(ReleaseLayout layout, String version, URI getUrl) {
+    return "mkdir -p "
+        + Shell.quote(layout.meta() + "/backups")
+        + " && curl --fail --silent --show-error --retry 3 --output "
+        + Shell.quote(backupFile(layout, version))
+        + " "
+        + Shell.quote(getUrl.toString());
+  }
+
+  /** What {@link #uploadBackup} printed: the dump's sha256 and size. */
+  public record Uploaded(String sha256, long size) {
+    public static Uploaded parse(String stdout) {
+      String[] shaSize = stdout.strip().split(" ");
+      if (shaSize.length != 2 || !shaSize[0].matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException("not a sha256 and a size: " + stdout.strip());
+      }
+      return new Uploaded(shaSize[0], Long.parseLong(shaSize[1]));
+    }
+  }
+
+  /**
+   * Fetches {@code url} from the host until it answers 200 (and contains {@code contains}, when
+   * given) or {@code timeoutSeconds} pass; prints why it failed.
+   */
+  public static String health(
+      ReleaseLayout layout, String url, int timeoutSeconds, Optional<String> contains) {
+    String body = Shell.quote(layout.meta() + "/health.body");
+    String match =
+        contains
+            .map(
+                c ->
+                    "case \"$(cat "
+                        + body
+                        + ")\" in *"
+                        + Shell.quote(c)
+                        + "*) exit 0;; esac; why='answered 200 without the expected text'")
+            .orElse("exit 0");
+    return "end=$(( $(date +%s) + "
+        + timeoutSeconds
+        + " ))\nwhile :; do\n"
+        + "  code=$(curl --silent --show-error --max-time 5 --output "
+        + body
+        + " --write-out '%{http_code}' "
+        + Shell.quote(url)
+        + " 2>&1) || true\n"
+        + "  if [ \"$code\" = 200 ]; then "
+        + match
+        + "; else why=\"answered $code\"; fi\n"
+        + "  [ \"$(date +%s)\" -lt \"$end\" ] || { printf 'health check %s failed after %s s: %s\\n' "
+        + Shell.quote(url)
+        + " "
+        + timeoutSeconds
+        + " \"$why\" >&2; exit 1; }\n"
+        + "  sleep 0.2\ndone";
+  }
+}

@@ -1,0 +1,384 @@
+package dev.tarmac.deploy.remote;
+
+import dev.tarmac.distributor.model.Manifest;
+import dev.tarmac.distributor.model.Names;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a release does to a host's layout besides downloading and switching: the check, the host
+ * lock and its fencing, shared links, the revision log, bad marks, discarding and cleaning up, and
+ * reading what is there; pure functions returning the exact string (docs/architecture.md,
+ * "Commands"), with the parsers of their output beside them.
+ */
+public final class HostCommands {
+  /** Exit code of {@link #lockHost} when another run holds the host's lock. */
+  public static final int HOST_LOCKED = 75;
+
+  /** Exit code of a {@linkplain #fenced fenced} command whose run no longer holds the host lock. */
+  public static final int FENCED = 76;
+
+  private HostCommands() {}
+
+  /**
+   * Checks the tools a host needs and its free disk (at least {@code needBytes}), that {@code
+   * current} is a symlink when it exists, makes the layout ({@code releases/}, {@code shared/},
+   * {@code .tarmac/}) and prints where {@code current} points (empty when nothing is live yet).
+   */
+  public static String checkHost(ReleaseLayout layout, long needBytes) {
+    String d = Shell.quote(layout.deployTo());
+    String current = Shell.quote(layout.current());
+    long needKb = (needBytes + 1023) / 1024;
+    return "for c in sh curl tar gzip sha256sum timeout; do command -v \"$c\" >/dev/null 2>&1"
+        + " || { echo \"missing command: $c (install it on this host)\" >&2; exit 3; }; done\n"
+        + "if [ -e "
+        + current
+        + " ] && [ ! -L "
+        + current
+        + " ]; then echo "
+        + Shell.quote(
+            layout.current()
+                + " is a real file or directory, not a symlink: Tarmac switches releases by"
+                + " replacing that symlink. Move it away (e.g. to "
+                + layout.deployTo()
+                + "/current.old) and release again")
+        + " >&2; exit 11; fi\n"
+        + "mkdir -p "
+        + Shell.quote(layout.releases())
+        + " "
+        + Shell.quote(layout.shared())
+        + " "
+        + Shell.quote(layout.meta() + "/downloads")
+        + " || exit 4\n"
+        + "set -- $(df -Pk "
+        + d
+        + " | tail -n 1)\n"
+        + "[ \"$4\" -ge "
+        + needKb
+        + " ] || { echo \"only $4 KiB free under "
+        + layout.deployTo()
+        + ", the release needs "
+        + needKb
+        + " KiB (twice the artifact)\" >&2; exit 5; }\n"
+        + "readlink "
+        + current
+        + " || true";
+  }
+
+  /**
+   * Takes the host's lock: {@code mkdir .tarmac/lock} (atomic), recording {@code owner} and the
+   * run's {@code generation} (its fencing token). Exits {@link #HOST_LOCKED} printing {@link
+   * Holder} lines when it is held. With {@code breaking} (the generation seen in a lock judged
+   * stale, possibly empty), that lock is removed first, but only if it is still the one seen.
+   */
+  public static String lockHost(
+      ReleaseLayout layout, String owner, long generation, String breaking) {
+    String lock = Shell.quote(layout.meta() + "/lock");
+    String id = Shell.quote(layout.meta() + "/lock/id");
+    String ownerFile = Shell.quote(layout.meta() + "/lock/owner");
+    String brk =
+        breaking == null
+            ? ""
+            : "if [ \"$(cat "
+                + id
+                + " 2>/dev/null)\" = "
+                + Shell.quote(breaking)
+                + " ]; then rm -rf "
+                + lock
+                + "; fi\n";
+    return "mkdir -p "
+        + Shell.quote(layout.meta())
+        + " || exit 4\n"
+        + brk
+        + "if mkdir "
+        + lock
+        + " 2>/dev/null; then printf '%s\\n' "
+        + Shell.quote(owner)
+        + " > "
+        + ownerFile
+        + " && printf '%s\\n' "
+        + generation
+        + " > "
+        + id
+        + "; else printf 'locked-by=%s\\nlocked-id=%s\\n' \"$(cat "
+        + ownerFile
+        + " 2>/dev/null)\" \"$(cat "
+        + id
+        + " 2>/dev/null)\"; exit "
+        + HOST_LOCKED
+        + "; fi";
+  }
+
+  /** Who holds a host lock, as {@link #lockHost} printed it. */
+  public record Holder(String owner, String generation) {
+    public static Holder parse(String stdout) {
+      String owner = "";
+      String id = "";
+      for (String line : stdout.split("\n")) {
+        if (line.startsWith("locked-by=")) {
+          owner = line.substring("locked-by=".length()).strip();
+        } else if (line.startsWith("locked-id=")) {
+          id = line.substring("locked-id=".length()).strip();
+        }
+      }
+      return new Holder(owner, id);
+    }
+  }
+
+  /** Removes the host lock if it is still this run's ({@code generation}); else leaves it. */
+  public static String unlockHost(ReleaseLayout layout, long generation) {
+    return "if [ \"$(cat "
+        + Shell.quote(layout.meta() + "/lock/id")
+        + " 2>/dev/null)\" = "
+        + generation
+        + " ]; then rm -rf "
+        + Shell.quote(layout.meta() + "/lock")
+        + "; else echo 'the host lock is not this run'\\''s any more; left as it is'; fi";
+  }
+
+  /**
+   * Prefixes a command that changes the host with the fencing check: it runs only while the host
+   * lock still carries this run's {@code generation}; otherwise it exits {@link #FENCED} and
+   * changes nothing (a forced unlock gave the host to a newer run).
+   */
+  public static String fenced(ReleaseLayout layout, long generation, String command) {
+    // builtins only on the way through (no fork): it stands right before the switch's rename
+    return "g=; read -r g < "
+        + Shell.quote(layout.meta() + "/lock/id")
+        + " 2>/dev/null; [ \"$g\" = "
+        + generation
+        + " ] || { echo \"fenced: the host lock now belongs to $(cat "
+        + Shell.quote(layout.meta() + "/lock/owner")
+        + " 2>/dev/null || echo nobody); this run (generation "
+        + generation
+        + ") changes nothing more here\" >&2; exit "
+        + FENCED
+        + "; }\n"
+        + command;
+  }
+
+  /**
+   * Links each shared path of the release to {@code shared/<path>} with a relative symlink. A path
+   * missing from {@code shared/} is created there first: a copy of the release's file when it has
+   * one, else an empty file or directory ({@link #looksLikeFile}); nothing in {@code shared/} is
+   * ever overwritten or deleted. Then writes {@code REVISION} (the commit).
+   */
+  public static String linkShared(
+      ReleaseLayout layout, String version, List<String> shared, String commit) {
+    StringBuilder out = new StringBuilder("set -e\ncd ").append(Shell.quote(layout.deployTo()));
+    String rel = "releases/" + Names.version(version);
+    for (String path : shared) {
+      String p = sharedPath(path);
+      String inShared = Shell.quote("shared/" + p);
+      String inRelease = Shell.quote(rel + "/" + p);
+      int slash = p.lastIndexOf('/');
+      String parent = slash < 0 ? "" : p.substring(0, slash);
+      String ups = "../".repeat(p.split("/").length + 1);
+      String[] parts = p.split("/");
+      String prefix = rel;
+      for (int i = 0; i < parts.length - 1; i++) {
+        prefix += "/" + parts[i];
+        out.append("\nif [ -L ")
+            .append(Shell.quote(prefix))
+            .append(" ]; then echo ")
+            .append(
+                Shell.quote(
+                    prefix
+                        + " is a symlink in the artifact; shared path "
+                        + p
+                        + " would be linked through it: refusing (make it a directory in the"
+                        + " repository)"))
+            .append(" >&2; exit 12; fi");
+      }
+      out.append("\nif [ ! -e ")
+          .append(inShared)
+          .append(" ] && [ ! -L ")
+          .append(inShared)
+          .append(" ]; then\n  mkdir -p ")
+          .append(Shell.quote(("shared/" + parent).replaceAll("/$", "")))
+          .append("\n  if [ -f ")
+          .append(inRelease)
+          .append(" ]; then cp -p ")
+          .append(inRelease)
+          .append(" ")
+          .append(inShared)
+          .append(looksLikeFile(p) ? "; else : > " : "; else mkdir -p ")
+          .append(inShared)
+          .append("; fi\nfi\nrm -rf ")
+          .append(inRelease)
+          .append("\nmkdir -p ")
+          .append(Shell.quote((rel + "/" + parent).replaceAll("/$", "")))
+          .append("\nln -s ")
+          .append(Shell.quote(ups + "shared/" + p))
+          .append(" ")
+          .append(inRelease);
+    }
+    out.append("\nprintf '%s\\n' ")
+        .append(Shell.quote(commit))
+        .append(" > ")
+        .append(Shell.quote(rel + "/REVISION"));
+    return out.toString();
+  }
+
+  /**
+   * Whether a shared path missing everywhere is made as an empty file ({@code .env}, {@code
+   * config/master.key}: a dot in its last segment) rather than an empty directory ({@code
+   * public/uploads}, {@code storage}).
+   */
+  static boolean looksLikeFile(String path) {
+    return path.substring(path.lastIndexOf('/') + 1).contains(".");
+  }
+
+  /** A shared path from {@code tarmac.yml}: relative, no {@code .}/{@code ..}, no trailing /. */
+  public static String sharedPath(String path) {
+    String p = path.replaceAll("/+$", "");
+    Manifest.checkPath(p);
+    if (!p.matches("[A-Za-z0-9._@+/-]+")) {
+      throw new IllegalArgumentException("shared path has characters Tarmac will not use: " + path);
+    }
+    return p;
+  }
+
+  /** Appends one line to {@code .tarmac/revisions.log}. */
+  public static String logRevision(ReleaseLayout layout, String line) {
+    return "printf '%s\\n' "
+        + Shell.quote(line.replace("\n", " "))
+        + " >> "
+        + Shell.quote(layout.meta() + "/revisions.log");
+  }
+
+  /** Marks a release bad on the host, so no rollback ever picks it. */
+  public static String markBad(ReleaseLayout layout, String version) {
+    return "mkdir -p "
+        + Shell.quote(layout.meta() + "/bad")
+        + " && : > "
+        + Shell.quote(layout.meta() + "/bad/" + Names.version(version));
+  }
+
+  /** Takes a release's bad mark away (it was released again and went live). */
+  public static String clearBad(ReleaseLayout layout, String version) {
+    return "rm -f " + Shell.quote(layout.meta() + "/bad/" + Names.version(version));
+  }
+
+  /**
+   * Removes what a failed prepare left: {@code releases/<version>.partial}, and {@code
+   * releases/<version>} too when this release created it (never the live release).
+   */
+  public static String discard(ReleaseLayout layout, String version, boolean createdByThisRelease) {
+    String v = Names.version(version);
+    String partial = "rm -rf " + Shell.quote(layout.release(v) + ".partial");
+    if (!createdByThisRelease) {
+      return partial;
+    }
+    return partial
+        + " && { [ \"$(readlink "
+        + Shell.quote(layout.current())
+        + ")\" = releases/"
+        + v
+        + " ] || rm -rf "
+        + Shell.quote(layout.release(v))
+        + "; }";
+  }
+
+  /**
+   * Removes old releases, deciding from the host itself (never from one store's history, so two
+   * services releasing to one host never take each other's rollback targets): kept are the release
+   * {@code current} points at, {@code previous}, and the newest {@code keep} distinct versions of
+   * {@code .tarmac/revisions.log} (which records every release and rollback that went live there)
+   * counting {@code version} as the newest (so a dry run says what the real one will do); {@code
+   * .partial} directories of runs in progress are left alone. Dumps in {@code .tarmac/backups/} are
+   * kept to the newest {@code keep}. Prints each release removed; with {@code dryRun}, prints what
+   * it would remove and removes nothing.
+   */
+  public static String cleanup(
+      ReleaseLayout layout, String version, String previous, int keep, boolean dryRun) {
+    String rm = dryRun ? "" : "rm -rf -- \"$d\" && ";
+    String rmBackup = dryRun ? "" : "rm -f -- \"$f\" && ";
+    return "cd "
+        + Shell.quote(layout.releases())
+        + " || exit 0\n"
+        + "live=$(readlink ../current) || live=\n"
+        + "kept=' "
+        + Names.version(version)
+        + " "
+        + (previous == null ? "" : Names.version(previous) + " ")
+        + "'\n"
+        + "seen=' "
+        + Names.version(version)
+        + " '\n"
+        + "n=1\n"
+        + "if [ -f ../.tarmac/revisions.log ]; then\n"
+        + "  newest=\n"
+        + "  while read -r _ v _; do newest=\"$v $newest\"; done < ../.tarmac/revisions.log\n"
+        + "  for v in $newest; do\n"
+        + "    case \"$seen\" in *\" $v \"*) continue;; esac\n"
+        + "    seen=\"$seen$v \"\n"
+        + "    [ \"$n\" -lt "
+        + keep
+        + " ] || break\n"
+        + "    kept=\"$kept$v \"\n"
+        + "    n=$((n + 1))\n"
+        + "  done\n"
+        + "fi\n"
+        + "for d in *; do\n"
+        + "  [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue\n"
+        + "  case \"$d\" in *.partial) continue;; esac\n"
+        + "  [ \"releases/$d\" != \"$live\" ] || continue\n"
+        + "  case \"$kept\" in *\" $d \"*) continue;; esac\n"
+        + "  "
+        + rm
+        + "echo \"$d\"\n"
+        + "done\n"
+        + "if [ -d ../.tarmac/backups ]; then\n"
+        + "  ls -1t ../.tarmac/backups | tail -n +"
+        + (keep + 1)
+        + " | while read -r f; do f=../.tarmac/backups/$f; "
+        + rmBackup
+        + "echo \"backup ${f##*/}\"; done\n"
+        + "fi\n"
+        + "exit 0";
+  }
+
+  /**
+   * What is on a host: {@code current=}, {@code revision=}, then one {@code release=} per directory
+   * under {@code releases/} and one {@code bad=} per release marked bad.
+   */
+  public static String status(ReleaseLayout layout) {
+    return "cd "
+        + Shell.quote(layout.deployTo())
+        + " 2>/dev/null || { echo current=; exit 0; }\n"
+        + "printf 'current=%s\\n' \"$(readlink current 2>/dev/null)\"\n"
+        + "printf 'revision=%s\\n' \"$(cat current/REVISION 2>/dev/null)\"\n"
+        + "for d in releases/*; do [ -d \"$d\" ] && printf 'release=%s\\n' \"${d#releases/}\";"
+        + " done\n"
+        + "for b in .tarmac/bad/*; do [ -e \"$b\" ] && printf 'bad=%s\\n' \"${b#.tarmac/bad/}\";"
+        + " done\n"
+        + "exit 0";
+  }
+
+  /** The output of {@link #status}, parsed. */
+  public record OnDisk(String live, String revision, List<String> releases, List<String> bad) {
+    public static OnDisk parse(String out) {
+      String live = null;
+      String revision = null;
+      List<String> releases = new ArrayList<>();
+      List<String> bad = new ArrayList<>();
+      for (String line : out.split("\n")) {
+        int eq = line.indexOf('=');
+        if (eq < 0) {
+          continue;
+        }
+        String k = line.substring(0, eq);
+        String v = line.substring(eq + 1).strip();
+        switch (k) {
+          case "current" -> live = SwitchCommands.versionOf(v);
+          case "revision" -> revision = v.isEmpty() ? null : v;
+          case "release" -> releases.add(v);
+          case "bad" -> bad.add(v);
+          default -> {}
+        }
+      }
+      return new OnDisk(live, revision, releases, bad);
+    }
+  }
+}

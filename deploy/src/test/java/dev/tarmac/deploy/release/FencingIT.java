@@ -1,0 +1,101 @@
+package dev.tarmac.deploy.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tarmac.deploy.testing.CurrentPoller;
+import dev.tarmac.deploy.testing.DeployFixture;
+import dev.tarmac.deploy.testing.SshHosts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A colleague's {@code --force-unlock} while a release is still preparing: the first run is fenced
+ * off — it never switches, never cleans up, never removes the newer run's files — and at the end
+ * every host serves what the history says is LIVE.
+ */
+class FencingIT {
+
+  @Test
+  void aForcedUnlockFencesTheRunningReleaseOff() throws Exception {
+    Path work = DeployFixture.workDir("fencing-");
+    try (SshHosts ssh = new SshHosts(work.resolve("hosts"), 3, 44);
+        DeployFixture fx =
+            new DeployFixture(work.resolve("fx"), Transports.standard(ssh.settings()))) {
+      String base =
+          "app: fence\n"
+              + "environments:\n"
+              + "  prod:\n"
+              + "    deploy_to: "
+              + ssh.deployTo()
+              + "\n"
+              + "    hosts:\n"
+              + ssh.hostsYaml("      ");
+      String slow =
+          base.replace(
+              "app: fence\n", "app: fence\nrelease:\n  hooks:\n    prepare: [\"sleep 6\"]\n");
+      fx.publish("fence", "e8", base);
+      fx.publish("fence", "e9", slow);
+      fx.publish("fence", "e7", base);
+      fx.deployer.release("fence", "prod", "e8", fx.options());
+
+      List<Path> links = ssh.hosts().stream().map(h -> h.root().resolve("current")).toList();
+      CountDownLatch hooksRunning = new CountDownLatch(3);
+      fx.onEvent(
+          e -> {
+            if ("prepare hooks".equals(e.task()) && e.kind() == ReleaseEvent.Kind.STARTED) {
+              hooksRunning.countDown();
+            }
+          });
+      try (CurrentPoller poller = new CurrentPoller(links)) {
+        CompletableFuture<Throwable> first =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    fx.deployer.release("fence", "prod", "e9", fx.options());
+                    return null;
+                  } catch (Throwable t) {
+                    return t;
+                  }
+                });
+        assertThat(hooksRunning.await(30, TimeUnit.SECONDS)).isTrue();
+        fx.onEvent(e -> {});
+        ReleaseRecord second =
+            fx.deployer.release("fence", "prod", "e7", fx.options().withForceUnlock(true));
+        assertThat(second.status()).isEqualTo(ReleaseStatus.LIVE);
+
+        Throwable failed = first.get(60, TimeUnit.SECONDS);
+        assertThat(failed)
+            .isInstanceOf(ReleaseFailedException.class)
+            .hasMessageContaining("fenced off");
+        // the first run never switched any host: the only change seen from outside is e7
+        assertThat(poller.changes())
+            .extracting(CurrentPoller.Change::target)
+            .containsOnly("releases/e7");
+      }
+      for (SshHosts.Host h : ssh.hosts()) {
+        Path root = h.root();
+        assertThat(Files.readSymbolicLink(root.resolve("current")).toString())
+            .isEqualTo("releases/e7");
+        assertThat(root.resolve("releases/e7/public/index.html")).exists();
+        assertThat(root.resolve("releases/e8")).exists();
+        assertThat(root.resolve(".tarmac/lock")).doesNotExist();
+      }
+      List<ReleaseRecord> history = fx.deployer.history("fence", "prod");
+      assertThat(ReleaseHistory.live(history).orElseThrow().version()).isEqualTo("e7");
+      assertThat(
+              history.stream()
+                  .filter(r -> r.version().equals("e9"))
+                  .findFirst()
+                  .orElseThrow()
+                  .status())
+          .isEqualTo(ReleaseStatus.FAILED);
+      EnvStatus status = fx.deployer.status("fence", "prod");
+      assertThat(status.hosts()).noneMatch(EnvStatus.HostStatus::drift);
+    }
+  }
+}

@@ -1,0 +1,285 @@
+package dev.tarmac.deploy.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The host's layout commands: exact strings, and their behaviour on a real directory. */
+class HostCommandsTest {
+  private static final Duration T = Duration.ofSeconds(10);
+  private final ReleaseLayout layout = new ReleaseLayout("/srv/shop/");
+
+  @Test
+  void checkHostExactString() {
+    assertThat(HostCommands.checkHost(layout, 2_000_000))
+        .isEqualTo(
+            """
+            for c in sh curl tar gzip sha256sum timeout; do command -v "$c" >/dev/null 2>&1 || { echo "missing command: $c (install it on this host)" >&2; exit 3; }; done
+            if [ -e /srv/shop/current ] && [ ! -L /srv/shop/current ]; then echo '/srv/shop/current is a real file or directory, not a symlink: Tarmac switches releases by replacing that symlink. Move it away (e.g. to /srv/shop/current.old) and release again' >&2; exit 11; fi
+            mkdir -p /srv/shop/releases /srv/shop/shared /srv/shop/.tarmac/downloads || exit 4
+            set -- $(df -Pk /srv/shop | tail -n 1)
+            [ "$4" -ge 1954 ] || { echo "only $4 KiB free under /srv/shop, the release needs 1954 KiB (twice the artifact)" >&2; exit 5; }
+            readlink /srv/shop/current || true""");
+  }
+
+  @Test
+  void aCurrentThatIsARealDirectoryFailsTheCheckAndNothingIsMade(@TempDir Path dir)
+      throws Exception {
+    Files.createDirectories(dir.resolve("current"));
+    try (LocalTransport sh = new LocalTransport("here")) {
+      CommandResult r = sh.run(HostCommands.checkHost(new ReleaseLayout(dir.toString()), 1), T);
+      assertThat(r.exitCode()).isEqualTo(11);
+      assertThat(r.stderr()).contains(dir.resolve("current") + " is a real file or directory");
+      assertThat(dir.resolve("releases")).doesNotExist();
+    }
+  }
+
+  @Test
+  void hostLockCarriesItsOwnerAndGenerationAndIsRemovedOnlyByItsOwner() {
+    assertThat(HostCommands.lockHost(layout, "shop/prod#7 release v1.4.0 by ann's ci", 7, null))
+        .isEqualTo(
+            """
+            mkdir -p /srv/shop/.tarmac || exit 4
+            if mkdir /srv/shop/.tarmac/lock 2>/dev/null; then printf '%s\\n' 'shop/prod#7 release v1.4.0 by ann'\\''s ci' > /srv/shop/.tarmac/lock/owner && printf '%s\\n' 7 > /srv/shop/.tarmac/lock/id; else printf 'locked-by=%s\\nlocked-id=%s\\n' "$(cat /srv/shop/.tarmac/lock/owner 2>/dev/null)" "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)"; exit 75; fi""");
+    assertThat(HostCommands.lockHost(layout, "o", 8, "7"))
+        .isEqualTo(
+            """
+            mkdir -p /srv/shop/.tarmac || exit 4
+            if [ "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)" = 7 ]; then rm -rf /srv/shop/.tarmac/lock; fi
+            if mkdir /srv/shop/.tarmac/lock 2>/dev/null; then printf '%s\\n' o > /srv/shop/.tarmac/lock/owner && printf '%s\\n' 8 > /srv/shop/.tarmac/lock/id; else printf 'locked-by=%s\\nlocked-id=%s\\n' "$(cat /srv/shop/.tarmac/lock/owner 2>/dev/null)" "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)"; exit 75; fi""");
+    assertThat(HostCommands.unlockHost(layout, 7))
+        .isEqualTo(
+            "if [ \"$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)\" = 7 ]; then rm -rf"
+                + " /srv/shop/.tarmac/lock; else echo 'the host lock is not this run'\\''s any"
+                + " more; left as it is'; fi");
+    assertThat(HostCommands.fenced(layout, 7, "mv -T a b"))
+        .isEqualTo(
+            """
+            g=; read -r g < /srv/shop/.tarmac/lock/id 2>/dev/null; [ "$g" = 7 ] || { echo "fenced: the host lock now belongs to $(cat /srv/shop/.tarmac/lock/owner 2>/dev/null || echo nobody); this run (generation 7) changes nothing more here" >&2; exit 76; }
+            mv -T a b""");
+    assertThat(HostCommands.Holder.parse("locked-by=shop/prod#7 release\nlocked-id=7\n"))
+        .isEqualTo(new HostCommands.Holder("shop/prod#7 release", "7"));
+  }
+
+  @Test
+  void fencingOnARealHost(@TempDir Path dir) throws Exception {
+    ReleaseLayout host = new ReleaseLayout(dir.toString());
+    try (LocalTransport sh = new LocalTransport("here")) {
+      assertThat(sh.run(HostCommands.lockHost(host, "run 7", 7, null), T).ok()).isTrue();
+      CommandResult held = sh.run(HostCommands.lockHost(host, "run 8", 8, null), T);
+      assertThat(held.exitCode()).isEqualTo(HostCommands.HOST_LOCKED);
+      assertThat(HostCommands.Holder.parse(held.stdout()))
+          .isEqualTo(new HostCommands.Holder("run 7", "7"));
+      // run 8 breaks the lock it judged stale (generation 7) and takes it
+      assertThat(sh.run(HostCommands.lockHost(host, "run 8", 8, "7"), T).ok()).isTrue();
+      // run 7 is fenced off: it changes nothing, and cannot remove run 8's lock
+      Path marker = dir.resolve("changed-by-7");
+      CommandResult fenced = sh.run(HostCommands.fenced(host, 7, "touch " + marker), T);
+      assertThat(fenced.exitCode()).isEqualTo(HostCommands.FENCED);
+      assertThat(fenced.stderr()).contains("belongs to run 8");
+      assertThat(marker).doesNotExist();
+      assertThat(sh.run(HostCommands.unlockHost(host, 7), T).ok()).isTrue();
+      assertThat(dir.resolve(".tarmac/lock/id")).content().isEqualTo("8\n");
+      // breaking only happens if the lock is still the one judged stale
+      assertThat(sh.run(HostCommands.lockHost(host, "run 9", 9, "7"), T).exitCode())
+          .isEqualTo(HostCommands.HOST_LOCKED);
+      assertThat(sh.run(HostCommands.fenced(host, 8, "touch " + marker), T).ok()).isTrue();
+      assertThat(sh.run(HostCommands.unlockHost(host, 8), T).ok()).isTrue();
+      assertThat(dir.resolve(".tarmac/lock")).doesNotExist();
+    }
+  }
+
+  @Test
+  void cleanupExactString() {
+    assertThat(HostCommands.cleanup(layout, "v1.4.0", "v1.3.2", 5, false))
+        .isEqualTo(
+            """
+            cd /srv/shop/releases || exit 0
+            live=$(readlink ../current) || live=
+            kept=' v1.4.0 v1.3.2 '
+            seen=' v1.4.0 '
+            n=1
+            if [ -f ../.tarmac/revisions.log ]; then
+              newest=
+              while read -r _ v _; do newest="$v $newest"; done < ../.tarmac/revisions.log
+              for v in $newest; do
+                case "$seen" in *" $v "*) continue;; esac
+                seen="$seen$v "
+                [ "$n" -lt 5 ] || break
+                kept="$kept$v "
+                n=$((n + 1))
+              done
+            fi
+            for d in *; do
+              [ -d "$d" ] && [ ! -L "$d" ] || continue
+              case "$d" in *.partial) continue;; esac
+              [ "releases/$d" != "$live" ] || continue
+              case "$kept" in *" $d "*) continue;; esac
+              rm -rf -- "$d" && echo "$d"
+            done
+            if [ -d ../.tarmac/backups ]; then
+              ls -1t ../.tarmac/backups | tail -n +6 | while read -r f; do f=../.tarmac/backups/$f; rm -f -- "$f" && echo "backup ${f##*/}"; done
+            fi
+            exit 0""");
+    assertThat(HostCommands.cleanup(layout, "v2", null, 3, true))
+        .contains("kept=' v2 '")
+        .contains("  echo \"$d\"\n")
+        .doesNotContain("rm ");
+  }
+
+  /**
+   * Clean-up decides from the host's own revision log: what another service released there (so not
+   * in this store's history) is kept while it is among the newest {@code keep}.
+   */
+  @Test
+  void cleanupKeepsWhatTheHostCanRollBackTo(@TempDir Path dir) throws Exception {
+    ReleaseLayout host = new ReleaseLayout(dir.toString());
+    for (String v : List.of("v1", "v2", "v3", "v4", "v5", "other1", "v6.partial")) {
+      Files.createDirectories(dir.resolve("releases/" + v));
+    }
+    Files.createDirectories(dir.resolve(".tarmac/backups"));
+    for (int i = 1; i <= 4; i++) {
+      Path dump = dir.resolve(".tarmac/backups/v" + i + ".sql.gz");
+      Files.writeString(dump, "dump");
+      Files.setLastModifiedTime(dump, java.nio.file.attribute.FileTime.fromMillis(i * 1000L));
+    }
+    Files.writeString(
+        dir.resolve(".tarmac/revisions.log"),
+        """
+        2026-01-01T00:00:00Z v1 c1 #1 by a
+        2026-01-02T00:00:00Z v2 c2 #2 by a
+        2026-01-03T00:00:00Z other1 c9 #1 by the other service
+        2026-01-04T00:00:00Z v3 c3 #3 by a
+        2026-01-05T00:00:00Z v2 c2 #4 rollback by a
+        2026-01-06T00:00:00Z v5 c5 #5 by a
+        """);
+    Files.createSymbolicLink(dir.resolve("current"), Path.of("releases/v5"));
+    try (LocalTransport sh = new LocalTransport("here")) {
+      CommandResult dry = sh.run(HostCommands.cleanup(host, "v5", "v2", 3, true), T);
+      assertThat(dry.stdout().lines())
+          .containsExactlyInAnyOrder("v1", "other1", "v4", "backup v1.sql.gz");
+      assertThat(dir.resolve("releases/v1")).exists();
+      // keep 4: the newest distinct versions of the log are v5, v2, v3, other1
+      CommandResult removed = sh.run(HostCommands.cleanup(host, "v5", "v2", 4, false), T);
+      assertThat(removed.stdout().lines()).containsExactlyInAnyOrder("v1", "v4");
+      try (var left = Files.list(dir.resolve("releases"))) {
+        assertThat(left.map(p -> p.getFileName().toString()))
+            .containsExactlyInAnyOrder("v2", "v3", "v5", "other1", "v6.partial");
+      }
+      assertThat(dir.resolve(".tarmac/backups/v1.sql.gz")).exists();
+    }
+  }
+
+  @Test
+  void cleanupNeverRemovesTheLiveReleaseAndLinkingNeverOverwritesShared(@TempDir Path dir)
+      throws Exception {
+    ReleaseLayout host = new ReleaseLayout(dir.toString());
+    for (String v : List.of("v1", "v2", "v3", "v4")) {
+      Files.createDirectories(dir.resolve("releases/" + v + "/public/uploads"));
+    }
+    Files.createDirectories(dir.resolve("shared/public/uploads"));
+    Files.writeString(dir.resolve("shared/public/uploads/photo.jpg"), "kept");
+    Files.writeString(dir.resolve("releases/v4/.env"), "FROM_RELEASE=1");
+    try (LocalTransport sh = new LocalTransport("here")) {
+      List<String> shared = List.of("public/uploads", ".env");
+      assertThat(sh.run(HostCommands.linkShared(host, "v4", shared, "c"), T).ok()).isTrue();
+      assertThat(dir.resolve("releases/v4/public/uploads/photo.jpg")).content().isEqualTo("kept");
+      assertThat(dir.resolve("shared/.env")).content().isEqualTo("FROM_RELEASE=1");
+      Files.writeString(dir.resolve("shared/.env"), "EDITED_ON_HOST=1");
+      assertThat(sh.run(HostCommands.linkShared(host, "v4", shared, "c"), T).ok()).isTrue();
+      assertThat(dir.resolve("shared/.env")).content().isEqualTo("EDITED_ON_HOST=1");
+
+      assertThat(sh.run(SwitchCommands.switchCurrent(host, "v1"), T).ok()).isTrue();
+      CommandResult removed = sh.run(HostCommands.cleanup(host, "v4", "v3", 2, false), T);
+      assertThat(removed.stdout().lines()).containsExactly("v2");
+      try (var left = Files.list(dir.resolve("releases"))) {
+        assertThat(left.map(p -> p.getFileName().toString()))
+            .containsExactlyInAnyOrder("v1", "v3", "v4");
+      }
+    }
+  }
+
+  /** A shared path under a directory that the artifact made a symlink is refused, not followed. */
+  @Test
+  void linkingASharedPathNeverGoesThroughASymlinkedParent(@TempDir Path dir) throws Exception {
+    ReleaseLayout host = new ReleaseLayout(dir.resolve("app").toString());
+    Path victim = Files.createDirectories(dir.resolve("outside/uploads"));
+    Files.writeString(victim.resolve("precious.txt"), "keep me");
+    Files.createDirectories(dir.resolve("app/releases/v1"));
+    Files.createSymbolicLink(dir.resolve("app/releases/v1/public"), dir.resolve("outside"));
+    try (LocalTransport sh = new LocalTransport("here")) {
+      CommandResult r =
+          sh.run(HostCommands.linkShared(host, "v1", List.of("public/uploads"), "c"), T);
+      assertThat(r.exitCode()).isEqualTo(12);
+      assertThat(r.stderr()).contains("releases/v1/public is a symlink");
+    }
+    assertThat(victim.resolve("precious.txt")).content().isEqualTo("keep me");
+  }
+
+  @Test
+  void statusIsParsedBesideItsCommand() {
+    HostCommands.OnDisk disk =
+        HostCommands.OnDisk.parse(
+            "current=releases/v2\nrevision=abc\nrelease=v1\nrelease=v2\nbad=v3\n");
+    assertThat(disk)
+        .isEqualTo(new HostCommands.OnDisk("v2", "abc", List.of("v1", "v2"), List.of("v3")));
+  }
+
+  @Test
+  void linkSharedExactString() {
+    assertThat(
+            HostCommands.linkShared(layout, "v1.4.0", List.of("public/uploads", ".env"), "abc123"))
+        .isEqualTo(
+            """
+            set -e
+            cd /srv/shop
+            if [ -L releases/v1.4.0/public ]; then echo 'releases/v1.4.0/public is a symlink in the artifact; shared path public/uploads would be linked through it: refusing (make it a directory in the repository)' >&2; exit 12; fi
+            if [ ! -e shared/public/uploads ] && [ ! -L shared/public/uploads ]; then
+              mkdir -p shared/public
+              if [ -f releases/v1.4.0/public/uploads ]; then cp -p releases/v1.4.0/public/uploads shared/public/uploads; else mkdir -p shared/public/uploads; fi
+            fi
+            rm -rf releases/v1.4.0/public/uploads
+            mkdir -p releases/v1.4.0/public
+            ln -s ../../../shared/public/uploads releases/v1.4.0/public/uploads
+            if [ ! -e shared/.env ] && [ ! -L shared/.env ]; then
+              mkdir -p shared
+              if [ -f releases/v1.4.0/.env ]; then cp -p releases/v1.4.0/.env shared/.env; else : > shared/.env; fi
+            fi
+            rm -rf releases/v1.4.0/.env
+            mkdir -p releases/v1.4.0
+            ln -s ../../shared/.env releases/v1.4.0/.env
+            printf '%s\\n' abc123 > releases/v1.4.0/REVISION""");
+    assertThatThrownBy(() -> HostCommands.linkShared(layout, "v1", List.of("../etc"), "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void discardStatusMarksAndRevisionLogExactStrings() {
+    assertThat(HostCommands.discard(layout, "v1.4.0", true))
+        .isEqualTo(
+            "rm -rf /srv/shop/releases/v1.4.0.partial && { [ \"$(readlink /srv/shop/current)\" ="
+                + " releases/v1.4.0 ] || rm -rf /srv/shop/releases/v1.4.0; }");
+    assertThat(HostCommands.discard(layout, "v1.4.0", false))
+        .isEqualTo("rm -rf /srv/shop/releases/v1.4.0.partial");
+    assertThat(HostCommands.status(layout))
+        .isEqualTo(
+            """
+            cd /srv/shop 2>/dev/null || { echo current=; exit 0; }
+            printf 'current=%s\\n' "$(readlink current 2>/dev/null)"
+            printf 'revision=%s\\n' "$(cat current/REVISION 2>/dev/null)"
+            for d in releases/*; do [ -d "$d" ] && printf 'release=%s\\n' "${d#releases/}"; done
+            for b in .tarmac/bad/*; do [ -e "$b" ] && printf 'bad=%s\\n' "${b#.tarmac/bad/}"; done
+            exit 0""");
+    assertThat(HostCommands.markBad(layout, "v2"))
+        .isEqualTo("mkdir -p /srv/shop/.tarmac/bad && : > /srv/shop/.tarmac/bad/v2");
+    assertThat(HostCommands.logRevision(layout, "2026 v2 abc #3 by ann"))
+        .isEqualTo("printf '%s\\n' '2026 v2 abc #3 by ann' >> /srv/shop/.tarmac/revisions.log");
+    assertThat(HostCommands.clearBad(layout, "v2")).isEqualTo("rm -f /srv/shop/.tarmac/bad/v2");
+  }
+}
