@@ -293,6 +293,18 @@ public final class BuildSandbox {
       argv.addAll(List.of("--tmpfs", p.toString()));
     }
     argv.addAll(List.of("--perms", "1777", "--tmpfs", "/dev/shm"));
+    // the sandbox may lie under a hidden path (the service's working directory): bubblewrap would
+    // make the directories leading to it mode 700 (root's), which the build user cannot cross
+    List<Path> leading = new ArrayList<>();
+    for (Path a = dir.getParent(); a != null; a = a.getParent()) {
+      Path ancestor = a;
+      if (hidden().stream().anyMatch(h -> ancestor.startsWith(h) && !ancestor.equals(h))) {
+        leading.add(0, ancestor);
+      }
+    }
+    for (Path a : leading) {
+      argv.addAll(List.of("--perms", "0755", "--dir", a.toString()));
+    }
     argv.addAll(List.of("--bind", dir.toString(), dir.toString(), "--chdir", cwd.toString()));
     argv.addAll(
         List.of(

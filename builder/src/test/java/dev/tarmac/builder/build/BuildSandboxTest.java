@@ -91,6 +91,8 @@ class BuildSandboxTest {
     assertThat(String.join(" ", argv))
         .endsWith(
             " --perms 1777 --tmpfs /dev/shm"
+                // the directories leading to the sandbox under a hidden path stay crossable
+                + " --perms 0755 --dir /var/tmp/tarmac-build"
                 + " --bind "
                 + dir
                 + " "
