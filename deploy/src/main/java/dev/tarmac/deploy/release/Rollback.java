@@ -156,7 +156,8 @@ final class Rollback implements Lifecycle.Operation {
           HookCommands.downloadBackup(
                   db.layout,
                   live.version(),
-                  run.store.signedGetUrl(dump.key(), run.options.urlTtl()))
+                  run.store.signedGetUrl(dump.key(), run.options.urlTtl()),
+                  dump.sha256())
               + " && "
               + HookCommands.hooks(
                   db.layout.release(target),

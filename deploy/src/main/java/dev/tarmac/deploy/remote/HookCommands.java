@@ -62,14 +62,33 @@ public final class HookCommands {
         + ")\"";
   }
 
-  /** Downloads a stored dump for the {@code restore} hook, to {@link #backupFile}. */
-  public static String downloadBackup(ReleaseLayout layout, String version, URI getUrl) {
+  /**
+   * Downloads a stored dump for the {@code restore} hook, to {@link #backupFile}, and checks it
+   * against the sha256 recorded when it was taken: a dump changed in the store is never restored.
+   */
+  public static String downloadBackup(
+      ReleaseLayout layout, String version, URI getUrl, String sha256) {
+    String file = Shell.quote(backupFile(layout, version));
+    if (!sha256.matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("not a sha256: " + sha256);
+    }
     return "mkdir -p "
         + Shell.quote(layout.meta() + "/backups")
         + " && curl --fail --silent --show-error --retry 3 --output "
-        + Shell.quote(backupFile(layout, version))
+        + file
         + " "
-        + Shell.quote(getUrl.toString());
+        + Shell.quote(getUrl.toString())
+        + " || exit 10\n"
+        + "set -- $(sha256sum "
+        + file
+        + ")\n"
+        + "[ \"$1\" = "
+        + sha256
+        + " ] || { rm -f "
+        + file
+        + "; echo \"the dump has sha256 $1, the release record says "
+        + sha256
+        + "; it was not restored\" >&2; exit 7; }";
   }
 
   /** What {@link #uploadBackup} printed: the dump's sha256 and size. */

@@ -51,10 +51,35 @@ class HookCommandsTest {
     assertThat(HookCommands.prepareBackup(layout, "v1.4.0"))
         .isEqualTo(
             "mkdir -p /srv/shop/.tarmac/backups && rm -f /srv/shop/.tarmac/backups/v1.4.0.sql.gz");
-    assertThat(HookCommands.downloadBackup(layout, "v1.4.0", URI.create("http://store/get?x=1")))
+    assertThat(
+            HookCommands.downloadBackup(
+                layout, "v1.4.0", URI.create("http://store/get?x=1"), "d".repeat(64)))
         .isEqualTo(
-            "mkdir -p /srv/shop/.tarmac/backups && curl --fail --silent --show-error --retry 3"
-                + " --output /srv/shop/.tarmac/backups/v1.4.0.sql.gz 'http://store/get?x=1'");
+            """
+            mkdir -p /srv/shop/.tarmac/backups && curl --fail --silent --show-error --retry 3 --output /srv/shop/.tarmac/backups/v1.4.0.sql.gz 'http://store/get?x=1' || exit 10
+            set -- $(sha256sum /srv/shop/.tarmac/backups/v1.4.0.sql.gz)
+            [ "$1" = DDD ] || { rm -f /srv/shop/.tarmac/backups/v1.4.0.sql.gz; echo "the dump has sha256 $1, the release record says DDD; it was not restored" >&2; exit 7; }"""
+                .replace("DDD", "d".repeat(64)));
+  }
+
+  @Test
+  void aDumpChangedInTheStoreIsNeverRestored(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path dump = dir.resolve("stored.sql.gz");
+    java.nio.file.Files.writeString(dump, "the dump taken before v2");
+    String good = dev.tarmac.deploy.testing.TestBuilds.sha256(dump);
+    ReleaseLayout host = new ReleaseLayout(dir.resolve("host").toString());
+    java.time.Duration t = java.time.Duration.ofSeconds(10);
+    try (LocalTransport sh = new LocalTransport("db1")) {
+      assertThat(sh.run(HookCommands.downloadBackup(host, "v2", dump.toUri(), good), t).ok())
+          .isTrue();
+      java.nio.file.Files.writeString(dump, "DROP TABLE users; -- changed in the store");
+      CommandResult tampered =
+          sh.run(HookCommands.downloadBackup(host, "v2", dump.toUri(), good), t);
+      assertThat(tampered.exitCode()).isEqualTo(7);
+      assertThat(tampered.stderr()).contains("it was not restored");
+      assertThat(dir.resolve("host/.tarmac/backups/v2.sql.gz")).doesNotExist();
+    }
   }
 
   @Test

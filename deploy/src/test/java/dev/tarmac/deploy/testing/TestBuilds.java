@@ -51,8 +51,7 @@ public final class TestBuilds {
       try (Stream<Path> files = Files.walk(tree)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
           entries.add(
-              new Manifest.Entry(
-                  tree.relativize(f).toString().replace('\\', '/'), sha256(Files.readAllBytes(f))));
+              new Manifest.Entry(tree.relativize(f).toString().replace('\\', '/'), sha256(f)));
         }
       }
       Manifest manifest = new Manifest(entries);
@@ -81,6 +80,25 @@ public final class TestBuilds {
     } finally {
       Files.deleteIfExists(tar);
     }
+  }
+
+  /** The sha256 of a file, streamed (apps under test may hold files of a gigabyte). */
+  public static String sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Removes a directory and everything under it (big test trees are not left behind). */
+  public static void deleteTree(Path dir) throws IOException, InterruptedException {
+    new ProcessBuilder("rm", "-rf", dir.toString()).inheritIO().start().waitFor();
   }
 
   public static String sha256(byte[] bytes) {
