@@ -61,8 +61,7 @@ public class BodyLimits {
 
   private static void check(RoutingContext ctx, Limit limit) {
     if (ctx.normalizedPath().startsWith("/api/store/")) {
-      ctx.next(); // the signed PUT streams to the store: no limit (docs/architecture.md, "The
-      // store")
+      ctx.next(); // the signed PUT streams to the store: no limit (docs/configuration.md)
       return;
     }
     String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
