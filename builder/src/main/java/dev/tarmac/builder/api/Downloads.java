@@ -14,6 +14,16 @@ public final class Downloads {
 
   private Downloads() {}
 
+  /**
+   * A position of a range: digits past what a {@code long} holds are past any object's end (RFC
+   * 9110 §14.1.1: such a first position is unsatisfiable, 416; such a last position or suffix means
+   * "to the end" / "all").
+   */
+  static long number(String digits) {
+    String d = digits.replaceFirst("^0+(?=.)", "");
+    return d.length() > 18 ? Long.MAX_VALUE : Long.parseLong(d);
+  }
+
   public static Response serve(ArtifactStore store, String key, String rangeHeader, String type) {
     ObjectInfo info = store.stat(key).orElseThrow(() -> new StoreNotFoundException(key));
     long size = info.size();
@@ -28,11 +38,11 @@ public final class Downloads {
     long last;
     if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
       if (m.group(1).isEmpty()) {
-        first = Math.max(0, size - Long.parseLong(m.group(2)));
+        first = Math.max(0, size - number(m.group(2)));
         last = size - 1;
       } else {
-        first = Long.parseLong(m.group(1));
-        last = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
+        first = number(m.group(1));
+        last = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, number(m.group(2)));
       }
     } else {
       first = -1;

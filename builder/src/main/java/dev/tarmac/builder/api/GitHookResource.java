@@ -4,6 +4,7 @@ import dev.tarmac.builder.auth.Unauthenticated;
 import dev.tarmac.builder.hooks.GitWebhooks;
 import dev.tarmac.builder.hooks.GitWebhooks.Provider;
 import dev.tarmac.builder.hooks.GitWebhooks.TagPush;
+import dev.tarmac.builder.hooks.SeenDeliveries;
 import dev.tarmac.builder.service.App;
 import dev.tarmac.builder.service.AppRegistry;
 import dev.tarmac.builder.service.BuildService;
@@ -25,13 +26,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * {@code POST /api/hooks/git}: a tag pushed to GitHub, GitLab or Gitea queues a build of every
  * registered app whose repository it is. The signature is checked before anything else; a bad or
- * missing one is 401 and nothing is queued.
+ * missing one is 401 and nothing is queued. A delivery whose id was already handled (a replay) is
+ * answered 200 {@code "duplicate": true} and queues nothing ({@link SeenDeliveries}).
  */
 @Unauthenticated
 @Path("/api/hooks/git")
 public class GitHookResource {
   @Inject AppRegistry apps;
   @Inject BuildService builds;
+  @Inject SeenDeliveries seen;
 
   @ConfigProperty(name = "tarmac.webhook-secret")
   Optional<String> secret;
@@ -65,6 +68,44 @@ public class GitHookResource {
           case GITLAB -> headers.getHeaderString("X-Gitlab-Event");
           case GITEA -> headers.getHeaderString("X-Gitea-Event");
         };
+    Map.Entry<String, String> delivery = GitWebhooks.delivery(provider, headers::getHeaderString);
+    if (delivery.getValue() == null) {
+      return handle(provider, event, body);
+    }
+    if (!SeenDeliveries.valid(delivery.getValue())) {
+      throw ApiProblem.badRequest(
+          delivery.getKey()
+              + " is not a delivery id (1 to 200 printable characters without spaces); send the"
+              + " provider's own header unchanged");
+    }
+    String id = provider.name().toLowerCase(java.util.Locale.ROOT) + ":" + delivery.getValue();
+    if (!seen.claim(id)) {
+      return Response.ok(
+              Map.of(
+                  "queued",
+                  List.of(),
+                  "duplicate",
+                  true,
+                  "ignored",
+                  "delivery "
+                      + delivery.getValue()
+                      + " was already received ("
+                      + delivery.getKey()
+                      + "); nothing queued. To build the tag again, use POST"
+                      + " /api/apps/{app}/builds or `tarmac build`"))
+          .build();
+    }
+    try {
+      Response answer = handle(provider, event, body);
+      seen.done(id);
+      return answer;
+    } catch (RuntimeException e) {
+      seen.release(id);
+      throw e;
+    }
+  }
+
+  private Response handle(Provider provider, String event, byte[] body) {
     Optional<TagPush> push = GitWebhooks.tagPush(provider, event, body);
     if (push.isEmpty()) {
       return Response.accepted(

@@ -1,5 +1,7 @@
 package dev.tarmac.builder.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.distributor.store.StoreNotFoundException;
 import io.quarkus.logging.Log;
@@ -57,9 +59,52 @@ public class Problems {
     return problem(400, "Bad request", e.getMessage(), uri.getPath());
   }
 
+  /** A body that is not JSON, or JSON of the wrong shape (Jackson's own mappers answer empty). */
+  @ServerExceptionMapper
+  public Response badJson(JsonProcessingException e, UriInfo uri) {
+    return problem(400, "Bad request", badJsonDetail(e), uri.getPath());
+  }
+
+  @ServerExceptionMapper
+  public Response mismatchedJson(MismatchedInputException e, UriInfo uri) {
+    return badJson(e, uri);
+  }
+
+  static String badJsonDetail(JsonProcessingException e) {
+    String where =
+        e.getLocation() == null
+            ? ""
+            : " (line "
+                + e.getLocation().getLineNr()
+                + ", column "
+                + e.getLocation().getColumnNr()
+                + ")";
+    if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+      String field =
+          m.getPath().stream()
+              .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+              .collect(java.util.stream.Collectors.joining("."));
+      return "the body's field '"
+          + field
+          + "' has the wrong type"
+          + where
+          + ": "
+          + e.getOriginalMessage()
+          + "; see docs/api.md for the body this call takes";
+    }
+    return "the body is not valid JSON"
+        + where
+        + ": "
+        + e.getOriginalMessage()
+        + "; send one JSON object as docs/api.md shows for this call";
+  }
+
   @ServerExceptionMapper
   public Response web(WebApplicationException e, UriInfo uri) {
     int status = e.getResponse().getStatus();
+    if (e.getCause() instanceof JsonProcessingException json) {
+      return badJson(json, uri);
+    }
     String detail =
         switch (status) {
           case 404 ->

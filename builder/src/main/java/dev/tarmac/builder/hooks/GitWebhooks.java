@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import javax.crypto.Mac;
@@ -58,6 +59,23 @@ public final class GitWebhooks {
       case GITEA -> equal(hmac(secret, body), header.apply("X-Gitea-Signature"));
       case GITLAB -> equal(secret, header.apply("X-Gitlab-Token"));
     };
+  }
+
+  /**
+   * The header that names the delivery, and its value (null when absent): GitHub {@code
+   * X-GitHub-Delivery}, Gitea {@code X-Gitea-Delivery}, GitLab {@code Idempotency-Key} (kept across
+   * its retries, GitLab 17.4+) or else {@code X-Gitlab-Event-UUID}.
+   */
+  public static Map.Entry<String, String> delivery(
+      Provider provider, Function<String, String> header) {
+    String name =
+        switch (provider) {
+          case GITHUB -> "X-GitHub-Delivery";
+          case GITEA -> "X-Gitea-Delivery";
+          case GITLAB ->
+              header.apply("Idempotency-Key") != null ? "Idempotency-Key" : "X-Gitlab-Event-UUID";
+        };
+    return new java.util.AbstractMap.SimpleImmutableEntry<>(name, header.apply(name));
   }
 
   /** The tag a push event created, or empty for branch pushes, deletions and other events. */

@@ -129,6 +129,89 @@ class GitHookResourceTest {
   }
 
   @Test
+  void aReplayedDeliveryIsAnsweredAsSeenAndQueuesNothing() throws Exception {
+    // a tag the repository does not have: the build fails, and a replay used to queue it again
+    String body = payload("no-such-tag-1");
+    String signature = "sha256=" + GitWebhooks.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8));
+    hook(body)
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", "d-replayed-1")
+        .header("X-Hub-Signature-256", signature)
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(202)
+        .body("queued", hasSize(1));
+    Api.awaitBuild("shop", "no-such-tag-1").then().body("status", equalTo("FAILED"));
+    String finishedAt =
+        given().get("/api/apps/shop/builds/no-such-tag-1").jsonPath().getString("finishedAt");
+
+    hook(body)
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", "d-replayed-1")
+        .header("X-Hub-Signature-256", signature)
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(200)
+        .body("queued", hasSize(0))
+        .body("duplicate", equalTo(true))
+        .body("ignored", containsString("d-replayed-1 was already received"));
+    Thread.sleep(300);
+    given()
+        .get("/api/apps/shop/builds/no-such-tag-1")
+        .then()
+        .body("status", equalTo("FAILED"))
+        .body("finishedAt", equalTo(finishedAt));
+
+    // GitLab and Gitea ids, each provider on its own
+    repo.commitAndTag("replay", "replay-1");
+    String gl = payload("replay-1");
+    for (int i = 0; i < 2; i++) {
+      hook(gl)
+          .header("X-Gitlab-Event", "Tag Push Hook")
+          .header("X-Gitlab-Token", SECRET)
+          .header("X-Gitlab-Event-UUID", "d-replayed-1")
+          .post("/api/hooks/git")
+          .then()
+          .statusCode(i == 0 ? 202 : 200)
+          .body("queued", hasSize(i == 0 ? 1 : 0));
+    }
+    for (int i = 0; i < 2; i++) {
+      hook(gl)
+          .header("X-Gitea-Event", "push")
+          .header("X-Gitea-Delivery", "d-gitea-1")
+          .header(
+              "X-Gitea-Signature", GitWebhooks.hmac(SECRET, gl.getBytes(StandardCharsets.UTF_8)))
+          .post("/api/hooks/git")
+          .then()
+          .statusCode(i == 0 ? 202 : 200)
+          .body("queued", hasSize(i == 0 ? 1 : 0));
+    }
+    Api.awaitBuild("shop", "replay-1").then().body("status", equalTo("SUCCEEDED"));
+  }
+
+  @Test
+  void aReplayWithABadSignatureIsRefusedAndDoesNotUseUpTheId() {
+    String body = payload("bad-replay-1");
+    hook(body)
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", "d-bad-1")
+        .header("X-Hub-Signature-256", "sha256=00")
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(401);
+    hook(body)
+        .header("X-GitHub-Event", "push")
+        .header("X-GitHub-Delivery", "d-bad-1")
+        .header(
+            "X-Hub-Signature-256",
+            "sha256=" + GitWebhooks.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8)))
+        .post("/api/hooks/git")
+        .then()
+        .statusCode(202)
+        .body("queued", hasSize(1));
+  }
+
+  @Test
   void aBranchPushIsIgnored() {
     String body =
         "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"" + repo.url() + "\"}}";
