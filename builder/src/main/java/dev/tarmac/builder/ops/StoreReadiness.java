@@ -46,14 +46,15 @@ public class StoreReadiness implements HealthCheck {
             return t;
           });
 
+  private CompletableFuture<Void> inflight = CompletableFuture.completedFuture(null);
+
   @Override
   public HealthCheckResponse call() {
     HealthCheckResponseBuilder answer =
         HealthCheckResponse.named("store")
             .withData("kind", store instanceof FsArtifactStore ? "fs" : "s3");
     try {
-      CompletableFuture.runAsync(this::probe, probes)
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      probeOnce().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return answer.up().build();
     } catch (TimeoutException e) {
       Log.warnf("readiness: the store did not answer within %s", timeout);
@@ -69,6 +70,17 @@ public class StoreReadiness implements HealthCheck {
       Thread.currentThread().interrupt();
       return answer.down().withData("error", "interrupted").build();
     }
+  }
+
+  /**
+   * The probe in flight, or a new one: a store that hangs holds one thread, however often the load
+   * balancer asks.
+   */
+  private synchronized CompletableFuture<Void> probeOnce() {
+    if (inflight.isDone()) {
+      inflight = CompletableFuture.runAsync(this::probe, probes);
+    }
+    return inflight;
   }
 
   private void probe() {
