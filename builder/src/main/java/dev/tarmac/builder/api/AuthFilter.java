@@ -23,7 +23,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * limited to some environments reaches only those.
  */
 public class AuthFilter {
-  static final String HOW_TO_GET_ONE =
+  public static final String HOW_TO_GET_ONE =
       "send Authorization: Bearer <token>. The service's first start wrote an admin token to the"
           + " api-token file in its data directory (the tarmac CLI reads it from there by default);"
           + " an admin makes named tokens with `tarmac tokens create NAME --role"
@@ -121,7 +121,8 @@ public class AuthFilter {
     return httpMethod.equals("GET") || httpMethod.equals("HEAD") ? Role.VIEWER : Role.ADMIN;
   }
 
-  private static String bearer(String header) {
+  /** The secret of a {@code Bearer} Authorization header, or null. */
+  public static String bearer(String header) {
     if (header == null) {
       return null;
     }

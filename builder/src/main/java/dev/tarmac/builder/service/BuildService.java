@@ -5,6 +5,7 @@ import dev.tarmac.builder.build.BuildRequest;
 import dev.tarmac.builder.build.BuildResult;
 import dev.tarmac.builder.build.Builder;
 import dev.tarmac.builder.git.RepoUrls;
+import dev.tarmac.builder.ops.Metrics;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -49,6 +51,7 @@ public class BuildService {
   @Inject ArtifactStore store;
   @Inject AppRegistry apps;
   @Inject Clock clock;
+  @Inject Metrics metrics;
 
   @ConfigProperty(name = "tarmac.builds.concurrency", defaultValue = "1")
   int concurrency;
@@ -71,6 +74,7 @@ public class BuildService {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             r -> new Thread(r, "tarmac-build"));
+    metrics.buildQueue(executor);
     List<BuildView> requeue = new ArrayList<>();
     synchronized (states) {
       for (BuildView view : loadStates()) {
@@ -137,12 +141,15 @@ public class BuildService {
     BuildView running = queued.running(clock.instant());
     update(running);
     Path log = logFile(app.name(), queued.version());
+    metrics.buildStarted(app.name());
+    long started = System.nanoTime();
     try {
       Files.deleteIfExists(log);
       BuildResult result =
           builder.build(
               new BuildRequest(app.name(), app.repo(), queued.tag(), queued.queuedAt()), log);
       builds.incrementAndGet();
+      metrics.buildFinished(app.name(), true, Duration.ofNanos(System.nanoTime() - started));
       synchronized (states) {
         states.remove(key(app.name(), queued.version()));
         Files.deleteIfExists(stateFile(app.name(), queued.version()));
@@ -154,6 +161,7 @@ public class BuildService {
     } catch (RuntimeException | IOException e) {
       String why = RepoUrls.redact(e.getMessage() == null ? e.toString() : e.getMessage());
       Log.warnf("build of %s %s failed: %s", app.name(), queued.version(), why);
+      metrics.buildFinished(app.name(), false, Duration.ofNanos(System.nanoTime() - started));
       update(running.failed(clock.instant(), why));
     }
   }

@@ -1,6 +1,7 @@
 package dev.tarmac.builder.service;
 
 import dev.tarmac.builder.api.ApiProblem;
+import dev.tarmac.builder.ops.Metrics;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.release.Deployer;
 import dev.tarmac.deploy.release.EnvStatus;
@@ -43,6 +44,7 @@ public class ReleaseService {
   @Inject ArtifactStore store;
   @Inject ServiceConfig config;
   @Inject BuildService builds;
+  @Inject Metrics metrics;
 
   private Deployer deployer;
   private ExecutorService runner;
@@ -170,16 +172,20 @@ public class ReleaseService {
             .withOnStart(
                 r -> {
                   runs.put(key(app, env, r.id()), run);
+                  metrics.releaseStarted(r.app(), r.env(), r.kind());
                   started.complete(r);
                 });
     runner.submit(
         () -> {
           try {
-            plan.apply(options);
+            metrics.releaseFinished(plan.apply(options));
           } catch (ReleaseFailedException e) {
+            metrics.releaseFinished(e.record());
             Log.warnf("%s", e.getMessage());
           } catch (RuntimeException e) {
             if (!started.completeExceptionally(e)) {
+              ReleaseRecord first = started.getNow(null);
+              metrics.releaseStopped(app, env, first == null ? "release" : first.kind());
               Log.errorf(e, "release of %s to %s stopped", app, env);
             }
           } finally {
