@@ -10,8 +10,9 @@ import java.util.Objects;
 /**
  * Watches every host's {@code current} link from outside, as a user would, on its own thread: every
  * link is read, then 0.2 ms of pause, again and again; each change of target is recorded with the
- * moment it was seen (so a figure is good to about a quarter of a millisecond). The activation window
- * is measured from this (first host switched → last host switched), never from Tarmac's record.
+ * moment it was seen (so a figure is good to about a quarter of a millisecond). The activation
+ * window is measured from this (first host switched → last host switched), never from Tarmac's
+ * record.
  */
 public final class CurrentPoller implements AutoCloseable {
   /** One change seen on one host. */
