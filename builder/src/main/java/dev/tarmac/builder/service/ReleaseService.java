@@ -69,19 +69,18 @@ public class ReleaseService {
 
   /** What releasing a built version would do on every host; changes nothing. */
   public ReleasePreview plan(String app, String env, String version) {
-    requireReleasable(app, env, version);
-    return deployer.plan(app, env, version);
+    return deployer.plan(requireReleasable(app, env, version), env);
   }
 
   /** Starts releasing a built version; returns its first record (PREPARING). */
   public ReleaseRecord release(
       String app, String env, String version, String who, boolean forceUnlock) {
-    requireReleasable(app, env, version);
-    return start(
-        app, env, options -> deployer.release(app, env, version, options), who, forceUnlock);
+    Deployer.Resolved resolved = requireReleasable(app, env, version);
+    return start(app, env, options -> deployer.release(resolved, env, options), who, forceUnlock);
   }
 
-  private void requireReleasable(String app, String env, String version) {
+  /** The build record and its tarmac.yml, read once, when the version may be released to env. */
+  private Deployer.Resolved requireReleasable(String app, String env, String version) {
     BuildView build = builds.require(app, version);
     if (build.status() != BuildView.Status.SUCCEEDED) {
       throw new ApiProblem(
@@ -95,7 +94,9 @@ public class ReleaseService {
               + ", not built; release a version whose"
               + " build succeeded");
     }
-    requireEnvironment(Deployer.config(deployer.build(app, version)), app, version, env);
+    Deployer.Resolved resolved = deployer.resolve(app, version);
+    requireEnvironment(resolved.config(), app, version, env);
+    return resolved;
   }
 
   /** Starts a rollback; returns its first record. */

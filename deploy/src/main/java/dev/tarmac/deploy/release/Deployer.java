@@ -31,13 +31,25 @@ public final class Deployer {
             store, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "tarmac-deltas"));
   }
 
+  /** A build record with the {@code tarmac.yml} it carries, read and parsed once. */
+  public record Resolved(BuildRecord build, TarmacConfig config) {}
+
+  /** Reads a version's build record and parses its {@code tarmac.yml}, once per release. */
+  public Resolved resolve(String app, String version) {
+    BuildRecord build = build(app, version);
+    return new Resolved(build, config(build));
+  }
+
   /** Releases a built version; returns the LIVE record or throws {@link ReleaseFailedException}. */
   public ReleaseRecord release(String app, String env, String version, ReleaseOptions options) {
-    BuildRecord build = build(app, version);
-    TarmacConfig config = config(build);
-    config.environment(Names.env(env)); // an unknown environment is refused before any lock
-    return new Lifecycle(store, transports, build.app(), Names.env(env), options)
-        .run(new Release(build, config, deltas));
+    return release(resolve(app, version), env, options);
+  }
+
+  /** Releases a version already {@linkplain #resolve resolved} (nothing is read again). */
+  public ReleaseRecord release(Resolved version, String env, ReleaseOptions options) {
+    version.config().environment(Names.env(env)); // an unknown environment: refused before a lock
+    return new Lifecycle(store, transports, version.build().app(), Names.env(env), options)
+        .run(new Release(version.build(), version.config(), deltas));
   }
 
   /**
@@ -45,12 +57,17 @@ public final class Deployer {
    * anywhere and takes no lock ({@code tarmac release … --plan}).
    */
   public ReleasePreview plan(String app, String env, String version) {
-    BuildRecord build = build(app, version);
-    TarmacConfig config = config(build);
+    return plan(resolve(app, version), env);
+  }
+
+  public ReleasePreview plan(Resolved version, String env) {
     String e = Names.env(env);
+    BuildRecord build = version.build();
     String live =
         new ReleaseHistory(store, build.app(), e).live().map(ReleaseRecord::version).orElse(null);
-    return new DryRun(store, transports, build, config, config.environment(e), live).read();
+    return new DryRun(
+            store, transports, build, version.config(), version.config().environment(e), live)
+        .read();
   }
 
   /**
