@@ -2,8 +2,6 @@ package dev.tarmac.deploy.remote;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Runs a host's commands on this machine, through the same {@link HostShell} loop as an SSH host
@@ -12,9 +10,7 @@ import java.util.List;
  */
 public final class LocalTransport implements Transport {
   private final String host;
-  private final List<Process> processes = new ArrayList<>();
-  private HostShell shell;
-  private HostShell probe;
+  private final HostShells shells = new HostShells(this::open);
 
   public LocalTransport(String host) {
     this.host = host;
@@ -27,31 +23,17 @@ public final class LocalTransport implements Transport {
 
   @Override
   public CommandResult run(String command, Duration timeout) {
-    return shell().run(command, timeout);
+    return shells.main().run(command, timeout);
   }
 
   @Override
   public CommandResult probe(String command, Duration timeout) {
-    HostShell p;
-    synchronized (this) {
-      if (probe == null) {
-        probe = open();
-      }
-      p = probe;
-    }
-    return p.run(command, timeout);
+    return shells.probe().run(command, timeout);
   }
 
   @Override
   public Prepared prepare(String command, Duration timeout) {
-    return shell().gate(command, timeout);
-  }
-
-  private synchronized HostShell shell() {
-    if (shell == null) {
-      shell = open();
-    }
-    return shell;
+    return shells.main().gate(command, timeout);
   }
 
   private HostShell open() {
@@ -61,7 +43,6 @@ public final class LocalTransport implements Transport {
     } catch (IOException e) {
       throw new TransportException(host + ": cannot start sh: " + e.getMessage(), e);
     }
-    processes.add(p);
     return new HostShell(
         host,
         p.getInputStream(),
@@ -79,8 +60,8 @@ public final class LocalTransport implements Transport {
   }
 
   @Override
-  public synchronized int sessionsOpened() {
-    return processes.size();
+  public int sessionsOpened() {
+    return shells.opened();
   }
 
   /** The first line of a command (after its fencing check), for messages. */
@@ -96,13 +77,8 @@ public final class LocalTransport implements Transport {
   }
 
   @Override
-  public synchronized void close() {
-    if (shell != null) {
-      shell.close();
-    }
-    if (probe != null) {
-      probe.close();
-    }
+  public void close() {
+    shells.close();
   }
 
   @Override

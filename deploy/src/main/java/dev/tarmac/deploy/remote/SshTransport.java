@@ -25,9 +25,7 @@ public final class SshTransport implements Transport {
   private final Host host;
   private final SSHClient ssh;
   private final Duration loginTimeout;
-  private HostShell shell;
-  private HostShell probe;
-  private int sessions;
+  private final HostShells shells = new HostShells(this::open);
 
   private SshTransport(Host host, SSHClient ssh, Duration loginTimeout) {
     this.host = host;
@@ -103,36 +101,22 @@ public final class SshTransport implements Transport {
 
   @Override
   public CommandResult run(String command, Duration timeout) {
-    return shell().run(command, timeout);
+    return shells.main().run(command, timeout);
   }
 
   @Override
   public CommandResult probe(String command, Duration timeout) {
-    HostShell p;
-    synchronized (this) {
-      if (probe == null) {
-        probe = open();
-      }
-      p = probe;
-    }
-    return p.run(command, timeout);
+    return shells.probe().run(command, timeout);
   }
 
   @Override
   public Prepared prepare(String command, Duration timeout) {
-    return shell().gate(command, timeout);
+    return shells.main().gate(command, timeout);
   }
 
   @Override
-  public synchronized int sessionsOpened() {
-    return sessions;
-  }
-
-  private synchronized HostShell shell() {
-    if (shell == null) {
-      shell = open();
-    }
-    return shell;
+  public int sessionsOpened() {
+    return shells.opened();
   }
 
   /** One session running the {@link HostShell} loop, through the user's login shell. */
@@ -141,7 +125,6 @@ public final class SshTransport implements Transport {
     Session.Command cmd;
     try {
       session = ssh.startSession();
-      sessions++;
     } catch (IOException | IllegalStateException e) {
       throw new TransportException(host.name() + ": connection lost: " + e.getMessage(), e);
     }
@@ -170,14 +153,7 @@ public final class SshTransport implements Transport {
 
   @Override
   public void close() {
-    synchronized (this) {
-      if (shell != null) {
-        shell.close();
-      }
-      if (probe != null) {
-        probe.close();
-      }
-    }
+    shells.close();
     close(ssh);
   }
 
