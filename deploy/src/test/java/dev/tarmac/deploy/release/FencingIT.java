@@ -26,15 +26,7 @@ class FencingIT {
     try (SshHosts ssh = new SshHosts(work.resolve("hosts"), 3, 44);
         DeployFixture fx =
             new DeployFixture(work.resolve("fx"), Transports.standard(ssh.settings()))) {
-      String base =
-          "app: fence\n"
-              + "environments:\n"
-              + "  prod:\n"
-              + "    deploy_to: "
-              + ssh.deployTo()
-              + "\n"
-              + "    hosts:\n"
-              + ssh.hostsYaml("      ");
+      String base = ssh.tarmacYml("fence", "");
       String slow =
           base.replace(
               "app: fence\n", "app: fence\nrelease:\n  hooks:\n    prepare: [\"sleep 6\"]\n");

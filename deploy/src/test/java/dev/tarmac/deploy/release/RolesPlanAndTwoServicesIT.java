@@ -142,17 +142,7 @@ class RolesPlanAndTwoServicesIT {
             new DeployFixture(work.resolve("a"), Transports.standard(ssh.settings()));
         DeployFixture b =
             new DeployFixture(work.resolve("b"), Transports.standard(ssh.settings()))) {
-      String config =
-          "app: shop\n"
-              + "release:\n"
-              + "  keep: 3\n"
-              + "environments:\n"
-              + "  prod:\n"
-              + "    deploy_to: "
-              + ssh.deployTo()
-              + "\n"
-              + "    hosts:\n"
-              + ssh.hostsYaml("      ");
+      String config = ssh.tarmacYml("shop", "release:\n  keep: 3\n");
       a.publish("shop", "a1", config);
       a.publish("shop", "a2", config);
       b.publish("shop", "b1", config);

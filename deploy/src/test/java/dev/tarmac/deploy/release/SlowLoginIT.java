@@ -29,19 +29,13 @@ class SlowLoginIT {
         DeployFixture fx =
             new DeployFixture(work.resolve("fx"), Transports.standard(ssh.settings()))) {
       String config =
-          "app: slow\n"
-              + "release:\n"
-              + "  shared: [public/uploads]\n"
-              + "  hooks:\n"
-              + "    prepare: [\"test -x bin/tool\"]\n"
-              + "    activate: [\"echo activated > ../../activated.txt\"]\n"
-              + "environments:\n"
-              + "  prod:\n"
-              + "    deploy_to: "
-              + ssh.deployTo()
-              + "\n"
-              + "    hosts:\n"
-              + ssh.hostsYaml("      ");
+          ssh.tarmacYml(
+              "slow",
+              "release:\n"
+                  + "  shared: [public/uploads]\n"
+                  + "  hooks:\n"
+                  + "    prepare: [\"test -x bin/tool\"]\n"
+                  + "    activate: [\"echo activated > ../../activated.txt\"]\n");
       fx.publish("slow", "v1", config);
       fx.publish("slow", "v2", config);
 

@@ -20,15 +20,7 @@ class SshFaultIT {
     try (SshHosts ssh = new SshHosts(work.resolve("hosts"), 3, 5);
         DeployFixture fx =
             new DeployFixture(work.resolve("fx"), Transports.standard(ssh.settings()))) {
-      String config =
-          "app: fault\n"
-              + "environments:\n"
-              + "  prod:\n"
-              + "    deploy_to: "
-              + ssh.deployTo()
-              + "\n"
-              + "    hosts:\n"
-              + ssh.hostsYaml("      ");
+      String config = ssh.tarmacYml("fault", "");
       fx.publish("fault", "v1", config);
       fx.publish("fault", "v2", config);
       fx.deployer.release("fault", "prod", "v1", fx.options());
@@ -66,19 +58,7 @@ class SshFaultIT {
   }
 
   private static String config(SshHosts ssh, String app) {
-    return "app: "
-        + app
-        + "\n"
-        + "release:\n"
-        + "  hooks:\n"
-        + "    prepare: [\"sleep 2\"]\n"
-        + "environments:\n"
-        + "  prod:\n"
-        + "    deploy_to: "
-        + ssh.deployTo()
-        + "\n"
-        + "    hosts:\n"
-        + ssh.hostsYaml("      ");
+    return ssh.tarmacYml(app, "release:\n  hooks:\n    prepare: [\"sleep 2\"]\n");
   }
 
   private static void assertEveryHostServes(SshHosts ssh, String version) throws Exception {

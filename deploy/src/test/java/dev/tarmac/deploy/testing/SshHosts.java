@@ -271,6 +271,24 @@ public final class SshHosts implements AutoCloseable {
     }
   }
 
+  /**
+   * A whole {@code tarmac.yml}: {@code app}, the given top-level sections (e.g. a {@code release:}
+   * block, or empty), and an environment {@code prod} on these hosts at {@link #deployTo()}.
+   */
+  public String tarmacYml(String app, String sections) {
+    return "app: "
+        + app
+        + "\n"
+        + sections
+        + "environments:\n"
+        + "  prod:\n"
+        + "    deploy_to: "
+        + deployTo()
+        + "\n"
+        + "    hosts:\n"
+        + hostsYaml("      ");
+  }
+
   /** The deploy user these hosts log in as. */
   public String user() {
     return user;
