@@ -84,9 +84,8 @@ public class BodyLimits {
         tooLarge(ctx, limit, declared);
         return;
       }
-      // a declared length within the limit: HTTP framing stops the body there, nothing to count;
-      // and the body is left unread for Quarkus REST (the packaged service refused a body read
-      // here twice: "Request has already been read", seen through the CLI's requests)
+      // a declared length within the limit: HTTP framing stops the body there, nothing to count,
+      // so the body is left for Quarkus REST to read once
       ctx.next();
       return;
     }

@@ -182,6 +182,33 @@ class LimitsResourceTest {
     given().get("/api/apps/toolarge").then().statusCode(404);
   }
 
+  /**
+   * A client that offers HTTP/2 (Java's HttpClient does, by default) and streams a body of unknown
+   * length: the body is counted against the limit and then read by the API, never 500.
+   */
+  @Test
+  void aBodyOfUnknownLengthFromAnHttp2ClientIsServed() throws Exception {
+    String json = "{\"name\":\"streamed\",\"repo\":\"file:///tmp/none\"}";
+    HttpResponse<String> answer =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_2)
+            .build()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + RestAssured.port + "/api/apps"))
+                    .header("Authorization", "Bearer test-token")
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        BodyPublishers.ofInputStream(
+                            () ->
+                                new java.io.ByteArrayInputStream(
+                                    json.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+    given().get("/api/apps/streamed").then().statusCode(200);
+  }
+
   @Test
   void malformedJsonIsA400Problem() {
     given()
