@@ -1,5 +1,7 @@
 package dev.tarmac.deploy.remote;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,11 +17,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * One long-lived {@code sh} on a host, started once, to which every command of a release is sent
  * framed (the design in docs/architecture.md, "One shell per host"): a header line {@code <kind>
- * <id> <length> <limit>} and the command's bytes; the shell runs it with its standard input from
- * {@code /dev/null} (no hook can eat the stream), its output into files, and answers with a frame
- * {@code @@tarmac done <id> <exit> <out> <out-dropped> <err> <err-dropped>} followed by the output.
- * A login shell that prints something before the loop starts ({@code .bashrc}) is skipped: nothing
- * counts before the {@code @@tarmac hello} line.
+ * <id> <lines>} and the command's lines. The loop costs the host no program of its own per command
+ * (docs/architecture.md, "What a command costs on a host"): it reads the command with the shell's
+ * {@code read}, runs it in a forked subshell ({@code eval}, no {@code exec}) with standard input
+ * from {@code /dev/null} (no hook can eat the stream) and its output into files, and answers
+ * {@code @@tarmac done <id> <exit> <has-out> <has-err>}, followed by each non-empty output (its
+ * last MiB) closed by a line {@code @@tarmac end <id> <token>}, where the token is random per
+ * shell. A login shell that prints something before the loop starts ({@code .bashrc}) is skipped:
+ * nothing counts before the {@code @@tarmac hello} line.
+ *
+ * <p>A {@code run} command runs in the background of the loop, which goes on reading: a command
+ * that outlives its limit is ended by a {@code kill <id> <signal>} frame, which stops, signals and
+ * continues the command's whole process tree (found in {@code /proc}), TERM first, KILL {@link
+ * #KILL_GRACE} later.
  *
  * <p>A {@code gate} frame is a command that waits: the shell answers {@code @@tarmac ready <id>} as
  * soon as it holds the command, then waits for one line, {@code go} (run it) or anything else
@@ -30,51 +40,94 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HostShell implements AutoCloseable {
   /** The protocol's version, in the hello line. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
-  /** Output kept per stream and command; the rest is dropped on the host (its tail is kept). */
+  /** Output kept per stream and command: the last MiB (the host sends one byte more, to tell). */
   static final int OUTPUT_LIMIT = 1 << 20;
 
   /** Exit code of a gate told not to run. */
   public static final int NOT_RUN = 125;
 
-  /** Exit code {@code timeout(1)} gives a command that outlived its limit. */
-  public static final int TIMED_OUT = 124;
+  /** How long a command told to end (TERM) has before it is killed (KILL). */
+  static final Duration KILL_GRACE = Duration.ofSeconds(5);
 
   /**
    * The loop the host runs, as the argument of {@code sh -c}: a pure function, tested as an exact
-   * string. Needs {@code mktemp}, {@code head}, {@code tail}, {@code wc} and {@code timeout}
-   * (coreutils).
+   * string. Per command it forks (a subshell, and one for the answer) and execs nothing but {@code
+   * tail} for an output that is not empty; it needs {@code mktemp} and {@code tail} (coreutils) and
+   * Linux's {@code /proc/<pid>/task/<tid>/children} to end a command's process tree. Its variables
+   * and functions start with {@code tm_}, out of the commands' way.
    */
   public static String script() {
     return """
-        d=$(mktemp -d "${TMPDIR:-/tmp}/tarmac-shell.XXXXXX") || exit 97
-        trap 'rm -rf "$d"' EXIT
+        tm_d=$(mktemp -d "${TMPDIR:-/tmp}/tarmac-shell.XXXXXX") || exit 97
+        trap 'rm -rf "$tm_d"' EXIT
         trap 'exit 98' HUP TERM INT PIPE
-        printf '\\n@@tarmac hello %s\\n' 1
-        while IFS=' ' read -r kind id len limit; do
-          head -c "$len" > "$d/cmd" || exit 96
-          if [ "$kind" = gate ]; then
-            ( printf '@@tarmac ready %s\\n' "$id" >&3
-              IFS= read -r signal || exit 125
-              [ "$signal" = go ] || exit 125
-              . "$d/cmd" < /dev/null ) 3>&1 > "$d/out" 2> "$d/err"
-          else
-            timeout -k 5 "$limit" sh "$d/cmd" < /dev/null > "$d/out" 2> "$d/err"
-          fi
-          rc=$?
-          if [ ! -s "$d/out" ] && [ ! -s "$d/err" ]; then
-            printf '@@tarmac done %s %s 0 0 0 0\\n' "$id" "$rc"
+        tm_t=${tm_d##*.}
+        tm_nl='
+        '
+        tm_job=
+        tm_id=
+        tm_kids() {
+          tm_k=
+          for tm_f in /proc/"$1"/task/*/children; do
+            tm_x=
+            read -r tm_x < "$tm_f" 2> /dev/null
+            tm_k="$tm_k $tm_x"
+          done
+        }
+        tm_stop() {
+          kill -STOP "$1" 2> /dev/null || return 0
+          tm_all="$tm_all $1"
+          tm_kids "$1"
+          for tm_x in $tm_k; do tm_stop "$tm_x"; done
+        }
+        tm_send() {
+          tm_o=0; tm_e=0
+          [ ! -s "$tm_d/out" ] || tm_o=1
+          [ ! -s "$tm_d/err" ] || tm_e=1
+          printf '@@tarmac done %s %s %s %s\n' "$1" "$2" "$tm_o" "$tm_e"
+          [ "$tm_o" = 0 ] || { tail -c 1048577 "$tm_d/out"; printf '\n@@tarmac end %s %s\n' "$1" "$tm_t"; }
+          [ "$tm_e" = 0 ] || { tail -c 1048577 "$tm_d/err"; printf '\n@@tarmac end %s %s\n' "$1" "$tm_t"; }
+        }
+        printf '\n@@tarmac hello %s %s\n' 2 "$tm_t"
+        while IFS=' ' read -r tm_kind tm_i tm_n; do
+          if [ "$tm_kind" = kill ]; then
+            [ "$tm_i" = "$tm_id" ] || continue
+            tm_p=
+            read -r tm_p < "$tm_d/pid" 2> /dev/null
+            tm_kids "$tm_job"
+            case " $tm_k " in *" $tm_p "*) ;; *) continue ;; esac
+            tm_all=
+            tm_stop "$tm_p"
+            kill -"$tm_n" $tm_all 2> /dev/null
+            kill -CONT $tm_all 2> /dev/null
             continue
           fi
-          set -- $(wc -c < "$d/out") $(wc -c < "$d/err")
-          o=$1; e=$2; ok=$o; ek=$e
-          [ "$ok" -le 1048576 ] || ok=1048576
-          [ "$ek" -le 1048576 ] || ek=1048576
-          printf '@@tarmac done %s %s %s %s %s %s\\n' "$id" "$rc" "$ok" $((o - ok)) "$ek" $((e - ek))
-          tail -c "$ok" "$d/out"
-          tail -c "$ek" "$d/err"
-        done""";
+          tm_c=
+          while [ "$tm_n" -gt 0 ]; do
+            IFS= read -r tm_l || exit 96
+            tm_c="$tm_c$tm_l$tm_nl"
+            tm_n=$((tm_n - 1))
+          done
+          [ -z "$tm_job" ] || wait "$tm_job"
+          tm_id=$tm_i
+          if [ "$tm_kind" = gate ]; then
+            tm_job=
+            ( printf '@@tarmac ready %s\n' "$tm_id" >&3
+              IFS= read -r tm_s || exit 125
+              [ "$tm_s" = go ] || exit 125
+              eval "$tm_c" < /dev/null 3>&- ) 3>&1 > "$tm_d/out" 2> "$tm_d/err"
+            tm_send "$tm_id" $?
+          else
+            ( ( eval "$tm_c" ) < /dev/null > "$tm_d/out" 2> "$tm_d/err" &
+              printf '%s\n' $! > "$tm_d/pid"
+              wait $!
+              tm_send "$tm_id" $? ) 2> /dev/null &
+            tm_job=$!
+          fi
+        done
+        [ -z "$tm_job" ] || wait "$tm_job\"""";
   }
 
   /** The command that starts the loop through the user's login shell. */
@@ -93,6 +146,7 @@ public final class HostShell implements AutoCloseable {
   private final StringBuffer errTail = new StringBuffer();
   private long nextId = 1;
   private volatile String broken;
+  private volatile String token;
 
   /**
    * Talks to a started loop: {@code out} is its standard output, {@code err} its standard error
@@ -121,14 +175,32 @@ public final class HostShell implements AutoCloseable {
     }
   }
 
-  /** Runs {@code command} through {@code sh}; waits at most {@code timeout} for it. */
+  /**
+   * Runs {@code command} through {@code sh}; one that outlives {@code timeout} is ended (its whole
+   * process tree: TERM, then KILL after {@link #KILL_GRACE}) and reported as timed out.
+   */
   public CommandResult run(String command, Duration timeout) {
     acquire();
     try {
-      long id = send("run", command, timeout);
+      long id = send("run", command);
       Instant started = Instant.now();
-      Frame done = next(timeout.plusSeconds(15), LocalTransport.summary(command));
-      return result(done, id, started, command, timeout);
+      String what = LocalTransport.summary(command);
+      Frame done = poll(timeout, what);
+      if (done == null) {
+        write("kill " + id + " TERM\n");
+        done = poll(KILL_GRACE, what);
+        if (done == null) {
+          write("kill " + id + " KILL\n");
+          next(Duration.ofSeconds(10), "ending " + what);
+        }
+        throw new TransportException(
+            host
+                + ": command timed out after "
+                + timeout.toSeconds()
+                + " s (it was stopped): "
+                + what);
+      }
+      return result(done, id, started);
     } finally {
       busy.release();
     }
@@ -169,7 +241,7 @@ public final class HostShell implements AutoCloseable {
     public CommandResult await(Instant signalled) {
       try {
         Frame done = next(timeout.plusSeconds(15), LocalTransport.summary(command));
-        return result(done, id, signalled, command, timeout);
+        return result(done, id, signalled);
       } finally {
         settle();
       }
@@ -207,7 +279,7 @@ public final class HostShell implements AutoCloseable {
   public Gate gate(String command, Duration timeout) {
     acquire();
     try {
-      return new Gate(send("gate", command, timeout), command, timeout);
+      return new Gate(send("gate", command), command, timeout);
     } catch (RuntimeException e) {
       busy.release();
       throw e;
@@ -223,15 +295,15 @@ public final class HostShell implements AutoCloseable {
     }
   }
 
-  private synchronized long send(String kind, String command, Duration timeout) {
+  private synchronized long send(String kind, String command) {
     if (broken != null) {
       throw new TransportException(host + ": " + broken);
     }
     long id = nextId++;
-    byte[] body = command.getBytes(StandardCharsets.UTF_8);
-    long limit = Math.max(1, (timeout.toMillis() + 999) / 1000);
+    String text = command.endsWith("\n") ? command : command + "\n";
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
     byte[] head =
-        (kind + " " + id + " " + body.length + " " + limit + "\n")
+        (kind + " " + id + " " + text.chars().filter(c -> c == '\n').count() + "\n")
             .getBytes(StandardCharsets.US_ASCII);
     try {
       in.write(head);
@@ -256,23 +328,23 @@ public final class HostShell implements AutoCloseable {
     }
   }
 
-  private CommandResult result(
-      Frame done, long id, Instant started, String command, Duration timeout) {
+  private CommandResult result(Frame done, long id, Instant started) {
     if (!done.kind().equals("done") || done.id() != id) {
       throw fail("expected the answer to command " + id + ", got " + done.kind());
-    }
-    if (done.exit() == TIMED_OUT) {
-      throw new TransportException(
-          host
-              + ": command timed out after "
-              + timeout.toSeconds()
-              + " s (it was stopped): "
-              + LocalTransport.summary(command));
     }
     return new CommandResult(done.exit(), done.out(), done.err(), started, done.at());
   }
 
   private Frame next(Duration limit, String doing) {
+    Frame f = poll(limit, doing);
+    if (f == null) {
+      throw kill("no answer within " + limit.toSeconds() + " s while " + doing);
+    }
+    return f;
+  }
+
+  /** The next frame, or null when none came within {@code limit}. */
+  private Frame poll(Duration limit, String doing) {
     Frame f;
     try {
       f = frames.poll(limit.toMillis(), TimeUnit.MILLISECONDS);
@@ -280,10 +352,7 @@ public final class HostShell implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new TransportException(host + ": interrupted while " + doing, e);
     }
-    if (f == null) {
-      throw kill("no answer within " + limit.toSeconds() + " s while " + doing);
-    }
-    if (f.kind().equals("closed")) {
+    if (f != null && f.kind().equals("closed")) {
       frames.add(f); // every later call sees it too
       throw fail("the shell ended (connection lost) while " + doing + stderr());
     }
@@ -317,21 +386,23 @@ public final class HostShell implements AutoCloseable {
         if (line == null) {
           break;
         }
+        String[] f = line.split(" ");
         if (!hello) {
           // whatever a login shell prints before the loop starts is not ours
-          if (line.equals("@@tarmac hello " + VERSION)) {
+          if (f.length == 4 && line.startsWith("@@tarmac hello " + VERSION + " ")) {
             hello = true;
+            token = f[3];
             frames.add(new Frame("hello", 0, 0, "", "", Instant.now()));
           }
           continue;
         }
-        String[] f = line.split(" ");
         if (f.length == 3 && f[0].equals("@@tarmac") && f[1].equals("ready")) {
           frames.add(new Frame("ready", Long.parseLong(f[2]), 0, "", "", Instant.now()));
-        } else if (f.length == 8 && f[0].equals("@@tarmac") && f[1].equals("done")) {
+        } else if (f.length == 6 && f[0].equals("@@tarmac") && f[1].equals("done")) {
           Instant at = Instant.now();
-          String o = text(out, Integer.parseInt(f[4]), Long.parseLong(f[5]));
-          String e = text(out, Integer.parseInt(f[6]), Long.parseLong(f[7]));
+          byte[] end = ("\n@@tarmac end " + f[2] + " " + token + "\n").getBytes(UTF_8);
+          String o = f[4].equals("1") ? text(out, end) : "";
+          String e = f[5].equals("1") ? text(out, end) : "";
           frames.add(new Frame("done", Long.parseLong(f[2]), Integer.parseInt(f[3]), o, e, at));
         } else {
           frames.add(new Frame("garbled output: " + line, -1, 0, "", "", Instant.now()));
@@ -343,13 +414,35 @@ public final class HostShell implements AutoCloseable {
     frames.add(new Frame("closed", -1, 0, "", "", Instant.now()));
   }
 
-  private static String text(InputStream in, int length, long dropped) throws IOException {
-    byte[] b = in.readNBytes(length);
-    if (b.length < length) {
-      throw new IOException("the output ended early");
+  /**
+   * One output of a command: the bytes up to {@code end} (the host sends at most {@link
+   * #OUTPUT_LIMIT} + 1; more than the limit means the start was dropped there).
+   */
+  static String text(InputStream in, byte[] end) throws IOException {
+    byte[] b = new byte[8192];
+    int n = 0;
+    int max = OUTPUT_LIMIT + 1 + end.length;
+    int c;
+    while ((c = in.read()) != -1) {
+      if (n == b.length) {
+        b = java.util.Arrays.copyOf(b, Math.min(b.length * 2, max + 1));
+      }
+      b[n++] = (byte) c;
+      if (c == '\n'
+          && n >= end.length
+          && java.util.Arrays.equals(b, n - end.length, n, end, 0, end.length)) {
+        int size = n - end.length;
+        if (size <= OUTPUT_LIMIT) {
+          return new String(b, 0, size, UTF_8);
+        }
+        return "[output over 1 MiB: only its last MiB is kept]\n"
+            + new String(b, size - OUTPUT_LIMIT, OUTPUT_LIMIT, UTF_8);
+      }
+      if (n > max) {
+        throw new IOException("an output did not end where the protocol says");
+      }
     }
-    String s = new String(b, StandardCharsets.UTF_8);
-    return dropped > 0 ? "[" + dropped + " bytes of output dropped]\n" + s : s;
+    throw new IOException("the output ended early");
   }
 
   private static String line(InputStream in) throws IOException {

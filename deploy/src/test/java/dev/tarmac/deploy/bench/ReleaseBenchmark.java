@@ -46,7 +46,8 @@ public final class ReleaseBenchmark {
       double medianPolledWindowMs,
       double maxRollbackSeconds,
       int maxSessions,
-      ReleaseRecord release) {}
+      ReleaseRecord release,
+      ReleaseRecord slowestRollback) {}
 
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md").toAbsolutePath();
@@ -75,7 +76,9 @@ public final class ReleaseBenchmark {
       // every download gets its own 5 MB/s link, as each server has its own
       fx.http.throttle(5_000_000);
       slowFx.http.throttle(5_000_000);
-      for (int n : onlyDeltas ? new int[0] : SIZES) {
+      String roundTrip = onlyDeltas ? "" : roundTrips(fast, slow);
+      System.out.print(roundTrip);
+      for (int n : onlyDeltas ? new int[0] : sizes()) {
         for (String kind : List.of("fast", "slow-login")) {
           SshHosts ssh = kind.equals("fast") ? fast : slow;
           DeployFixture f = kind.equals("fast") ? fx : slowFx;
@@ -96,8 +99,17 @@ public final class ReleaseBenchmark {
               row.maxSessions());
         }
       }
+      if (System.getProperty("bench.sizes") != null) {
+        // a partial run (diagnosis): print, write nothing
+        for (Row r : rows) {
+          System.out.println("slowest rollback, " + r.kind() + " N=" + r.hosts() + ":");
+          System.out.println(timeline(r.slowestRollback()));
+        }
+        return;
+      }
       if (!onlyDeltas) {
-        MarkdownSection.write(out, "release-benchmark", report(rows, appBytes, artifactBytes));
+        MarkdownSection.write(
+            out, "release-benchmark", report(rows, appBytes, artifactBytes) + roundTrip);
       }
       MarkdownSection.write(out, "delta-benchmark", deltas(root, fast, fx));
       System.out.println("wrote " + out);
@@ -131,6 +143,7 @@ public final class ReleaseBenchmark {
     List<Double> recorded = new ArrayList<>();
     List<Double> polled = new ArrayList<>();
     List<Double> rollbacks = new ArrayList<>();
+    ReleaseRecord slowestRollback = null;
     int sessions = maxSessions(release);
     double change;
     try (CurrentPoller poller = new CurrentPoller(links)) {
@@ -145,7 +158,11 @@ public final class ReleaseBenchmark {
         poller.reset();
         long r0 = System.nanoTime();
         ReleaseRecord back = fx.deployer.rollback(app, "prod", Optional.empty(), false, options);
-        rollbacks.add((System.nanoTime() - r0) / 1e9);
+        double took = (System.nanoTime() - r0) / 1e9;
+        if (rollbacks.isEmpty() || took > Collections.max(rollbacks)) {
+          slowestRollback = back;
+        }
+        rollbacks.add(took);
         recorded.add((double) back.activationWindowMs());
         polled.add(poller.window("releases/v1").toNanos() / 1e6);
         sessions = Math.max(sessions, maxSessions(back));
@@ -167,7 +184,54 @@ public final class ReleaseBenchmark {
         median(polled),
         Collections.max(rollbacks),
         sessions,
-        release);
+        release,
+        slowestRollback);
+  }
+
+  /**
+   * What one command costs through a host's shell: 500 commands ({@code [ -d / ]}) sent one after
+   * the other to one host of each kind, after the shell has started; median and 99th percentile of
+   * the round trip as Tarmac times it.
+   */
+  static String roundTrips(SshHosts fast, SshHosts slow) throws Exception {
+    StringBuilder md =
+        new StringBuilder(
+            "\nOne command through a host's shell (500 plain commands, `[ -d / ]`, one after the"
+                + " other to one host, after its shell started; the round trip as Tarmac times"
+                + " it):\n\n| host | median | p99 |\n|---|---|---|\n");
+    for (var kind : List.of(Map.entry("fast", fast), Map.entry("slow-login", slow))) {
+      SshHosts ssh = kind.getValue();
+      SshHosts.Host h = ssh.hosts().get(0);
+      var host =
+          new dev.tarmac.deploy.config.TarmacConfig.Host(
+              h.name(), h.address(), h.port(), ssh.user(), ssh.deployTo(), List.of());
+      List<Double> ms = new ArrayList<>();
+      try (var t = dev.tarmac.deploy.remote.SshTransport.connect(host, ssh.settings(), false)) {
+        t.run("true", Duration.ofSeconds(30)); // the login, paid once
+        for (int i = 0; i < 500; i++) {
+          long t0 = System.nanoTime();
+          if (!t.run("[ -d / ]", Duration.ofSeconds(30)).ok()) {
+            throw new IllegalStateException("[ -d / ] failed on " + h.name());
+          }
+          ms.add((System.nanoTime() - t0) / 1e6);
+        }
+      }
+      Collections.sort(ms);
+      md.append(
+          String.format(
+              "| %s | %.2f ms | %.2f ms |%n",
+              kind.getKey(), median(ms), ms.get(ms.size() * 99 / 100)));
+    }
+    return md.toString();
+  }
+
+  /** N to measure: all of {@link #SIZES}, or those of {@code -Dbench.sizes=16,8} (diagnosis). */
+  static int[] sizes() {
+    String only = System.getProperty("bench.sizes");
+    if (only == null) {
+      return SIZES;
+    }
+    return java.util.Arrays.stream(only.split(",")).mapToInt(Integer::parseInt).toArray();
   }
 
   static int maxSessions(ReleaseRecord r) {

@@ -19,33 +19,74 @@ class HostShellTest {
     assertThat(HostShell.script())
         .isEqualTo(
             """
-            d=$(mktemp -d "${TMPDIR:-/tmp}/tarmac-shell.XXXXXX") || exit 97
-            trap 'rm -rf "$d"' EXIT
+            tm_d=$(mktemp -d "${TMPDIR:-/tmp}/tarmac-shell.XXXXXX") || exit 97
+            trap 'rm -rf "$tm_d"' EXIT
             trap 'exit 98' HUP TERM INT PIPE
-            printf '\\n@@tarmac hello %s\\n' 1
-            while IFS=' ' read -r kind id len limit; do
-              head -c "$len" > "$d/cmd" || exit 96
-              if [ "$kind" = gate ]; then
-                ( printf '@@tarmac ready %s\\n' "$id" >&3
-                  IFS= read -r signal || exit 125
-                  [ "$signal" = go ] || exit 125
-                  . "$d/cmd" < /dev/null ) 3>&1 > "$d/out" 2> "$d/err"
-              else
-                timeout -k 5 "$limit" sh "$d/cmd" < /dev/null > "$d/out" 2> "$d/err"
-              fi
-              rc=$?
-              if [ ! -s "$d/out" ] && [ ! -s "$d/err" ]; then
-                printf '@@tarmac done %s %s 0 0 0 0\\n' "$id" "$rc"
+            tm_t=${tm_d##*.}
+            tm_nl='
+            '
+            tm_job=
+            tm_id=
+            tm_kids() {
+              tm_k=
+              for tm_f in /proc/"$1"/task/*/children; do
+                tm_x=
+                read -r tm_x < "$tm_f" 2> /dev/null
+                tm_k="$tm_k $tm_x"
+              done
+            }
+            tm_stop() {
+              kill -STOP "$1" 2> /dev/null || return 0
+              tm_all="$tm_all $1"
+              tm_kids "$1"
+              for tm_x in $tm_k; do tm_stop "$tm_x"; done
+            }
+            tm_send() {
+              tm_o=0; tm_e=0
+              [ ! -s "$tm_d/out" ] || tm_o=1
+              [ ! -s "$tm_d/err" ] || tm_e=1
+              printf '@@tarmac done %s %s %s %s\n' "$1" "$2" "$tm_o" "$tm_e"
+              [ "$tm_o" = 0 ] || { tail -c 1048577 "$tm_d/out"; printf '\n@@tarmac end %s %s\n' "$1" "$tm_t"; }
+              [ "$tm_e" = 0 ] || { tail -c 1048577 "$tm_d/err"; printf '\n@@tarmac end %s %s\n' "$1" "$tm_t"; }
+            }
+            printf '\n@@tarmac hello %s %s\n' 2 "$tm_t"
+            while IFS=' ' read -r tm_kind tm_i tm_n; do
+              if [ "$tm_kind" = kill ]; then
+                [ "$tm_i" = "$tm_id" ] || continue
+                tm_p=
+                read -r tm_p < "$tm_d/pid" 2> /dev/null
+                tm_kids "$tm_job"
+                case " $tm_k " in *" $tm_p "*) ;; *) continue ;; esac
+                tm_all=
+                tm_stop "$tm_p"
+                kill -"$tm_n" $tm_all 2> /dev/null
+                kill -CONT $tm_all 2> /dev/null
                 continue
               fi
-              set -- $(wc -c < "$d/out") $(wc -c < "$d/err")
-              o=$1; e=$2; ok=$o; ek=$e
-              [ "$ok" -le 1048576 ] || ok=1048576
-              [ "$ek" -le 1048576 ] || ek=1048576
-              printf '@@tarmac done %s %s %s %s %s %s\\n' "$id" "$rc" "$ok" $((o - ok)) "$ek" $((e - ek))
-              tail -c "$ok" "$d/out"
-              tail -c "$ek" "$d/err"
-            done""");
+              tm_c=
+              while [ "$tm_n" -gt 0 ]; do
+                IFS= read -r tm_l || exit 96
+                tm_c="$tm_c$tm_l$tm_nl"
+                tm_n=$((tm_n - 1))
+              done
+              [ -z "$tm_job" ] || wait "$tm_job"
+              tm_id=$tm_i
+              if [ "$tm_kind" = gate ]; then
+                tm_job=
+                ( printf '@@tarmac ready %s\n' "$tm_id" >&3
+                  IFS= read -r tm_s || exit 125
+                  [ "$tm_s" = go ] || exit 125
+                  eval "$tm_c" < /dev/null 3>&- ) 3>&1 > "$tm_d/out" 2> "$tm_d/err"
+                tm_send "$tm_id" $?
+              else
+                ( ( eval "$tm_c" ) < /dev/null > "$tm_d/out" 2> "$tm_d/err" &
+                  printf '%s\n' $! > "$tm_d/pid"
+                  wait $!
+                  tm_send "$tm_id" $? ) 2> /dev/null &
+                tm_job=$!
+              fi
+            done
+            [ -z "$tm_job" ] || wait "$tm_job\"""");
     assertThat(HostShell.start()).isEqualTo("exec sh -c " + Shell.quote(HostShell.script()));
   }
 
@@ -94,7 +135,20 @@ class HostShellTest {
     try (LocalTransport local = new LocalTransport("h1")) {
       CommandResult r = local.run("head -c 1500000 /dev/zero | tr '\\0' a; echo END", T);
       assertThat(r.ok()).isTrue();
-      assertThat(r.stdout()).startsWith("[451428 bytes of output dropped]\n").endsWith("aEND\n");
+      String dropped = "[output over 1 MiB: only its last MiB is kept]\n";
+      // (lengths and ends compared, not the MiB itself: a failure message would print it)
+      assertThat(r.stdout().startsWith(dropped)).isTrue();
+      assertThat(r.stdout().endsWith("aaaEND\n")).isTrue();
+      assertThat(r.stdout().length()).isEqualTo(dropped.length() + HostShell.OUTPUT_LIMIT);
+      // exactly the limit, in many short lines, on both streams: kept whole
+      CommandResult full =
+          local.run(
+              "seq 1 200000 | head -c 1048576; seq 1 200000 | head -c 1048576 >&2; echo x >&2", T);
+      assertThat(full.stdout().length()).isEqualTo(HostShell.OUTPUT_LIMIT);
+      assertThat(full.stdout().startsWith("1\n2\n3\n")).isTrue();
+      assertThat(full.stderr().startsWith(dropped)).isTrue();
+      assertThat(full.stderr().endsWith("16566x\n")).isTrue();
+      assertThat(local.run("echo small", T).stdout()).isEqualTo("small\n");
     }
   }
 
@@ -108,6 +162,53 @@ class HostShellTest {
       assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
       assertThat(local.run("echo next", T).stdout()).isEqualTo("next\n");
       assertThat(local.sessionsOpened()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aCommandStoppedForItsLimitTakesItsWholeProcessTreeWithIt(@TempDir Path dir)
+      throws Exception {
+    Path marker = dir.resolve("child-survived");
+    Path stubborn = dir.resolve("stubborn-survived");
+    try (LocalTransport local = new LocalTransport("h1")) {
+      // a child and a grandchild in the background, the command waiting in the foreground
+      assertThatThrownBy(
+              () ->
+                  local.run(
+                      "(sleep 2; touch " + marker + ") & sh -c 'sleep 30' & wait",
+                      Duration.ofSeconds(1)))
+          .hasMessageContaining("h1: command timed out after 1 s");
+      // a command that ignores TERM is killed after the grace period
+      Instant start = Instant.now();
+      assertThatThrownBy(
+              () ->
+                  local.run(
+                      "trap '' TERM; (sleep 8; touch " + stubborn + ") ; echo never",
+                      Duration.ofSeconds(1)))
+          .hasMessageContaining("h1: command timed out after 1 s");
+      assertThat(Duration.between(start, Instant.now()))
+          .isLessThan(HostShell.KILL_GRACE.plusSeconds(3));
+      assertThat(local.run("echo next", T).stdout()).isEqualTo("next\n");
+      Thread.sleep(2500);
+      assertThat(marker).doesNotExist();
+      Thread.sleep(6000);
+      assertThat(stubborn).doesNotExist();
+    }
+  }
+
+  @Test
+  void theLoopsOwnVariablesAndMultiLineCommandsDoNotLeakIntoCommands() throws Exception {
+    try (LocalTransport local = new LocalTransport("h1")) {
+      // commands ran under a fresh sh before; a command reading an unset variable still sees none
+      CommandResult r =
+          local.run("printf '[%s%s%s%s]\\n' \"$d\" \"$c\" \"$job\" \"$1\"\nx=2\n\necho \"$x\"", T);
+      assertThat(r.stdout()).isEqualTo("[]\n2\n");
+      // a variable a command sets does not reach the next command
+      local.run("y=set", T);
+      assertThat(local.run("echo \"[$y]\"", T).stdout()).isEqualTo("[]\n");
+      // exit ends the command, not the shell
+      assertThat(local.run("exit 4", T).exitCode()).isEqualTo(4);
+      assertThat(local.run("echo alive", T).stdout()).isEqualTo("alive\n");
     }
   }
 
