@@ -75,7 +75,7 @@ final class Fleet implements AutoCloseable {
   private final Duration timeout;
   private final Consumer<ReleaseEvent> listener;
   private final Map<String, Member> members = new LinkedHashMap<>();
-  private volatile long generation = -1;
+  private volatile String generation;
   private volatile String fencedBy;
 
   Fleet(Environment env, Transports transports, Duration timeout, Consumer<ReleaseEvent> listener) {
@@ -101,7 +101,7 @@ final class Fleet implements AutoCloseable {
   }
 
   /** The run's fencing token: the host lock carries it, {@link #change} checks it. */
-  void generation(long g) {
+  void generation(String g) {
     this.generation = g;
   }
 
@@ -154,7 +154,7 @@ final class Fleet implements AutoCloseable {
   }
 
   String fence(Member m, String command) {
-    if (generation < 0) {
+    if (generation == null) {
       throw new IllegalStateException("no generation: the run has not locked its hosts");
     }
     return HostCommands.fenced(m.layout, generation, command);

@@ -10,6 +10,7 @@ import dev.tarmac.distributor.store.ArtifactStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -141,7 +142,7 @@ final class Lifecycle {
       options.onStart().accept(record);
       try (Fleet f = new Fleet(env, transports, options.commandTimeout(), options.listener())) {
         fleet = f;
-        fleet.generation(record.id());
+        fleet.generation(hostGeneration(record));
         return phases(op, past);
       }
     }
@@ -322,23 +323,42 @@ final class Lifecycle {
   }
 
   /**
-   * Whether another run's host lock may be broken: the environment lock was taken over (expired or
-   * forced: that run was fenced off), or its record says it has finished.
+   * The generation a run writes into each host's lock: its record number, which only grows within
+   * one store, and its start time (base 36 milliseconds), which tells apart two services (two
+   * stores) that both reach run #7 of the same app and environment on the same hosts
+   * (docs/architecture.md, "Fencing").
+   */
+  static String hostGeneration(ReleaseRecord r) {
+    return r.id() + "-" + Long.toString(r.startedAt().toEpochMilli(), 36);
+  }
+
+  /**
+   * Whether another run's host lock may be broken: the user forced it; or the lock belongs to a run
+   * of this store's history (its generation is that record's) and the environment lock was taken
+   * over (expired or forced: that run was fenced off) or its record has finished. A lock this store
+   * does not know (another service's run, a record gone) is never judged stale: the host refuses,
+   * and says so.
    */
   private boolean stale(HostCommands.Holder holder) {
-    if (lock.tookOver() || options.forceUnlock()) {
+    if (options.forceUnlock()) {
       return true;
     }
     String prefix = app + "/" + envName + "#";
     if (!holder.owner().startsWith(prefix)) {
       return false;
     }
+    long id;
     try {
-      long id = Long.parseLong(holder.owner().substring(prefix.length()).split(" ")[0]);
-      return id != record.id() && history.get(id).map(r -> r.status().finished()).orElse(true);
+      id = Long.parseLong(holder.owner().substring(prefix.length()).split(" ")[0]);
     } catch (NumberFormatException e) {
       return false;
     }
+    if (id == record.id()) {
+      return false;
+    }
+    Optional<ReleaseRecord> theirs =
+        history.get(id).filter(r -> hostGeneration(r).equals(holder.generation()));
+    return theirs.isPresent() && (lock.tookOver() || theirs.get().status().finished());
   }
 
   private ReleaseRecord save(ReleaseStatus status, String error) {

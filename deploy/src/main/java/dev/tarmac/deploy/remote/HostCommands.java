@@ -72,7 +72,8 @@ public final class HostCommands {
    * stale, possibly empty), that lock is removed first, but only if it is still the one seen.
    */
   public static String lockHost(
-      ReleaseLayout layout, String owner, long generation, String breaking) {
+      ReleaseLayout layout, String owner, String generation, String breaking) {
+    checkGeneration(generation);
     String lock = Shell.quote(layout.meta() + "/lock");
     String id = Shell.quote(layout.meta() + "/lock/id");
     String ownerFile = Shell.quote(layout.meta() + "/lock/owner");
@@ -109,6 +110,16 @@ public final class HostCommands {
         + "; fi";
   }
 
+  /**
+   * A generation is written into commands as it is: {@code <record number>-<base 36>} (see {@code
+   * Lifecycle.hostGeneration}), nothing a shell would read as more than one word.
+   */
+  private static void checkGeneration(String generation) {
+    if (!generation.matches("[0-9]+(-[0-9a-z]+)?")) {
+      throw new IllegalArgumentException("not a generation: " + generation);
+    }
+  }
+
   /** Who holds a host lock, as {@link #lockHost} printed it. */
   public record Holder(String owner, String generation) {
     public static Holder parse(String stdout) {
@@ -126,7 +137,8 @@ public final class HostCommands {
   }
 
   /** Removes the host lock if it is still this run's ({@code generation}); else leaves it. */
-  public static String unlockHost(ReleaseLayout layout, long generation) {
+  public static String unlockHost(ReleaseLayout layout, String generation) {
+    checkGeneration(generation);
     return "if [ \"$(cat "
         + Shell.quote(layout.meta() + "/lock/id")
         + " 2>/dev/null)\" = "
@@ -141,7 +153,8 @@ public final class HostCommands {
    * lock still carries this run's {@code generation}; otherwise it exits {@link #FENCED} and
    * changes nothing (a forced unlock gave the host to a newer run).
    */
-  public static String fenced(ReleaseLayout layout, long generation, String command) {
+  public static String fenced(ReleaseLayout layout, String generation, String command) {
+    checkGeneration(generation);
     // builtins only on the way through (no fork): it stands right before the switch's rename
     return "g=; read -r g < "
         + Shell.quote(layout.meta() + "/lock/id")

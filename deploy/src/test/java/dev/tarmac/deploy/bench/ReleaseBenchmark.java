@@ -47,6 +47,7 @@ public final class ReleaseBenchmark {
       double maxRollbackSeconds,
       int maxSessions,
       ReleaseRecord release,
+      ReleaseRecord change,
       ReleaseRecord slowestRollback) {}
 
   public static void main(String[] args) throws Exception {
@@ -102,6 +103,8 @@ public final class ReleaseBenchmark {
       if (System.getProperty("bench.sizes") != null) {
         // a partial run (diagnosis): print, write nothing
         for (Row r : rows) {
+          System.out.println("one-file change, " + r.kind() + " N=" + r.hosts() + ":");
+          System.out.println(timeline(r.change()));
           System.out.println("slowest rollback, " + r.kind() + " N=" + r.hosts() + ":");
           System.out.println(timeline(r.slowestRollback()));
         }
@@ -146,11 +149,13 @@ public final class ReleaseBenchmark {
     ReleaseRecord slowestRollback = null;
     int sessions = maxSessions(release);
     double change;
+    ReleaseRecord changed;
     try (CurrentPoller poller = new CurrentPoller(links)) {
       // a one-file change, end to end (a delta on every host)
       long t0 = System.nanoTime();
       ReleaseRecord second = fx.deployer.release(app, "prod", "v2", options);
       change = (System.nanoTime() - t0) / 1e9;
+      changed = second;
       recorded.add((double) second.activationWindowMs());
       polled.add(poller.window("releases/v2").toNanos() / 1e6);
       sessions = Math.max(sessions, maxSessions(second));
@@ -185,6 +190,7 @@ public final class ReleaseBenchmark {
         Collections.max(rollbacks),
         sessions,
         release,
+        changed,
         slowestRollback);
   }
 

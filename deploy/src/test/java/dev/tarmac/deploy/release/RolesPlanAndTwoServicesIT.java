@@ -162,4 +162,50 @@ class RolesPlanAndTwoServicesIT {
       }
     }
   }
+
+  /**
+   * Two services both reach run #1 of shop/prod on the same hosts: service B's history says its #1
+   * finished, but the host lock is held by service A's #1, still preparing. B must not take it for
+   * its own finished run and break it (which fenced A off before run numbers were told apart by
+   * store); B is refused, naming the holder, and A goes live.
+   */
+  @Test
+  void aServiceNeverBreaksAHostLockOfAnotherServicesRunningRelease() throws Exception {
+    Path work = DeployFixture.workDir("two-services-lock-");
+    Path hosts = Files.createDirectories(work.resolve("hosts"));
+    try (DeployFixture a =
+            new DeployFixture(work.resolve("a"), (h, e) -> new LocalTransport(h.name()));
+        DeployFixture b =
+            new DeployFixture(work.resolve("b"), (h, e) -> new LocalTransport(h.name()))) {
+      String plain = localConfig(hosts, "");
+      String slow = localConfig(hosts, "").replace("prepare: [", "prepare: [\"sleep 4\", ");
+      b.publish("shop", "b1", plain);
+      b.publish("shop", "b2", plain);
+      a.publish("shop", "a1", slow);
+      assertThat(b.deployer.release("shop", "prod", "b1", b.options()).status())
+          .isEqualTo(ReleaseStatus.LIVE);
+
+      java.util.concurrent.CompletableFuture<ReleaseRecord> first =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> a.deployer.release("shop", "prod", "a1", a.options()));
+      Path lockId = hosts.resolve("web1/.tarmac/lock/id");
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!(Files.exists(lockId) && Files.readString(lockId).startsWith("1-"))) {
+        assertThat(System.nanoTime()).as("service A holds the host lock").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> b.deployer.release("shop", "prod", "b2", b.options()))
+          .isInstanceOf(ReleaseFailedException.class)
+          .hasMessageContaining("lock is held by shop/prod#1 release a1");
+
+      ReleaseRecord aDone = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(aDone.status()).isEqualTo(ReleaseStatus.LIVE);
+      for (String h : List.of("web1", "work1", "work2")) {
+        assertThat(Files.readSymbolicLink(hosts.resolve(h + "/current")).toString())
+            .as(h)
+            .isEqualTo("releases/a1");
+      }
+    }
+  }
 }

@@ -42,26 +42,27 @@ class HostCommandsTest {
 
   @Test
   void hostLockCarriesItsOwnerAndGenerationAndIsRemovedOnlyByItsOwner() {
-    assertThat(HostCommands.lockHost(layout, "shop/prod#7 release v1.4.0 by ann's ci", 7, null))
+    assertThat(
+            HostCommands.lockHost(layout, "shop/prod#7 release v1.4.0 by ann's ci", "7-kf3", null))
         .isEqualTo(
             """
             mkdir -p /srv/shop/.tarmac || exit 4
-            if mkdir /srv/shop/.tarmac/lock 2>/dev/null; then printf '%s\\n' 'shop/prod#7 release v1.4.0 by ann'\\''s ci' > /srv/shop/.tarmac/lock/owner && printf '%s\\n' 7 > /srv/shop/.tarmac/lock/id; else printf 'locked-by=%s\\nlocked-id=%s\\n' "$(cat /srv/shop/.tarmac/lock/owner 2>/dev/null)" "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)"; exit 75; fi""");
-    assertThat(HostCommands.lockHost(layout, "o", 8, "7"))
+            if mkdir /srv/shop/.tarmac/lock 2>/dev/null; then printf '%s\\n' 'shop/prod#7 release v1.4.0 by ann'\\''s ci' > /srv/shop/.tarmac/lock/owner && printf '%s\\n' 7-kf3 > /srv/shop/.tarmac/lock/id; else printf 'locked-by=%s\\nlocked-id=%s\\n' "$(cat /srv/shop/.tarmac/lock/owner 2>/dev/null)" "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)"; exit 75; fi""");
+    assertThat(HostCommands.lockHost(layout, "o", "8-kf3", "7-kf3"))
         .isEqualTo(
             """
             mkdir -p /srv/shop/.tarmac || exit 4
-            if [ "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)" = 7 ]; then rm -rf /srv/shop/.tarmac/lock; fi
-            if mkdir /srv/shop/.tarmac/lock 2>/dev/null; then printf '%s\\n' o > /srv/shop/.tarmac/lock/owner && printf '%s\\n' 8 > /srv/shop/.tarmac/lock/id; else printf 'locked-by=%s\\nlocked-id=%s\\n' "$(cat /srv/shop/.tarmac/lock/owner 2>/dev/null)" "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)"; exit 75; fi""");
-    assertThat(HostCommands.unlockHost(layout, 7))
+            if [ "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)" = 7-kf3 ]; then rm -rf /srv/shop/.tarmac/lock; fi
+            if mkdir /srv/shop/.tarmac/lock 2>/dev/null; then printf '%s\\n' o > /srv/shop/.tarmac/lock/owner && printf '%s\\n' 8-kf3 > /srv/shop/.tarmac/lock/id; else printf 'locked-by=%s\\nlocked-id=%s\\n' "$(cat /srv/shop/.tarmac/lock/owner 2>/dev/null)" "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)"; exit 75; fi""");
+    assertThat(HostCommands.unlockHost(layout, "7-kf3"))
         .isEqualTo(
-            "if [ \"$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)\" = 7 ]; then rm -rf"
+            "if [ \"$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)\" = 7-kf3 ]; then rm -rf"
                 + " /srv/shop/.tarmac/lock; else echo 'the host lock is not this run'\\''s any"
                 + " more; left as it is'; fi");
-    assertThat(HostCommands.fenced(layout, 7, "mv -T a b"))
+    assertThat(HostCommands.fenced(layout, "7-kf3", "mv -T a b"))
         .isEqualTo(
             """
-            g=; read -r g < /srv/shop/.tarmac/lock/id 2>/dev/null; [ "$g" = 7 ] || { echo "fenced: the host lock now belongs to $(cat /srv/shop/.tarmac/lock/owner 2>/dev/null || echo nobody); this run (generation 7) changes nothing more here" >&2; exit 76; }
+            g=; read -r g < /srv/shop/.tarmac/lock/id 2>/dev/null; [ "$g" = 7-kf3 ] || { echo "fenced: the host lock now belongs to $(cat /srv/shop/.tarmac/lock/owner 2>/dev/null || echo nobody); this run (generation 7-kf3) changes nothing more here" >&2; exit 76; }
             mv -T a b""");
     assertThat(HostCommands.Holder.parse("locked-by=shop/prod#7 release\nlocked-id=7\n"))
         .isEqualTo(new HostCommands.Holder("shop/prod#7 release", "7"));
@@ -71,27 +72,36 @@ class HostCommandsTest {
   void fencingOnARealHost(@TempDir Path dir) throws Exception {
     ReleaseLayout host = new ReleaseLayout(dir.toString());
     try (LocalTransport sh = new LocalTransport("here")) {
-      assertThat(sh.run(HostCommands.lockHost(host, "run 7", 7, null), T).ok()).isTrue();
-      CommandResult held = sh.run(HostCommands.lockHost(host, "run 8", 8, null), T);
+      assertThat(sh.run(HostCommands.lockHost(host, "run 7", "7-kf3", null), T).ok()).isTrue();
+      CommandResult held = sh.run(HostCommands.lockHost(host, "run 8", "8-kf3", null), T);
       assertThat(held.exitCode()).isEqualTo(HostCommands.HOST_LOCKED);
       assertThat(HostCommands.Holder.parse(held.stdout()))
-          .isEqualTo(new HostCommands.Holder("run 7", "7"));
-      // run 8 breaks the lock it judged stale (generation 7) and takes it
-      assertThat(sh.run(HostCommands.lockHost(host, "run 8", 8, "7"), T).ok()).isTrue();
+          .isEqualTo(new HostCommands.Holder("run 7", "7-kf3"));
+      // run 8 breaks the lock it judged stale (generation 7-kf3) and takes it
+      assertThat(sh.run(HostCommands.lockHost(host, "run 8", "8-kf3", "7-kf3"), T).ok()).isTrue();
       // run 7 is fenced off: it changes nothing, and cannot remove run 8's lock
       Path marker = dir.resolve("changed-by-7");
-      CommandResult fenced = sh.run(HostCommands.fenced(host, 7, "touch " + marker), T);
+      CommandResult fenced = sh.run(HostCommands.fenced(host, "7-kf3", "touch " + marker), T);
       assertThat(fenced.exitCode()).isEqualTo(HostCommands.FENCED);
       assertThat(fenced.stderr()).contains("belongs to run 8");
       assertThat(marker).doesNotExist();
-      assertThat(sh.run(HostCommands.unlockHost(host, 7), T).ok()).isTrue();
-      assertThat(dir.resolve(".tarmac/lock/id")).content().isEqualTo("8\n");
+      assertThat(sh.run(HostCommands.unlockHost(host, "7-kf3"), T).ok()).isTrue();
+      assertThat(dir.resolve(".tarmac/lock/id")).content().isEqualTo("8-kf3\n");
       // breaking only happens if the lock is still the one judged stale
-      assertThat(sh.run(HostCommands.lockHost(host, "run 9", 9, "7"), T).exitCode())
+      assertThat(sh.run(HostCommands.lockHost(host, "run 9", "9-kf3", "7-kf3"), T).exitCode())
           .isEqualTo(HostCommands.HOST_LOCKED);
-      assertThat(sh.run(HostCommands.fenced(host, 8, "touch " + marker), T).ok()).isTrue();
-      assertThat(sh.run(HostCommands.unlockHost(host, 8), T).ok()).isTrue();
+      assertThat(sh.run(HostCommands.fenced(host, "8-kf3", "touch " + marker), T).ok()).isTrue();
+      assertThat(sh.run(HostCommands.unlockHost(host, "8-kf3"), T).ok()).isTrue();
       assertThat(dir.resolve(".tarmac/lock")).doesNotExist();
+      // two stores' runs #7: the same number is not the same generation
+      assertThat(sh.run(HostCommands.lockHost(host, "run 7", "7-kf3", null), T).ok()).isTrue();
+      assertThat(sh.run(HostCommands.fenced(host, "7-x1", "touch " + marker), T).exitCode())
+          .isEqualTo(HostCommands.FENCED);
+      assertThat(sh.run(HostCommands.unlockHost(host, "7-x1"), T).ok()).isTrue();
+      assertThat(dir.resolve(".tarmac/lock/id")).content().isEqualTo("7-kf3\n");
+      // a generation is never more than one word in a command
+      assertThatThrownBy(() -> HostCommands.fenced(host, "7; rm -rf /", "true"))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
