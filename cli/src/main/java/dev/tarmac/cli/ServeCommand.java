@@ -77,7 +77,7 @@ public final class ServeCommand implements Callable<Integer> {
                 + " TARMAC_DATA_DIR="
                 + data);
       }
-      if (!ServiceProcess.reachable(listen).startsWith("127.")
+      if (!java.net.InetAddress.getByName(listen).isLoopbackAddress()
           && System.getenv("TARMAC_PUBLIC_URL") == null) {
         System.out.println(
             "Listening on "
