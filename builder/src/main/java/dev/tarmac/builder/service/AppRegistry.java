@@ -54,7 +54,9 @@ public class AppRegistry {
       repo = withoutPassword(repo);
     }
     checkCredentials(name, scheme, token, deployKey);
-    if ("ssh".equals(scheme) && deployKey == null && secrets.shown(name).isEmpty()) {
+    if ("ssh".equals(scheme)
+        && deployKey == null
+        && secrets.shown(name).filter(c -> c.kind() == RepoSecrets.Kind.DEPLOY_KEY).isEmpty()) {
       throw ApiProblem.badRequest(
           "repo '"
               + repo
