@@ -46,11 +46,20 @@ public final class ApiClient {
   }
 
   public JsonNode post(String path, Object body) {
+    return sendJson("POST", path, body);
+  }
+
+  public JsonNode put(String path, Object body) {
+    return sendJson("PUT", path, body);
+  }
+
+  private JsonNode sendJson(String method, String path, Object body) {
     try {
       return send(
           HttpRequest.newBuilder(url.resolve(path))
               .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+              .method(
+                  method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

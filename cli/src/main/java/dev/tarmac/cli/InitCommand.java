@@ -158,6 +158,8 @@ public final class InitCommand implements Callable<Integer> {
 
     y.append("release:\n");
     y.append("  keep: 5   # releases kept on each host\n");
+    y.append(
+        "  keep_builds: 20   # builds kept in the store (live ones and rollback targets too)\n");
     y.append("  # Paths kept across releases, linked from shared/ (uploads, .env).\n");
     y.append("  shared: []\n");
     y.append("  hooks:\n");

@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
       RollbackCommand.class,
       StatusCommand.class,
       HistoryCommand.class,
-      TokensCommand.class
+      TokensCommand.class,
+      AppsCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

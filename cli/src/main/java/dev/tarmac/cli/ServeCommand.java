@@ -16,15 +16,27 @@ import picocli.CommandLine.Option;
       "The first start writes an admin token to <data-dir>/api-token (mode 600); later starts keep"
           + " it. tarmac reads it from there (TARMAC_DATA_DIR names another data directory).",
       "",
+      "--host 0.0.0.0 listens on every interface; then set TARMAC_PUBLIC_URL to the address"
+          + " your servers reach the service at (signed download URLs point there).",
+      "",
       "Example:",
-      "  tarmac serve --port 8080 --data-dir ~/.local/share/tarmac"
+      "  tarmac serve --port 8080 --data-dir ~/.local/share/tarmac",
+      "  TARMAC_PUBLIC_URL=http://10.0.0.5:8080 tarmac serve --host 10.0.0.5"
     })
 public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       defaultValue = "8080",
-      description = "HTTP port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+      description = "HTTP port (default: ${DEFAULT-VALUE})")
   int port;
+
+  @Option(
+      names = "--host",
+      paramLabel = "ADDR",
+      description =
+          "address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one"
+              + " of this machine's addresses (default: QUARKUS_HTTP_HOST, else 127.0.0.1)")
+  String host;
 
   @Option(
       names = "--data-dir",
@@ -36,8 +48,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path data = (dataDir != null ? dataDir : ClientOptions.defaultDataDir()).toAbsolutePath();
+    String listen = ServiceProcess.listenAddress(host);
+    checkCanListen(listen, port);
     try (ServiceProcess service =
-        ServiceProcess.start(data, port, List.of(), data.resolve("service.log"))) {
+        ServiceProcess.start(data, listen, port, List.of(), data.resolve("service.log"))) {
       System.out.println(
           "Tarmac service on "
               + service.url()
@@ -63,9 +77,37 @@ public final class ServeCommand implements Callable<Integer> {
                 + " TARMAC_DATA_DIR="
                 + data);
       }
+      if (!java.net.InetAddress.getByName(listen).isLoopbackAddress()
+          && System.getenv("TARMAC_PUBLIC_URL") == null) {
+        System.out.println(
+            "Listening on "
+                + listen
+                + "; servers download from "
+                + service.url()
+                + " unless TARMAC_PUBLIC_URL says otherwise");
+      }
       Runtime.getRuntime().addShutdownHook(new Thread(service::close));
       service.waitFor();
     }
     return 0;
+  }
+
+  /** Fails with a message naming {@code --host}/{@code --port} when the address cannot be used. */
+  static void checkCanListen(String host, int port) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port));
+    } catch (java.io.IOException | SecurityException e) {
+      throw new CliException(
+          CliException.CONFIG,
+          "cannot listen on --host "
+              + host
+              + " --port "
+              + port
+              + " ("
+              + e.getMessage()
+              + "); give 127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one of this"
+              + " machine's addresses, and a port no other program uses");
+    }
   }
 }

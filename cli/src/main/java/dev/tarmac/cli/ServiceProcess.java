@@ -55,19 +55,27 @@ public final class ServiceProcess implements AutoCloseable {
    */
   public static ServiceProcess start(Path dataDir, int port, List<String> properties, Path log)
       throws IOException, InterruptedException {
+    return start(dataDir, null, port, properties, log);
+  }
+
+  /**
+   * As {@link #start(Path, int, List, Path)}, listening on {@code host} ({@code tarmac serve
+   * --host}); null: {@code QUARKUS_HTTP_HOST} from the environment, else 127.0.0.1.
+   */
+  public static ServiceProcess start(
+      Path dataDir, String host, int port, List<String> properties, Path log)
+      throws IOException, InterruptedException {
     Files.createDirectories(log.getParent());
-    URI url = URI.create("http://127.0.0.1:" + port);
+    String listen = listenAddress(host);
+    URI url = URI.create("http://" + urlHost(reachable(listen)) + ":" + port);
     List<String> command =
         new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dtarmac.data-dir=" + dataDir,
+                "-Dquarkus.http.host=" + listen,
                 "-Dquarkus.http.port=" + port));
-    // where it listens and how servers reach it: loopback unless the environment says otherwise
-    // (QUARKUS_HTTP_HOST, TARMAC_PUBLIC_URL), as a real setup with the embedded store needs
-    if (System.getenv("QUARKUS_HTTP_HOST") == null) {
-      command.add("-Dquarkus.http.host=127.0.0.1");
-    }
+    // how servers reach it (signed URLs of the embedded store): TARMAC_PUBLIC_URL when set
     if (System.getenv("TARMAC_PUBLIC_URL") == null) {
       command.add("-Dtarmac.public-url=" + url);
     }
@@ -93,6 +101,28 @@ public final class ServiceProcess implements AutoCloseable {
     String token =
         Files.exists(tokenFile) ? Files.readString(tokenFile).strip() : configured.strip();
     return new ServiceProcess(process, url, log, token);
+  }
+
+  /** Where the service listens: {@code host}, else {@code QUARKUS_HTTP_HOST}, else loopback. */
+  static String listenAddress(String host) {
+    if (host != null && !host.isBlank()) {
+      return host.strip();
+    }
+    String env = System.getenv("QUARKUS_HTTP_HOST");
+    return env != null && !env.isBlank() ? env.strip() : "127.0.0.1";
+  }
+
+  /** The address this machine reaches a service listening on {@code listen} at. */
+  static String reachable(String listen) {
+    String bare = listen.replaceAll("^\\[|\\]$", "");
+    return bare.equals("0.0.0.0") || bare.equals("::") || bare.equals("0:0:0:0:0:0:0:0")
+        ? "127.0.0.1"
+        : bare;
+  }
+
+  /** {@code address} as the host part of a URL (an IPv6 literal in brackets). */
+  static String urlHost(String address) {
+    return address.contains(":") ? "[" + address + "]" : address;
   }
 
   static String tail(Path log) throws IOException {

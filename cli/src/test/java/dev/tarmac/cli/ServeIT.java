@@ -29,6 +29,7 @@ class ServeIT {
   Path dir;
   Path home;
   int port;
+  String host = "127.0.0.1";
   Process serve;
   final StringBuilder serveOutput = new StringBuilder();
 
@@ -41,12 +42,7 @@ class ServeIT {
 
   @Test
   void theTokenIsInNoCommandLineNorLogIsReadByDefaultAndSurvivesARestart() throws Exception {
-    dir =
-        Files.createTempDirectory(
-            Files.createDirectories(Path.of("target").toAbsolutePath()), "serve-it-");
-    home = Files.createDirectories(dir.resolve("home"));
-    port = ServiceProcess.freePort();
-    Path data = home.resolve(".local/share/tarmac");
+    Path data = newHome("serve-it-");
 
     startServe();
     Path tokenFile = data.resolve("api-token");
@@ -123,6 +119,75 @@ class ServeIT {
         .isEqualTo(CliException.CONFIG);
   }
 
+  @Test
+  void serveListensOnTheHostGivenAndAppCredentialsAreReadFromFilesNeverShown() throws Exception {
+    Path data = newHome("serve-host-it-");
+
+    // an address this machine does not have: refused before anything starts, naming --host
+    Run nowhere =
+        tarmac(Map.of(), "serve", "--host", "192.0.2.1", "--port", Integer.toString(port));
+    assertThat(nowhere.exit()).isEqualTo(CliException.CONFIG);
+    assertThat(nowhere.err()).contains("cannot listen on --host 192.0.2.1 --port " + port);
+    assertThat(data.resolve("api-token")).doesNotExist();
+
+    host = "127.0.0.62";
+    startServe("--host", host);
+    assertThat(output()).contains("Tarmac service on http://127.0.0.62:" + port);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> live =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.62:" + port + "/q/health/live"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(live.statusCode()).isEqualTo(200);
+    // ...and only there
+    try (java.net.Socket s = new java.net.Socket()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000))
+          .isInstanceOf(java.net.ConnectException.class);
+    }
+
+    // a private repository's token: read from a file, kept mode 600, never printed back
+    String secret = "ghp_" + "Zx81kQ0pWm3vN7rT2yL5";
+    Path tokenFile = dir.resolve("shop.token");
+    Files.writeString(tokenFile, secret + "\n");
+    Run added =
+        tarmac(
+            Map.of(),
+            "apps",
+            "add",
+            "shop",
+            "https://git.example.invalid/team/shop.git",
+            "--token-file",
+            tokenFile.toString());
+    assertThat(added.exit()).as(added.err()).isZero();
+    assertThat(added.out()).contains("credential: token").doesNotContain(secret);
+    Path stored = data.resolve("secrets/shop.token");
+    assertThat(Files.readString(stored).strip()).isEqualTo(secret);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stored)))
+        .isEqualTo("rw-------");
+    Run listed = tarmac(Map.of(), "apps", "list", "--json");
+    assertThat(listed.out()).contains("\"TOKEN\"").doesNotContain(secret);
+    Run wrongKind =
+        tarmac(Map.of(), "apps", "credential", "shop", "--deploy-key-file", tokenFile.toString());
+    assertThat(wrongKind.exit()).isNotZero();
+    assertThat(wrongKind.err()).contains("a deploy key is for ssh:// repositories");
+    assertThat(tarmac(Map.of(), "apps", "credential", "shop", "--remove").exit()).isZero();
+    assertThat(stored).doesNotExist();
+    assertThat(Files.readString(data.resolve("service.log"))).doesNotContain(secret);
+  }
+
+  /** A fresh test home and port; returns the default data directory under that home. */
+  private Path newHome(String prefix) throws IOException {
+    dir =
+        Files.createTempDirectory(
+            Files.createDirectories(Path.of("target").toAbsolutePath()), prefix);
+    home = Files.createDirectories(dir.resolve("home"));
+    port = ServiceProcess.freePort();
+    return home.resolve(".local/share/tarmac");
+  }
+
   private String output() {
     synchronized (serveOutput) {
       return serveOutput.toString();
@@ -168,12 +233,14 @@ class ServeIT {
     return pb;
   }
 
-  private void startServe() throws Exception {
+  private void startServe(String... more) throws Exception {
     synchronized (serveOutput) {
       serveOutput.setLength(0);
     }
+    List<String> args = new ArrayList<>(List.of("serve", "--port", Integer.toString(port)));
+    args.addAll(List.of(more));
     serve =
-        clean(new ProcessBuilder(java("serve", "--port", Integer.toString(port))))
+        clean(new ProcessBuilder(java(args.toArray(String[]::new))))
             .redirectErrorStream(true)
             .start();
     CompletableFuture<Boolean> ready = new CompletableFuture<>();
@@ -226,7 +293,7 @@ class ServeIT {
 
   private Run tarmac(Map<String, String> env, String... args) throws Exception {
     ProcessBuilder pb = clean(new ProcessBuilder(java(args)));
-    pb.environment().put("TARMAC_URL", "http://127.0.0.1:" + port);
+    pb.environment().put("TARMAC_URL", "http://" + host + ":" + port);
     pb.environment().putAll(env);
     Path err = Files.createTempFile(dir, "err", ".txt");
     pb.redirectError(err.toFile());

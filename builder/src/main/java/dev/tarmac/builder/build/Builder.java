@@ -1,6 +1,7 @@
 package dev.tarmac.builder.build;
 
 import dev.tarmac.builder.git.GitMirrors;
+import dev.tarmac.builder.git.RepoSecrets;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.StoreLayout;
@@ -41,7 +42,7 @@ public final class Builder {
     this.pipeline =
         new BuildPipeline(
             store,
-            new GitMirrors(dataDir.resolve("git")),
+            new GitMirrors(dataDir.resolve("git"), new RepoSecrets(dataDir)),
             dataDir.resolve("cache"),
             clock,
             sandbox);

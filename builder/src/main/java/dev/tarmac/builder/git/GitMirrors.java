@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -24,10 +25,13 @@ import org.eclipse.jgit.transport.TagOpt;
  */
 public final class GitMirrors {
   private final Path root;
+  private final RepoSecrets secrets;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-  public GitMirrors(Path root) {
+  /** {@code secrets}: the apps' tokens and deploy keys, used to fetch (see {@link RepoSecrets}). */
+  public GitMirrors(Path root, RepoSecrets secrets) {
     this.root = root;
+    this.secrets = secrets;
   }
 
   /** Brings the app's mirror up to date with {@code url} and opens it; the caller closes it. */
@@ -35,10 +39,11 @@ public final class GitMirrors {
     synchronized (locks.computeIfAbsent(app, a -> new Object())) {
       Path dir = root.resolve(app + ".git");
       try {
+        TransportConfigCallback access = secrets.transport(app);
         if (!Files.isDirectory(dir)) {
-          cloneMirror(url, dir);
+          cloneMirror(url, dir, access);
         } else {
-          fetch(dir, url);
+          fetch(dir, url, access);
         }
         return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
       } catch (GitAPIException | IOException | RuntimeException e) {
@@ -48,7 +53,7 @@ public final class GitMirrors {
                 + " for app "
                 + app
                 + ": "
-                + RepoUrls.redact(rootMessage(e))
+                + secrets.explain(RepoUrls.redact(rootMessage(e)))
                 + " (check the repository URL and that the build server can reach it)",
             e);
       }
@@ -56,10 +61,16 @@ public final class GitMirrors {
   }
 
   /** The tag names at {@code url}, asked without fetching objects (the tag watcher's poll). */
-  public static List<String> remoteTags(String url) {
+  public static List<String> remoteTags(String url, TransportConfigCallback access) {
     try {
       TreeSet<String> tags = new TreeSet<>();
-      for (Ref ref : Git.lsRemoteRepository().setRemote(url).setTags(true).setHeads(false).call()) {
+      for (Ref ref :
+          Git.lsRemoteRepository()
+              .setRemote(url)
+              .setTags(true)
+              .setHeads(false)
+              .setTransportConfigCallback(access)
+              .call()) {
         String name = ref.getName();
         if (name.startsWith("refs/tags/") && !name.endsWith("^{}")) {
           tags.add(name.substring("refs/tags/".length()));
@@ -76,7 +87,8 @@ public final class GitMirrors {
     }
   }
 
-  private void cloneMirror(String url, Path dir) throws GitAPIException, IOException {
+  private void cloneMirror(String url, Path dir, TransportConfigCallback access)
+      throws GitAPIException, IOException {
     Files.createDirectories(root);
     Path tmp = Files.createTempDirectory(root, ".clone-");
     try {
@@ -85,6 +97,7 @@ public final class GitMirrors {
           .setDirectory(tmp.toFile())
           .setBare(true)
           .setMirror(true)
+          .setTransportConfigCallback(access)
           .call()
           .close();
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -95,7 +108,8 @@ public final class GitMirrors {
     }
   }
 
-  private static void fetch(Path dir, String url) throws GitAPIException, IOException {
+  private static void fetch(Path dir, String url, TransportConfigCallback access)
+      throws GitAPIException, IOException {
     try (Git git = Git.open(dir.toFile())) {
       StoredConfig config = git.getRepository().getConfig();
       if (!url.equals(config.getString("remote", "origin", "url"))) {
@@ -108,6 +122,7 @@ public final class GitMirrors {
               new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
           .setTagOpt(TagOpt.FETCH_TAGS)
           .setRemoveDeletedRefs(true)
+          .setTransportConfigCallback(access)
           .call();
     }
   }

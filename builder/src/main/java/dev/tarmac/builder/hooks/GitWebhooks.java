@@ -126,6 +126,8 @@ public final class GitWebhooks {
   private static String normalize(String url) {
     String u = url.trim().replaceAll("/+$", "");
     u = u.endsWith(".git") ? u.substring(0, u.length() - 4).replaceAll("/+$", "") : u;
+    // the user an app's credential goes with (https://deploy@host/…) is not part of the repository
+    u = u.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", "$1");
     return u.replaceFirst("^file:///", "file:/").toLowerCase(java.util.Locale.ROOT);
   }
 

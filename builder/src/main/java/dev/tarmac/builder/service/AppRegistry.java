@@ -1,6 +1,8 @@
 package dev.tarmac.builder.service;
 
 import dev.tarmac.builder.api.ApiProblem;
+import dev.tarmac.builder.git.RepoSecrets;
+import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
 import dev.tarmac.distributor.model.StoreLayout;
@@ -26,34 +28,132 @@ public class AppRegistry {
   @Inject ArtifactStore store;
   @Inject Config config;
   @Inject Clock clock;
+  @Inject RepoSecrets secrets;
 
-  public App register(String name, String repo, boolean watch) {
+  /**
+   * Registers (or replaces) an app. A password in an {@code https://user:password@} URL is taken
+   * out of it and kept as the app's token, like {@code token}; {@code deployKey} is for {@code
+   * ssh://} (docs/operations.md, "Private repositories"). Everything is checked before anything is
+   * kept.
+   */
+  public App register(String name, String repo, boolean watch, String token, String deployKey) {
     if (!Names.isApp(name)) {
       throw ApiProblem.badRequest(
           "'"
               + name
               + "' is not a valid app name: use 1 to 63 of a-z 0-9 _ -, starting with a letter or digit");
     }
-    checkRepo(repo);
+    String scheme = checkRepo(repo);
+    String password = password(repo);
+    if (password != null) {
+      if (token != null) {
+        throw ApiProblem.badRequest(
+            "repo has a password in it and a token was sent too; send one of them");
+      }
+      token = password;
+      repo = withoutPassword(repo);
+    }
+    checkCredentials(name, scheme, token, deployKey);
+    if ("ssh".equals(scheme)
+        && deployKey == null
+        && secrets.shown(name).filter(c -> c.kind() == RepoSecrets.Kind.DEPLOY_KEY).isEmpty()) {
+      throw ApiProblem.badRequest(
+          "repo '"
+              + repo
+              + "' is an ssh:// URL: send its deploy key too (tarmac apps add "
+              + name
+              + " "
+              + repo
+              + " --deploy-key-file FILE)");
+    }
+    try {
+      if (token != null) {
+        secrets.setToken(name, token);
+      } else if (deployKey != null) {
+        secrets.setDeployKey(name, deployKey);
+      }
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest(e.getMessage());
+    }
     App app = new App(name, repo, watch, clock.instant());
     store.put(StoreLayout.app(name), Json.write(app));
     return app;
   }
 
-  public static void checkRepo(String repo) {
+  /** Sets an app's token or deploy key (exactly one), replacing what it had. */
+  public void setCredential(String name, String token, String deployKey) {
+    App app = require(name);
+    if ((token == null) == (deployKey == null)) {
+      throw ApiProblem.badRequest(
+          "send {\"token\":\"...\"} for an https:// repository or {\"deployKey\":\"...\"} for an"
+              + " ssh:// one");
+    }
+    checkCredentials(name, checkRepo(app.repo()), token, deployKey);
+    try {
+      if (token != null) {
+        secrets.setToken(name, token);
+      } else {
+        secrets.setDeployKey(name, deployKey);
+      }
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badRequest(e.getMessage());
+    }
+  }
+
+  private static void checkCredentials(String name, String scheme, String token, String deployKey) {
+    if (token != null && deployKey != null) {
+      throw ApiProblem.badRequest("send a token or a deploy key for " + name + ", not both");
+    }
+    if (token != null && !RepoSecrets.schemes(RepoSecrets.Kind.TOKEN).contains(scheme)) {
+      throw ApiProblem.badRequest(
+          "a token is for https:// repositories; "
+              + name
+              + "'s is "
+              + scheme
+              + "://"
+              + ("ssh".equals(scheme) ? " (send a deploy key instead)" : ""));
+    }
+    if (deployKey != null && !RepoSecrets.schemes(RepoSecrets.Kind.DEPLOY_KEY).contains(scheme)) {
+      throw ApiProblem.badRequest(
+          "a deploy key is for ssh:// repositories; " + name + "'s is " + scheme + "://");
+    }
+  }
+
+  /** The repository URL's scheme, when it is one the service fetches from. */
+  public static String checkRepo(String repo) {
     String scheme = repo == null ? null : schemeOf(repo);
-    if ("ssh".equals(scheme)) {
+    if (scheme == null && repo != null && repo.matches("[^/:@]+@[^/:]+:.*")) {
       throw ApiProblem.badRequest(
           "repo '"
               + repo
-              + "': ssh:// repositories are not supported yet; use an https:// or file:// URL");
+              + "' is scp-like; write it as a URL: ssh://"
+              + repo.replaceFirst(":", "/"));
     }
-    if (scheme == null || !List.of("file", "http", "https", "git").contains(scheme)) {
+    if (scheme == null || !List.of("file", "http", "https", "git", "ssh").contains(scheme)) {
       throw ApiProblem.badRequest(
           "repo '"
-              + repo
-              + "' is not a git URL; use https:// or file:// (e.g. https://git.example.com/team/shop.git)");
+              + RepoUrls.redact(repo)
+              + "' is not a git URL; use https://, ssh:// or file:// (e.g. https://git.example.com/team/shop.git)");
     }
+    return scheme;
+  }
+
+  private static String password(String repo) {
+    String info = URI.create(repo).getRawUserInfo();
+    int colon = info == null ? -1 : info.indexOf(':');
+    return colon < 0
+        ? null
+        : java.net.URLDecoder.decode(
+            info.substring(colon + 1), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String withoutPassword(String repo) {
+    URI uri = URI.create(repo);
+    String info = uri.getRawUserInfo();
+    String user = info.substring(0, info.indexOf(':'));
+    return repo.replaceFirst(
+        java.util.regex.Pattern.quote(info + "@"),
+        java.util.regex.Matcher.quoteReplacement(user.isEmpty() ? "" : user + "@"));
   }
 
   private static String schemeOf(String repo) {

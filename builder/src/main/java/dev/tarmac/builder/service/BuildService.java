@@ -6,6 +6,8 @@ import dev.tarmac.builder.build.BuildResult;
 import dev.tarmac.builder.build.Builder;
 import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.builder.ops.Metrics;
+import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.deploy.release.Deployer;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
@@ -59,6 +61,8 @@ public class BuildService {
   private final Map<String, BuildView> states = new HashMap<>();
   private final AtomicInteger builds = new AtomicInteger();
   private Builder builder;
+  private BuildRetention retention;
+  private final Map<String, Object> pruning = new java.util.concurrent.ConcurrentHashMap<>();
   private ThreadPoolExecutor executor;
   private Path stateDir;
 
@@ -66,6 +70,7 @@ public class BuildService {
     stateDir = config.dataDir().resolve("state/builds");
     builder = new Builder(store, config.dataDir(), clock);
     builder.cleanAbandonedWork();
+    retention = new BuildRetention(store, clock);
     executor =
         new ThreadPoolExecutor(
             concurrency,
@@ -158,12 +163,63 @@ public class BuildService {
       Log.infof(
           "built %s %s: %s (%d bytes)",
           app.name(), queued.version(), result.record().sha256(), result.record().size());
+      if (result.built()) {
+        prune(result.record());
+      }
     } catch (RuntimeException | IOException e) {
       String why = RepoUrls.redact(e.getMessage() == null ? e.toString() : e.getMessage());
       Log.warnf("build of %s %s failed: %s", app.name(), queued.version(), why);
       metrics.buildFinished(app.name(), false, Duration.ofNanos(System.nanoTime() - started));
       update(running.failed(clock.instant(), why));
     }
+  }
+
+  /**
+   * Removes the app's builds beyond {@code release.keep_builds} (of the build just published) that
+   * no environment needs (docs/architecture.md, "Retention in the store"). A failure is logged and
+   * changes nothing about the build; the next build tries again.
+   */
+  private void prune(BuildRecord built) {
+    String app = built.app();
+    synchronized (pruning.computeIfAbsent(app, a -> new Object())) {
+      try {
+        TarmacConfig.Release release = Deployer.config(built).release();
+        BuildRetention.Result r =
+            retention.prune(
+                app,
+                built.version(),
+                release.keepBuilds(),
+                release.keep(),
+                b -> Deployer.config(b).release().keep());
+        for (BuildRetention.Removed removed : r.removed()) {
+          Log.infof(
+              "retention: removed %s %s from the store (release.keep_builds %d, after %s)%s",
+              app,
+              removed.version(),
+              r.keepBuilds(),
+              built.version(),
+              removed.deltas().isEmpty() ? "" : " with its deltas " + removed.deltas());
+        }
+        r.protectedBuilds()
+            .forEach(
+                (version, why) ->
+                    Log.infof(
+                        "retention: kept %s %s beyond release.keep_builds %d: %s",
+                        app, version, r.keepBuilds(), why));
+      } catch (RuntimeException e) {
+        Log.warnf(
+            e,
+            "retention: the clean-up of %s's builds after %s failed; nothing more was removed,"
+                + " and it runs again after the next build",
+            app,
+            built.version());
+      }
+    }
+  }
+
+  /** The last clean-up of an app's builds in the store. */
+  public Optional<BuildRetention.Result> lastRetention(String app) {
+    return retention.last(app);
   }
 
   /** How many builds did work since start (for tests and metrics). */

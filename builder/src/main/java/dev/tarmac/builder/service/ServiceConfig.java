@@ -1,6 +1,7 @@
 package dev.tarmac.builder.service;
 
 import dev.tarmac.builder.auth.TokenStore;
+import dev.tarmac.builder.git.RepoSecrets;
 import dev.tarmac.deploy.remote.SshSettings;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.fs.FsArtifactStore;
@@ -98,6 +99,13 @@ public class ServiceConfig {
   @Singleton
   TokenStore tokens(Clock clock) {
     return new TokenStore(dataDir, apiToken, clock);
+  }
+
+  /** The apps' repository credentials, under {@code <data-dir>/secrets/} (mode 700). */
+  @Produces
+  @Singleton
+  RepoSecrets repoSecrets() {
+    return new RepoSecrets(dataDir);
   }
 
   @Produces

@@ -1,6 +1,7 @@
 package dev.tarmac.builder.service;
 
 import dev.tarmac.builder.git.GitMirrors;
+import dev.tarmac.builder.git.RepoSecrets;
 import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.distributor.model.Names;
 import io.quarkus.logging.Log;
@@ -25,6 +26,7 @@ public class TagWatcher {
   @Inject AppRegistry apps;
   @Inject BuildService builds;
   @Inject ServiceConfig config;
+  @Inject RepoSecrets secrets;
 
   @Scheduled(
       every = "${tarmac.watch.interval:60s}",
@@ -42,7 +44,7 @@ public class TagWatcher {
         continue;
       }
       try {
-        List<String> tags = GitMirrors.remoteTags(app.repo());
+        List<String> tags = GitMirrors.remoteTags(app.repo(), secrets.transport(app.name()));
         Path seenFile = config.dataDir().resolve("state/watch").resolve(app.name() + ".tags");
         boolean first = !Files.exists(seenFile);
         Set<String> seen =

@@ -89,4 +89,17 @@ final class Api {
       Thread.sleep(100);
     }
   }
+
+  /** Waits until a release or rollback has finished (LIVE, FAILED…) and returns its record. */
+  static Response awaitRelease(String app, String env, long id) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      Response r = given().get("/api/apps/" + app + "/envs/" + env + "/releases/" + id);
+      String status = r.jsonPath().getString("status");
+      if (!status.equals("PREPARING") && !status.equals("ACTIVATING")) {
+        return r;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("release #" + id + " of " + app + " to " + env + " did not finish");
+  }
 }

@@ -24,10 +24,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -242,24 +238,8 @@ class AuthResourceTest {
   }
 
   @Test
-  void repositoryCredentialsAreRedactedInAnswersLogsAndBuildLogs() throws Exception {
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            logged.add(r);
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger root = Logger.getLogger("");
-    root.addHandler(capture);
-    try {
+  void repositoryCredentialsAreKeptOutOfTheStoreAnswersLogsAndBuildLogs() throws Exception {
+    try (LogCapture logged = new LogCapture()) {
       // a closed port on loopback: the fetch fails at once, with the URL in the error
       String repo = "https://builder:s3cret-pat@127.0.0.1:9/team/private.git";
       Response registered =
@@ -269,36 +249,28 @@ class AuthResourceTest {
               .contentType(ContentType.JSON)
               .body(Map.of("name", "private", "repo", repo))
               .post("/api/apps");
-      registered.then().statusCode(201);
+      registered.then().statusCode(201).body("credential.kind", equalTo("TOKEN"));
       assertThat(registered.asString())
           .doesNotContain("s3cret")
-          .contains("https://builder:***@127.0.0.1:9/team/private.git");
+          .contains("https://builder@127.0.0.1:9/team/private.git");
       assertThat(given().get("/api/apps/private").asString())
           .doesNotContain("s3cret")
-          .contains("builder:***@");
+          .contains("builder@");
       assertThat(given().get("/api/apps").asString()).doesNotContain("s3cret");
-      // the service still fetches from the real URL (kept in the store)
+      // the password was taken out of the URL: the store (maybe a shared bucket) never holds it;
+      // it is a secret of the service (docs/operations.md, "Private repositories")
       assertThat(new String(store.readAllBytes(StoreLayout.app("private")), StandardCharsets.UTF_8))
-          .contains("s3cret-pat");
+          .doesNotContain("s3cret");
 
       Api.requestBuild("private", "v1.0.0").then().statusCode(202);
       Response failed = Api.awaitBuild("private", "v1.0.0");
       failed.then().body("status", equalTo("FAILED"));
-      assertThat(failed.asString()).doesNotContain("s3cret").contains("builder:***@");
+      assertThat(failed.asString()).doesNotContain("s3cret").contains("builder@");
       assertThat(given().get("/api/apps/private/builds").asString()).doesNotContain("s3cret");
       String log = given().get("/api/apps/private/builds/v1.0.0/log").asString();
-      assertThat(log).contains("builder:***@127.0.0.1:9").doesNotContain("s3cret");
-      assertThat(logged)
-          .extracting(r -> String.valueOf(r.getMessage()) + " " + List.of(params(r)))
-          .isNotEmpty()
-          .noneMatch(s -> s.contains("s3cret"));
-    } finally {
-      root.removeHandler(capture);
+      assertThat(log).contains("builder@127.0.0.1:9").doesNotContain("s3cret");
+      assertThat(logged.lines()).isNotEmpty().noneMatch(s -> s.contains("s3cret"));
     }
-  }
-
-  private static Object[] params(LogRecord r) {
-    return r.getParameters() == null ? new Object[0] : r.getParameters();
   }
 
   static String createToken(String name, String role, List<String> envs) {

@@ -239,7 +239,16 @@ class BuildResourceTest {
         .post("/api/apps")
         .then()
         .statusCode(400)
-        .body("detail", containsString("ssh:// repositories are not supported yet"));
+        .body("detail", containsString("send its deploy key too"));
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"x\",\"repo\":\"git@git.example:team/x.git\"}")
+        .post("/api/apps")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("write it as a URL: ssh://git@git.example/team/x.git"));
   }
 
   @Test

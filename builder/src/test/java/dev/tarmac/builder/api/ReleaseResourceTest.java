@@ -79,15 +79,7 @@ class ReleaseResourceTest {
   }
 
   static Response awaitRelease(long id) throws InterruptedException {
-    for (int i = 0; i < 600; i++) {
-      Response r = given().get("/api/apps/shop/envs/prod/releases/" + id);
-      String status = r.jsonPath().getString("status");
-      if (!status.equals("PREPARING") && !status.equals("ACTIVATING")) {
-        return r;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("release #" + id + " did not finish");
+    return Api.awaitRelease("shop", "prod", id);
   }
 
   @Test

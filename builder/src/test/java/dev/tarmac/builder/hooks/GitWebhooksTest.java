@@ -92,5 +92,12 @@ class GitWebhooksTest {
     assertThat(GitWebhooks.sameRepo("file:///tmp/repo/", "file:/tmp/repo")).isTrue();
     assertThat(GitWebhooks.sameRepo("https://git.example/t/shop", "https://git.example/t/shop2"))
         .isFalse();
+    // a private repository registered with the user its token goes with: the push names none
+    assertThat(
+            GitWebhooks.sameRepo(
+                "https://deploy@git.example/t/shop.git", "https://git.example/t/shop"))
+        .isTrue();
+    assertThat(GitWebhooks.sameRepo("ssh://git@git.example/t/shop.git", "ssh://git.example/t/shop"))
+        .isTrue();
   }
 }

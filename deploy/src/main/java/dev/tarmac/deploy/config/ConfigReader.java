@@ -242,11 +242,14 @@ public final class ConfigReader {
     Map<String, Node> m =
         node == null
             ? Map.of()
-            : mapping(node, "release", Set.of("keep", "shared", "hooks", "health"));
+            : mapping(node, "release", Set.of("keep", "keep_builds", "shared", "hooks", "health"));
     if (m == null) {
       m = Map.of();
     }
     int keep = integer(m.get("keep"), "release.keep", 5, 2, 1000);
+    int keepBuilds =
+        integer(
+            m.get("keep_builds"), "release.keep_builds", Release.DEFAULT_KEEP_BUILDS, 1, 100000);
     List<String> shared = new ArrayList<>();
     Node sharedNode = m.get("shared");
     if (sharedNode != null) {
@@ -321,7 +324,7 @@ public final class ConfigReader {
         health = Optional.of(new Health(url, timeout, Optional.ofNullable(contains)));
       }
     }
-    return new Release(keep, shared, hooks, health);
+    return new Release(keep, keepBuilds, shared, hooks, health);
   }
 
   private Map<String, Environment> environments(Node node) {

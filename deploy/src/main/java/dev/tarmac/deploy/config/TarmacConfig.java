@@ -75,7 +75,15 @@ public record TarmacConfig(
   /** The health check fetched from each host after activation. */
   public record Health(String url, Duration timeout, Optional<String> contains) {}
 
-  public record Release(int keep, List<String> shared, Hooks hooks, Optional<Health> health) {}
+  /**
+   * The release section. {@code keep}: releases kept on each host; {@code keepBuilds}: builds of
+   * the app kept in the store, read by the service after each build (docs/architecture.md,
+   * "Retention in the store").
+   */
+  public record Release(
+      int keep, int keepBuilds, List<String> shared, Hooks hooks, Optional<Health> health) {
+    public static final int DEFAULT_KEEP_BUILDS = 20;
+  }
 
   public record Host(
       String name, String address, int port, String user, String deployTo, List<String> roles) {

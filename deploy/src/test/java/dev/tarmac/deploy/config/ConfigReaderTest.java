@@ -23,6 +23,8 @@ class ConfigReaderTest {
     assertThat(config.build().minify()).containsExactly("public/js/**/*.js", "public/css/**/*.css");
     assertThat(config.build().timeout()).isEqualTo(Duration.ofMinutes(10));
     assertThat(config.release().shared()).containsExactly("public/uploads", ".env");
+    assertThat(config.release().keep()).isEqualTo(5);
+    assertThat(config.release().keepBuilds()).isEqualTo(20);
     assertThat(config.release().hooks().migrate()).hasSize(1);
     assertThat(config.release().health().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(10));
     TarmacConfig.Environment production = config.environment("production");
@@ -51,6 +53,7 @@ class ConfigReaderTest {
 
     assertThat(config.build().commands()).isEmpty();
     assertThat(config.release().keep()).isEqualTo(5);
+    assertThat(config.release().keepBuilds()).isEqualTo(20);
     assertThat(config.environment("demo").parallel()).isEqualTo(10);
     assertThat(config.environment("demo").hosts().get(0).isLocal()).isTrue();
     assertThat(config.environment("demo").hosts().get(0).roles()).containsExactly("web");

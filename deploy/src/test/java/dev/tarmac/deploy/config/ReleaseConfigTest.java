@@ -85,4 +85,27 @@ class ReleaseConfigTest {
                 .shared())
         .containsExactly("public", "public2");
   }
+
+  @Test
+  void keepBuildsDefaultsTo20AndTakesAPositiveNumber() {
+    assertThat(ConfigReader.read(withRelease("  keep: 3\n"), "tarmac.yml").release().keepBuilds())
+        .isEqualTo(20);
+    assertThat(
+            ConfigReader.read(withRelease("  keep_builds: 2\n"), "tarmac.yml")
+                .release()
+                .keepBuilds())
+        .isEqualTo(2);
+    // withRelease puts the release section's first key on line 3
+    for (String bad : List.of("0", "-4")) {
+      assertThatThrownBy(
+              () -> ConfigReader.read(withRelease("  keep_builds: " + bad + "\n"), "tarmac.yml"))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(
+              "line 3: release.keep_builds: expected a number from 1 to 100000, got " + bad);
+    }
+    assertThatThrownBy(
+            () -> ConfigReader.read(withRelease("  keep_builds: twenty\n"), "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("line 3: release.keep_builds: expected a whole number, got 'twenty'");
+  }
 }

@@ -40,8 +40,12 @@ public final class Names {
     return s;
   }
 
+  public static boolean isEnv(String s) {
+    return s != null && ENV.matcher(s).matches();
+  }
+
   public static String env(String s) {
-    if (s == null || !ENV.matcher(s).matches()) {
+    if (!isEnv(s)) {
       throw new IllegalArgumentException(
           "'" + s + "' is not a valid environment name: use 1 to 63 of a-z 0-9 _ -");
     }

@@ -51,6 +51,21 @@ public final class StoreLayout {
     return delta(app, from, to).replace(".tar.gz", ".json");
   }
 
+  /** Every delta of an app, {@code <from>..<to>.tar.gz} and its {@code .json} record. */
+  public static String deltasPrefix(String app) {
+    return "apps/" + Names.app(app) + "/deltas/";
+  }
+
+  /** Every environment of an app: locks, release histories, backups. */
+  public static String envsPrefix(String app) {
+    return "apps/" + Names.app(app) + "/envs/";
+  }
+
+  /** What the service's last clean-up of the app's builds removed and kept. */
+  public static String retention(String app) {
+    return "apps/" + Names.app(app) + "/retention.json";
+  }
+
   public static String envPrefix(String app, String env) {
     return "apps/" + Names.app(app) + "/envs/" + Names.env(env) + "/";
   }
