@@ -52,6 +52,12 @@ final class Lifecycle {
      */
     Target resolve(List<ReleaseRecord> past);
 
+    /**
+     * Once, as the hosts are being connected: work that needs no host, started so that it overlaps
+     * the connections and logins (a release makes the delta from the live version).
+     */
+    default void beforeHosts(Lifecycle run) {}
+
     /** Prepares one host (connected, locked): everything before the barrier. */
     void prepare(Lifecycle run, Member m);
 
@@ -164,6 +170,7 @@ final class Lifecycle {
     try {
       fleet.phase(
           "prepare", op.kind() + " " + target.version() + " on " + env.hosts().size() + " hosts");
+      op.beforeHosts(this);
       List<Member> failed =
           fleet.eachHost(
               fleet.members(),

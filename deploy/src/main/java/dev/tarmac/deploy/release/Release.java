@@ -60,6 +60,32 @@ final class Release implements Lifecycle.Operation {
     return true;
   }
 
+  /**
+   * Starts making the delta from the version live now while the hosts connect and log in (a slow
+   * login shell takes up to a second): the hosts that serve that version then find it made, or wait
+   * for it in their "make delta" task. A failure here is only a missed head start: each host asks
+   * for the delta again and falls back to the full artifact.
+   */
+  @Override
+  public void beforeHosts(Lifecycle run) {
+    String live = run.target.live();
+    if (deltas == null || live == null || live.equals(build.version())) {
+      return;
+    }
+    Thread early =
+        new Thread(
+            () -> {
+              try {
+                deltas.ensure(run.app, live, build.version(), sharedPaths());
+              } catch (RuntimeException | OutOfMemoryError e) {
+                // each host asks again, and says why it could not use a delta
+              }
+            },
+            "tarmac-delta-" + run.app);
+    early.setDaemon(true);
+    early.start();
+  }
+
   @Override
   public void prepare(Lifecycle run, Member m) {
     Fleet fleet = run.fleet;

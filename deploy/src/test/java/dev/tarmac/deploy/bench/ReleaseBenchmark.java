@@ -34,6 +34,10 @@ import java.util.Random;
  */
 public final class ReleaseBenchmark {
   static final int[] SIZES = {1, 2, 4, 8, 16};
+
+  /** One-file changes released in a row per kind and N; the table gives their median. */
+  static final int CHANGES = 3;
+
   static final int CYCLES = 3;
 
   record Row(
@@ -63,6 +67,18 @@ public final class ReleaseBenchmark {
     new ProcessBuilder("cp", "-a", v1.toString(), v2.toString()).inheritIO().start().waitFor();
     Path changed = v2.resolve("app/module7.py");
     Files.writeString(changed, Files.readString(changed).replace("line", "LINE"));
+    // v3 and v4: one more file changed each, for three one-file changes in a row
+    List<Path> versions = new ArrayList<>(List.of(v1, v2));
+    for (int i = 3; i <= CHANGES + 1; i++) {
+      Path next = root.resolve("app-v" + i);
+      new ProcessBuilder("cp", "-a", versions.get(i - 2).toString(), next.toString())
+          .inheritIO()
+          .start()
+          .waitFor();
+      Path file = next.resolve("app/module" + (5 + i) + ".py");
+      Files.writeString(file, Files.readString(file).replace("line", "LINE"));
+      versions.add(next);
+    }
     long appBytes = size(v1);
 
     boolean onlyDeltas = "delta".equals(System.getProperty("bench.only"));
@@ -83,7 +99,7 @@ public final class ReleaseBenchmark {
         for (String kind : List.of("fast", "slow-login")) {
           SshHosts ssh = kind.equals("fast") ? fast : slow;
           DeployFixture f = kind.equals("fast") ? fx : slowFx;
-          Row row = measure(kind, ssh, f, n, v1, v2);
+          Row row = measure(kind, ssh, f, n, versions);
           artifactBytes = row.release().hosts().get(0).transfer().bytes();
           rows.add(row);
           System.out.printf(
@@ -119,14 +135,16 @@ public final class ReleaseBenchmark {
     }
   }
 
-  static Row measure(String kind, SshHosts ssh, DeployFixture fx, int n, Path v1, Path v2)
+  static Row measure(String kind, SshHosts ssh, DeployFixture fx, int n, List<Path> versions)
       throws Exception {
     String app = "bench" + n;
     String config = config(app, ssh, n);
-    Files.writeString(v1.resolve("tarmac.yml"), config);
-    Files.writeString(v2.resolve("tarmac.yml"), config);
-    TestBuilds.publish(fx.store, app, "v1", v1, config);
-    TestBuilds.publish(fx.store, app, "v2", v2, config);
+    for (int i = 0; i < versions.size(); i++) {
+      Files.writeString(versions.get(i).resolve("tarmac.yml"), config);
+      TestBuilds.publish(fx.store, app, "v" + (i + 1), versions.get(i), config);
+    }
+    String last = "v" + versions.size();
+    String beforeLast = "v" + (versions.size() - 1);
     var options = fx.options();
     Map<String, Instant> phases = new LinkedHashMap<>();
     fx.onEvent(
@@ -148,17 +166,20 @@ public final class ReleaseBenchmark {
     List<Double> rollbacks = new ArrayList<>();
     ReleaseRecord slowestRollback = null;
     int sessions = maxSessions(release);
-    double change;
-    ReleaseRecord changed;
+    List<Double> changes = new ArrayList<>();
+    ReleaseRecord changed = null;
     try (CurrentPoller poller = new CurrentPoller(links)) {
-      // a one-file change, end to end (a delta on every host)
-      long t0 = System.nanoTime();
-      ReleaseRecord second = fx.deployer.release(app, "prod", "v2", options);
-      change = (System.nanoTime() - t0) / 1e9;
-      changed = second;
-      recorded.add((double) second.activationWindowMs());
-      polled.add(poller.window("releases/v2").toNanos() / 1e6);
-      sessions = Math.max(sessions, maxSessions(second));
+      // one-file changes in a row, end to end (a delta on every host): v1 → v2 → v3 → v4
+      for (int i = 2; i <= versions.size(); i++) {
+        poller.reset();
+        long t0 = System.nanoTime();
+        ReleaseRecord next = fx.deployer.release(app, "prod", "v" + i, options);
+        changes.add((System.nanoTime() - t0) / 1e9);
+        changed = next;
+        recorded.add((double) next.activationWindowMs());
+        polled.add(poller.window("releases/v" + i).toNanos() / 1e6);
+        sessions = Math.max(sessions, maxSessions(next));
+      }
       for (int i = 0; i < CYCLES; i++) {
         poller.reset();
         long r0 = System.nanoTime();
@@ -169,13 +190,13 @@ public final class ReleaseBenchmark {
         }
         rollbacks.add(took);
         recorded.add((double) back.activationWindowMs());
-        polled.add(poller.window("releases/v1").toNanos() / 1e6);
+        polled.add(poller.window("releases/" + beforeLast).toNanos() / 1e6);
         sessions = Math.max(sessions, maxSessions(back));
         poller.reset();
         // released again: already on every host, so no download
-        ReleaseRecord again = fx.deployer.release(app, "prod", "v2", options);
+        ReleaseRecord again = fx.deployer.release(app, "prod", last, options);
         recorded.add((double) again.activationWindowMs());
-        polled.add(poller.window("releases/v2").toNanos() / 1e6);
+        polled.add(poller.window("releases/" + last).toNanos() / 1e6);
         sessions = Math.max(sessions, maxSessions(again));
       }
     }
@@ -183,7 +204,7 @@ public final class ReleaseBenchmark {
         kind,
         n,
         prepare,
-        change,
+        median(changes),
         Collections.max(recorded),
         Collections.max(polled),
         median(polled),
@@ -376,8 +397,8 @@ public final class ReleaseBenchmark {
                 + " run: **fast** (deploy user with /bin/sh) and **slow-login** (deploy user with"
                 + " /bin/bash whose ~/.bashrc sleeps 0.2–0.6 s, as one starting pyenv/nvm does; bash"
                 + " reads it for every SSH session). Machine: %d cores, %s %s. Per kind and N: the"
-                + " first release (full download), then a one-file change (by delta), then %d ×"
-                + " (rollback, release again). *Window polled* is measured from outside: a thread"
+                + " first release (full download), then %d one-file changes in a row (each by delta; the"
+                + " table gives their median), then %d × (rollback, release again). *Window polled* is measured from outside: a thread"
                 + " reads every host's `current` link in a tight loop and takes first host switched →"
                 + " last host switched; *recorded* is Tarmac's own figure (first signal sent → last"
                 + " answer back). Sessions: SSH sessions opened per host in one run (max over hosts"
@@ -387,9 +408,10 @@ public final class ReleaseBenchmark {
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.vm.name"),
             System.getProperty("java.version"),
+            CHANGES,
             CYCLES));
     md.append(
-        "| hosts | kind | prepare (full) | one-file change, end to end | window polled (median /"
+        "| hosts | kind | prepare (full) | one-file change, end to end (median) | window polled (median /"
             + " max) | window recorded (max) | rollback (max) | sessions per host |\n");
     md.append("|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
