@@ -1,6 +1,5 @@
 package dev.tarmac.builder.service;
 
-import dev.tarmac.builder.api.ApiProblem;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
 import dev.tarmac.distributor.model.StoreLayout;

@@ -1,7 +1,7 @@
 package dev.tarmac.builder.service;
 
-import dev.tarmac.builder.git.GitMirrors;
 import dev.tarmac.builder.git.RepoUrls;
+import dev.tarmac.builder.pipeline.steps.GitMirrors;
 import dev.tarmac.distributor.model.Names;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
