@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code tarmac check}: the service's own config reader and build steps, run on the working copy
  * (no tag, no service): the service's jars are run as a plain Java program ({@code
- * dev.tarmac.builder.build.LocalBuild}), as `tarmac serve` runs the service.
+ * dev.tarmac.builder.pipeline.LocalBuild}), as `tarmac serve` runs the service.
  */
 @Command(
     name = "check",
@@ -65,7 +65,7 @@ public final class CheckCommand implements Callable<Integer> {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 classpath,
-                "dev.tarmac.builder.build.LocalBuild",
+                "dev.tarmac.builder.pipeline.LocalBuild",
                 root.toString(),
                 "--cache",
                 cacheDir().toString()));

@@ -3,6 +3,7 @@ package dev.tarmac.builder.api;
 import dev.tarmac.builder.auth.Requires;
 import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.git.RepoSecrets;
+import dev.tarmac.builder.service.ApiProblem;
 import dev.tarmac.builder.service.App;
 import dev.tarmac.builder.service.AppRegistry;
 import dev.tarmac.builder.service.BuildService;

@@ -2,6 +2,7 @@ package dev.tarmac.builder.api;
 
 import dev.tarmac.builder.auth.Requires;
 import dev.tarmac.builder.auth.Role;
+import dev.tarmac.builder.service.ApiProblem;
 import dev.tarmac.builder.service.BuildService;
 import dev.tarmac.builder.service.BuildView;
 import dev.tarmac.distributor.model.StoreLayout;

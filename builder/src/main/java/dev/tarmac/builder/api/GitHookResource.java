@@ -5,6 +5,7 @@ import dev.tarmac.builder.hooks.GitWebhooks;
 import dev.tarmac.builder.hooks.GitWebhooks.Provider;
 import dev.tarmac.builder.hooks.GitWebhooks.TagPush;
 import dev.tarmac.builder.hooks.SeenDeliveries;
+import dev.tarmac.builder.service.ApiProblem;
 import dev.tarmac.builder.service.App;
 import dev.tarmac.builder.service.AppRegistry;
 import dev.tarmac.builder.service.BuildService;

@@ -3,6 +3,7 @@ package dev.tarmac.builder.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tarmac.builder.git.RepoUrls;
+import dev.tarmac.builder.service.ApiProblem;
 import dev.tarmac.distributor.store.StoreNotFoundException;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.WebApplicationException;

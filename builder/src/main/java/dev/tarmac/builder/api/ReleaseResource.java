@@ -3,6 +3,7 @@ package dev.tarmac.builder.api;
 import dev.tarmac.builder.auth.Caller;
 import dev.tarmac.builder.auth.Requires;
 import dev.tarmac.builder.auth.Role;
+import dev.tarmac.builder.service.ApiProblem;
 import dev.tarmac.builder.service.ReleaseService;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;

@@ -1,6 +1,7 @@
 package dev.tarmac.builder.api;
 
 import dev.tarmac.builder.auth.Unauthenticated;
+import dev.tarmac.builder.service.ApiProblem;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreKeys;
 import dev.tarmac.distributor.store.fs.FsArtifactStore;

@@ -4,6 +4,7 @@ import dev.tarmac.builder.auth.Requires;
 import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.auth.Token;
 import dev.tarmac.builder.auth.TokenStore;
+import dev.tarmac.builder.service.ApiProblem;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

@@ -1,6 +1,5 @@
 package dev.tarmac.builder.service;
 
-import dev.tarmac.builder.api.ApiProblem;
 import dev.tarmac.builder.git.RepoSecrets;
 import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.distributor.model.Json;

@@ -1,11 +1,10 @@
 package dev.tarmac.builder.service;
 
-import dev.tarmac.builder.api.ApiProblem;
-import dev.tarmac.builder.build.BuildRequest;
-import dev.tarmac.builder.build.BuildResult;
-import dev.tarmac.builder.build.Builder;
 import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.builder.ops.Metrics;
+import dev.tarmac.builder.pipeline.BuildRequest;
+import dev.tarmac.builder.pipeline.BuildResult;
+import dev.tarmac.builder.pipeline.Builder;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.release.Deployer;
 import dev.tarmac.distributor.model.BuildRecord;

@@ -1,6 +1,5 @@
 package dev.tarmac.builder.service;
 
-import dev.tarmac.builder.api.ApiProblem;
 import dev.tarmac.builder.ops.Metrics;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.release.Deployer;

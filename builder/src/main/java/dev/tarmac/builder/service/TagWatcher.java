@@ -1,8 +1,8 @@
 package dev.tarmac.builder.service;
 
-import dev.tarmac.builder.git.GitMirrors;
 import dev.tarmac.builder.git.RepoSecrets;
 import dev.tarmac.builder.git.RepoUrls;
+import dev.tarmac.builder.pipeline.steps.GitMirrors;
 import dev.tarmac.distributor.model.Names;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;

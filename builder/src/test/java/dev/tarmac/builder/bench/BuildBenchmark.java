@@ -1,11 +1,11 @@
 package dev.tarmac.builder.bench;
 
-import dev.tarmac.builder.build.BuildRequest;
-import dev.tarmac.builder.build.BuildResult;
-import dev.tarmac.builder.build.Builder;
-import dev.tarmac.builder.build.StepTiming;
-import dev.tarmac.builder.build.TreeFiles;
-import dev.tarmac.builder.build.steps.PackTarballStep;
+import dev.tarmac.builder.pipeline.BuildRequest;
+import dev.tarmac.builder.pipeline.BuildResult;
+import dev.tarmac.builder.pipeline.Builder;
+import dev.tarmac.builder.pipeline.StepTiming;
+import dev.tarmac.builder.pipeline.steps.PackTarballStep;
+import dev.tarmac.builder.workspace.TreeFiles;
 import dev.tarmac.distributor.store.fs.FsArtifactStore;
 import dev.tarmac.distributor.store.fs.UrlSigner;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.tarmac.builder.bench;
 
-import dev.tarmac.builder.assets.Esbuild;
-import dev.tarmac.builder.build.BuildLog;
-import dev.tarmac.builder.build.MinifyTargets;
-import dev.tarmac.builder.build.TreeFiles;
-import dev.tarmac.builder.build.steps.MinifyAssetsStep;
+import dev.tarmac.builder.pipeline.steps.Esbuild;
+import dev.tarmac.builder.pipeline.steps.MinifyAssetsStep;
+import dev.tarmac.builder.pipeline.steps.MinifyTargets;
+import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.builder.workspace.TreeFiles;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

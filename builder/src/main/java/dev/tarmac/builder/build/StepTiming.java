@@ -1,4 +1,0 @@
-package dev.tarmac.builder.build;
-
-/** How long one step of a build took. */
-public record StepTiming(String step, long millis) {}

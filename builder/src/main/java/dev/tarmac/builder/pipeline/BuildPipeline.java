@@ -1,0 +1,186 @@
+package dev.tarmac.builder.pipeline;
+
+import dev.tarmac.builder.pipeline.steps.BuildStep;
+import dev.tarmac.builder.pipeline.steps.CheckoutTagStep;
+import dev.tarmac.builder.pipeline.steps.CompileSassStep;
+import dev.tarmac.builder.pipeline.steps.ExcludePathsStep;
+import dev.tarmac.builder.pipeline.steps.GitMirrors;
+import dev.tarmac.builder.pipeline.steps.MinifyAssetsStep;
+import dev.tarmac.builder.pipeline.steps.PackTarballStep;
+import dev.tarmac.builder.pipeline.steps.PublishArtifactStep;
+import dev.tarmac.builder.pipeline.steps.ReadConfigStep;
+import dev.tarmac.builder.pipeline.steps.RunBuildCommandsStep;
+import dev.tarmac.builder.sandbox.BuildSandbox;
+import dev.tarmac.builder.workspace.BuildException;
+import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.distributor.model.BuildRecord;
+import dev.tarmac.distributor.store.ArtifactStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The build, in order — read this class to know what a build does:
+ *
+ * <ol>
+ *   <li>checkout the tag (fetch into the app's mirror, write the tag's tree, no {@code .git})
+ *   <li>read {@code tarmac.yml} at the tag
+ *   <li>run the app's own build commands ({@code build.commands}: {@code npm ci}, {@code npm run
+ *       build}, {@code composer install}…) — the Sass sources are still there; commands run in a
+ *       {@link BuildSandbox} (another user, a clean environment, namespaces where bubblewrap works)
+ *   <li>compile Sass ({@code build.sass}; load paths such as {@code node_modules} now exist)
+ *   <li>minify JS and CSS ({@code build.minify}), including what the commands produced
+ *   <li>run the {@code build.after} commands (they see compiled, minified assets)
+ *   <li>drop excluded paths, every Sass source, and the directories these removals left empty
+ *   <li>pack a deterministic tarball and its manifest
+ *   <li>publish: blobs first, the build record last
+ * </ol>
+ */
+public final class BuildPipeline {
+  private final ArtifactStore store;
+  private final GitMirrors mirrors;
+  private final Path cacheDir;
+  private final Clock clock;
+  private final BuildSandbox sandbox;
+
+  public BuildPipeline(
+      ArtifactStore store, GitMirrors mirrors, Path cacheDir, Clock clock, BuildSandbox sandbox) {
+    this.sandbox = sandbox;
+    this.store = store;
+    this.mirrors = mirrors;
+    this.cacheDir = cacheDir;
+    this.clock = clock;
+  }
+
+  /** Runs every step in {@code work} (an empty directory the caller removes afterwards). */
+  public BuildResult run(BuildRequest request, Path work, BuildLog log) {
+    Timer timer = new Timer(log);
+    Instant startedAt = clock.instant();
+    Path tree = work.resolve("tree");
+    String app = request.app();
+    String version = request.version();
+    log.line("build " + app + " " + version + " from " + request.repo());
+    log.line("isolation: " + sandbox.describe());
+
+    var checkout =
+        timer.step(
+            "checkout",
+            new CheckoutTagStep(mirrors, app, request.repo(), request.tag(), tree, log));
+    var config = timer.step("read config", new ReadConfigStep(tree, app, request.tag()));
+    TarmacConfig.Build build = config.config().build();
+    treeSteps(
+        timer,
+        tree,
+        build,
+        environment(build, request, checkout.commit()),
+        cacheDir,
+        sandbox,
+        app + "-" + version,
+        log);
+    var packed =
+        timer.step(
+            "pack",
+            new PackTarballStep(tree, work.resolve("artifact.tar.gz"), checkout.commitTime()));
+    log.line(
+        "pack: "
+            + packed.size()
+            + " bytes, "
+            + packed.manifest().entries().size()
+            + " files, sha256 "
+            + packed.sha256());
+    byte[] manifest = packed.manifest().bytes();
+    BuildRecord record =
+        new BuildRecord(
+            app,
+            version,
+            request.tag(),
+            checkout.commit(),
+            packed.sha256(),
+            packed.size(),
+            packed.manifest().entries().size(),
+            dev.tarmac.distributor.store.Hashing.sha256Hex(manifest),
+            config.text(),
+            request.queuedAt(),
+            startedAt,
+            clock.instant());
+    var published =
+        timer.step(
+            "publish",
+            new PublishArtifactStep(store, record, packed.artifact(), manifest, log.file()));
+    return new BuildResult(published.record(), published.won(), timer.timings);
+  }
+
+  /**
+   * The steps between reading the config and packing, on a checked-out {@code tree}: the same for a
+   * tag ({@link #run}) and for a working copy ({@link LocalBuild}). Commands run in {@code
+   * sandbox}, named {@code name}.
+   */
+  static void treeSteps(
+      Timer timer,
+      Path tree,
+      TarmacConfig.Build build,
+      Map<String, String> environment,
+      Path cacheDir,
+      BuildSandbox sandbox,
+      String name,
+      BuildLog log) {
+    timer.step(
+        "commands",
+        new RunBuildCommandsStep(
+            sandbox, name, tree, build.commands(), environment, build.timeout(), log));
+    timer.step("compile sass", new CompileSassStep(tree, build.sass(), log));
+    timer.step(
+        "minify", new MinifyAssetsStep(cacheDir, tree, build.minify(), build.minifyTargets(), log));
+    timer.step(
+        "after",
+        new RunBuildCommandsStep(
+            sandbox, name + "-after", tree, build.after(), environment, build.timeout(), log));
+    timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
+  }
+
+  /** What build commands get besides PATH, HOME and LANG: the app's build.env, then TARMAC_*. */
+  static Map<String, String> environment(
+      TarmacConfig.Build build, BuildRequest request, String commit) {
+    Map<String, String> env = new LinkedHashMap<>(build.env());
+    env.put("TARMAC_APP", request.app());
+    env.put("TARMAC_VERSION", request.version());
+    env.put("TARMAC_TAG", request.tag());
+    env.put("TARMAC_COMMIT", commit);
+    return env;
+  }
+
+  /** Runs steps, timing each and naming the step in any failure. */
+  static final class Timer {
+    private final BuildLog log;
+    final List<StepTiming> timings = new ArrayList<>();
+
+    Timer(BuildLog log) {
+      this.log = log;
+    }
+
+    <R> R step(String name, BuildStep<R> step) {
+      long start = System.nanoTime();
+      try {
+        R result = step.run();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        timings.add(new StepTiming(name, millis));
+        log.line("step " + name + " done in " + millis + " ms");
+        return result;
+      } catch (BuildException e) {
+        log.line("step " + name + " FAILED: " + e.getMessage());
+        throw e;
+      } catch (dev.tarmac.deploy.config.ConfigException e) {
+        log.line("step " + name + " FAILED: " + e.getMessage());
+        throw new BuildException(e.getMessage(), e);
+      } catch (Exception e) {
+        log.line("step " + name + " FAILED: " + e);
+        throw new BuildException("step " + name + " failed: " + e.getMessage(), e);
+      }
+    }
+  }
+}

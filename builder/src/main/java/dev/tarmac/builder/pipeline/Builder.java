@@ -1,0 +1,91 @@
+package dev.tarmac.builder.pipeline;
+
+import dev.tarmac.builder.git.RepoSecrets;
+import dev.tarmac.builder.pipeline.steps.GitMirrors;
+import dev.tarmac.builder.sandbox.BuildSandbox;
+import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.builder.workspace.TreeFiles;
+import dev.tarmac.distributor.model.BuildRecord;
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Builds a tag once. A version already published is returned at once, doing no work (no fetch, no
+ * checkout); otherwise {@link BuildPipeline} runs in a fresh work directory that is removed
+ * afterwards, whatever happens.
+ */
+public final class Builder {
+  private final ArtifactStore store;
+  private final BuildPipeline pipeline;
+  private final Path workRoot;
+  private final BuildSandbox sandbox;
+
+  /**
+   * {@code dataDir} holds the git mirrors ({@code git/}), tools ({@code cache/}) and work dirs;
+   * build commands run in a sandbox set by the {@code tarmac.build.*} properties.
+   */
+  public Builder(ArtifactStore store, Path dataDir, Clock clock) {
+    this(store, dataDir, clock, BuildSandbox.Settings.fromConfig());
+  }
+
+  public Builder(
+      ArtifactStore store, Path dataDir, Clock clock, BuildSandbox.Settings sandboxSettings) {
+    dataDir = dataDir.toAbsolutePath();
+    this.store = store;
+    this.workRoot = dataDir.resolve("work");
+    this.sandbox = new BuildSandbox(sandboxSettings, dataDir);
+    this.pipeline =
+        new BuildPipeline(
+            store,
+            new GitMirrors(dataDir.resolve("git"), new RepoSecrets(dataDir)),
+            dataDir.resolve("cache"),
+            clock,
+            sandbox);
+  }
+
+  public Optional<BuildRecord> published(String app, String version) {
+    String key = StoreLayout.buildRecord(app, version);
+    return store.exists(key)
+        ? Optional.of(Json.read(store.readAllBytes(key), BuildRecord.class))
+        : Optional.empty();
+  }
+
+  /**
+   * Builds {@code request}; {@code logFile} receives the log (it is also published with the build).
+   */
+  public BuildResult build(BuildRequest request, Path logFile) {
+    Optional<BuildRecord> existing = published(request.app(), request.version());
+    if (existing.isPresent()) {
+      return new BuildResult(existing.get(), false, List.of());
+    }
+    Path work;
+    try {
+      Files.createDirectories(workRoot);
+      work = Files.createTempDirectory(workRoot, request.app() + "-" + request.version() + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a work directory under " + workRoot, e);
+    }
+    try (BuildLog log = new BuildLog(logFile)) {
+      return pipeline.run(request, work, log);
+    } finally {
+      TreeFiles.deleteRecursively(work);
+    }
+  }
+
+  /**
+   * Removes work directories and sandboxes left by a build that was running when the service
+   * stopped.
+   */
+  public void cleanAbandonedWork() {
+    TreeFiles.deleteRecursively(workRoot);
+    sandbox.cleanAbandoned();
+  }
+}

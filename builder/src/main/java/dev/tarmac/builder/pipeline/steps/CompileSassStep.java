@@ -1,0 +1,242 @@
+package dev.tarmac.builder.pipeline.steps;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sass_lang.embedded_protocol.LogEventType;
+import com.sass_lang.embedded_protocol.OutboundMessage.CompileResponse.CompileFailure;
+import com.sass_lang.embedded_protocol.OutboundMessage.LogEventOrBuilder;
+import com.sass_lang.embedded_protocol.OutputStyle;
+import com.sass_lang.embedded_protocol.SourceSpan;
+import de.larsgrefer.sass.embedded.CompileSuccess;
+import de.larsgrefer.sass.embedded.SassCompilationFailedException;
+import de.larsgrefer.sass.embedded.SassCompiler;
+import de.larsgrefer.sass.embedded.SassCompilerFactory;
+import dev.tarmac.builder.workspace.BuildException;
+import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.builder.workspace.TreeFiles;
+import dev.tarmac.deploy.config.TarmacConfig.SassEntry;
+import java.io.File;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compiles each {@code build.sass} entry with Dart Sass (embedded, bundled: no download). It runs
+ * after the app's own commands, so load paths such as {@code node_modules} exist; the sources stay
+ * until {@link ExcludePathsStep}. A Sass error fails the build with file:line:column; warnings go
+ * to the build log with file:line (the same warning repeated is written once, then counted). Output
+ * with non-ASCII text starts with {@code @charset "UTF-8";}. With {@code source_map: true} the map
+ * is written beside the CSS ({@code main.css.map}, sources relative and included, as the {@code
+ * .scss} files do not ship) and referenced from it.
+ */
+public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled> {
+  public record Compiled(int stylesheets, int warnings) {}
+
+  static final String CHARSET = "@charset \"UTF-8\";";
+
+  /** Warnings of one kind written with their location; more are counted (as Dart Sass does). */
+  private static final int SHOWN_PER_KIND = 5;
+
+  private static final java.util.regex.Pattern TRACE =
+      java.util.regex.Pattern.compile("(\\S+) (\\d+):(\\d+)(?:\\s.*)?");
+
+  private final Path tree;
+  private final List<SassEntry> entries;
+  private final BuildLog log;
+
+  public CompileSassStep(Path tree, List<SassEntry> entries, BuildLog log) {
+    this.tree = tree;
+    this.entries = entries;
+    this.log = log;
+  }
+
+  @Override
+  public Compiled run() throws Exception {
+    if (entries.isEmpty()) {
+      return new Compiled(0, 0);
+    }
+    checkEntries();
+    Map<String, Integer> warnings = new LinkedHashMap<>();
+    try (SassCompiler compiler = SassCompilerFactory.bundled()) {
+      compiler.setOutputStyle(OutputStyle.COMPRESSED);
+      compiler.setEmitCharset(false);
+      compiler.setAlertColor(false);
+      compiler.setVerbose(true); // every warning comes here; warn() limits and counts them
+      compiler.setLoggingHandler(event -> warn(event, warnings));
+      for (SassEntry entry : entries) {
+        Path from = tree.resolve(entry.from());
+        Path to = tree.resolve(entry.to());
+        List<File> loadPaths = new ArrayList<>();
+        for (String dir : entry.loadPaths()) {
+          loadPaths.add(tree.resolve(dir).toFile());
+        }
+        compiler.setLoadPaths(loadPaths);
+        compiler.setGenerateSourceMaps(entry.sourceMap());
+        compiler.setSourceMapIncludeSources(entry.sourceMap());
+        CompileSuccess result;
+        try {
+          result = compiler.compileFile(from.toFile());
+        } catch (SassCompilationFailedException e) {
+          throw new BuildException(
+              "Sass error in "
+                  + where(e.getCompileFailure())
+                  + (entry.loadPaths().isEmpty()
+                      ? ""
+                      : " (load paths: " + String.join(", ", entry.loadPaths()) + ")"));
+        }
+        String css = result.getCss();
+        if (!css.chars().allMatch(c -> c < 128) && !css.startsWith("@charset")) {
+          css = CHARSET + css;
+        }
+        css = css.endsWith("\n") ? css : css + "\n";
+        Files.createDirectories(to.getParent());
+        if (entry.sourceMap()) {
+          Path map = to.resolveSibling(to.getFileName() + ".map");
+          Files.writeString(map, relativeSourceMap(result.getSourceMap(), map, to));
+          css += "/*# sourceMappingURL=" + map.getFileName() + " */\n";
+        }
+        Files.writeString(to, css);
+        log.line(
+            "sass: "
+                + entry.from()
+                + " -> "
+                + entry.to()
+                + " ("
+                + css.length()
+                + " bytes"
+                + (entry.sourceMap() ? ", with " + to.getFileName() + ".map" : "")
+                + ")");
+      }
+    }
+    int total = 0;
+    for (Map.Entry<String, Integer> w : warnings.entrySet()) {
+      total += w.getValue();
+      if (w.getValue() > SHOWN_PER_KIND) {
+        log.line(
+            "sass: "
+                + (w.getValue() - SHOWN_PER_KIND)
+                + " more "
+                + w.getKey()
+                + " not shown ("
+                + w.getValue()
+                + " in all)");
+      }
+    }
+    if (total > 0) {
+      log.line("sass: " + total + " warnings");
+    }
+    return new Compiled(entries.size(), total);
+  }
+
+  /** Every entry's {@code from} and load paths exist now, or the build says which and why. */
+  private void checkEntries() {
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      SassEntry entry = entries.get(i);
+      if (!Files.isRegularFile(tree.resolve(entry.from()))) {
+        problems.add(
+            "build.sass["
+                + i
+                + "].from: "
+                + entry.from()
+                + " does not exist (after build.commands ran); fix the `from` path in tarmac.yml");
+      }
+      for (String dir : entry.loadPaths()) {
+        if (!Files.isDirectory(tree.resolve(dir))) {
+          problems.add(
+              "build.sass["
+                  + i
+                  + "].load_paths: "
+                  + dir
+                  + " is not a directory of the tree after build.commands ran"
+                  + (dir.startsWith("node_modules")
+                      ? "; install it first (build.commands: [\"npm ci\"])"
+                      : "; fix the path in tarmac.yml (or build.sass_load_paths)"));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new BuildException(String.join("\n", problems));
+    }
+  }
+
+  private void warn(LogEventOrBuilder event, Map<String, Integer> seen) {
+    if (event.getType() == LogEventType.DEBUG) {
+      log.line("sass: @debug " + location(event) + ": " + event.getMessage());
+      return;
+    }
+    String kind =
+        event.getType() == LogEventType.DEPRECATION_WARNING
+            ? "DEPRECATION WARNING"
+                + (event.hasDeprecationType() ? " [" + event.getDeprecationType() + "]" : "")
+            : "WARNING";
+    int ofKind = seen.merge(kind, 1, Integer::sum);
+    if (ofKind <= SHOWN_PER_KIND) {
+      String first = event.getMessage().strip().lines().findFirst().orElse("");
+      log.line("sass: " + kind + " at " + location(event) + ": " + first);
+    }
+  }
+
+  private String location(LogEventOrBuilder event) {
+    if (event.hasSpan() && !event.getSpan().getUrl().isEmpty()) {
+      return at(event.getSpan());
+    }
+    String trace = event.getStackTrace().strip();
+    if (trace.isEmpty()) {
+      return "(no location)";
+    }
+    // "/work/tree/assets/x.scss 7:1  root stylesheet" -> "assets/x.scss:7:1"
+    String first = trace.lines().findFirst().orElse("").strip();
+    java.util.regex.Matcher m = TRACE.matcher(first);
+    if (!m.matches()) {
+      return first;
+    }
+    String file = m.group(1);
+    if (file.startsWith("file:")) {
+      file = Path.of(URI.create(file)).toString();
+    }
+    Path path = Path.of(file);
+    if (path.isAbsolute() && path.startsWith(tree)) {
+      file = TreeFiles.relative(tree, path);
+    }
+    return file + ":" + m.group(2) + ":" + m.group(3);
+  }
+
+  private String at(SourceSpan span) {
+    String url = span.getUrl();
+    Path path = url.startsWith("file:") ? Path.of(URI.create(url)) : Path.of(url);
+    String file = path.startsWith(tree) ? TreeFiles.relative(tree, path) : path.toString();
+    return file + ":" + (span.getStart().getLine() + 1) + ":" + (span.getStart().getColumn() + 1);
+  }
+
+  private String where(CompileFailure failure) {
+    if (failure.hasSpan() && !failure.getSpan().getUrl().isEmpty()) {
+      return at(failure.getSpan()) + ": " + failure.getMessage();
+    }
+    return "(unknown file): " + failure.getMessage();
+  }
+
+  /** Dart Sass names sources by absolute file: URL; the map ships, so make them relative. */
+  private String relativeSourceMap(String json, Path map, Path css) throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode node = (ObjectNode) mapper.readTree(json);
+    ArrayNode sources = mapper.createArrayNode();
+    for (var source : node.withArray("sources")) {
+      String url = source.asText();
+      if (url.startsWith("file:")) {
+        Path p = Path.of(URI.create(url));
+        sources.add(map.getParent().relativize(p).toString().replace('\\', '/'));
+      } else {
+        sources.add(url);
+      }
+    }
+    node.set("sources", sources);
+    node.put("file", css.getFileName().toString());
+    return mapper.writeValueAsString(node) + "\n";
+  }
+}

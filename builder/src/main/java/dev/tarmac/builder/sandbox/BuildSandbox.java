@@ -1,0 +1,669 @@
+package dev.tarmac.builder.sandbox;
+
+import dev.tarmac.builder.workspace.BuildException;
+import dev.tarmac.builder.workspace.TreeFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Where, as whom and with what the app's build commands run (docs/architecture.md, "Build
+ * isolation"): a fresh directory per build outside the data dir, owned by an unprivileged build
+ * user, a clean environment, and — where bubblewrap works — new PID, IPC, UTS and mount namespaces
+ * in which the data dir, the service's home and working directory are hidden. The network is
+ * shared: {@code npm ci} and {@code composer install} must work.
+ *
+ * <p>What is in force is decided once, at the first build, and written at the top of every build
+ * log ({@link #describe()}).
+ */
+public final class BuildSandbox {
+  /** {@code tarmac.build.isolation}: what to use; {@code auto} takes the strongest that works. */
+  public enum Isolation {
+    AUTO,
+    BWRAP,
+    USER,
+    NONE
+  }
+
+  private static final Pattern USER_NAME = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+  private static final String DEFAULT_PATH =
+      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  /**
+   * The settings ({@code tarmac.build.*}): isolation, build user, where sandboxes go, extra paths
+   * to hide from builds.
+   */
+  public record Settings(Isolation isolation, String user, Path root, List<Path> hide) {
+    public Settings {
+      if (!USER_NAME.matcher(user).matches()) {
+        throw new IllegalArgumentException(
+            "tarmac.build.user is '" + user + "'; expected a user name such as tarmac-build");
+      }
+      if (!root.isAbsolute()) {
+        throw new IllegalArgumentException(
+            "tarmac.build.sandbox-dir is '" + root + "'; expected an absolute path");
+      }
+      hide = List.copyOf(hide);
+    }
+
+    public static Settings defaults() {
+      return new Settings(
+          Isolation.AUTO,
+          "tarmac-build",
+          Path.of(System.getProperty("java.io.tmpdir"), "tarmac-build").toAbsolutePath(),
+          List.of());
+    }
+
+    public Settings withIsolation(Isolation isolation) {
+      return new Settings(isolation, user, root, hide);
+    }
+
+    /** From the service's configuration (application.properties, -D, environment variables). */
+    public static Settings fromConfig() {
+      return parse(
+          config("tarmac.build.isolation"),
+          config("tarmac.build.user"),
+          config("tarmac.build.sandbox-dir"),
+          config("tarmac.build.hide"));
+    }
+
+    /** The settings from their property values; a missing one takes its default. */
+    static Settings parse(
+        Optional<String> isolation,
+        Optional<String> user,
+        Optional<String> sandboxDir,
+        Optional<String> hide) {
+      Settings d = defaults();
+      Isolation chosen = Isolation.AUTO;
+      if (isolation.isPresent()) {
+        try {
+          chosen = Isolation.valueOf(isolation.get().trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "tarmac.build.isolation is '"
+                  + isolation.get()
+                  + "'; expected auto (the default), bwrap, user or none");
+        }
+      }
+      List<Path> hidden = new ArrayList<>();
+      hide.ifPresent(
+          v ->
+              Arrays.stream(v.split(","))
+                  .map(String::trim)
+                  .filter(s -> !s.isEmpty())
+                  .forEach(s -> hidden.add(Path.of(s))));
+      return new Settings(
+          chosen, user.orElse(d.user()), sandboxDir.map(Path::of).orElse(d.root()), hidden);
+    }
+
+    private static Optional<String> config(String key) {
+      try {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+            .getOptionalValue(key, String.class);
+      } catch (RuntimeException | LinkageError e) {
+        return Optional.ofNullable(System.getProperty(key));
+      }
+    }
+  }
+
+  /** The isolation in force: bubblewrap or not, as which uid/gid (null: the service's own). */
+  record InForce(
+      boolean bwrap, List<String> bwrapExtra, Integer uid, Integer gid, String description) {}
+
+  private final Settings settings;
+  private final Path dataDir;
+  private final String prefix;
+  private InForce inForce;
+
+  public BuildSandbox(Settings settings, Path dataDir) {
+    this.settings = settings;
+    this.dataDir = dataDir.toAbsolutePath().normalize();
+    Path root = settings.root().normalize();
+    if (root.startsWith(this.dataDir) || this.dataDir.startsWith(root)) {
+      throw new IllegalArgumentException(
+          "tarmac.build.sandbox-dir ("
+              + root
+              + ") and tarmac.data-dir ("
+              + this.dataDir
+              + ") must not contain each other: builds must not reach the data dir. Set tarmac.build.sandbox-dir to a directory such as /var/tmp/tarmac-build");
+    }
+    // sandboxes of this data dir carry its mark, so that cleaning after a crash touches only them
+    this.prefix =
+        dev.tarmac.distributor.store.Hashing.sha256Hex(
+                this.dataDir.toString().getBytes(StandardCharsets.UTF_8))
+            .substring(0, 8);
+  }
+
+  /** One line saying what isolation the build commands get (the build log's second line). */
+  public String describe() {
+    return inForce().description();
+  }
+
+  /**
+   * Decides (once) what isolation is in force: creates the build user if missing (as root), probes
+   * bubblewrap.
+   */
+  synchronized InForce inForce() {
+    if (inForce == null) {
+      inForce = detect();
+    }
+    return inForce;
+  }
+
+  private InForce detect() {
+    boolean root = ownUid() == 0;
+    Isolation wanted = settings.isolation();
+    if (wanted == Isolation.NONE) {
+      return new InForce(
+          false,
+          List.of(),
+          null,
+          null,
+          "none (tarmac.build.isolation=none), as the service's own user (uid "
+              + ownUid()
+              + ") with a clean environment in their own directory; they can read every file the service can");
+    }
+    if (wanted == Isolation.USER && !root) {
+      throw new BuildException(
+          "tarmac.build.isolation=user needs the service to run as root (to switch to "
+              + settings.user()
+              + "); run it as root, or set tarmac.build.isolation to auto");
+    }
+    Integer uid = null;
+    Integer gid = null;
+    if (root) {
+      int[] ids = ensureUser(settings.user());
+      uid = ids[0];
+      gid = ids[1];
+    }
+    String who =
+        root
+            ? "as user " + settings.user() + " (uid " + uid + ")"
+            : "as the service's own user (uid "
+                + ownUid()
+                + "; the service is not root, so it cannot switch to a build user)";
+    String bwrapProblem = "";
+    if (wanted == Isolation.AUTO || wanted == Isolation.BWRAP) {
+      List<List<String>> tries =
+          root ? List.of(List.of()) : List.of(List.of(), List.of("--unshare-user"));
+      for (List<String> extra : tries) {
+        String problem = probeBwrap(extra, uid, gid);
+        if (problem == null) {
+          return new InForce(
+              true,
+              extra,
+              uid,
+              gid,
+              "bubblewrap, "
+                  + who
+                  + ": new PID, IPC, UTS and mount namespaces (the service's processes are not visible), "
+                  + "the data dir, the service's home and working directory hidden, / read-only, "
+                  + "network shared; every process ends with the build");
+        }
+        bwrapProblem = problem;
+      }
+      if (wanted == Isolation.BWRAP) {
+        throw new BuildException(
+            "tarmac.build.isolation=bwrap but bubblewrap does not work here: "
+                + bwrapProblem
+                + ". Install it (Debian: apt-get install bubblewrap) or set tarmac.build.isolation to auto");
+      }
+    }
+    if (root) {
+      restrictDataDir();
+      return new InForce(
+          false,
+          List.of(),
+          uid,
+          gid,
+          "setpriv, "
+              + who
+              + ", no namespaces"
+              + (bwrapProblem.isEmpty() ? "" : " (bubblewrap: " + bwrapProblem + ")")
+              + ": the data dir is closed to it (mode 700) but it can see the service's processes "
+              + "and read world-readable files; a process that leaves its session can outlive the build. "
+              + "Install bubblewrap for more");
+    }
+    return new InForce(
+        false,
+        List.of(),
+        null,
+        null,
+        "none, "
+            + who
+            + " with a clean environment in their own directory, but can read every file the service can"
+            + (bwrapProblem.isEmpty() ? "" : " (bubblewrap: " + bwrapProblem + ")")
+            + ". Run the service as root or install bubblewrap");
+  }
+
+  /** Null when bubblewrap runs a command as it would run a build; otherwise why not. */
+  private String probeBwrap(List<String> extra, Integer uid, Integer gid) {
+    try {
+      Path probe = Files.createTempDirectory(rootDir(), prefix + "-probe-");
+      try {
+        List<String> argv = bwrapArgv(extra, probe, probe, uid, gid, "exit 0");
+        ProcessBuilder b = new ProcessBuilder(argv).redirectErrorStream(true);
+        b.environment().clear();
+        b.environment().put("PATH", path());
+        Process p = b.start();
+        p.getOutputStream().close();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          return "bwrap did not finish a trivial command in 20 s";
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        return p.exitValue() == 0 ? null : "bwrap exited with " + p.exitValue() + ": " + out;
+      } finally {
+        TreeFiles.deleteRecursively(probe);
+      }
+    } catch (IOException e) {
+      return "bwrap not found or not runnable (" + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  /** The bubblewrap command line for one build command, run in {@code dir}/tree. */
+  List<String> bwrapArgv(
+      List<String> extra, Path dir, Path cwd, Integer uid, Integer gid, String command) {
+    List<String> argv = new ArrayList<>(List.of("bwrap"));
+    argv.addAll(extra);
+    argv.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"));
+    for (Path p : hidden()) {
+      boolean shared = p.equals(Path.of("/tmp")) || p.equals(Path.of("/var/tmp"));
+      if (shared) {
+        argv.addAll(List.of("--perms", "1777"));
+      }
+      argv.addAll(List.of("--tmpfs", p.toString()));
+    }
+    argv.addAll(List.of("--perms", "1777", "--tmpfs", "/dev/shm"));
+    // the sandbox may lie under a hidden path (the service's working directory): bubblewrap would
+    // make the directories leading to it mode 700 (root's), which the build user cannot cross
+    List<Path> leading = new ArrayList<>();
+    for (Path a = dir.getParent(); a != null; a = a.getParent()) {
+      Path ancestor = a;
+      if (hidden().stream().anyMatch(h -> ancestor.startsWith(h) && !ancestor.equals(h))) {
+        leading.add(0, ancestor);
+      }
+    }
+    for (Path a : leading) {
+      argv.addAll(List.of("--perms", "0755", "--dir", a.toString()));
+    }
+    argv.addAll(List.of("--bind", dir.toString(), dir.toString(), "--chdir", cwd.toString()));
+    argv.addAll(
+        List.of(
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--hostname",
+            "tarmac-build",
+            "--die-with-parent",
+            "--new-session",
+            "--"));
+    if (uid != null) {
+      argv.addAll(setpriv(uid, gid));
+    }
+    argv.addAll(List.of("sh", "-c", command));
+    return argv;
+  }
+
+  private static List<String> setpriv(int uid, int gid) {
+    return List.of(
+        "setpriv",
+        "--reuid=" + uid,
+        "--regid=" + gid,
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--");
+  }
+
+  /**
+   * Paths laid over with an empty tmpfs inside bubblewrap: /tmp, /var/tmp, the data dir, the
+   * service's home and working directory, {@code tarmac.build.hide}; parents before children, a
+   * path inside one already hidden left out.
+   */
+  List<Path> hidden() {
+    List<Path> wanted = new ArrayList<>(List.of(Path.of("/tmp"), Path.of("/var/tmp"), dataDir));
+    for (String prop : List.of("user.home", "user.dir")) {
+      String v = System.getProperty(prop);
+      if (v != null && !v.isBlank()) {
+        Path p = Path.of(v).toAbsolutePath().normalize();
+        // a home or working directory of / or /var would hide the system the build needs
+        if (p.getNameCount() >= 2 || p.equals(Path.of("/root"))) {
+          wanted.add(p);
+        }
+      }
+    }
+    settings.hide().forEach(p -> wanted.add(p.toAbsolutePath().normalize()));
+    List<Path> out = new ArrayList<>();
+    for (Path p : wanted) {
+      Path real;
+      try {
+        real = p.toRealPath();
+      } catch (IOException e) {
+        continue; // not there: nothing to hide
+      }
+      if (!Files.isDirectory(real) || real.getNameCount() == 0) {
+        continue;
+      }
+      if (out.stream().noneMatch(real::startsWith)) {
+        out.removeIf(q -> q.startsWith(real));
+        out.add(real);
+      }
+    }
+    out.sort(java.util.Comparator.comparingInt(Path::getNameCount));
+    return out;
+  }
+
+  /**
+   * Opens a sandbox for one build: a fresh directory (mode 700, owned by the build user) under
+   * {@code tarmac.build.sandbox-dir} with {@code home/} and the tree moved into {@code tree/}.
+   * {@link Session#close()} brings the tree back to {@code tree}, owned by the service again.
+   */
+  public Session open(String name, Path tree) throws IOException, InterruptedException {
+    InForce in = inForce();
+    Path root = ensureRoot(in);
+    Path dir =
+        Files.createTempDirectory(
+            root,
+            prefix + "-" + name + "-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Session session = new Session(in, dir, tree);
+    try {
+      Files.createDirectory(session.home);
+      move(tree, session.tree);
+      if (in.uid() != null) {
+        run("chown", "-hR", in.uid() + ":" + in.gid(), dir.toString());
+      }
+      return session;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  /** Removes sandboxes of this data dir left by a build that was running when the service died. */
+  public void cleanAbandoned() {
+    if (!Files.isDirectory(settings.root())) {
+      return;
+    }
+    try (var entries = Files.list(settings.root())) {
+      entries
+          .filter(p -> p.getFileName().toString().startsWith(prefix + "-"))
+          .forEach(TreeFiles::deleteRecursively);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean " + settings.root(), e);
+    }
+  }
+
+  /** One build's sandbox. */
+  public final class Session implements AutoCloseable {
+    private final InForce in;
+    private final Path dir;
+    private final Path tree;
+    private final Path home;
+    private final Path origin;
+
+    private Session(InForce in, Path dir, Path origin) {
+      this.in = in;
+      this.dir = dir;
+      this.tree = dir.resolve("tree");
+      this.home = dir.resolve("home");
+      this.origin = origin;
+    }
+
+    /** Where the commands run. */
+    public Path tree() {
+      return tree;
+    }
+
+    /**
+     * True when the command gets a process group of its own that {@link Processes} must end (no PID
+     * namespace to do it).
+     */
+    public boolean ownProcessGroup() {
+      return !in.bwrap();
+    }
+
+    /**
+     * The process for one command: {@code sh -c command} in the tree, with only PATH, HOME (the
+     * sandbox's), LANG/LC_ALL and {@code variables} (TARMAC_* and the app's build.env).
+     */
+    public ProcessBuilder command(String command, Map<String, String> variables) {
+      List<String> argv;
+      if (in.bwrap()) {
+        argv = bwrapArgv(in.bwrapExtra(), dir, tree, in.uid(), in.gid(), command);
+      } else {
+        argv = new ArrayList<>();
+        if (in.uid() != null) {
+          argv.addAll(setpriv(in.uid(), in.gid()).subList(0, 7));
+          argv.addAll(List.of("--pdeathsig", "KILL", "--"));
+        }
+        argv.addAll(List.of("setsid", "sh", "-c", command));
+      }
+      ProcessBuilder b = new ProcessBuilder(argv).directory(tree.toFile());
+      Map<String, String> env = b.environment();
+      env.clear();
+      env.putAll(environment(variables));
+      return b;
+    }
+
+    Map<String, String> environment(Map<String, String> variables) {
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("PATH", path());
+      String lang = System.getenv("LANG");
+      env.put("LANG", lang == null || lang.isBlank() ? "C.UTF-8" : lang);
+      String all = System.getenv("LC_ALL");
+      if (all != null && !all.isBlank()) {
+        env.put("LC_ALL", all);
+      }
+      env.putAll(variables);
+      env.put("HOME", home.toString());
+      return env;
+    }
+
+    /** Gives the tree back (owned by the service) and removes the sandbox. */
+    @Override
+    public void close() throws IOException, InterruptedException {
+      try {
+        if (Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
+          if (in.uid() != null) {
+            run("chown", "-hR", ownUid() + ":" + ownGid(), tree.toString());
+          }
+          if (ownUid() != 0) {
+            // a build may leave read-only directories; the pipeline removes excluded paths next
+            run("chmod", "-R", "u+rwX", tree.toString());
+          }
+          move(tree, origin);
+        }
+      } finally {
+        TreeFiles.deleteRecursively(dir);
+      }
+    }
+  }
+
+  /** The sandbox root: made 711 (reachable, not listable), refused if others could write it. */
+  private Path ensureRoot(InForce in) throws IOException {
+    Path root = rootDir();
+    if (in.uid() != null && !in.bwrap()) {
+      // without a mount namespace the build user walks the real path to its directory
+      for (Path p = root; p != null; p = p.getParent()) {
+        if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+          throw new BuildException(
+              "the build user "
+                  + settings.user()
+                  + " cannot reach tarmac.build.sandbox-dir "
+                  + root
+                  + ": "
+                  + p
+                  + " is not searchable by others. Set tarmac.build.sandbox-dir to a directory such as /var/tmp/tarmac-build");
+        }
+      }
+    }
+    return root;
+  }
+
+  private Path rootDir() throws IOException {
+    Path root = settings.root();
+    if (!Files.isDirectory(root)) {
+      Files.createDirectories(root.getParent());
+      try {
+        Files.createDirectory(
+            root,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // made at the same moment by another build: checked below like any other
+      }
+    }
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(root, LinkOption.NOFOLLOW_LINKS);
+    int owner = (Integer) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    if (owner != ownUid()
+        || perms.contains(PosixFilePermission.GROUP_WRITE)
+        || perms.contains(PosixFilePermission.OTHERS_WRITE)
+        || Files.isSymbolicLink(root)) {
+      throw new BuildException(
+          "tarmac.build.sandbox-dir "
+              + root
+              + " must be a directory of the service's user (uid "
+              + ownUid()
+              + ") that no one else can write; it is owned by uid "
+              + owner
+              + " with mode "
+              + PosixFilePermissions.toString(perms)
+              + ". Remove it (Tarmac makes it) or set tarmac.build.sandbox-dir elsewhere");
+    }
+    return root;
+  }
+
+  private void restrictDataDir() {
+    try {
+      if (Files.isDirectory(dataDir)) {
+        Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot make the data dir " + dataDir + " private", e);
+    }
+  }
+
+  /** The build user's uid and gid; created (no home, no login, no password) when missing. */
+  private static int[] ensureUser(String user) {
+    Optional<int[]> ids = ids(user);
+    if (ids.isPresent()) {
+      return ids.get();
+    }
+    String made;
+    try {
+      made =
+          output(
+              "useradd",
+              "--system",
+              "--no-create-home",
+              "--shell",
+              "/usr/sbin/nologin",
+              "-p",
+              "*",
+              user);
+    } catch (IOException e) {
+      made = e.getMessage();
+    }
+    String out = made;
+    // another service (or test) may have made it at the same moment: that is as good
+    return ids(user)
+        .orElseThrow(
+            () ->
+                new BuildException(
+                    "the build user "
+                        + user
+                        + " (tarmac.build.user) does not exist and could not be created: "
+                        + out
+                        + ". Create it: useradd --system --no-create-home --shell /usr/sbin/nologin -p '*' "
+                        + user));
+  }
+
+  private static Optional<int[]> ids(String user) {
+    try {
+      String uid = output("id", "-u", user).trim();
+      String gid = output("id", "-g", user).trim();
+      return Optional.of(new int[] {Integer.parseInt(uid), Integer.parseInt(gid)});
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Moves a directory, by rename when on one file system, else by {@code cp -a} and delete. */
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      try {
+        run("cp", "-a", "--", from.toString(), to.toString());
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while copying " + from + " to " + to, ie);
+      }
+      TreeFiles.deleteRecursively(from);
+    }
+  }
+
+  private static void run(String... argv) throws IOException, InterruptedException {
+    output(argv);
+  }
+
+  /** Runs a short helper command; its output, or an IOException naming it and what it said. */
+  private static String output(String... argv) throws IOException {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (p.waitFor() != 0) {
+        throw new IOException(String.join(" ", argv) + " failed: " + out.trim());
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted: " + String.join(" ", argv), e);
+    }
+    return out;
+  }
+
+  private static String path() {
+    String path = System.getenv("PATH");
+    return path == null || path.isBlank() ? DEFAULT_PATH : path;
+  }
+
+  static int ownUid() {
+    try {
+      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot tell the service's uid from /proc/self", e);
+    }
+  }
+
+  static int ownGid() {
+    try {
+      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot tell the service's gid from /proc/self", e);
+    }
+  }
+}

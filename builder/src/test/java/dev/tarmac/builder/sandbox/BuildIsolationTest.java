@@ -1,0 +1,330 @@
+package dev.tarmac.builder.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.tarmac.builder.pipeline.BuildRequest;
+import dev.tarmac.builder.pipeline.BuildResult;
+import dev.tarmac.builder.pipeline.Builder;
+import dev.tarmac.builder.testing.SampleRepo;
+import dev.tarmac.builder.testing.Tarballs;
+import dev.tarmac.builder.workspace.BuildException;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.fs.FsArtifactStore;
+import dev.tarmac.distributor.store.fs.UrlSigner;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hostile build command, as issue 10 found it: it must not reach the service's secrets, files or
+ * process, must not outlive its build, and must still reach the network. Runs with the isolation
+ * this machine offers by default (bubblewrap as root: {@code .ci/setup-test-host} installs it).
+ */
+class BuildIsolationTest {
+  static final String SIGNING_KEY = "5f1c0ffee5ecret0signing0key0would0sign0any0url";
+  static final String API_TOKEN = "tok-0123456789-service-api-token";
+
+  @TempDir Path tmp;
+  SampleRepo repo;
+  ArtifactStore store;
+  Path dataDir;
+  final List<ProcessHandle> leftovers = new java.util.ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    repo = new SampleRepo(tmp.resolve("repo"));
+    dataDir = tmp.resolve("data");
+    Files.createDirectories(dataDir);
+    // the service's secrets, as ServiceConfig keeps them in the data dir
+    secret(dataDir.resolve("signing.key"), SIGNING_KEY);
+    secret(dataDir.resolve("api-token"), API_TOKEN);
+    store =
+        new FsArtifactStore(
+            tmp.resolve("store"),
+            URI.create("http://127.0.0.1:1"),
+            new UrlSigner(SIGNING_KEY.getBytes(StandardCharsets.UTF_8), Clock.systemUTC()));
+  }
+
+  @AfterEach
+  void killLeftovers() {
+    // what an old Tarmac let live: end it so one failing run does not leave sleeps behind
+    leftovers.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  static void secret(Path file, String text) throws Exception {
+    Files.writeString(file, text + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+  }
+
+  /** The service's configuration as it is by default (tarmac.build.isolation=auto). */
+  Builder builder() {
+    return new Builder(store, dataDir, Clock.systemUTC());
+  }
+
+  /**
+   * True where the build runs in bubblewrap's namespaces (what auto gives here, as root with
+   * bubblewrap installed by .ci/setup-test-host); the fallback's test says false.
+   */
+  boolean namespaces() {
+    return true;
+  }
+
+  /** How the build log names the isolation in force. */
+  String expectedIsolation() {
+    return "isolation: bubblewrap, as user tarmac-build (uid " + buildUid() + ")";
+  }
+
+  static String buildUid() {
+    try {
+      Process p = new ProcessBuilder("id", "-u", "tarmac-build").start();
+      return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Commits {@code tarmac.yml} with these build commands (and timeout) and tags it. */
+  void commands(String tag, String timeout, String... commands) throws Exception {
+    commandsWith(tag, timeout, "", commands);
+  }
+
+  /** The same, with {@code extra} YAML lines in the build section (such as env:). */
+  void commandsWith(String tag, String timeout, String extra, String... commands) throws Exception {
+    StringBuilder block = new StringBuilder(extra).append("  commands:\n");
+    for (String c : commands) {
+      block.append("    - '").append(c.replace("'", "''")).append("'\n");
+    }
+    if (timeout != null) {
+      block.append("  timeout: ").append(timeout).append('\n');
+    }
+    repo.write(
+        "tarmac.yml",
+        SampleRepo.TARMAC_YML.replaceFirst(
+            "  commands: \\[.*\\]\n", java.util.regex.Matcher.quoteReplacement(block.toString())));
+    repo.commitAndTag("commands for " + tag, tag);
+  }
+
+  BuildResult build(Builder b, String tag, Path log) {
+    return b.build(new BuildRequest("shop", repo.url(), tag, Instant.now()), log);
+  }
+
+  Map<String, Tarballs.Item> artifact(String version) throws Exception {
+    return Tarballs.read(store.get(StoreLayout.artifact("shop", version)));
+  }
+
+  @Test
+  void aBuildCommandCannotReadTheServicesSecretsNorWriteItsFiles() throws Exception {
+    String data = dataDir.toString();
+    commands(
+        "v2.0.0",
+        null,
+        "mkdir -p out",
+        "cat ../../../signing.key > out/relative.txt 2>&1 || true",
+        "cat " + data + "/signing.key > out/absolute.txt 2>&1 || true",
+        "cat " + data + "/api-token > out/token.txt 2>&1 || true",
+        "cat /proc/$PPID/cmdline > out/parent-cmdline.txt 2>&1 || true",
+        "for p in /proc/[0-9]*; do cat $p/cmdline; echo; done > out/all-cmdlines.txt 2>&1 || true",
+        "env > out/env.txt",
+        "id -u > out/uid.txt",
+        "echo pwned > " + data + "/pwned-absolute 2>/dev/null || true",
+        "echo pwned > ../../../pwned-relative 2>/dev/null || true",
+        "cat ../../../signing.key " + data + "/signing.key 2>&1; env; true");
+    Path log = tmp.resolve("build.log");
+
+    build(builder(), "v2.0.0", log);
+
+    Map<String, Tarballs.Item> items = artifact("v2.0.0");
+    String everything =
+        items.values().stream().map(Tarballs.Item::text).collect(Collectors.joining("\n"));
+    String logText = Files.readString(log);
+    String javaBinary = ProcessHandle.current().info().command().orElseThrow();
+    for (String text : List.of(everything, logText)) {
+      assertThat(text).doesNotContain(SIGNING_KEY).doesNotContain(API_TOKEN);
+    }
+    assertThat(items.get("out/relative.txt").text())
+        .containsAnyOf("No such file", "Permission denied");
+    assertThat(items.get("out/absolute.txt").text())
+        .contains(namespaces() ? "No such file" : "Permission denied");
+    assertThat(items.get("out/token.txt").text())
+        .contains(namespaces() ? "No such file" : "Permission denied");
+    if (namespaces()) {
+      // the service's process (the JVM) is out of sight: neither the parent nor any other process
+      assertThat(items.get("out/parent-cmdline.txt").text()).doesNotContain(javaBinary);
+      assertThat(items.get("out/all-cmdlines.txt").text()).doesNotContain(javaBinary);
+    }
+    // a clean environment: nothing of the service's own
+    Map<String, String> env = parseEnv(items.get("out/env.txt").text());
+    assertThat(env.keySet())
+        .allMatch(
+            k ->
+                k.startsWith("TARMAC_")
+                    || Set.of("PATH", "HOME", "LANG", "LC_ALL", "PWD", "SHLVL", "_", "OLDPWD")
+                        .contains(k),
+            "only PATH, HOME, LANG, LC_ALL and TARMAC_* (and what sh sets itself): "
+                + env.keySet());
+    assertThat(env).containsEntry("TARMAC_APP", "shop").containsEntry("TARMAC_VERSION", "v2.0.0");
+    assertThat(env.get("HOME"))
+        .isNotEqualTo(System.getProperty("user.home"))
+        .doesNotStartWith(data);
+    assertThat(env.get("PWD")).doesNotStartWith(data);
+    // not root, not the service's user: the build user
+    assertThat(items.get("out/uid.txt").text().trim()).isNotEqualTo("0").isEqualTo(buildUid());
+    // nothing written into the data dir
+    try (var files = Files.walk(dataDir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("pwned"));
+    }
+  }
+
+  @Test
+  void theBuildLogSaysWhichIsolationIsInForce() throws Exception {
+    Path log = tmp.resolve("build.log");
+
+    build(builder(), "v1.0.0", log);
+
+    List<String> first = Files.readAllLines(log).subList(0, 3);
+    assertThat(String.join("\n", first)).contains(expectedIsolation());
+  }
+
+  @Test
+  void theAppsBuildEnvReachesItsCommandsAndTheTreeComesBack() throws Exception {
+    commandsWith(
+        "v2.0.0",
+        null,
+        "  env:\n    NODE_ENV: production\n    GREETING: 'hello world'\n",
+        "mkdir -p out && echo \"$NODE_ENV/$GREETING/$TARMAC_TAG\" > out/env.txt",
+        "chmod 555 out");
+
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+
+    assertThat(artifact("v2.0.0").get("out/env.txt").text())
+        .isEqualTo("production/hello world/v2.0.0\n");
+    try (var left = Files.list(BuildSandbox.Settings.defaults().root())) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .as("no sandbox left behind")
+          .noneMatch(n -> n.contains("shop-v2.0.0"));
+    }
+  }
+
+  @Test
+  void noProcessABuildStartsOutlivesIt() throws Exception {
+    String mark = marker();
+    List<String> commands =
+        new java.util.ArrayList<>(
+            List.of(
+                "sleep 1000." + mark + "1 > /dev/null 2>&1 &",
+                "nohup sleep 1000." + mark + "4 > /dev/null 2>&1 &",
+                "mkdir -p vendor && echo done > vendor/INSTALLED"));
+    if (namespaces()) {
+      // in its own session, and double-forked out of the shell's reach: the PID namespace ends
+      // them (the fallback's process group cannot: docs/architecture.md says so)
+      commands.add(0, "setsid sleep 1000." + mark + "2 > /dev/null 2>&1 &");
+      commands.add(0, "(setsid sleep 1000." + mark + "3 > /dev/null 2>&1 &)");
+    }
+    commands("v2.0.0", null, commands.toArray(String[]::new));
+
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+
+    assertThat(artifact("v2.0.0").get("vendor/INSTALLED").text()).isEqualTo("done\n");
+    assertNoneLeft(mark);
+  }
+
+  @Test
+  void aBuildThatTimesOutEndsEveryProcessItStarted() throws Exception {
+    String mark = marker();
+    commands(
+        "v2.0.0",
+        "2s",
+        (namespaces() ? "(setsid sleep 1000." + mark + "1 > /dev/null 2>&1 &); " : "")
+            + "sleep 1000."
+            + mark
+            + "3 & sleep 1000."
+            + mark
+            + "2");
+
+    assertThatThrownBy(() -> build(builder(), "v2.0.0", tmp.resolve("build.log")))
+        .isInstanceOf(BuildException.class)
+        .hasMessageContaining("did not finish within build.timeout (2s)");
+    assertNoneLeft(mark);
+  }
+
+  @Test
+  void buildCommandsStillReachTheNetwork() throws Exception {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/package.tgz",
+        exchange -> {
+          byte[] body = "package from the registry\n".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    try {
+      int port = server.getAddress().getPort();
+      commands(
+          "v2.0.0",
+          null,
+          "mkdir -p vendor && curl -fsS http://127.0.0.1:" + port + "/package.tgz -o vendor/pkg");
+
+      build(builder(), "v2.0.0", tmp.resolve("build.log"));
+
+      assertThat(artifact("v2.0.0").get("vendor/pkg").text())
+          .isEqualTo("package from the registry\n");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  static String marker() {
+    return String.valueOf(100000 + (System.nanoTime() % 800000));
+  }
+
+  /** No process whose command line holds {@code mark} is alive (waits up to 3 s for the kill). */
+  void assertNoneLeft(String mark) throws InterruptedException {
+    List<ProcessHandle> alive = List.of();
+    for (int i = 0; i < 30; i++) {
+      alive =
+          ProcessHandle.allProcesses()
+              .filter(ProcessHandle::isAlive)
+              .filter(p -> p.info().commandLine().orElse("").contains("1000." + mark))
+              .toList();
+      if (alive.isEmpty()) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    leftovers.addAll(alive);
+    assertThat(alive.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("")))
+        .as("processes the build started that are still alive")
+        .isEmpty();
+  }
+
+  static Map<String, String> parseEnv(String text) {
+    return Arrays.stream(text.split("\n"))
+        .filter(l -> l.contains("="))
+        .collect(
+            Collectors.toMap(
+                l -> l.substring(0, l.indexOf('=')),
+                l -> l.substring(l.indexOf('=') + 1),
+                (a, b) -> b));
+  }
+}

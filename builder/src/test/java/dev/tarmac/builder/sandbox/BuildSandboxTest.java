@@ -1,0 +1,193 @@
+package dev.tarmac.builder.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tarmac.builder.workspace.BuildException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sandbox itself: what happens when the service dies, where it refuses to work. */
+class BuildSandboxTest {
+  @TempDir Path tmp;
+  final List<ProcessHandle> started = new ArrayList<>();
+
+  @AfterEach
+  void killLeftovers() {
+    started.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
+    started.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  @Test
+  void theBuildsProcessesDieWithTheService() throws Exception {
+    Path tree = tmp.resolve("work/tree");
+    Files.createDirectories(tree);
+    BuildSandbox sandbox = new BuildSandbox(BuildSandbox.Settings.defaults(), tmp.resolve("data"));
+    String mark = BuildIsolationTest.marker();
+    try (BuildSandbox.Session session = sandbox.open("shop-v1", tree)) {
+      ProcessBuilder build =
+          session.command(
+              "(setsid sleep 1000." + mark + "1 &); sleep 1000." + mark + "2", Map.of());
+      // the "service": a process that starts the build as Tarmac does, then is killed with -9
+      List<String> argv = new ArrayList<>(List.of("sh", "-c", "\"$@\" & wait", "service"));
+      argv.addAll(build.command());
+      ProcessBuilder service = new ProcessBuilder(argv).directory(build.directory());
+      service.environment().clear();
+      service.environment().putAll(build.environment());
+      Process p = service.redirectErrorStream(true).start();
+      started.add(p.toHandle());
+      waitFor(mark, 2);
+
+      p.destroyForcibly();
+      p.waitFor(5, TimeUnit.SECONDS);
+
+      assertThat(alive(mark, 30)).as("build processes alive after the service died").isEmpty();
+    }
+    assertThat(tree.resolve("..")).isDirectory();
+    assertThat(tree).isDirectory();
+  }
+
+  @Test
+  void theBubblewrapCommandLine() throws Exception {
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data);
+    Path hideMe = tmp.resolve("etc-tarmac");
+    Files.createDirectories(hideMe);
+    BuildSandbox sandbox =
+        new BuildSandbox(
+            new BuildSandbox.Settings(
+                BuildSandbox.Isolation.AUTO,
+                "tarmac-build",
+                Path.of("/var/tmp/tarmac-build"),
+                List.of(hideMe)),
+            data);
+    Path dir = Path.of("/var/tmp/tarmac-build/0a1b2c3d-shop-v1-42");
+
+    List<String> argv = sandbox.bwrapArgv(List.of(), dir, dir.resolve("tree"), 999, 995, "npm ci");
+
+    assertThat(argv.subList(0, 12))
+        .containsExactly(
+            "bwrap",
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+            "--perms",
+            "1777",
+            "--tmpfs",
+            "/tmp");
+    assertThat(argv).containsSubsequence("--perms", "1777", "--tmpfs", "/var/tmp");
+    assertThat(String.join(" ", argv))
+        .endsWith(
+            " --perms 1777 --tmpfs /dev/shm"
+                // the directories leading to the sandbox under a hidden path stay crossable
+                + " --perms 0755 --dir /var/tmp/tarmac-build"
+                + " --bind "
+                + dir
+                + " "
+                + dir
+                + " --chdir "
+                + dir
+                + "/tree --unshare-pid --unshare-ipc --unshare-uts --hostname tarmac-build"
+                + " --die-with-parent --new-session --"
+                + " setpriv --reuid=999 --regid=995 --clear-groups --inh-caps=-all"
+                + " --bounding-set=-all --no-new-privs -- sh -c npm ci");
+    assertThat(argv).doesNotContain("--unshare-net", "--share-net");
+    // the data dir, the service's home and tarmac.build.hide are hidden (or inside what is)
+    List<Path> hidden = sandbox.hidden();
+    for (Path p :
+        List.of(data.toRealPath(), hideMe.toRealPath(), Path.of(System.getProperty("user.home")))) {
+      assertThat(hidden).as(p.toString()).anyMatch(p::startsWith);
+      assertThat(argv)
+          .containsSubsequence(
+              "--tmpfs",
+              hidden.stream().filter(p::startsWith).findFirst().orElseThrow().toString());
+    }
+  }
+
+  @Test
+  void aSandboxDirInsideTheDataDirIsRefused() {
+    Path data = tmp.resolve("data");
+    BuildSandbox.Settings inside =
+        new BuildSandbox.Settings(
+            BuildSandbox.Isolation.AUTO, "tarmac-build", data.resolve("sandbox"), List.of());
+
+    assertThatThrownBy(() -> new BuildSandbox(inside, data))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tarmac.build.sandbox-dir")
+        .hasMessageContaining("must not contain each other");
+  }
+
+  @Test
+  void aSandboxDirOthersCanWriteIsRefused() throws Exception {
+    Path root = tmp.resolve("shared");
+    Files.createDirectories(root);
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
+    BuildSandbox sandbox =
+        new BuildSandbox(
+            new BuildSandbox.Settings(BuildSandbox.Isolation.AUTO, "tarmac-build", root, List.of()),
+            tmp.resolve("data"));
+    Path tree = tmp.resolve("work/tree");
+    Files.createDirectories(tree);
+
+    assertThatThrownBy(() -> sandbox.open("shop-v1", tree))
+        .isInstanceOf(BuildException.class)
+        .hasMessageContaining("tarmac.build.sandbox-dir " + root)
+        .hasMessageContaining("that no one else can write");
+    assertThat(tree).isDirectory();
+  }
+
+  @Test
+  void anUnknownIsolationSettingIsNamed() {
+    assertThatThrownBy(
+            () ->
+                BuildSandbox.Settings.parse(
+                    Optional.of("chroot"), Optional.empty(), Optional.empty(), Optional.empty()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "tarmac.build.isolation is 'chroot'; expected auto (the default), bwrap, user or none");
+    assertThatThrownBy(
+            () ->
+                BuildSandbox.Settings.parse(
+                    Optional.empty(), Optional.of("Root;"), Optional.empty(), Optional.empty()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tarmac.build.user is 'Root;'");
+  }
+
+  private static void waitFor(String mark, int count) throws InterruptedException {
+    for (int i = 0; i < 100 && alive(mark, 0).size() < count; i++) {
+      Thread.sleep(50);
+    }
+    assertThat(alive(mark, 0)).as("the build's processes started").hasSize(count);
+  }
+
+  /** Processes whose command line holds the mark, after waiting up to {@code tries} × 100 ms. */
+  private static List<ProcessHandle> alive(String mark, int tries) throws InterruptedException {
+    List<ProcessHandle> found = List.of();
+    for (int i = 0; i <= tries; i++) {
+      found =
+          ProcessHandle.allProcesses()
+              .filter(ProcessHandle::isAlive)
+              .filter(h -> h.info().command().orElse("").endsWith("sleep"))
+              .filter(h -> h.info().commandLine().orElse("").contains("sleep 1000." + mark))
+              .toList();
+      if (found.isEmpty() || tries == 0) {
+        return found;
+      }
+      Thread.sleep(100);
+    }
+    return found;
+  }
+}
