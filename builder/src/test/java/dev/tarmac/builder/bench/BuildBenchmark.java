@@ -7,9 +7,7 @@ import dev.tarmac.builder.pipeline.StepTiming;
 import dev.tarmac.builder.pipeline.steps.PackTarballStep;
 import dev.tarmac.builder.workspace.TreeFiles;
 import dev.tarmac.distributor.store.fs.FsArtifactStore;
-import dev.tarmac.distributor.store.fs.UrlSigner;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +37,7 @@ public final class BuildBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md").toAbsolutePath();
+    String machine = BenchSetup.machine();
     Path root = Path.of("target/bench-build").toAbsolutePath();
     TreeFiles.deleteRecursively(root);
     Files.createDirectories(root);
@@ -47,12 +46,7 @@ public final class BuildBenchmark {
     System.out.printf(
         "generated %d files, %.1f MB in %s%n", generated[0], generated[1] / 1e6, repo);
 
-    FsArtifactStore store =
-        new FsArtifactStore(
-            root.resolve("store"),
-            URI.create("http://127.0.0.1:1"),
-            new UrlSigner(
-                "benchmark-signing-key".getBytes(StandardCharsets.UTF_8), Clock.systemUTC()));
+    FsArtifactStore store = BenchSetup.store(root.resolve("store"));
     Builder builder = new Builder(store, root.resolve("data"), Clock.systemUTC());
     BuildRequest request =
         new BuildRequest("bench", repo.toUri().toString(), "v1.0.0", Instant.now());
@@ -98,11 +92,7 @@ public final class BuildBenchmark {
         .append(", ")
         .append(cold.record().files())
         .append(" files. Machine: ")
-        .append(Runtime.getRuntime().availableProcessors())
-        .append(" cores, ")
-        .append(System.getProperty("java.vm.name"))
-        .append(' ')
-        .append(System.getProperty("java.version"))
+        .append(machine)
         .append(".\n\n");
     md.append("| measure | result | target |\n|---|---|---|\n");
     md.append(String.format("| cold build (fetch → publish) | %.2f s | – |%n", coldSeconds));

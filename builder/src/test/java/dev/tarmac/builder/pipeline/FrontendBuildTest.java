@@ -2,6 +2,7 @@ package dev.tarmac.builder.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tarmac.builder.testing.NpmTheme;
 import dev.tarmac.builder.testing.SampleRepo;
 import dev.tarmac.builder.testing.Tarballs;
 import dev.tarmac.distributor.model.StoreLayout;
@@ -108,22 +109,15 @@ class FrontendBuildTest {
       throws Exception {
     // a tiny dependency set: one package from the repository itself, installed by a real `npm ci`
     // (offline: nothing is downloaded)
-    repo.write(
-        "packages/mini-bootstrap/package.json",
-        "{\"name\": \"mini-bootstrap\", \"version\": \"1.0.0\", \"license\": \"MIT\"}\n");
-    repo.write(
-        "packages/mini-bootstrap/scss/_bootstrap.scss",
-        "$primary: #0d6efd !default;\n"
-            + ".modal-backdrop { position: fixed; top: 0; right: 0; bottom: 0; left: 0;"
-            + " background: rgba(0, 0, 0, 0.5); }\n"
-            + ".btn-primary { background: $primary; }\n");
+    NpmTheme.writeSources(repo);
     repo.write(
         "package.json",
         """
         {"name": "theme", "version": "1.0.0", "private": true,
          "dependencies": {"mini-bootstrap": "file:packages/mini-bootstrap"},
-         "browserslist": ["IE 11", "Safari >= 10", "iOS >= 10"]}
-        """);
+         "browserslist": %s}
+        """
+            .formatted(NpmTheme.BROWSERSLIST));
     repo.write(
         "package-lock.json",
         """
@@ -137,14 +131,6 @@ class FrontendBuildTest {
           }
         }
         """);
-    repo.write(
-        "src/scss/theme.scss",
-        "@use \"mini-bootstrap/scss/bootstrap\" with ($primary: #198754);\n"
-            + ".brand::before { content: \"→\"; }\n");
-    repo.write(
-        "public/js/site.js",
-        "var site = { name: name };\ntry { site.ok = true; } catch (e) { }\n"
-            + "window.site = site;\n");
     repo.write(
         "tarmac.yml",
         config(

@@ -22,18 +22,24 @@ import java.util.regex.Pattern;
 
 /**
  * Minifies, in place, every JS and CSS file that the {@code build.minify} globs match, with esbuild
- * ({@code --minify}, no bundling), in batches of files per process, never raising the syntax level
- * (see {@link MinifyTargets}): with targets said by the project, a file esbuild cannot lower to
- * them is an error naming file, line and construct; with none, JS is minified at {@code es5}, and
- * only the files esbuild refuses to lower to ES5 (they already use newer syntax) at {@code es2015},
- * then as they are. A file whose {@code sourceMappingURL} points to a map in the tree gets a new
- * map chained to the original sources, and keeps its reference. A glob matching nothing is a
- * warning.
+ * ({@code --minify}, no bundling), as many files per process as 256 KiB of arguments hold, never
+ * raising the syntax level (see {@link MinifyTargets}): with targets said by the project, a file
+ * esbuild cannot lower to them is an error naming file, line and construct; with none, JS is
+ * minified at {@code es5}, and only the files esbuild refuses to lower to ES5 (they already use
+ * newer syntax) at {@code es2015}, then as they are. A file whose {@code sourceMappingURL} points
+ * to a map in the tree gets a new map chained to the original sources, and keeps its reference. A
+ * glob matching nothing is a warning.
  */
 public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minified> {
   public record Minified(int files, long bytesBefore, long bytesAfter, MinifyTargets targets) {}
 
-  private static final int BATCH = 400;
+  /**
+   * Bytes of file names per esbuild process (Linux allows 2 MiB of arguments and environment):
+   * thousands of files per process, so a tree's files usually go to one process, which spreads them
+   * over the cores itself, instead of one process per 400 files (docs/benchmarks.md).
+   */
+  static final int ARGUMENT_BYTES = 256 * 1024;
+
   private static final long TIMEOUT_MINUTES = 5;
   private static final List<String> JS_TIERS = List.of("es5", "es2015", "esnext");
   private static final Pattern MAP_URL =
@@ -139,8 +145,8 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
   /** With targets the project said: a file that cannot be minified for them fails the build. */
   private void minifyAt(List<Path> files, List<String> target, boolean sourcemap, MinifyTargets t)
       throws Exception {
-    for (int i = 0; i < files.size(); i += BATCH) {
-      Run run = esbuild(files.subList(i, Math.min(files.size(), i + BATCH)), target, sourcemap);
+    for (List<Path> batch : batches(files, ARGUMENT_BYTES)) {
+      Run run = esbuild(batch, target, sourcemap);
       if (run.exitCode() != 0) {
         throw new BuildException(
             "minify: esbuild cannot minify for "
@@ -162,8 +168,7 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
     for (int tier = 0; tier < JS_TIERS.size() && !pending.isEmpty(); tier++) {
       String target = JS_TIERS.get(tier);
       List<Path> newer = new ArrayList<>();
-      for (int i = 0; i < pending.size(); i += BATCH) {
-        List<Path> batch = pending.subList(i, Math.min(pending.size(), i + BATCH));
+      for (List<Path> batch : batches(pending, ARGUMENT_BYTES)) {
         Run run = esbuild(batch, target.equals("esnext") ? List.of() : List.of(target), sourcemap);
         if (run.exitCode() == 0) {
           logOutput(run);
@@ -198,6 +203,30 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
       }
       pending = newer;
     }
+  }
+
+  /**
+   * {@code files} in order, cut so that each part's names (relative to the tree) fit in {@code
+   * limit} bytes.
+   */
+  List<List<Path>> batches(List<Path> files, int limit) {
+    List<List<Path>> batches = new ArrayList<>();
+    List<Path> batch = new ArrayList<>();
+    int bytes = 0;
+    for (Path p : files) {
+      int length = TreeFiles.relative(tree, p).getBytes(StandardCharsets.UTF_8).length + 1;
+      if (!batch.isEmpty() && bytes + length > limit) {
+        batches.add(batch);
+        batch = new ArrayList<>();
+        bytes = 0;
+      }
+      batch.add(p);
+      bytes += length;
+    }
+    if (!batch.isEmpty()) {
+      batches.add(batch);
+    }
+    return batches;
   }
 
   private Run esbuild(List<Path> files, List<String> target, boolean sourcemap)

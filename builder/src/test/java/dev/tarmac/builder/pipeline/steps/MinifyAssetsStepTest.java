@@ -155,4 +155,32 @@ class MinifyAssetsStepTest {
     assertThat(read("public/app.js")).endsWith("//# sourceMappingURL=app.js.map\n");
     assertThat(read("public/app.js.map")).contains("src/app.ts").contains("\"names\"");
   }
+
+  @Test
+  void filesGoToEsbuildInBatchesCutByTheLengthOfTheirNamesNoneLostNoneReordered() throws Exception {
+    try (BuildLog log = new BuildLog(tmp.resolve("build.log"))) {
+      MinifyAssetsStep step = new MinifyAssetsStep(cache, tree, List.of(), List.of(), log);
+      List<Path> files =
+          java.util.stream.IntStream.range(0, 1000)
+              .mapToObj(i -> tree.resolve("js/f" + i + ".js"))
+              .toList();
+      List<List<Path>> small = step.batches(files, 100);
+      assertThat(small.stream().flatMap(List::stream).toList()).isEqualTo(files);
+      assertThat(small)
+          .hasSizeGreaterThan(90)
+          .allSatisfy(
+              batch ->
+                  assertThat(
+                          batch.stream()
+                              .mapToInt(p -> tree.relativize(p).toString().length() + 1)
+                              .sum())
+                      .isLessThanOrEqualTo(100));
+      // a name longer than the limit still goes, alone
+      Path longName = tree.resolve("js/" + "x".repeat(200) + ".js");
+      assertThat(step.batches(List.of(files.get(0), longName, files.get(1)), 100))
+          .containsExactly(List.of(files.get(0)), List.of(longName), List.of(files.get(1)));
+      // with the step's own limit, a thousand files are one esbuild process
+      assertThat(step.batches(files, MinifyAssetsStep.ARGUMENT_BYTES)).hasSize(1);
+    }
+  }
 }
