@@ -11,15 +11,43 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "build",
     mixinStandardHelpOptions = true,
-    description =
-        "Build a git tag of an app once (an existing build is answered at once) and wait for it.",
-    footer = {"", "Example:", "  tarmac build shop v1.4.0"})
+    description = {
+      "Build a git tag of an app once (an existing build is answered at once) and wait for it.",
+      "With --local, build a working copy (or one of its commits) here, exactly as the service"
+          + " would build a tag, without a service and without publishing: the build log, the"
+          + " artifact's files and sizes, each step's time."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  tarmac build shop v1.4.0",
+      "  tarmac build --local",
+      "  tarmac build --local ~/src/shop --commit v1.4.0 --out /tmp/shop-v1.4.0"
+    })
 public final class BuildCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "the app")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      description = "the app (with --local: the working copy, default .)")
   String app;
 
-  @Parameters(index = "1", description = "the git tag")
+  @Parameters(index = "1", arity = "0..1", description = "the git tag")
   String tag;
+
+  @Option(names = "--local", description = "build here, without the service; nothing is published")
+  boolean local;
+
+  @Option(
+      names = "--commit",
+      paramLabel = "REF",
+      description =
+          "with --local: build this commit or tag of the repository, not the working copy")
+  String commit;
+
+  @Option(
+      names = "--out",
+      description = "with --local: where the built tree goes (and OUT.tar.gz, OUT.log)")
+  java.nio.file.Path out;
 
   @Option(names = "--no-wait", description = "queue it and return")
   boolean noWait;
@@ -27,7 +55,29 @@ public final class BuildCommand implements Callable<Integer> {
   @Mixin ClientOptions client;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws Exception {
+    if (local) {
+      if (tag != null) {
+        throw new CliException(
+            CliException.USAGE, "tarmac build --local takes a directory, not an app and a tag");
+      }
+      java.nio.file.Path dir = java.nio.file.Path.of(app == null ? "." : app);
+      if (commit == null) {
+        return CheckCommand.runLocal(dir, true, out);
+      }
+      java.nio.file.Path tree = CommitExport.export(dir, commit);
+      try {
+        return CheckCommand.runLocal(tree, true, out);
+      } finally {
+        CommitExport.delete(tree);
+      }
+    }
+    if (app == null || tag == null || commit != null || out != null) {
+      throw new CliException(
+          CliException.USAGE,
+          "tarmac build APP TAG (on the service), or tarmac build --local [DIR] [--commit REF]"
+              + " [--out DIR] (here)");
+    }
     ApiClient api = client.client();
     long t = System.nanoTime();
     JsonNode build = api.post("/api/apps/" + app + "/builds", Map.of("tag", tag));

@@ -48,6 +48,11 @@ public final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return runLocal(dir, build, out);
+  }
+
+  /** Checks (and with {@code build}, builds) {@code dir}: the service's LocalBuild, here. */
+  static int runLocal(Path dir, boolean build, Path out) throws Exception {
     Path root = dir.toAbsolutePath().normalize();
     if (!Files.isDirectory(root)) {
       throw new CliException(CliException.USAGE, root + " is not a directory");

@@ -73,4 +73,44 @@ class CheckIT {
     assertThat(dir.resolve("out/public/css/main.css")).exists();
     assertThat(dir.resolve("out.tar.gz")).exists();
   }
+
+  /**
+   * {@code tarmac build --local --commit TAG} builds what the tag holds, as the service would: a
+   * file only in the working copy stays out; without --commit the working copy is built as it is.
+   */
+  @Test
+  void buildLocalBuildsACommitOrTheWorkingCopy() throws Exception {
+    try (org.eclipse.jgit.api.Git git =
+        org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile()).call()) {
+      Files.writeString(repo.resolve("bin-run.sh"), "#!/bin/sh\necho run\n");
+      assertThat(repo.resolve("bin-run.sh").toFile().setExecutable(true)).isTrue();
+      git.add().addFilepattern(".").call();
+      git.commit().setMessage("v1").setAuthor("t", "t@example.invalid").setSign(false).call();
+      git.tag().setName("v1").setAnnotated(false).call();
+    }
+    Files.writeString(repo.resolve("public/uncommitted.txt"), "not in v1");
+
+    Run tagged =
+        tarmac(
+            "build",
+            "--local",
+            repo.toString(),
+            "--commit",
+            "v1",
+            "--out",
+            dir.resolve("v1").toString());
+    assertThat(tagged.exit()).as(tagged.out()).isZero();
+    assertThat(tagged.out()).contains("public/css/main.css").doesNotContain("uncommitted.txt");
+    assertThat(dir.resolve("v1/public/uncommitted.txt")).doesNotExist();
+    assertThat(Files.isExecutable(dir.resolve("v1/bin-run.sh"))).isTrue();
+
+    Run working =
+        tarmac("build", "--local", repo.toString(), "--out", dir.resolve("wc").toString());
+    assertThat(working.exit()).as(working.out()).isZero();
+    assertThat(working.out()).contains("public/uncommitted.txt");
+
+    Run unknown = tarmac("build", "--local", repo.toString(), "--commit", "v9");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.out()).contains("no commit or tag `v9`");
+  }
 }
