@@ -326,4 +326,23 @@ class PrivateRepoResourceTest {
       assertThat(logged.lines()).noneMatch(l -> l.contains(token));
     }
   }
+
+  @Test
+  void aTokenSentUnquotedIsNotEchoedInTheProblem() {
+    register(Map.of("name", "private-echo", "repo", "https://127.0.0.1:1/team/echo.git"))
+        .then()
+        .statusCode(201);
+    String token = "glpat" + "Unquoted7Hq2Lm9Zx";
+    String answer =
+        given()
+            .contentType(ContentType.JSON)
+            .body("{\"token\": " + token + "}")
+            .put("/api/apps/private-echo/credential")
+            .then()
+            .statusCode(400)
+            .body("detail", containsString("not valid JSON (line 1, column"))
+            .extract()
+            .asString();
+    assertThat(answer).doesNotContain(token).doesNotContain(token.substring(0, 12));
+  }
 }
