@@ -54,6 +54,7 @@ public class AppRegistry {
       repo = withoutPassword(repo);
     }
     checkCredentials(name, scheme, token, deployKey);
+    checkPlainHttp(repo, scheme, token);
     checkTokenStays(name, repo, token);
     if ("ssh".equals(scheme)
         && deployKey == null
@@ -90,6 +91,7 @@ public class AppRegistry {
               + " ssh:// one");
     }
     checkCredentials(name, checkRepo(app.repo()), token, deployKey);
+    checkPlainHttp(app.repo(), checkRepo(app.repo()), token);
     try {
       if (token != null) {
         secrets.setToken(name, token);
@@ -117,6 +119,23 @@ public class AppRegistry {
     if (deployKey != null && !RepoSecrets.schemes(RepoSecrets.Kind.DEPLOY_KEY).contains(scheme)) {
       throw ApiProblem.badRequest(
           "a deploy key is for ssh:// repositories; " + name + "'s is " + scheme + "://");
+    }
+  }
+
+  /**
+   * A token goes over plain {@code http://} only to this machine (a git host on loopback): to
+   * another it would cross the network in clear (docs/operations.md, "Private repositories").
+   */
+  private static void checkPlainHttp(String repo, String scheme, String token) {
+    String host = token == null || !"http".equals(scheme) ? null : URI.create(repo).getHost();
+    if (host != null
+        && !host.equalsIgnoreCase("localhost")
+        && !host.matches("127\\.\\d+\\.\\d+\\.\\d+|\\[::1\\]")) {
+      throw ApiProblem.badRequest(
+          "repo '"
+              + RepoUrls.redact(repo)
+              + "' is plain http://: its token would cross the network unencrypted; use "
+              + RepoUrls.redact(repo).replaceFirst("^http://", "https://"));
     }
   }
 

@@ -345,4 +345,21 @@ class PrivateRepoResourceTest {
             .asString();
     assertThat(answer).doesNotContain(token).doesNotContain(token.substring(0, 12));
   }
+
+  @Test
+  void aTokenIsNotSentOverPlainHttpToAnotherMachine() {
+    register(
+            Map.of(
+                "name",
+                "private-plain",
+                "repo",
+                "http://git.example.com/team/plain.git",
+                "token",
+                "glpat-" + "PlainHttp4Kq8Wn"))
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("https://git.example.com/team/plain.git"));
+    given().get("/api/apps/private-plain").then().statusCode(404);
+    assertThat(config.dataDir().resolve("secrets/private-plain.token")).doesNotExist();
+  }
 }
