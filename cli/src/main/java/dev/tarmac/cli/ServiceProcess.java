@@ -65,6 +65,29 @@ public final class ServiceProcess implements AutoCloseable {
   public static ServiceProcess start(
       Path dataDir, String host, int port, List<String> properties, Path log)
       throws IOException, InterruptedException {
+    if (!Files.isDirectory(dataDir)) {
+      // the service's alone, whatever the umask (docs/operations.md, "Data directory")
+      Files.createDirectories(dataDir.getParent());
+      Files.createDirectory(
+          dataDir,
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    }
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+        Files.getPosixFilePermissions(dataDir);
+    if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+        || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+      // the service refuses it too (ServiceConfig.keepPrivate); said here without its stack trace
+      throw new CliException(
+          CliException.CONFIG,
+          "the data dir "
+              + dataDir
+              + " is writable by other users (mode "
+              + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+              + "): they could replace its builds, secrets and tokens. Check nothing in it was"
+              + " changed, then chmod 700 "
+              + dataDir);
+    }
     Files.createDirectories(log.getParent());
     String listen = listenAddress(host);
     URI url = URI.create("http://" + urlHost(reachable(listen)) + ":" + port);

@@ -30,6 +30,7 @@ class ServeIT {
   Path home;
   int port;
   String host = "127.0.0.1";
+  String umask;
   Process serve;
   final StringBuilder serveOutput = new StringBuilder();
 
@@ -179,6 +180,49 @@ class ServeIT {
   }
 
   /** A fresh test home and port; returns the default data directory under that home. */
+  @Test
+  void aFirstStartUnderUmask000KeepsTheDataDirPrivateAndAnOpenOneIsRefused() throws Exception {
+    Path data = newHome("serve-umask-it-");
+    umask = "000";
+    startServe();
+    String api = "http://" + host + ":" + port;
+    Path tokenFile = data.resolve("api-token");
+    assertThat(tokenFile).as(output()).exists();
+    Path keyFile = dir.resolve("app.token");
+    Files.writeString(keyFile, "glpat-umask000token\n");
+    Run added =
+        tarmac(
+            Map.of(),
+            "apps",
+            "add",
+            "umask",
+            "https://127.0.0.1:1/team/umask.git",
+            "--token-file",
+            keyFile.toString());
+    assertThat(added.exit()).as(added.err()).isZero();
+    // the data dir (store, logs, git mirrors) is the service's alone, whatever the umask
+    assertThat(mode(data)).as(api).isEqualTo("rwx------");
+    assertThat(mode(data.resolve("secrets"))).isEqualTo("rwx------");
+    assertThat(mode(data.resolve("secrets/umask.token"))).isEqualTo("rw-------");
+    assertThat(mode(tokenFile)).isEqualTo("rw-------");
+    assertThat(mode(data.resolve("signing.key"))).isEqualTo("rw-------");
+    stopServe();
+
+    // a data dir others can write (made so by hand, or by an older version) is refused, unchanged
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Run refused = tarmac(Map.of(), "serve", "--port", Integer.toString(port));
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.out() + refused.err())
+        .contains(data.toString())
+        .contains("writable by other users")
+        .contains("chmod 700");
+    assertThat(mode(data)).isEqualTo("rwxrwxrwx");
+  }
+
+  private static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
   private Path newHome(String prefix) throws IOException {
     dir =
         Files.createTempDirectory(
@@ -239,10 +283,11 @@ class ServeIT {
     }
     List<String> args = new ArrayList<>(List.of("serve", "--port", Integer.toString(port)));
     args.addAll(List.of(more));
-    serve =
-        clean(new ProcessBuilder(java(args.toArray(String[]::new))))
-            .redirectErrorStream(true)
-            .start();
+    List<String> command = java(args.toArray(String[]::new));
+    if (umask != null) {
+      command.addAll(0, List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+    }
+    serve = clean(new ProcessBuilder(command)).redirectErrorStream(true).start();
     CompletableFuture<Boolean> ready = new CompletableFuture<>();
     Process p = serve;
     Thread reader =

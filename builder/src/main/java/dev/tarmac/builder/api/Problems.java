@@ -93,10 +93,12 @@ public class Problems {
           + e.getOriginalMessage()
           + "; see docs/api.md for the body this call takes";
     }
+    // Jackson quotes the word it could not read: in a credential's body that is the secret
+    // (docs/operations.md, "Private repositories": never in an answer)
     return "the body is not valid JSON"
         + where
         + ": "
-        + e.getOriginalMessage()
+        + e.getOriginalMessage().replaceFirst("^Unrecognized token '.*?': ", "an unquoted word: ")
         + "; send one JSON object as docs/api.md shows for this call";
   }
 

@@ -68,8 +68,8 @@ final class ExternalSsh extends SshSessionFactory {
         List.of(
             "BatchMode=yes",
             "IdentitiesOnly=yes",
-            "IdentityFile=" + (key == null ? "none" : key.toString()),
-            "UserKnownHostsFile=" + knownHosts,
+            "IdentityFile=" + (key == null ? "none" : file(key)),
+            "UserKnownHostsFile=" + file(knownHosts),
             "GlobalKnownHostsFile=/dev/null",
             "StrictHostKeyChecking=accept-new",
             "UpdateHostKeys=no",
@@ -90,6 +90,15 @@ final class ExternalSsh extends SshSessionFactory {
     a.add(uri.getHost());
     a.add(command);
     return a;
+  }
+
+  /**
+   * A file as an ssh option's value: quoted, as ssh splits an unquoted value at spaces (two known
+   * hosts files, one of them outside {@code secrets/}), and {@code %} doubled, as ssh expands
+   * {@code %}-tokens in these paths.
+   */
+  private static String file(Path p) {
+    return "\"" + p.toString().replace("%", "%%") + "\"";
   }
 
   /**

@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.api.TransportConfigCallback;
+import org.eclipse.jgit.transport.CredentialItem;
 import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
@@ -139,10 +141,54 @@ public final class RepoSecrets {
       } else if (Files.exists(token)) {
         URIish uri = transport.getURI();
         String user = uri.getUser() == null || uri.getUser().isEmpty() ? TOKEN_USER : uri.getUser();
-        transport.setCredentialsProvider(
-            new UsernamePasswordCredentialsProvider(user, read(token).strip()));
+        transport.setCredentialsProvider(new ForOrigin(uri, user, read(token).strip()));
       }
     };
+  }
+
+  /**
+   * {@code url}'s scheme, host and port (the default one filled in), lower case: where a token may
+   * be sent. Null when {@code url} cannot be parsed.
+   */
+  public static String origin(String url) {
+    try {
+      return url == null ? null : origin(new URIish(url));
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
+  }
+
+  static String origin(URIish uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    int port =
+        uri.getPort() > 0
+            ? uri.getPort()
+            : switch (scheme) {
+              case "https" -> 443;
+              case "http" -> 80;
+              case "ssh" -> 22;
+              default -> -1;
+            };
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    return scheme + "://" + host + ":" + port;
+  }
+
+  /**
+   * The token as HTTP Basic credentials for the repository's own origin only: JGit follows a
+   * redirect to another host (or from https to http) and would send them there too.
+   */
+  private static final class ForOrigin extends UsernamePasswordCredentialsProvider {
+    private final String origin;
+
+    ForOrigin(URIish repo, String user, String token) {
+      super(user, token);
+      this.origin = origin(repo);
+    }
+
+    @Override
+    public boolean get(URIish uri, CredentialItem... items) {
+      return origin.equals(origin(uri)) && super.get(uri, items);
+    }
   }
 
   private String publicKey(Path key, String app) {

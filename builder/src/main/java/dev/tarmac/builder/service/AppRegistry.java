@@ -53,6 +53,8 @@ public class AppRegistry {
       repo = withoutPassword(repo);
     }
     checkCredentials(name, scheme, token, deployKey);
+    checkPlainHttp(repo, scheme, token);
+    checkTokenStays(name, repo, token);
     if ("ssh".equals(scheme)
         && deployKey == null
         && secrets.shown(name).filter(c -> c.kind() == RepoSecrets.Kind.DEPLOY_KEY).isEmpty()) {
@@ -88,6 +90,7 @@ public class AppRegistry {
               + " ssh:// one");
     }
     checkCredentials(name, checkRepo(app.repo()), token, deployKey);
+    checkPlainHttp(app.repo(), checkRepo(app.repo()), token);
     try {
       if (token != null) {
         secrets.setToken(name, token);
@@ -115,6 +118,53 @@ public class AppRegistry {
     if (deployKey != null && !RepoSecrets.schemes(RepoSecrets.Kind.DEPLOY_KEY).contains(scheme)) {
       throw ApiProblem.badRequest(
           "a deploy key is for ssh:// repositories; " + name + "'s is " + scheme + "://");
+    }
+  }
+
+  /**
+   * A token goes over plain {@code http://} only to this machine (a git host on loopback): to
+   * another it would cross the network in clear (docs/operations.md, "Private repositories").
+   */
+  private static void checkPlainHttp(String repo, String scheme, String token) {
+    String host = token == null || !"http".equals(scheme) ? null : URI.create(repo).getHost();
+    if (host != null
+        && !host.equalsIgnoreCase("localhost")
+        && !host.matches("127\\.\\d+\\.\\d+\\.\\d+|\\[::1\\]")) {
+      throw ApiProblem.badRequest(
+          "repo '"
+              + RepoUrls.redact(repo)
+              + "' is plain http://: its token would cross the network unencrypted; use "
+              + RepoUrls.redact(repo).replaceFirst("^http://", "https://"));
+    }
+  }
+
+  /**
+   * A token kept for an app is sent only to the origin (scheme, host, port) it was given for: an
+   * app re-registered on another origin without a token of its own is refused, rather than handing
+   * the kept token to that host (docs/operations.md, "Private repositories").
+   */
+  private void checkTokenStays(String name, String repo, String token) {
+    if (token != null
+        || secrets.shown(name).filter(c -> c.kind() == RepoSecrets.Kind.TOKEN).isEmpty()) {
+      return;
+    }
+    String before = find(name).map(a -> RepoSecrets.origin(a.repo())).orElse(null);
+    String after = RepoSecrets.origin(repo);
+    if (before != null && !before.equals(after)) {
+      throw ApiProblem.badRequest(
+          "the token kept for "
+              + name
+              + " was given for "
+              + before
+              + ", and repo '"
+              + RepoUrls.redact(repo)
+              + "' is on "
+              + after
+              + ": send that host's token with it (tarmac apps add "
+              + name
+              + " REPO --token-file FILE), or first remove the kept one (tarmac apps credential "
+              + name
+              + " --remove); nothing was changed");
     }
   }
 

@@ -67,6 +67,43 @@ public class ServiceConfig {
   @jakarta.annotation.PostConstruct
   void absolute() {
     dataDir = dataDir.toAbsolutePath();
+    keepPrivate(dataDir);
+  }
+
+  /**
+   * The data directory is the service's alone (docs/operations.md, "Data directory"): made mode 700
+   * when missing, whatever the umask; one that other users can write is refused, since they could
+   * replace builds in the fs store, the secrets or the tokens.
+   */
+  static void keepPrivate(Path dir) {
+    try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir.getParent());
+        try {
+          Files.createDirectory(
+              dir,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // made at the same moment by another start: checked below like any other
+        }
+      }
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+          Files.getPosixFilePermissions(dir);
+      if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+          || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+        throw new IllegalStateException(
+            "tarmac.data-dir "
+                + dir
+                + " is writable by other users (mode "
+                + PosixFilePermissions.toString(perms)
+                + "): they could replace its builds, secrets and tokens. Check nothing in it was"
+                + " changed, then chmod 700 "
+                + dir
+                + " (or set tarmac.data-dir to a directory only the service's user can write)");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir + " (check tarmac.data-dir)", e);
+    }
   }
 
   /** Makes (or reads back) the first admin token at start, not on the first call that needs it. */

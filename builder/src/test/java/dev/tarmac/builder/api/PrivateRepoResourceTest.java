@@ -278,4 +278,88 @@ class PrivateRepoResourceTest {
       assertThat(List.of(Files.readString(stored).strip())).containsExactly(token);
     }
   }
+
+  @Test
+  void aTokenDoesNotFollowItsAppToAnotherHost() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "private-move-");
+    String token = "glpat-" + "M0v3dR3p0T0k3nAbCd";
+    try (SampleRepo source = repo(dir.resolve("source"), "private-move");
+        GitHttpServer server = new GitHttpServer(dir.resolve("served"), "deploy", token);
+        GitHttpServer elsewhere = new GitHttpServer(dir.resolve("elsewhere"), "deploy", "other");
+        LogCapture logged = new LogCapture()) {
+      Git.cloneRepository()
+          .setURI(source.url())
+          .setDirectory(dir.resolve("elsewhere/app.git").toFile())
+          .setBare(true)
+          .call()
+          .close();
+      String url = server.url("app.git").replace("http://", "http://deploy@");
+      String moved = elsewhere.url("app.git").replace("http://", "http://deploy@");
+      register(Map.of("name", "private-move", "repo", url, "token", token)).then().statusCode(201);
+
+      // re-registered on another host (another port is another origin) without a token: the
+      // kept one is not handed to that host; refused, nothing changed
+      register(Map.of("name", "private-move", "repo", moved))
+          .then()
+          .statusCode(400)
+          .body("detail", containsString("the token kept for private-move"))
+          .body("detail", containsString("--remove"));
+      given().get("/api/apps/private-move").then().body("repo", equalTo(url));
+      Api.requestBuild("private-move", "v1").then().statusCode(202);
+      Api.awaitBuild("private-move", "v1");
+      String basic =
+          java.util.Base64.getEncoder()
+              .encodeToString(("deploy:" + token).getBytes(StandardCharsets.UTF_8));
+      assertThat(elsewhere.refused()).noneMatch(a -> a.contains(basic));
+
+      // the same host, another path: the token goes with it
+      register(Map.of("name", "private-move", "repo", server.url("other.git")))
+          .then()
+          .statusCode(201)
+          .body("credential.kind", equalTo("TOKEN"));
+      // moved with the other host's own token, or after removing the kept one: accepted
+      register(Map.of("name", "private-move", "repo", moved, "token", "other"))
+          .then()
+          .statusCode(201);
+      given().delete("/api/apps/private-move/credential").then().statusCode(204);
+      register(Map.of("name", "private-move", "repo", url)).then().statusCode(201);
+      assertThat(logged.lines()).noneMatch(l -> l.contains(token));
+    }
+  }
+
+  @Test
+  void aTokenSentUnquotedIsNotEchoedInTheProblem() {
+    register(Map.of("name", "private-echo", "repo", "https://127.0.0.1:1/team/echo.git"))
+        .then()
+        .statusCode(201);
+    String token = "glpat" + "Unquoted7Hq2Lm9Zx";
+    String answer =
+        given()
+            .contentType(ContentType.JSON)
+            .body("{\"token\": " + token + "}")
+            .put("/api/apps/private-echo/credential")
+            .then()
+            .statusCode(400)
+            .body("detail", containsString("not valid JSON (line 1, column"))
+            .extract()
+            .asString();
+    assertThat(answer).doesNotContain(token).doesNotContain(token.substring(0, 12));
+  }
+
+  @Test
+  void aTokenIsNotSentOverPlainHttpToAnotherMachine() {
+    register(
+            Map.of(
+                "name",
+                "private-plain",
+                "repo",
+                "http://git.example.com/team/plain.git",
+                "token",
+                "glpat-" + "PlainHttp4Kq8Wn"))
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("https://git.example.com/team/plain.git"));
+    given().get("/api/apps/private-plain").then().statusCode(404);
+    assertThat(config.dataDir().resolve("secrets/private-plain.token")).doesNotExist();
+  }
 }
