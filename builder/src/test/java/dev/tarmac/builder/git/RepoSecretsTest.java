@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.tarmac.builder.build.BuildException;
+import dev.tarmac.builder.pipeline.steps.GitMirrors;
+import dev.tarmac.builder.workspace.BuildException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
