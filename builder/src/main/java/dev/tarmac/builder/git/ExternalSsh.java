@@ -22,15 +22,70 @@ import org.eclipse.jgit.util.FS;
 final class ExternalSsh extends SshSessionFactory {
   private final Path key;
   private final Path knownHosts;
+  private final Said said;
+
+  /**
+   * What the last {@code ssh} process of an app wrote on its standard error, read by Tarmac itself:
+   * JGit reports a hang-up of the git host ("Short read of block", "remote hung up") before it has
+   * copied ssh's own words ("Permission denied (publickey)"), depending on timing; the error of a
+   * failed fetch adds them from here ({@link RepoSecrets#explain(String, String)}).
+   */
+  static final class Said {
+    private Process proc;
+    private Path file;
+
+    /**
+     * Sends the coming ssh process's standard error to a file of its own: JGit destroys a failed
+     * process, and {@link Process#destroy} closes its pipes, which cut ssh's words off half read.
+     */
+    private synchronized void redirect(ProcessBuilder pb) throws IOException {
+      if (file != null) {
+        java.nio.file.Files.deleteIfExists(file);
+      }
+      file = java.nio.file.Files.createTempFile("tarmac-ssh-", ".err");
+      proc = null;
+      pb.redirectError(file.toFile());
+    }
+
+    private synchronized void started(Process ssh) {
+      proc = ssh;
+    }
+
+    /** What the last ssh said, once it has ended (waits at most {@code max} for that). */
+    String last(java.time.Duration max) {
+      Process p;
+      Path f;
+      synchronized (this) {
+        p = proc;
+        f = file;
+      }
+      if (p == null || f == null) {
+        return "";
+      }
+      try {
+        p.waitFor(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        byte[] bytes = java.nio.file.Files.readAllBytes(f);
+        int from = Math.max(0, bytes.length - 16_384);
+        return new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.UTF_8)
+            .strip();
+      } catch (IOException e) {
+        return "";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "";
+      }
+    }
+  }
 
   /**
    * @param key the deploy key's file (mode 600), or null to offer no key
    * @param knownHosts the service's own known hosts: an unknown host's key is recorded at the first
    *     connection, a changed one is refused
    */
-  ExternalSsh(Path key, Path knownHosts) {
+  ExternalSsh(Path key, Path knownHosts, Said said) {
     this.key = key;
     this.knownHosts = knownHosts;
+    this.said = said;
   }
 
   @Override
@@ -49,7 +104,10 @@ final class ExternalSsh extends SshSessionFactory {
         env.remove("SSH_AUTH_SOCK");
         env.remove("SSH_ASKPASS");
         env.remove("DISPLAY");
-        return new Exited(pb.start());
+        said.redirect(pb);
+        Process ssh = pb.start();
+        said.started(ssh);
+        return new Exited(ssh);
       }
 
       @Override
@@ -126,7 +184,8 @@ final class ExternalSsh extends SshSessionFactory {
 
     @Override
     public java.io.InputStream getErrorStream() {
-      return ssh.getErrorStream();
+      // ssh's standard error goes to a file of its own (Said); JGit reads none of it
+      return java.io.InputStream.nullInputStream();
     }
 
     @Override

@@ -29,6 +29,9 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  * isolation").
  */
 public final class RepoSecrets {
+  private final java.util.Map<String, ExternalSsh.Said> sshSaid =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The kinds of credential an app can have. */
   public enum Kind {
     TOKEN,
@@ -137,7 +140,11 @@ public final class RepoSecrets {
     return transport -> {
       if (transport instanceof SshTransport ssh) {
         mkdir();
-        ssh.setSshSessionFactory(new ExternalSsh(Files.exists(key) ? key : null, knownHosts()));
+        ssh.setSshSessionFactory(
+            new ExternalSsh(
+                Files.exists(key) ? key : null,
+                knownHosts(),
+                sshSaid.computeIfAbsent(app, a -> new ExternalSsh.Said())));
       } else if (Files.exists(token)) {
         URIish uri = transport.getURI();
         String user = uri.getUser() == null || uri.getUser().isEmpty() ? TOKEN_USER : uri.getUser();
@@ -214,6 +221,20 @@ public final class RepoSecrets {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * {@link #explain(String)} for a failed fetch of {@code app}: for an {@code ssh://} repository,
+   * with what the {@code ssh} process last said when the message does not already carry it.
+   */
+  public String explain(String app, String message) {
+    ExternalSsh.Said said = sshSaid.get(app);
+    String ssh = said == null ? "" : said.last(java.time.Duration.ofSeconds(5));
+    String m = message == null ? "" : message.strip();
+    if (!ssh.isEmpty() && !m.contains(ssh)) {
+      m = m + " (ssh: " + ssh.replace('\n', ' ').replace('\r', ' ') + ")";
+    }
+    return explain(m);
   }
 
   /**

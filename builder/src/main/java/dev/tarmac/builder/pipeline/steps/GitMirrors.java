@@ -55,7 +55,7 @@ public final class GitMirrors {
                 + " for app "
                 + app
                 + ": "
-                + secrets.explain(RepoUrls.redact(rootMessage(e)))
+                + secrets.explain(app, RepoUrls.redact(rootMessage(e)))
                 + " (check the repository URL and that the build server can reach it)",
             e);
       }
