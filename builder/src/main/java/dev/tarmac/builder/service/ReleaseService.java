@@ -156,14 +156,26 @@ public class ReleaseService {
    * the tag commit's commit time, read from the service's git mirror of the app.
    */
   public DeliveryFigures.Figures figures(String app, String env, int days) {
-    if (days < 1 || days > 3660) {
-      throw ApiProblem.badRequest("days=" + days + " is not between 1 and 3660; try days=30");
+    return figures(app, env, history(app, env), List.of(days)).get(0);
+  }
+
+  /** The figures over each of {@code days} from one reading of the history (the dashboard's). */
+  public List<DeliveryFigures.Figures> figures(
+      String app, String env, List<ReleaseRecord> history, List<Integer> days) {
+    for (int d : days) {
+      if (d < 1 || d > 3660) {
+        throw ApiProblem.badRequest("days=" + d + " is not between 1 and 3660; try days=30");
+      }
     }
     Instant to = Instant.now();
     Path mirror = config.dataDir().resolve("git").resolve(Names.app(app) + ".git");
     try (CommitTimes times = new CommitTimes(mirror)) {
-      return DeliveryFigures.of(
-          app, env, history(app, env), to.minus(Duration.ofDays(days)), to, times::of);
+      return days.stream()
+          .map(
+              d ->
+                  DeliveryFigures.of(
+                      app, env, history, to.minus(Duration.ofDays(d)), to, times::of))
+          .toList();
     }
   }
 

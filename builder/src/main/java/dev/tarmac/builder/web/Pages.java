@@ -36,6 +36,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
@@ -53,6 +57,15 @@ public class Pages {
   static final String CSP =
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'"
           + " data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+  /** Reads hosts for the environment page beside the request's own thread. */
+  private static final ExecutorService HOST_READS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "tarmac-dashboard-status");
+            t.setDaemon(true);
+            return t;
+          });
 
   @Inject Caller caller;
   @Inject Sessions sessions;
@@ -142,7 +155,7 @@ public class Pages {
         () ->
             base(appPage)
                 .data("app", apps.require(app))
-                .data("builds", builds.list(app))
+                .data("builds", builds.list(app).stream().map(BuildRow::of).toList())
                 .data("envs", releases.environments(app)));
   }
 
@@ -169,24 +182,34 @@ public class Pages {
         () -> {
           apps.require(app);
           List<ReleaseRecord> history = releases.history(app, env);
-          EnvStatus status = null;
-          String statusError = null;
-          if (ReleaseHistoryView.live(history).isPresent()) {
-            try {
-              status = releases.status(app, env);
-            } catch (DeployException | ApiProblem e) {
-              statusError = e.getMessage();
-            }
-          } else {
-            statusError = "nothing is live in " + env + " yet";
-          }
-          DeliveryFigures.Figures f30 = releases.figures(app, env, 30);
-          DeliveryFigures.Figures f90 = releases.figures(app, env, 90);
+          // the hosts are read (over SSH) while the rest of the page is put together
+          CompletableFuture<EnvStatus> reading =
+              ReleaseHistoryView.live(history).isPresent()
+                  ? CompletableFuture.supplyAsync(() -> releases.status(app, env), HOST_READS)
+                  : null;
+          List<DeliveryFigures.Figures> figures =
+              releases.figures(app, env, history, List.of(30, 90));
+          DeliveryFigures.Figures f30 = figures.get(0);
+          DeliveryFigures.Figures f90 = figures.get(1);
           List<String> versions =
               builds.list(app).stream()
                   .filter(b -> b.status() == BuildView.Status.SUCCEEDED)
                   .map(BuildView::version)
                   .toList();
+          EnvStatus status = null;
+          String statusError = "nothing is live in " + env + " yet";
+          if (reading != null) {
+            try {
+              status = reading.join();
+              statusError = null;
+            } catch (CompletionException e) {
+              if (!(e.getCause() instanceof DeployException
+                  || e.getCause() instanceof ApiProblem)) {
+                throw e;
+              }
+              statusError = e.getCause().getMessage();
+            }
+          }
           return base(envPage)
               .data("app", app)
               .data("env", env)
@@ -292,6 +315,20 @@ public class Pages {
       return Multi.createFrom().empty();
     }
     return releases.events(app, env, id);
+  }
+
+  /** A build as the app page lists it. */
+  record BuildRow(
+      String version, String status, String commit, String size, String duration, String queued) {
+    static BuildRow of(BuildView b) {
+      return new BuildRow(
+          b.version(),
+          b.status().name(),
+          b.commit() == null ? "" : b.commit().substring(0, Math.min(12, b.commit().length())),
+          Format.bytes(b.size()),
+          Format.duration(b.startedAt(), b.finishedAt()),
+          b.queuedAt() == null ? "" : b.queuedAt().toString());
+    }
   }
 
   // ---- helpers

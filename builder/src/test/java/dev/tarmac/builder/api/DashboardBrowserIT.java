@@ -18,12 +18,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Wait;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -113,20 +115,26 @@ class DashboardBrowserIT {
       assertThat(b.findElement(By.id("log")).getText()).contains("build browsed v2.1.0 from file:");
       shot(b, "build");
 
+      // whatever another test left live, h3 is switched by hand to v2.0.0
+      b.get(url("/apps/browsed/envs/prod"));
+      String recorded = b.findElement(By.id("recorded")).getText();
+      assertThat(recorded).isNotEqualTo("v2.0.0");
       fixture.driftByHand("h3", "v2.0.0");
       try {
         b.get(url("/apps/browsed/envs/prod"));
         for (String h : List.of("h1", "h2", "h3")) {
           WebElement row = b.findElement(By.cssSelector("tr[data-host='" + h + "']"));
           assertThat(row.findElement(By.className("live")).getText())
-              .isEqualTo(h.equals("h3") ? "v2.0.0" : "v2.1.0");
+              .isEqualTo(h.equals("h3") ? "v2.0.0" : recorded);
           assertThat(row.getAttribute("class")).isEqualTo(h.equals("h3") ? "drift" : "");
         }
+        assertThat(b.findElement(By.cssSelector("tr[data-host='h3'] .flag")).getText())
+            .isEqualTo("DRIFT: serves v2.0.0, not " + recorded);
         assertThat(b.findElement(By.id("drift-summary")).isDisplayed()).isTrue();
         assertThat(b.findElements(By.id("plan"))).hasSize(1);
         shot(b, "environment-drift");
       } finally {
-        fixture.driftByHand("h3", "v2.1.0");
+        fixture.driftByHand("h3", recorded);
       }
     } finally {
       b.quit();
@@ -159,7 +167,10 @@ class DashboardBrowserIT {
       // started elsewhere (the API, as the CLI does), watched here while it prepares (4 s hook)
       long id = fixture.start("v2.2.0");
       b.get(url("/apps/browsed/envs/prod/releases/" + id));
-      WebDriverWait wait = new WebDriverWait(b, Duration.ofSeconds(60));
+      // the page's script replaces parts of the page as events arrive: an element may go stale
+      Wait<WebDriver> wait =
+          new WebDriverWait(b, Duration.ofSeconds(60))
+              .ignoring(StaleElementReferenceException.class);
       wait.until(d -> !d.findElements(By.cssSelector("#events li")).isEmpty());
       assertThat(b.findElement(By.id("status")).getText()).isIn("PREPARING", "ACTIVATING");
       shot(b, "release-running");
@@ -175,6 +186,7 @@ class DashboardBrowserIT {
       shot(b, "rollback-confirm");
       b.findElement(By.id("confirm-rollback")).click();
       new WebDriverWait(b, Duration.ofSeconds(60))
+          .ignoring(StaleElementReferenceException.class)
           .until(
               d -> {
                 d.navigate().refresh();

@@ -7,11 +7,18 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import dev.tarmac.builder.testing.FixedPortProfile;
+import dev.tarmac.deploy.release.EnvLock;
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -276,6 +283,32 @@ class DashboardPagesTest {
         .then()
         .body("status", equalTo("LIVE"))
         .body("version", equalTo("v2.1.0"));
+  }
+
+  @Inject ArtifactStore store;
+
+  @Test
+  void theLockAndItsHolder() {
+    String key = StoreLayout.lock("dash", "prod");
+    EnvLock.Info held =
+        new EnvLock.Info(
+            "ann@laptop",
+            "release",
+            "v2.2.0",
+            Instant.parse("2026-11-27T10:00:00Z"),
+            Instant.parse("2099-01-01T00:00:00Z"),
+            "t-1");
+    store.put(key, new ByteArrayInputStream(Json.write(held)));
+    try {
+      page(signIn(viewer), "/apps/dash/envs/prod")
+          .then()
+          .statusCode(200)
+          .body(
+              containsString(
+                  "Held by <b>ann@laptop</b> for release v2.2.0 since 2026-11-27T10:00:00Z"));
+    } finally {
+      store.delete(key);
+    }
   }
 
   @Test
