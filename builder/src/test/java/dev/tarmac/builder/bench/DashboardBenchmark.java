@@ -3,13 +3,12 @@ package dev.tarmac.builder.bench;
 import static io.restassured.RestAssured.given;
 
 import dev.tarmac.builder.testing.SampleRepo;
+import dev.tarmac.builder.testing.SshFleetResource;
 import dev.tarmac.deploy.testing.SshHosts;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,57 +26,35 @@ import org.junit.jupiter.api.Test;
  * It writes its figures into docs/benchmarks.md ({@code dashboard-benchmark} section).
  */
 @QuarkusTest
-@WithTestResource(DashboardBenchmark.Fleet.class)
+@WithTestResource(
+    value = SshFleetResource.class,
+    initArgs = {
+      @ResourceArg(name = "hosts", value = "16"),
+      @ResourceArg(name = "first-address", value = "41")
+    })
 class DashboardBenchmark {
   static final int HOSTS = 16;
   static final int ROUNDS = 15;
 
-  /** 16 OpenSSH hosts and the service's SSH settings to reach them. */
-  public static class Fleet implements QuarkusTestResourceLifecycleManager {
-    static SshHosts hosts;
-
-    @Override
-    public Map<String, String> start() {
-      try {
-        Path dir =
-            Files.createTempDirectory(
-                Files.createDirectories(Path.of("target").toAbsolutePath()), "dash-bench-");
-        hosts = new SshHosts(dir.resolve("hosts"), HOSTS, 41);
-        int port;
-        try (ServerSocket s = new ServerSocket()) {
-          s.bind(new InetSocketAddress("127.0.0.1", 0));
-          port = s.getLocalPort();
-        }
-        return Map.of(
-            "tarmac.ssh.private-key", hosts.settings().privateKey().toString(),
-            "tarmac.ssh.known-hosts", hosts.settings().knownHosts().toString(),
-            "quarkus.http.test-port", Integer.toString(port),
-            "tarmac.public-url", "http://127.0.0.1:" + port);
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot start the SSH hosts: " + e.getMessage(), e);
-      }
-    }
-
-    @Override
-    public void stop() {
-      if (hosts != null) {
-        hosts.close();
-      }
-    }
-  }
-
   @Test
   void environmentPageOf16Hosts() throws Exception {
     String machine = BenchSetup.machine();
-    SshHosts ssh = Fleet.hosts;
+    SshHosts ssh = SshFleetResource.hosts;
     SampleRepo repo =
         new SampleRepo(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "dash-repo-"));
     repo.write(
         "tarmac.yml",
-        SampleRepo.TARMAC_YML.substring(0, SampleRepo.TARMAC_YML.indexOf("environments:"))
+        SampleRepo.TARMAC_YML
+                .substring(0, SampleRepo.TARMAC_YML.indexOf("environments:"))
+                .replace("app: shop", "app: bench")
             + "environments:\n  prod:\n    deploy_to: "
             + ssh.deployTo()
-            + "/shop\n    hosts:\n"
+            + "/bench\n"
+            // -Dbench.parallel=16: every host read at once (default: tarmac.yml's 10)
+            + (System.getProperty("bench.parallel") == null
+                ? ""
+                : "    parallel: " + System.getProperty("bench.parallel") + "\n")
+            + "    hosts:\n"
             + ssh.hostsYaml("      "));
     repo.commitAndTag("16 ssh hosts", "v3.0.0");
     String admin = "test-token";
@@ -85,7 +62,7 @@ class DashboardBenchmark {
         .auth()
         .oauth2(admin)
         .contentType(ContentType.JSON)
-        .body(Map.of("name", "shop", "repo", repo.url(), "watch", false))
+        .body(Map.of("name", "bench", "repo", repo.url(), "watch", false))
         .post("/api/apps")
         .then()
         .statusCode(201);
@@ -94,23 +71,23 @@ class DashboardBenchmark {
         .oauth2(admin)
         .contentType(ContentType.JSON)
         .body(Map.of("tag", "v3.0.0"))
-        .post("/api/apps/shop/builds")
+        .post("/api/apps/bench/builds")
         .then()
         .statusCode(202);
-    await(admin, "/api/apps/shop/builds/v3.0.0", List.of("SUCCEEDED"));
+    await(admin, "/api/apps/bench/builds/v3.0.0", List.of("SUCCEEDED"));
     long id =
         given()
             .auth()
             .oauth2(admin)
             .contentType(ContentType.JSON)
             .body(Map.of("version", "v3.0.0"))
-            .post("/api/apps/shop/envs/prod/releases")
+            .post("/api/apps/bench/envs/prod/releases")
             .then()
             .statusCode(202)
             .extract()
             .jsonPath()
             .getLong("id");
-    await(admin, "/api/apps/shop/envs/prod/releases/" + id, List.of("LIVE"));
+    await(admin, "/api/apps/bench/envs/prod/releases/" + id, List.of("LIVE"));
 
     String session =
         given()
@@ -129,7 +106,7 @@ class DashboardBenchmark {
               .auth()
               .none()
               .cookie("tarmac_session", session)
-              .get("/apps/shop/envs/prod")
+              .get("/apps/bench/envs/prod")
               .then()
               .statusCode(200)
               .extract()
@@ -146,7 +123,7 @@ class DashboardBenchmark {
     List<Double> api = new ArrayList<>();
     for (int i = 0; i < ROUNDS; i++) {
       long t0 = System.nanoTime();
-      given().auth().oauth2(admin).get("/api/apps/shop/envs/prod/status").then().statusCode(200);
+      given().auth().oauth2(admin).get("/api/apps/bench/envs/prod/status").then().statusCode(200);
       api.add((System.nanoTime() - t0) / 1e6);
     }
     Collections.sort(api);
@@ -157,14 +134,15 @@ class DashboardBenchmark {
     String section =
         String.format(
             Locale.ROOT,
-            "Machine: %s.%n%n"
+            "Machine: %s; hosts read %s at once.%n%n"
                 + "| what | hosts | rounds | median | min | max | target |%n"
                 + "|---|---|---|---|---|---|---|%n"
-                + "| page `/apps/shop/envs/prod` (every host read over SSH, history, lock, 30- and"
+                + "| page `/apps/bench/envs/prod` (every host read over SSH, history, lock, 30- and"
                 + " 90-day figures) | %d | %d | %.0f ms | %.0f ms | %.0f ms | ≤ 300 ms %s |%n"
-                + "| `GET /api/apps/shop/envs/prod/status` alone (the same SSH reads) | %d | %d |"
+                + "| `GET /api/apps/bench/envs/prod/status` alone (the same SSH reads) | %d | %d |"
                 + " %.0f ms | %.0f ms | %.0f ms | |%n",
             machine,
+            System.getProperty("bench.parallel", "10 (the default)"),
             HOSTS,
             ROUNDS,
             median,
@@ -178,8 +156,13 @@ class DashboardBenchmark {
             api.get(api.size() - 1));
     Path docs = Path.of("../docs/benchmarks.md").toAbsolutePath().normalize();
     String text = Files.readString(docs);
-    String start = "<!-- dashboard-benchmark:start -->";
-    String end = "<!-- dashboard-benchmark:end -->";
+    String name =
+        "dashboard-benchmark"
+            + (System.getProperty("bench.parallel") == null
+                ? ""
+                : "-parallel-" + System.getProperty("bench.parallel"));
+    String start = "<!-- " + name + ":start -->";
+    String end = "<!-- " + name + ":end -->";
     int a = text.indexOf(start);
     int b = text.indexOf(end);
     if (a < 0 || b < a) {
