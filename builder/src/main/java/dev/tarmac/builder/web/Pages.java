@@ -23,6 +23,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -110,7 +111,10 @@ public class Pages {
   @POST
   @Path("signin")
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public Response signIn(@FormParam("token") String secret, @Context UriInfo uri) {
+  public Response signIn(
+      @FormParam("token") String secret,
+      @Context UriInfo uri,
+      @HeaderParam("X-Forwarded-Proto") String forwardedProto) {
     Optional<Token> token = secret == null ? Optional.empty() : tokens.verify(secret);
     if (token.isEmpty()) {
       return html(
@@ -126,7 +130,7 @@ public class Pages {
     }
     Sessions.Session s = sessions.open(token.get());
     return Response.seeOther(URI.create("/"))
-        .cookie(sessionCookie(s.id(), uri, -1))
+        .cookie(sessionCookie(s.id(), secure(uri, forwardedProto), -1))
         .header("Cache-Control", "no-store")
         .build();
   }
@@ -134,13 +138,18 @@ public class Pages {
   @POST
   @Path("signout")
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public Response signOut(@FormParam("csrf") String csrf, @Context UriInfo uri) {
+  public Response signOut(
+      @FormParam("csrf") String csrf,
+      @Context UriInfo uri,
+      @HeaderParam("X-Forwarded-Proto") String forwardedProto) {
     Optional<Response> refused = requireForm(csrf, null, null);
     if (refused.isPresent()) {
       return refused.get();
     }
     sessions.close(caller.session().get().id());
-    return Response.seeOther(URI.create("/signin")).cookie(sessionCookie("", uri, 0)).build();
+    return Response.seeOther(URI.create("/signin"))
+        .cookie(sessionCookie("", secure(uri, forwardedProto), 0))
+        .build();
   }
 
   @GET
@@ -434,13 +443,22 @@ public class Pages {
         .build();
   }
 
-  /** HttpOnly, SameSite=Strict, path /; Secure when the request came over HTTPS. */
-  private static NewCookie sessionCookie(String value, UriInfo uri, int maxAge) {
+  /**
+   * Did the browser use HTTPS: to the service, or to a proxy in front that says so (a forged header
+   * can only add {@code Secure} to the forger's own cookie).
+   */
+  static boolean secure(UriInfo uri, String forwardedProto) {
+    return "https".equalsIgnoreCase(uri.getRequestUri().getScheme())
+        || (forwardedProto != null && forwardedProto.strip().equalsIgnoreCase("https"));
+  }
+
+  /** HttpOnly, SameSite=Strict, path /; Secure when the browser used HTTPS. */
+  private static NewCookie sessionCookie(String value, boolean secure, int maxAge) {
     return new NewCookie.Builder(Sessions.COOKIE)
         .value(value)
         .path("/")
         .httpOnly(true)
-        .secure("https".equalsIgnoreCase(uri.getRequestUri().getScheme()))
+        .secure(secure)
         .sameSite(NewCookie.SameSite.STRICT)
         .maxAge(maxAge)
         .build();

@@ -137,6 +137,19 @@ class DashboardPagesTest {
         .contains("Path=/");
     // the cookie is a random session id, never the token
     assertThat(r.getCookie("tarmac_session")).hasSize(64).doesNotContain(viewer);
+    assertThat(setCookie).doesNotContain("Secure");
+    // behind a TLS proxy (docs/operations.md) the cookie is Secure
+    assertThat(
+            given()
+                .auth()
+                .none()
+                .redirects()
+                .follow(false)
+                .header("X-Forwarded-Proto", "https")
+                .formParam("token", viewer)
+                .post("/signin")
+                .getHeader("Set-Cookie"))
+        .contains("Secure");
   }
 
   @Test
