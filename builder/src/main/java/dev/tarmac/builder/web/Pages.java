@@ -321,7 +321,7 @@ public class Pages {
   @RestStreamElementType(MediaType.APPLICATION_JSON)
   public Multi<ReleaseEvent> events(String app, String env, long id) {
     if (!caller.present()) {
-      return Multi.createFrom().empty();
+      throw new ApiProblem(401, "Unauthorized", "sign in first: /signin");
     }
     return releases.events(app, env, id);
   }

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import dev.tarmac.builder.testing.FixedPortProfile;
+import dev.tarmac.builder.web.Pages;
 import dev.tarmac.deploy.release.EnvLock;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.StoreLayout;
@@ -114,6 +115,39 @@ class DashboardPagesTest {
         .then()
         .statusCode(200)
         .body(containsString("<form method=\"post\" action=\"/signin\">"));
+  }
+
+  /**
+   * Every GET of the dashboard, found by reflection (a new page cannot slip through), sends a
+   * visitor without a session to the sign-in page; the live events answer 401.
+   */
+  @Test
+  void everyPageNeedsASession() {
+    List<String> paths = new java.util.ArrayList<>();
+    for (java.lang.reflect.Method m : Pages.class.getDeclaredMethods()) {
+      if (m.isAnnotationPresent(jakarta.ws.rs.GET.class)) {
+        jakarta.ws.rs.Path sub = m.getAnnotation(jakarta.ws.rs.Path.class);
+        paths.add(
+            "/"
+                + (sub == null ? "" : sub.value())
+                    .replace("{app}", "dash")
+                    .replace("{env}", "prod")
+                    .replace("{version}", "v2.0.0")
+                    .replace("{id}", "1"));
+      }
+    }
+    assertThat(paths).contains("/", "/apps/dash/envs/prod", "/apps/dash/envs/prod/releases/1");
+    for (String path : paths) {
+      Response r = given().auth().none().redirects().follow(false).get(path);
+      if (path.equals("/signin")) {
+        r.then().statusCode(200);
+      } else if (path.endsWith("/events")) {
+        r.then().statusCode(401);
+      } else {
+        assertThat(r.statusCode()).as(path).isEqualTo(303);
+        assertThat(r.getHeader("Location")).as(path).endsWith("/signin");
+      }
+    }
   }
 
   @Test
