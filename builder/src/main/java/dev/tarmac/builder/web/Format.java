@@ -32,6 +32,15 @@ final class Format {
     return String.format(Locale.ROOT, "%.1f days", s / 86400);
   }
 
+  private static final java.time.format.DateTimeFormatter WHEN =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+          .withZone(java.time.ZoneOffset.UTC);
+
+  /** {@code 2026-11-27 16:46:01 UTC}; empty when unknown. */
+  static String when(Instant t) {
+    return t == null ? "" : WHEN.format(t);
+  }
+
   static String bytes(Long n) {
     if (n == null) {
       return "";

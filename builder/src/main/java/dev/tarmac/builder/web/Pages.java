@@ -309,6 +309,7 @@ public class Pages {
               .data("r", r)
               .data("running", !r.status().finished())
               .data("duration", Format.duration(r.startedAt(), r.finishedAt()))
+              .data("started", Format.when(r.startedAt()))
               .data("chart", Charts.timeline(r, Instant.now()))
               .data("hosts", ReleaseHistoryView.hosts(r));
         });
@@ -336,7 +337,7 @@ public class Pages {
           b.commit() == null ? "" : b.commit().substring(0, Math.min(12, b.commit().length())),
           Format.bytes(b.size()),
           Format.duration(b.startedAt(), b.finishedAt()),
-          b.queuedAt() == null ? "" : b.queuedAt().toString());
+          Format.when(b.queuedAt()));
     }
   }
 

@@ -55,7 +55,7 @@ final class ReleaseHistoryView {
               r.version(),
               r.status().name(),
               r.who(),
-              r.startedAt() == null ? "" : r.startedAt().toString(),
+              Format.when(r.startedAt()),
               Format.duration(r.startedAt(), r.finishedAt()),
               r.activationWindowMs() == null ? "" : r.activationWindowMs() + " ms"));
     }
