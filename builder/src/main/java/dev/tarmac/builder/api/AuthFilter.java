@@ -3,12 +3,14 @@ package dev.tarmac.builder.api;
 import dev.tarmac.builder.auth.Caller;
 import dev.tarmac.builder.auth.Requires;
 import dev.tarmac.builder.auth.Role;
+import dev.tarmac.builder.auth.Sessions;
 import dev.tarmac.builder.auth.Token;
 import dev.tarmac.builder.auth.TokenStore;
 import dev.tarmac.builder.auth.Unauthenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.Response;
 import java.lang.reflect.Method;
 import java.util.Optional;
@@ -21,6 +23,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * /api/store/…}); both are marked {@link Unauthenticated}. Then the token's role must allow the
  * method ({@link Requires}; by default GET/HEAD need viewer, anything else admin), and a deployer
  * limited to some environments reaches only those.
+ *
+ * <p>Paths outside {@code /api/} are the dashboard's pages (docs/dashboard.md): they never take a
+ * bearer token; a session cookie ({@link Sessions}) makes the caller, and the pages themselves send
+ * a visitor without one to the sign-in page and check roles and CSRF tokens on every form.
  */
 public class AuthFilter {
   public static final String HOW_TO_GET_ONE =
@@ -31,6 +37,7 @@ public class AuthFilter {
 
   @Inject TokenStore tokens;
   @Inject Caller caller;
+  @Inject Sessions sessions;
 
   /** Before routing: an unknown path under /api is refused too, not told apart from a real one. */
   @ServerRequestFilter(preMatching = true)
@@ -38,6 +45,13 @@ public class AuthFilter {
     String path = request.getUriInfo().getPath();
     if (path.startsWith("/api/hooks/") || path.startsWith("/api/store/")) {
       return Optional.empty(); // each checks its own signature; see authorize for the resource
+    }
+    if (!path.startsWith("/api/") && !path.equals("/api")) {
+      Cookie cookie = request.getCookies().get(Sessions.COOKIE);
+      sessions
+          .find(cookie == null ? null : cookie.getValue(), tokens::stillValid)
+          .ifPresent(caller::set);
+      return Optional.empty(); // a page: signed in or not, the page decides (web/Pages)
     }
     String header = request.getHeaderString("Authorization");
     String secret = bearer(header);
@@ -67,6 +81,9 @@ public class AuthFilter {
       return Optional.empty();
     }
     String path = request.getUriInfo().getPath();
+    if (!path.startsWith("/api/") && !path.equals("/api")) {
+      return Optional.empty(); // a page checks its session and role itself (web/Pages)
+    }
     if (!caller.present()) {
       // a path that looked like a signed one but routed elsewhere
       return Optional.of(

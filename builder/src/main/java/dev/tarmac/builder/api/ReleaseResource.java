@@ -4,6 +4,7 @@ import dev.tarmac.builder.auth.Caller;
 import dev.tarmac.builder.auth.Requires;
 import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.service.ApiProblem;
+import dev.tarmac.builder.service.DeliveryFigures;
 import dev.tarmac.builder.service.ReleaseService;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
@@ -11,6 +12,7 @@ import dev.tarmac.deploy.release.ReleaseRecord;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -92,6 +94,14 @@ public class ReleaseResource {
             caller.name(),
             Boolean.TRUE.equals(b.forceUnlock()));
     return Response.accepted(started).build();
+  }
+
+  /** The four delivery figures of the last {@code days} days (default 30): docs/dashboard.md. */
+  @GET
+  @Path("metrics")
+  public DeliveryFigures.Figures metrics(
+      String app, String env, @QueryParam("days") @DefaultValue("30") int days) {
+    return releases.figures(app, env, days);
   }
 
   @GET

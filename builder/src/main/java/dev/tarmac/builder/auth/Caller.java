@@ -6,9 +6,21 @@ import jakarta.enterprise.context.RequestScoped;
 @RequestScoped
 public class Caller {
   private Token token;
+  private Sessions.Session session;
 
   public void set(Token token) {
     this.token = token;
+  }
+
+  /** A dashboard request: the signed-in session and its token. */
+  public void set(Sessions.Session session) {
+    this.session = session;
+    this.token = session.token();
+  }
+
+  /** The dashboard session of this request, if it came with one. */
+  public java.util.Optional<Sessions.Session> session() {
+    return java.util.Optional.ofNullable(session);
   }
 
   public Token token() {

@@ -117,6 +117,14 @@ public final class TokenStore {
     return Optional.ofNullable(found);
   }
 
+  /**
+   * Is this token (name and hash, as a dashboard session holds it) still one that is not revoked?
+   */
+  public synchronized boolean stillValid(Token token) {
+    bootstrap();
+    return find(token.name()).filter(t -> t.sha256().equals(token.sha256())).isPresent();
+  }
+
   public synchronized List<Token.Info> list() {
     bootstrap();
     return all().stream().map(Token::info).toList();

@@ -3,6 +3,7 @@ package dev.tarmac.builder.service;
 import dev.tarmac.builder.ops.Metrics;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.release.Deployer;
+import dev.tarmac.deploy.release.EnvLock;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
 import dev.tarmac.deploy.release.ReleaseFailedException;
@@ -11,8 +12,11 @@ import dev.tarmac.deploy.release.ReleaseOptions;
 import dev.tarmac.deploy.release.ReleasePreview;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.Transports;
+import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
+import dev.tarmac.distributor.model.StoreLayout;
 import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.StoreNotFoundException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -20,6 +24,9 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +124,59 @@ public class ReleaseService {
 
   public EnvStatus status(String app, String env) {
     return deployer.status(Names.app(app), Names.env(env));
+  }
+
+  /**
+   * The environments an app's newest built version defines in its {@code tarmac.yml} (the dashboard
+   * lists them); empty before its first build.
+   */
+  public List<String> environments(String app) {
+    return builds.list(app).stream()
+        .filter(b -> b.status() == BuildView.Status.SUCCEEDED)
+        .findFirst()
+        .map(
+            b ->
+                List.copyOf(
+                    Deployer.config(deployer.build(app, b.version())).environments().keySet()))
+        .orElse(List.of());
+  }
+
+  /** Who holds the environment's lock, if anyone (docs/architecture.md, "Locks"). */
+  public Optional<EnvLock.Info> lock(String app, String env) {
+    String key = StoreLayout.lock(Names.app(app), Names.env(env));
+    try {
+      return Optional.of(Json.read(store.readAllBytes(key), EnvLock.Info.class));
+    } catch (StoreNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The delivery figures of the last {@code days} days (docs/dashboard.md): lead time counts from
+   * the tag commit's commit time, read from the service's git mirror of the app.
+   */
+  public DeliveryFigures.Figures figures(String app, String env, int days) {
+    return figures(app, env, history(app, env), List.of(days)).get(0);
+  }
+
+  /** The figures over each of {@code days} from one reading of the history (the dashboard's). */
+  public List<DeliveryFigures.Figures> figures(
+      String app, String env, List<ReleaseRecord> history, List<Integer> days) {
+    for (int d : days) {
+      if (d < 1 || d > 3660) {
+        throw ApiProblem.badRequest("days=" + d + " is not between 1 and 3660; try days=30");
+      }
+    }
+    Instant to = Instant.now();
+    Path mirror = config.dataDir().resolve("git").resolve(Names.app(app) + ".git");
+    try (CommitTimes times = new CommitTimes(mirror)) {
+      return days.stream()
+          .map(
+              d ->
+                  DeliveryFigures.of(
+                      app, env, history, to.minus(Duration.ofDays(d)), to, times::of))
+          .toList();
+    }
   }
 
   public List<ReleaseRecord> history(String app, String env) {

@@ -9,11 +9,20 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Two OpenSSH servers on 127.0.0.11-12 for the service's release tests, and the service's
- * configuration to reach them ({@code tarmac.ssh.*}) on a port chosen before it starts.
+ * OpenSSH servers for the service's release tests — two on 127.0.0.11-12 unless the init args
+ * {@code hosts} and {@code first-address} say otherwise — and the service's configuration to reach
+ * them ({@code tarmac.ssh.*}) on a port chosen before it starts.
  */
 public class SshFleetResource implements QuarkusTestResourceLifecycleManager {
   public static SshHosts hosts;
+  private int count = 2;
+  private int firstAddress = 11;
+
+  @Override
+  public void init(Map<String, String> args) {
+    count = Integer.parseInt(args.getOrDefault("hosts", "2"));
+    firstAddress = Integer.parseInt(args.getOrDefault("first-address", "11"));
+  }
 
   @Override
   public Map<String, String> start() {
@@ -21,7 +30,7 @@ public class SshFleetResource implements QuarkusTestResourceLifecycleManager {
       Path dir =
           Files.createTempDirectory(
               Files.createDirectories(Path.of("target").toAbsolutePath()), "ssh-fleet-");
-      hosts = new SshHosts(dir.resolve("hosts"), 2, 11);
+      hosts = new SshHosts(dir.resolve("hosts"), count, firstAddress);
       int port;
       try (ServerSocket s = new ServerSocket()) {
         s.bind(new InetSocketAddress("127.0.0.1", 0));

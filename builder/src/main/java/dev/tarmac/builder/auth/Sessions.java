@@ -1,0 +1,91 @@
+package dev.tarmac.builder.auth;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The dashboard's sign-in sessions, kept in the service's memory only (docs/dashboard.md): a
+ * session id is 256 random bits, sent as an HttpOnly, SameSite=Strict cookie; the session holds the
+ * token it was opened with (its name and hash, never its secret) and a per-session CSRF token that
+ * every form carries. A session ends on sign-out, after {@link #IDLE} without a request, and as
+ * soon as its token is revoked. A restart of the service signs everyone out.
+ */
+@ApplicationScoped
+public class Sessions {
+  public static final String COOKIE = "tarmac_session";
+  public static final Duration IDLE = Duration.ofHours(8);
+
+  /** One signed-in browser. */
+  public record Session(String id, Token token, String csrf, Instant lastSeen) {
+    Session seen(Instant at) {
+      return new Session(id, token, csrf, at);
+    }
+
+    /** Is {@code candidate} this session's CSRF token? Compared in constant time. */
+    public boolean csrfMatches(String candidate) {
+      return candidate != null
+          && MessageDigest.isEqual(
+              csrf.getBytes(StandardCharsets.US_ASCII),
+              candidate.getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private Clock clock = Clock.systemUTC();
+
+  /** For tests: a clock to move past the idle limit. */
+  public void useClock(Clock c) {
+    this.clock = c;
+  }
+
+  /** Opens a session for a verified token. */
+  public Session open(Token token) {
+    Session s = new Session(randomId(), token, randomId(), clock.instant());
+    sessions.put(s.id(), s);
+    return s;
+  }
+
+  /**
+   * The live session with this id whose token {@code stillValid} confirms, or empty (unknown,
+   * expired, or its token revoked: then it is forgotten).
+   */
+  public Optional<Session> find(String id, java.util.function.Predicate<Token> stillValid) {
+    if (id == null) {
+      return Optional.empty();
+    }
+    Session s = sessions.get(id);
+    if (s == null) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    if (s.lastSeen().plus(IDLE).isBefore(now) || !stillValid.test(s.token())) {
+      sessions.remove(id);
+      return Optional.empty();
+    }
+    Session seen = s.seen(now);
+    sessions.put(id, seen);
+    return Optional.of(seen);
+  }
+
+  public void close(String id) {
+    if (id != null) {
+      sessions.remove(id);
+    }
+  }
+
+  private static String randomId() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

@@ -1,0 +1,399 @@
+package dev.tarmac.builder.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import dev.tarmac.builder.testing.FixedPortProfile;
+import dev.tarmac.builder.web.Pages;
+import dev.tarmac.deploy.release.EnvLock;
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard's pages over HTTP (docs/dashboard.md): sign-in and its cookie, sessions, CSRF,
+ * buttons by role, what is live on every host with drift made by hand, the release page's chart,
+ * and the delivery figures' API.
+ */
+@QuarkusTest
+@TestProfile(FixedPortProfile.class)
+class DashboardPagesTest {
+  static DashboardFixture fixture;
+  static String viewer;
+  static String deployer;
+  static String otherEnvDeployer;
+
+  @BeforeEach
+  void token() throws Exception {
+    Api.authenticateByDefault();
+    if (fixture == null) {
+      fixture = new DashboardFixture("dash", 3);
+      viewer = AuthResourceTest.createToken("vic-viewer", "viewer", null);
+      deployer = AuthResourceTest.createToken("dee-deployer", "deployer", List.of("prod"));
+      otherEnvDeployer =
+          AuthResourceTest.createToken("sam-staging", "deployer", List.of("staging"));
+    }
+  }
+
+  /** Signs in with a token; returns the session cookie's value. */
+  static String signIn(String token) {
+    Response r =
+        given().auth().none().redirects().follow(false).formParam("token", token).post("/signin");
+    r.then().statusCode(303).header("Location", Matchers.endsWith("/"));
+    return r.getCookie("tarmac_session");
+  }
+
+  /** A request of a browser holding this session cookie (no token, no redirect followed). */
+  static RequestSpecification as(String session) {
+    return given().auth().none().redirects().follow(false).cookie("tarmac_session", session);
+  }
+
+  static Response page(String session, String path) {
+    return as(session).get(path);
+  }
+
+  static int releaseCount() {
+    return given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .get("/api/apps/dash/envs/prod/releases")
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath()
+        .getList("$")
+        .size();
+  }
+
+  static String csrf(String html) {
+    Matcher m = Pattern.compile("name=\"csrf\" value=\"([0-9a-f]+)\"").matcher(html);
+    assertThat(m.find()).as("a csrf field in %s", html).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void signedOutVisitorsAreSentToSignInAndABearerHeaderIsNoSession() {
+    given()
+        .auth()
+        .none()
+        .redirects()
+        .follow(false)
+        .get("/")
+        .then()
+        .statusCode(303)
+        .header("Location", Matchers.endsWith("/signin"));
+    // the API token in a header does not open pages (they take the session cookie only)
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .redirects()
+        .follow(false)
+        .get("/apps/dash")
+        .then()
+        .statusCode(303);
+    given()
+        .auth()
+        .none()
+        .get("/signin")
+        .then()
+        .statusCode(200)
+        .body(containsString("<form method=\"post\" action=\"/signin\">"));
+  }
+
+  /**
+   * Every GET of the dashboard, found by reflection (a new page cannot slip through), sends a
+   * visitor without a session to the sign-in page; the live events answer 401.
+   */
+  @Test
+  void everyPageNeedsASession() {
+    List<String> paths = new java.util.ArrayList<>();
+    for (java.lang.reflect.Method m : Pages.class.getDeclaredMethods()) {
+      if (m.isAnnotationPresent(jakarta.ws.rs.GET.class)) {
+        jakarta.ws.rs.Path sub = m.getAnnotation(jakarta.ws.rs.Path.class);
+        paths.add(
+            "/"
+                + (sub == null ? "" : sub.value())
+                    .replace("{app}", "dash")
+                    .replace("{env}", "prod")
+                    .replace("{version}", "v2.0.0")
+                    .replace("{id}", "1"));
+      }
+    }
+    assertThat(paths).contains("/", "/apps/dash/envs/prod", "/apps/dash/envs/prod/releases/1");
+    for (String path : paths) {
+      Response r = given().auth().none().redirects().follow(false).get(path);
+      if (path.equals("/signin")) {
+        r.then().statusCode(200);
+      } else if (path.endsWith("/events")) {
+        r.then().statusCode(401);
+      } else {
+        assertThat(r.statusCode()).as(path).isEqualTo(303);
+        assertThat(r.getHeader("Location")).as(path).endsWith("/signin");
+      }
+    }
+  }
+
+  @Test
+  void aBadTokenIsRefusedAndTheCookieIsHttpOnlyAndStrict() {
+    given()
+        .auth()
+        .none()
+        .formParam("token", "tarmac_nope")
+        .post("/signin")
+        .then()
+        .statusCode(401)
+        .body(containsString("not valid (unknown or revoked)"))
+        .header("Set-Cookie", Matchers.nullValue());
+    Response r =
+        given().auth().none().redirects().follow(false).formParam("token", viewer).post("/signin");
+    String setCookie = r.getHeader("Set-Cookie");
+    assertThat(setCookie)
+        .contains("tarmac_session=")
+        .contains("HttpOnly")
+        .containsIgnoringCase("SameSite=Strict")
+        .contains("Path=/");
+    // the cookie is a random session id, never the token
+    assertThat(r.getCookie("tarmac_session")).hasSize(64).doesNotContain(viewer);
+    assertThat(setCookie).doesNotContain("Secure");
+    // behind a TLS proxy (docs/operations.md) the cookie is Secure
+    assertThat(
+            given()
+                .auth()
+                .none()
+                .redirects()
+                .follow(false)
+                .header("X-Forwarded-Proto", "https")
+                .formParam("token", viewer)
+                .post("/signin")
+                .getHeader("Set-Cookie"))
+        .contains("Secure");
+  }
+
+  @Test
+  void theSessionCookieDoesNotOpenTheApi() {
+    String s = signIn(Api.TOKEN);
+    as(s).get("/api/apps").then().statusCode(401);
+  }
+
+  @Test
+  void signOutEndsTheSessionAndNeedsTheCsrfToken() {
+    String s = signIn(viewer);
+    String html = page(s, "/").then().statusCode(200).extract().asString();
+    // without the form's token: refused, still signed in
+    as(s).formParam("csrf", "0".repeat(64)).post("/signout").then().statusCode(403);
+    page(s, "/").then().statusCode(200);
+    as(s)
+        .formParam("csrf", csrf(html))
+        .post("/signout")
+        .then()
+        .statusCode(303)
+        .header("Set-Cookie", containsString("Max-Age=0"));
+    page(s, "/").then().statusCode(303);
+  }
+
+  @Test
+  void aRevokedTokenEndsItsSessions() {
+    String secret = AuthResourceTest.createToken("short-lived", "viewer", null);
+    String s = signIn(secret);
+    page(s, "/").then().statusCode(200);
+    given().auth().oauth2(Api.TOKEN).delete("/api/tokens/short-lived").then().statusCode(204);
+    page(s, "/").then().statusCode(303);
+  }
+
+  @Test
+  void appsAndBuildsWithTheirLog() {
+    String s = signIn(viewer);
+    page(s, "/").then().statusCode(200).body(containsString("href=\"/apps/dash\""));
+    page(s, "/apps/dash")
+        .then()
+        .statusCode(200)
+        .body(containsString("/apps/dash/builds/v2.1.0"))
+        .body(containsString("SUCCEEDED"))
+        .body(containsString("href=\"/apps/dash/envs/prod\""));
+    page(s, "/apps/dash/builds/v2.1.0")
+        .then()
+        .statusCode(200)
+        .body(containsString("id=\"log\""))
+        .body(containsString("build dash v2.1.0 from file:"));
+    page(s, "/apps/nope").then().statusCode(404).body(containsString("nope"));
+  }
+
+  @Test
+  void environmentShowsEveryHostDriftTheLockAndNoButtonsForAViewer() throws Exception {
+    int before = releaseCount();
+    String s = signIn(viewer);
+    String html = page(s, "/apps/dash/envs/prod").then().statusCode(200).extract().asString();
+    assertThat(html).contains("data-host=\"h1\"", "data-host=\"h2\"", "data-host=\"h3\"");
+    assertThat(html).doesNotContain("DRIFT").contains("id=\"lock\">Free.");
+    assertThat(html).doesNotContain("id=\"plan\"").doesNotContain("id=\"rollback\"");
+    // a viewer who posts the form anyway is refused and nothing starts
+    as(s)
+        .formParam("csrf", csrf(html))
+        .formParam("version", "v2.0.0")
+        .post("/apps/dash/envs/prod/release")
+        .then()
+        .statusCode(403)
+        .body(containsString("may not release"));
+    assertThat(releaseCount()).as("releases after a refused form").isEqualTo(before);
+
+    fixture.driftByHand("h2", "v2.0.0");
+    try {
+      String drifted = page(s, "/apps/dash/envs/prod").then().statusCode(200).extract().asString();
+      assertThat(drifted).contains("DRIFT: serves v2.0.0, not v2.1.0").contains("drift-summary");
+      assertThat(drifted.split("class=\"drift\" data-host=")).hasSize(2);
+    } finally {
+      fixture.driftByHand("h2", "v2.1.0");
+    }
+  }
+
+  @Test
+  void aDeployerPlansThenReleasesWithTheFormsToken() throws Exception {
+    int before = releaseCount();
+    String s = signIn(deployer);
+    String html = page(s, "/apps/dash/envs/prod").then().statusCode(200).extract().asString();
+    assertThat(html).contains("id=\"plan\"").contains("id=\"rollback\"");
+    String csrf = csrf(html);
+    // a form without the session's token (as a cross-site form would be) changes nothing
+    as(s)
+        .formParam("version", "v2.0.0")
+        .post("/apps/dash/envs/prod/release")
+        .then()
+        .statusCode(403)
+        .body(containsString("CSRF"));
+    as(signIn(deployer))
+        .formParam("csrf", csrf)
+        .formParam("version", "v2.0.0")
+        .post("/apps/dash/envs/prod/release")
+        .then()
+        .statusCode(403);
+    assertThat(releaseCount()).as("releases after a refused form").isEqualTo(before);
+
+    String plan =
+        as(s)
+            .formParam("csrf", csrf)
+            .formParam("version", "v2.0.0")
+            .post("/apps/dash/envs/prod/plan")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(plan)
+        .contains("Live now: <b>v2.1.0</b>")
+        .contains("id=\"confirm-release\"")
+        .contains("<td>h3</td>");
+    Response started =
+        as(s)
+            .formParam("csrf", csrf)
+            .formParam("version", "v2.0.0")
+            .post("/apps/dash/envs/prod/release");
+    started.then().statusCode(303);
+    String location = started.getHeader("Location");
+    long id = Long.parseLong(location.substring(location.lastIndexOf('/') + 1));
+    Api.awaitRelease("dash", "prod", id)
+        .then()
+        .body("status", equalTo("LIVE"))
+        .body("who", equalTo("dee-deployer"));
+
+    String release =
+        page(s, "/apps/dash/envs/prod/releases/" + id).then().statusCode(200).extract().asString();
+    // the timeline: one row per host, bars per task, the activation window marked
+    assertThat(release.split("<g class=\"host\"")).hasSize(4);
+    assertThat(release).contains("data-kind=\"activation-window\"").contains("class=\"task ok\"");
+    assertThat(release).contains("id=\"transfers\"");
+
+    // back to v2.1.0 for the other tests, by the rollback form
+    page(s, "/apps/dash/envs/prod/rollback")
+        .then()
+        .statusCode(200)
+        .body(containsString("id=\"confirm-rollback\""));
+    Response back = as(s).formParam("csrf", csrf).post("/apps/dash/envs/prod/rollback");
+    back.then().statusCode(303);
+    String loc = back.getHeader("Location");
+    Api.awaitRelease("dash", "prod", Long.parseLong(loc.substring(loc.lastIndexOf('/') + 1)))
+        .then()
+        .body("status", equalTo("LIVE"))
+        .body("version", equalTo("v2.1.0"));
+  }
+
+  @Inject ArtifactStore store;
+
+  @Test
+  void theLockAndItsHolder() {
+    String key = StoreLayout.lock("dash", "prod");
+    EnvLock.Info held =
+        new EnvLock.Info(
+            "ann@laptop",
+            "release",
+            "v2.2.0",
+            Instant.parse("2026-11-27T10:00:00Z"),
+            Instant.parse("2099-01-01T00:00:00Z"),
+            "t-1");
+    store.put(key, new ByteArrayInputStream(Json.write(held)));
+    try {
+      page(signIn(viewer), "/apps/dash/envs/prod")
+          .then()
+          .statusCode(200)
+          .body(
+              containsString(
+                  "Held by <b>ann@laptop</b> for release v2.2.0 since 2026-11-27T10:00:00Z"));
+    } finally {
+      store.delete(key);
+    }
+  }
+
+  @Test
+  void aDeployerOfAnotherEnvironmentSeesNoButton() {
+    String s = signIn(otherEnvDeployer);
+    page(s, "/apps/dash/envs/prod").then().statusCode(200).body(not(containsString("id=\"plan\"")));
+    page(s, "/apps/dash/envs/prod/rollback").then().statusCode(403);
+  }
+
+  @Test
+  void deliveryFiguresApi() {
+    given()
+        .get("/api/apps/dash/envs/prod/metrics")
+        .then()
+        .statusCode(200)
+        .body("days", equalTo(31))
+        .body("deployments", org.hamcrest.Matchers.greaterThanOrEqualTo(2))
+        .body("leadTimeSeconds", org.hamcrest.Matchers.notNullValue());
+    given()
+        .get("/api/apps/dash/envs/prod/metrics?days=0")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("days=0"));
+    given().auth().none().get("/api/apps/dash/envs/prod/metrics").then().statusCode(401);
+  }
+
+  static final class Matchers {
+    static org.hamcrest.Matcher<String> endsWith(String s) {
+      return org.hamcrest.Matchers.endsWith(s);
+    }
+
+    static org.hamcrest.Matcher<Object> nullValue() {
+      return org.hamcrest.Matchers.nullValue();
+    }
+  }
+
+  @BeforeAll
+  static void keepFilesQuiet() throws Exception {
+    Files.createDirectories(java.nio.file.Path.of("target"));
+  }
+}

@@ -1,0 +1,66 @@
+package dev.tarmac.builder.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's sessions: random ids, idle limit, revoked tokens, CSRF tokens. */
+class SessionsTest {
+  static final Token ANN = new Token("ann", Role.VIEWER, List.of(), "aa", Instant.EPOCH);
+
+  static Clock at(Instant t) {
+    return Clock.fixed(t, ZoneOffset.UTC);
+  }
+
+  @Test
+  void idsAndCsrfTokensAreRandomAndDistinct() {
+    Sessions sessions = new Sessions();
+    Sessions.Session a = sessions.open(ANN);
+    Sessions.Session b = sessions.open(ANN);
+    assertThat(a.id()).hasSize(64).isNotEqualTo(b.id()).isNotEqualTo(a.csrf());
+    assertThat(a.csrf()).isNotEqualTo(b.csrf());
+    assertThat(a.csrfMatches(a.csrf())).isTrue();
+    assertThat(a.csrfMatches(b.csrf())).isFalse();
+    assertThat(a.csrfMatches(null)).isFalse();
+    assertThat(a.csrfMatches("")).isFalse();
+  }
+
+  @Test
+  void aSessionEndsAfterTheIdleLimitAndEachRequestExtendsIt() {
+    Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
+    Sessions sessions = new Sessions();
+    sessions.useClock(at(t0));
+    String id = sessions.open(ANN).id();
+    sessions.useClock(at(t0.plus(Sessions.IDLE).minusSeconds(1)));
+    assertThat(sessions.find(id, t -> true)).isPresent();
+    // seen just now: another idle period from here
+    sessions.useClock(at(t0.plus(Sessions.IDLE).plus(Duration.ofHours(7))));
+    assertThat(sessions.find(id, t -> true)).isPresent();
+    sessions.useClock(at(t0.plus(Sessions.IDLE.multipliedBy(3))));
+    assertThat(sessions.find(id, t -> true)).isEmpty();
+  }
+
+  @Test
+  void aRevokedTokenEndsTheSessionForGood() {
+    Sessions sessions = new Sessions();
+    String id = sessions.open(ANN).id();
+    assertThat(sessions.find(id, t -> false)).isEmpty();
+    // forgotten, even if the check would now pass
+    assertThat(sessions.find(id, t -> true)).isEmpty();
+  }
+
+  @Test
+  void unknownAndClosedSessionsAreNone() {
+    Sessions sessions = new Sessions();
+    assertThat(sessions.find(null, t -> true)).isEmpty();
+    assertThat(sessions.find("f".repeat(64), t -> true)).isEmpty();
+    String id = sessions.open(ANN).id();
+    sessions.close(id);
+    assertThat(sessions.find(id, t -> true)).isEmpty();
+  }
+}
