@@ -23,6 +23,10 @@ public final class ApiClient {
     this.token = token;
   }
 
+  URI url() {
+    return url;
+  }
+
   boolean reachable() {
     try {
       http.send(
@@ -95,9 +99,9 @@ public final class ApiClient {
                   }
                 });
       }
-    } catch (IOException e) {
-      throw new CliException(
-          CliException.UNREACHABLE, "lost the service at " + url + ": " + e.getMessage());
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // the stream's lines throw UncheckedIOException ("closed") when the service goes away
+      throw new CliException(CliException.UNREACHABLE, "lost the Tarmac service at " + url);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(1, "interrupted");

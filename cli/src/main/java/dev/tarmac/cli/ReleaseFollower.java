@@ -22,17 +22,42 @@ final class ReleaseFollower {
     this.live = terminal;
   }
 
-  /** Follows release {@code id}; returns its final record. */
+  /**
+   * Follows release {@code id}; returns its final record. A service lost on the way is exit 7 with
+   * one sentence (docs/cli.md, "Exit codes").
+   */
   JsonNode follow(String app, String env, long id) {
     String base = "/api/apps/" + app + "/envs/" + env + "/releases/" + id;
-    api.events(base + "/events", this::show);
-    JsonNode record = api.get(base);
-    // the stream ends with the release; if the connection ended early, wait for the record
-    for (int i = 0; i < 6000 && !finished(record); i++) {
-      sleep();
-      record = api.get(base);
+    try {
+      api.events(base + "/events", this::show);
+      JsonNode record = api.get(base);
+      // the stream ends with the release; if the connection ended early, wait for the record
+      for (int i = 0; i < 6000 && !finished(record); i++) {
+        sleep();
+        record = api.get(base);
+      }
+      return record;
+    } catch (CliException e) {
+      if (e.exitCode() != CliException.UNREACHABLE) {
+        throw e;
+      }
+      out.flush();
+      throw new CliException(
+          CliException.UNREACHABLE,
+          "lost the Tarmac service at "
+              + api.url()
+              + " while following #"
+              + id
+              + " of "
+              + app
+              + " to "
+              + env
+              + "; once the service is back, `tarmac history "
+              + app
+              + " --env "
+              + env
+              + "` shows how it ended");
     }
-    return record;
   }
 
   static boolean finished(JsonNode record) {

@@ -1,0 +1,135 @@
+package dev.tarmac.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tarmac.cli.TarmacCli.Run;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A release the CLI does not see to its end, against the service as a process and three {@code
+ * local} hosts: v2 waits in its prepare hook until the test opens a gate, so the test knows where
+ * the release is when it interrupts, cancels or kills.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReleaseControlIT {
+  static Path dir;
+  static Path gate;
+  static ServiceProcess service;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir =
+        Files.createTempDirectory(
+            Files.createDirectories(Path.of("target").toAbsolutePath()), "control-it-");
+    gate = Files.createDirectories(dir.resolve("gate"));
+    Path repo = Files.createDirectories(dir.resolve("repo/public"));
+    Path hosts = dir.resolve("hosts");
+    String environments =
+        "environments:\n  gate:\n    hosts:\n"
+            + "      - { name: web1, address: local, deploy_to: "
+            + hosts.resolve("web1")
+            + " }\n"
+            + "      - { name: web2, address: local, deploy_to: "
+            + hosts.resolve("web2")
+            + " }\n";
+    try (Git git =
+        Git.init().setDirectory(repo.getParent().toFile()).setInitialBranch("main").call()) {
+      Files.writeString(repo.resolve("index.html"), "v1\n");
+      Files.writeString(repo.getParent().resolve("tarmac.yml"), "app: demo\n" + environments);
+      DemoCommand.commitAndTag(git, "v1.0.0", 0);
+      Files.writeString(repo.resolve("index.html"), "v2\n");
+      // v2 waits in prepare, on every host, until the test opens the gate
+      Files.writeString(
+          repo.getParent().resolve("tarmac.yml"),
+          "app: demo\nrelease:\n  hooks:\n    prepare:\n      - \"touch "
+              + gate
+              + "/started-$TARMAC_HOST; while [ ! -f "
+              + gate
+              + "/open ]; do sleep 0.1; done\"\n"
+              + environments);
+      DemoCommand.commitAndTag(git, "v2.0.0", 1);
+    }
+    service =
+        ServiceProcess.start(
+            dir.resolve("service"),
+            ServiceProcess.freePort(),
+            List.of(),
+            dir.resolve("service.log"));
+    new ApiClient(service.url(), service.token())
+        .post("/api/apps", Map.of("name", "demo", "repo", repo.getParent().toUri().toString()));
+    assertThat(tarmac("build", "demo", "v1.0.0").exit()).isZero();
+    assertThat(tarmac("build", "demo", "v2.0.0").exit()).isZero();
+    Run first = tarmac("release", "demo", "v1.0.0", "--env", "gate");
+    assertThat(first.exit()).as(first.out() + first.err()).isZero();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    Files.writeString(gate.resolve("open"), "");
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  static Map<String, String> env() {
+    return Map.of("TARMAC_URL", service.url().toString(), "TARMAC_TOKEN", service.token());
+  }
+
+  static Run tarmac(String... args) throws Exception {
+    return TarmacCli.run(dir, env(), args);
+  }
+
+  /** Starts {@code tarmac args}, its standard error to {@code err}. */
+  static Process started(Path err, String... args) throws Exception {
+    return TarmacCli.start(dir, err, env(), args);
+  }
+
+  /** Waits until every host's prepare hook of v2 is running. */
+  static void awaitHooks() throws Exception {
+    for (int i = 0; i < 600; i++) {
+      if (Files.exists(gate.resolve("started-web1"))
+          && Files.exists(gate.resolve("started-web2"))) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "the prepare hooks did not start; " + ServiceProcess.tail(service.log()));
+  }
+
+  static String current(String host) throws Exception {
+    return Files.readSymbolicLink(dir.resolve("hosts").resolve(host).resolve("current")).toString();
+  }
+
+  @Test
+  @Order(99)
+  void aServiceLostMidReleaseIsExit7WithOneSentence() throws Exception {
+    Path err = dir.resolve("lost.err");
+    Process release = started(err, "release", "demo", "v2.0.0", "--env", "gate");
+    awaitHooks();
+    service.kill();
+    String out = new String(release.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(release.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String stderr = Files.readString(err);
+    assertThat(release.exitValue()).as(out + stderr).isEqualTo(CliException.UNREACHABLE);
+    assertThat(stderr.lines().toList())
+        .as(stderr)
+        .singleElement()
+        .asString()
+        .startsWith("tarmac: lost the Tarmac service at " + service.url())
+        .contains("tarmac history demo --env gate")
+        .doesNotContain("Exception");
+  }
+}
