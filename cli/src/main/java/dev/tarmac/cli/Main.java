@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       BuildsCommand.class,
       ReleaseCommand.class,
       RollbackCommand.class,
+      FollowCommand.class,
+      CancelCommand.class,
       StatusCommand.class,
       HistoryCommand.class,
       TokensCommand.class,

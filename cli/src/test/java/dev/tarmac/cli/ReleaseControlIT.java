@@ -113,6 +113,70 @@ class ReleaseControlIT {
     return Files.readSymbolicLink(dir.resolve("hosts").resolve(host).resolve("current")).toString();
   }
 
+  /** Closes the gate again and forgets which hooks started, for the next test. */
+  static void resetGate() throws Exception {
+    for (String f : List.of("open", "started-web1", "started-web2")) {
+      Files.deleteIfExists(gate.resolve(f));
+    }
+  }
+
+  @Test
+  @Order(1)
+  void ctrlCLeavesTheReleaseRunningAndSaysHowToFollowOrCancelIt() throws Exception {
+    Path err = dir.resolve("interrupted.err");
+    Process release = started(err, "release", "demo", "v2.0.0", "--env", "gate");
+    awaitHooks();
+    // what a terminal's Ctrl-C does: SIGINT to the foreground process
+    assertThat(new ProcessBuilder("kill", "-INT", "" + release.pid()).start().waitFor()).isZero();
+    assertThat(release.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(release.exitValue()).isEqualTo(130);
+    assertThat(Files.readString(err))
+        .contains("release #2 goes on in the service.")
+        .contains("  follow it: tarmac follow demo 2 --env gate\n")
+        .contains("  cancel it: tarmac cancel demo 2 --env gate\n");
+    assertThat(
+            tarmac("history", "demo", "--env", "gate", "--json")
+                .json()
+                .get(0)
+                .path("status")
+                .asText())
+        .isEqualTo("PREPARING");
+
+    Path followErr = dir.resolve("follow.err");
+    Process follow = started(followErr, "follow", "demo", "2", "--env", "gate");
+    Run cancel = tarmac("cancel", "demo", "2", "--env", "gate");
+    assertThat(cancel.exit()).as(cancel.err()).isZero();
+    assertThat(cancel.out())
+        .contains("release #2 (demo v2.0.0 to gate) will stop at its next safe point")
+        .contains("tarmac follow demo 2 --env gate");
+    Files.writeString(gate.resolve("open"), "");
+    String out = new String(follow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(follow.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(follow.exitValue())
+        .as(out + Files.readString(followErr))
+        .isEqualTo(CliException.REMOTE);
+    assertThat(out).startsWith("release #2: demo v2.0.0 to gate\n").contains("release #2 FAILED");
+    assertThat(Files.readString(followErr))
+        .isEqualTo(
+            "tarmac: demo v2.0.0 to gate: cancelled before the switch; nothing was activated"
+                + " (v1.0.0 still serves)\n");
+    for (String h : List.of("web1", "web2")) {
+      assertThat(current(h)).isEqualTo("releases/v1.0.0");
+      assertThat(dir.resolve("hosts").resolve(h).resolve("releases/v2.0.0")).doesNotExist();
+    }
+    Run again = tarmac("cancel", "demo", "2", "--env", "gate");
+    assertThat(again.exit()).isEqualTo(CliException.REMOTE);
+    assertThat(again.err())
+        .isEqualTo("tarmac: #2 of demo in gate is FAILED; there is nothing to cancel\n");
+    Run unknown = tarmac("cancel", "demo", "77", "--env", "gate");
+    assertThat(unknown.exit()).isEqualTo(CliException.NOT_FOUND);
+    // a run that ended is followed to its timeline at once
+    Run ended = tarmac("follow", "demo", "1", "--env", "gate");
+    assertThat(ended.exit()).as(ended.err()).isZero();
+    assertThat(ended.out()).contains("(ended LIVE)").contains("release #1 LIVE");
+    resetGate();
+  }
+
   @Test
   @Order(99)
   void aServiceLostMidReleaseIsExit7WithOneSentence() throws Exception {

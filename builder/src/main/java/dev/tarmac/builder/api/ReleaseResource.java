@@ -77,6 +77,18 @@ public class ReleaseResource {
     return releases.events(app, env, id);
   }
 
+  /**
+   * Asks a running release or rollback to stop at its next safe point: before the switch nothing is
+   * activated, after it every host is switched back (docs/releasing.md, "Cancelling"). 202 with the
+   * record as it is now; 409 when it is not running.
+   */
+  @POST
+  @Path("releases/{id}/cancel")
+  @Requires(Role.DEPLOYER)
+  public Response cancel(String app, String env, long id) {
+    return Response.accepted(releases.cancel(app, env, id, caller.name())).build();
+  }
+
   @POST
   @Path("rollback")
   @Consumes(MediaType.APPLICATION_JSON)

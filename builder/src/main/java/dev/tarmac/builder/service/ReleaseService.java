@@ -143,6 +143,33 @@ public class ReleaseService {
     return Multi.createFrom().<ReleaseEvent>emitter(run::subscribe);
   }
 
+  /**
+   * Asks a running release or rollback to stop at its next safe point (docs/architecture.md,
+   * "Cancelling a release"); answers its record as it is now. Refused (409) when it is not running
+   * in this service.
+   */
+  public ReleaseRecord cancel(String app, String env, long id, String who) {
+    ReleaseRecord record = get(app, env, id);
+    Run run = runs.get(key(app, env, id));
+    if (run == null || !run.cancel()) {
+      throw new ApiProblem(
+          409,
+          "Not running",
+          "#"
+              + id
+              + " of "
+              + app
+              + " in "
+              + env
+              + " is "
+              + record.status()
+              + (record.status().finished() ? "" : " but not run by this service")
+              + "; there is nothing to cancel");
+    }
+    Log.infof("%s asked %s to stop", who, key(app, env, id));
+    return record;
+  }
+
   private void requireEnvironment(TarmacConfig tarmac, String app, String version, String env) {
     if (!tarmac.environments().containsKey(Names.env(env))) {
       throw ApiProblem.notFound(
@@ -169,6 +196,7 @@ public class ReleaseService {
         ReleaseOptions.defaults(who)
             .withForceUnlock(forceUnlock)
             .withListener(run::event)
+            .withCancelled(run::cancelled)
             .withOnStart(
                 r -> {
                   runs.put(key(app, env, r.id()), run);
@@ -216,6 +244,20 @@ public class ReleaseService {
     private final List<ReleaseEvent> seen = new ArrayList<>();
     private final List<MultiEmitter<? super ReleaseEvent>> emitters = new ArrayList<>();
     private boolean ended;
+    private volatile boolean cancelled;
+
+    boolean cancelled() {
+      return cancelled;
+    }
+
+    /** Raises the cancel flag; false when the run has already ended. */
+    synchronized boolean cancel() {
+      if (ended) {
+        return false;
+      }
+      cancelled = true;
+      return true;
+    }
 
     synchronized void event(ReleaseEvent e) {
       seen.add(e);
