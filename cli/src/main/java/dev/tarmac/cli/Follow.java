@@ -8,13 +8,14 @@ final class Follow {
 
   static int outcome(
       ApiClient api,
-      boolean json,
+      ClientOptions client,
       boolean noWait,
       String app,
       String env,
       JsonNode started,
       String what) {
     long id = started.path("id").asLong();
+    boolean json = client.json;
     if (noWait) {
       if (json) {
         Output.json(System.out, started);
@@ -37,7 +38,7 @@ final class Follow {
       System.out.println(
           what + " #" + id + ": " + app + " " + started.path("version").asText() + " to " + env);
     }
-    return follow(api, json, app, env, id, what);
+    return follow(api, client, app, env, id, what);
   }
 
   /**
@@ -45,19 +46,25 @@ final class Follow {
    * it did not go live). Ctrl-C leaves it running in the service and says how to follow or cancel
    * it.
    */
-  static int follow(ApiClient api, boolean json, String app, String env, long id, String what) {
+  static int follow(
+      ApiClient api, ClientOptions client, String app, String env, long id, String what) {
+    boolean json = client.json;
+    boolean noColor = client.noColor;
     Thread onInterrupt = new Thread(() -> System.err.print(detached(app, env, id, what)));
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     JsonNode record;
     try {
-      record =
-          new ReleaseFollower(
-                  api,
-                  json
-                      ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream())
-                      : System.out,
-                  Terminal.live() && !json)
-              .follow(app, env, id);
+      ReleaseFollower follower =
+          json
+              ? new ReleaseFollower(
+                  api, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+              : Terminal.live()
+                  ? new ReleaseFollower(
+                      api,
+                      System.out,
+                      new LiveLines(System.out, Terminal.width(), Terminal.colour(noColor)))
+                  : new ReleaseFollower(api, System.out);
+      record = follower.follow(app, env, id);
     } finally {
       Runtime.getRuntime().removeShutdownHook(onInterrupt);
     }

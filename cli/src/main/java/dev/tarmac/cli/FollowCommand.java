@@ -38,6 +38,6 @@ public final class FollowCommand implements Callable<Integer> {
                   ? " (ended " + record.path("status").asText() + ")"
                   : ""));
     }
-    return Follow.follow(api, client.json, run.target.app, run.target.env, run.id, what);
+    return Follow.follow(api, client, run.target.app, run.target.env, run.id, what);
   }
 }

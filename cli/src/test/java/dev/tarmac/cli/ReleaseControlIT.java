@@ -60,6 +60,14 @@ class ReleaseControlIT {
               + "/open ]; do sleep 0.1; done\"\n"
               + environments);
       DemoCommand.commitAndTag(git, "v2.0.0", 1);
+      // v3 fails in prepare on web2, with a long message
+      Files.writeString(repo.resolve("index.html"), "v3\n");
+      Files.writeString(
+          repo.getParent().resolve("tarmac.yml"),
+          "app: demo\nrelease:\n  hooks:\n    prepare:\n      - '[ \"$TARMAC_HOST\" != web2 ] || {"
+              + " echo broken on purpose, and this sentence is long enough to wrap twice; exit 1; }'\n"
+              + environments);
+      DemoCommand.commitAndTag(git, "v3.0.0", 2);
     }
     service =
         ServiceProcess.start(
@@ -71,6 +79,7 @@ class ReleaseControlIT {
         .post("/api/apps", Map.of("name", "demo", "repo", repo.getParent().toUri().toString()));
     assertThat(tarmac("build", "demo", "v1.0.0").exit()).isZero();
     assertThat(tarmac("build", "demo", "v2.0.0").exit()).isZero();
+    assertThat(tarmac("build", "demo", "v3.0.0").exit()).isZero();
     Run first = tarmac("release", "demo", "v1.0.0", "--env", "gate");
     assertThat(first.exit()).as(first.out() + first.err()).isZero();
   }
@@ -175,6 +184,67 @@ class ReleaseControlIT {
     assertThat(ended.exit()).as(ended.err()).isZero();
     assertThat(ended.out()).contains("(ended LIVE)").contains("release #1 LIVE");
     resetGate();
+  }
+
+  /**
+   * {@code tarmac release demo v3.0.0 --env gate} under a pseudo-terminal of {@code columns} (util-
+   * linux {@code script}), with {@code env}; what the terminal received.
+   */
+  static Run underPty(int columns, Map<String, String> extraEnv, String... extraArgs)
+      throws Exception {
+    StringBuilder command = new StringBuilder("stty cols " + columns + " rows 50; exec");
+    List<String> args =
+        new java.util.ArrayList<>(TarmacCli.command("release", "demo", "v3.0.0", "--env", "gate"));
+    args.addAll(List.of(extraArgs));
+    for (String a : args) {
+      command.append(" '").append(a.replace("'", "'\\''")).append("'");
+    }
+    Path err = dir.resolve("pty.err");
+    ProcessBuilder pb = new ProcessBuilder("script", "-qfec", command.toString(), "/dev/null");
+    pb.environment().putAll(env());
+    pb.environment().put("TERM", "xterm");
+    pb.environment().remove("NO_COLOR");
+    pb.environment().putAll(extraEnv);
+    pb.redirectError(err.toFile());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    return new Run(p.exitValue(), out, Files.readString(err));
+  }
+
+  /** What a person sees at the end: one line per host, none wrapped, none stale. */
+  static void assertOneLinePerHostNeverWrapped(Run run, int columns) {
+    VirtualScreen screen = new VirtualScreen(columns).feed(run.out());
+    String shown = String.join("\n", screen.lines());
+    assertThat(run.exit()).as(shown + run.err()).isEqualTo(CliException.REMOTE);
+    assertThat(screen.wrapped())
+        .as("rows that wrapped, at %d columns:\n%s", columns, shown)
+        .noneMatch(r -> r.matches("(web[12] {8}|== ).*"));
+    List<String> live = screen.lines().stream().filter(l -> l.matches("web[12] {8}.*")).toList();
+    assertThat(live).as(shown).hasSize(2);
+    assertThat(live).allMatch(l -> l.length() < columns, "shorter than the terminal");
+    assertThat(live.get(0)).as(shown).startsWith("web1").doesNotEndWith(" …");
+    assertThat(live.get(1)).as(shown).startsWith("web2        prepare hooks FAILED");
+  }
+
+  @Test
+  @Order(2)
+  void progressUnderAPseudoTerminalNeverWrapsAndLeavesNoStaleLine() throws Exception {
+    Run wide = underPty(80, Map.of());
+    assertOneLinePerHostNeverWrapped(wide, 80);
+    assertThat(wide.out()).contains(LiveLines.GREEN).contains(LiveLines.RED);
+
+    Run narrow = underPty(40, Map.of("NO_COLOR", "1"));
+    assertOneLinePerHostNeverWrapped(narrow, 40);
+    assertThat(narrow.out()).doesNotContain("\033[3").doesNotContain(LiveLines.BOLD);
+
+    Run plain = underPty(80, Map.of(), "--no-color");
+    assertOneLinePerHostNeverWrapped(plain, 80);
+    assertThat(plain.out()).doesNotContain("\033[3");
+
+    // not a terminal: no redrawing, no colour
+    Run piped = tarmac("release", "demo", "v3.0.0", "--env", "gate");
+    assertThat(piped.out()).doesNotContain("\033[");
   }
 
   @Test
