@@ -1,5 +1,7 @@
 package dev.tarmac.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -108,7 +110,23 @@ public final class ApiClient {
     }
   }
 
+  /** A text answer (a build log); a refusal as for JSON calls. */
+  public String text(String path) {
+    return new String(exchange(HttpRequest.newBuilder(url.resolve(path)).GET()), UTF_8);
+  }
+
   private JsonNode send(HttpRequest.Builder request) {
+    byte[] body = exchange(request);
+    try {
+      return body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
+    } catch (IOException e) {
+      throw new CliException(
+          CliException.REMOTE, "the service answered with something that is not JSON");
+    }
+  }
+
+  /** The answer's body when it is a success; otherwise the problem document as a CliException. */
+  private byte[] exchange(HttpRequest.Builder request) {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -132,40 +150,38 @@ public final class ApiClient {
       Thread.currentThread().interrupt();
       throw new CliException(1, "interrupted");
     }
+    int status = response.statusCode();
+    if (status < 400) {
+      return response.body();
+    }
     JsonNode body;
     try {
       body = response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
     } catch (IOException e) {
-      throw new CliException(
-          CliException.REMOTE,
-          "the service answered " + response.statusCode() + " with something that is not JSON");
+      body = JSON.nullNode();
     }
-    int status = response.statusCode();
-    if (status >= 400) {
-      String detail = body.path("detail").asText("HTTP " + status);
-      if (status == 401) {
-        detail =
-            (token == null
-                    ? "no token was found for the service at "
-                        + url
-                        + " ("
-                        + ClientOptions.defaultTokenFile()
-                        + " does not exist)"
-                    : "the service at " + url + " refused the token")
-                + "; set --token or TARMAC_TOKEN to a token of the service: its first admin token"
-                + " is the api-token file in its data directory (the default place is read when"
-                + " TARMAC_DATA_DIR names it), and an admin makes more with `tarmac tokens create`";
-      }
-      int code =
-          switch (status) {
-            case 400 -> CliException.USAGE;
-            case 401, 403 -> CliException.CONFIG;
-            case 423 -> CliException.LOCKED;
-            case 404 -> CliException.NOT_FOUND;
-            default -> CliException.REMOTE;
-          };
-      throw new CliException(code, detail);
+    String detail = body.path("detail").asText("HTTP " + status);
+    if (status == 401) {
+      detail =
+          (token == null
+                  ? "no token was found for the service at "
+                      + url
+                      + " ("
+                      + ClientOptions.defaultTokenFile()
+                      + " does not exist)"
+                  : "the service at " + url + " refused the token")
+              + "; set --token or TARMAC_TOKEN to a token of the service: its first admin token"
+              + " is the api-token file in its data directory (the default place is read when"
+              + " TARMAC_DATA_DIR names it), and an admin makes more with `tarmac tokens create`";
     }
-    return body;
+    int code =
+        switch (status) {
+          case 400 -> CliException.USAGE;
+          case 401, 403 -> CliException.CONFIG;
+          case 423 -> CliException.LOCKED;
+          case 404 -> CliException.NOT_FOUND;
+          default -> CliException.REMOTE;
+        };
+    throw new CliException(code, detail);
   }
 }

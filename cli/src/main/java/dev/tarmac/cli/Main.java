@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       CancelCommand.class,
       StatusCommand.class,
       HistoryCommand.class,
+      LogCommand.class,
+      LockCommand.class,
       TokensCommand.class,
       AppsCommand.class
     })

@@ -205,6 +205,76 @@ class CliIT {
   }
 
   @Test
+  void logLockAndAppsRemove() throws Exception {
+    // a build that takes a while, followed with log -f to its end
+    Path repo = dir.resolve("repo");
+    try (Git git = Git.open(repo.toFile())) {
+      Files.writeString(
+          repo.resolve("tarmac.yml"),
+          Files.readString(repo.resolve("tarmac.yml"))
+              .replace("  commands:\n", "  commands:\n    - \"sleep 2; echo slow step done\"\n"));
+      DemoCommand.commitAndTag(git, "v1.2.0", 2);
+    }
+    assertThat(tarmac("build", "demo", "v1.2.0", "--no-wait").exit()).isZero();
+    Run follow = tarmac("log", "demo", "v1.2.0", "-f");
+    assertThat(follow.exit()).as(follow.err()).isZero();
+    assertThat(follow.out()).contains("slow step done");
+    assertThat(tarmac("builds", "demo", "--json").json().findValuesAsText("status"))
+        .doesNotContain("RUNNING", "QUEUED");
+    Run log = tarmac("log", "demo", "v1.2.0");
+    assertThat(log.out()).isEqualTo(follow.out());
+    assertThat(tarmac("log", "demo", "v9.9.9").exit()).isEqualTo(CliException.NOT_FOUND);
+
+    // the environment's lock: who holds it, and taking it away
+    Run free = tarmac("lock", "status", "demo", "--env", "demo");
+    assertThat(free.exit()).isZero();
+    assertThat(free.out()).isEqualTo("demo/demo is not locked\n");
+    Path lock = dir.resolve("service/store/objects/apps/demo/envs/demo/lock.json");
+    Files.createDirectories(lock.getParent());
+    Files.writeString(
+        lock,
+        "{\"holder\":\"carol\",\"operation\":\"release\",\"version\":\"v9\",\"since\":\"2026-01-01T00:00:00Z\","
+            + "\"leaseUntil\":\"2999-01-01T00:00:00Z\",\"token\":\"secret-token\",\"generation\":12}");
+    Run held = tarmac("lock", "status", "demo", "--env", "demo");
+    assertThat(held.exit()).isEqualTo(CliException.LOCKED);
+    assertThat(held.out())
+        .startsWith("demo/demo is locked by carol (release v9, #12) since 2026-01-01 ")
+        .contains("lease until 2999-01-01 ")
+        .contains("(in ");
+    Run heldJson = tarmac("lock", "status", "demo", "--env", "demo", "--json");
+    assertThat(heldJson.json().path("holder").asText()).isEqualTo("carol");
+    assertThat(heldJson.out()).doesNotContain("secret-token");
+    Run released = tarmac("lock", "release", "demo", "--env", "demo");
+    assertThat(released.exit()).as(released.err()).isZero();
+    assertThat(released.out()).startsWith("released: demo/demo was locked by carol");
+    assertThat(lock).doesNotExist();
+    Run again = tarmac("lock", "release", "demo", "--env", "demo");
+    assertThat(again.exit()).isEqualTo(CliException.NOT_FOUND);
+    assertThat(again.err()).isEqualTo("tarmac: demo/demo is not locked\n");
+
+    // apps remove: refused while locked; then forgotten, its builds kept in the store
+    assertThat(tarmac("apps", "add", "gone", repo.toUri().toString()).exit()).isZero();
+    Path goneLock = dir.resolve("service/store/objects/apps/gone/envs/prod/lock.json");
+    Files.createDirectories(goneLock.getParent());
+    Files.writeString(
+        goneLock,
+        "{\"holder\":\"dan\",\"operation\":\"release\",\"version\":\"v1\","
+            + "\"since\":\"2026-01-01T00:00:00Z\",\"leaseUntil\":\"2999-01-01T00:00:00Z\",\"token\":\"t\"}");
+    Run busy = tarmac("apps", "remove", "gone");
+    assertThat(busy.exit()).isEqualTo(CliException.REMOTE);
+    assertThat(busy.err())
+        .contains("gone/prod is locked")
+        .contains("tarmac lock status gone --env prod");
+    assertThat(tarmac("apps", "list").out()).contains("gone");
+    Files.delete(goneLock);
+    Run removed = tarmac("apps", "remove", "gone");
+    assertThat(removed.exit()).as(removed.err()).isZero();
+    assertThat(removed.out()).contains("gone is removed");
+    assertThat(tarmac("apps", "list").out()).doesNotContain("gone");
+    assertThat(tarmac("apps", "remove", "gone").exit()).isEqualTo(CliException.NOT_FOUND);
+  }
+
+  @Test
   void initWritesAValidCommentedTarmacYml() throws Exception {
     Path app = Files.createDirectories(dir.resolve("my-shop"));
     Run init = tarmac("init", "--dir", app.toString());

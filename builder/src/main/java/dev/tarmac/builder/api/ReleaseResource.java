@@ -11,6 +11,7 @@ import dev.tarmac.deploy.release.ReleaseRecord;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -104,6 +105,20 @@ public class ReleaseResource {
             caller.name(),
             Boolean.TRUE.equals(b.forceUnlock()));
     return Response.accepted(started).build();
+  }
+
+  @GET
+  @Path("lock")
+  public ReleaseService.LockView lock(String app, String env) {
+    return releases.lock(app, env);
+  }
+
+  /** Removes the lock (as --force-unlock): 200 with what it said; 404 when not locked. */
+  @DELETE
+  @Path("lock")
+  @Requires(Role.DEPLOYER)
+  public ReleaseService.LockView unlock(String app, String env) {
+    return releases.unlock(app, env, caller.name());
   }
 
   @GET

@@ -3,6 +3,7 @@ package dev.tarmac.builder.service;
 import dev.tarmac.builder.ops.Metrics;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.release.Deployer;
+import dev.tarmac.deploy.release.EnvLock;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
 import dev.tarmac.deploy.release.ReleaseFailedException;
@@ -11,8 +12,11 @@ import dev.tarmac.deploy.release.ReleaseOptions;
 import dev.tarmac.deploy.release.ReleasePreview;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.Transports;
+import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
+import dev.tarmac.distributor.model.StoreLayout;
 import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.StoreNotFoundException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -121,6 +125,41 @@ public class ReleaseService {
 
   public List<ReleaseRecord> history(String app, String env) {
     return deployer.history(app, env);
+  }
+
+  /** What an environment's lock says: who holds it, for what, until when (never its token). */
+  public record LockView(
+      boolean locked,
+      String holder,
+      String operation,
+      String version,
+      java.time.Instant since,
+      java.time.Instant leaseUntil,
+      Long generation) {}
+
+  public LockView lock(String app, String env) {
+    String key = StoreLayout.lock(Names.app(app), Names.env(env));
+    try {
+      EnvLock.Info i = Json.read(store.readAllBytes(key), EnvLock.Info.class);
+      return new LockView(
+          true, i.holder(), i.operation(), i.version(), i.since(), i.leaseUntil(), i.generation());
+    } catch (StoreNotFoundException e) {
+      return new LockView(false, null, null, null, null, null, null);
+    }
+  }
+
+  /**
+   * Removes an environment's lock, as {@code --force-unlock} would: a run still holding it stops at
+   * its next check (docs/architecture.md, "Fencing"). 404 when it is not locked.
+   */
+  public LockView unlock(String app, String env, String who) {
+    LockView held = lock(app, env);
+    if (!held.locked()) {
+      throw ApiProblem.notFound(app + "/" + env + " is not locked");
+    }
+    store.delete(StoreLayout.lock(Names.app(app), Names.env(env)));
+    Log.infof("%s released the lock of %s/%s held by %s", who, app, env, held.holder());
+    return held;
   }
 
   public ReleaseRecord get(String app, String env, long id) {
