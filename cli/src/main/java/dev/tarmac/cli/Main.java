@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
       LogCommand.class,
       LockCommand.class,
       TokensCommand.class,
-      AppsCommand.class
+      AppsCommand.class,
+      CdsTrainingCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

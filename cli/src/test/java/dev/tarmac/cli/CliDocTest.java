@@ -15,7 +15,7 @@ class CliDocTest {
 
   static void commands(CommandLine cmd, String prefix, List<String> out) {
     for (var e : cmd.getSubcommands().entrySet()) {
-      if (e.getKey().equals("help")) {
+      if (e.getValue().getCommandSpec().usageMessage().hidden()) {
         continue;
       }
       String name = prefix + " " + e.getKey();
