@@ -2,7 +2,6 @@ package dev.tarmac.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -27,7 +26,8 @@ final class LiveLines {
   private final PrintStream out;
   private final IntSupplier width;
   private final boolean colour;
-  private final Map<String, Line> lines = new LinkedHashMap<>();
+  // hosts in a stable order whichever answers first: by name, numbers by value (web2 before web10)
+  private final Map<String, Line> lines = new java.util.TreeMap<>(LiveLines::byName);
   private final List<Integer> drawn = new ArrayList<>(); // visible length of each line drawn
 
   LiveLines(PrintStream out, IntSupplier width, boolean colour) {
@@ -76,6 +76,25 @@ final class LiveLines {
   private String paint(String s, String code) {
     return colour && code != null && !s.isEmpty() ? code + s + RESET : s;
   }
+
+  static int byName(String a, String b) {
+    java.util.regex.Matcher x = PARTS.matcher(a);
+    java.util.regex.Matcher y = PARTS.matcher(b);
+    while (x.find() && y.find()) {
+      String p = x.group();
+      String q = y.group();
+      int c =
+          Character.isDigit(p.charAt(0)) && Character.isDigit(q.charAt(0))
+              ? new java.math.BigInteger(p).compareTo(new java.math.BigInteger(q))
+              : p.compareTo(q);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return a.compareTo(b);
+  }
+
+  private static final java.util.regex.Pattern PARTS = java.util.regex.Pattern.compile("\\d+|\\D+");
 
   /** {@code s} in at most {@code columns} characters, cut with "…". */
   static String fit(String s, int columns) {

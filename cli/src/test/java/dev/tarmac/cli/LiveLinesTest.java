@@ -60,6 +60,19 @@ class LiveLinesTest {
   }
 
   @Test
+  void hostsAreInNameOrderWhicheverAnswersFirst() {
+    LiveLines live = new LiveLines(out, width::get, false);
+    for (String h : java.util.List.of("web10", "web2", "db1", "web1")) {
+      live.put(h, new LiveLines.Line(Output.pad(h, 12), "check ok", null));
+    }
+    assertThat(new VirtualScreen(40).feed(written()).lines())
+        .extracting(l -> l.split(" ")[0])
+        .containsExactly("db1", "web1", "web2", "web10", "");
+    assertThat(LiveLines.byName("web2", "web10")).isNegative();
+    assertThat(LiveLines.byName("web10", "web10")).isZero();
+  }
+
+  @Test
   void colourOnlyWhenAsked() {
     new LiveLines(out, width::get, true).put("web1", line("check ok"));
     assertThat(written()).contains("web1        \033[32mcheck ok\033[0m");
