@@ -1,9 +1,14 @@
 package dev.tarmac.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,56 +18,78 @@ import java.time.Duration;
 /** The service's REST API over HTTP; problem documents become {@link CliException}s. */
 public final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI url;
   private final String token;
+  // java.net.http only for the event stream: it starts a selector thread and loads ~225 classes,
+  // which a one-request command does not need (docs/benchmarks.md, "Command line start")
+  private HttpClient http;
 
   public ApiClient(URI url, String token) {
     this.url = url;
     this.token = token;
   }
 
+  URI url() {
+    return url;
+  }
+
   boolean reachable() {
     try {
-      http.send(
-          HttpRequest.newBuilder(url.resolve("/api/apps")).build(),
-          HttpResponse.BodyHandlers.discarding());
+      HttpURLConnection c = open("GET", "/api/apps");
+      c.getResponseCode();
+      c.disconnect();
       return true;
     } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return false;
     }
   }
 
   public JsonNode get(String path) {
-    return send(HttpRequest.newBuilder(url.resolve(path)).GET());
+    return json(exchange("GET", path, null));
   }
 
   public JsonNode delete(String path) {
-    return send(HttpRequest.newBuilder(url.resolve(path)).DELETE());
+    return json(exchange("DELETE", path, null));
   }
 
   public JsonNode post(String path, Object body) {
-    return sendJson("POST", path, body);
+    return json(exchange("POST", path, body));
   }
 
   public JsonNode put(String path, Object body) {
-    return sendJson("PUT", path, body);
+    return json(exchange("PUT", path, body));
   }
 
-  private JsonNode sendJson(String method, String path, Object body) {
+  /** A text answer (a build log); a refusal as for JSON calls. */
+  public String text(String path) {
+    return new String(exchange("GET", path, null), UTF_8);
+  }
+
+  private static JsonNode json(byte[] body) {
     try {
-      return send(
-          HttpRequest.newBuilder(url.resolve(path))
-              .header("Content-Type", "application/json")
-              .method(
-                  method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
+      return body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
+    } catch (IOException e) {
+      throw new CliException(
+          CliException.REMOTE, "the service answered with something that is not JSON");
     }
+  }
+
+  private HttpURLConnection open(String method, String path) throws IOException {
+    HttpURLConnection c = (HttpURLConnection) url.resolve(path).toURL().openConnection();
+    c.setConnectTimeout(5_000);
+    c.setReadTimeout(60_000);
+    c.setRequestMethod(method);
+    if (token != null) {
+      c.setRequestProperty("Authorization", "Bearer " + token);
+    }
+    return c;
+  }
+
+  private synchronized HttpClient http() {
+    if (http == null) {
+      http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+    return http;
   }
 
   /**
@@ -78,7 +105,7 @@ public final class ApiClient {
     HttpRequest request = builder.build();
     try {
       HttpResponse<java.util.stream.Stream<String>> response =
-          http.send(request, HttpResponse.BodyHandlers.ofLines());
+          http().send(request, HttpResponse.BodyHandlers.ofLines());
       if (response.statusCode() != 200) {
         throw new CliException(
             CliException.REMOTE, "the service answered " + response.statusCode() + " for " + path);
@@ -95,25 +122,34 @@ public final class ApiClient {
                   }
                 });
       }
-    } catch (IOException e) {
-      throw new CliException(
-          CliException.UNREACHABLE, "lost the service at " + url + ": " + e.getMessage());
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // the stream's lines throw UncheckedIOException ("closed") when the service goes away
+      throw new CliException(CliException.UNREACHABLE, "lost the Tarmac service at " + url);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(1, "interrupted");
     }
   }
 
-  private JsonNode send(HttpRequest.Builder request) {
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<byte[]> response;
+  /** The answer's body when it is a success; otherwise the problem document as a CliException. */
+  private byte[] exchange(String method, String path, Object body) {
+    int status;
+    byte[] answer;
     try {
-      response =
-          http.send(
-              request.timeout(Duration.ofSeconds(60)).build(),
-              HttpResponse.BodyHandlers.ofByteArray());
+      HttpURLConnection c = open(method, path);
+      if (body != null) {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        c.setDoOutput(true);
+        c.setRequestProperty("Content-Type", "application/json");
+        c.setFixedLengthStreamingMode(bytes.length);
+        try (OutputStream out = c.getOutputStream()) {
+          out.write(bytes);
+        }
+      }
+      status = c.getResponseCode();
+      try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+        answer = in == null ? new byte[0] : in.readAllBytes();
+      }
     } catch (ConnectException e) {
       throw new CliException(
           CliException.UNREACHABLE,
@@ -124,44 +160,38 @@ public final class ApiClient {
       throw new CliException(
           CliException.UNREACHABLE,
           "the Tarmac service at " + url + " did not answer: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException(1, "interrupted");
     }
-    JsonNode body;
+    if (status < 400) {
+      return answer;
+    }
+    JsonNode problem;
     try {
-      body = response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
+      problem = answer.length == 0 ? JSON.nullNode() : JSON.readTree(answer);
     } catch (IOException e) {
-      throw new CliException(
-          CliException.REMOTE,
-          "the service answered " + response.statusCode() + " with something that is not JSON");
+      problem = JSON.nullNode();
     }
-    int status = response.statusCode();
-    if (status >= 400) {
-      String detail = body.path("detail").asText("HTTP " + status);
-      if (status == 401) {
-        detail =
-            (token == null
-                    ? "no token was found for the service at "
-                        + url
-                        + " ("
-                        + ClientOptions.defaultTokenFile()
-                        + " does not exist)"
-                    : "the service at " + url + " refused the token")
-                + "; set --token or TARMAC_TOKEN to a token of the service: its first admin token"
-                + " is the api-token file in its data directory (the default place is read when"
-                + " TARMAC_DATA_DIR names it), and an admin makes more with `tarmac tokens create`";
-      }
-      int code =
-          switch (status) {
-            case 400 -> CliException.USAGE;
-            case 401, 403 -> CliException.CONFIG;
-            case 423 -> CliException.LOCKED;
-            case 404 -> CliException.NOT_FOUND;
-            default -> CliException.REMOTE;
-          };
-      throw new CliException(code, detail);
+    String detail = problem.path("detail").asText("HTTP " + status);
+    if (status == 401) {
+      detail =
+          (token == null
+                  ? "no token was found for the service at "
+                      + url
+                      + " ("
+                      + ClientOptions.defaultTokenFile()
+                      + " does not exist)"
+                  : "the service at " + url + " refused the token")
+              + "; set --token or TARMAC_TOKEN to a token of the service: its first admin token"
+              + " is the api-token file in its data directory (the default place is read when"
+              + " TARMAC_DATA_DIR names it), and an admin makes more with `tarmac tokens create`";
     }
-    return body;
+    int code =
+        switch (status) {
+          case 400 -> CliException.USAGE;
+          case 401, 403 -> CliException.CONFIG;
+          case 423 -> CliException.LOCKED;
+          case 404 -> CliException.NOT_FOUND;
+          default -> CliException.REMOTE;
+        };
+    throw new CliException(code, detail);
   }
 }

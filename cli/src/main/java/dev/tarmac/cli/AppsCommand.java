@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tarmac apps add|list|credential}: register apps and set the credential of a private
+ * {@code tarmac apps add|list|remove|credential}: register apps and set the credential of a private
  * repository (admin). A secret is read from a file (or standard input), never from the command
  * line, and never printed back (docs/operations.md, "Private repositories").
  */
@@ -25,14 +25,20 @@ import picocli.CommandLine.Parameters;
     name = "apps",
     mixinStandardHelpOptions = true,
     description = "Register apps and set their repositories' credentials (needs an admin token).",
-    subcommands = {AppsCommand.Add.class, AppsCommand.ListApps.class, AppsCommand.Credential.class},
+    subcommands = {
+      AppsCommand.Add.class,
+      AppsCommand.ListApps.class,
+      AppsCommand.Remove.class,
+      AppsCommand.Credential.class
+    },
     footer = {
       "",
       "Examples:",
       "  tarmac apps add shop https://git.example.com/team/shop.git --token-file shop.token",
       "  tarmac apps add blog ssh://git@git.example.com/team/blog.git --deploy-key-file blog_key",
       "  tarmac apps credential shop --token-file new.token",
-      "  tarmac apps credential shop --remove"
+      "  tarmac apps credential shop --remove",
+      "  tarmac apps remove shop"
     })
 public final class AppsCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -154,6 +160,26 @@ public final class AppsCommand implements Runnable {
                 c.isMissingNode() || c.isNull() ? "-" : c.path("kind").asText().toLowerCase()));
       }
       Output.table(System.out, List.of("NAME", "REPOSITORY", "CREDENTIAL"), rows);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      description =
+          "Forget an app and its credential; its builds and release histories stay in the store"
+              + " (adding it again finds them). Refused while a release of it runs.")
+  static final class Remove implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Mixin ClientOptions client;
+
+    @Override
+    public Integer call() {
+      client.client().delete("/api/apps/" + name);
+      System.out.println(name + " is removed; its builds and release histories stay in the store");
       return 0;
     }
   }

@@ -35,7 +35,8 @@ public final class BuildsCommand implements Callable<Integer> {
               b.path("status").asText(),
               commit.length() > 12 ? commit.substring(0, 12) : commit,
               Output.text(b, "size"),
-              Output.text(b, "finishedAt")));
+              Output.when(
+                  b, "finishedAt", java.time.ZoneId.systemDefault(), java.time.Instant.now())));
     }
     Output.table(System.out, List.of("VERSION", "STATUS", "COMMIT", "BYTES", "FINISHED"), rows);
     return 0;

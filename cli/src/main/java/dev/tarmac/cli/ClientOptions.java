@@ -27,6 +27,11 @@ public final class ClientOptions {
   @Option(names = "--json", description = "print JSON instead of text")
   boolean json;
 
+  @Option(
+      names = "--no-color",
+      description = "no colour, even on a terminal (as NO_COLOR does; never colour in a pipe)")
+  boolean noColor;
+
   public ApiClient client() {
     Properties file = configFile();
     String u =

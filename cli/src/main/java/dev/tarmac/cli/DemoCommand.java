@@ -185,8 +185,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   private JsonNode wait(ApiClient api, long id) {
     JsonNode record =
-        new ReleaseFollower(
-                api, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false)
+        new ReleaseFollower(api, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
             .follow("demo", "demo", id);
     if (!record.path("status").asText().equals("LIVE")) {
       throw new CliException(CliException.REMOTE, record.path("error").asText("release failed"));

@@ -18,10 +18,15 @@ import picocli.CommandLine.Command;
       BuildsCommand.class,
       ReleaseCommand.class,
       RollbackCommand.class,
+      FollowCommand.class,
+      CancelCommand.class,
       StatusCommand.class,
       HistoryCommand.class,
+      LogCommand.class,
+      LockCommand.class,
       TokensCommand.class,
-      AppsCommand.class
+      AppsCommand.class,
+      CdsTrainingCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -64,6 +64,34 @@ final class Output {
     return Duration.between(Instant.parse(from), Instant.parse(to)).toNanos() / 1e9;
   }
 
+  private static final java.time.format.DateTimeFormatter LOCAL =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+  /**
+   * An instant the service sent (ISO-8601, UTC) in this machine's time zone, then how long ago:
+   * {@code 2026-11-27 16:09:03 (5 min ago)}; "-" for none.
+   */
+  static String when(JsonNode node, String field, java.time.ZoneId zone, Instant now) {
+    JsonNode v = node.path(field);
+    if (v.isMissingNode() || v.isNull() || v.asText().isEmpty()) {
+      return "-";
+    }
+    Instant t = Instant.parse(v.asText());
+    return LOCAL.format(t.atZone(zone)) + " (" + ago(Duration.between(t, now)) + ")";
+  }
+
+  static String ago(Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    if (s < 60) {
+      return s + " s ago";
+    } else if (s < 3600) {
+      return s / 60 + " min ago";
+    } else if (s < 48 * 3600) {
+      return s / 3600 + " h ago";
+    }
+    return s / 86400 + " days ago";
+  }
+
   static String text(JsonNode node, String field) {
     JsonNode v = node.path(field);
     return v.isMissingNode() || v.isNull() ? "-" : v.asText();

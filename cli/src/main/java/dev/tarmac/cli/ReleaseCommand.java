@@ -52,7 +52,7 @@ public final class ReleaseCommand implements Callable<Integer> {
       return 0;
     }
     JsonNode started = api.post(target.path("releases"), body);
-    return Follow.outcome(api, client.json, run.noWait, target.app, target.env, started, "release");
+    return Follow.outcome(api, client, run.noWait, target.app, target.env, started, "release");
   }
 
   private void printPlan(JsonNode p) {

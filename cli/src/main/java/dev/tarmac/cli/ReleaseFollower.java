@@ -2,8 +2,6 @@ package dev.tarmac.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Follows a release or rollback the service runs: its events as they happen (on a terminal, a live
@@ -12,27 +10,57 @@ import java.util.Map;
 final class ReleaseFollower {
   private final ApiClient api;
   private final PrintStream out;
-  private final boolean live;
-  private final Map<String, String> hostLines = new LinkedHashMap<>();
-  private int drawn;
+  private final LiveLines live;
+  private final java.util.Set<String> failed = new java.util.HashSet<>();
 
-  ReleaseFollower(ApiClient api, PrintStream out, boolean terminal) {
-    this.api = api;
-    this.out = out;
-    this.live = terminal;
+  /** Plain lines, for a file or a pipe: finished tasks only, no colour. */
+  ReleaseFollower(ApiClient api, PrintStream out) {
+    this(api, out, null);
   }
 
-  /** Follows release {@code id}; returns its final record. */
+  /** On a terminal: {@code live} redraws a line per host. */
+  ReleaseFollower(ApiClient api, PrintStream out, LiveLines live) {
+    this.api = api;
+    this.out = out;
+    this.live = live;
+  }
+
+  /**
+   * Follows release {@code id}; returns its final record. A service lost on the way is exit 7 with
+   * one sentence (docs/cli.md, "Exit codes").
+   */
   JsonNode follow(String app, String env, long id) {
     String base = "/api/apps/" + app + "/envs/" + env + "/releases/" + id;
-    api.events(base + "/events", this::show);
-    JsonNode record = api.get(base);
-    // the stream ends with the release; if the connection ended early, wait for the record
-    for (int i = 0; i < 6000 && !finished(record); i++) {
-      sleep();
-      record = api.get(base);
+    try {
+      api.events(base + "/events", this::show);
+      JsonNode record = api.get(base);
+      // the stream ends with the release; if the connection ended early, wait for the record
+      for (int i = 0; i < 6000 && !finished(record); i++) {
+        sleep();
+        record = api.get(base);
+      }
+      return record;
+    } catch (CliException e) {
+      if (e.exitCode() != CliException.UNREACHABLE) {
+        throw e;
+      }
+      out.flush();
+      throw new CliException(
+          CliException.UNREACHABLE,
+          "lost the Tarmac service at "
+              + api.url()
+              + " while following #"
+              + id
+              + " of "
+              + app
+              + " to "
+              + env
+              + "; once the service is back, `tarmac history "
+              + app
+              + " --env "
+              + env
+              + "` shows how it ended");
     }
-    return record;
   }
 
   static boolean finished(JsonNode record) {
@@ -46,18 +74,23 @@ final class ReleaseFollower {
     String kind = e.path("kind").asText();
     String message = e.path("message").isNull() ? "" : e.path("message").asText("");
     if (host == null) {
-      line("== " + task + (message.isEmpty() ? "" : ": " + message));
+      String text = "== " + task + (message.isEmpty() ? "" : ": " + message);
+      if (live != null) {
+        live.above(text, LiveLines.BOLD);
+      } else {
+        out.println(text);
+      }
       return;
     }
+    String prefix = Output.pad(host, 12);
     if (kind.equals("PROGRESS")) {
-      if (live && e.path("total").asLong() > 0) {
-        hostLines.put(
+      if (live != null && e.path("total").asLong() > 0) {
+        live.put(
             host,
-            Output.pad(host, 12)
-                + task
-                + " "
-                + bar(e.path("bytes").asLong(), e.path("total").asLong()));
-        redraw();
+            new LiveLines.Line(
+                prefix,
+                task + " " + bar(e.path("bytes").asLong(), e.path("total").asLong()),
+                null));
       }
       return;
     }
@@ -67,33 +100,27 @@ final class ReleaseFollower {
           case "OK" -> task + " ok";
           default -> task + " FAILED: " + firstLine(message);
         };
-    if (live) {
-      hostLines.put(host, Output.pad(host, 12) + state);
-      redraw();
+    if (live != null) {
+      // a host that failed keeps its FAILED line: what follows (discard, unlock) is in the timeline
+      if (failed.contains(host) && !kind.equals("FAILED")) {
+        return;
+      }
+      if (kind.equals("FAILED")) {
+        failed.add(host);
+      }
+      live.put(
+          host,
+          new LiveLines.Line(
+              prefix,
+              state,
+              switch (kind) {
+                case "STARTED" -> LiveLines.YELLOW;
+                case "OK" -> LiveLines.GREEN;
+                default -> LiveLines.RED;
+              }));
     } else if (!kind.equals("STARTED")) {
-      out.println(Output.pad(host, 12) + state);
+      out.println(prefix + state);
     }
-  }
-
-  private void line(String text) {
-    if (live) {
-      redraw();
-      out.println(text);
-      drawn = 0;
-    } else {
-      out.println(text);
-    }
-  }
-
-  private void redraw() {
-    if (drawn > 0) {
-      out.print("\033[" + drawn + "A");
-    }
-    for (String l : hostLines.values()) {
-      out.print("\033[2K" + l + "\n");
-    }
-    drawn = hostLines.size();
-    out.flush();
   }
 
   /** {@code [#########-----------] 45% 7.5/16.6 MB} */

@@ -46,7 +46,6 @@ public final class RollbackCommand implements Callable<Integer> {
     body.put("forceUnlock", run.forceUnlock);
     ApiClient api = client.client();
     JsonNode started = api.post(target.path("rollback"), body);
-    return Follow.outcome(
-        api, client.json, run.noWait, target.app, target.env, started, "rollback");
+    return Follow.outcome(api, client, run.noWait, target.app, target.env, started, "rollback");
   }
 }

@@ -170,6 +170,12 @@ public final class ServiceProcess implements AutoCloseable {
     process.waitFor();
   }
 
+  /** Kills the service at once (as a crash would), and waits for it to be gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     process.destroy();

@@ -23,8 +23,53 @@ public final class StatusCommand implements Callable<Integer> {
     JsonNode status = client.client().get(target.path("status"));
     if (client.json) {
       Output.json(System.out, status);
-      return 0;
+    } else {
+      print(status);
     }
+    verdict(status);
+    return 0;
+  }
+
+  /**
+   * Exit 9 when a host could not be read, else 8 when a host drifted (docs/cli.md, "Exit codes"),
+   * so that a script or a monitor can act on {@code status} alone.
+   */
+  static void verdict(JsonNode status) {
+    List<String> unreachable = new ArrayList<>();
+    List<String> drifted = new ArrayList<>();
+    for (JsonNode h : status.path("hosts")) {
+      if (!h.path("error").isNull() && !h.path("error").isMissingNode()) {
+        unreachable.add(h.path("name").asText());
+      } else if (h.path("drift").asBoolean()) {
+        drifted.add(h.path("name").asText() + " serves " + Output.text(h, "live"));
+      }
+    }
+    int all = status.path("hosts").size();
+    if (!unreachable.isEmpty()) {
+      throw new CliException(
+          CliException.HOSTS_UNREACHABLE,
+          unreachable.size()
+              + " of "
+              + all
+              + " hosts could not be read ("
+              + String.join(", ", unreachable)
+              + ")"
+              + (drifted.isEmpty() ? "" : " and " + drifted.size() + " drifted"));
+    }
+    if (!drifted.isEmpty()) {
+      throw new CliException(
+          CliException.DRIFT,
+          drifted.size()
+              + " of "
+              + all
+              + " hosts drifted from the history, which says "
+              + Output.text(status, "recorded")
+              + " is live: "
+              + String.join(", ", drifted));
+    }
+  }
+
+  private void print(JsonNode status) {
     System.out.println(
         target.app
             + " in "
@@ -42,11 +87,10 @@ public final class StatusCommand implements Callable<Integer> {
               Output.text(h, "live"),
               Output.text(h, "revision"),
               String.join(" ", releases),
-              h.path("drift").asBoolean()
-                  ? "DRIFT" + (h.path("error").isNull() ? "" : ": " + h.path("error").asText())
-                  : "ok"));
+              !h.path("error").isNull()
+                  ? "UNREACHABLE: " + h.path("error").asText().lines().findFirst().orElse("")
+                  : h.path("drift").asBoolean() ? "DRIFT" : "ok"));
     }
     Output.table(System.out, List.of("HOST", "LIVE", "REVISION", "RELEASES", "STATE"), rows);
-    return 0;
   }
 }

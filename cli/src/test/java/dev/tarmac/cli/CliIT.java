@@ -3,14 +3,11 @@ package dev.tarmac.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
+import dev.tarmac.cli.TarmacCli.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,16 +19,9 @@ import org.junit.jupiter.api.Test;
  */
 class CliIT {
   static String TOKEN;
-  static final ObjectMapper JSON = new ObjectMapper();
   static Path dir;
   static ServiceProcess service;
   static dev.tarmac.deploy.testing.SshHosts ssh;
-
-  record Run(int exit, String out, String err) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(out);
-    }
-  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -83,25 +73,7 @@ class CliIT {
   }
 
   static Run tarmacWith(Map<String, String> env, String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("tarmac.cli.classpath"),
-                "dev.tarmac.cli.Main"));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().remove("TARMAC_URL");
-    pb.environment().remove("TARMAC_TOKEN");
-    pb.environment().remove("TARMAC_DATA_DIR");
-    pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
-    pb.environment().putAll(env);
-    pb.redirectError(dir.resolve("err.txt").toFile());
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
-    return new Run(p.exitValue(), out, Files.readString(dir.resolve("err.txt")));
+    return TarmacCli.run(dir, env, args);
   }
 
   @Test
@@ -154,6 +126,34 @@ class CliIT {
     Run text = tarmac("status", "demo", "--env", "demo");
     assertThat(text.out()).contains("web1  v1.0.0").contains("ok");
 
+    // only the release live now says LIVE; times in the machine's zone; --limit
+    Map<String, String> india =
+        Map.of("TARMAC_URL", service.url().toString(), "TARMAC_TOKEN", TOKEN, "TZ", "Asia/Kolkata");
+    Run all = tarmacWith(india, "history", "demo", "--env", "demo");
+    assertThat(all.out())
+        .containsPattern("#3 +rollback +v1\\.0\\.0 +LIVE ")
+        .containsPattern("#2 +release +v1\\.1\\.0 +ROLLED_BACK ")
+        .containsPattern("#1 +release +v1\\.0\\.0 +superseded ")
+        .doesNotContainPattern("T[0-9:.]+Z");
+    String started =
+        tarmac("history", "demo", "--env", "demo", "--json")
+            .json()
+            .get(0)
+            .path("startedAt")
+            .asText();
+    String local =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .format(java.time.Instant.parse(started).atZone(java.time.ZoneId.of("Asia/Kolkata")));
+    assertThat(all.out()).containsPattern("#3 .*" + local + " \\([0-9]+ (s|min) ago\\)");
+    Run two = tarmacWith(india, "history", "demo", "--env", "demo", "--limit", "2");
+    assertThat(two.out().lines().toList()).hasSize(3);
+    assertThat(two.out()).contains("#3 ").contains("#2 ").doesNotContain("#1 ");
+    assertThat(tarmac("history", "demo", "--env", "demo", "--limit", "1", "--json").json().size())
+        .isEqualTo(1);
+    Run zero = tarmac("history", "demo", "--env", "demo", "--limit", "0");
+    assertThat(zero.exit()).isEqualTo(CliException.USAGE);
+    assertThat(zero.err()).contains("--limit must be 1 or more");
+
     // exit codes, each with one sentence
     Run unknownVersion = tarmac("release", "demo", "v9.9.9", "--env", "demo");
     assertThat(unknownVersion.exit()).isEqualTo(CliException.NOT_FOUND);
@@ -205,6 +205,76 @@ class CliIT {
   }
 
   @Test
+  void logLockAndAppsRemove() throws Exception {
+    // a build that takes a while, followed with log -f to its end
+    Path repo = dir.resolve("repo");
+    try (Git git = Git.open(repo.toFile())) {
+      Files.writeString(
+          repo.resolve("tarmac.yml"),
+          Files.readString(repo.resolve("tarmac.yml"))
+              .replace("  commands:\n", "  commands:\n    - \"sleep 2; echo slow step done\"\n"));
+      DemoCommand.commitAndTag(git, "v1.2.0", 2);
+    }
+    assertThat(tarmac("build", "demo", "v1.2.0", "--no-wait").exit()).isZero();
+    Run follow = tarmac("log", "demo", "v1.2.0", "-f");
+    assertThat(follow.exit()).as(follow.err()).isZero();
+    assertThat(follow.out()).contains("slow step done");
+    assertThat(tarmac("builds", "demo", "--json").json().findValuesAsText("status"))
+        .doesNotContain("RUNNING", "QUEUED");
+    Run log = tarmac("log", "demo", "v1.2.0");
+    assertThat(log.out()).isEqualTo(follow.out());
+    assertThat(tarmac("log", "demo", "v9.9.9").exit()).isEqualTo(CliException.NOT_FOUND);
+
+    // the environment's lock: who holds it, and taking it away
+    Run free = tarmac("lock", "status", "demo", "--env", "demo");
+    assertThat(free.exit()).isZero();
+    assertThat(free.out()).isEqualTo("demo/demo is not locked\n");
+    Path lock = dir.resolve("service/store/objects/apps/demo/envs/demo/lock.json");
+    Files.createDirectories(lock.getParent());
+    Files.writeString(
+        lock,
+        "{\"holder\":\"carol\",\"operation\":\"release\",\"version\":\"v9\",\"since\":\"2026-01-01T00:00:00Z\","
+            + "\"leaseUntil\":\"2999-01-01T00:00:00Z\",\"token\":\"secret-token\",\"generation\":12}");
+    Run held = tarmac("lock", "status", "demo", "--env", "demo");
+    assertThat(held.exit()).isEqualTo(CliException.LOCKED);
+    assertThat(held.out())
+        .startsWith("demo/demo is locked by carol (release v9, #12) since 2026-01-01 ")
+        .contains("lease until 2999-01-01 ")
+        .contains("(in ");
+    Run heldJson = tarmac("lock", "status", "demo", "--env", "demo", "--json");
+    assertThat(heldJson.json().path("holder").asText()).isEqualTo("carol");
+    assertThat(heldJson.out()).doesNotContain("secret-token");
+    Run released = tarmac("lock", "release", "demo", "--env", "demo");
+    assertThat(released.exit()).as(released.err()).isZero();
+    assertThat(released.out()).startsWith("released: demo/demo was locked by carol");
+    assertThat(lock).doesNotExist();
+    Run again = tarmac("lock", "release", "demo", "--env", "demo");
+    assertThat(again.exit()).isEqualTo(CliException.NOT_FOUND);
+    assertThat(again.err()).isEqualTo("tarmac: demo/demo is not locked\n");
+
+    // apps remove: refused while locked; then forgotten, its builds kept in the store
+    assertThat(tarmac("apps", "add", "gone", repo.toUri().toString()).exit()).isZero();
+    Path goneLock = dir.resolve("service/store/objects/apps/gone/envs/prod/lock.json");
+    Files.createDirectories(goneLock.getParent());
+    Files.writeString(
+        goneLock,
+        "{\"holder\":\"dan\",\"operation\":\"release\",\"version\":\"v1\","
+            + "\"since\":\"2026-01-01T00:00:00Z\",\"leaseUntil\":\"2999-01-01T00:00:00Z\",\"token\":\"t\"}");
+    Run busy = tarmac("apps", "remove", "gone");
+    assertThat(busy.exit()).isEqualTo(CliException.REMOTE);
+    assertThat(busy.err())
+        .contains("gone/prod is locked")
+        .contains("tarmac lock status gone --env prod");
+    assertThat(tarmac("apps", "list").out()).contains("gone");
+    Files.delete(goneLock);
+    Run removed = tarmac("apps", "remove", "gone");
+    assertThat(removed.exit()).as(removed.err()).isZero();
+    assertThat(removed.out()).contains("gone is removed");
+    assertThat(tarmac("apps", "list").out()).doesNotContain("gone");
+    assertThat(tarmac("apps", "remove", "gone").exit()).isEqualTo(CliException.NOT_FOUND);
+  }
+
+  @Test
   void initWritesAValidCommentedTarmacYml() throws Exception {
     Path app = Files.createDirectories(dir.resolve("my-shop"));
     Run init = tarmac("init", "--dir", app.toString());
@@ -234,5 +304,24 @@ class CliIT {
     JsonNode status = tarmac("status", "demo", "--env", "servers", "--json").json();
     assertThat(status.path("hosts").findValuesAsText("live")).containsOnly("v1.0.0");
     assertThat(status.path("hosts").findValuesAsText("name")).containsExactly("host1", "host2");
+
+    // status exits 8 on drift, 9 when a host cannot be read (docs/cli.md, "Exit codes")
+    Path host1 = ssh.host("host1").root();
+    Files.delete(host1.resolve("current"));
+    Files.createSymbolicLink(host1.resolve("current"), Path.of("releases/v1.1.0"));
+    Run drift = tarmac("status", "demo", "--env", "servers");
+    assertThat(drift.exit()).as(drift.err()).isEqualTo(CliException.DRIFT);
+    assertThat(drift.out()).containsPattern("host1 +v1\\.1\\.0 .*DRIFT");
+    assertThat(drift.err())
+        .isEqualTo(
+            "tarmac: 1 of 2 hosts drifted from the history, which says v1.0.0 is live:"
+                + " host1 serves v1.1.0\n");
+    ssh.kill("host2");
+    Run down = tarmac("status", "demo", "--env", "servers", "--json");
+    assertThat(down.exit()).as(down.err()).isEqualTo(CliException.HOSTS_UNREACHABLE);
+    assertThat(down.json().path("hosts").size()).isEqualTo(2);
+    assertThat(down.err()).contains("1 of 2 hosts could not be read (host2) and 1 drifted");
+    Run downText = tarmac("status", "demo", "--env", "servers");
+    assertThat(downText.out()).containsPattern("host2 .*UNREACHABLE: ");
   }
 }

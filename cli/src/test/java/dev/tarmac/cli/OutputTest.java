@@ -44,7 +44,10 @@ class OutputTest {
   void aTerminalShowsALiveLinePerHostWithTheDownloadBar() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ReleaseFollower follower =
-        new ReleaseFollower(null, new PrintStream(bytes, true, StandardCharsets.UTF_8), true);
+        new ReleaseFollower(
+            null,
+            new PrintStream(bytes, true, StandardCharsets.UTF_8),
+            new LiveLines(new PrintStream(bytes, true, StandardCharsets.UTF_8), () -> 80, false));
     follower.show(JSON.readTree("{\"host\":\"web1\",\"task\":\"download\",\"kind\":\"STARTED\"}"));
     follower.show(JSON.readTree("{\"host\":\"web2\",\"task\":\"check\",\"kind\":\"OK\"}"));
     follower.show(
@@ -60,7 +63,7 @@ class OutputTest {
   void withoutATerminalOnlyFinishedTasksArePrinted() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ReleaseFollower follower =
-        new ReleaseFollower(null, new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
+        new ReleaseFollower(null, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     follower.show(JSON.readTree("{\"host\":\"web1\",\"task\":\"download\",\"kind\":\"STARTED\"}"));
     follower.show(
         JSON.readTree(

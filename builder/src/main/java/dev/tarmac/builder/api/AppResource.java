@@ -76,6 +76,15 @@ public class AppResource {
     return view(apps.require(app));
   }
 
+  /** 204; the app is forgotten, its builds and histories stay in the store (admin). */
+  @DELETE
+  @Path("{app}")
+  @Requires(Role.ADMIN)
+  public Response remove(String app) {
+    apps.remove(app);
+    return Response.noContent().build();
+  }
+
   @DELETE
   @Path("{app}/credential")
   @Requires(Role.ADMIN)

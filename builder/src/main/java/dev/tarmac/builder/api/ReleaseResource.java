@@ -12,6 +12,7 @@ import dev.tarmac.deploy.release.ReleaseRecord;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -79,6 +80,18 @@ public class ReleaseResource {
     return releases.events(app, env, id);
   }
 
+  /**
+   * Asks a running release or rollback to stop at its next safe point: before the switch nothing is
+   * activated, after it every host is switched back (docs/releasing.md, "Cancelling"). 202 with the
+   * record as it is now; 409 when it is not running.
+   */
+  @POST
+  @Path("releases/{id}/cancel")
+  @Requires(Role.DEPLOYER)
+  public Response cancel(String app, String env, long id) {
+    return Response.accepted(releases.cancel(app, env, id, caller.name())).build();
+  }
+
   @POST
   @Path("rollback")
   @Consumes(MediaType.APPLICATION_JSON)
@@ -102,6 +115,20 @@ public class ReleaseResource {
   public DeliveryFigures.Figures metrics(
       String app, String env, @QueryParam("days") @DefaultValue("30") int days) {
     return releases.figures(app, env, days);
+  }
+
+  @GET
+  @Path("lock")
+  public ReleaseService.LockView lock(String app, String env) {
+    return releases.lock(app, env);
+  }
+
+  /** Removes the lock (as --force-unlock): 200 with what it said; 404 when not locked. */
+  @DELETE
+  @Path("lock")
+  @Requires(Role.DEPLOYER)
+  public ReleaseService.LockView unlock(String app, String env) {
+    return releases.unlock(app, env, caller.name());
   }
 
   @GET

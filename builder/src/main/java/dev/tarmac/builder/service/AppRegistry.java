@@ -81,6 +81,43 @@ public class AppRegistry {
     return app;
   }
 
+  /**
+   * Forgets a registered app: its registration and its credential. Its builds and release histories
+   * stay in the store (registering it again finds them). Refused while one of its environments is
+   * locked (a release is running), and for an app configured by {@code tarmac.apps.<name>.repo}.
+   */
+  public void remove(String name) {
+    App app = require(name);
+    if (!store.exists(StoreLayout.app(name))) {
+      throw new ApiProblem(
+          409,
+          "Configured",
+          name
+              + " comes from the service's configuration (tarmac.apps."
+              + name
+              + ".repo); remove it there and restart the service");
+    }
+    for (ObjectInfo info : store.list(StoreLayout.envsPrefix(name))) {
+      if (info.key().endsWith("/lock.json")) {
+        String env = info.key().substring(StoreLayout.envsPrefix(name).length()).split("/")[0];
+        throw new ApiProblem(
+            409,
+            "Locked",
+            name
+                + "/"
+                + env
+                + " is locked (a release or rollback is running); wait for it, or see `tarmac lock"
+                + " status "
+                + name
+                + " --env "
+                + env
+                + "`");
+      }
+    }
+    store.delete(StoreLayout.app(app.name()));
+    secrets.remove(app.name());
+  }
+
   /** Sets an app's token or deploy key (exactly one), replacing what it had. */
   public void setCredential(String name, String token, String deployKey) {
     App app = require(name);

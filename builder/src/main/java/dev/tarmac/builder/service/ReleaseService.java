@@ -183,6 +183,41 @@ public class ReleaseService {
     return deployer.history(app, env);
   }
 
+  /** What an environment's lock says: who holds it, for what, until when (never its token). */
+  public record LockView(
+      boolean locked,
+      String holder,
+      String operation,
+      String version,
+      java.time.Instant since,
+      java.time.Instant leaseUntil,
+      Long generation) {}
+
+  public LockView lock(String app, String env) {
+    String key = StoreLayout.lock(Names.app(app), Names.env(env));
+    try {
+      EnvLock.Info i = Json.read(store.readAllBytes(key), EnvLock.Info.class);
+      return new LockView(
+          true, i.holder(), i.operation(), i.version(), i.since(), i.leaseUntil(), i.generation());
+    } catch (StoreNotFoundException e) {
+      return new LockView(false, null, null, null, null, null, null);
+    }
+  }
+
+  /**
+   * Removes an environment's lock, as {@code --force-unlock} would: a run still holding it stops at
+   * its next check (docs/architecture.md, "Fencing"). 404 when it is not locked.
+   */
+  public LockView unlock(String app, String env, String who) {
+    LockView held = lock(app, env);
+    if (!held.locked()) {
+      throw ApiProblem.notFound(app + "/" + env + " is not locked");
+    }
+    store.delete(StoreLayout.lock(Names.app(app), Names.env(env)));
+    Log.infof("%s released the lock of %s/%s held by %s", who, app, env, held.holder());
+    return held;
+  }
+
   public ReleaseRecord get(String app, String env, long id) {
     return new ReleaseHistory(store, Names.app(app), Names.env(env))
         .get(id)
@@ -201,6 +236,33 @@ public class ReleaseService {
       return Multi.createFrom().empty();
     }
     return Multi.createFrom().<ReleaseEvent>emitter(run::subscribe);
+  }
+
+  /**
+   * Asks a running release or rollback to stop at its next safe point (docs/architecture.md,
+   * "Cancelling a release"); answers its record as it is now. Refused (409) when it is not running
+   * in this service.
+   */
+  public ReleaseRecord cancel(String app, String env, long id, String who) {
+    ReleaseRecord record = get(app, env, id);
+    Run run = runs.get(key(app, env, id));
+    if (run == null || !run.cancel()) {
+      throw new ApiProblem(
+          409,
+          "Not running",
+          "#"
+              + id
+              + " of "
+              + app
+              + " in "
+              + env
+              + " is "
+              + record.status()
+              + (record.status().finished() ? "" : " but not run by this service")
+              + "; there is nothing to cancel");
+    }
+    Log.infof("%s asked %s to stop", who, key(app, env, id));
+    return record;
   }
 
   private void requireEnvironment(TarmacConfig tarmac, String app, String version, String env) {
@@ -229,6 +291,7 @@ public class ReleaseService {
         ReleaseOptions.defaults(who)
             .withForceUnlock(forceUnlock)
             .withListener(run::event)
+            .withCancelled(run::cancelled)
             .withOnStart(
                 r -> {
                   runs.put(key(app, env, r.id()), run);
@@ -276,6 +339,20 @@ public class ReleaseService {
     private final List<ReleaseEvent> seen = new ArrayList<>();
     private final List<MultiEmitter<? super ReleaseEvent>> emitters = new ArrayList<>();
     private boolean ended;
+    private volatile boolean cancelled;
+
+    boolean cancelled() {
+      return cancelled;
+    }
+
+    /** Raises the cancel flag; false when the run has already ended. */
+    synchronized boolean cancel() {
+      if (ended) {
+        return false;
+      }
+      cancelled = true;
+      return true;
+    }
 
     synchronized void event(ReleaseEvent e) {
       seen.add(e);

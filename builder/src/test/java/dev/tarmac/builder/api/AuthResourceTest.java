@@ -141,6 +141,29 @@ class AuthResourceTest {
         .then()
         .statusCode(403);
     given().auth().oauth2(viewer).get("/api/tokens").then().statusCode(403);
+    // cancel, taking the lock away and removing an app are not a viewer's; reading the lock is
+    given()
+        .auth()
+        .oauth2(viewer)
+        .contentType(ContentType.JSON)
+        .body(Map.of())
+        .post("/api/apps/shop/envs/production/releases/1/cancel")
+        .then()
+        .statusCode(403);
+    given()
+        .auth()
+        .oauth2(viewer)
+        .delete("/api/apps/shop/envs/production/lock")
+        .then()
+        .statusCode(403);
+    given().auth().oauth2(viewer).delete("/api/apps/shop").then().statusCode(403);
+    given()
+        .auth()
+        .oauth2(viewer)
+        .get("/api/apps/shop/envs/production/lock")
+        .then()
+        .statusCode(200)
+        .body("locked", equalTo(false));
   }
 
   @Test
@@ -174,6 +197,21 @@ class AuthResourceTest {
         .then()
         .statusCode(404)
         .body("detail", containsString("no app named 'shop'"));
+    given()
+        .auth()
+        .oauth2(deployer)
+        .delete("/api/apps/shop/envs/production/lock")
+        .then()
+        .statusCode(403);
+    given()
+        .auth()
+        .oauth2(deployer)
+        .contentType(ContentType.JSON)
+        .body(Map.of())
+        .post("/api/apps/shop/envs/production/releases/1/cancel")
+        .then()
+        .statusCode(403);
+    given().auth().oauth2(deployer).delete("/api/apps/shop").then().statusCode(403);
     // a deployer manages neither apps nor tokens
     given()
         .auth()

@@ -199,6 +199,14 @@ final class Lifecycle {
                 + failures(failed));
       }
 
+      // a cancellation is honoured between phases, never inside one (docs/architecture.md,
+      // "Cancelling a release"): here every host prepared, nothing is switched
+      if (cancelled("before the switch")) {
+        op.discard(this);
+        fleet.unlockHosts(env.parallel());
+        throw fail("cancelled before the switch; nothing was activated" + servingNote());
+      }
+
       lock.verify();
       record = save(ReleaseStatus.ACTIVATING, null);
       fleet.phase("activate", "switching every host to " + target.version());
@@ -212,6 +220,11 @@ final class Lifecycle {
         }
         fleet.unlockHosts(env.parallel());
         throw fail(e.getMessage() + "; nothing was switched" + servingNote());
+      }
+
+      if (cancelled("before the switch")) {
+        fleet.unlockHosts(env.parallel());
+        throw fail("cancelled before the switch; nothing was switched" + servingNote());
       }
 
       lock.verify();
@@ -233,6 +246,12 @@ final class Lifecycle {
                 + activated.problems().stream()
                     .map(p -> "  " + p)
                     .collect(Collectors.joining("\n")));
+      }
+
+      if (cancelled("after the switch")) {
+        switchBack();
+        fleet.unlockHosts(env.parallel());
+        throw fail("cancelled after the switch; every host was switched back" + servingNote());
       }
 
       lock.verify();
@@ -274,6 +293,15 @@ final class Lifecycle {
                   ? "; it stopped during activation: check `tarmac status`"
                   : "; nothing was switched" + servingNote()));
     }
+  }
+
+  /** Whether the run was asked to stop; says so as a phase when it was. */
+  private boolean cancelled(String where) {
+    if (!options.cancelled().getAsBoolean()) {
+      return false;
+    }
+    fleet.phase("cancel", "cancelled by request, " + where);
+    return true;
   }
 
   private void stopIfFenced() {

@@ -3,6 +3,7 @@ package dev.tarmac.deploy.release;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +18,8 @@ import java.util.function.Consumer;
  * @param listener told of every task on every host as it starts and ends
  * @param onStart told once the release has its number, before any host is touched
  * @param switchAck how long every host has to acknowledge that it is staged for the switch
+ * @param cancelled asked at the run's safe points, between phases: true stops it there (before the
+ *     switch nothing is activated; after it every host is switched back)
  */
 public record ReleaseOptions(
     String who,
@@ -28,7 +31,8 @@ public record ReleaseOptions(
     Clock clock,
     Consumer<ReleaseEvent> listener,
     Consumer<ReleaseRecord> onStart,
-    Duration switchAck) {
+    Duration switchAck,
+    BooleanSupplier cancelled) {
   public ReleaseOptions {
     if (who == null || who.isBlank()) {
       throw new IllegalArgumentException("who must name the person or system releasing");
@@ -52,7 +56,8 @@ public record ReleaseOptions(
         Clock.systemUTC(),
         e -> {},
         r -> {},
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        () -> false);
   }
 
   public ReleaseOptions withForceUnlock(boolean v) {
@@ -66,7 +71,8 @@ public record ReleaseOptions(
         clock,
         listener,
         onStart,
-        switchAck);
+        switchAck,
+        cancelled);
   }
 
   public ReleaseOptions withDownloadRateLimit(String v) {
@@ -80,7 +86,8 @@ public record ReleaseOptions(
         clock,
         listener,
         onStart,
-        switchAck);
+        switchAck,
+        cancelled);
   }
 
   public ReleaseOptions withListener(Consumer<ReleaseEvent> v) {
@@ -94,7 +101,8 @@ public record ReleaseOptions(
         clock,
         v,
         onStart,
-        switchAck);
+        switchAck,
+        cancelled);
   }
 
   public ReleaseOptions withLease(Duration v) {
@@ -108,7 +116,8 @@ public record ReleaseOptions(
         clock,
         listener,
         onStart,
-        switchAck);
+        switchAck,
+        cancelled);
   }
 
   public ReleaseOptions withOnStart(Consumer<ReleaseRecord> v) {
@@ -122,12 +131,23 @@ public record ReleaseOptions(
         clock,
         listener,
         v,
-        switchAck);
+        switchAck,
+        cancelled);
   }
 
   public ReleaseOptions withCommandTimeout(Duration v) {
     return new ReleaseOptions(
-        who, forceUnlock, downloadRateLimit, lease, urlTtl, v, clock, listener, onStart, switchAck);
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        lease,
+        urlTtl,
+        v,
+        clock,
+        listener,
+        onStart,
+        switchAck,
+        cancelled);
   }
 
   public ReleaseOptions withSwitchAck(Duration v) {
@@ -141,6 +161,22 @@ public record ReleaseOptions(
         clock,
         listener,
         onStart,
+        v,
+        cancelled);
+  }
+
+  public ReleaseOptions withCancelled(BooleanSupplier v) {
+    return new ReleaseOptions(
+        who,
+        forceUnlock,
+        downloadRateLimit,
+        lease,
+        urlTtl,
+        commandTimeout,
+        clock,
+        listener,
+        onStart,
+        switchAck,
         v);
   }
 }
