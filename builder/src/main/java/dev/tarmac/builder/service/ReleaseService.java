@@ -142,7 +142,7 @@ public class ReleaseService {
   }
 
   /** Who holds the environment's lock, if anyone (docs/architecture.md, "Locks"). */
-  public Optional<EnvLock.Info> lock(String app, String env) {
+  public Optional<EnvLock.Info> lockInfo(String app, String env) {
     String key = StoreLayout.lock(Names.app(app), Names.env(env));
     try {
       return Optional.of(Json.read(store.readAllBytes(key), EnvLock.Info.class));

@@ -224,7 +224,7 @@ public class Pages {
               .data("env", env)
               .data("status", status)
               .data("statusError", statusError)
-              .data("lock", releases.lock(app, env).orElse(null))
+              .data("lock", releases.lockInfo(app, env).orElse(null))
               .data("history", ReleaseHistoryView.rows(history))
               .data("canRelease", mayRelease(env))
               .data("versions", versions)
