@@ -1,7 +1,9 @@
 package dev.tarmac.deploy.config;
 
 import dev.tarmac.deploy.config.TarmacConfig.Build;
+import dev.tarmac.deploy.config.TarmacConfig.Cdn;
 import dev.tarmac.deploy.config.TarmacConfig.Environment;
+import dev.tarmac.deploy.config.TarmacConfig.Fingerprint;
 import dev.tarmac.deploy.config.TarmacConfig.Health;
 import dev.tarmac.deploy.config.TarmacConfig.Hook;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
@@ -116,7 +118,8 @@ public final class ConfigReader {
                     "after",
                     "exclude",
                     "timeout",
-                    "env"));
+                    "env",
+                    "fingerprint"));
     if (m == null) {
       m = Map.of();
     }
@@ -152,7 +155,38 @@ public final class ConfigReader {
         strings(m.get("exclude"), "build.exclude"),
         minifyTargets(m.get("minify_target")),
         duration(m.get("timeout"), "build.timeout", Duration.ofMinutes(10)),
-        buildEnv(m.get("env")));
+        buildEnv(m.get("env")),
+        fingerprint(m.get("fingerprint")));
+  }
+
+  /** {@code build.fingerprint: {root, include, rewrite_html}} (docs/cdn-and-caches.md). */
+  private Optional<Fingerprint> fingerprint(Node node) {
+    String key = "build.fingerprint";
+    Map<String, Node> m =
+        node == null ? null : mapping(node, key, Set.of("root", "include", "rewrite_html"));
+    if (m == null) {
+      return Optional.empty();
+    }
+    String root = relativePath(m, "root", key);
+    List<String> include =
+        m.get("include") == null
+            ? Fingerprint.DEFAULT_INCLUDE
+            : strings(m.get("include"), key + ".include");
+    for (String glob : include) {
+      if (glob.startsWith("/") || ("/" + glob + "/").contains("/../") || glob.isBlank()) {
+        problem(
+            m.get("include"),
+            key + ".include",
+            "'" + glob + "' must be a glob relative to " + key + ".root, such as css/**");
+      }
+    }
+    if (include.isEmpty()) {
+      problem(m.get("include"), key + ".include", "is empty: give globs such as [\"css/**\"]");
+    }
+    boolean html = bool(m.get("rewrite_html"), key + ".rewrite_html", false);
+    return root == null
+        ? Optional.empty()
+        : Optional.of(new Fingerprint(root.replaceAll("/+$", ""), include, html));
   }
 
   /** {@code build.env}: NAME: value pairs; HOME and TARMAC_* are Tarmac's own. */
@@ -242,7 +276,8 @@ public final class ConfigReader {
     Map<String, Node> m =
         node == null
             ? Map.of()
-            : mapping(node, "release", Set.of("keep", "keep_builds", "shared", "hooks", "health"));
+            : mapping(
+                node, "release", Set.of("keep", "keep_builds", "shared", "hooks", "health", "cdn"));
     if (m == null) {
       m = Map.of();
     }
@@ -324,7 +359,24 @@ public final class ConfigReader {
         health = Optional.of(new Health(url, timeout, Optional.ofNullable(contains)));
       }
     }
-    return new Release(keep, keepBuilds, shared, hooks, health);
+    Optional<Cdn> cdn = Optional.empty();
+    Map<String, Node> cm =
+        m.get("cdn") == null ? null : mapping(m.get("cdn"), "release.cdn", Set.of("url"));
+    if (cm != null) {
+      String url = requiredString(cm, "url", "release.cdn");
+      if (url != null && !url.matches("https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~%/-]*)?")) {
+        problem(
+            cm.get("url"),
+            "release.cdn.url",
+            "expected the public http(s) URL that serves cdn/<app>/, such as"
+                + " https://cdn.example.com/shop (no query, no quotes), got '"
+                + url
+                + "'");
+      } else if (url != null) {
+        cdn = Optional.of(new Cdn(url.replaceAll("/+$", "")));
+      }
+    }
+    return new Release(keep, keepBuilds, shared, hooks, health, cdn);
   }
 
   private Map<String, Environment> environments(Node node) {
