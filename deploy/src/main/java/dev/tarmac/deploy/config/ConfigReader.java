@@ -92,6 +92,11 @@ public final class ConfigReader {
     }
     Build build = build(top.get("build"));
     Release release = release(top.get("release"));
+    if (release.cdn().isPresent() && build.fingerprint().isEmpty()) {
+      problems.add(
+          "release.cdn needs build.fingerprint: only fingerprinted files (their names change with"
+              + " their content) go to the CDN; add build.fingerprint: { root: public }");
+    }
     Map<String, Environment> environments = environments(top.get("environments"));
     return new TarmacConfig(app, build, release, environments);
   }

@@ -39,6 +39,8 @@ class CdnConfigTest {
     assertThat(plain.build().fingerprint()).isEmpty();
     assertThat(plain.release().cdn()).isEmpty();
 
+    assertThatThrownBy(() -> read("  timeout: 1m\n", "  cdn: { url: https://cdn.example.com }\n"))
+        .hasMessageContaining("release.cdn needs build.fingerprint");
     assertThat(
             read("  fingerprint: { root: web, include: [\"**/*.css\"] }\n", "  keep: 3\n")
                 .build()
