@@ -8,6 +8,7 @@ import dev.tarmac.deploy.config.TarmacConfig.Health;
 import dev.tarmac.deploy.config.TarmacConfig.Hook;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.config.TarmacConfig.Host;
+import dev.tarmac.deploy.config.TarmacConfig.Purge;
 import dev.tarmac.deploy.config.TarmacConfig.Release;
 import dev.tarmac.deploy.config.TarmacConfig.SassEntry;
 import dev.tarmac.distributor.model.Names;
@@ -282,7 +283,9 @@ public final class ConfigReader {
         node == null
             ? Map.of()
             : mapping(
-                node, "release", Set.of("keep", "keep_builds", "shared", "hooks", "health", "cdn"));
+                node,
+                "release",
+                Set.of("keep", "keep_builds", "shared", "hooks", "health", "cdn", "purge"));
     if (m == null) {
       m = Map.of();
     }
@@ -381,7 +384,70 @@ public final class ConfigReader {
         cdn = Optional.of(new Cdn(url.replaceAll("/+$", "")));
       }
     }
-    return new Release(keep, keepBuilds, shared, hooks, health, cdn);
+    return new Release(keep, keepBuilds, shared, hooks, health, cdn, purges(m.get("purge")));
+  }
+
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+  /** {@code release.purge}: {@code [{url, method, headers, from: hosts|service, required}]}. */
+  private List<Purge> purges(Node node) {
+    List<Purge> out = new ArrayList<>();
+    List<Node> items = node == null ? List.of() : sequence(node, "release.purge");
+    for (int i = 0; i < items.size(); i++) {
+      String k = "release.purge[" + i + "]";
+      Map<String, Node> pm =
+          mapping(items.get(i), k, Set.of("url", "method", "headers", "from", "required"));
+      if (pm == null) {
+        continue;
+      }
+      String url = requiredString(pm, "url", k);
+      String method = pm.get("method") == null ? "PURGE" : scalar(pm.get("method"), k + ".method");
+      String from = pm.get("from") == null ? "hosts" : scalar(pm.get("from"), k + ".from");
+      if (url != null && !url.matches("https?://[^\\s'\"]+")) {
+        problem(
+            pm.get("url"), k + ".url", "expected an http:// or https:// URL, got '" + url + "'");
+      }
+      if (method != null && !Set.of("PURGE", "BAN", "POST", "DELETE", "GET").contains(method)) {
+        problem(
+            pm.get("method"),
+            k + ".method",
+            "expected PURGE, BAN, POST, DELETE or GET, got '" + method + "'");
+      }
+      if (from != null && !from.equals("hosts") && !from.equals("service")) {
+        problem(
+            pm.get("from"),
+            k + ".from",
+            "expected hosts (curl on every host) or service (once, from the service), got '"
+                + from
+                + "'");
+      }
+      if (url != null && "service".equals(from) && url.contains("{host}")) {
+        problem(
+            pm.get("url"),
+            k + ".url",
+            "{host} is filled in only with from: hosts; the service sends this once");
+      }
+      Map<String, String> headers = new LinkedHashMap<>();
+      Map<String, Node> hm =
+          pm.get("headers") == null ? Map.of() : mapping(pm.get("headers"), k + ".headers", null);
+      for (Map.Entry<String, Node> h : (hm == null ? Map.<String, Node>of() : hm).entrySet()) {
+        String value = scalar(h.getValue(), k + ".headers." + h.getKey());
+        if (!HEADER_NAME.matcher(h.getKey()).matches()
+            || (value != null && value.matches(".*[\\r\\n].*"))) {
+          problem(
+              h.getValue(),
+              k + ".headers." + h.getKey(),
+              "expected a header name (letters, digits, -) and a one-line value");
+        } else if (value != null) {
+          headers.put(h.getKey(), value);
+        }
+      }
+      boolean required = bool(pm.get("required"), k + ".required", false);
+      if (url != null && method != null) {
+        out.add(new Purge(url, method, headers, !"service".equals(from), required));
+      }
+    }
+    return out;
   }
 
   private Map<String, Environment> environments(Node node) {

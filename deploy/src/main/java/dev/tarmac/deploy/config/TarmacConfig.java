@@ -72,6 +72,18 @@ public record TarmacConfig(
   /** {@code release.cdn}: the public base URL under which {@code cdn/<app>/} is served. */
   public record Cdn(String url) {}
 
+  /**
+   * One {@code release.purge} entry: after the switch, {@code method} {@code url} with {@code
+   * headers}, from every host ({@code curl}; {@code {host}} and {@code {version}} filled in) or
+   * once from the service; a failure is a warning unless {@code required} (then: switch back).
+   */
+  public record Purge(
+      String url,
+      String method,
+      Map<String, String> headers,
+      boolean fromHosts,
+      boolean required) {}
+
   /** One hook: a command for {@code sh -c}, run on hosts with one of {@code roles} (all: empty). */
   public record Hook(String run, List<String> roles) {
     public boolean runsOn(Host host) {
@@ -111,7 +123,8 @@ public record TarmacConfig(
       List<String> shared,
       Hooks hooks,
       Optional<Health> health,
-      Optional<Cdn> cdn) {
+      Optional<Cdn> cdn,
+      List<Purge> purge) {
     public static final int DEFAULT_KEEP_BUILDS = 20;
   }
 

@@ -68,4 +68,47 @@ class CdnConfigTest {
         .hasMessageContaining("build.fingerprint.include: is empty")
         .hasMessageContaining("release.cdn.url is required");
   }
+
+  @Test
+  void purgeEntries() {
+    TarmacConfig config =
+        read(
+            "  timeout: 1m\n",
+            "  purge:\n"
+                + "    - { url: \"http://127.0.0.1:6081/{version}\", headers: { X-Host: \"{host}\" } }\n"
+                + "    - { url: \"https://api.cdn.example/purge\", method: POST, from: service,"
+                + " required: true }\n");
+    assertThat(config.release().purge())
+        .containsExactly(
+            new TarmacConfig.Purge(
+                "http://127.0.0.1:6081/{version}",
+                "PURGE",
+                java.util.Map.of("X-Host", "{host}"),
+                true,
+                false),
+            new TarmacConfig.Purge(
+                "https://api.cdn.example/purge", "POST", java.util.Map.of(), false, true));
+    assertThat(read("  timeout: 1m\n", "  keep: 3\n").release().purge()).isEmpty();
+  }
+
+  @Test
+  void badPurgeEntriesNameKeyAndLine() {
+    assertThatThrownBy(
+            () ->
+                read(
+                    "  timeout: 1m\n",
+                    "  purge:\n"
+                        + "    - { url: \"ftp://x\", method: FLUSH, from: everywhere }\n"
+                        + "    - { url: \"http://{host}/\", from: service, headers: { \"a b\": x } }\n"
+                        + "    - { method: PURGE, requird: true }\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("line 6: release.purge[0].url: expected an http:// or https:// URL")
+        .hasMessageContaining("release.purge[0].method: expected PURGE, BAN, POST")
+        .hasMessageContaining("release.purge[0].from: expected hosts")
+        .hasMessageContaining(
+            "line 7: release.purge[1].url: {host} is filled in only with from: hosts")
+        .hasMessageContaining("release.purge[1].headers.a b: expected a header name")
+        .hasMessageContaining("release.purge[2].url is required")
+        .hasMessageContaining("release.purge[2].requird: unknown key; did you mean `required`?");
+  }
 }

@@ -1,0 +1,257 @@
+package dev.tarmac.deploy.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
+import dev.tarmac.deploy.testing.DeployFixture;
+import dev.tarmac.deploy.testing.SshHosts;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code release.purge} from the hosts against a real Varnish (Debian's {@code varnish}, started
+ * here on loopback with a VCL that caches everything and accepts PURGE from 127.0.0.0/8) in front
+ * of nginx serving {@code current/public} of two sshd hosts (one virtual host each, purged with
+ * {@code Host: {host}}). Without a purge Varnish keeps serving the old page; with it, the new one;
+ * a required purge that fails switches every host back; one that is not required is a warning.
+ */
+class VarnishPurgeIT {
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    }
+  }
+
+  private static void waitForPort(int port, Process p, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (java.io.IOException e) {
+        if (!p.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "did not start on " + port + ": " + Files.readString(log));
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private static Process start(Path log, String... command) throws Exception {
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  private static void stop(Process p) throws Exception {
+    p.descendants().forEach(ProcessHandle::destroy);
+    p.destroy();
+    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void varnishServesTheNewPageOnlyAfterThePurge() throws Exception {
+    Path work = DeployFixture.workDir("varnish-");
+    int nginxPort = freePort();
+    int varnishPort = freePort();
+    try (SshHosts ssh = new SshHosts(work.resolve("hosts"), 2, 41)) {
+      Path nginxDir = Files.createDirectories(work.resolve("nginx"));
+      Files.createDirectories(nginxDir.resolve("tmp"));
+      StringBuilder servers = new StringBuilder();
+      for (SshHosts.Host h : ssh.hosts()) {
+        servers
+            .append("  server {\n    listen 127.0.0.1:")
+            .append(nginxPort)
+            .append(";\n    server_name ")
+            .append(h.name())
+            .append(";\n    root ")
+            .append(h.root().resolve("current/public"))
+            .append(";\n  }\n");
+      }
+      String tmp = nginxDir.resolve("tmp").toString();
+      Files.writeString(
+          nginxDir.resolve("nginx.conf"),
+          "daemon off;\nuser root;\nworker_processes 1;\npid "
+              + nginxDir.resolve("nginx.pid")
+              + ";\nerror_log "
+              + nginxDir.resolve("error.log")
+              + " warn;\nevents { worker_connections 256; }\nhttp {\n  access_log off;\n"
+              + "  client_body_temp_path "
+              + tmp
+              + "/body;\n  proxy_temp_path "
+              + tmp
+              + "/proxy;\n  fastcgi_temp_path "
+              + tmp
+              + "/fastcgi;\n  uwsgi_temp_path "
+              + tmp
+              + "/uwsgi;\n  scgi_temp_path "
+              + tmp
+              + "/scgi;\n"
+              + servers
+              + "}\n");
+      Path varnishDir = Files.createDirectories(work.resolve("varnish"));
+      Files.writeString(
+          varnishDir.resolve("default.vcl"),
+          "vcl 4.1;\n"
+              + "backend nginx { .host = \"127.0.0.1\"; .port = \""
+              + nginxPort
+              + "\"; }\n"
+              + "acl purgers { \"127.0.0.0\"/8; }\n"
+              + "sub vcl_recv {\n"
+              // the test's HttpClient may not set Host; X-Host stands in for it
+              + "  if (req.http.X-Host) { set req.http.host = req.http.X-Host; }\n"
+              + "  if (req.method == \"PURGE\") {\n"
+              + "    if (client.ip !~ purgers) { return (synth(405, \"not allowed\")); }\n"
+              + "    return (purge);\n"
+              + "  }\n"
+              + "}\n"
+              + "sub vcl_backend_response { set beresp.ttl = 1h; }\n");
+      Process nginx =
+          start(
+              nginxDir.resolve("nginx.out"),
+              "/usr/sbin/nginx",
+              "-p",
+              nginxDir.toString(),
+              "-e",
+              nginxDir.resolve("error.log").toString(),
+              "-c",
+              nginxDir.resolve("nginx.conf").toString());
+      Process varnish =
+          start(
+              varnishDir.resolve("varnish.out"),
+              "/usr/sbin/varnishd",
+              "-F",
+              "-a",
+              "127.0.0.1:" + varnishPort,
+              "-T",
+              "none",
+              "-f",
+              varnishDir.resolve("default.vcl").toString(),
+              "-n",
+              varnishDir.resolve("work").toString(),
+              "-s",
+              "malloc,32m");
+      try {
+        waitForPort(nginxPort, nginx, nginxDir.resolve("nginx.out"));
+        waitForPort(varnishPort, varnish, varnishDir.resolve("varnish.out"));
+        String purge =
+            "release:\n  purge:\n    - { url: \"http://127.0.0.1:"
+                + varnishPort
+                + "/index.html\", headers: { Host: \"{host}\" } }\n";
+        String failingPurge =
+            "release:\n  purge:\n    - { url: \"http://127.0.0.1:9/{version}\", required: REQ }\n";
+        try (DeployFixture fx =
+            new DeployFixture(
+                work.resolve("fx"),
+                dev.tarmac.deploy.release.Transports.standard(ssh.settings()))) {
+          fx.publish("site", "v1", ssh.tarmacYml("site", purge));
+          fx.publish("site", "v2", ssh.tarmacYml("site", "")); // no purge
+          fx.publish("site", "v3", ssh.tarmacYml("site", purge));
+          fx.publish("site", "v4", ssh.tarmacYml("site", failingPurge.replace("REQ", "true")));
+          fx.publish("site", "v5", ssh.tarmacYml("site", failingPurge.replace("REQ", "false")));
+          String fromService =
+              "release:\n  purge:\n"
+                  + "    - { url: \"http://127.0.0.1:"
+                  + varnishPort
+                  + "/index.html\", from: service, headers: { X-Host: host1 }, required: true }\n"
+                  + "    - { url: \"http://127.0.0.1:"
+                  + varnishPort
+                  + "/index.html\", from: service, headers: { X-Host: host2 }, required: true }\n";
+          fx.publish("site", "v6", ssh.tarmacYml("site", fromService));
+
+          fx.deployer.release("site", "prod", "v1", fx.options());
+          assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v1</h1>");
+          assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v1</h1>"); // cached now
+
+          fx.deployer.release("site", "prod", "v2", fx.options());
+          // the hosts serve v2, but the cache in front still answers v1: nothing cleared it
+          assertThat(ssh.host("host1").root().resolve("current/public/index.html"))
+              .content()
+              .contains("v2");
+          assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v1</h1>");
+
+          ReleaseRecord v3 = fx.deployer.release("site", "prod", "v3", fx.options());
+          assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v3</h1>");
+          for (ReleaseRecord.HostRecord h : v3.hosts()) {
+            TaskRecord t = task(h, "purge");
+            assertThat(t.ok()).as(h.name()).isTrue();
+            assertThat(t.detail()).as(h.name()).isEqualTo("200");
+          }
+
+          // required and failing: every host switched back to v3
+          assertThatThrownBy(() -> fx.deployer.release("site", "prod", "v4", fx.options()))
+              .isInstanceOf(ReleaseFailedException.class)
+              .hasMessageContaining("activation failed; every host was switched back")
+              .hasMessageContaining("host1: purge failed")
+              .hasMessageContaining("PURGE http://127.0.0.1:9/v4 answered");
+          for (SshHosts.Host h : ssh.hosts()) {
+            assertThat(Files.readSymbolicLink(h.root().resolve("current")).toString())
+                .isEqualTo("releases/v3");
+          }
+
+          // not required: a warning in the timeline, the release is live
+          ReleaseRecord v5 = fx.deployer.release("site", "prod", "v5", fx.options());
+          assertThat(v5.status()).isEqualTo(ReleaseStatus.LIVE);
+          assertThat(v5.hosts()).allSatisfy(h -> assertThat(task(h, "purge").ok()).isFalse());
+
+          // from the service, once per entry (a CDN's purge API would be called so)
+          ReleaseRecord v6 = fx.deployer.release("site", "prod", "v6", fx.options());
+          assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v6</h1>");
+          ReleaseRecord.HostRecord service =
+              v6.hosts().stream()
+                  .filter(h -> h.name().equals("(service)"))
+                  .findFirst()
+                  .orElseThrow();
+          assertThat(service.tasks())
+              .extracting(TaskRecord::name, TaskRecord::ok)
+              .containsExactly(
+                  org.assertj.core.groups.Tuple.tuple("purge 1", true),
+                  org.assertj.core.groups.Tuple.tuple("purge 2", true));
+        }
+      } finally {
+        stop(varnish);
+        stop(nginx);
+      }
+    }
+  }
+
+  private static TaskRecord task(ReleaseRecord.HostRecord h, String name) {
+    return h.tasks().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  /** index.html of every host, through Varnish. */
+  private static List<String> pages(SshHosts ssh, int port) throws Exception {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    List<String> out = new ArrayList<>();
+    for (SshHosts.Host h : ssh.hosts()) {
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index.html"))
+                  .header("X-Host", h.name())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(h.name()).isEqualTo(200);
+      out.add(r.body().strip());
+    }
+    return out;
+  }
+}
