@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
 import dev.tarmac.deploy.testing.DeployFixture;
+import dev.tarmac.deploy.testing.LocalServers;
 import dev.tarmac.deploy.testing.SshHosts;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,53 +26,13 @@ import org.junit.jupiter.api.Test;
  * a required purge that fails switches every host back; one that is not required is a warning.
  */
 class VarnishPurgeIT {
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      return s.getLocalPort();
-    }
-  }
-
-  private static void waitForPort(int port, Process p, Path log) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (java.io.IOException e) {
-        if (!p.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "did not start on " + port + ": " + Files.readString(log));
-        }
-        Thread.sleep(50);
-      }
-    }
-  }
-
-  private static Process start(Path log, String... command) throws Exception {
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-  }
-
-  private static void stop(Process p) throws Exception {
-    p.descendants().forEach(ProcessHandle::destroy);
-    p.destroy();
-    if (!p.waitFor(10, TimeUnit.SECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
-  }
-
   @Test
   void varnishServesTheNewPageOnlyAfterThePurge() throws Exception {
     Path work = DeployFixture.workDir("varnish-");
-    int nginxPort = freePort();
-    int varnishPort = freePort();
+    int nginxPort = LocalServers.freePort();
+    int varnishPort = LocalServers.freePort();
     try (SshHosts ssh = new SshHosts(work.resolve("hosts"), 2, 41)) {
       Path nginxDir = Files.createDirectories(work.resolve("nginx"));
-      Files.createDirectories(nginxDir.resolve("tmp"));
       StringBuilder servers = new StringBuilder();
       for (SshHosts.Host h : ssh.hosts()) {
         servers
@@ -87,27 +44,6 @@ class VarnishPurgeIT {
             .append(h.root().resolve("current/public"))
             .append(";\n  }\n");
       }
-      String tmp = nginxDir.resolve("tmp").toString();
-      Files.writeString(
-          nginxDir.resolve("nginx.conf"),
-          "daemon off;\nuser root;\nworker_processes 1;\npid "
-              + nginxDir.resolve("nginx.pid")
-              + ";\nerror_log "
-              + nginxDir.resolve("error.log")
-              + " warn;\nevents { worker_connections 256; }\nhttp {\n  access_log off;\n"
-              + "  client_body_temp_path "
-              + tmp
-              + "/body;\n  proxy_temp_path "
-              + tmp
-              + "/proxy;\n  fastcgi_temp_path "
-              + tmp
-              + "/fastcgi;\n  uwsgi_temp_path "
-              + tmp
-              + "/uwsgi;\n  scgi_temp_path "
-              + tmp
-              + "/scgi;\n"
-              + servers
-              + "}\n");
       Path varnishDir = Files.createDirectories(work.resolve("varnish"));
       Files.writeString(
           varnishDir.resolve("default.vcl"),
@@ -125,18 +61,9 @@ class VarnishPurgeIT {
               + "  }\n"
               + "}\n"
               + "sub vcl_backend_response { set beresp.ttl = 1h; }\n");
-      Process nginx =
-          start(
-              nginxDir.resolve("nginx.out"),
-              "/usr/sbin/nginx",
-              "-p",
-              nginxDir.toString(),
-              "-e",
-              nginxDir.resolve("error.log").toString(),
-              "-c",
-              nginxDir.resolve("nginx.conf").toString());
+      Process nginx = LocalServers.nginx(nginxDir, servers.toString());
       Process varnish =
-          start(
+          LocalServers.start(
               varnishDir.resolve("varnish.out"),
               "/usr/sbin/varnishd",
               "-F",
@@ -151,8 +78,8 @@ class VarnishPurgeIT {
               "-s",
               "malloc,32m");
       try {
-        waitForPort(nginxPort, nginx, nginxDir.resolve("nginx.out"));
-        waitForPort(varnishPort, varnish, varnishDir.resolve("varnish.out"));
+        LocalServers.waitForPort(nginxPort, nginx, nginxDir.resolve("nginx.out"));
+        LocalServers.waitForPort(varnishPort, varnish, varnishDir.resolve("varnish.out"));
         String purge =
             "release:\n  purge:\n    - { url: \"http://127.0.0.1:"
                 + varnishPort
@@ -228,8 +155,8 @@ class VarnishPurgeIT {
                   org.assertj.core.groups.Tuple.tuple("purge 2", true));
         }
       } finally {
-        stop(varnish);
-        stop(nginx);
+        LocalServers.stop(varnish);
+        LocalServers.stop(nginx);
       }
     }
   }
