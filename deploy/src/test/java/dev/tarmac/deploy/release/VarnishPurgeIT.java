@@ -42,7 +42,10 @@ class VarnishPurgeIT {
             .append(h.name())
             .append(";\n    root ")
             .append(h.root().resolve("current/public"))
-            .append(";\n  }\n");
+            // the embedded store's cdn/site/ from disk: the "CDN" the pages' assets come from
+            .append(";\n    location /cdn/site/ { alias ")
+            .append(work.resolve("fx/store/objects/cdn/site"))
+            .append("/; }\n  }\n");
       }
       Path varnishDir = Files.createDirectories(work.resolve("varnish"));
       Files.writeString(
@@ -153,12 +156,102 @@ class VarnishPurgeIT {
               .containsExactly(
                   org.assertj.core.groups.Tuple.tuple("purge 1", true),
                   org.assertj.core.groups.Tuple.tuple("purge 2", true));
+
+          // pages that name fingerprinted assets: a request loop through a release never gets a
+          // page whose stylesheet is missing (pushed before the barrier, purged after the switch)
+          String cdn =
+              "build:\n  fingerprint: { root: public }\n"
+                  + purge.replace(
+                      "release:\n", "release:\n  cdn: { url: \"http://127.0.0.1/cdn/site\" }\n");
+          publishWithAsset(fx, work, "v7", ssh.tarmacYml("site", cdn));
+          publishWithAsset(fx, work, "v8", ssh.tarmacYml("site", cdn));
+          fx.deployer.release("site", "prod", "v7", fx.options());
+          assertThat(pageAndAsset(ssh.hosts().get(0).name(), varnishPort)).contains("v7");
+          java.util.concurrent.atomic.AtomicBoolean stop =
+              new java.util.concurrent.atomic.AtomicBoolean();
+          List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+          java.util.concurrent.CompletableFuture<Void> loop =
+              java.util.concurrent.CompletableFuture.runAsync(
+                  () -> {
+                    for (int i = 0; i < 100_000 && !stop.get(); i++) {
+                      try {
+                        seen.add(pageAndAsset(ssh.hosts().get(i % 2).name(), varnishPort));
+                      } catch (Throwable e) {
+                        seen.add("FAILED " + e.getMessage());
+                        return;
+                      }
+                    }
+                  });
+          Thread.sleep(200);
+          fx.deployer.release("site", "prod", "v8", fx.options());
+          Thread.sleep(200);
+          stop.set(true);
+          loop.get(60, java.util.concurrent.TimeUnit.SECONDS);
+          assertThat(seen).noneMatch(p -> p.startsWith("FAILED"));
+          assertThat(seen).anyMatch(p -> p.contains("v7")).anyMatch(p -> p.contains("v8"));
+          assertThat(seen.get(seen.size() - 1)).contains("v8");
         }
       } finally {
         LocalServers.stop(varnish);
         LocalServers.stop(nginx);
       }
     }
+  }
+
+  /** A page naming its stylesheet by hashed name under /cdn/site/, with the manifest. */
+  private static void publishWithAsset(DeployFixture fx, Path work, String version, String config)
+      throws Exception {
+    Path tree =
+        dev.tarmac.deploy.testing.TestBuilds.sampleTree(work.resolve("tree-" + version), version);
+    String css = "h1{content:\"" + version + "\"}\n";
+    String hashed =
+        "css/app."
+            + dev.tarmac.deploy.testing.TestBuilds.sha256(css.getBytes()).substring(0, 12)
+            + ".css";
+    Files.createDirectories(tree.resolve("public/css"));
+    Files.writeString(tree.resolve("public/" + hashed), css);
+    Files.writeString(tree.resolve("public/css/app.css"), css);
+    Files.writeString(
+        tree.resolve("public/tarmac-assets.json"),
+        "{\"paths\":{\"css/app.css\":\"" + hashed + "\"},\"version\":1}\n");
+    Files.writeString(
+        tree.resolve("public/index.html"),
+        "<link rel=stylesheet href=\"/cdn/site/"
+            + hashed
+            + "\"><h1>release "
+            + version
+            + "</h1>\n");
+    Files.writeString(tree.resolve("tarmac.yml"), config);
+    dev.tarmac.deploy.testing.TestBuilds.publish(fx.store, "site", version, tree, config);
+  }
+
+  /**
+   * The page of {@code host} through Varnish, and the stylesheet it names: both must answer 200.
+   */
+  private static String pageAndAsset(String host, int port) throws Exception {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpResponse<String> page =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index.html"))
+                .header("X-Host", host)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("href=\"(/cdn/site/[^\"]+)\"").matcher(page.body());
+    if (page.statusCode() != 200 || !m.find()) {
+      throw new AssertionError(host + ": page " + page.statusCode() + " " + page.body());
+    }
+    HttpResponse<String> asset =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + m.group(1)))
+                .header("X-Host", host)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (asset.statusCode() != 200) {
+      throw new AssertionError(
+          host + ": " + page.body().strip() + " names " + m.group(1) + ": " + asset.statusCode());
+    }
+    return page.body().strip() + " + " + asset.body().strip();
   }
 
   private static TaskRecord task(ReleaseRecord.HostRecord h, String name) {
