@@ -20,9 +20,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Every API call needs {@code Authorization: Bearer <token>} (a named token, see {@link
  * TokenStore}), reads included. The two exceptions carry their own signature, checked where they
  * arrive: webhooks ({@code /api/hooks/…}, HMAC) and the embedded store's signed URLs ({@code
- * /api/store/…}); both are marked {@link Unauthenticated}. Then the token's role must allow the
- * method ({@link Requires}; by default GET/HEAD need viewer, anything else admin), and a deployer
- * limited to some environments reaches only those.
+ * /api/store/…}); both are marked {@link Unauthenticated}. Public by nature: GET/HEAD of
+ * fingerprinted assets, {@code /cdn/<app>/<path>} ({@link #isPublicAsset}, {@code CdnResource}).
+ * Then the token's role must allow the method ({@link Requires}; by default GET/HEAD need viewer,
+ * anything else admin), and a deployer limited to some environments reaches only those.
  *
  * <p>Paths outside {@code /api/} are the dashboard's pages (docs/dashboard.md): they never take a
  * bearer token; a session cookie ({@link Sessions}) makes the caller, and the pages themselves send
@@ -45,6 +46,9 @@ public class AuthFilter {
     String path = request.getUriInfo().getPath();
     if (path.startsWith("/api/hooks/") || path.startsWith("/api/store/")) {
       return Optional.empty(); // each checks its own signature; see authorize for the resource
+    }
+    if (isPublicAsset(request.getMethod(), path)) {
+      return Optional.empty(); // fingerprinted assets are public (CdnResource)
     }
     if (!path.startsWith("/api/") && !path.equals("/api")) {
       Cookie cookie = request.getCookies().get(Sessions.COOKIE);
@@ -128,6 +132,27 @@ public class AuthFilter {
               path));
     }
     return Optional.empty();
+  }
+
+  private static final java.util.regex.Pattern PUBLIC_ASSET =
+      java.util.regex.Pattern.compile(
+          "/cdn/[a-z0-9_-]{1,63}/[A-Za-z0-9._=+@,-]+(?:/[A-Za-z0-9._=+@,-]+)*");
+
+  /**
+   * GET or HEAD of {@code /cdn/<app>/<path>} whose every segment is a plain name (no {@code .} or
+   * {@code ..}, no empty one): the only requests besides the signed ones that need no token
+   * (docs/cdn-and-caches.md). Anything else under {@code /cdn/} needs a token like the rest.
+   */
+  static boolean isPublicAsset(String method, String path) {
+    if (!(method.equals("GET") || method.equals("HEAD")) || !PUBLIC_ASSET.matcher(path).matches()) {
+      return false;
+    }
+    for (String segment : path.split("/")) {
+      if (segment.equals(".") || segment.equals("..")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static Role needed(Method method, String httpMethod) {

@@ -4,6 +4,7 @@ import dev.tarmac.builder.pipeline.steps.BuildStep;
 import dev.tarmac.builder.pipeline.steps.CheckoutTagStep;
 import dev.tarmac.builder.pipeline.steps.CompileSassStep;
 import dev.tarmac.builder.pipeline.steps.ExcludePathsStep;
+import dev.tarmac.builder.pipeline.steps.FingerprintAssetsStep;
 import dev.tarmac.builder.pipeline.steps.GitMirrors;
 import dev.tarmac.builder.pipeline.steps.MinifyAssetsStep;
 import dev.tarmac.builder.pipeline.steps.PackTarballStep;
@@ -36,6 +37,8 @@ import java.util.Map;
  *   <li>compile Sass ({@code build.sass}; load paths such as {@code node_modules} now exist)
  *   <li>minify JS and CSS ({@code build.minify}), including what the commands produced
  *   <li>run the {@code build.after} commands (they see compiled, minified assets)
+ *   <li>fingerprint ({@code build.fingerprint}): content-hashed copies of the static files, CSS
+ *       references rewritten, the manifest {@code tarmac-assets.json}
  *   <li>drop excluded paths, every Sass source, and the directories these removals left empty
  *   <li>pack a deterministic tarball and its manifest
  *   <li>publish: blobs first, the build record last
@@ -76,7 +79,7 @@ public final class BuildPipeline {
     treeSteps(
         timer,
         tree,
-        build,
+        config.config(),
         environment(build, request, checkout.commit()),
         cacheDir,
         sandbox,
@@ -123,12 +126,13 @@ public final class BuildPipeline {
   static void treeSteps(
       Timer timer,
       Path tree,
-      TarmacConfig.Build build,
+      TarmacConfig config,
       Map<String, String> environment,
       Path cacheDir,
       BuildSandbox sandbox,
       String name,
       BuildLog log) {
+    TarmacConfig.Build build = config.build();
     timer.step(
         "commands",
         new RunBuildCommandsStep(
@@ -140,6 +144,14 @@ public final class BuildPipeline {
         "after",
         new RunBuildCommandsStep(
             sandbox, name + "-after", tree, build.after(), environment, build.timeout(), log));
+    timer.step(
+        "fingerprint",
+        new FingerprintAssetsStep(
+            tree,
+            build.fingerprint(),
+            build.exclude(),
+            config.release().cdn().map(TarmacConfig.Cdn::url),
+            log));
     timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
   }
 

@@ -119,7 +119,7 @@ public final class LocalBuild {
       BuildPipeline.treeSteps(
           timer,
           tree,
-          config.build(),
+          config,
           localEnvironment(config),
           cacheDir,
           // a developer's own working copy, built as the developer: no other user, no namespaces

@@ -79,6 +79,7 @@ class BuilderTest {
             "compile sass",
             "minify",
             "after",
+            "fingerprint",
             "exclude",
             "pack",
             "publish");
@@ -169,6 +170,44 @@ class BuilderTest {
     assertThat(second.sha256()).isEqualTo(first.sha256());
     assertThat(otherStore.readAllBytes(StoreLayout.artifact("shop", "v1.0.0")))
         .isEqualTo(store.readAllBytes(StoreLayout.artifact("shop", "v1.0.0")));
+  }
+
+  @Test
+  void fingerprintedAssetsAndTheirManifestAreTheSameBytesFromTwoServices() throws Exception {
+    repo.write(
+        "tarmac.yml",
+        SampleRepo.TARMAC_YML
+            .replace(
+                "  exclude: [\"tests\", \"node_modules\"]",
+                "  exclude: [\"tests\", \"node_modules\"]\n"
+                    + "  fingerprint: { root: public, include: [\"css/**\", \"js/**\", \"img/**\"] }")
+            .replace(
+                "  shared: [public/uploads]",
+                "  shared: [public/uploads]\n  cdn: { url: https://cdn.example.com/shop }"));
+    repo.write("public/img/logo.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>\n");
+    repo.write("public/css/logo.css", ".logo { background: url(\"../img/logo.svg?v=1\"); }\n");
+    repo.commitAndTag("fingerprint", "v2.0.0");
+    Builder other =
+        new Builder(
+            store(tmp.resolve("other-store")), tmp.resolve("other-data"), Clock.systemUTC());
+
+    BuildRecord first = build(builder, "v2.0.0").record();
+    BuildRecord second = build(other, "v2.0.0").record();
+
+    assertThat(second.sha256()).isEqualTo(first.sha256());
+    Map<String, Tarballs.Item> items = artifact("v2.0.0");
+    String manifest = items.get("public/tarmac-assets.json").text();
+    var paths = dev.tarmac.distributor.model.Json.MAPPER.readTree(manifest).get("paths");
+    String logo = paths.get("img/logo.svg").asText();
+    assertThat(logo).matches("img/logo\\.[0-9a-f]{12}\\.svg");
+    assertThat(items).containsKey("public/" + logo);
+    // minified first, then fingerprinted: the hashed copy references the hashed image
+    String css = items.get("public/" + paths.get("css/logo.css").asText()).text();
+    assertThat(css).contains(logo.substring(4) + "?v=1").doesNotContain(" { ");
+    assertThat(manifest).contains("\"cdn\" : \"https://cdn.example.com/shop\"");
+    assertThat(store.readAllBytes(StoreLayout.buildLog("shop", "v2.0.0")))
+        .asString()
+        .contains("fingerprint: 6 files under public");
   }
 
   @Test

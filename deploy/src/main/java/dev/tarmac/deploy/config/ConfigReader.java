@@ -1,11 +1,14 @@
 package dev.tarmac.deploy.config;
 
 import dev.tarmac.deploy.config.TarmacConfig.Build;
+import dev.tarmac.deploy.config.TarmacConfig.Cdn;
 import dev.tarmac.deploy.config.TarmacConfig.Environment;
+import dev.tarmac.deploy.config.TarmacConfig.Fingerprint;
 import dev.tarmac.deploy.config.TarmacConfig.Health;
 import dev.tarmac.deploy.config.TarmacConfig.Hook;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.config.TarmacConfig.Host;
+import dev.tarmac.deploy.config.TarmacConfig.Purge;
 import dev.tarmac.deploy.config.TarmacConfig.Release;
 import dev.tarmac.deploy.config.TarmacConfig.SassEntry;
 import dev.tarmac.distributor.model.Names;
@@ -90,6 +93,11 @@ public final class ConfigReader {
     }
     Build build = build(top.get("build"));
     Release release = release(top.get("release"));
+    if (release.cdn().isPresent() && build.fingerprint().isEmpty()) {
+      problems.add(
+          "release.cdn needs build.fingerprint: only fingerprinted files (their names change with"
+              + " their content) go to the CDN; add build.fingerprint: { root: public }");
+    }
     Map<String, Environment> environments = environments(top.get("environments"));
     return new TarmacConfig(app, build, release, environments);
   }
@@ -116,7 +124,8 @@ public final class ConfigReader {
                     "after",
                     "exclude",
                     "timeout",
-                    "env"));
+                    "env",
+                    "fingerprint"));
     if (m == null) {
       m = Map.of();
     }
@@ -152,7 +161,38 @@ public final class ConfigReader {
         strings(m.get("exclude"), "build.exclude"),
         minifyTargets(m.get("minify_target")),
         duration(m.get("timeout"), "build.timeout", Duration.ofMinutes(10)),
-        buildEnv(m.get("env")));
+        buildEnv(m.get("env")),
+        fingerprint(m.get("fingerprint")));
+  }
+
+  /** {@code build.fingerprint: {root, include, rewrite_html}} (docs/cdn-and-caches.md). */
+  private Optional<Fingerprint> fingerprint(Node node) {
+    String key = "build.fingerprint";
+    Map<String, Node> m =
+        node == null ? null : mapping(node, key, Set.of("root", "include", "rewrite_html"));
+    if (m == null) {
+      return Optional.empty();
+    }
+    String root = relativePath(m, "root", key);
+    List<String> include =
+        m.get("include") == null
+            ? Fingerprint.DEFAULT_INCLUDE
+            : strings(m.get("include"), key + ".include");
+    for (String glob : include) {
+      if (glob.startsWith("/") || ("/" + glob + "/").contains("/../") || glob.isBlank()) {
+        problem(
+            m.get("include"),
+            key + ".include",
+            "'" + glob + "' must be a glob relative to " + key + ".root, such as css/**");
+      }
+    }
+    if (include.isEmpty()) {
+      problem(m.get("include"), key + ".include", "is empty: give globs such as [\"css/**\"]");
+    }
+    boolean html = bool(m.get("rewrite_html"), key + ".rewrite_html", false);
+    return root == null
+        ? Optional.empty()
+        : Optional.of(new Fingerprint(root.replaceAll("/+$", ""), include, html));
   }
 
   /** {@code build.env}: NAME: value pairs; HOME and TARMAC_* are Tarmac's own. */
@@ -242,7 +282,10 @@ public final class ConfigReader {
     Map<String, Node> m =
         node == null
             ? Map.of()
-            : mapping(node, "release", Set.of("keep", "keep_builds", "shared", "hooks", "health"));
+            : mapping(
+                node,
+                "release",
+                Set.of("keep", "keep_builds", "shared", "hooks", "health", "cdn", "purge"));
     if (m == null) {
       m = Map.of();
     }
@@ -324,7 +367,87 @@ public final class ConfigReader {
         health = Optional.of(new Health(url, timeout, Optional.ofNullable(contains)));
       }
     }
-    return new Release(keep, keepBuilds, shared, hooks, health);
+    Optional<Cdn> cdn = Optional.empty();
+    Map<String, Node> cm =
+        m.get("cdn") == null ? null : mapping(m.get("cdn"), "release.cdn", Set.of("url"));
+    if (cm != null) {
+      String url = requiredString(cm, "url", "release.cdn");
+      if (url != null && !url.matches("https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~%/-]*)?")) {
+        problem(
+            cm.get("url"),
+            "release.cdn.url",
+            "expected the public http(s) URL that serves cdn/<app>/, such as"
+                + " https://cdn.example.com/shop (no query, no quotes), got '"
+                + url
+                + "'");
+      } else if (url != null) {
+        cdn = Optional.of(new Cdn(url.replaceAll("/+$", "")));
+      }
+    }
+    return new Release(keep, keepBuilds, shared, hooks, health, cdn, purges(m.get("purge")));
+  }
+
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+  /** {@code release.purge}: {@code [{url, method, headers, from: hosts|service, required}]}. */
+  private List<Purge> purges(Node node) {
+    List<Purge> out = new ArrayList<>();
+    List<Node> items = node == null ? List.of() : sequence(node, "release.purge");
+    for (int i = 0; i < items.size(); i++) {
+      String k = "release.purge[" + i + "]";
+      Map<String, Node> pm =
+          mapping(items.get(i), k, Set.of("url", "method", "headers", "from", "required"));
+      if (pm == null) {
+        continue;
+      }
+      String url = requiredString(pm, "url", k);
+      String method = pm.get("method") == null ? "PURGE" : scalar(pm.get("method"), k + ".method");
+      String from = pm.get("from") == null ? "hosts" : scalar(pm.get("from"), k + ".from");
+      if (url != null && !url.matches("https?://[^\\s'\"]+")) {
+        problem(
+            pm.get("url"), k + ".url", "expected an http:// or https:// URL, got '" + url + "'");
+      }
+      if (method != null && !Set.of("PURGE", "BAN", "POST", "DELETE", "GET").contains(method)) {
+        problem(
+            pm.get("method"),
+            k + ".method",
+            "expected PURGE, BAN, POST, DELETE or GET, got '" + method + "'");
+      }
+      if (from != null && !from.equals("hosts") && !from.equals("service")) {
+        problem(
+            pm.get("from"),
+            k + ".from",
+            "expected hosts (curl on every host) or service (once, from the service), got '"
+                + from
+                + "'");
+      }
+      if (url != null && "service".equals(from) && url.contains("{host}")) {
+        problem(
+            pm.get("url"),
+            k + ".url",
+            "{host} is filled in only with from: hosts; the service sends this once");
+      }
+      Map<String, String> headers = new LinkedHashMap<>();
+      Map<String, Node> hm =
+          pm.get("headers") == null ? Map.of() : mapping(pm.get("headers"), k + ".headers", null);
+      for (Map.Entry<String, Node> h : (hm == null ? Map.<String, Node>of() : hm).entrySet()) {
+        String value = scalar(h.getValue(), k + ".headers." + h.getKey());
+        if (!HEADER_NAME.matcher(h.getKey()).matches()
+            || (value != null && value.matches(".*[\\r\\n].*"))) {
+          problem(
+              h.getValue(),
+              k + ".headers." + h.getKey(),
+              "expected a header name (letters, digits, -) and a one-line value");
+        } else if (value != null) {
+          headers.put(h.getKey(), value);
+        }
+      }
+      boolean required = bool(pm.get("required"), k + ".required", false);
+      if (url != null && method != null) {
+        out.add(new Purge(url, method, headers, !"service".equals(from), required));
+      }
+    }
+    return out;
   }
 
   private Map<String, Environment> environments(Node node) {

@@ -24,9 +24,10 @@ public record TarmacConfig(
 
   /**
    * The build section. Order (see docs/architecture.md): {@code commands}, {@code sass}, {@code
-   * minify}, {@code after}, {@code exclude}. {@code minifyTargets} are esbuild targets ({@code
-   * es2015}, {@code chrome58}…); empty means "from the project's browserslist, else the default".
-   * {@code env}: the variables the commands get besides PATH, HOME, LANG and TARMAC_*.
+   * minify}, {@code after}, {@code fingerprint}, {@code exclude}. {@code minifyTargets} are esbuild
+   * targets ({@code es2015}, {@code chrome58}…); empty means "from the project's browserslist, else
+   * the default". {@code env}: the variables the commands get besides PATH, HOME, LANG and
+   * TARMAC_*.
    */
   public record Build(
       List<SassEntry> sass,
@@ -36,16 +37,52 @@ public record TarmacConfig(
       List<String> exclude,
       List<String> minifyTargets,
       Duration timeout,
-      Map<String, String> env) {
+      Map<String, String> env,
+      Optional<Fingerprint> fingerprint) {
     public Build(
         List<SassEntry> sass,
         List<String> minify,
         List<String> commands,
         List<String> exclude,
         Duration timeout) {
-      this(sass, minify, commands, List.of(), exclude, List.of(), timeout, Map.of());
+      this(
+          sass,
+          minify,
+          commands,
+          List.of(),
+          exclude,
+          List.of(),
+          timeout,
+          Map.of(),
+          Optional.empty());
     }
   }
+
+  /**
+   * {@code build.fingerprint}: content-hashed copies of the files under {@code root} that {@code
+   * include} (globs relative to {@code root}) matches, and the manifest {@code
+   * <root>/tarmac-assets.json} (docs/cdn-and-caches.md).
+   */
+  public record Fingerprint(String root, List<String> include, boolean rewriteHtml) {
+    public static final List<String> DEFAULT_INCLUDE =
+        List.of("css/**", "js/**", "img/**", "fonts/**");
+    public static final String MANIFEST = "tarmac-assets.json";
+  }
+
+  /** {@code release.cdn}: the public base URL under which {@code cdn/<app>/} is served. */
+  public record Cdn(String url) {}
+
+  /**
+   * One {@code release.purge} entry: after the switch, {@code method} {@code url} with {@code
+   * headers}, from every host ({@code curl}; {@code {host}} and {@code {version}} filled in) or
+   * once from the service; a failure is a warning unless {@code required} (then: switch back).
+   */
+  public record Purge(
+      String url,
+      String method,
+      Map<String, String> headers,
+      boolean fromHosts,
+      boolean required) {}
 
   /** One hook: a command for {@code sh -c}, run on hosts with one of {@code roles} (all: empty). */
   public record Hook(String run, List<String> roles) {
@@ -81,7 +118,13 @@ public record TarmacConfig(
    * "Retention in the store").
    */
   public record Release(
-      int keep, int keepBuilds, List<String> shared, Hooks hooks, Optional<Health> health) {
+      int keep,
+      int keepBuilds,
+      List<String> shared,
+      Hooks hooks,
+      Optional<Health> health,
+      Optional<Cdn> cdn,
+      List<Purge> purge) {
     public static final int DEFAULT_KEEP_BUILDS = 20;
   }
 

@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * The moment a version goes live, the same for a release and a rollback: {@code current} switched
  * on every host at once (after every host acknowledged it is staged), then the {@code activate}
- * hooks on every host (of their roles), then the health check on every host. Stops at the first
- * step that fails somewhere; the {@link Lifecycle} switches back.
+ * hooks on every host (of their roles), then the health check on every host, then the cache purges
+ * ({@link PurgeCaches}: a failure is a warning unless required). Stops at the first step that fails
+ * somewhere; the {@link Lifecycle} switches back.
  */
 final class Activation {
   /** The activation window, and what failed (empty: the version is live everywhere). */
@@ -46,6 +47,9 @@ final class Activation {
                               (int) Math.max(1, health.timeout().toSeconds()),
                               health.contains().map(c -> c.replace("{version}", version))),
                           health.timeout().plusSeconds(10))));
+    }
+    if (problems.isEmpty()) {
+      problems = PurgeCaches.run(fleet, version, config.release().purge());
     }
     return new Result(window, problems);
   }

@@ -75,6 +75,14 @@ final class Fleet implements AutoCloseable {
   private final Duration timeout;
   private final Consumer<ReleaseEvent> listener;
   private final Map<String, Member> members = new LinkedHashMap<>();
+
+  /**
+   * What the service itself does during a run (the CDN push), in the timeline as the host {@value
+   * #SERVICE} — a name no host can have.
+   */
+  static final String SERVICE = "(service)";
+
+  private final Member service = new Member(new Host(SERVICE, "local", 0, null, "/", List.of()));
   private volatile String generation;
   private volatile String fencedBy;
 
@@ -94,6 +102,10 @@ final class Fleet implements AutoCloseable {
 
   List<Member> connected() {
     return members.values().stream().filter(m -> m.transport != null).toList();
+  }
+
+  Member service() {
+    return service;
   }
 
   Member member(String host) {
@@ -498,7 +510,13 @@ final class Fleet implements AutoCloseable {
 
   List<HostRecord> hostRecords() {
     List<HostRecord> out = new ArrayList<>();
-    for (Member m : members.values()) {
+    List<Member> all = new ArrayList<>(members.values());
+    synchronized (service.tasks) {
+      if (!service.tasks.isEmpty()) {
+        all.add(service);
+      }
+    }
+    for (Member m : all) {
       synchronized (m.tasks) {
         List<TaskRecord> sorted = new ArrayList<>(m.tasks);
         sorted.sort(java.util.Comparator.comparing(TaskRecord::startedAt));

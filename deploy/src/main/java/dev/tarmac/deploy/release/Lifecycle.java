@@ -22,8 +22,10 @@ import java.util.stream.Collectors;
  *       <em>generation</em>, the fencing token written into the lock), then on every host the host
  *       lock carrying that generation;
  *   <li><b>prepare</b> every host in parallel, each at its own pace ({@link Operation#prepare});
- *   <li><b>barrier</b>: nothing goes further unless every host prepared; otherwise what the run
- *       left is discarded and nothing changes anywhere;
+ *       alongside, once, <b>push assets</b> ({@link Operation#pushAssets}: the release's
+ *       fingerprinted files to the store's {@code cdn/}, so they exist before any page names them);
+ *   <li><b>barrier</b>: nothing goes further unless every host prepared and the assets are pushed;
+ *       otherwise what the run left is discarded and nothing changes anywhere;
  *   <li><b>activate</b>: {@link Operation#beforeSwitch} once (migrate, restore), then {@link
  *       Activation}: every host staged and acknowledged, switched at once, activate hooks, health —
  *       any failure switches every host back;
@@ -57,6 +59,12 @@ final class Lifecycle {
      * the connections and logins (a release makes the delta from the live version).
      */
     default void beforeHosts(Lifecycle run) {}
+
+    /**
+     * Once, in its own thread while the hosts prepare: the service's own work that must be done
+     * before the barrier (a release pushes its fingerprinted assets). Throws to fail the barrier.
+     */
+    default void pushAssets(Lifecycle run) {}
 
     /** Prepares one host (connected, locked): everything before the barrier. */
     void prepare(Lifecycle run, Member m);
@@ -171,6 +179,7 @@ final class Lifecycle {
       fleet.phase(
           "prepare", op.kind() + " " + target.version() + " on " + env.hosts().size() + " hosts");
       op.beforeHosts(this);
+      java.util.concurrent.CompletableFuture<String> assets = pushAssets(op);
       List<Member> failed =
           fleet.eachHost(
               fleet.members(),
@@ -180,9 +189,23 @@ final class Lifecycle {
                 fleet.lockHost(m, owner, this::stale);
                 op.prepare(this, m);
               });
+      String pushFailure = assets.join();
       stopIfFenced();
 
-      fleet.phase("barrier", failed.isEmpty() ? "every host prepared" : failed.size() + " failed");
+      fleet.phase(
+          "barrier",
+          failed.isEmpty() && pushFailure == null
+              ? "every host prepared"
+              : failed.size() + " failed" + (pushFailure == null ? "" : ", push assets failed"));
+      if (pushFailure != null) {
+        op.discard(this);
+        fleet.unlockHosts(env.parallel());
+        throw fail(
+            pushFailure
+                + "; nothing was activated"
+                + servingNote()
+                + (failed.isEmpty() ? "" : "; prepare also failed on:\n" + failures(failed)));
+      }
       if (!failed.isEmpty()) {
         op.discard(this);
         fleet.unlockHosts(env.parallel());
@@ -302,6 +325,28 @@ final class Lifecycle {
     }
     fleet.phase("cancel", "cancelled by request, " + where);
     return true;
+  }
+
+  /** Runs {@link Operation#pushAssets} in its own thread; completes with its failure, or null. */
+  private java.util.concurrent.CompletableFuture<String> pushAssets(Operation op) {
+    java.util.concurrent.CompletableFuture<String> done =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                op.pushAssets(this);
+                done.complete(null);
+              } catch (RuntimeException e) {
+                done.complete(e.getMessage());
+              } catch (Error e) {
+                done.complete("push assets failed: " + e);
+              }
+            },
+            "tarmac-push-assets-" + app);
+    t.setDaemon(true);
+    t.start();
+    return done;
   }
 
   private void stopIfFenced() {

@@ -86,6 +86,25 @@ final class Release implements Lifecycle.Operation {
     early.start();
   }
 
+  /**
+   * With {@code release.cdn}: every fingerprinted file of the build into the store's {@code
+   * cdn/<app>/}, names already there skipped ({@link PushAssets}); the timeline's {@code push
+   * assets} task, on the service, says what was sent and skipped.
+   */
+  @Override
+  public void pushAssets(Lifecycle run) {
+    if (config.release().cdn().isEmpty() || config.build().fingerprint().isEmpty()) {
+      return;
+    }
+    run.fleet.task(
+        run.fleet.service(),
+        "push assets",
+        () ->
+            new PushAssets(run.store, run.app, build, config.build().fingerprint().get())
+                .run()
+                .describe());
+  }
+
   @Override
   public void prepare(Lifecycle run, Member m) {
     Fleet fleet = run.fleet;

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.testing.DeployFixture;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import dev.tarmac.deploy.testing.LocalServers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,56 +47,18 @@ class ZeroDowntimeIT {
       fx.publish("site", "v2", config);
       fx.deployer.release("site", "prod", "v1", fx.options());
 
-      int port;
-      try (ServerSocket s = new ServerSocket()) {
-        s.bind(new InetSocketAddress("127.0.0.1", 0));
-        port = s.getLocalPort();
-      }
+      int port = LocalServers.freePort();
       Path nginxDir = Files.createDirectories(work.resolve("nginx"));
-      Files.createDirectories(nginxDir.resolve("tmp"));
-      String tmp = nginxDir.resolve("tmp").toString();
-      Files.writeString(
-          nginxDir.resolve("nginx.conf"),
-          "daemon off;\nuser root;\nworker_processes 1;\npid "
-              + nginxDir.resolve("nginx.pid")
-              + ";\nerror_log "
-              + nginxDir.resolve("error.log")
-              + " warn;\n"
-              + "events { worker_connections 512; }\n"
-              + "http {\n  access_log off;\n"
-              + "  client_body_temp_path "
-              + tmp
-              + "/body;\n  proxy_temp_path "
-              + tmp
-              + "/proxy;\n"
-              + "  fastcgi_temp_path "
-              + tmp
-              + "/fastcgi;\n  uwsgi_temp_path "
-              + tmp
-              + "/uwsgi;\n"
-              + "  scgi_temp_path "
-              + tmp
-              + "/scgi;\n"
-              + "  server {\n    listen 127.0.0.1:"
-              + port
-              + ";\n"
-              + "    root "
-              + hosts.resolve("web1/current/public")
-              + ";\n  }\n}\n");
       Process nginx =
-          new ProcessBuilder(
-                  "/usr/sbin/nginx",
-                  "-p",
-                  nginxDir.toString(),
-                  "-e",
-                  nginxDir.resolve("error.log").toString(),
-                  "-c",
-                  nginxDir.resolve("nginx.conf").toString())
-              .redirectErrorStream(true)
-              .redirectOutput(nginxDir.resolve("nginx.out").toFile())
-              .start();
+          LocalServers.nginx(
+              nginxDir,
+              "  server {\n    listen 127.0.0.1:"
+                  + port
+                  + ";\n    root "
+                  + hosts.resolve("web1/current/public")
+                  + ";\n  }\n");
       try {
-        waitForPort(port, nginx, nginxDir);
+        LocalServers.waitForPort(port, nginx, nginxDir.resolve("nginx.out"));
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest request =
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index.html"))
@@ -142,25 +102,7 @@ class ZeroDowntimeIT {
         int firstNew = bodies.indexOf("<h1>release v2</h1>");
         assertThat(bodies.subList(firstNew, bodies.size())).allMatch(b -> b.contains("v2"));
       } finally {
-        nginx.descendants().forEach(ProcessHandle::destroyForcibly);
-        nginx.destroyForcibly();
-        nginx.waitFor(5, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  private static void waitForPort(int port, Process nginx, Path dir) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (java.io.IOException e) {
-        if (!nginx.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "nginx did not start: " + Files.readString(dir.resolve("nginx.out")));
-        }
-        Thread.sleep(20);
+        LocalServers.stop(nginx);
       }
     }
   }

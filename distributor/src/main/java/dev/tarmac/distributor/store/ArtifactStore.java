@@ -26,6 +26,16 @@ public interface ArtifactStore {
   StoredObject putIfAbsent(String key, InputStream content);
 
   /**
+   * {@link #putIfAbsent(String, InputStream)} with the HTTP headers a public reader gets ({@code
+   * Content-Type}, {@code Cache-Control}). S3 keeps them with the object; {@code fs} keeps none,
+   * and the service derives them from the name when it serves the object (docs/cdn-and-caches.md).
+   */
+  default StoredObject putIfAbsent(
+      String key, InputStream content, java.util.Map<String, String> headers) {
+    return putIfAbsent(key, content);
+  }
+
+  /**
    * Opens {@code key} for reading.
    *
    * @throws StoreNotFoundException when there is no such object

@@ -90,7 +90,12 @@ public final class FsArtifactStore implements ArtifactStore {
     }
     Staged staged = stage(key, content);
     try {
-      Files.createDirectories(target.getParent());
+      try {
+        Files.createDirectories(target.getParent());
+      } catch (IOException e) {
+        // a file where a directory must be is a failure, not "the key exists"
+        throw new StoreException("cannot write " + key + " to " + target + ": " + e, e);
+      }
       Files.createLink(target, staged.file);
       return staged.object;
     } catch (FileAlreadyExistsException e) {

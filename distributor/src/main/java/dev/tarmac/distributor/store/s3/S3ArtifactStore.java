@@ -81,14 +81,26 @@ public final class S3ArtifactStore implements ArtifactStore {
     return write(key, content, Map.of("If-None-Match", "*"));
   }
 
+  @Override
+  public StoredObject putIfAbsent(String key, InputStream content, Map<String, String> headers) {
+    Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+    all.put("If-None-Match", "*");
+    return write(key, content, all);
+  }
+
   private StoredObject write(String key, InputStream content, Map<String, String> headers) {
     StoreKeys.check(key);
     Hashing.CountingDigestStream in = new Hashing.CountingDigestStream(content);
     try {
-      client.putObject(
-          PutObjectArgs.builder().bucket(bucket).object(key).headers(headers).stream(
-                  in, null, PART_SIZE)
-              .build());
+      Map<String, String> rest = new java.util.LinkedHashMap<>(headers);
+      String type = rest.remove("Content-Type");
+      PutObjectArgs.Builder args =
+          PutObjectArgs.builder().bucket(bucket).object(key).headers(rest).stream(
+              in, null, PART_SIZE);
+      if (type != null) {
+        args.contentType(type);
+      }
+      client.putObject(args.build());
       return new StoredObject(key, in.count(), in.sha256Hex());
     } catch (ErrorResponseException e) {
       if (e.response().code() == 412 || "PreconditionFailed".equals(e.errorResponse().code())) {

@@ -1,0 +1,141 @@
+package dev.tarmac.builder.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import dev.tarmac.distributor.model.CdnAssets;
+import dev.tarmac.distributor.store.ArtifactStore;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code GET /cdn/<app>/<path>} on the embedded store: public, only keys under {@code cdn/}, with
+ * the immutable headers, ETag/304 and Range; everything else still needs a token.
+ */
+@QuarkusTest
+class CdnResourceTest {
+  private static final String CSS = ".logo{background:url(logo.0123456789ab.png)}\n";
+
+  @Inject ArtifactStore store;
+
+  @BeforeEach
+  void assets() {
+    if (!store.exists(CdnAssets.key("cdnapp", "css/app.aaaaaaaaaaaa.css"))) {
+      store.putIfAbsent(
+          CdnAssets.key("cdnapp", "css/app.aaaaaaaaaaaa.css"),
+          CSS.getBytes(StandardCharsets.UTF_8));
+    }
+    store.put("apps/cdnapp/secret.txt", "not public".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anAssetIsServedWithoutATokenWithImmutableHeaders() {
+    Response r = given().auth().none().get("/cdn/cdnapp/css/app.aaaaaaaaaaaa.css");
+    r.then()
+        .statusCode(200)
+        .header("Content-Type", "text/css; charset=utf-8")
+        .header("Cache-Control", "public, max-age=31536000, immutable")
+        .header("Accept-Ranges", "bytes");
+    assertThat(r.asString()).isEqualTo(CSS);
+    String etag = r.header("ETag");
+    assertThat(etag).matches("\"[0-9a-f]{32}\"");
+
+    given()
+        .auth()
+        .none()
+        .header("If-None-Match", etag)
+        .get("/cdn/cdnapp/css/app.aaaaaaaaaaaa.css")
+        .then()
+        .statusCode(304)
+        .header("ETag", etag);
+    given()
+        .auth()
+        .none()
+        .header("If-None-Match", "\"something-else\"")
+        .get("/cdn/cdnapp/css/app.aaaaaaaaaaaa.css")
+        .then()
+        .statusCode(200);
+
+    Response part =
+        given()
+            .auth()
+            .none()
+            .header("Range", "bytes=1-4")
+            .get("/cdn/cdnapp/css/app.aaaaaaaaaaaa.css");
+    part.then()
+        .statusCode(206)
+        .header("Content-Range", "bytes 1-4/" + CSS.length())
+        .header("ETag", etag)
+        .header("Cache-Control", "public, max-age=31536000, immutable");
+    assertThat(part.asString()).isEqualTo("logo");
+
+    given().auth().none().head("/cdn/cdnapp/css/app.aaaaaaaaaaaa.css").then().statusCode(200);
+    given().auth().none().get("/cdn/cdnapp/css/missing.css").then().statusCode(404);
+  }
+
+  @Test
+  void onlyKeysUnderCdnAreReachableAndOnlyByGet() {
+    // traversal out of cdn/<app>/, plain and encoded: never the file, never without a token
+    for (String path :
+        new String[] {
+          "/cdn/cdnapp/../../apps/cdnapp/secret.txt",
+          "/cdn/cdnapp/%2e%2e/%2e%2e/apps/cdnapp/secret.txt",
+          "/cdn/cdnapp/..%2F..%2Fapps%2Fcdnapp%2Fsecret.txt",
+          "/cdn/cdnapp/css/..%2f..%2f..%2fapps/cdnapp/secret.txt",
+          "/cdn/cdnapp/./css/app.aaaaaaaaaaaa.css",
+          "/cdn/cdnapp//css/app.aaaaaaaaaaaa.css",
+          "/cdn/..%2Fapps/cdnapp/secret.txt",
+        }) {
+      Response r = given().auth().none().urlEncodingEnabled(false).get(path);
+      assertThat(r.asString()).as(path).doesNotContain("not public");
+      if (r.statusCode() == 200) {
+        // the server normalized ./ or // to the asset itself: still only what is public
+        assertThat(r.asString()).as(path).isEqualTo(CSS);
+      } else {
+        assertThat(r.statusCode()).as(path).isIn(400, 401, 404);
+      }
+    }
+    // the API still needs a token; outside /api/ a path is a dashboard page or nothing (pages send
+    // a visitor without a session to sign in, docs/dashboard.md): /cdnx is nothing, and /cdn/ takes
+    // no other method than GET and HEAD — nothing can be written or removed there
+    given().auth().none().get("/api/apps").then().statusCode(401);
+    given().auth().none().get("/cdnx/cdnapp/css/app.aaaaaaaaaaaa.css").then().statusCode(404);
+    given()
+        .auth()
+        .none()
+        .body("x")
+        .post("/cdn/cdnapp/css/app.aaaaaaaaaaaa.css")
+        .then()
+        .statusCode(405);
+    given().auth().none().body("x").put("/cdn/cdnapp/css/new.css").then().statusCode(405);
+    given().auth().none().delete("/cdn/cdnapp/css/app.aaaaaaaaaaaa.css").then().statusCode(405);
+    given().auth().none().get("/cdn/cdnapp/css/new.css").then().statusCode(404);
+    given()
+        .auth()
+        .none()
+        .get("/cdn/cdnapp/css/app.aaaaaaaaaaaa.css")
+        .then()
+        .statusCode(not(equalTo(401)));
+  }
+
+  @Test
+  void theFilterLetsThroughExactlyGetAndHeadOfPlainPaths() {
+    assertThat(AuthFilter.isPublicAsset("GET", "/cdn/shop/css/app.abc.css")).isTrue();
+    assertThat(AuthFilter.isPublicAsset("HEAD", "/cdn/shop/a")).isTrue();
+    assertThat(AuthFilter.isPublicAsset("POST", "/cdn/shop/a")).isFalse();
+    assertThat(AuthFilter.isPublicAsset("DELETE", "/cdn/shop/a")).isFalse();
+    assertThat(AuthFilter.isPublicAsset("GET", "/cdn/shop/../api/apps")).isFalse();
+    assertThat(AuthFilter.isPublicAsset("GET", "/cdn/shop/./a")).isFalse();
+    assertThat(AuthFilter.isPublicAsset("GET", "/cdn/shop//a")).isFalse();
+    assertThat(AuthFilter.isPublicAsset("GET", "/cdn/shop/")).isFalse();
+    assertThat(AuthFilter.isPublicAsset("GET", "/cdn/Shop!/a")).isFalse();
+    assertThat(AuthFilter.isPublicAsset("GET", "/api/cdn/shop/a")).isFalse();
+    assertThat(AuthFilter.isPublicAsset("GET", "/cdnx/shop/a")).isFalse();
+  }
+}

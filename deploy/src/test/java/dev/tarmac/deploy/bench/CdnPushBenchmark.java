@@ -1,0 +1,189 @@
+package dev.tarmac.deploy.bench;
+
+import dev.tarmac.deploy.release.ReleaseRecord;
+import dev.tarmac.deploy.release.ReleaseRecord.HostRecord;
+import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
+import dev.tarmac.deploy.remote.LocalTransport;
+import dev.tarmac.deploy.testing.DeployFixture;
+import dev.tarmac.deploy.testing.TestBuilds;
+import dev.tarmac.distributor.store.Hashing;
+import dev.tarmac.distributor.testing.MarkdownSection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * The CDN push of a 2,000-asset app (docs/cdn-and-caches.md): a first release, then a one-file
+ * change, each against two {@code local} hosts; the one-file change's prepare time is compared with
+ * the same release of an app without {@code release.cdn} (rounds alternate, medians). Writes the
+ * {@code cdn-push-benchmark} section of docs/benchmarks.md when given its path.
+ *
+ * <p>Run: {@code deploy/bench/cdn-push-benchmark}.
+ */
+public final class CdnPushBenchmark {
+  static final int ASSETS = 2000;
+  static final int ROUNDS = 5;
+
+  public static void main(String[] args) throws Exception {
+    Path work = DeployFixture.workDir("cdn-bench-");
+    StringBuilder out = new StringBuilder();
+    try (DeployFixture fx =
+        new DeployFixture(work.resolve("fx"), (h, e) -> new LocalTransport(h.name()))) {
+      List<Long> withCdn = new ArrayList<>();
+      List<Long> without = new ArrayList<>();
+      List<Long> pushMs = new ArrayList<>();
+      String firstDetail = null;
+      long firstPushMs = 0;
+      String changeDetail = null;
+      for (int round = 0; round < ROUNDS; round++) {
+        for (boolean cdn : new boolean[] {true, false}) {
+          String app = (cdn ? "cdn" : "plain") + round;
+          publish(fx, work, app, "v1", cdn, 0);
+          publish(fx, work, app, "v2", cdn, 1);
+          ReleaseRecord v1 = fx.deployer.release(app, "prod", "v1", fx.options());
+          ReleaseRecord v2 = fx.deployer.release(app, "prod", "v2", fx.options());
+          if (cdn) {
+            TaskRecord first = push(v1);
+            TaskRecord change = push(v2);
+            if (round == 0) {
+              firstDetail = first.detail();
+              firstPushMs = ms(first);
+              changeDetail = change.detail();
+            }
+            pushMs.add(ms(change));
+            withCdn.add(prepareMs(v2));
+          } else {
+            without.add(prepareMs(v2));
+          }
+        }
+      }
+      long a = median(withCdn);
+      long b = median(without);
+      out.append(
+              String.format(
+                  Locale.ROOT,
+                  "%d assets (%d files of 4 KiB plus a 64 KiB script), two `local` hosts, %d rounds;"
+                      + " load average %s, %d cores.%n%n",
+                  ASSETS,
+                  ASSETS - 1,
+                  ROUNDS,
+                  Files.readString(Path.of("/proc/loadavg")).split(" ")[0],
+                  Runtime.getRuntime().availableProcessors()))
+          .append("| release | push assets | push time |\n|---|---|---|\n")
+          .append(
+              String.format(Locale.ROOT, "| first (v1) | %s | %d ms |%n", firstDetail, firstPushMs))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "| one-file change (v2) | %s | %d ms (median) |%n%n",
+                  changeDetail,
+                  median(pushMs)))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "One-file change, prepare time (start → last host prepared and the push joined),"
+                      + " median: with `release.cdn` %d ms, without %d ms: **%+.1f %%**"
+                      + " (target ≤ +5 %%).%n",
+                  a,
+                  b,
+                  100.0 * (a - b) / b));
+    }
+    System.out.println(out);
+    if (args.length > 0) {
+      MarkdownSection.write(Path.of(args[0]), "cdn-push-benchmark", out.toString());
+    }
+    TestBuilds.deleteTree(work);
+  }
+
+  private static void publish(
+      DeployFixture fx, Path work, String app, String version, boolean cdn, int change)
+      throws Exception {
+    Path tree = TestBuilds.sampleTree(work.resolve(app + "-" + version), version);
+    Random random = new Random(42);
+    TreeMap<String, String> paths = new TreeMap<>();
+    for (int i = 0; i < ASSETS - 1; i++) {
+      byte[] bytes = new byte[4096];
+      random.nextBytes(bytes);
+      paths.put("img/a" + i + ".bin", write(tree, "img/a" + i, ".bin", bytes));
+    }
+    byte[] js = new byte[65536];
+    random.nextBytes(js);
+    js[0] = (byte) change;
+    paths.put("js/app.js", write(tree, "js/app", ".js", js));
+    StringBuilder manifest = new StringBuilder("{\"paths\":{");
+    paths.forEach((k, v) -> manifest.append('"').append(k).append("\":\"").append(v).append("\","));
+    manifest.setLength(manifest.length() - 1);
+    manifest.append("},\"version\":1}\n");
+    Files.writeString(tree.resolve("public/tarmac-assets.json"), manifest);
+    String config =
+        "app: "
+            + app
+            + "\n"
+            + (cdn
+                ? "build:\n  fingerprint: { root: public }\nrelease:\n  cdn: { url: https://cdn.example.com }\n"
+                : "")
+            + "environments:\n  prod:\n    hosts:\n"
+            + "      - { name: a, address: local, deploy_to: "
+            + work.resolve("hosts/" + app + "/a")
+            + " }\n"
+            + "      - { name: b, address: local, deploy_to: "
+            + work.resolve("hosts/" + app + "/b")
+            + " }\n";
+    Files.writeString(tree.resolve("tarmac.yml"), config);
+    TestBuilds.publish(fx.store, app, version, tree, config);
+  }
+
+  private static String write(Path tree, String stem, String ext, byte[] bytes) throws Exception {
+    String hashed = stem + "." + Hashing.sha256Hex(bytes).substring(0, 12) + ext;
+    Path p = tree.resolve("public").resolve(hashed);
+    Files.createDirectories(p.getParent());
+    Files.write(p, bytes);
+    return hashed;
+  }
+
+  private static TaskRecord push(ReleaseRecord r) {
+    return r.hosts().stream()
+        .filter(h -> h.name().equals("(service)"))
+        .flatMap(h -> h.tasks().stream())
+        .filter(t -> t.name().equals("push assets"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static long ms(TaskRecord t) {
+    return Duration.between(t.startedAt(), t.finishedAt()).toMillis();
+  }
+
+  /** From the record's start to the last prepare task's end on any host, the push included. */
+  private static long prepareMs(ReleaseRecord r) {
+    java.time.Instant last = r.startedAt();
+    for (HostRecord h : r.hosts()) {
+      for (TaskRecord t : h.tasks()) {
+        if (List.of(
+                    "check",
+                    "download",
+                    "download delta",
+                    "make delta",
+                    "link shared",
+                    "push assets")
+                .contains(t.name())
+            && t.finishedAt().isAfter(last)) {
+          last = t.finishedAt();
+        }
+      }
+    }
+    return Duration.between(r.startedAt(), last).toMillis();
+  }
+
+  private static long median(List<Long> values) {
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
+  }
+}
