@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       HistoryCommand.class,
       LogCommand.class,
       LockCommand.class,
+      MetricsCommand.class,
       TokensCommand.class,
       AppsCommand.class,
       CdsTrainingCommand.class

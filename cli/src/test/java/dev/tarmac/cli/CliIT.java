@@ -154,6 +154,21 @@ class CliIT {
     assertThat(zero.exit()).isEqualTo(CliException.USAGE);
     assertThat(zero.err()).contains("--limit must be 1 or more");
 
+    // delivery figures of the history above: #1 and #2 went live, #2 was rolled back by #3
+    JsonNode figures = tarmac("metrics", "demo", "--env", "demo", "--json").json();
+    assertThat(figures.path("deployments").asInt()).isEqualTo(2);
+    assertThat(figures.path("releasesFinished").asInt()).isEqualTo(2);
+    assertThat(figures.path("failedChanges").asInt()).isEqualTo(1);
+    Run metrics = tarmac("metrics", "demo", "--env", "demo", "--days", "7");
+    assertThat(metrics.exit()).as(metrics.err()).isZero();
+    assertThat(metrics.out())
+        .contains("demo/demo, last 7 days:")
+        .containsPattern("deployments +2 ")
+        .contains("change failure rate  50 % (1 of 2 releases)")
+        .containsPattern("time to restore +[0-9]+ s \\(median\\)");
+    assertThat(tarmac("metrics", "demo", "--env", "demo", "--days", "0").exit())
+        .isEqualTo(CliException.USAGE);
+
     // exit codes, each with one sentence
     Run unknownVersion = tarmac("release", "demo", "v9.9.9", "--env", "demo");
     assertThat(unknownVersion.exit()).isEqualTo(CliException.NOT_FOUND);
