@@ -50,7 +50,8 @@ class DashboardBenchmark {
             + "environments:\n  prod:\n    deploy_to: "
             + ssh.deployTo()
             + "/bench\n"
-            // -Dbench.parallel=16: every host read at once (default: tarmac.yml's 10)
+            // -Dbench.parallel=16: tarmac.yml's parallel (default 10); status reads every host at
+            // once since StatusReader stopped following it
             + (System.getProperty("bench.parallel") == null
                 ? ""
                 : "    parallel: " + System.getProperty("bench.parallel") + "\n")
@@ -134,7 +135,8 @@ class DashboardBenchmark {
     String section =
         String.format(
             Locale.ROOT,
-            "Machine: %s; hosts read %s at once.%n%n"
+            "Machine: %s; tarmac.yml's parallel: %s (a status read takes every host at once,"
+                + " up to 64, whatever it says).%n%n"
                 + "| what | hosts | rounds | median | min | max | target |%n"
                 + "|---|---|---|---|---|---|---|%n"
                 + "| page `/apps/bench/envs/prod` (every host read over SSH, history, lock, 30- and"
@@ -142,7 +144,7 @@ class DashboardBenchmark {
                 + "| `GET /api/apps/bench/envs/prod/status` alone (the same SSH reads) | %d | %d |"
                 + " %.0f ms | %.0f ms | %.0f ms | |%n",
             machine,
-            System.getProperty("bench.parallel", "10 (the default)"),
+            System.getProperty("bench.parallel", "10, the default"),
             HOSTS,
             ROUNDS,
             median,
