@@ -76,7 +76,8 @@ public final class DownloadCommands {
         unpacked=no
         rm -f "$sum"
         i=$((i + 1))
-        if {CURL} --continue-at - --output "$dl" {URL}; then :
+        if {CURL} --continue-at - --output "$dl" {URL}; then
+          if [ "$(wc -c < "$dl")" -le "$have" ]; then rm -f "$dl"; rm -rf releases/{V}.partial; echo "the store has no more than $have bytes of the {SIZE} the build record says: the artifact does not match its record; the download was deleted" >&2; exit 7; fi
         elif [ "$i" -ge {N} ]; then rm -rf releases/{V}.partial; echo "download failed {N} times; $have of {SIZE} bytes are kept in $PWD/$dl and the next release resumes from there" >&2; exit 6
         else sleep 1; fi
       done

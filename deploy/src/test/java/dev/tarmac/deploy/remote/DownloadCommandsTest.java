@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,7 +62,8 @@ class DownloadCommandsTest {
               unpacked=no
               rm -f "$sum"
               i=$((i + 1))
-              if curl --fail --silent --show-error --location --connect-timeout 10 --limit-rate 5M --continue-at - --output "$dl" 'http://store:8080/api/store/a?sig=x&e=1'; then :
+              if curl --fail --silent --show-error --location --connect-timeout 10 --limit-rate 5M --continue-at - --output "$dl" 'http://store:8080/api/store/a?sig=x&e=1'; then
+                if [ "$(wc -c < "$dl")" -le "$have" ]; then rm -f "$dl"; rm -rf releases/v1.4.0.partial; echo "the store has no more than $have bytes of the 1234 the build record says: the artifact does not match its record; the download was deleted" >&2; exit 7; fi
               elif [ "$i" -ge 5 ]; then rm -rf releases/v1.4.0.partial; echo "download failed 5 times; $have of 1234 bytes are kept in $PWD/$dl and the next release resumes from there" >&2; exit 6
               else sleep 1; fi
             done
@@ -119,6 +121,17 @@ class DownloadCommandsTest {
           if (range != null) {
             ranges.add(range);
             int from = Integer.parseInt(range.replaceAll("bytes=(\\d+)-.*", "$1"));
+            if (from >= body.length) {
+              // a range at the end answered with nothing, as the tests' store server
+              // (FsStoreHttpServer) does: curl succeeds without a byte more
+              ex.getResponseHeaders()
+                  .add(
+                      "Content-Range",
+                      "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
+              ex.sendResponseHeaders(206, 0);
+              ex.close();
+              return;
+            }
             ex.getResponseHeaders()
                 .add(
                     "Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
@@ -158,6 +171,26 @@ class DownloadCommandsTest {
       CommandResult again = sh.run(DownloadCommands.fetch(host, "v7", dl), Duration.ofSeconds(30));
       assertThat(again.stdout().strip()).isEqualTo("present");
       assertThat(ranges).hasSize(1);
+
+      // the store holds fewer bytes than the build record says (a replaced artifact) and answers
+      // the resumed range with nothing: curl succeeded again and again, without a byte more,
+      // until the command's limit; now it is a checksum failure at once, and nothing is kept
+      DownloadCommands.Download shorter =
+          new DownloadCommands.Download(
+              URI.create(base + "/a"),
+              TestBuilds.sha256(artifact),
+              artifact.length + 1000,
+              URI.create(base + "/m"),
+              TestBuilds.sha256(manifestBytes),
+              Optional.empty());
+      Instant t0 = Instant.now();
+      CommandResult cut =
+          sh.run(DownloadCommands.fetch(host, "v8", shorter), Duration.ofSeconds(30));
+      assertThat(cut.exitCode()).as(cut.output()).isEqualTo(7);
+      assertThat(cut.stderr()).contains("the store has no more than " + artifact.length + " bytes");
+      assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(10));
+      assertThat(dir.resolve("host/.tarmac/downloads/v8.tar.gz")).doesNotExist();
+      assertThat(dir.resolve("host/releases/v8.partial")).doesNotExist();
     } finally {
       server.stop(0);
     }
