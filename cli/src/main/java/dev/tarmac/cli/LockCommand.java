@@ -52,10 +52,7 @@ public final class LockCommand implements Runnable {
     String local = Output.when(lock, "leaseUntil", zone, until);
     String day = local.substring(0, local.indexOf(" ("));
     return until.isAfter(now)
-        ? day
-            + " (in "
-            + Output.ago(java.time.Duration.between(now, until)).replace(" ago", "")
-            + ")"
+        ? day + " (in " + Output.span(java.time.Duration.between(now, until)) + ")"
         : day + " (expired " + Output.ago(java.time.Duration.between(until, now)) + ")";
   }
 

@@ -81,15 +81,20 @@ final class Output {
   }
 
   static String ago(Duration d) {
+    return span(d) + " ago";
+  }
+
+  /** {@code 42 s}, {@code 3 min}, {@code 5 h}, {@code 3 days}: one unit, rounded down. */
+  static String span(Duration d) {
     long s = Math.max(0, d.getSeconds());
     if (s < 60) {
-      return s + " s ago";
+      return s + " s";
     } else if (s < 3600) {
-      return s / 60 + " min ago";
+      return s / 60 + " min";
     } else if (s < 48 * 3600) {
-      return s / 3600 + " h ago";
+      return s / 3600 + " h";
     }
-    return s / 86400 + " days ago";
+    return s / 86400 + " days";
   }
 
   static String text(JsonNode node, String field) {

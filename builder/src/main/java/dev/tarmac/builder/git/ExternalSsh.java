@@ -184,8 +184,7 @@ final class ExternalSsh extends SshSessionFactory {
 
     @Override
     public java.io.InputStream getErrorStream() {
-      // ssh's standard error goes to a file of its own (Said); JGit reads none of it
-      return java.io.InputStream.nullInputStream();
+      return ssh.getErrorStream(); // empty: ssh's standard error goes to Said's file
     }
 
     @Override
