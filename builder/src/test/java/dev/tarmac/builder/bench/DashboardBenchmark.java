@@ -162,7 +162,8 @@ class DashboardBenchmark {
         "dashboard-benchmark"
             + (System.getProperty("bench.parallel") == null
                 ? ""
-                : "-parallel-" + System.getProperty("bench.parallel"));
+                : "-parallel-" + System.getProperty("bench.parallel"))
+            + (System.getProperty("bench.login", "FAST").equals("SLOW") ? "-slow-login" : "");
     String start = "<!-- " + name + ":start -->";
     String end = "<!-- " + name + ":end -->";
     int a = text.indexOf(start);

@@ -30,7 +30,9 @@ public class SshFleetResource implements QuarkusTestResourceLifecycleManager {
       Path dir =
           Files.createTempDirectory(
               Files.createDirectories(Path.of("target").toAbsolutePath()), "ssh-fleet-");
-      hosts = new SshHosts(dir.resolve("hosts"), count, firstAddress);
+      // -Dbench.login=SLOW (the dashboard benchmark's hard case): bash logins that sleep 0.2-0.6 s
+      SshHosts.Login login = SshHosts.Login.valueOf(System.getProperty("bench.login", "FAST"));
+      hosts = new SshHosts(dir.resolve("hosts"), count, firstAddress, login);
       int port;
       try (ServerSocket s = new ServerSocket()) {
         s.bind(new InetSocketAddress("127.0.0.1", 0));
