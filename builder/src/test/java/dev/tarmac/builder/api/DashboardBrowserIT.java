@@ -172,7 +172,9 @@ class DashboardBrowserIT {
           new WebDriverWait(b, Duration.ofSeconds(60))
               .ignoring(StaleElementReferenceException.class);
       wait.until(d -> !d.findElements(By.cssSelector("#events li")).isEmpty());
-      assertThat(b.findElement(By.id("status")).getText()).isIn("PREPARING", "ACTIVATING");
+      // read through the wait as well: the status may be replaced between finding and reading it
+      assertThat(wait.until(d -> d.findElement(By.id("status")).getText()))
+          .isIn("PREPARING", "ACTIVATING");
       shot(b, "release-running");
       wait.until(d -> d.findElement(By.id("status")).getText().equals("LIVE"));
       assertThat(b.findElements(By.cssSelector("#chart g.host"))).hasSize(3);
