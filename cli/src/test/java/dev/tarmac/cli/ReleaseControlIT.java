@@ -132,14 +132,21 @@ class ReleaseControlIT {
   @Test
   @Order(1)
   void ctrlCLeavesTheReleaseRunningAndSaysHowToFollowOrCancelIt() throws Exception {
-    Path err = dir.resolve("interrupted.err");
-    Process release = started(err, "release", "demo", "v2.0.0", "--env", "gate");
+    Process release =
+        startUnderPty(
+            80,
+            Map.of(),
+            TarmacCli.command("release", "demo", "v2.0.0", "--env", "gate"),
+            dir.resolve("interrupted.err"));
     awaitHooks();
-    // what a terminal's Ctrl-C does: SIGINT to the foreground process
-    assertThat(new ProcessBuilder("kill", "-INT", "" + release.pid()).start().waitFor()).isZero();
+    // a person pressing Ctrl-C: the byte goes through the pseudo-terminal, whose line discipline
+    // sends SIGINT to the foreground process group
+    release.getOutputStream().write(3);
+    release.getOutputStream().flush();
+    String seen = new String(release.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(release.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(release.exitValue()).isEqualTo(130);
-    assertThat(Files.readString(err))
+    assertThat(release.exitValue()).as(seen).isEqualTo(130);
+    assertThat(seen.replace("\r\n", "\n"))
         .contains("release #2 goes on in the service.")
         .contains("  follow it: tarmac follow demo 2 --env gate\n")
         .contains("  cancel it: tarmac cancel demo 2 --env gate\n");
@@ -192,24 +199,36 @@ class ReleaseControlIT {
    */
   static Run underPty(int columns, Map<String, String> extraEnv, String... extraArgs)
       throws Exception {
-    StringBuilder command = new StringBuilder("stty cols " + columns + " rows 50; exec");
     List<String> args =
         new java.util.ArrayList<>(TarmacCli.command("release", "demo", "v3.0.0", "--env", "gate"));
     args.addAll(List.of(extraArgs));
-    for (String a : args) {
-      command.append(" '").append(a.replace("'", "'\\''")).append("'");
-    }
     Path err = dir.resolve("pty.err");
-    ProcessBuilder pb = new ProcessBuilder("script", "-qfec", command.toString(), "/dev/null");
+    Process p = startUnderPty(columns, extraEnv, args, err);
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    return new Run(p.exitValue(), out, Files.readString(err));
+  }
+
+  /**
+   * {@code command} started under a pseudo-terminal of {@code columns} (util-linux {@code script}):
+   * what is written to the process's standard input is typed at that terminal, its standard output
+   * is what the terminal received (the command's standard error included); {@code err} gets only
+   * what {@code script} itself says.
+   */
+  static Process startUnderPty(
+      int columns, Map<String, String> extraEnv, List<String> command, Path err) throws Exception {
+    StringBuilder line = new StringBuilder("stty cols " + columns + " rows 50; exec");
+    for (String a : command) {
+      line.append(" '").append(a.replace("'", "'\\''")).append("'");
+    }
+    ProcessBuilder pb = new ProcessBuilder("script", "-qfec", line.toString(), "/dev/null");
     pb.environment().putAll(env());
     pb.environment().put("TERM", "xterm");
     pb.environment().remove("NO_COLOR");
     pb.environment().putAll(extraEnv);
     pb.redirectError(err.toFile());
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-    return new Run(p.exitValue(), out, Files.readString(err));
+    return pb.start();
   }
 
   /** What a person sees at the end: one line per host, none wrapped, none stale. */
