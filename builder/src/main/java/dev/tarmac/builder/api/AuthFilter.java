@@ -1,6 +1,7 @@
 package dev.tarmac.builder.api;
 
 import dev.tarmac.builder.auth.Caller;
+import dev.tarmac.builder.auth.ChecksSession;
 import dev.tarmac.builder.auth.Requires;
 import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.auth.Sessions;
@@ -27,7 +28,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  *
  * <p>Paths outside {@code /api/} are the dashboard's pages (docs/dashboard.md): they never take a
  * bearer token; a session cookie ({@link Sessions}) makes the caller, and the pages themselves send
- * a visitor without one to the sign-in page and check roles and CSRF tokens on every form.
+ * a visitor without one to the sign-in page and check roles and CSRF tokens on every form. Only a
+ * resource marked {@link ChecksSession} (or {@link Unauthenticated}) may answer there: any other is
+ * refused, so a resource added outside {@code /api/} is never public by accident.
  */
 public class AuthFilter {
   public static final String HOW_TO_GET_ONE =
@@ -86,7 +89,13 @@ public class AuthFilter {
     }
     String path = request.getUriInfo().getPath();
     if (!path.startsWith("/api/") && !path.equals("/api")) {
-      return Optional.empty(); // a page checks its session and role itself (web/Pages)
+      if (type != null && type.isAnnotationPresent(ChecksSession.class)) {
+        return Optional.empty(); // a page checks its session and role itself (web/Pages)
+      }
+      // default deny: a resource outside /api/ that says nothing of how it checks its callers
+      return Optional.of(
+          Problems.problem(
+              401, "Unauthorized", "this call needs a token: " + HOW_TO_GET_ONE, path));
     }
     if (!caller.present()) {
       // a path that looked like a signed one but routed elsewhere

@@ -1,6 +1,7 @@
 package dev.tarmac.builder.web;
 
 import dev.tarmac.builder.auth.Caller;
+import dev.tarmac.builder.auth.ChecksSession;
 import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.auth.Sessions;
 import dev.tarmac.builder.auth.Token;
@@ -51,6 +52,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  * (and accepted) only for a token that may release to that environment, as the API's own rule
  * (docs/architecture.md, "Trust").
  */
+@ChecksSession
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
 public class Pages {

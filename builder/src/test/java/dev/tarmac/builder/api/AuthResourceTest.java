@@ -98,6 +98,22 @@ class AuthResourceTest {
   }
 
   @Test
+  void aResourceOutsideTheApiThatChecksNoSessionIsRefused() {
+    // a page is reached without a token (it sends a visitor to the sign-in page itself) ...
+    given().auth().none().redirects().follow(false).get("/").then().statusCode(303);
+    // ... but a resource there that is not marked as checking its session is not
+    given()
+        .auth()
+        .none()
+        .get("/probe/unmarked")
+        .then()
+        .statusCode(401)
+        .contentType(Problems.TYPE)
+        .body("detail", containsString("Authorization: Bearer"));
+    given().get("/probe/unmarked").then().statusCode(401);
+  }
+
+  @Test
   void anUnknownApiPathIsRefusedBeforeItIsLookedUp() {
     given().auth().none().get("/api/nothing-here").then().statusCode(401);
     given().auth().none().get("/api/store/../apps").then().statusCode(not(equalTo(200)));
