@@ -17,6 +17,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public class BuildService {
   @Inject AppRegistry apps;
   @Inject Clock clock;
   @Inject Metrics metrics;
+  @Inject Event<BuildPublished> published;
 
   @ConfigProperty(name = "tarmac.builds.concurrency", defaultValue = "1")
   int concurrency;
@@ -164,6 +166,7 @@ public class BuildService {
           app.name(), queued.version(), result.record().sha256(), result.record().size());
       if (result.built()) {
         prune(result.record());
+        published.fire(new BuildPublished(result.record()));
       }
     } catch (RuntimeException | IOException e) {
       String why = RepoUrls.redact(e.getMessage() == null ? e.toString() : e.getMessage());

@@ -12,6 +12,7 @@ import dev.tarmac.deploy.release.ReleaseOptions;
 import dev.tarmac.deploy.release.ReleasePreview;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.Transports;
+import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
 import dev.tarmac.distributor.model.StoreLayout;
@@ -23,6 +24,7 @@ import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,6 +73,27 @@ public class ReleaseService {
   @PreDestroy
   void stop() {
     runner.shutdownNow();
+  }
+
+  /**
+   * A build just published: the deltas from every environment's live version to it are made now, in
+   * the background, so that releasing it does not wait for them (docs/architecture.md, "Deltas
+   * ahead of the release"). What was made goes to the log; nothing here can fail the build.
+   */
+  void deltasAhead(@Observes BuildPublished event) {
+    BuildRecord built = event.build();
+    runner.submit(
+        () -> {
+          try {
+            for (String line : deployer.deltasAhead(built)) {
+              Log.infof("deltas ahead of releasing %s %s: %s", built.app(), built.version(), line);
+            }
+          } catch (RuntimeException e) {
+            Log.warnf(
+                "deltas ahead of releasing %s %s: %s (a release makes them itself)",
+                built.app(), built.version(), e.getMessage());
+          }
+        });
   }
 
   /** What releasing a built version would do on every host; changes nothing. */

@@ -198,6 +198,18 @@ class ReleaseResourceTest {
         .body("status", equalTo(List.of("LIVE", "ROLLED_BACK", "LIVE")))
         .body("who", equalTo(List.of("admin", "ann-ci", "ann-ci")));
 
+    // a new build is published while v2.0.0 is live: the delta a release of it will send is
+    // made at once, in the background, before anyone asks for the release
+    repo.write("public/index.html", "<p>third</p>\n");
+    repo.commitAndTag("third", "v2.2.0");
+    Api.requestBuild("shop", "v2.2.0");
+    Api.awaitBuild("shop", "v2.2.0").then().body("status", equalTo("SUCCEEDED"));
+    String ahead = StoreLayout.deltaRecord("shop", "v2.0.0", "v2.2.0");
+    for (int i = 0; i < 300 && !store.exists(ahead); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(store.exists(ahead)).as(ahead + " made after the build").isTrue();
+
     // a held lock is 423 and names its holder
     Instant now = Instant.now();
     store.put(

@@ -3,6 +3,7 @@ package dev.tarmac.deploy.release;
 import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.config.ConfigReader;
 import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.distributor.delta.DeltaRecord;
 import dev.tarmac.distributor.delta.Deltas;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
@@ -50,6 +51,58 @@ public final class Deployer {
     version.config().environment(Names.env(env)); // an unknown environment: refused before a lock
     return new Lifecycle(store, transports, version.build().app(), Names.env(env), options)
         .run(new Release(version.build(), version.config(), deltas));
+  }
+
+  /**
+   * Makes, ahead of any release, the delta from each environment's live version to {@code built},
+   * exactly as a release of it would ask for it (docs/architecture.md, "Deltas ahead of the
+   * release"): the release then finds it in the store, and its hosts start downloading at once.
+   * Never fails: one line per environment says what was made, found or why not (a release without a
+   * delta sends the full artifact, as always).
+   */
+  public List<String> deltasAhead(BuildRecord built) {
+    TarmacConfig config = config(built);
+    java.util.Set<String> fresh = Release.sharedPaths(config);
+    java.util.Set<String> from = new java.util.HashSet<>();
+    List<String> out = new java.util.ArrayList<>();
+    for (String env : config.environments().keySet()) {
+      String live =
+          new ReleaseHistory(store, built.app(), env)
+              .live()
+              .map(ReleaseRecord::version)
+              .orElse(null);
+      if (live == null || live.equals(built.version())) {
+        out.add(env + ": " + (live == null ? "nothing live yet" : built.version() + " is live"));
+      } else if (!from.add(live)) {
+        out.add(env + ": the delta from " + live + " is made already");
+      } else {
+        try {
+          DeltaRecord d = deltas.ensure(built.app(), live, built.version(), fresh);
+          out.add(
+              env
+                  + ": delta "
+                  + live
+                  + " → "
+                  + built.version()
+                  + " ready, "
+                  + d.changed()
+                  + " of "
+                  + d.entries()
+                  + " entries, "
+                  + d.size()
+                  + " bytes");
+        } catch (RuntimeException | OutOfMemoryError e) {
+          out.add(
+              env
+                  + ": no delta from "
+                  + live
+                  + " ("
+                  + e.getMessage()
+                  + "); a release will try again, or send the full artifact");
+        }
+      }
+    }
+    return out;
   }
 
   /**

@@ -224,6 +224,11 @@ final class Release implements Lifecycle.Operation {
   }
 
   Set<String> sharedPaths() {
+    return sharedPaths(config);
+  }
+
+  /** The paths a delta to a version with {@code config} leaves out: its shared paths, on a host. */
+  static Set<String> sharedPaths(TarmacConfig config) {
     Set<String> out = new LinkedHashSet<>();
     config.release().shared().forEach(p -> out.add(HostCommands.sharedPath(p)));
     return out;

@@ -169,6 +169,36 @@ class LocalReleaseIT {
   }
 
   @Test
+  void aDeltaMadeAheadWhenTheBuildIsPublishedIsTheOneTheReleaseSends() throws Exception {
+    fx.publish("shop", "v1", config(""));
+    fx.deployer.release("shop", "prod", "v1", fx.options());
+    var v2 = fx.publish("shop", "v2", config(""));
+    String record = StoreLayout.deltaRecord("shop", "v1", "v2");
+    assertThat(fx.store.exists(record)).isFalse();
+
+    assertThat(fx.deployer.deltasAhead(v2))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("prod: delta v1 → v2 ready, ");
+    assertThat(fx.store.exists(record)).isTrue();
+    Object made =
+        Files.getAttribute(fx.store.path(StoreLayout.delta("shop", "v1", "v2")), "unix:ino");
+    // asked again (a second service's build, a retry): found, not made again
+    assertThat(fx.deployer.deltasAhead(v2)).containsExactly(fx.deployer.deltasAhead(v2).get(0));
+
+    // a service restarted in between: another Deployer, the same store
+    Deployer restarted = new Deployer(fx.store, (host, env) -> new LocalTransport(host.name()));
+    ReleaseRecord second = restarted.release("shop", "prod", "v2", fx.options());
+    assertThat(second.hosts())
+        .allMatch(h -> h.transfer().mode().equals("delta") && h.transfer().from().equals("v1"));
+    assertThat(Files.getAttribute(fx.store.path(StoreLayout.delta("shop", "v1", "v2")), "unix:ino"))
+        .as("the release used the delta made ahead; it did not make it again")
+        .isEqualTo(made);
+
+    // nothing live, or the build is what is live: nothing to make
+    assertThat(fx.deployer.deltasAhead(v2)).containsExactly("prod: v2 is live");
+  }
+
+  @Test
   void sharedFilesSurviveFiveReleasesAndTwoRollbacks() throws Exception {
     for (int i = 1; i <= 5; i++) {
       fx.publish("shop", "v" + i, config(""));
