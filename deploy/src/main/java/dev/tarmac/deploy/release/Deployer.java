@@ -50,7 +50,12 @@ public final class Deployer {
   public ReleaseRecord release(Resolved version, String env, ReleaseOptions options) {
     version.config().environment(Names.env(env)); // an unknown environment: refused before a lock
     return new Lifecycle(store, transports, version.build().app(), Names.env(env), options)
-        .run(new Release(version.build(), version.config(), deltas));
+        .run(
+            new Release(
+                version.build(),
+                version.config(),
+                deltas,
+                v -> config(build(version.build().app(), v))));
   }
 
   /**

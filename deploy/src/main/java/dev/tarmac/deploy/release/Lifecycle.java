@@ -355,12 +355,18 @@ final class Lifecycle {
     }
   }
 
-  /** Every host back to what it served before this run, and its activate hooks run again. */
+  /**
+   * Every host back to what it served before this run, its activate hooks run again, and its caches
+   * cleared again (they may hold pages of the version that was live for a moment).
+   */
   private void switchBack() {
     fleet.clearFailures();
     fleet.phase("switch back", "returning every host to its previous release");
     fleet.switchTo(fleet.members(), "switch back", m -> m.previous, false, options.switchAck());
     Activation.activateHooks(fleet, app, envName, m -> m.previous, target.liveConfig());
+    if (target.live() != null && target.liveConfig() != null) {
+      PurgeCaches.again(fleet, target.live(), target.liveConfig().release().purge());
+    }
   }
 
   private void finish(Operation op) {

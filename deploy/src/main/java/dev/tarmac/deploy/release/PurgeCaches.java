@@ -18,7 +18,7 @@ import java.util.Map;
  * each {@code release.purge} entry, after the switch, activate hooks and health — from every host
  * ({@code curl}, {@link PurgeCommands}) or once from the service. A failure is a failed task in the
  * timeline (a warning); with {@code required: true} it is a problem, and the lifecycle switches
- * back.
+ * back, then sends the purges of the version live again ({@link #again}).
  */
 final class PurgeCaches {
   private static final HttpClient HTTP =
@@ -28,12 +28,28 @@ final class PurgeCaches {
 
   /** Sends every purge; returns the failures of the required ones. */
   static List<String> run(Fleet fleet, String version, List<Purge> purges) {
+    return send(fleet, version, purges, "purge", false);
+  }
+
+  /**
+   * After a switch back (docs/cdn-and-caches.md): the caches may have kept pages of the version
+   * that was live for a moment, so the purges of the version live again are sent for it, {@code
+   * purge again} in the timeline. Every failure here is a warning: the release has failed already.
+   */
+  static void again(Fleet fleet, String version, List<Purge> purges) {
+    send(fleet, version, purges, "purge again", true);
+  }
+
+  private static List<String> send(
+      Fleet fleet, String version, List<Purge> purges, String name, boolean warnOnly) {
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < purges.size(); i++) {
       Purge p = purges.get(i);
-      String task = purges.size() == 1 ? "purge" : "purge " + (i + 1);
+      boolean required = p.required() && !warnOnly;
+      String task = purges.size() == 1 ? name : name + " " + (i + 1);
       if (p.fromHosts()) {
-        List<Member> all = fleet.members();
+        // a host that failed already (to switch back) keeps that failure, and is not purged
+        List<Member> all = fleet.members().stream().filter(m -> m.failure == null).toList();
         List<Member> failed =
             fleet.eachHost(
                 all,
@@ -47,7 +63,7 @@ final class PurgeCaches {
                             fill(p.url(), version, m.name()),
                             fill(p.headers(), version, m.name())),
                         Duration.ofSeconds(20)));
-        if (p.required()) {
+        if (required) {
           problems.addAll(Activation.messages(failed));
         } else {
           failed.forEach(m -> m.failure = null); // a warning: the failed task stays in the timeline
@@ -56,7 +72,7 @@ final class PurgeCaches {
         try {
           fleet.task(fleet.service(), task, () -> send(p, version));
         } catch (Fleet.StepFailed e) {
-          if (p.required()) {
+          if (required) {
             problems.add(e.getMessage());
           }
         }

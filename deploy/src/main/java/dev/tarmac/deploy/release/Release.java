@@ -31,12 +31,22 @@ final class Release implements Lifecycle.Operation {
   private final BuildRecord build;
   private final TarmacConfig config;
   private final Deltas deltas;
+  private final java.util.function.Function<String, TarmacConfig> configOf;
 
-  /** {@code build} and its {@code config} are read and parsed once, before the run starts. */
-  Release(BuildRecord build, TarmacConfig config, Deltas deltas) {
+  /**
+   * {@code build} and its {@code config} are read and parsed once, before the run starts; {@code
+   * configOf} gives the {@code tarmac.yml} of another version (the one live: a switch back runs its
+   * activate hooks and purges).
+   */
+  Release(
+      BuildRecord build,
+      TarmacConfig config,
+      Deltas deltas,
+      java.util.function.Function<String, TarmacConfig> configOf) {
     this.build = build;
     this.config = config;
     this.deltas = deltas;
+    this.configOf = configOf;
   }
 
   @Override
@@ -52,7 +62,17 @@ final class Release implements Lifecycle.Operation {
   @Override
   public Lifecycle.Target resolve(List<ReleaseRecord> past) {
     String live = ReleaseHistory.live(past).map(ReleaseRecord::version).orElse(null);
-    return new Lifecycle.Target(build.version(), build.commit(), live, config, config);
+    // the live version's own tarmac.yml, for a switch back (its build is kept by retention while
+    // it is live; releasing it again would use it too)
+    TarmacConfig liveConfig = config;
+    if (live != null && !live.equals(build.version())) {
+      try {
+        liveConfig = configOf.apply(live);
+      } catch (RuntimeException e) {
+        // its build record is gone (removed by hand): a switch back uses this version's hooks
+      }
+    }
+    return new Lifecycle.Target(build.version(), build.commit(), live, config, liveConfig);
   }
 
   @Override

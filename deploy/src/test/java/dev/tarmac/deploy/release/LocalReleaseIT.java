@@ -282,7 +282,14 @@ class LocalReleaseIT {
               + health.getAddress().getPort()
               + "/health/{host}\", timeout: 1s }\n";
       fx.publish("shop", "v1", config(""));
-      fx.publish("shop", "v2", config(healthYaml));
+      // v2 comes with activate hooks of its own: switching back must run v1's, not v2's
+      fx.publish(
+          "shop",
+          "v2",
+          config(healthYaml)
+              .replace(
+                  "activate: [\"echo $TARMAC_VERSION",
+                  "activate: [\"echo by the v2 hook $TARMAC_VERSION"));
       fx.deployer.release("shop", "prod", "v1", fx.options());
 
       assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", fx.options()))
@@ -293,10 +300,10 @@ class LocalReleaseIT {
       for (String h : List.of("web1", "web2", "web3")) {
         assertThat(live(h)).isEqualTo("releases/v1");
         assertThat(hosts.resolve(h).resolve(".tarmac/bad/v2")).exists();
-        // v2's activate hooks ran, then v1's again
+        // v2's activate hooks ran, then v1's own again (those of v1's tarmac.yml)
         assertThat(hosts.resolve(h).resolve("shared/activated.log"))
             .content()
-            .isEqualTo("v1\nv2\nv1\n");
+            .isEqualTo("v1\nby the v2 hook v2\nv1\n");
       }
       ReleaseRecord failed = fx.deployer.history("shop", "prod").get(0);
       assertThat(failed.status()).isEqualTo(ReleaseStatus.FAILED);

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * here on loopback with a VCL that caches everything and accepts PURGE from 127.0.0.0/8) in front
  * of nginx serving {@code current/public} of two sshd hosts (one virtual host each, purged with
  * {@code Host: {host}}). Without a purge Varnish keeps serving the old page; with it, the new one;
- * a required purge that fails switches every host back; one that is not required is a warning.
+ * a required purge that fails switches every host back (and purges again, for the version live
+ * again); one that is not required is a warning.
  */
 class VarnishPurgeIT {
   @Test
@@ -190,6 +191,55 @@ class VarnishPurgeIT {
           assertThat(seen).noneMatch(p -> p.startsWith("FAILED"));
           assertThat(seen).anyMatch(p -> p.contains("v7")).anyMatch(p -> p.contains("v8"));
           assertThat(seen.get(seen.size() - 1)).contains("v8");
+
+          // a release that fails after its pages were cached: the switch back purges again, so
+          // the cache does not keep serving the version that was live for a moment. The failing
+          // (required) purge is a server that first reads both pages through Varnish, as any
+          // visitor might during the activation, then answers 500.
+          List<String> cachedDuringWindow = new java.util.concurrent.CopyOnWriteArrayList<>();
+          com.sun.net.httpserver.HttpServer slow =
+              com.sun.net.httpserver.HttpServer.create(
+                  new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+          slow.createContext(
+              "/",
+              x -> {
+                try {
+                  cachedDuringWindow.addAll(pages(ssh, varnishPort));
+                } catch (Exception e) {
+                  cachedDuringWindow.add("FAILED " + e);
+                }
+                x.sendResponseHeaders(500, -1);
+                x.close();
+              });
+          slow.start();
+          try {
+            String failsLate =
+                cdn
+                    + "    - { url: \"http://127.0.0.1:"
+                    + slow.getAddress().getPort()
+                    + "/purge\", from: service, required: true }\n";
+            publishWithAsset(fx, work, "v9", ssh.tarmacYml("site", failsLate));
+            assertThatThrownBy(() -> fx.deployer.release("site", "prod", "v9", fx.options()))
+                .isInstanceOf(ReleaseFailedException.class)
+                .hasMessageContaining("activation failed; every host was switched back");
+          } finally {
+            slow.stop(0);
+          }
+          assertThat(cachedDuringWindow).hasSize(2).allMatch(p -> p.contains("release v9"));
+          for (SshHosts.Host h : ssh.hosts()) {
+            assertThat(Files.readSymbolicLink(h.root().resolve("current")).toString())
+                .isEqualTo("releases/v8");
+          }
+          assertThat(pages(ssh, varnishPort))
+              .as("the cache after the switch back")
+              .allMatch(p -> p.contains("<h1>release v8</h1>"));
+          ReleaseRecord v9 = fx.deployer.history("site", "prod").get(0);
+          assertThat(v9.version()).isEqualTo("v9");
+          for (ReleaseRecord.HostRecord h : v9.hosts()) {
+            if (!h.name().equals("(service)")) {
+              assertThat(task(h, "purge again").ok()).as(h.name()).isTrue();
+            }
+          }
         }
       } finally {
         LocalServers.stop(varnish);
