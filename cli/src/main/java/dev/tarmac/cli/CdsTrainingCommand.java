@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
@@ -69,7 +68,7 @@ public final class CdsTrainingCommand implements Callable<Integer> {
           args[call.length + 2] = "--token";
           args[call.length + 3] = "training";
         }
-        new CommandLine(new Main()).setExecutionExceptionHandler(Main::fail).execute(args);
+        Main.commandLine(args).execute(args);
       }
     } finally {
       server.stop(0);

@@ -28,7 +28,7 @@ class CliDocTest {
   void everyCommandIsInTheDoc() throws Exception {
     String doc = Files.readString(DOC);
     List<String> all = new ArrayList<>();
-    commands(new CommandLine(new Main()), "tarmac", all);
+    commands(Main.commandLine(), "tarmac", all);
     assertThat(all).hasSizeGreaterThan(15);
     for (String c : all) {
       assertThat(doc).as("docs/cli.md names `%s`", c).contains("`" + c);

@@ -61,7 +61,7 @@ class OperationsExamplesTest {
     assertThat(argv.get(0)).endsWith("/tarmac");
     // the real command line: an unknown or misspelt option fails here
     CommandLine.ParseResult parsed =
-        new CommandLine(new Main()).parseArgs(argv.subList(1, argv.size()).toArray(String[]::new));
+        Main.commandLine().parseArgs(argv.subList(1, argv.size()).toArray(String[]::new));
     assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("serve");
     Path dataDir = parsed.subcommand().matchedOptionValue("--data-dir", null);
     assertThat(dataDir).isAbsolute();
