@@ -173,8 +173,8 @@ class DashboardBrowserIT {
               .ignoring(StaleElementReferenceException.class);
       wait.until(d -> !d.findElements(By.cssSelector("#events li")).isEmpty());
       // read through the wait as well: the status may be replaced between finding and reading it
-      assertThat(wait.until(d -> d.findElement(By.id("status")).getText()))
-          .isIn("PREPARING", "ACTIVATING");
+      String status = wait.until(d -> d.findElement(By.id("status")).getText());
+      assertThat(status).isIn("PREPARING", "ACTIVATING");
       shot(b, "release-running");
       wait.until(d -> d.findElement(By.id("status")).getText().equals("LIVE"));
       assertThat(b.findElements(By.cssSelector("#chart g.host"))).hasSize(3);
