@@ -155,6 +155,12 @@ class CdnCleanIT {
     for (String p : List.of(CSS, LOGO, js("v3"), js("v4"))) {
       assertThat(there(store, app, p)).as(p).isTrue();
     }
+
+    // a rollback cleans too (v3's tarmac.yml has release.cdn): v4 is still on the hosts
+    ReleaseRecord back = deployer.rollback(app, "prod", java.util.Optional.empty(), false, options);
+    assertThat(back.version()).isEqualTo("v3");
+    assertThat(cleanTask(back).detail()).isEqualTo("0 files, 0 bytes removed; 5 kept");
+    assertThat(there(store, app, js("v4"))).isTrue();
   }
 
   @Test
