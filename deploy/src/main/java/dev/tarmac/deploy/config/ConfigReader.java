@@ -369,7 +369,7 @@ public final class ConfigReader {
     }
     Optional<Cdn> cdn = Optional.empty();
     Map<String, Node> cm =
-        m.get("cdn") == null ? null : mapping(m.get("cdn"), "release.cdn", Set.of("url"));
+        m.get("cdn") == null ? null : mapping(m.get("cdn"), "release.cdn", Set.of("url", "grace"));
     if (cm != null) {
       String url = requiredString(cm, "url", "release.cdn");
       if (url != null && !url.matches("https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~%/-]*)?")) {
@@ -380,8 +380,18 @@ public final class ConfigReader {
                 + " https://cdn.example.com/shop (no query, no quotes), got '"
                 + url
                 + "'");
-      } else if (url != null) {
-        cdn = Optional.of(new Cdn(url.replaceAll("/+$", "")));
+      }
+      Duration grace = duration(cm.get("grace"), "release.cdn.grace", Cdn.DEFAULT_GRACE);
+      if (grace.compareTo(Cdn.MAX_GRACE) > 0) {
+        problem(
+            cm.get("grace"),
+            "release.cdn.grace",
+            "at most 8760h (a year: assets are cached for a year anyway), got '"
+                + scalar(cm.get("grace"), "release.cdn.grace")
+                + "'");
+      }
+      if (url != null && url.matches("https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~%/-]*)?")) {
+        cdn = Optional.of(new Cdn(url.replaceAll("/+$", ""), grace));
       }
     }
     return new Release(keep, keepBuilds, shared, hooks, health, cdn, purges(m.get("purge")));

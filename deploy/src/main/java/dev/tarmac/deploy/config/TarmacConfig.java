@@ -69,8 +69,19 @@ public record TarmacConfig(
     public static final String MANIFEST = "tarmac-assets.json";
   }
 
-  /** {@code release.cdn}: the public base URL under which {@code cdn/<app>/} is served. */
-  public record Cdn(String url) {}
+  /**
+   * {@code release.cdn}: the public base URL under which {@code cdn/<app>/} is served; {@code
+   * grace}: how old an asset no kept release references must be before the clean-up removes it
+   * (docs/cdn-and-caches.md, "Removing what no kept release references").
+   */
+  public record Cdn(String url, Duration grace) {
+    public static final Duration DEFAULT_GRACE = Duration.ofHours(24);
+    public static final Duration MAX_GRACE = Duration.ofDays(365);
+
+    public Cdn(String url) {
+      this(url, DEFAULT_GRACE);
+    }
+  }
 
   /**
    * One {@code release.purge} entry: after the switch, {@code method} {@code url} with {@code

@@ -10,6 +10,7 @@ import dev.tarmac.distributor.store.ArtifactStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -383,22 +384,66 @@ final class Lifecycle {
             + " by "
             + options.who();
     int keep = target.config().release().keep();
-    fleet.eachHost(
-        fleet.members(),
-        env.parallel(),
-        m -> {
-          fleet.change(
-              m,
-              "log revision",
-              HostCommands.logRevision(m.layout, line)
-                  + " && "
-                  + HostCommands.clearBad(m.layout, target.version()));
-          fleet.change(
-              m,
-              "cleanup",
-              HostCommands.cleanup(m.layout, target.version(), m.previous, keep, false));
-        });
+    Optional<TarmacConfig.Cdn> cdn = target.config().release().cdn();
+    Map<String, List<String>> kept = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Member> failed =
+        fleet.eachHost(
+            fleet.members(),
+            env.parallel(),
+            m -> {
+              fleet.change(
+                  m,
+                  "log revision",
+                  HostCommands.logRevision(m.layout, line)
+                      + " && "
+                      + HostCommands.clearBad(m.layout, target.version()));
+              fleet.change(
+                  m,
+                  "cleanup",
+                  HostCommands.cleanup(m.layout, target.version(), m.previous, keep, false));
+              if (cdn.isPresent()) {
+                kept.put(
+                    m.name(),
+                    fleet
+                        .run(m, "kept releases", HostCommands.keptReleases(m.layout))
+                        .stdout()
+                        .lines()
+                        .map(String::strip)
+                        .filter(v -> !v.isEmpty())
+                        .sorted()
+                        .toList());
+              }
+            });
     stopIfFenced();
+    if (cdn.isPresent()) {
+      cleanAssets(cdn.get(), failed.isEmpty() ? kept : null);
+    }
+  }
+
+  /**
+   * After the hosts' clean-up, what no kept release references any more goes from {@code
+   * cdn/<app>/} ({@link CleanAssets}; docs/cdn-and-caches.md). A failure is a failed task on {@code
+   * (service)} in the timeline, a warning: the release is LIVE all the same.
+   */
+  private void cleanAssets(TarmacConfig.Cdn cdn, Map<String, List<String>> kept) {
+    try {
+      fleet.task(
+          fleet.service(),
+          "clean assets",
+          () ->
+              new CleanAssets(
+                      store,
+                      app,
+                      envName,
+                      record.id(),
+                      target.version(),
+                      cdn.grace(),
+                      options.clock().instant())
+                  .run(kept)
+                  .describe());
+    } catch (RuntimeException e) {
+      // in the timeline as a failed task; nothing about the release depends on it
+    }
   }
 
   private void markBadEverywhere() {

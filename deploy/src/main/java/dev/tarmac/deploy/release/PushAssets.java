@@ -48,6 +48,12 @@ final class PushAssets {
     }
   }
 
+  /**
+   * {@code apps/<app>/cdn-refs/<version>.json}: the hashed paths (relative to the fingerprint root,
+   * so the keys are {@code cdn/<app>/<path>}) the version's {@code tarmac-assets.json} names.
+   */
+  record CdnRefs(String version, java.util.List<String> paths) {}
+
   private static final Pattern HASHED = Pattern.compile(".*\\.[0-9a-f]{12}(?:\\.[^./]+)?");
 
   private final ArtifactStore store;
@@ -132,6 +138,14 @@ final class PushAssets {
       for (Iterator<JsonNode> it = manifest.path("paths").elements(); it.hasNext(); ) {
         hashed.add(it.next().asText());
       }
+      for (String rel : hashed) {
+        key(rel, root + rel); // every name checked before anything is written
+      }
+      // what this version references, recorded before its first file goes out: the clean-up of
+      // cdn/ keeps what any kept or releasing version names (docs/cdn-and-caches.md)
+      store.put(
+          StoreLayout.cdnRefs(app, build.version()),
+          Json.write(new CdnRefs(build.version(), java.util.List.copyOf(hashed))));
       int sent = 0;
       int skipped = 0;
       long bytesSent = 0;

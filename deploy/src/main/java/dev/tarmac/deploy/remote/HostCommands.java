@@ -353,6 +353,24 @@ public final class HostCommands {
   }
 
   /**
+   * The releases a host keeps on disk, one per line: every directory under {@code releases/} but
+   * the {@code .partial} ones of runs in progress. Read after the clean-up by a release with {@code
+   * release.cdn}, whose clean-up of {@code cdn/} keeps what they reference
+   * (docs/cdn-and-caches.md). Builtins only.
+   */
+  public static String keptReleases(ReleaseLayout layout) {
+    return "cd "
+        + Shell.quote(layout.releases())
+        + " 2>/dev/null || exit 0\n"
+        + "for d in *; do\n"
+        + "  [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue\n"
+        + "  case \"$d\" in *.partial) continue;; esac\n"
+        + "  echo \"$d\"\n"
+        + "done\n"
+        + "exit 0";
+  }
+
+  /**
    * What is on a host: {@code current=}, {@code revision=}, then one {@code release=} per directory
    * under {@code releases/} and one {@code bad=} per release marked bad.
    */

@@ -20,9 +20,11 @@ import java.util.TreeMap;
 
 /**
  * The CDN push of a 2,000-asset app (docs/cdn-and-caches.md): a first release, then a one-file
- * change, each against two {@code local} hosts; the one-file change's prepare time is compared with
- * the same release of an app without {@code release.cdn} (rounds alternate, medians). Writes the
- * {@code cdn-push-benchmark} section of docs/benchmarks.md when given its path.
+ * change, each against two {@code local} hosts, with the clean-up of {@code cdn/} after each (and,
+ * once, after every asset changed twice, so that 2,000 files go); the one-file change's prepare
+ * time is compared with the same release of an app without {@code release.cdn} (rounds alternate,
+ * medians). Writes the {@code cdn-push-benchmark} section of docs/benchmarks.md when given its
+ * path.
  *
  * <p>Run: {@code deploy/bench/cdn-push-benchmark}.
  */
@@ -41,11 +43,15 @@ public final class CdnPushBenchmark {
       String firstDetail = null;
       long firstPushMs = 0;
       String changeDetail = null;
+      List<Long> cleanMs = new ArrayList<>();
+      String cleanDetail = null;
+      String bigCleanDetail = null;
+      long bigCleanMs = 0;
       for (int round = 0; round < ROUNDS; round++) {
         for (boolean cdn : new boolean[] {true, false}) {
           String app = (cdn ? "cdn" : "plain") + round;
-          publish(fx, work, app, "v1", cdn, 0);
-          publish(fx, work, app, "v2", cdn, 1);
+          publish(fx, work, app, "v1", cdn, 0, 42);
+          publish(fx, work, app, "v2", cdn, 1, 42);
           ReleaseRecord v1 = fx.deployer.release(app, "prod", "v1", fx.options());
           ReleaseRecord v2 = fx.deployer.release(app, "prod", "v2", fx.options());
           if (cdn) {
@@ -58,6 +64,18 @@ public final class CdnPushBenchmark {
             }
             pushMs.add(ms(change));
             withCdn.add(prepareMs(v2));
+            cleanMs.add(ms(task(v2, "clean assets")));
+            if (round == 0) {
+              cleanDetail = task(v2, "clean assets").detail();
+              // every asset changed, twice: with keep 2, v4 leaves v2's 2,000 files unreferenced
+              // (v1's own script went at v3)
+              publish(fx, work, app, "v3", true, 0, 43);
+              publish(fx, work, app, "v4", true, 0, 44);
+              fx.deployer.release(app, "prod", "v3", fx.options());
+              ReleaseRecord v4 = fx.deployer.release(app, "prod", "v4", fx.options());
+              bigCleanDetail = task(v4, "clean assets").detail();
+              bigCleanMs = ms(task(v4, "clean assets"));
+            }
           } else {
             without.add(prepareMs(v2));
           }
@@ -84,6 +102,19 @@ public final class CdnPushBenchmark {
                   "| one-file change (v2) | %s | %d ms (median) |%n%n",
                   changeDetail,
                   median(pushMs)))
+          .append("| release (`keep: 2`, `grace: 0s`) | clean assets | time |\n|---|---|---|\n")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "| one-file change (v2) | %s | %d ms (median) |%n",
+                  cleanDetail,
+                  median(cleanMs)))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "| every asset changed twice (v4) | %s | %d ms |%n%n",
+                  bigCleanDetail,
+                  bigCleanMs))
           .append(
               String.format(
                   Locale.ROOT,
@@ -102,10 +133,10 @@ public final class CdnPushBenchmark {
   }
 
   private static void publish(
-      DeployFixture fx, Path work, String app, String version, boolean cdn, int change)
+      DeployFixture fx, Path work, String app, String version, boolean cdn, int change, long seed)
       throws Exception {
     Path tree = TestBuilds.sampleTree(work.resolve(app + "-" + version), version);
-    Random random = new Random(42);
+    Random random = new Random(seed);
     TreeMap<String, String> paths = new TreeMap<>();
     for (int i = 0; i < ASSETS - 1; i++) {
       byte[] bytes = new byte[4096];
@@ -126,8 +157,9 @@ public final class CdnPushBenchmark {
             + app
             + "\n"
             + (cdn
-                ? "build:\n  fingerprint: { root: public }\nrelease:\n  cdn: { url: https://cdn.example.com }\n"
-                : "")
+                ? "build:\n  fingerprint: { root: public }\nrelease:\n  keep: 2\n"
+                    + "  cdn: { url: https://cdn.example.com, grace: 0s }\n"
+                : "release:\n  keep: 2\n")
             + "environments:\n  prod:\n    hosts:\n"
             + "      - { name: a, address: local, deploy_to: "
             + work.resolve("hosts/" + app + "/a")
@@ -148,10 +180,14 @@ public final class CdnPushBenchmark {
   }
 
   private static TaskRecord push(ReleaseRecord r) {
+    return task(r, "push assets");
+  }
+
+  private static TaskRecord task(ReleaseRecord r, String name) {
     return r.hosts().stream()
         .filter(h -> h.name().equals("(service)"))
         .flatMap(h -> h.tasks().stream())
-        .filter(t -> t.name().equals("push assets"))
+        .filter(t -> t.name().equals(name))
         .findFirst()
         .orElseThrow();
   }

@@ -35,6 +35,24 @@ class CdnConfigTest {
     assertThat(config.release().cdn())
         .contains(new TarmacConfig.Cdn("https://cdn.example.com/shop"));
 
+    assertThat(config.release().cdn().orElseThrow().grace()).hasHours(24);
+    assertThat(
+            read(
+                    "  fingerprint: { root: public }\n",
+                    "  cdn: { url: https://cdn.example.com/shop, grace: 0s }\n")
+                .release()
+                .cdn())
+        .contains(new TarmacConfig.Cdn("https://cdn.example.com/shop", java.time.Duration.ZERO));
+    assertThat(
+            read(
+                    "  fingerprint: { root: public }\n",
+                    "  cdn: { url: https://cdn.example.com/shop, grace: 90m }\n")
+                .release()
+                .cdn()
+                .orElseThrow()
+                .grace())
+        .hasMinutes(90);
+
     TarmacConfig plain = read("  timeout: 1m\n", "  keep: 3\n");
     assertThat(plain.build().fingerprint()).isEmpty();
     assertThat(plain.release().cdn()).isEmpty();
@@ -67,6 +85,23 @@ class CdnConfigTest {
         .hasMessageContaining("build.fingerprint.root is required")
         .hasMessageContaining("build.fingerprint.include: is empty")
         .hasMessageContaining("release.cdn.url is required");
+    assertThatThrownBy(
+            () ->
+                read(
+                    "  fingerprint: { root: public }\n",
+                    "  cdn:\n    url: https://cdn.example.com/shop\n    grace: a day\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "line 7: release.cdn.grace: expected a duration such as 500ms, 30s, 10m or 1h, got"
+                + " 'a day'");
+    assertThatThrownBy(
+            () ->
+                read(
+                    "  fingerprint: { root: public }\n",
+                    "  cdn: { url: https://cdn.example.com/shop, grace: 9000h }\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("line 5: release.cdn.grace: at most 8760h")
+        .hasMessageContaining("got '9000h'");
   }
 
   @Test

@@ -143,6 +143,32 @@ class HostCommandsTest {
         .doesNotContain("rm ");
   }
 
+  @Test
+  void keptReleasesExactStringAndThroughSh(@TempDir Path dir) throws Exception {
+    assertThat(HostCommands.keptReleases(layout))
+        .isEqualTo(
+            """
+            cd /srv/shop/releases 2>/dev/null || exit 0
+            for d in *; do
+              [ -d "$d" ] && [ ! -L "$d" ] || continue
+              case "$d" in *.partial) continue;; esac
+              echo "$d"
+            done
+            exit 0""");
+    ReleaseLayout host = new ReleaseLayout(dir.toString());
+    try (LocalTransport sh = new LocalTransport("h")) {
+      assertThat(sh.run(HostCommands.keptReleases(host), T).stdout()).isEmpty(); // no releases/
+      for (String v : List.of("v1", "v2", "v3.partial")) {
+        Files.createDirectories(dir.resolve("releases/" + v));
+      }
+      Files.writeString(dir.resolve("releases/notes.txt"), "a file");
+      Files.createSymbolicLink(dir.resolve("releases/v9"), dir.resolve("releases/v1"));
+      CommandResult r = sh.run(HostCommands.keptReleases(host), T);
+      assertThat(r.ok()).isTrue();
+      assertThat(r.stdout().lines()).containsExactly("v1", "v2");
+    }
+  }
+
   /**
    * Clean-up decides from the host's own revision log: what another service released there (so not
    * in this store's history) is kept while it is among the newest {@code keep}.

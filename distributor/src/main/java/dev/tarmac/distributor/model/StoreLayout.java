@@ -82,6 +82,23 @@ public final class StoreLayout {
     return envPrefix(app, env) + "backups/" + Names.version(version) + ".sql.gz";
   }
 
+  /**
+   * What the hosts of an environment keep on disk after its last release's clean-up (written by a
+   * release with {@code release.cdn}): the clean-up of {@code cdn/} keeps their assets
+   * (docs/cdn-and-caches.md).
+   */
+  public static String keptOnHosts(String app, String env) {
+    return envPrefix(app, env) + "kept.json";
+  }
+
+  /**
+   * The hashed paths a version's {@code tarmac-assets.json} names, recorded by its CDN push outside
+   * the public {@code cdn/} prefix, so the clean-up of {@code cdn/} never reads artifacts again.
+   */
+  public static String cdnRefs(String app, String version) {
+    return "apps/" + Names.app(app) + "/cdn-refs/" + Names.version(version) + ".json";
+  }
+
   public static String lock(String app, String env) {
     return envPrefix(app, env) + "lock.json";
   }

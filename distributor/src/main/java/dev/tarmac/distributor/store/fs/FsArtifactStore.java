@@ -152,9 +152,7 @@ public final class FsArtifactStore implements ArtifactStore {
   public Optional<ObjectInfo> stat(String key) {
     Path file = path(key);
     try {
-      return Files.isRegularFile(file)
-          ? Optional.of(new ObjectInfo(key, Files.size(file)))
-          : Optional.empty();
+      return Files.isRegularFile(file) ? Optional.of(info(key, file)) : Optional.empty();
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -179,7 +177,7 @@ public final class FsArtifactStore implements ArtifactStore {
                 String key = objects.relativize(f).toString();
                 if (key.startsWith(prefix)) {
                   try {
-                    found.add(new ObjectInfo(key, Files.size(f)));
+                    found.add(info(key, f));
                   } catch (IOException e) {
                     // deleted while listing: not part of the answer
                   }
@@ -190,6 +188,11 @@ public final class FsArtifactStore implements ArtifactStore {
     }
     found.sort(java.util.Comparator.comparing(ObjectInfo::key));
     return found;
+  }
+
+  private static ObjectInfo info(String key, Path file) throws IOException {
+    var attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+    return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant());
   }
 
   @Override

@@ -139,7 +139,11 @@ public final class S3ArtifactStore implements ArtifactStore {
     StoreKeys.check(key);
     try {
       var stat = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-      return Optional.of(new ObjectInfo(key, stat.size()));
+      return Optional.of(
+          new ObjectInfo(
+              key,
+              stat.size(),
+              stat.lastModified() == null ? null : stat.lastModified().toInstant()));
     } catch (ErrorResponseException e) {
       if (isNotFound(e)) {
         return Optional.empty();
@@ -160,7 +164,11 @@ public final class S3ArtifactStore implements ArtifactStore {
               ListObjectsArgs.builder().bucket(bucket).prefix(prefix).recursive(true).build())) {
         Item item = result.get();
         if (!item.isDir()) {
-          found.add(new ObjectInfo(item.objectName(), item.size()));
+          found.add(
+              new ObjectInfo(
+                  item.objectName(),
+                  item.size(),
+                  item.lastModified() == null ? null : item.lastModified().toInstant()));
         }
       }
     } catch (Exception e) {

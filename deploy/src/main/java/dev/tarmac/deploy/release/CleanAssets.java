@@ -1,0 +1,326 @@
+package dev.tarmac.deploy.release;
+
+import dev.tarmac.deploy.DeployException;
+import dev.tarmac.deploy.config.ConfigReader;
+import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.distributor.model.BuildRecord;
+import dev.tarmac.distributor.model.CdnAssets;
+import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.Names;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.ArtifactStore;
+import dev.tarmac.distributor.store.ObjectInfo;
+import dev.tarmac.distributor.store.StoreNotFoundException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Removes from {@code cdn/<app>/} what no kept release references any more (docs/cdn-and-caches.md,
+ * "Removing what no kept release references"; docs/architecture.md, "The release", finish). Run by
+ * a release or rollback with {@code release.cdn}, in its finish phase, after the hosts' clean-up
+ * and under its environment lock. Kept are the assets named by:
+ *
+ * <ul>
+ *   <li>the version being released and every version the hosts of this environment still keep on
+ *       disk (read from them just before, and recorded as {@code envs/<env>/kept.json});
+ *   <li>for every other environment of the app: the versions its hosts kept at its last release
+ *       with {@code release.cdn} ({@code kept.json}), plus the version of every release or rollback
+ *       it started since (whatever became of it); an environment with no {@code kept.json}
+ *       (released before this rule existed, or never with {@code release.cdn}) counts with every
+ *       version of its history;
+ *   <li>the version of any release in progress (its {@code lock.json}), read once before and once
+ *       again right before removing anything.
+ * </ul>
+ *
+ * What a version names is its {@code apps/<app>/cdn-refs/<version>.json}, written by its push
+ * before its first file goes out. A kept version without one whose build says {@code release.cdn}
+ * was pushed before the record existed: nothing is removed then (the clean-up says which version),
+ * until it has left every host. A version whose build is not in this store (another service's
+ * release on shared hosts, or a build retention removed) names nothing here. An unreferenced object
+ * is removed only when it is older than {@code release.cdn.grace}: a release of another environment
+ * may have just pushed it, and a CDN may still serve a page cached before it went.
+ */
+final class CleanAssets {
+
+  /**
+   * What {@code envs/<env>/kept.json} says: after run {@code run}, each host's releases on disk.
+   */
+  record KeptOnHosts(String env, long run, Instant at, Map<String, List<String>> hosts) {}
+
+  /** What the clean-up did. {@code skipped}: why it removed nothing (null: it ran). */
+  record Cleaned(
+      int removed, long bytesRemoved, int kept, int young, Duration grace, String skipped) {
+    String describe() {
+      if (skipped != null) {
+        return "nothing removed: " + skipped;
+      }
+      return String.format(
+          Locale.ROOT,
+          "%d files, %,d bytes removed; %d kept%s",
+          removed,
+          bytesRemoved,
+          kept,
+          young == 0 ? "" : " (" + young + " younger than " + words(grace) + ")");
+    }
+  }
+
+  /** {@code 24h}, {@code 90m}, {@code 30s}: the config's own units. */
+  static String words(Duration d) {
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.toSeconds();
+    if (s % 3600 == 0 && s > 0) {
+      return s / 3600 + "h";
+    }
+    return s % 60 == 0 && s > 0 ? s / 60 + "m" : s + "s";
+  }
+
+  private final ArtifactStore store;
+  private final String app;
+  private final String env;
+  private final long run;
+  private final String version;
+  private final Duration grace;
+  private final Instant now;
+
+  CleanAssets(
+      ArtifactStore store,
+      String app,
+      String env,
+      long run,
+      String version,
+      Duration grace,
+      Instant now) {
+    this.store = store;
+    this.app = app;
+    this.env = env;
+    this.run = run;
+    this.version = version;
+    this.grace = grace;
+    this.now = now;
+  }
+
+  /**
+   * Records what this environment's hosts keep ({@code hosts}: every host's releases, or null when
+   * one could not be read: then the history counts for this environment too), then cleans.
+   */
+  Cleaned run(Map<String, List<String>> hosts) {
+    if (hosts != null) {
+      store.put(
+          StoreLayout.keptOnHosts(app, env),
+          Json.write(new KeptOnHosts(env, run, now, new TreeMap<>(hosts))));
+    }
+    // listed first: anything put after this listing is not a candidate, and a release that put
+    // something before it held its lock (or had recorded its hosts) by the time the rest is read
+    List<ObjectInfo> there = store.list(CdnAssets.prefix(app));
+    Set<String> versions = new TreeSet<>();
+    versions.add(version);
+    Map<String, String> locks = locks();
+    versions.addAll(locks.values());
+    for (String e : envs()) {
+      if (e.equals(env) && hosts != null) {
+        hosts.values().forEach(versions::addAll);
+      } else {
+        versions.addAll(keptIn(e));
+      }
+    }
+    Set<String> referenced = new HashSet<>();
+    for (String v : versions) {
+      Optional<List<String>> refs = refs(v);
+      if (refs.isEmpty() && locks.containsValue(v) && !v.equals(version)) {
+        return skipped(inProgress(locks, v));
+      }
+      if (refs.isEmpty()) {
+        return skipped(
+            v
+                + " is kept but its assets were pushed before their list was recorded ("
+                + StoreLayout.cdnRefs(app, v)
+                + "); cdn/"
+                + app
+                + "/ is cleaned once it has left every host");
+      }
+      refs.get().forEach(p -> referenced.add(CdnAssets.key(app, p)));
+    }
+    List<ObjectInfo> unreferenced = new ArrayList<>();
+    int kept = 0;
+    int young = 0;
+    for (ObjectInfo o : there) {
+      if (referenced.contains(o.key())) {
+        kept++;
+      } else if (o.modified() == null || o.modified().plus(grace).isAfter(now)) {
+        kept++;
+        young++;
+      } else {
+        unreferenced.add(o);
+      }
+    }
+    if (unreferenced.isEmpty()) {
+      return new Cleaned(0, 0, kept, young, grace, null);
+    }
+    // a release that started meanwhile: what it names is kept too, or nothing goes this time
+    Map<String, String> again = locks();
+    for (Map.Entry<String, String> lock : again.entrySet()) {
+      String v = lock.getValue();
+      if (versions.contains(v)) {
+        continue;
+      }
+      Optional<List<String>> refs = refs(v);
+      if (refs.isEmpty()) {
+        return skipped(inProgress(again, v));
+      }
+      Set<String> names = new HashSet<>();
+      refs.get().forEach(p -> names.add(CdnAssets.key(app, p)));
+      int before = unreferenced.size();
+      unreferenced.removeIf(o -> names.contains(o.key()));
+      kept += before - unreferenced.size();
+    }
+    int removed = 0;
+    long bytes = 0;
+    for (ObjectInfo o : unreferenced) {
+      try {
+        store.delete(o.key());
+      } catch (RuntimeException e) {
+        throw new DeployException(
+            "cannot remove "
+                + o.key()
+                + " from the store ("
+                + removed
+                + " removed before it): "
+                + e.getMessage());
+      }
+      removed++;
+      bytes += o.size();
+    }
+    return new Cleaned(removed, bytes, kept, young, grace, null);
+  }
+
+  private static String inProgress(Map<String, String> locks, String v) {
+    String where =
+        locks.entrySet().stream()
+            .filter(l -> l.getValue().equals(v))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElse("another environment");
+    return "a release of "
+        + v
+        + " to "
+        + where
+        + " is in progress and its assets are not listed yet; the next release cleans";
+  }
+
+  private static Cleaned skipped(String why) {
+    return new Cleaned(0, 0, 0, 0, Duration.ZERO, why);
+  }
+
+  /** Every environment of the app in the store, this one included. */
+  private Set<String> envs() {
+    Set<String> out = new TreeSet<>();
+    out.add(env);
+    String prefix = StoreLayout.envsPrefix(app);
+    for (ObjectInfo o : store.list(prefix)) {
+      String rest = o.key().substring(prefix.length());
+      int slash = rest.indexOf('/');
+      if (slash > 0 && Names.isEnv(rest.substring(0, slash))) {
+        out.add(rest.substring(0, slash));
+      }
+    }
+    return out;
+  }
+
+  /** The version each other environment's lock names (a release in progress), by environment. */
+  private Map<String, String> locks() {
+    Map<String, String> out = new TreeMap<>();
+    String prefix = StoreLayout.envsPrefix(app);
+    for (ObjectInfo o : store.list(prefix)) {
+      if (!o.key().endsWith("/lock.json") || o.key().equals(StoreLayout.lock(app, env))) {
+        continue;
+      }
+      try {
+        EnvLock.Info info = Json.read(store.readAllBytes(o.key()), EnvLock.Info.class);
+        // a rollback's lock may say "(previous)": its target is on its hosts, so kept anyway
+        if (info.version() != null && Names.isVersion(info.version())) {
+          out.put(o.key().substring(prefix.length()).split("/")[0], info.version());
+        }
+      } catch (StoreNotFoundException e) {
+        // released meanwhile: its hosts' record says what it left
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The versions an environment may still have on a host: those its last {@code kept.json} lists,
+   * plus every release or rollback started after that run; all of its history without one.
+   */
+  private Set<String> keptIn(String e) {
+    Set<String> out = new TreeSet<>();
+    long after = 0;
+    String key = StoreLayout.keptOnHosts(app, e);
+    if (store.exists(key)) {
+      try {
+        KeptOnHosts k = Json.read(store.readAllBytes(key), KeptOnHosts.class);
+        k.hosts().values().forEach(out::addAll);
+        after = k.run();
+      } catch (StoreNotFoundException gone) {
+        after = 0;
+        out.clear();
+      }
+    }
+    String releases = StoreLayout.releasesPrefix(app, e);
+    for (ObjectInfo o : store.list(releases)) {
+      String name = o.key().substring(releases.length());
+      if (!name.matches("\\d+\\.json")) {
+        continue;
+      }
+      if (Long.parseLong(name.substring(0, name.length() - 5)) <= after) {
+        continue;
+      }
+      ReleaseRecord r = Json.read(store.readAllBytes(o.key()), ReleaseRecord.class);
+      out.add(r.version());
+      if (r.previousVersion() != null) {
+        out.add(r.previousVersion());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The hashed paths {@code v} names: its recorded list; nothing when its build is not in this
+   * store or was built without {@code release.cdn}; empty (unknown) when it has {@code release.cdn}
+   * but no list.
+   */
+  private Optional<List<String>> refs(String v) {
+    if (!Names.isVersion(v)) {
+      return Optional.of(List.of());
+    }
+    String key = StoreLayout.cdnRefs(app, v);
+    try {
+      return Optional.of(Json.read(store.readAllBytes(key), PushAssets.CdnRefs.class).paths());
+    } catch (StoreNotFoundException e) {
+      // no list: look at the build
+    }
+    BuildRecord build;
+    try {
+      build = Json.read(store.readAllBytes(StoreLayout.buildRecord(app, v)), BuildRecord.class);
+    } catch (StoreNotFoundException e) {
+      return Optional.of(List.of());
+    }
+    TarmacConfig config;
+    try {
+      config = ConfigReader.read(build.config(), "tarmac.yml of " + v);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    return config.release().cdn().isPresent() ? Optional.empty() : Optional.of(List.of());
+  }
+}
