@@ -12,6 +12,7 @@ import dev.tarmac.deploy.release.ReleaseOptions;
 import dev.tarmac.deploy.release.ReleasePreview;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.Transports;
+import dev.tarmac.deploy.remote.HostSessions;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
@@ -55,12 +56,20 @@ public class ReleaseService {
   @Inject Metrics metrics;
 
   private Deployer deployer;
+  private HostSessions
+      sessions; // kept between status/plan reads; null when tarmac.ssh.keep-sessions=0
   private ExecutorService runner;
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
 
   @PostConstruct
   void init() {
-    deployer = new Deployer(store, Transports.standard(config.ssh()));
+    // releases open their own sessions; status and plan reads borrow kept ones
+    // (docs/architecture.md, "Sessions kept for reads")
+    Transports releasing = Transports.standard(config.ssh());
+    Duration keep = config.sshKeepSessions();
+    sessions = keep.isZero() ? null : HostSessions.ssh(config.ssh(), keep);
+    deployer =
+        new Deployer(store, releasing, sessions == null ? releasing : Transports.kept(sessions));
     runner =
         Executors.newCachedThreadPool(
             r -> {
@@ -73,6 +82,9 @@ public class ReleaseService {
   @PreDestroy
   void stop() {
     runner.shutdownNow();
+    if (sessions != null) {
+      sessions.close();
+    }
   }
 
   /**

@@ -64,6 +64,9 @@ public class ServiceConfig {
   @ConfigProperty(name = "tarmac.ssh.known-hosts")
   Path sshKnownHosts;
 
+  @ConfigProperty(name = "tarmac.ssh.keep-sessions", defaultValue = "60s")
+  java.time.Duration sshKeepSessions;
+
   @jakarta.annotation.PostConstruct
   void absolute() {
     dataDir = dataDir.toAbsolutePath();
@@ -123,6 +126,21 @@ public class ServiceConfig {
   /** How releases reach hosts over SSH: the key to log in with and the known hosts file. */
   public SshSettings ssh() {
     return new SshSettings(sshPrivateKey, sshKnownHosts);
+  }
+
+  /**
+   * How long a host session opened by a status or plan read is kept open without a read ({@code
+   * tarmac.ssh.keep-sessions}, docs/architecture.md, "Sessions kept for reads"); zero: none is
+   * kept, every read logs in again.
+   */
+  public java.time.Duration sshKeepSessions() {
+    if (sshKeepSessions.isNegative()) {
+      throw new IllegalStateException(
+          "tarmac.ssh.keep-sessions is negative ("
+              + sshKeepSessions
+              + "); set it to a duration such as 60s, or 0s to keep no session between reads");
+    }
+    return sshKeepSessions;
   }
 
   @Produces

@@ -67,10 +67,17 @@ class SshReleaseResourceTest {
       assertThat(Files.readSymbolicLink(h.root().resolve("shop/current")).toString())
           .isEqualTo("releases/v3.0.0");
     }
-    given()
-        .get("/api/apps/shop/envs/prod/status")
-        .then()
-        .body("hosts.name", equalTo(List.of("host1", "host2")))
-        .body("hosts.live", equalTo(List.of("v3.0.0", "v3.0.0")));
+    int[] before = {ssh.logins("host1"), ssh.logins("host2")};
+    for (int i = 0; i < 3; i++) {
+      given()
+          .get("/api/apps/shop/envs/prod/status")
+          .then()
+          .body("hosts.name", equalTo(List.of("host1", "host2")))
+          .body("hosts.live", equalTo(List.of("v3.0.0", "v3.0.0")));
+    }
+    // the service keeps the sessions its reads open (docs/architecture.md, "Sessions kept for
+    // reads"): three status reads log in to each host once
+    assertThat(new int[] {ssh.logins("host1") - before[0], ssh.logins("host2") - before[1]})
+        .containsExactly(1, 1);
   }
 }

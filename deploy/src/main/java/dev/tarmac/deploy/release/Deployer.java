@@ -21,12 +21,23 @@ import java.util.Optional;
 public final class Deployer {
   private final ArtifactStore store;
   private final Transports transports;
+  private final Transports reads;
 
   private final Deltas deltas;
 
   public Deployer(ArtifactStore store, Transports transports) {
+    this(store, transports, transports);
+  }
+
+  /**
+   * @param transports what releases and rollbacks open (their own sessions, closed at the end)
+   * @param reads what status and plan reads open: the same, or sessions kept between reads ({@link
+   *     Transports#kept})
+   */
+  public Deployer(ArtifactStore store, Transports transports, Transports reads) {
     this.store = store;
     this.transports = transports;
+    this.reads = reads;
     this.deltas =
         new Deltas(
             store, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "tarmac-deltas"));
@@ -123,8 +134,7 @@ public final class Deployer {
     BuildRecord build = version.build();
     String live =
         new ReleaseHistory(store, build.app(), e).live().map(ReleaseRecord::version).orElse(null);
-    return new DryRun(
-            store, transports, build, version.config(), version.config().environment(e), live)
+    return new DryRun(store, reads, build, version.config(), version.config().environment(e), live)
         .read();
   }
 
@@ -149,7 +159,7 @@ public final class Deployer {
     String e = Names.env(env);
     String recorded = live(a, e).version();
     TarmacConfig config = config(build(a, recorded));
-    return new StatusReader(transports, a, config.environment(e), recorded).read();
+    return new StatusReader(reads, a, config.environment(e), recorded).read();
   }
 
   public List<ReleaseRecord> history(String app, String env) {

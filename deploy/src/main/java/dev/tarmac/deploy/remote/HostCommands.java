@@ -372,14 +372,17 @@ public final class HostCommands {
 
   /**
    * What is on a host: {@code current=}, {@code revision=}, then one {@code release=} per directory
-   * under {@code releases/} and one {@code bad=} per release marked bad.
+   * under {@code releases/} and one {@code bad=} per release marked bad. Every read of a host runs
+   * it (the dashboard's environment page, 16 hosts sharing a CPU here), so it runs one program,
+   * {@code readlink}; the revision's first line is read by the shell's {@code read}.
    */
   public static String status(ReleaseLayout layout) {
     return "cd "
         + Shell.quote(layout.deployTo())
         + " 2>/dev/null || { echo current=; exit 0; }\n"
         + "printf 'current=%s\\n' \"$(readlink current 2>/dev/null)\"\n"
-        + "printf 'revision=%s\\n' \"$(cat current/REVISION 2>/dev/null)\"\n"
+        + "rev=; read -r rev 2>/dev/null < current/REVISION\n"
+        + "printf 'revision=%s\\n' \"$rev\"\n"
         + "for d in releases/*; do [ -d \"$d\" ] && printf 'release=%s\\n' \"${d#releases/}\";"
         + " done\n"
         + "for b in .tarmac/bad/*; do [ -e \"$b\" ] && printf 'bad=%s\\n' \"${b#.tarmac/bad/}\";"

@@ -146,6 +146,8 @@ public final class HostShell implements AutoCloseable {
   private final StringBuffer errTail = new StringBuffer();
   private long nextId = 1;
   private volatile String broken;
+  private volatile boolean lost; // broken because the connection or the shell ended
+  private volatile boolean ended; // the reader saw the end of the shell's output
   private volatile String token;
 
   /**
@@ -297,7 +299,9 @@ public final class HostShell implements AutoCloseable {
 
   private synchronized long send(String kind, String command) {
     if (broken != null) {
-      throw new TransportException(host + ": " + broken);
+      throw lost
+          ? new ConnectionLostException(host + ": " + broken)
+          : new TransportException(host + ": " + broken);
     }
     long id = nextId++;
     String text = command.endsWith("\n") ? command : command + "\n";
@@ -310,7 +314,7 @@ public final class HostShell implements AutoCloseable {
       in.write(body);
       in.flush();
     } catch (IOException e) {
-      throw fail(
+      throw lost(
           "the shell ended (connection lost): cannot send it a command ("
               + e.getMessage()
               + ")"
@@ -354,7 +358,7 @@ public final class HostShell implements AutoCloseable {
     }
     if (f != null && f.kind().equals("closed")) {
       frames.add(f); // every later call sees it too
-      throw fail("the shell ended (connection lost) while " + doing + stderr());
+      throw lost("the shell ended (connection lost) while " + doing + stderr());
     }
     return f;
   }
@@ -370,6 +374,22 @@ public final class HostShell implements AutoCloseable {
       broken = why;
     }
     return new TransportException(host + ": " + why);
+  }
+
+  private ConnectionLostException lost(String why) {
+    if (broken == null) {
+      broken = why;
+      lost = true;
+    }
+    return new ConnectionLostException(host + ": " + why);
+  }
+
+  /**
+   * Whether the shell can still take a command: nothing broke it and its output has not ended (a
+   * kept session is checked before it is lent, {@link HostSessions}).
+   */
+  public boolean alive() {
+    return broken == null && !ended;
   }
 
   private String stderr() {
@@ -411,6 +431,7 @@ public final class HostShell implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       errTail.append(' ').append(e.getMessage());
     }
+    ended = true;
     frames.add(new Frame("closed", -1, 0, "", "", Instant.now()));
   }
 

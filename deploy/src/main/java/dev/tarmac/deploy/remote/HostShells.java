@@ -37,6 +37,11 @@ final class HostShells implements AutoCloseable {
     return opener.get();
   }
 
+  /** Whether the main shell, when opened, can still take a command. */
+  synchronized boolean usable() {
+    return main == null || main.alive();
+  }
+
   synchronized int opened() {
     return opened;
   }

@@ -64,6 +64,11 @@ public final class LocalTransport implements Transport {
     return shells.opened();
   }
 
+  @Override
+  public boolean usable() {
+    return shells.usable();
+  }
+
   /** The first line of a command (after its fencing check), for messages. */
   static String summary(String command) {
     String first =

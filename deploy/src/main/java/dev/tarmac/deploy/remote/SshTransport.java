@@ -25,12 +25,17 @@ public final class SshTransport implements Transport {
   private final Host host;
   private final SSHClient ssh;
   private final Duration loginTimeout;
+  private final KnownHosts verifier;
   private final HostShells shells = new HostShells(this::open);
+  private volatile Object trustedAt; // known_hosts as it was when the host key was last checked
 
-  private SshTransport(Host host, SSHClient ssh, Duration loginTimeout) {
+  private SshTransport(
+      Host host, SSHClient ssh, Duration loginTimeout, KnownHosts verifier, Object trustedAt) {
     this.host = host;
     this.ssh = ssh;
     this.loginTimeout = loginTimeout;
+    this.verifier = verifier;
+    this.trustedAt = trustedAt;
   }
 
   /** Connects and authenticates, or throws a {@link TransportException} that says what to do. */
@@ -46,6 +51,7 @@ public final class SshTransport implements Transport {
               + ")");
     }
     KnownHosts verifier;
+    Object trustedAt;
     try {
       File file = settings.knownHosts().toFile();
       synchronized (KnownHosts.class) { // hosts connect in parallel; one creates the file
@@ -54,6 +60,7 @@ public final class SshTransport implements Transport {
           Files.createFile(settings.knownHosts());
         }
       }
+      trustedAt = stamp(settings.knownHosts()); // before the check: a later change is seen
       verifier = new KnownHosts(file, acceptNewHostKeys);
     } catch (IOException e) {
       throw new TransportException(
@@ -74,7 +81,8 @@ public final class SshTransport implements Transport {
       ssh.authPublickey(user, ssh.loadKeys(settings.privateKey().toString()));
       // commands have their own timeouts; the socket timeout must not cut a long one short
       ssh.setTimeout(0);
-      return new SshTransport(host, ssh, settings.connectTimeout().plusSeconds(30));
+      return new SshTransport(
+          host, ssh, settings.connectTimeout().plusSeconds(30), verifier, trustedAt);
     } catch (UserAuthException e) {
       close(ssh);
       throw new TransportException(
@@ -119,6 +127,40 @@ public final class SshTransport implements Transport {
     return shells.opened();
   }
 
+  /**
+   * The connection is up, the shell (if started) has not ended, and the host's key is still trusted
+   * by {@code known_hosts}: when the file changed since the key was checked (a line removed with
+   * {@code ssh-keygen -R}, or any addition), the key the host showed at connect is checked against
+   * it again, with no new key accepted — the check a new connection would make, short of {@code
+   * accept_new_host_keys} (a new connection, made when this says no, applies that).
+   */
+  @Override
+  public boolean usable() {
+    if (!ssh.isConnected() || !ssh.isAuthenticated() || !shells.usable()) {
+      return false;
+    }
+    Object now = stamp(verifier.getFile().toPath());
+    if (now != null && now.equals(trustedAt)) {
+      return true;
+    }
+    if (now == null || !verifier.stillKnown()) {
+      return false;
+    }
+    trustedAt = now;
+    return true;
+  }
+
+  /** What tells a changed file: its inode, size and modification time (null: unreadable). */
+  private static Object stamp(java.nio.file.Path file) {
+    try {
+      java.nio.file.attribute.BasicFileAttributes a =
+          Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+      return java.util.Arrays.asList(a.fileKey(), a.size(), a.lastModifiedTime());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** One session running the {@link HostShell} loop, through the user's login shell. */
   private HostShell open() {
     Session session;
@@ -126,7 +168,7 @@ public final class SshTransport implements Transport {
     try {
       session = ssh.startSession();
     } catch (IOException | IllegalStateException e) {
-      throw new TransportException(host.name() + ": connection lost: " + e.getMessage(), e);
+      throw new ConnectionLostException(host.name() + ": connection lost: " + e.getMessage(), e);
     }
     try {
       cmd = session.exec(HostShell.start());
@@ -174,10 +216,45 @@ public final class SshTransport implements Transport {
   private static final class KnownHosts extends OpenSSHKnownHosts {
     private final boolean acceptNew;
     private volatile String refusal;
+    private volatile Seen seen; // the key the host showed, once trusted
+
+    private record Seen(String hostname, int port, PublicKey key) {}
 
     KnownHosts(File file, boolean acceptNew) throws IOException {
       super(file);
       this.acceptNew = acceptNew;
+    }
+
+    @Override
+    public boolean verify(String hostname, int port, PublicKey key) {
+      boolean ok = super.verify(hostname, port, key);
+      if (ok) {
+        seen = new Seen(hostname, port, key);
+      }
+      return ok;
+    }
+
+    /** Whether the file, read again now, still trusts the key the host showed (adds nothing). */
+    boolean stillKnown() {
+      Seen s = seen;
+      if (s == null) {
+        return false;
+      }
+      try {
+        return new OpenSSHKnownHosts(khFile) {
+          @Override
+          protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
+            return false;
+          }
+
+          @Override
+          protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
+            return false;
+          }
+        }.verify(s.hostname(), s.port(), s.key());
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
     }
 
     @Override

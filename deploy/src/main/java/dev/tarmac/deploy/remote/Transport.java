@@ -40,6 +40,15 @@ public interface Transport extends AutoCloseable {
   /** SSH sessions (or local shells) this transport has opened so far. */
   int sessionsOpened();
 
+  /**
+   * Whether this transport can still run commands as it is: its connection is up, its shell (if
+   * started) has not ended, and (SSH) the host's key is still the one {@code known_hosts} trusts. A
+   * kept session is lent only when it is ({@link HostSessions}).
+   */
+  default boolean usable() {
+    return true;
+  }
+
   /** A command on the host, waiting for its signal. */
   interface Prepared {
     /**

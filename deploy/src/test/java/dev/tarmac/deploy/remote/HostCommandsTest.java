@@ -69,6 +69,32 @@ class HostCommandsTest {
   }
 
   @Test
+  void statusOnARealHost(@TempDir Path dir) throws Exception {
+    ReleaseLayout host = new ReleaseLayout(dir.toString());
+    try (LocalTransport sh = new LocalTransport("here")) {
+      CommandResult empty = sh.run(HostCommands.status(host), T);
+      assertThat(empty.stdout()).isEqualTo("current=\nrevision=\n");
+      assertThat(empty.stderr()).isEmpty();
+      Files.createDirectories(dir.resolve("releases/v1"));
+      Files.createDirectories(dir.resolve("releases/v2"));
+      Files.createDirectories(dir.resolve(".tarmac/bad"));
+      Files.writeString(dir.resolve(".tarmac/bad/v1"), "");
+      Files.writeString(dir.resolve("releases/v2/REVISION"), "abc123"); // no newline
+      Files.createSymbolicLink(dir.resolve("current"), Path.of("releases/v2"));
+      CommandResult r = sh.run(HostCommands.status(host), T);
+      assertThat(r.stdout())
+          .isEqualTo("current=releases/v2\nrevision=abc123\nrelease=v1\nrelease=v2\nbad=v1\n");
+      assertThat(r.stderr()).isEmpty();
+      assertThat(HostCommands.OnDisk.parse(r.stdout()))
+          .isEqualTo(new HostCommands.OnDisk("v2", "abc123", List.of("v1", "v2"), List.of("v1")));
+      Files.writeString(dir.resolve("releases/v2/REVISION"), "def456\nmore\n");
+      assertThat(
+              HostCommands.OnDisk.parse(sh.run(HostCommands.status(host), T).stdout()).revision())
+          .isEqualTo("def456");
+    }
+  }
+
+  @Test
   void fencingOnARealHost(@TempDir Path dir) throws Exception {
     ReleaseLayout host = new ReleaseLayout(dir.toString());
     try (LocalTransport sh = new LocalTransport("here")) {
@@ -308,7 +334,8 @@ class HostCommandsTest {
             """
             cd /srv/shop 2>/dev/null || { echo current=; exit 0; }
             printf 'current=%s\\n' "$(readlink current 2>/dev/null)"
-            printf 'revision=%s\\n' "$(cat current/REVISION 2>/dev/null)"
+            rev=; read -r rev 2>/dev/null < current/REVISION
+            printf 'revision=%s\\n' "$rev"
             for d in releases/*; do [ -d "$d" ] && printf 'release=%s\\n' "${d#releases/}"; done
             for b in .tarmac/bad/*; do [ -e "$b" ] && printf 'bad=%s\\n' "${b#.tarmac/bad/}"; done
             exit 0""");

@@ -29,6 +29,11 @@ public final class DeployFixture implements AutoCloseable {
   private volatile Consumer<ReleaseEvent> onEvent = e -> {};
 
   public DeployFixture(Path dir, Transports transports) throws Exception {
+    this(dir, transports, transports);
+  }
+
+  /** With {@code reads} for status and plan reads (e.g. {@link Transports#kept}). */
+  public DeployFixture(Path dir, Transports transports, Transports reads) throws Exception {
     this.dir = Files.createDirectories(dir);
     this.http = new FsStoreHttpServer();
     this.store =
@@ -37,7 +42,7 @@ public final class DeployFixture implements AutoCloseable {
             http.baseUrl(),
             new UrlSigner("test-signing-key".getBytes(), Clock.systemUTC()));
     http.serve(store);
-    this.deployer = new Deployer(store, transports);
+    this.deployer = new Deployer(store, transports, reads);
   }
 
   /**

@@ -122,7 +122,8 @@ public final class SshHosts implements AutoCloseable {
               "KbdInteractiveAuthentication no",
               "MaxSessions 200",
               "MaxStartups 200:30:400",
-              "LogLevel ERROR",
+              // INFO: one "Accepted publickey" line per login, which logins() counts
+              "LogLevel INFO",
               ""));
       known
           .append('[')
@@ -155,7 +156,8 @@ public final class SshHosts implements AutoCloseable {
                 deployTo.toString(),
                 h.config().toString())
             .redirectErrorStream(true)
-            .redirectOutput(h.config().resolveSibling("sshd.log").toFile())
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(h.config().resolveSibling("sshd.log").toFile()))
             .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
@@ -186,6 +188,28 @@ public final class SshHosts implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Kills a host's sshd and every connection it serves, then starts it again on the same address,
+   * port and host key: a server restarted (its clients' connections are gone).
+   */
+  public void restart(String name) throws Exception {
+    kill(name);
+    Host h = host(name);
+    hosts.set(hosts.indexOf(h), start(h));
+  }
+
+  /**
+   * How many times the deploy user has logged in to a host (SSH connections authenticated), read
+   * from its sshd's log: what a kept session saves.
+   */
+  public int logins(String name) throws IOException {
+    Path log = host(name).config().resolveSibling("sshd.log");
+    return (int)
+        Files.readAllLines(log).stream()
+            .filter(l -> l.contains("Accepted publickey for " + user + " "))
+            .count();
   }
 
   /** Every process serving a host's connections (its sshd's descendants: sshd, shells, hooks). */
