@@ -85,6 +85,47 @@ public abstract class ArtifactStoreContract {
   }
 
   @Test
+  void putIfAbsentOfAnObjectOfManyPartsRefusesAKeyThatExists() throws IOException {
+    store().putIfAbsent("k/big-once", bytes("first"));
+    byte[] big = new byte[20 * 1024 * 1024 + 5];
+    new Random(13).nextBytes(big);
+
+    assertThatThrownBy(() -> store().putIfAbsent("k/big-once", big))
+        .isInstanceOf(StoreConflictException.class)
+        .hasMessageContaining("k/big-once");
+    assertThat(text(store().get("k/big-once"))).isEqualTo("first");
+  }
+
+  @Test
+  void putIfAbsentOfManyPartsLosesToAWriterThatFinishedWhileItWasSending() throws IOException {
+    byte[] big = new byte[20 * 1024 * 1024 + 5];
+    new Random(17).nextBytes(big);
+    // Another writer takes the key once the first 17 MiB have been read: after any check made
+    // before the upload started, before the upload is complete.
+    InputStream racing =
+        new java.io.FilterInputStream(new java.io.ByteArrayInputStream(big)) {
+          private long read;
+          private boolean fired;
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            read += Math.max(n, 0);
+            if (!fired && read > 17L * 1024 * 1024) {
+              fired = true;
+              store().putIfAbsent("k/big-race", bytes("the other writer"));
+            }
+            return n;
+          }
+        };
+
+    assertThatThrownBy(() -> store().putIfAbsent("k/big-race", racing))
+        .isInstanceOf(StoreConflictException.class)
+        .hasMessageContaining("k/big-race");
+    assertThat(text(store().get("k/big-race"))).isEqualTo("the other writer");
+  }
+
+  @Test
   void putIfAbsentHasExactlyOneWinnerAmongConcurrentWriters() throws Exception {
     int writers = 8;
     ExecutorService pool = Executors.newFixedThreadPool(writers);
