@@ -143,8 +143,7 @@ class ReleaseControlIT {
     // sends SIGINT to the foreground process group
     release.getOutputStream().write(3);
     release.getOutputStream().flush();
-    String seen = new String(release.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(release.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String seen = outputWithin(release, 30);
     assertThat(release.exitValue()).as(seen).isEqualTo(130);
     assertThat(seen.replace("\r\n", "\n"))
         .contains("release #2 goes on in the service.")
@@ -205,9 +204,31 @@ class ReleaseControlIT {
     Path err = dir.resolve("pty.err");
     Process p = startUnderPty(columns, extraEnv, args, err);
     p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    String out = outputWithin(p, 120);
     return new Run(p.exitValue(), out, Files.readString(err));
+  }
+
+  /** What {@code p} wrote, once it ended; it is killed, and the test fails, if not in time. */
+  static String outputWithin(Process p, int seconds) throws Exception {
+    java.util.concurrent.CompletableFuture<byte[]> out =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return p.getInputStream().readAllBytes();
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      throw new AssertionError(
+          "still running after "
+              + seconds
+              + " s; it showed: "
+              + new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+    }
+    return new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
   }
 
   /**
@@ -218,7 +239,11 @@ class ReleaseControlIT {
    */
   static Process startUnderPty(
       int columns, Map<String, String> extraEnv, List<String> command, Path err) throws Exception {
-    StringBuilder line = new StringBuilder("stty cols " + columns + " rows 50; exec");
+    // env --default-signal: a suite started in the background (as `cmd &` in a script is) runs
+    // with SIGINT ignored, and an ignored signal stays ignored across exec: the CLI would never
+    // see the Ctrl-C
+    StringBuilder line =
+        new StringBuilder("stty cols " + columns + " rows 50; exec env --default-signal=INT");
     for (String a : command) {
       line.append(" '").append(a.replace("'", "'\\''")).append("'");
     }
