@@ -27,11 +27,11 @@ class BuildPublishedTest {
   void aFailingObserverOfThePublishedBuildDoesNotFailTheBuild() throws Exception {
     Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "published-");
     SampleRepo repo = new SampleRepo(dir.resolve("repo"));
-    repo.commitAndTag("first", "v1.0.0");
+    repo.commitAndTag("probe", "v9.0.0");
     Api.registerApp(FailingPublishedObserver.APP, repo.url(), false);
-    Api.requestBuild(FailingPublishedObserver.APP, "v1.0.0");
+    Api.requestBuild(FailingPublishedObserver.APP, "v9.0.0");
 
-    Api.awaitBuild(FailingPublishedObserver.APP, "v1.0.0")
+    Api.awaitBuild(FailingPublishedObserver.APP, "v9.0.0")
         .then()
         .body("status", equalTo("SUCCEEDED"))
         .body("error", nullValue());
