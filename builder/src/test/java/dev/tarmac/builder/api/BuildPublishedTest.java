@@ -27,6 +27,9 @@ class BuildPublishedTest {
   void aFailingObserverOfThePublishedBuildDoesNotFailTheBuild() throws Exception {
     Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "published-");
     SampleRepo repo = new SampleRepo(dir.resolve("repo"));
+    repo.write(
+        "tarmac.yml",
+        SampleRepo.TARMAC_YML.replace("app: shop", "app: " + FailingPublishedObserver.APP));
     repo.commitAndTag("probe", "v9.0.0");
     Api.registerApp(FailingPublishedObserver.APP, repo.url(), false);
     Api.requestBuild(FailingPublishedObserver.APP, "v9.0.0");
