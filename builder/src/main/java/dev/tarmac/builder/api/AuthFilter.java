@@ -47,7 +47,15 @@ public class AuthFilter {
   @ServerRequestFilter(preMatching = true)
   public Optional<Response> authenticate(ContainerRequestContext request) {
     String path = request.getUriInfo().getPath();
-    if (path.startsWith("/api/hooks/") || path.startsWith("/api/store/")) {
+    boolean signed = path.startsWith("/api/hooks/") || path.startsWith("/api/store/");
+    if (request.getMethod().equals("OPTIONS") && (signed || !isApi(path))) {
+      // the framework answers OPTIONS itself, before the filter after routing runs: only a caller
+      // with a token may ask what a resource allows, or a resource outside /api/ would answer
+      return Optional.of(
+          Problems.problem(
+              401, "Unauthorized", "this call needs a token: " + HOW_TO_GET_ONE, path));
+    }
+    if (signed) {
       return Optional.empty(); // each checks its own signature; see authorize for the resource
     }
     if (isPublicAsset(request.getMethod(), path)) {
@@ -141,6 +149,10 @@ public class AuthFilter {
               path));
     }
     return Optional.empty();
+  }
+
+  private static boolean isApi(String path) {
+    return path.startsWith("/api/") || path.equals("/api");
   }
 
   private static final java.util.regex.Pattern PUBLIC_ASSET =

@@ -166,13 +166,28 @@ public class BuildService {
           app.name(), queued.version(), result.record().sha256(), result.record().size());
       if (result.built()) {
         prune(result.record());
-        published.fire(new BuildPublished(result.record()));
+        announce(result.record());
       }
     } catch (RuntimeException | IOException e) {
       String why = RepoUrls.redact(e.getMessage() == null ? e.toString() : e.getMessage());
       Log.warnf("build of %s %s failed: %s", app.name(), queued.version(), why);
       metrics.buildFinished(app.name(), false, Duration.ofNanos(System.nanoTime() - started));
       update(running.failed(clock.instant(), why));
+    }
+  }
+
+  /**
+   * Tells the observers of {@link BuildPublished} (deltas ahead of the release,
+   * docs/architecture.md): the build is published and SUCCEEDED whatever they do, so a failure of
+   * theirs (the release executor shut down as the service stops) is logged, never the build's.
+   */
+  private void announce(BuildRecord built) {
+    try {
+      published.fire(new BuildPublished(built));
+    } catch (RuntimeException e) {
+      Log.warnf(
+          "after publishing %s %s: %s (the build is published; a release makes its deltas itself)",
+          built.app(), built.version(), RepoUrls.redact(String.valueOf(e.getMessage())));
     }
   }
 

@@ -94,6 +94,9 @@ public class ReleaseService {
    */
   void deltasAhead(@Observes BuildPublished event) {
     BuildRecord built = event.build();
+    if (runner.isShutdown()) {
+      return; // the service is stopping: a release makes the deltas itself
+    }
     runner.submit(
         () -> {
           try {

@@ -115,6 +115,7 @@ final class CleanAssets {
    * one could not be read: then the history counts for this environment too), then cleans.
    */
   Cleaned run(Map<String, List<String>> hosts) {
+    hosts = fromHosts(hosts);
     if (hosts != null) {
       store.put(
           StoreLayout.keptOnHosts(app, env),
@@ -204,6 +205,33 @@ final class CleanAssets {
     return new Cleaned(removed, bytes, kept, young, grace, null);
   }
 
+  /**
+   * The most names one host may list as its releases ({@code release.keep} is at most 1000): a host
+   * is less trusted than the service, and every name listed costs store reads in this and every
+   * later clean-up (docs/cdn-and-caches.md).
+   */
+  static final int MAX_KEPT_PER_HOST = 2000;
+
+  /**
+   * What the hosts said, as far as it can be believed: only names that are versions (nothing else
+   * can name an asset, and no other text goes into {@code kept.json}); null (the environment counts
+   * with its history, as when a host could not be read) when a host lists more than {@link
+   * #MAX_KEPT_PER_HOST}.
+   */
+  static Map<String, List<String>> fromHosts(Map<String, List<String>> hosts) {
+    if (hosts == null) {
+      return null;
+    }
+    Map<String, List<String>> out = new TreeMap<>();
+    for (Map.Entry<String, List<String>> h : hosts.entrySet()) {
+      if (h.getValue().size() > MAX_KEPT_PER_HOST) {
+        return null;
+      }
+      out.put(h.getKey(), h.getValue().stream().filter(Names::isVersion).sorted().toList());
+    }
+    return out;
+  }
+
   private static String inProgress(Map<String, String> locks, String v) {
     String where =
         locks.entrySet().stream()
@@ -264,34 +292,57 @@ final class CleanAssets {
    */
   private Set<String> keptIn(String e) {
     Set<String> out = new TreeSet<>();
+    String releases = StoreLayout.releasesPrefix(app, e);
+    Map<Long, String> records = new TreeMap<>();
+    for (ObjectInfo o : store.list(releases)) {
+      String name = o.key().substring(releases.length());
+      if (name.matches("\\d{1,18}\\.json")) {
+        records.put(Long.parseLong(name.substring(0, name.length() - 5)), o.key());
+      }
+    }
     long after = 0;
     String key = StoreLayout.keptOnHosts(app, e);
     if (store.exists(key)) {
       try {
         KeptOnHosts k = Json.read(store.readAllBytes(key), KeptOnHosts.class);
-        k.hosts().values().forEach(out::addAll);
-        after = k.run();
+        if (describes(k, e, records)) {
+          k.hosts().values().forEach(out::addAll);
+          after = k.run();
+        }
       } catch (StoreNotFoundException gone) {
         after = 0;
         out.clear();
       }
     }
-    String releases = StoreLayout.releasesPrefix(app, e);
-    for (ObjectInfo o : store.list(releases)) {
-      String name = o.key().substring(releases.length());
-      if (!name.matches("\\d+\\.json")) {
+    for (Map.Entry<Long, String> record : records.entrySet()) {
+      if (record.getKey() <= after) {
         continue;
       }
-      if (Long.parseLong(name.substring(0, name.length() - 5)) <= after) {
-        continue;
-      }
-      ReleaseRecord r = Json.read(store.readAllBytes(o.key()), ReleaseRecord.class);
+      ReleaseRecord r = Json.read(store.readAllBytes(record.getValue()), ReleaseRecord.class);
       out.add(r.version());
       if (r.previousVersion() != null) {
         out.add(r.previousVersion());
       }
     }
     return out;
+  }
+
+  /**
+   * Whether a {@code kept.json} is the one environment {@code e}'s run wrote after its hosts'
+   * clean-up: its own environment, and a run of {@code e}'s history that started before it was
+   * written. Anything else (a copy from another environment, a history removed and numbered from 1
+   * again, a hand-edited file) would hide the releases started since: the history counts instead.
+   */
+  private boolean describes(KeptOnHosts k, String e, Map<Long, String> records) {
+    if (k == null || !e.equals(k.env()) || k.hosts() == null || k.at() == null) {
+      return false;
+    }
+    String key = records.get(k.run());
+    if (key == null) {
+      return false;
+    }
+    ReleaseRecord r = Json.read(store.readAllBytes(key), ReleaseRecord.class);
+    return r.startedAt() != null && !r.startedAt().isAfter(k.at());
   }
 
   /**

@@ -174,7 +174,7 @@ final class Fleet implements AutoCloseable {
 
   private void check(Member m, String task, CommandResult r) {
     if (r.exitCode() == HostCommands.FENCED) {
-      fencedBy = m.name() + ": " + r.output();
+      fencedBy = printable(m.name() + ": " + r.output());
       throw new Fenced(m.name() + ": " + task + " refused: " + r.output());
     }
     if (!r.ok()) {
@@ -224,6 +224,7 @@ final class Fleet implements AutoCloseable {
     listener.accept(new ReleaseEvent(started, m.name(), task, Kind.STARTED, null));
     try {
       String detail = work.get();
+      detail = detail == null ? null : printable(detail);
       Instant finished = Instant.now();
       record(m, new TaskRecord(task, started, finished, true, blankToNull(detail)));
       listener.accept(new ReleaseEvent(finished, m.name(), task, Kind.OK, detail));
@@ -238,11 +239,28 @@ final class Fleet implements AutoCloseable {
         }
         message = m.name() + ": " + task + " failed: " + cause;
       }
+      message = printable(message);
       Instant finished = Instant.now();
       record(m, new TaskRecord(task, started, finished, false, message));
       listener.accept(new ReleaseEvent(finished, m.name(), task, Kind.FAILED, message));
       throw e instanceof Fenced ? e : new StepFailed(message);
     }
+  }
+
+  /**
+   * What a host printed, as the timeline, the records and the CLI's terminal get it: every control
+   * character but newline and tab replaced by U+FFFD. A host is trusted less than the service, and
+   * its output (a hook's, a failed command's, the releases it lists) would otherwise reach an
+   * operator's terminal as escape sequences (docs/architecture.md, "What a host prints").
+   */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    s.codePoints()
+        .forEach(
+            c ->
+                b.appendCodePoint(
+                    c == '\n' || c == '\t' || !Character.isISOControl(c) ? c : 0xFFFD));
+    return b.toString();
   }
 
   private static String blankToNull(String s) {
@@ -407,7 +425,7 @@ final class Fleet implements AutoCloseable {
                     CommandResult r = e.getValue().await(started);
                     finished = r.finishedAt();
                     if (r.exitCode() == HostCommands.FENCED) {
-                      fencedBy = m.name() + ": " + r.output();
+                      fencedBy = printable(m.name() + ": " + r.output());
                     }
                     if (!r.ok()) {
                       message =

@@ -276,4 +276,45 @@ class CdnCleanIT {
       assertThat(there(fx.store, app, js("v1"))).isTrue();
     }
   }
+
+  /**
+   * A host whose {@code releases/} holds a directory named with terminal escapes: what it prints
+   * about it (the task {@code cleanup} names what it removes) reaches the timeline, the record and,
+   * through them, an operator's terminal with no control character in it.
+   */
+  @Test
+  void whatAHostPrintsReachesTheTimelineWithoutControlCharacters() throws Exception {
+    Path work = DeployFixture.workDir("cdn-clean-escape-");
+    try (DeployFixture fx = new DeployFixture(work, (h, e) -> new LocalTransport(h.name()))) {
+      String app = "cleanescape";
+      publish(fx.store, work, app, "v1", "0s");
+      String evil = "\u001b]0;owned\u0007\u001b[2J";
+      Files.createDirectories(work.resolve("hosts/prod-a/releases").resolve(evil));
+      List<ReleaseEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      ReleaseRecord v1 =
+          fx.deployer.release(app, "prod", "v1", fx.options().withListener(events::add));
+
+      assertThat(v1.status()).isEqualTo(ReleaseStatus.LIVE);
+      HostRecord a =
+          v1.hosts().stream().filter(h -> h.name().equals("a")).findFirst().orElseThrow();
+      TaskRecord cleanup =
+          a.tasks().stream().filter(t -> t.name().equals("cleanup")).findFirst().orElseThrow();
+      assertThat(cleanup.detail()).as("the host's own words arrive").contains("]0;owned");
+      for (HostRecord h : v1.hosts()) {
+        for (TaskRecord t : h.tasks()) {
+          assertThat(String.valueOf(t.detail()))
+              .as(h.name() + " " + t.name())
+              .doesNotContain("\u001b", "\u0007");
+        }
+      }
+      for (ReleaseEvent e : events) {
+        assertThat(String.valueOf(e.message())).as(e.toString()).doesNotContain("\u001b", "\u0007");
+      }
+      CleanAssets.KeptOnHosts onHosts =
+          Json.read(
+              fx.store.readAllBytes(StoreLayout.keptOnHosts(app, "prod")),
+              CleanAssets.KeptOnHosts.class);
+      assertThat(onHosts.hosts()).isEqualTo(Map.of("a", List.of("v1"), "b", List.of("v1")));
+    }
+  }
 }
