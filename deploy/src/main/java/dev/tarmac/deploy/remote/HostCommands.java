@@ -361,7 +361,9 @@ public final class HostCommands {
   public static String keptReleases(ReleaseLayout layout) {
     return "cd "
         + Shell.quote(layout.releases())
-        + " 2>/dev/null || exit 0\n"
+        + " 2>/dev/null || { echo 'cannot read '"
+        + Shell.quote(layout.releases())
+        + " >&2; exit 1; }\n"
         + "for d in *; do\n"
         + "  [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue\n"
         + "  case \"$d\" in *.partial) continue;; esac\n"

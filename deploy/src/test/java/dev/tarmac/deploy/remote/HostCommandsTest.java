@@ -174,7 +174,7 @@ class HostCommandsTest {
     assertThat(HostCommands.keptReleases(layout))
         .isEqualTo(
             """
-            cd /srv/shop/releases 2>/dev/null || exit 0
+            cd /srv/shop/releases 2>/dev/null || { echo 'cannot read '/srv/shop/releases >&2; exit 1; }
             for d in *; do
               [ -d "$d" ] && [ ! -L "$d" ] || continue
               case "$d" in *.partial) continue;; esac
@@ -183,7 +183,12 @@ class HostCommandsTest {
             exit 0""");
     ReleaseLayout host = new ReleaseLayout(dir.toString());
     try (LocalTransport sh = new LocalTransport("h")) {
-      assertThat(sh.run(HostCommands.keptReleases(host), T).stdout()).isEmpty(); // no releases/
+      // no releases/ (after a release there is one): a failure, so the clean-up counts this
+      // environment's whole history rather than believe it keeps nothing
+      CommandResult none = sh.run(HostCommands.keptReleases(host), T);
+      assertThat(none.ok()).isFalse();
+      assertThat(none.stdout()).isEmpty();
+      assertThat(none.stderr()).isEqualTo("cannot read " + dir.resolve("releases") + "\n");
       for (String v : List.of("v1", "v2", "v3.partial")) {
         Files.createDirectories(dir.resolve("releases/" + v));
       }
