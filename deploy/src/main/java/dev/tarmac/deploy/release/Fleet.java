@@ -173,13 +173,15 @@ final class Fleet implements AutoCloseable {
   }
 
   private void check(Member m, String task, CommandResult r) {
+    // a host's words enter messages (and so m.failure, the record's error, the CLI's terminal)
+    // only here and in switchTo, always as printable text
+    String said = printable(r.output());
     if (r.exitCode() == HostCommands.FENCED) {
-      fencedBy = printable(m.name() + ": " + r.output());
-      throw new Fenced(m.name() + ": " + task + " refused: " + r.output());
+      fencedBy = m.name() + ": " + said;
+      throw new Fenced(m.name() + ": " + task + " refused: " + said);
     }
     if (!r.ok()) {
-      throw new StepFailed(
-          m.name() + ": " + task + " failed (exit " + r.exitCode() + "): " + r.output());
+      throw new StepFailed(m.name() + ": " + task + " failed (exit " + r.exitCode() + "): " + said);
     }
   }
 
@@ -425,7 +427,7 @@ final class Fleet implements AutoCloseable {
                     CommandResult r = e.getValue().await(started);
                     finished = r.finishedAt();
                     if (r.exitCode() == HostCommands.FENCED) {
-                      fencedBy = printable(m.name() + ": " + r.output());
+                      fencedBy = m.name() + ": " + printable(r.output());
                     }
                     if (!r.ok()) {
                       message =
@@ -435,7 +437,7 @@ final class Fleet implements AutoCloseable {
                               + " failed (exit "
                               + r.exitCode()
                               + "): "
-                              + r.output();
+                              + printable(r.output());
                     }
                   } catch (RuntimeException ex) {
                     finished = Instant.now();

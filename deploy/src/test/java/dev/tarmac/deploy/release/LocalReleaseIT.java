@@ -199,6 +199,25 @@ class LocalReleaseIT {
   }
 
   @Test
+  void aFailingHostsWordsReachTheErrorWithoutControlCharacters() throws Exception {
+    fx.publish(
+        "shop",
+        "v1",
+        config("")
+            .replace(
+                "echo prepared $TARMAC_VERSION on $TARMAC_HOST > prepared.txt",
+                "printf 'broken\\\\033]0;owned\\\\007\\\\033[2J'; exit 1"));
+    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v1", fx.options()))
+        .isInstanceOf(ReleaseFailedException.class)
+        .hasMessageContaining("prepare hooks failed")
+        .hasMessageContaining("broken")
+        .hasMessageNotContaining("\u001b")
+        .hasMessageNotContaining("\u0007");
+    ReleaseRecord failed = fx.deployer.history("shop", "prod").get(0);
+    assertThat(failed.error()).contains("broken").doesNotContain("\u001b", "\u0007");
+  }
+
+  @Test
   void sharedFilesSurviveFiveReleasesAndTwoRollbacks() throws Exception {
     for (int i = 1; i <= 5; i++) {
       fx.publish("shop", "v" + i, config(""));
