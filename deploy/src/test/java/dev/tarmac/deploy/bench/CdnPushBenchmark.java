@@ -30,7 +30,8 @@ import java.util.TreeMap;
  */
 public final class CdnPushBenchmark {
   static final int ASSETS = 2000;
-  static final int ROUNDS = 5;
+  /** Rounds of each arm; {@code -Dbench.rounds} (the prepare times vary 2× from run to run). */
+  static final int ROUNDS = Integer.getInteger("bench.rounds", 11);
 
   public static void main(String[] args) throws Exception {
     Path work = DeployFixture.workDir("cdn-bench-");
@@ -48,7 +49,9 @@ public final class CdnPushBenchmark {
       String bigCleanDetail = null;
       long bigCleanMs = 0;
       for (int round = 0; round < ROUNDS; round++) {
-        for (boolean cdn : new boolean[] {true, false}) {
+        // which arm goes first alternates, so that neither always runs on the warmer JVM
+        boolean[] order = round % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true};
+        for (boolean cdn : order) {
           String app = (cdn ? "cdn" : "plain") + round;
           publish(fx, work, app, "v1", cdn, 0, 42);
           publish(fx, work, app, "v2", cdn, 1, 42);
@@ -83,6 +86,10 @@ public final class CdnPushBenchmark {
       }
       long a = median(withCdn);
       long b = median(without);
+      List<Long> paired = new ArrayList<>();
+      for (int i = 0; i < ROUNDS; i++) {
+        paired.add(withCdn.get(i) - without.get(i));
+      }
       out.append(
               String.format(
                   Locale.ROOT,
@@ -119,11 +126,20 @@ public final class CdnPushBenchmark {
               String.format(
                   Locale.ROOT,
                   "One-file change, prepare time (start → last host prepared and the push joined),"
-                      + " median: with `release.cdn` %d ms, without %d ms: **%+.1f %%**"
-                      + " (target ≤ +5 %%).%n",
+                      + " median: with `release.cdn` %d ms (%d–%d), without %d ms (%d–%d):"
+                      + " **%+.1f %%** (target ≤ +5 %%); the median of the %d rounds' own"
+                      + " differences (each round releases both apps, one after the other):"
+                      + " %+d ms, %+.1f %%.%n",
                   a,
+                  Collections.min(withCdn),
+                  Collections.max(withCdn),
                   b,
-                  100.0 * (a - b) / b));
+                  Collections.min(without),
+                  Collections.max(without),
+                  100.0 * (a - b) / b,
+                  ROUNDS,
+                  median(paired),
+                  100.0 * median(paired) / b));
     }
     System.out.println(out);
     if (args.length > 0) {
