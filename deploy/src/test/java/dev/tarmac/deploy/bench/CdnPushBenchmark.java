@@ -30,6 +30,7 @@ import java.util.TreeMap;
  */
 public final class CdnPushBenchmark {
   static final int ASSETS = 2000;
+
   /** Rounds of each arm; {@code -Dbench.rounds} (the prepare times vary 2× from run to run). */
   static final int ROUNDS = Integer.getInteger("bench.rounds", 11);
 
@@ -50,7 +51,8 @@ public final class CdnPushBenchmark {
       long bigCleanMs = 0;
       for (int round = 0; round < ROUNDS; round++) {
         // which arm goes first alternates, so that neither always runs on the warmer JVM
-        boolean[] order = round % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true};
+        boolean[] order =
+            round % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true};
         for (boolean cdn : order) {
           String app = (cdn ? "cdn" : "plain") + round;
           publish(fx, work, app, "v1", cdn, 0, 42);
