@@ -13,7 +13,6 @@ import dev.tarmac.deploy.release.ReleasePreview;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.Transports;
 import dev.tarmac.deploy.remote.HostSessions;
-import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
 import dev.tarmac.distributor.model.StoreLayout;
@@ -59,6 +58,8 @@ public class ReleaseService {
   private HostSessions
       sessions; // kept between status/plan reads; null when tarmac.ssh.keep-sessions=0
   private ExecutorService runner;
+  private ExecutorService deltasWorker;
+  private DeltasAheadQueue deltasAhead;
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
 
   @PostConstruct
@@ -77,11 +78,29 @@ public class ReleaseService {
               t.setDaemon(true);
               return t;
             });
+    deltasWorker =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "tarmac-deltas-ahead");
+              t.setDaemon(true);
+              return t;
+            });
+    deltasAhead =
+        new DeltasAheadQueue(
+            deltasWorker,
+            built -> {
+              for (String line : deployer.deltasAhead(built)) {
+                Log.infof(
+                    "deltas ahead of releasing %s %s: %s", built.app(), built.version(), line);
+              }
+            },
+            Log::warn);
   }
 
   @PreDestroy
   void stop() {
     runner.shutdownNow();
+    deltasWorker.shutdownNow();
     if (sessions != null) {
       sessions.close();
     }
@@ -89,26 +108,12 @@ public class ReleaseService {
 
   /**
    * A build just published: the deltas from every environment's live version to it are made now, in
-   * the background, so that releasing it does not wait for them (docs/architecture.md, "Deltas
-   * ahead of the release"). What was made goes to the log; nothing here can fail the build.
+   * the background, one build at a time ({@link DeltasAheadQueue}), so that releasing it does not
+   * wait for them (docs/architecture.md, "Deltas ahead of the release"). What was made goes to the
+   * log; nothing here can fail the build.
    */
   void deltasAhead(@Observes BuildPublished event) {
-    BuildRecord built = event.build();
-    if (runner.isShutdown()) {
-      return; // the service is stopping: a release makes the deltas itself
-    }
-    runner.submit(
-        () -> {
-          try {
-            for (String line : deployer.deltasAhead(built)) {
-              Log.infof("deltas ahead of releasing %s %s: %s", built.app(), built.version(), line);
-            }
-          } catch (RuntimeException e) {
-            Log.warnf(
-                "deltas ahead of releasing %s %s: %s (a release makes them itself)",
-                built.app(), built.version(), e.getMessage());
-          }
-        });
+    deltasAhead.offer(event.build());
   }
 
   /** What releasing a built version would do on every host; changes nothing. */
