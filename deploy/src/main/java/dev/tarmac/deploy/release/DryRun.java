@@ -60,7 +60,7 @@ final class DryRun {
           env.parallel(),
           m -> {
             fleet.connect(m);
-            CommandResult r = fleet.run(m, "status", HostCommands.status(m.layout));
+            CommandResult r = fleet.read(m, "status", HostCommands.status(m.layout));
             HostCommands.OnDisk disk = HostCommands.OnDisk.parse(r.stdout());
             String transfer;
             String from = null;

@@ -156,6 +156,24 @@ final class Fleet implements AutoCloseable {
     return result[0];
   }
 
+  /**
+   * Runs a short read whose answer is a few lines of text as a named task ({@link
+   * dev.tarmac.deploy.remote.Transport#read}: the host forks once); a non-zero exit fails the task.
+   */
+  CommandResult read(Member m, String task, String command) {
+    CommandResult[] result = new CommandResult[1];
+    task(
+        m,
+        task,
+        () -> {
+          CommandResult r = m.transport.read(command, timeout);
+          result[0] = r;
+          check(m, task, r);
+          return r.stdout().strip();
+        });
+    return result[0];
+  }
+
   /** Runs a command that changes the host, only while this run holds the host's lock. */
   CommandResult change(Member m, String task, String command) {
     return change(m, task, command, timeout);

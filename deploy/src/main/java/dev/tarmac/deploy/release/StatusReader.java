@@ -52,7 +52,7 @@ final class StatusReader {
 
   private static HostStatus read(Fleet fleet, Member m, String recorded) {
     fleet.connect(m);
-    CommandResult r = fleet.run(m, "status", HostCommands.status(m.layout));
+    CommandResult r = fleet.read(m, "status", HostCommands.status(m.layout));
     HostCommands.OnDisk disk = HostCommands.OnDisk.parse(r.stdout());
     boolean drift = !recorded.equals(disk.live());
     return new HostStatus(

@@ -375,14 +375,30 @@ public final class HostCommands {
   /**
    * What is on a host: {@code current=}, {@code revision=}, then one {@code release=} per directory
    * under {@code releases/} and one {@code bad=} per release marked bad. Every read of a host runs
-   * it (the dashboard's environment page, 16 hosts sharing a CPU here), so it runs one program,
-   * {@code readlink}; the revision's first line is read by the shell's {@code read}.
+   * it (the dashboard's environment page, 16 hosts sharing a CPU here), so it runs no program: the
+   * live release is where {@code cd -P current} lands, said as {@code releases/<name>} when that is
+   * a directory right under {@code releases/} (both resolved the same way) and as the resolved path
+   * otherwise (no version); a {@code current} that is not a link, or whose target is missing, is
+   * nothing live. The revision's first line is read by the shell's {@code read}.
    */
   public static String status(ReleaseLayout layout) {
+    String to = Shell.quote(layout.deployTo());
     return "cd "
-        + Shell.quote(layout.deployTo())
+        + to
         + " 2>/dev/null || { echo current=; exit 0; }\n"
-        + "printf 'current=%s\\n' \"$(readlink current 2>/dev/null)\"\n"
+        + "c=\n"
+        + "if [ -L current ] && cd -P current 2>/dev/null; then\n"
+        + "  c=$PWD; cd "
+        + to
+        + "\n"
+        + "  if cd -P releases 2>/dev/null; then\n"
+        + "    case $c in \"$PWD\"/*/*) ;; \"$PWD\"/?*) c=releases/${c#\"$PWD\"/} ;; esac\n"
+        + "    cd "
+        + to
+        + "\n"
+        + "  fi\n"
+        + "fi\n"
+        + "printf 'current=%s\\n' \"$c\"\n"
         + "rev=; read -r rev 2>/dev/null < current/REVISION\n"
         + "printf 'revision=%s\\n' \"$rev\"\n"
         + "for d in releases/*; do [ -d \"$d\" ] && printf 'release=%s\\n' \"${d#releases/}\";"

@@ -371,6 +371,11 @@ public final class HostSessions implements AutoCloseable {
     }
 
     @Override
+    public synchronized CommandResult read(String command, Duration timeout) {
+      return use(() -> kept.transport.read(command, timeout));
+    }
+
+    @Override
     public synchronized CommandResult probe(String command, Duration timeout) {
       return use(() -> kept.transport.probe(command, timeout));
     }

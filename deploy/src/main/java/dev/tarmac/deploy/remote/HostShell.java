@@ -36,7 +36,12 @@ import java.util.concurrent.TimeUnit;
  * (answer exit 125 without running it). That is how every host acknowledges that it is staged
  * before any host is switched.
  *
- * <p>One command at a time: {@link #run} and a gate hold the shell until their answer arrives.
+ * <p>A {@code read} frame is a short read-only command (the status of a host): the loop runs it in
+ * its foreground, its output taken by command substitution, and answers as for {@code run}; no file
+ * and no {@code tail} for a short output, so the host forks once ({@link #read}).
+ *
+ * <p>One command at a time: {@link #run}, {@link #read} and a gate hold the shell until their
+ * answer arrives.
  */
 public final class HostShell implements AutoCloseable {
   /** The protocol's version, in the hello line. */
@@ -112,7 +117,24 @@ public final class HostShell implements AutoCloseable {
           done
           [ -z "$tm_job" ] || wait "$tm_job"
           tm_id=$tm_i
-          if [ "$tm_kind" = gate ]; then
+          if [ "$tm_kind" = read ]; then
+            tm_job=
+            tm_o=$(eval "$tm_c" < /dev/null 2> "$tm_d/err")
+            tm_r=$?
+            if [ "${#tm_o}" -gt 65536 ]; then
+              printf '%s\n' "$tm_o" > "$tm_d/out"
+              tm_send "$tm_id" "$tm_r"
+              continue
+            fi
+            tm_e=0
+            [ ! -s "$tm_d/err" ] || tm_e=1
+            if [ -n "$tm_o" ]; then
+              printf '@@tarmac done %s %s 1 %s\n%s\n@@tarmac end %s %s\n' "$tm_id" "$tm_r" "$tm_e" "$tm_o" "$tm_id" "$tm_t"
+            else
+              printf '@@tarmac done %s %s 0 %s\n' "$tm_id" "$tm_r" "$tm_e"
+            fi
+            [ "$tm_e" = 0 ] || { tail -c 1048577 "$tm_d/err"; printf '\n@@tarmac end %s %s\n' "$tm_id" "$tm_t"; }
+          elif [ "$tm_kind" = gate ]; then
             tm_job=
             ( printf '@@tarmac ready %s\n' "$tm_id" >&3
               IFS= read -r tm_s || exit 125
@@ -203,6 +225,33 @@ public final class HostShell implements AutoCloseable {
                 + what);
       }
       return result(done, id, started);
+    } finally {
+      busy.release();
+    }
+  }
+
+  /**
+   * Runs a short read-only command whose answer is a few lines of text, in the loop's foreground:
+   * its output is taken by the shell's command substitution, so the host forks once and runs no
+   * program of its own (docs/architecture.md, "What a command costs on a host"). Trailing empty
+   * lines of the output are dropped, and it ends with one newline. It cannot be stopped by a {@code
+   * kill} frame: one that outlives {@code timeout} ends the session (the host is named), which a
+   * read can afford and a release's command could not.
+   */
+  public CommandResult read(String command, Duration timeout) {
+    acquire();
+    try {
+      long id = send("read", command);
+      Instant started = Instant.now();
+      String what = LocalTransport.summary(command);
+      Frame done = poll(timeout, what);
+      if (done == null) {
+        throw kill("no answer within " + timeout.toSeconds() + " s to the read: " + what);
+      }
+      CommandResult r = result(done, id, started);
+      String out = r.stdout().replaceAll("\n+$", "");
+      return new CommandResult(
+          r.exitCode(), out.isEmpty() ? "" : out + "\n", r.stderr(), r.startedAt(), r.finishedAt());
     } finally {
       busy.release();
     }

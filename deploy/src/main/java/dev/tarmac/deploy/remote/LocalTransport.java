@@ -27,6 +27,11 @@ public final class LocalTransport implements Transport {
   }
 
   @Override
+  public CommandResult read(String command, Duration timeout) {
+    return shells.main().read(command, timeout);
+  }
+
+  @Override
   public CommandResult probe(String command, Duration timeout) {
     return shells.probe().run(command, timeout);
   }

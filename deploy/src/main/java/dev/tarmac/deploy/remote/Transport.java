@@ -23,6 +23,15 @@ public interface Transport extends AutoCloseable {
   CommandResult run(String command, Duration timeout);
 
   /**
+   * Runs a short read-only command whose answer is a few lines of text ({@link HostShell#read}):
+   * the host forks once for it; trailing empty lines of its output are dropped. One that outlives
+   * {@code timeout} ends the transport's shell instead of being stopped. How status reads go.
+   *
+   * @throws TransportException as {@link #run} does
+   */
+  CommandResult read(String command, Duration timeout);
+
+  /**
    * Runs a short read-only command beside the one running now (a second shell, opened on first
    * use): how a download's progress is asked for while it runs.
    */

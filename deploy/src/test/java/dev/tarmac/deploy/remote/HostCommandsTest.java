@@ -91,6 +91,43 @@ class HostCommandsTest {
       assertThat(
               HostCommands.OnDisk.parse(sh.run(HostCommands.status(host), T).stdout()).revision())
           .isEqualTo("def456");
+      // as the dashboard reads it: a read frame, the same answer
+      assertThat(sh.read(HostCommands.status(host), T).stdout())
+          .isEqualTo("current=releases/v2\nrevision=def456\nrelease=v1\nrelease=v2\nbad=v1\n");
+    }
+  }
+
+  /** Where {@code current} points, however it was made, read with no program run. */
+  @Test
+  void statusSaysWhereCurrentLandsWithoutRunningAProgram(@TempDir Path dir) throws Exception {
+    Path real = Files.createDirectories(dir.resolve("real/shop"));
+    Path viaLink = Files.createSymbolicLink(dir.resolve("srv"), dir.resolve("real"));
+    ReleaseLayout host = new ReleaseLayout(viaLink.resolve("shop").toString());
+    Files.createDirectories(real.resolve("releases/v1"));
+    Files.createDirectories(real.resolve("releases/v2/public"));
+    Files.createDirectories(dir.resolve("elsewhere"));
+    Path current = real.resolve("current");
+    try (LocalTransport sh = new LocalTransport("here")) {
+      java.util.function.Supplier<String> live =
+          () -> sh.read(HostCommands.status(host), T).stdout().lines().findFirst().orElseThrow();
+      Files.createSymbolicLink(current, Path.of("releases/v1"));
+      assertThat(live.get()).isEqualTo("current=releases/v1"); // deploy_to through a link
+      Files.delete(current);
+      Files.createSymbolicLink(current, real.resolve("releases/v2")); // absolute
+      assertThat(live.get()).isEqualTo("current=releases/v2");
+      Files.delete(current);
+      Files.createSymbolicLink(current, Path.of("releases/v9")); // dangling: nothing serves
+      assertThat(live.get()).isEqualTo("current=");
+      Files.delete(current);
+      Files.createSymbolicLink(current, Path.of("releases/v2/public")); // not a release
+      assertThat(live.get()).isEqualTo("current=" + real.toRealPath() + "/releases/v2/public");
+      Files.delete(current);
+      Files.createSymbolicLink(current, dir.resolve("elsewhere"));
+      assertThat(live.get()).isEqualTo("current=" + dir.toRealPath() + "/elsewhere");
+      assertThat(HostCommands.OnDisk.parse(live.get()).live()).isNull();
+      Files.delete(current);
+      Files.createDirectories(current); // a directory, as a hand-made host might have
+      assertThat(live.get()).isEqualTo("current=");
     }
   }
 
@@ -338,7 +375,15 @@ class HostCommandsTest {
         .isEqualTo(
             """
             cd /srv/shop 2>/dev/null || { echo current=; exit 0; }
-            printf 'current=%s\\n' "$(readlink current 2>/dev/null)"
+            c=
+            if [ -L current ] && cd -P current 2>/dev/null; then
+              c=$PWD; cd /srv/shop
+              if cd -P releases 2>/dev/null; then
+                case $c in "$PWD"/*/*) ;; "$PWD"/?*) c=releases/${c#"$PWD"/} ;; esac
+                cd /srv/shop
+              fi
+            fi
+            printf 'current=%s\\n' "$c"
             rev=; read -r rev 2>/dev/null < current/REVISION
             printf 'revision=%s\\n' "$rev"
             for d in releases/*; do [ -d "$d" ] && printf 'release=%s\\n' "${d#releases/}"; done

@@ -191,6 +191,11 @@ class HostSessionsTest {
     }
 
     @Override
+    public CommandResult read(String command, Duration timeout) {
+      return shell.read(command, timeout);
+    }
+
+    @Override
     public CommandResult probe(String command, Duration timeout) {
       return shell.probe(command, timeout);
     }

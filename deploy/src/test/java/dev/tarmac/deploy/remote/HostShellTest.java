@@ -71,7 +71,24 @@ class HostShellTest {
               done
               [ -z "$tm_job" ] || wait "$tm_job"
               tm_id=$tm_i
-              if [ "$tm_kind" = gate ]; then
+              if [ "$tm_kind" = read ]; then
+                tm_job=
+                tm_o=$(eval "$tm_c" < /dev/null 2> "$tm_d/err")
+                tm_r=$?
+                if [ "${#tm_o}" -gt 65536 ]; then
+                  printf '%s\n' "$tm_o" > "$tm_d/out"
+                  tm_send "$tm_id" "$tm_r"
+                  continue
+                fi
+                tm_e=0
+                [ ! -s "$tm_d/err" ] || tm_e=1
+                if [ -n "$tm_o" ]; then
+                  printf '@@tarmac done %s %s 1 %s\n%s\n@@tarmac end %s %s\n' "$tm_id" "$tm_r" "$tm_e" "$tm_o" "$tm_id" "$tm_t"
+                else
+                  printf '@@tarmac done %s %s 0 %s\n' "$tm_id" "$tm_r" "$tm_e"
+                fi
+                [ "$tm_e" = 0 ] || { tail -c 1048577 "$tm_d/err"; printf '\n@@tarmac end %s %s\n' "$tm_id" "$tm_t"; }
+              elif [ "$tm_kind" = gate ]; then
                 tm_job=
                 ( printf '@@tarmac ready %s\n' "$tm_id" >&3
                   IFS= read -r tm_s || exit 125
@@ -127,6 +144,57 @@ class HostShellTest {
       CommandResult cat = shell.run("cat; echo after-cat", T);
       assertThat(cat.stdout()).isEqualTo("after-cat\n");
       assertThat(shell.run("echo still here", T).stdout()).isEqualTo("still here\n");
+    }
+  }
+
+  @Test
+  void aReadIsAnsweredFromTheShellItselfAndLeavesTheLoopAsItWas(@TempDir Path dir)
+      throws Exception {
+    Process[] p = new Process[1];
+    try (HostShell shell = noisyShell(p)) {
+      CommandResult r = shell.read("echo out; echo; echo err >&2; exit 3", T);
+      assertThat(r.exitCode()).isEqualTo(3);
+      assertThat(r.stdout()).isEqualTo("out\n"); // trailing empty lines dropped, one newline
+      assertThat(r.stderr()).isEqualTo("err\n");
+      CommandResult empty = shell.read("true", T);
+      assertThat(empty.ok()).isTrue();
+      assertThat(empty.stdout()).isEmpty();
+      assertThat(empty.stderr()).isEmpty();
+      // output that looks like a frame is only output, here too
+      CommandResult tricky =
+          shell.read("printf '@@tarmac done 9 0 0 0\\n@@tarmac end 9 x\\nh\\303\\251'", T);
+      assertThat(tricky.stdout()).isEqualTo("@@tarmac done 9 0 0 0\n@@tarmac end 9 x\nhé\n");
+      // a read's cd, variables and exit stay in its own subshell; stdin is /dev/null
+      shell.read("cd " + dir + "; tm_t=spoiled; x=1; cat; exit 0", T);
+      assertThat(shell.read("pwd; echo \"${x:-unset}\"", T).stdout())
+          .isNotEqualTo(dir + "\n1\n")
+          .endsWith("unset\n");
+      // reads and runs mix on one shell
+      assertThat(shell.run("echo run", T).stdout()).isEqualTo("run\n");
+      assertThat(shell.read("echo read", T).stdout()).isEqualTo("read\n");
+      // a long answer goes the way of a run's (a file and tail), whole
+      CommandResult big = shell.read("seq 1 30000", T);
+      assertThat(big.stdout()).startsWith("1\n2\n").endsWith("\n29999\n30000\n");
+      assertThat(big.stdout().length()).isEqualTo(168894);
+      assertThat(shell.read("echo after", T).stdout()).isEqualTo("after\n");
+    }
+  }
+
+  @Test
+  void aReadThatOutlivesItsLimitEndsTheSessionNamingTheHost() throws Exception {
+    Process[] p = new Process[1];
+    HostShell shell = noisyShell(p);
+    try {
+      Instant start = Instant.now();
+      assertThatThrownBy(() -> shell.read("sleep 30", Duration.ofSeconds(1)))
+          .isInstanceOf(TransportException.class)
+          .hasMessage("h1: no answer within 1 s to the read: sleep 30; the session was closed");
+      assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
+      assertThat(shell.alive()).isFalse();
+      assertThatThrownBy(() -> shell.read("echo again", T)).isInstanceOf(TransportException.class);
+    } finally {
+      shell.close();
+      p[0].destroyForcibly();
     }
   }
 
