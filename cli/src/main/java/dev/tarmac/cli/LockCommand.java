@@ -34,11 +34,11 @@ public final class LockCommand implements Runnable {
         + "/"
         + target.env
         + " is locked by "
-        + lock.path("holder").asText()
+        + Output.text(lock, "holder")
         + " ("
-        + lock.path("operation").asText()
+        + Output.text(lock, "operation")
         + " "
-        + lock.path("version").asText()
+        + Output.text(lock, "version")
         + (lock.path("generation").isNumber() ? ", #" + lock.path("generation").asText() : "")
         + ") since "
         + Output.when(lock, "since", zone, now)

@@ -34,14 +34,18 @@ public final class LogCommand implements Callable<Integer> {
     JsonNode build = api.get(base);
     int printed = 0;
     while (true) {
-      // the log only grows while the build runs; what is new since the last read is printed
+      // the log only grows while the build runs; what is new since the last read is printed,
+      // whole lines while it runs (a colour sequence is never cut in two), with its colours but no
+      // other control sequence (docs/cli.md, "Text from hosts and builds")
       String log = api.text(base + "/log");
-      if (log.length() > printed) {
-        System.out.print(log.substring(printed));
+      boolean last = !follow || BuildCommand.done(build);
+      int upTo = last ? log.length() : log.lastIndexOf('\n') + 1;
+      if (upTo > printed) {
+        System.out.print(Output.printable(log.substring(printed, upTo), Output.Keep.COLOUR));
         System.out.flush();
-        printed = log.length();
+        printed = upTo;
       }
-      if (!follow || BuildCommand.done(build)) {
+      if (last) {
         break;
       }
       Thread.sleep(300);

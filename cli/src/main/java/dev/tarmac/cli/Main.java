@@ -81,7 +81,12 @@ public final class Main implements Runnable {
 
   /** One clear sentence on failure; a stack trace only with TARMAC_DEBUG set. */
   static int fail(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    cmd.getErr().println("tarmac: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+    // a message may quote a host or a build (a failed build's last output): shown, not obeyed
+    cmd.getErr()
+        .println(
+            "tarmac: "
+                + Output.printable(
+                    e.getMessage() == null ? e.toString() : e.getMessage(), Output.Keep.LINES));
     if (System.getenv("TARMAC_DEBUG") != null) {
       e.printStackTrace(cmd.getErr());
     }

@@ -28,6 +28,51 @@ final class Output {
 
   private Output() {}
 
+  /** What {@link #printable} lets through of the control characters in a text. */
+  enum Keep {
+    /** Nothing: a table's cell, a field in a line of our own. */
+    NOTHING,
+    /** Newlines and tabs: a message of several lines (an error). */
+    LINES,
+    /** Newlines, tabs, CR LF and colour (SGR, {@code ESC [ digits m}): a build log. */
+    COLOUR
+  }
+
+  private static final java.util.regex.Pattern SGR =
+      java.util.regex.Pattern.compile("\u001b\\[[0-9;:]*m");
+
+  /**
+   * Text the service sent us — which may be a host's or a build's words: an error, a task's detail,
+   * a log — made safe for a terminal (docs/cli.md, "Text from hosts and builds"): every control
+   * character (C0, DEL, C1) that {@code keep} does not allow becomes U+FFFD, so an ESC starting a
+   * title, clear, cursor or clipboard (OSC 52) sequence is shown, not obeyed. Null stays null.
+   */
+  static String printable(String s, Keep keep) {
+    if (s == null) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (keep == Keep.COLOUR && c == '\u001b') {
+        java.util.regex.Matcher m = SGR.matcher(s).region(i, s.length());
+        if (m.lookingAt()) {
+          b.append(s, i, m.end());
+          i = m.end();
+          continue;
+        }
+      }
+      boolean kept =
+          !Character.isISOControl(c)
+              || keep != Keep.NOTHING && (c == '\n' || c == '\t')
+              || keep == Keep.COLOUR && c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n';
+      b.append(kept ? c : '\uFFFD');
+      i++;
+    }
+    return b.toString();
+  }
+
   static void json(PrintStream out, JsonNode node) {
     try {
       out.println(JSON.writeValueAsString(node));
@@ -40,7 +85,10 @@ final class Output {
   static void table(PrintStream out, List<String> header, List<List<String>> rows) {
     List<List<String>> all = new ArrayList<>();
     all.add(header);
-    all.addAll(rows);
+    for (List<String> row : rows) {
+      // a cell may hold a host's or a build's words: one line, no control characters
+      all.add(row.stream().map(c -> printable(c, Keep.NOTHING)).toList());
+    }
     int[] width = new int[header.size()];
     for (List<String> row : all) {
       for (int i = 0; i < row.size(); i++) {
@@ -97,9 +145,10 @@ final class Output {
     return s / 86400 + " days";
   }
 
+  /** A field the service sent, for a line of our own: "-" for none, no control characters. */
   static String text(JsonNode node, String field) {
     JsonNode v = node.path(field);
-    return v.isMissingNode() || v.isNull() ? "-" : v.asText();
+    return v.isMissingNode() || v.isNull() ? "-" : printable(v.asText(), Keep.NOTHING);
   }
 
   /**

@@ -69,12 +69,23 @@ final class ReleaseFollower {
   }
 
   void show(JsonNode e) {
-    String host = e.path("host").isNull() ? null : e.path("host").asText(null);
-    String task = e.path("task").asText();
+    // a task's detail or failure may quote a host: no control character reaches the terminal
+    // (LiveLines adds its own cursor moves and colours around what is printable)
+    String host =
+        e.path("host").isNull()
+            ? null
+            : Output.printable(e.path("host").asText(null), Output.Keep.NOTHING);
+    String task = Output.printable(e.path("task").asText(), Output.Keep.NOTHING);
     String kind = e.path("kind").asText();
-    String message = e.path("message").isNull() ? "" : e.path("message").asText("");
+    String message =
+        e.path("message").isNull()
+            ? ""
+            : Output.printable(e.path("message").asText(""), Output.Keep.LINES);
     if (host == null) {
-      String text = "== " + task + (message.isEmpty() ? "" : ": " + message);
+      String text =
+          "== "
+              + task
+              + (message.isEmpty() ? "" : ": " + Output.printable(message, Output.Keep.NOTHING));
       if (live != null) {
         live.above(text, LiveLines.BOLD);
       } else {
@@ -98,7 +109,7 @@ final class ReleaseFollower {
         switch (kind) {
           case "STARTED" -> task + " …";
           case "OK" -> task + " ok";
-          default -> task + " FAILED: " + firstLine(message);
+          default -> task + " FAILED: " + Output.printable(firstLine(message), Output.Keep.NOTHING);
         };
     if (live != null) {
       // a host that failed keeps its FAILED line: what follows (discard, unlock) is in the timeline

@@ -339,4 +339,88 @@ class CliIT {
     Run downText = tarmac("status", "demo", "--env", "servers");
     assertThat(downText.out()).containsPattern("host2 .*UNREACHABLE: ");
   }
+
+  /**
+   * A build and hosts that print terminal escapes (a window title, a clear, a clipboard write):
+   * {@code tarmac log} keeps the build's colours and nothing else, and the failed build's error,
+   * {@code status}, the plan, a fenced release's lines and error and {@code history} carry no
+   * control character (docs/cli.md, "Text from hosts and builds"). An app and hosts of their own.
+   */
+  @Test
+  void noBuildsOrHostsControlSequenceReachesTheTerminal() throws Exception {
+    Path repo = dir.resolve("hostile-repo");
+    DemoCommand.copyTree(
+        Path.of(System.getProperty("tarmac.home")).resolve("docs/examples/sample-app"), repo);
+    Path hosts = dir.resolve("hostile-hosts");
+    String yml =
+        Files.readString(repo.resolve("tarmac.yml"))
+            .replace("app: demo", "app: hostile")
+            .replace("/tmp/tarmac-demo/hosts", hosts.toString());
+    String loud =
+        "  commands:\n"
+            + "    - \"printf 'built \\\\033[31mred\\\\033[0m \\\\033]0;owned\\\\007\\\\033[2J"
+            + " done\\\\n'\"\n";
+    // v1.1.0's prepare hook gives web2's host lock to an owner named with escapes: the next
+    // command that changes web2 is refused (exit 76) naming that owner
+    String lock = hosts.resolve("web2/.tarmac/lock").toString();
+    String thief =
+        "  hooks:\n"
+            + "    prepare: [\"if [ $TARMAC_HOST = web2 ]; then echo other > "
+            + lock
+            + "/id; printf 'mallory\\\\033]0;owned\\\\007\\\\033[2J' > "
+            + lock
+            + "/owner; fi\"]\n";
+    String failing =
+        "  commands:\n    - \"printf 'oops \\\\033]52;c;aGk=\\\\007\\\\033[2J'; exit 1\"\n";
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      Files.writeString(repo.resolve("tarmac.yml"), yml.replace("  commands:\n", loud));
+      DemoCommand.commitAndTag(git, "v1.0.0", 0);
+      Files.writeString(
+          repo.resolve("tarmac.yml"),
+          yml.replace("  commands:\n", loud).replace("  hooks:\n", thief));
+      DemoCommand.commitAndTag(git, "v1.1.0", 1);
+      Files.writeString(repo.resolve("tarmac.yml"), yml.replace("  commands:\n", failing));
+      DemoCommand.commitAndTag(git, "v1.2.0", 2);
+    }
+    assertThat(tarmac("apps", "add", "hostile", repo.toUri().toString()).exit()).isZero();
+    Run built = tarmac("build", "hostile", "v1.0.0");
+    assertThat(built.exit()).as(built.err()).isZero();
+
+    Run log = tarmac("log", "hostile", "v1.0.0");
+    assertThat(log.exit()).as(log.err()).isZero();
+    assertThat(log.out())
+        .contains("built \u001b[31mred\u001b[0m \uFFFD]0;owned\uFFFD\uFFFD[2J done\n")
+        .doesNotContain("\u0007", "\u001b]", "\u001b[2J");
+
+    Run broken = tarmac("build", "hostile", "v1.2.0");
+    assertThat(broken.exit()).isEqualTo(CliException.REMOTE);
+    assertThat(broken.err())
+        .contains("oops \uFFFD]52;c;aGk=\uFFFD\uFFFD[2J")
+        .doesNotContain("\u001b", "\u0007");
+
+    Run released = tarmac("release", "hostile", "v1.0.0", "--env", "demo");
+    assertThat(released.exit()).as(released.out() + released.err()).isZero();
+    Path web2 = hosts.resolve("web2");
+    Files.createDirectories(web2.resolve("releases/v0\u001b]0;owned\u0007"));
+    Files.writeString(web2.resolve("releases/v1.0.0/REVISION"), "c0ffee\u001b[2J\n");
+    Run status = tarmac("status", "hostile", "--env", "demo");
+    assertThat(status.exit()).as(status.err()).isZero();
+    assertThat(status.out())
+        .contains("v0\uFFFD]0;owned\uFFFD")
+        .contains("c0ffee\uFFFD[2J")
+        .doesNotContain("\u001b", "\u0007");
+    assertThat(tarmac("build", "hostile", "v1.1.0").exit()).isZero();
+    Run plan = tarmac("release", "hostile", "v1.1.0", "--env", "demo", "--plan");
+    assertThat(plan.exit()).as(plan.err()).isZero();
+    assertThat(plan.out()).doesNotContain("\u001b", "\u0007");
+
+    Run fenced = tarmac("release", "hostile", "v1.1.0", "--env", "demo");
+    assertThat(fenced.exit()).as(fenced.out() + fenced.err()).isEqualTo(CliException.REMOTE);
+    assertThat(fenced.err())
+        .contains("fenced off")
+        .contains("the host lock now belongs to mallory\uFFFD]0;owned\uFFFD\uFFFD[2J");
+    assertThat(fenced.out() + fenced.err()).doesNotContain("\u001b", "\u0007");
+    Run history = tarmac("history", "hostile", "--env", "demo");
+    assertThat(history.out()).contains("FAILED").doesNotContain("\u001b", "\u0007");
+  }
 }

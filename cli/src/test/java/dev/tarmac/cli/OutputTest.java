@@ -74,4 +74,48 @@ class OutputTest {
     assertThat(bytes.toString(StandardCharsets.UTF_8))
         .isEqualTo("web1        download FAILED: web1: download failed …\n");
   }
+
+  // a window title, a clipboard write (OSC 52), a clear, a cursor move, a bell, a lone CR, C1 CSI
+  static final String HOSTILE =
+      "a\u001b]0;owned\u0007b\u001b]52;c;aGk=\u0007c\u001b[2J\u001b[5;1Hd\re\u009b1mf";
+
+  @Test
+  void printableReplacesEveryControlCharacterInACellOrALine() {
+    assertThat(Output.printable(HOSTILE, Output.Keep.NOTHING))
+        .isEqualTo(
+            "a\uFFFD]0;owned\uFFFDb\uFFFD]52;c;aGk=\uFFFDc\uFFFD[2J\uFFFD[5;1Hd\uFFFDe\uFFFD1mf");
+    assertThat(Output.printable("one\ttwo\nthree\u001b[31m", Output.Keep.NOTHING))
+        .isEqualTo("one\uFFFDtwo\uFFFDthree\uFFFD[31m");
+    assertThat(Output.printable("one\ttwo\nthree\u001b[31m\r\n", Output.Keep.LINES))
+        .isEqualTo("one\ttwo\nthree\uFFFD[31m\uFFFD\n");
+    assertThat(Output.printable("web1 v1.0.0 – ok ✓", Output.Keep.NOTHING))
+        .isEqualTo("web1 v1.0.0 – ok ✓");
+    assertThat(Output.printable(null, Output.Keep.LINES)).isNull();
+  }
+
+  @Test
+  void aBuildLogKeepsItsColoursAndLinesButNoOtherSequence() {
+    assertThat(
+            Output.printable(
+                "\u001b[1;31merror\u001b[0m: x\r\n\u001b[38;5;208mwarn\u001b[m\tok\n",
+                Output.Keep.COLOUR))
+        .isEqualTo("\u001b[1;31merror\u001b[0m: x\r\n\u001b[38;5;208mwarn\u001b[m\tok\n");
+    assertThat(Output.printable(HOSTILE, Output.Keep.COLOUR))
+        .isEqualTo(
+            "a\uFFFD]0;owned\uFFFDb\uFFFD]52;c;aGk=\uFFFDc\uFFFD[2J\uFFFD[5;1Hd\uFFFDe\uFFFD1mf");
+    // an SGR cut short, or one that is really another sequence, is not colour
+    assertThat(Output.printable("x\u001b[31", Output.Keep.COLOUR)).isEqualTo("x\uFFFD[31");
+    assertThat(Output.printable("\u001b[31;1H", Output.Keep.COLOUR)).isEqualTo("\uFFFD[31;1H");
+  }
+
+  @Test
+  void aTableCellCarriesNoControlCharacters() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Output.table(
+        new PrintStream(bytes, true, StandardCharsets.UTF_8),
+        java.util.List.of("HOST", "STATE"),
+        java.util.List.of(java.util.List.of("web1", "UNREACHABLE: x\u001b]0;t\u0007\ny")));
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .isEqualTo("HOST  STATE\nweb1  UNREACHABLE: x\uFFFD]0;t\uFFFD\uFFFDy\n");
+  }
 }

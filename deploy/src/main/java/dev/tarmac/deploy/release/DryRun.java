@@ -94,12 +94,14 @@ final class DryRun {
                 new HostPreview(
                     m.name(),
                     m.host.roles(),
-                    disk.live(),
+                    // what the host named, as printable text (docs/architecture.md, "What a
+                    // host prints")
+                    Fleet.printableOrNull(disk.live()),
                     transfer,
-                    from,
+                    Fleet.printableOrNull(from),
                     bytes,
                     run,
-                    removes.stdout().lines().toList(),
+                    Fleet.printable(removes.stdout().lines().toList()),
                     null));
           });
       List<HostPreview> hosts = new ArrayList<>();

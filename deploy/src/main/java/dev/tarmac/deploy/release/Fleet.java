@@ -283,6 +283,16 @@ final class Fleet implements AutoCloseable {
     return b.toString();
   }
 
+  /** {@link #printable(String)}, keeping null. */
+  static String printableOrNull(String s) {
+    return s == null ? null : printable(s);
+  }
+
+  /** {@link #printable(String)} of each. */
+  static List<String> printable(List<String> list) {
+    return list.stream().map(Fleet::printable).toList();
+  }
+
   private static String blankToNull(String s) {
     if (s == null || s.isBlank()) {
       return null;
@@ -317,7 +327,9 @@ final class Fleet implements AutoCloseable {
                     work.accept(m);
                   } catch (RuntimeException e) {
                     if (m.failure == null) {
-                      m.failure = e.getMessage(); // the first failure is the cause
+                      // the first failure is the cause; printable, as it may quote a host
+                      // outside any task (a name it chose, refused as a version: a plan)
+                      m.failure = printableOrNull(e.getMessage());
                     }
                     failed.add(m);
                   }

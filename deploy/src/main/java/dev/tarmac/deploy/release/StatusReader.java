@@ -55,7 +55,16 @@ final class StatusReader {
     CommandResult r = fleet.read(m, "status", HostCommands.status(m.layout));
     HostCommands.OnDisk disk = HostCommands.OnDisk.parse(r.stdout());
     boolean drift = !recorded.equals(disk.live());
+    // names the host chose (its directories, its link, its REVISION) enter the answer — the API,
+    // the dashboard, `tarmac status` — as printable text (docs/architecture.md, "What a host
+    // prints"); a failed read's error is printable already (Fleet.task)
     return new HostStatus(
-        m.name(), disk.live(), disk.revision(), disk.releases(), disk.bad(), drift, null);
+        m.name(),
+        Fleet.printableOrNull(disk.live()),
+        Fleet.printableOrNull(disk.revision()),
+        Fleet.printable(disk.releases()),
+        Fleet.printable(disk.bad()),
+        drift,
+        null);
   }
 }

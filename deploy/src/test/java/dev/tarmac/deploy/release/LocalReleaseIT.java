@@ -217,6 +217,82 @@ class LocalReleaseIT {
     assertThat(failed.error()).contains("broken").doesNotContain("\u001b", "\u0007");
   }
 
+  /**
+   * A host's names (a release directory, the {@code current} link's target, {@code REVISION}, a bad
+   * mark) enter the status answer and the plan as printable text: no ESC, BEL or CR reaches the
+   * API, the dashboard or {@code tarmac status} (docs/architecture.md, "What a host prints").
+   */
+  @Test
+  void statusAndPlanShowAHostsNamesWithoutControlCharacters() throws Exception {
+    fx.publish("shop", "v1", config(""));
+    fx.publish("shop", "v2", config(""));
+    fx.deployer.release("shop", "prod", "v1", fx.options());
+    String title = "\u001b]0;owned\u0007";
+    String clear = "\r\u001b[2J";
+    Path web2 = hosts.resolve("web2");
+    Files.createDirectories(web2.resolve("releases/v0" + title));
+    Files.writeString(web2.resolve("releases/v1/REVISION"), "c0ffee1" + clear + "\n");
+    Files.createDirectories(web2.resolve(".tarmac/bad"));
+    Files.writeString(web2.resolve(".tarmac/bad/v9" + clear), "");
+    Path web3 = hosts.resolve("web3");
+    Files.createDirectories(web3.resolve("releases/v1" + clear));
+    Files.delete(web3.resolve("current"));
+    Files.createSymbolicLink(web3.resolve("current"), Path.of("releases/v1" + clear));
+
+    EnvStatus status = fx.deployer.status("shop", "prod");
+    assertThat(status.toString()).doesNotContain("\u001b", "\u0007", "\r");
+    EnvStatus.HostStatus two = status.hosts().get(1);
+    assertThat(two.releases()).contains("v0\uFFFD]0;owned\uFFFD");
+    assertThat(two.revision()).isEqualTo("c0ffee1\uFFFD\uFFFD[2J");
+    assertThat(two.bad()).containsExactly("v9\uFFFD\uFFFD[2J");
+    EnvStatus.HostStatus three = status.hosts().get(2);
+    assertThat(three.live()).isEqualTo("v1\uFFFD\uFFFD[2J");
+    assertThat(three.drift()).isTrue();
+
+    ReleasePreview plan = fx.deployer.plan("shop", "prod", "v2");
+    assertThat(plan.toString()).doesNotContain("\u001b", "\u0007", "\r");
+    assertThat(plan.hosts().get(1).removes()).contains("v0\uFFFD]0;owned\uFFFD");
+    // web3 serves a name that is no version: the plan names the host's refusal, printable
+    assertThat(plan.hosts().get(2).problem())
+        .contains("'v1\uFFFD\uFFFD[2J' is not a valid version");
+  }
+
+  /**
+   * A host that refuses a command because its lock is no longer this run's (exit 76) says who holds
+   * it, from the host's {@code .tarmac/lock/owner}: that text reaches the error, the record and the
+   * timeline printable, as any other host output.
+   */
+  @Test
+  void aFencedRunsErrorCarriesNoControlCharacters() throws Exception {
+    // the prepare hook (itself fenced, so it runs) gives web2's lock to someone else: the next
+    // command that changes web2 is refused with exit 76, naming the owner the host has on file
+    String meta = hosts.resolve("web2/.tarmac/lock").toString();
+    fx.publish(
+        "shop",
+        "v1",
+        config("")
+            .replace(
+                "echo prepared $TARMAC_VERSION on $TARMAC_HOST > prepared.txt",
+                "if [ $TARMAC_HOST = web2 ]; then echo other > "
+                    + meta
+                    + "/id; printf 'mallory\\\\033]0;owned\\\\007\\\\033[2J' > "
+                    + meta
+                    + "/owner; fi"));
+    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v1", fx.options()))
+        .isInstanceOf(ReleaseFailedException.class)
+        .hasMessageContaining("fenced off")
+        .hasMessageContaining("the host lock now belongs to mallory")
+        .hasMessageNotContaining("\u001b")
+        .hasMessageNotContaining("\u0007");
+    ReleaseRecord failed = fx.deployer.history("shop", "prod").get(0);
+    assertThat(failed.status()).isEqualTo(ReleaseStatus.FAILED);
+    assertThat(failed.error())
+        .contains("the host lock now belongs to mallory\uFFFD]0;owned\uFFFD\uFFFD[2J")
+        .doesNotContain("\u001b", "\u0007");
+    assertThat(failed.toString()).doesNotContain("\u001b", "\u0007");
+    assertThat(fx.events.toString()).doesNotContain("\u001b", "\u0007");
+  }
+
   @Test
   void sharedFilesSurviveFiveReleasesAndTwoRollbacks() throws Exception {
     for (int i = 1; i <= 5; i++) {
