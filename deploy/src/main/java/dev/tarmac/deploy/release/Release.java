@@ -116,6 +116,22 @@ final class Release implements Lifecycle.Operation {
     if (config.release().cdn().isEmpty() || config.build().fingerprint().isEmpty()) {
       return;
     }
+    // after this run's lock is written, before the push lists cdn/<app>/: a clean-up that missed
+    // the lock holds the marker until its deletes are over (CdnCleaning)
+    CdnCleaning.Marker cleaning = CdnCleaning.find(run.store, run.app);
+    if (cleaning != null) {
+      run.fleet.task(
+          run.fleet.service(),
+          "wait for clean-up",
+          () ->
+              CdnCleaning.await(
+                  run.store,
+                  run.app,
+                  cleaning,
+                  run.options.clock(),
+                  CdnCleaning.LEASE,
+                  CdnCleaning.POLL));
+    }
     run.fleet.task(
         run.fleet.service(),
         "push assets",

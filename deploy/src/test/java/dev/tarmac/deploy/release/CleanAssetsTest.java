@@ -202,4 +202,175 @@ class CleanAssetsTest {
     assertThat(there("v1")).isFalse();
     assertThat(there("v2")).isTrue();
   }
+
+  private String marker() {
+    return StoreLayout.cdnCleaning(APP);
+  }
+
+  private void putMarker(String env, long run, Instant until) {
+    store.put(
+        marker(),
+        Json.write(new CdnCleaning.Marker(env, run, until.minusSeconds(60), until, "theirs")));
+  }
+
+  /**
+   * The marker is there while the clean-up deletes (a push that finds it waits) and gone after;
+   * written before the second reading of the locks, so it names this run.
+   */
+  @Test
+  void theMarkerIsHeldWhileTheCleanUpDeletes() {
+    List<CdnCleaning.Marker> seen = new ArrayList<>();
+    ArtifactStore plain = store;
+    store =
+        new dev.tarmac.distributor.testing.ForwardingStore(plain) {
+          @Override
+          public void delete(String key) {
+            if (key.startsWith("cdn/")) {
+              seen.add(CdnCleaning.read(plain, StoreLayout.cdnCleaning(APP)));
+            }
+            super.delete(key);
+          }
+        };
+
+    CleanAssets.Cleaned c = new CleanAssets(store, APP, "prod", 4, "v3", GRACE, now).run(null);
+
+    assertThat(c.describe()).isEqualTo("2 files, 28 bytes removed; 1 kept");
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0).env()).isEqualTo("prod");
+    assertThat(seen.get(0).run()).isEqualTo(4);
+    assertThat(seen.get(0).until()).isEqualTo(now.plus(CdnCleaning.LEASE));
+    assertThat(plain.exists(marker())).isFalse();
+  }
+
+  /** Another clean-up's marker whose lease runs: this one removes nothing, and leaves it. */
+  @Test
+  void anotherCleanUpsMarkerStopsThisOne() {
+    putMarker("staging", 9, now.plusSeconds(30));
+
+    CleanAssets.Cleaned c = prodRelease(1, "v3").run(Map.of("a", List.of("v3")));
+
+    assertThat(c.describe())
+        .isEqualTo(
+            "nothing removed: a clean-up of cdn/probe/ by staging run #9 is running"
+                + " (apps/probe/cdn-cleaning.json, until "
+                + now.plusSeconds(30)
+                + "); the next release cleans");
+    assertThat(there("v1")).isTrue();
+    assertThat(CdnCleaning.read(store, marker()).token()).isEqualTo("theirs");
+  }
+
+  /** A marker whose lease ran out (its clean-up died) is replaced, and removed after. */
+  @Test
+  void anExpiredMarkerIsTakenOver() {
+    putMarker("staging", 9, now.minusSeconds(1));
+
+    CleanAssets.Cleaned c = prodRelease(1, "v3").run(Map.of("a", List.of("v3")));
+
+    assertThat(c.describe()).isEqualTo("2 files, 28 bytes removed; 1 kept");
+    assertThat(store.exists(marker())).isFalse();
+  }
+
+  /**
+   * Past its limit the clean-up deletes no more (a push waits only for the marker's lease): what is
+   * left is said, and goes at the next release.
+   */
+  @Test
+  void theDeletesStopAtTheirLimit() {
+    CleanAssets.Cleaned c =
+        new CleanAssets(store, APP, "prod", 1, "v3", GRACE, now, CdnCleaning.LEASE, Duration.ZERO)
+            .run(Map.of("a", List.of("v3")));
+
+    assertThat(c.describe())
+        .isEqualTo(
+            "0 files, 0 bytes removed; 1 kept; 2 left for the next release (a clean-up deletes"
+                + " for at most 0s)");
+    assertThat(there("v1")).isTrue();
+    assertThat(store.exists(marker())).isFalse();
+  }
+
+  /** A delete the store refuses fails the clean-up; its marker goes all the same. */
+  @Test
+  void aFailedCleanUpRemovesItsMarker() {
+    ArtifactStore plain = store;
+    store =
+        new dev.tarmac.distributor.testing.ForwardingStore(plain) {
+          @Override
+          public void delete(String key) {
+            if (key.startsWith("cdn/")) {
+              throw new dev.tarmac.distributor.store.StoreException("access denied: " + key);
+            }
+            super.delete(key);
+          }
+        };
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> prodRelease(1, "v3").run(Map.of("a", List.of("v3"))))
+        .hasMessageContaining("cannot remove cdn/probe/js/v1.0123456789ab.js");
+    assertThat(plain.exists(marker())).isFalse();
+  }
+
+  /** A push waits until the marker is gone, and says for whom and how long. */
+  @Test
+  void aPushWaitsUntilTheMarkerIsGone() throws Exception {
+    Instant real = Instant.now();
+    putMarker("staging", 9, real.plusSeconds(60));
+    CdnCleaning.Marker first = CdnCleaning.find(store, APP);
+    Thread remover =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(600);
+              } catch (InterruptedException e) {
+                return;
+              }
+              store.delete(marker());
+            });
+    remover.start();
+    long t0 = System.nanoTime();
+
+    String detail =
+        CdnCleaning.await(
+            store, APP, first, Clock.systemUTC(), CdnCleaning.LEASE, Duration.ofMillis(50));
+
+    remover.join();
+    assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMillis(550).toNanos());
+    assertThat(detail)
+        .matches(
+            "waited \\d+\\.\\d s for the clean-up of cdn/probe/ by staging run #9"
+                + " \\(apps/probe/cdn-cleaning.json\\) to end");
+  }
+
+  /**
+   * A marker whose lease ran out holds no push back; nor does one that outstays the lease (a bad
+   * {@code until}): the push goes on after it, saying so.
+   */
+  @Test
+  void aPushWaitsNoLongerThanTheLease() {
+    Instant real = Instant.now();
+    putMarker("staging", 9, real.minusSeconds(1));
+    long t0 = System.nanoTime();
+    String expired =
+        CdnCleaning.await(
+            store,
+            APP,
+            CdnCleaning.find(store, APP),
+            Clock.systemUTC(),
+            CdnCleaning.LEASE,
+            Duration.ofMillis(50));
+    assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(5).toNanos());
+    assertThat(expired).contains("by staging run #9").contains("its lease ran out at ");
+
+    putMarker("staging", 10, real.plus(Duration.ofDays(365)));
+    t0 = System.nanoTime();
+    String outstayed =
+        CdnCleaning.await(
+            store,
+            APP,
+            CdnCleaning.find(store, APP),
+            Clock.systemUTC(),
+            Duration.ofMillis(400),
+            Duration.ofMillis(50));
+    assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
+    assertThat(outstayed).contains("by staging run #10").contains("going on");
+  }
 }

@@ -99,6 +99,15 @@ public final class StoreLayout {
     return "apps/" + Names.app(app) + "/cdn-refs/" + Names.version(version) + ".json";
   }
 
+  /**
+   * The marker a clean-up of {@code cdn/<app>/} holds while it decides and deletes, so a CDN push
+   * of any environment waits for it before it lists {@code cdn/<app>/} (docs/cdn-and-caches.md, "A
+   * push meeting the clean-up").
+   */
+  public static String cdnCleaning(String app) {
+    return "apps/" + Names.app(app) + "/cdn-cleaning.json";
+  }
+
   public static String lock(String app, String env) {
     return envPrefix(app, env) + "lock.json";
   }
