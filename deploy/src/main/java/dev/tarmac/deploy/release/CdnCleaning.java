@@ -4,32 +4,36 @@ import dev.tarmac.deploy.DeployException;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.StoreLayout;
 import dev.tarmac.distributor.store.ArtifactStore;
-import dev.tarmac.distributor.store.StoreConflictException;
+import dev.tarmac.distributor.store.ObjectInfo;
 import dev.tarmac.distributor.store.StoreNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The marker {@code apps/<app>/cdn-cleaning.json} by which the clean-up of {@code cdn/<app>/} and
- * the CDN pushes of every environment of the app cooperate through the store, the only thing two
- * service instances share (docs/cdn-and-caches.md, "A push meeting the clean-up";
- * docs/architecture.md, "Retention in the store").
+ * The markers {@code apps/<app>/cdn-cleaning/<env>/<run>.json} by which the clean-ups of {@code
+ * cdn/<app>/} and the CDN pushes of every environment of the app cooperate through the store, the
+ * only thing two service instances share (docs/cdn-and-caches.md, "A push meeting the clean-up").
  *
- * <p>A clean-up writes it (create-if-absent) before its second reading of the environment locks,
- * and removes it when its deletes are over. A push reads it after its own environment lock is
- * written and before it lists {@code cdn/<app>/}, and waits while it is there. Either the
- * clean-up's second reading sees the push's lock (and keeps what its version names, or removes
- * nothing), or the push finds the marker (and lists only once the deletes are over): a store whose
- * reads see every write that finished before them (S3, the embedded store) leaves no third case.
+ * <p>A clean-up writes its marker before its second reading of the environment locks, and removes
+ * it when its deletes are over. A push lists the markers after its own environment lock is written
+ * and before it lists {@code cdn/<app>/}, and waits while one of those it found is there. Either
+ * the clean-up's second reading sees the push's lock (and keeps what its version names, or removes
+ * nothing), or the push finds the marker (and lists {@code cdn/<app>/} only once the deletes are
+ * over): a store whose reads and listings see every write that finished before them (S3, the
+ * embedded store) leaves no third case. Each clean-up has a marker of its own, so two clean-ups
+ * never wait for each other, and no marker is ever taken over.
  *
- * <p>The marker has a lease: a clean-up stops deleting after {@link #LIMIT} (what is left goes at
- * the next release), a push waits at most until the marker's {@code until} (and never longer than
- * {@link #LEASE} for one marker): a clean-up that died leaves a marker that holds pushes back for
- * at most that long. The difference between the two ({@link #LEASE} − {@link #LIMIT}) is the clock
- * difference between two service instances the rule tolerates.
+ * <p>A marker has a lease: a clean-up stops deleting {@link #LIMIT} after it wrote its marker (what
+ * is left goes at the next release); a push waits for a marker at most until its {@code until}, and
+ * never longer than {@link #LEASE} after it first saw it. A clean-up that died leaves a marker that
+ * holds pushes back for at most that long; the next clean-up removes it. {@link #LEASE} − {@link
+ * #LIMIT} is the clock difference between two service instances the rule tolerates.
  */
 final class CdnCleaning implements AutoCloseable {
 
@@ -39,40 +43,35 @@ final class CdnCleaning implements AutoCloseable {
   /** How long a clean-up deletes at most, counted from writing its marker. */
   static final Duration LIMIT = Duration.ofMinutes(1);
 
-  /** How often a waiting push reads the marker again. */
+  /** How often a waiting push looks at the markers again. */
   static final Duration POLL = Duration.ofMillis(200);
 
-  /** What {@code cdn-cleaning.json} says: who cleans, since when, until when at most. */
-  record Marker(String env, long run, Instant since, Instant until, String token) {
+  /** What a marker says: which run cleans, since when, until when at most. */
+  record Marker(String env, long run, Instant since, Instant until) {
     String who() {
-      return env == null ? "a clean-up whose marker cannot be read" : env + " run #" + run;
+      return env == null ? "a run whose marker cannot be read" : env + " run #" + run;
     }
   }
 
   private final ArtifactStore store;
+  private final String app;
   private final String key;
   private final Marker mine;
   private final long startedNanos;
   private final Duration limit;
 
   private CdnCleaning(
-      ArtifactStore store, String key, Marker mine, long startedNanos, Duration limit) {
+      ArtifactStore store, String app, String key, Marker mine, long startedNanos, Duration limit) {
     this.store = store;
+    this.app = app;
     this.key = key;
     this.mine = mine;
     this.startedNanos = startedNanos;
     this.limit = limit;
   }
 
-  /** The result of {@link #take}: the marker, or the running clean-up's that holds it. */
-  record Taken(CdnCleaning cleaning, Marker holder) {}
-
-  /**
-   * Writes the marker for a clean-up by {@code env}'s run {@code run}; when another clean-up's
-   * marker is there and its lease runs, returns that one instead. An expired marker (its clean-up
-   * died, or stopped at its limit without removing it) is replaced.
-   */
-  static Taken take(
+  /** Writes the marker of the clean-up by {@code env}'s run {@code run}, written {@code now}. */
+  static CdnCleaning begin(
       ArtifactStore store,
       String app,
       String env,
@@ -80,137 +79,164 @@ final class CdnCleaning implements AutoCloseable {
       Instant now,
       Duration lease,
       Duration limit) {
-    String key = StoreLayout.cdnCleaning(app);
-    Marker mine = new Marker(env, run, now, now.plus(lease), UUID.randomUUID().toString());
-    try {
-      store.putIfAbsent(key, Json.write(mine));
-      return new Taken(new CdnCleaning(store, key, mine, System.nanoTime(), limit), null);
-    } catch (StoreConflictException held) {
-      Marker theirs = read(store, key);
-      if (theirs != null && theirs.until() != null && theirs.until().isAfter(now)) {
-        return new Taken(null, theirs);
-      }
-      store.delete(key);
-      try {
-        store.putIfAbsent(key, Json.write(mine));
-      } catch (StoreConflictException raced) {
-        Marker winner = read(store, key);
-        return new Taken(null, winner == null ? theirs : winner);
-      }
-      return new Taken(new CdnCleaning(store, key, mine, System.nanoTime(), limit), null);
-    }
+    String key = StoreLayout.cdnCleaning(app, env, run);
+    Marker mine = new Marker(env, run, now, now.plus(lease));
+    store.put(key, Json.write(mine));
+    return new CdnCleaning(store, app, key, mine, System.nanoTime(), limit);
   }
 
-  /** Whether this clean-up may still delete (it is within its limit since the marker was put). */
+  /** Whether this clean-up may still delete (within its limit since its marker was written). */
   boolean mayDelete() {
     return System.nanoTime() - startedNanos < limit.toNanos();
   }
 
-  Duration limit() {
-    return limit;
-  }
-
-  /** Removes the marker if it is still this clean-up's. */
+  /**
+   * Removes this clean-up's marker, and the markers of others whose lease ran out more than a lease
+   * ago (by this clean-up's clock: what a clean-up that died left).
+   */
   @Override
   public void close() {
     try {
-      Marker now = read(store, key);
-      if (now != null && mine.token().equals(now.token())) {
-        store.delete(key);
-      }
+      store.delete(key);
     } catch (RuntimeException e) {
       throw new DeployException(
           "cannot remove "
               + key
-              + " (CDN pushes of this app wait for it until "
+              + " (CDN pushes of "
+              + app
+              + " wait for it until "
               + mine.until()
               + "): "
               + e.getMessage());
     }
+    Instant stale = mine.since().minus(Duration.between(mine.since(), mine.until()));
+    try {
+      for (Map.Entry<String, Marker> m : all(store, app).entrySet()) {
+        if (m.getValue().until() != null && m.getValue().until().isBefore(stale)) {
+          store.delete(m.getKey());
+        }
+      }
+    } catch (RuntimeException e) {
+      // an old marker left holds no push back (its lease ran out); the next clean-up tries again
+    }
   }
 
-  /**
-   * The marker, or null when there is none; a marker that cannot be read as one is a marker
-   * nonetheless (it holds pushes back for {@link #LEASE} from when it was first seen).
-   */
-  static Marker read(ArtifactStore store, String key) {
+  /** Every marker by key; one that cannot be read has no times. */
+  static Map<String, Marker> all(ArtifactStore store, String app) {
+    Map<String, Marker> out = new TreeMap<>();
+    for (ObjectInfo o : store.list(StoreLayout.cdnCleaningPrefix(app))) {
+      if (!o.key().endsWith(".json")) {
+        continue;
+      }
+      Marker m = read(store, o.key());
+      if (m != null) {
+        out.put(o.key(), m);
+      }
+    }
+    return out;
+  }
+
+  private static Marker read(ArtifactStore store, String key) {
     byte[] bytes;
     try {
       bytes = store.readAllBytes(key);
     } catch (StoreNotFoundException e) {
-      return null;
+      return null; // removed meanwhile
     }
     try {
       Marker m = Json.read(bytes, Marker.class);
-      if (m == null) {
-        return new Marker(null, 0, null, null, "");
-      }
-      return m.token() == null ? new Marker(m.env(), m.run(), m.since(), m.until(), "") : m;
+      return m == null ? new Marker(null, 0, null, null) : m;
     } catch (RuntimeException e) {
-      return new Marker(null, 0, null, null, "");
+      return new Marker(null, 0, null, null);
     }
   }
 
   /**
    * For a push, once its environment lock is written and before it lists {@code cdn/<app>/}: the
-   * marker that is there now, or null.
+   * clean-ups running now (their markers, by key), whose lease has not run out by {@code clock}.
    */
-  static Marker find(ArtifactStore store, String app) {
-    return read(store, StoreLayout.cdnCleaning(app));
+  static Map<String, Marker> running(ArtifactStore store, String app, Clock clock) {
+    Instant now = clock.instant();
+    Map<String, Marker> out = new TreeMap<>();
+    all(store, app)
+        .forEach(
+            (k, m) -> {
+              if (m.until() == null || m.until().isAfter(now)) {
+                out.put(k, m);
+              }
+            });
+    return out;
   }
 
   /**
-   * Waits until no clean-up of {@code cdn/<app>/} is running: the marker is gone, or its lease has
-   * run out by {@code clock} (or {@code lease} has passed since a marker was first seen). Returns
-   * what it waited for, for the timeline.
+   * Waits until each clean-up of {@code running} is over: its marker gone, or its lease run out by
+   * {@code clock} (or {@code lease} passed since it was first seen). Returns what it waited for,
+   * for the timeline. Clean-ups that start later need no wait: they see this push's lock.
    */
   static String await(
-      ArtifactStore store, String app, Marker first, Clock clock, Duration lease, Duration poll) {
-    String key = StoreLayout.cdnCleaning(app);
+      ArtifactStore store,
+      String app,
+      Map<String, Marker> running,
+      Clock clock,
+      Duration lease,
+      Duration poll) {
     long start = System.nanoTime();
-    Marker m = first;
-    String seen = m.token();
-    long seenAt = start;
+    Map<String, Marker> waiting = new TreeMap<>(running);
+    List<String> ended = new ArrayList<>();
+    List<String> expired = new ArrayList<>();
     while (true) {
-      if (m == null) {
-        return String.format(
-            Locale.ROOT,
-            "waited %s for the clean-up of cdn/%s/ by %s (%s) to end",
-            seconds(System.nanoTime() - start),
-            app,
-            first.who(),
-            key);
+      Map<String, Marker> now = all(store, app);
+      Instant t = clock.instant();
+      boolean leaseOver = System.nanoTime() - start >= lease.toNanos();
+      for (var it = waiting.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, Marker> w = it.next();
+        Marker m = now.get(w.getKey());
+        if (m == null) {
+          ended.add(w.getValue().who() + " (" + w.getKey() + ")");
+          it.remove();
+        } else if ((m.until() != null && !m.until().isAfter(t)) || leaseOver) {
+          expired.add(
+              m.who()
+                  + " ("
+                  + w.getKey()
+                  + (m.until() == null ? "" : ", lease until " + m.until())
+                  + ")");
+          it.remove();
+        }
       }
-      if (!m.token().equals(seen)) {
-        seen = m.token(); // another clean-up took over: its own lease
-        seenAt = System.nanoTime();
-      }
-      boolean expired =
-          (m.until() != null && !m.until().isAfter(clock.instant()))
-              || System.nanoTime() - seenAt >= lease.toNanos();
-      if (expired) {
-        return String.format(
-            Locale.ROOT,
-            "waited %s for the clean-up of cdn/%s/ by %s (%s): its lease ran out%s (it died, or"
-                + " stopped at its limit), so it deletes no more; going on",
-            seconds(System.nanoTime() - start),
-            app,
-            m.who(),
-            key,
-            m.until() == null ? "" : " at " + m.until());
+      if (waiting.isEmpty()) {
+        break;
       }
       try {
         Thread.sleep(poll.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new DeployException(
-            "interrupted while waiting for the clean-up of cdn/" + app + "/ (" + key + ")");
+            "interrupted while waiting for the clean-up of cdn/"
+                + app
+                + "/ by "
+                + waiting.keySet());
       }
-      m = read(store, key);
     }
-  }
-
-  private static String seconds(long nanos) {
-    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+    String waited = String.format(Locale.ROOT, "waited %.1f s", (System.nanoTime() - start) / 1e9);
+    StringBuilder out = new StringBuilder(waited);
+    if (!ended.isEmpty()) {
+      out.append(" for the clean-up of cdn/")
+          .append(app)
+          .append("/ by ")
+          .append(String.join(", ", ended))
+          .append(" to end");
+    }
+    if (!expired.isEmpty()) {
+      out.append(ended.isEmpty() ? " for the clean-up of cdn/" + app + "/ by " : "; ")
+          .append(String.join(", ", expired))
+          .append(
+              expired.size() == 1
+                  ? ": its lease ran out (it died, or stopped at its limit), so it deletes no more"
+                  : ": their leases ran out (they died, or stopped at their limit), so they delete"
+                      + " no more")
+          .append("; going on");
+    }
+    return out.toString();
   }
 }

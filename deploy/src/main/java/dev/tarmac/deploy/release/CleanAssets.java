@@ -112,6 +112,7 @@ final class CleanAssets {
   private final Instant now;
   private final Duration lease;
   private final Duration limit;
+  private final long createdNanos = System.nanoTime();
 
   CleanAssets(
       ArtifactStore store,
@@ -206,20 +207,8 @@ final class CleanAssets {
     }
     // the marker first, then the locks again: a release whose lock this reading misses finds the
     // marker before it lists cdn/<app>/, and waits for the deletes to end (CdnCleaning)
-    CdnCleaning.Taken taken = CdnCleaning.take(store, app, env, run, now, lease, limit);
-    if (taken.cleaning() == null) {
-      CdnCleaning.Marker holder = taken.holder();
-      return skipped(
-          "a clean-up of cdn/"
-              + app
-              + "/ by "
-              + (holder == null ? "another run" : holder.who())
-              + " is running ("
-              + StoreLayout.cdnCleaning(app)
-              + (holder == null || holder.until() == null ? "" : ", until " + holder.until())
-              + "); the next release cleans");
-    }
-    try (CdnCleaning cleaning = taken.cleaning()) {
+    Instant written = now.plusNanos(System.nanoTime() - createdNanos);
+    try (CdnCleaning cleaning = CdnCleaning.begin(store, app, env, run, written, lease, limit)) {
       // a release that started meanwhile: what it names is kept too, or nothing goes this time
       Map<String, String> again = locks();
       for (Map.Entry<String, String> lock : again.entrySet()) {

@@ -118,8 +118,9 @@ final class Release implements Lifecycle.Operation {
     }
     // after this run's lock is written, before the push lists cdn/<app>/: a clean-up that missed
     // the lock holds the marker until its deletes are over (CdnCleaning)
-    CdnCleaning.Marker cleaning = CdnCleaning.find(run.store, run.app);
-    if (cleaning != null) {
+    Map<String, CdnCleaning.Marker> cleaning =
+        CdnCleaning.running(run.store, run.app, run.options.clock());
+    if (!cleaning.isEmpty()) {
       run.fleet.task(
           run.fleet.service(),
           "wait for clean-up",

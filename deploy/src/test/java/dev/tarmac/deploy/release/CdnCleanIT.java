@@ -199,31 +199,15 @@ class CdnCleanIT {
     plain.release(app, "prod", "v2", options);
 
     String script = CdnAssets.key(app, js("v1"));
-    String marker = "apps/" + app + "/cdn-cleaning.json";
-    // staging's push has looked at the store: it read the marker, or listed cdn/<app>/
+    String markers = "apps/" + app + "/cdn-cleaning/";
+    // staging's push has looked at the store: it listed the markers, or cdn/<app>/
     java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(1);
     ArtifactStore stagingStore =
         new ForwardingStore(store) {
           @Override
-          public java.io.InputStream get(String key, dev.tarmac.distributor.store.ByteRange r) {
-            if (key.equals(marker)) {
-              looked.countDown();
-            }
-            return super.get(key, r);
-          }
-
-          @Override
-          public java.util.Optional<dev.tarmac.distributor.store.ObjectInfo> stat(String key) {
-            if (key.equals(marker)) {
-              looked.countDown();
-            }
-            return super.stat(key);
-          }
-
-          @Override
           public List<dev.tarmac.distributor.store.ObjectInfo> list(String prefix) {
             List<dev.tarmac.distributor.store.ObjectInfo> out = super.list(prefix);
-            if (prefix.equals(CdnAssets.prefix(app))) {
+            if (prefix.equals(CdnAssets.prefix(app)) || prefix.equals(markers)) {
               looked.countDown();
             }
             return out;
@@ -272,7 +256,7 @@ class CdnCleanIT {
     for (String p : List.of(CSS, LOGO, js("v2"), js("v3"))) {
       assertThat(there(store, app, p)).as(p).isTrue();
     }
-    assertThat(store.exists(marker)).as("the clean-up's marker is gone").isFalse();
+    assertThat(store.list(markers)).as("the clean-up's marker is gone").isEmpty();
     HostRecord service =
         s.hosts().stream().filter(h -> h.name().equals("(service)")).findFirst().orElseThrow();
     TaskRecord waited =
@@ -286,7 +270,7 @@ class CdnCleanIT {
                 + app
                 + "/ by prod run #3 \\(apps/"
                 + app
-                + "/cdn-cleaning.json\\) to end");
+                + "/cdn-cleaning/prod/3.json\\) to end");
   }
 
   @Test

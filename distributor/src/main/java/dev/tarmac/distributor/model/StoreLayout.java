@@ -100,12 +100,17 @@ public final class StoreLayout {
   }
 
   /**
-   * The marker a clean-up of {@code cdn/<app>/} holds while it decides and deletes, so a CDN push
-   * of any environment waits for it before it lists {@code cdn/<app>/} (docs/cdn-and-caches.md, "A
-   * push meeting the clean-up").
+   * Where the clean-ups of {@code cdn/<app>/} mark themselves while they decide and delete, so a
+   * CDN push of any environment waits for them before it lists {@code cdn/<app>/}
+   * (docs/cdn-and-caches.md, "A push meeting the clean-up").
    */
-  public static String cdnCleaning(String app) {
-    return "apps/" + Names.app(app) + "/cdn-cleaning.json";
+  public static String cdnCleaningPrefix(String app) {
+    return "apps/" + Names.app(app) + "/cdn-cleaning/";
+  }
+
+  /** The marker of the clean-up run by {@code env}'s run {@code run}. */
+  public static String cdnCleaning(String app, String env, long run) {
+    return cdnCleaningPrefix(app) + Names.env(env) + "/" + run + ".json";
   }
 
   public static String lock(String app, String env) {
