@@ -81,8 +81,9 @@ final class CdnCleaning implements AutoCloseable {
       Duration limit) {
     String key = StoreLayout.cdnCleaning(app, env, run);
     Marker mine = new Marker(env, run, now, now.plus(lease));
+    long started = System.nanoTime(); // before the put: a slow put does not eat the margin
     store.put(key, Json.write(mine));
-    return new CdnCleaning(store, app, key, mine, System.nanoTime(), limit);
+    return new CdnCleaning(store, app, key, mine, started, limit);
   }
 
   /** Whether this clean-up may still delete (within its limit since its marker was written). */

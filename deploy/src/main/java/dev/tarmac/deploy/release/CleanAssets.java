@@ -38,7 +38,10 @@ import java.util.TreeSet;
  *       (released before this rule existed, or never with {@code release.cdn}) counts with every
  *       version of its history;
  *   <li>the version of any release in progress (its {@code lock.json}), read once before and once
- *       again right before removing anything.
+ *       again right before removing anything — after writing this clean-up's marker ({@link
+ *       CdnCleaning}), which a push of any environment waits for before it lists {@code
+ *       cdn/<app>/}: a release whose lock the second reading misses cannot have listed before the
+ *       deletes. The deletes stop at the marker's limit (the rest goes at the next release).
  * </ul>
  *
  * What a version names is its {@code apps/<app>/cdn-refs/<version>.json}, written by its push
