@@ -38,7 +38,10 @@ import java.util.TreeSet;
  *       (released before this rule existed, or never with {@code release.cdn}) counts with every
  *       version of its history;
  *   <li>the version of any release in progress (its {@code lock.json}), read once before and once
- *       again right before removing anything.
+ *       again right before removing anything — after writing this clean-up's marker ({@link
+ *       CdnCleaning}), which a push of any environment waits for before it lists {@code
+ *       cdn/<app>/}: a release whose lock the second reading misses cannot have listed before the
+ *       deletes. The deletes stop at the marker's limit (the rest goes at the next release).
  * </ul>
  *
  * What a version names is its {@code apps/<app>/cdn-refs/<version>.json}, written by its push
@@ -58,18 +61,36 @@ final class CleanAssets {
 
   /** What the clean-up did. {@code skipped}: why it removed nothing (null: it ran). */
   record Cleaned(
-      int removed, long bytesRemoved, int kept, int young, Duration grace, String skipped) {
+      int removed,
+      long bytesRemoved,
+      int kept,
+      int young,
+      Duration grace,
+      String skipped,
+      int left,
+      Duration limit) {
+    Cleaned(int removed, long bytesRemoved, int kept, int young, Duration grace, String skipped) {
+      this(removed, bytesRemoved, kept, young, grace, skipped, 0, Duration.ZERO);
+    }
+
     String describe() {
       if (skipped != null) {
         return "nothing removed: " + skipped;
       }
       return String.format(
           Locale.ROOT,
-          "%d files, %,d bytes removed; %d kept%s",
+          "%d files, %,d bytes removed; %d kept%s%s",
           removed,
           bytesRemoved,
           kept,
-          young == 0 ? "" : " (" + young + " younger than " + words(grace) + ")");
+          young == 0 ? "" : " (" + young + " younger than " + words(grace) + ")",
+          left == 0
+              ? ""
+              : "; "
+                  + left
+                  + " left for the next release (a clean-up deletes for at most "
+                  + words(limit)
+                  + ")");
     }
   }
 
@@ -92,6 +113,9 @@ final class CleanAssets {
   private final String version;
   private final Duration grace;
   private final Instant now;
+  private final Duration lease;
+  private final Duration limit;
+  private final long createdNanos = System.nanoTime();
 
   CleanAssets(
       ArtifactStore store,
@@ -101,6 +125,20 @@ final class CleanAssets {
       String version,
       Duration grace,
       Instant now) {
+    this(store, app, env, run, version, grace, now, CdnCleaning.LEASE, CdnCleaning.LIMIT);
+  }
+
+  /** With the marker's lease and the deletes' limit of a test ({@link CdnCleaning}). */
+  CleanAssets(
+      ArtifactStore store,
+      String app,
+      String env,
+      long run,
+      String version,
+      Duration grace,
+      Instant now,
+      Duration lease,
+      Duration limit) {
     this.store = store;
     this.app = app;
     this.env = env;
@@ -108,6 +146,8 @@ final class CleanAssets {
     this.version = version;
     this.grace = grace;
     this.now = now;
+    this.lease = lease;
+    this.limit = limit;
   }
 
   /**
@@ -168,41 +208,51 @@ final class CleanAssets {
     if (unreferenced.isEmpty()) {
       return new Cleaned(0, 0, kept, young, grace, null);
     }
-    // a release that started meanwhile: what it names is kept too, or nothing goes this time
-    Map<String, String> again = locks();
-    for (Map.Entry<String, String> lock : again.entrySet()) {
-      String v = lock.getValue();
-      if (versions.contains(v)) {
-        continue;
+    // the marker first, then the locks again: a release whose lock this reading misses finds the
+    // marker before it lists cdn/<app>/, and waits for the deletes to end (CdnCleaning)
+    Instant written = now.plusNanos(System.nanoTime() - createdNanos);
+    try (CdnCleaning cleaning = CdnCleaning.begin(store, app, env, run, written, lease, limit)) {
+      // a release that started meanwhile: what it names is kept too, or nothing goes this time
+      Map<String, String> again = locks();
+      for (Map.Entry<String, String> lock : again.entrySet()) {
+        String v = lock.getValue();
+        if (versions.contains(v)) {
+          continue;
+        }
+        Optional<List<String>> refs = refs(v);
+        if (refs.isEmpty()) {
+          return skipped(inProgress(again, v));
+        }
+        Set<String> names = new HashSet<>();
+        refs.get().forEach(p -> names.add(CdnAssets.key(app, p)));
+        int before = unreferenced.size();
+        unreferenced.removeIf(o -> names.contains(o.key()));
+        kept += before - unreferenced.size();
       }
-      Optional<List<String>> refs = refs(v);
-      if (refs.isEmpty()) {
-        return skipped(inProgress(again, v));
+      int removed = 0;
+      long bytes = 0;
+      for (ObjectInfo o : unreferenced) {
+        if (!cleaning.mayDelete()) {
+          // past its limit a waiting push may go on: what is left goes at the next release
+          return new Cleaned(
+              removed, bytes, kept, young, grace, null, unreferenced.size() - removed, limit);
+        }
+        try {
+          store.delete(o.key());
+        } catch (RuntimeException e) {
+          throw new DeployException(
+              "cannot remove "
+                  + o.key()
+                  + " from the store ("
+                  + removed
+                  + " removed before it): "
+                  + e.getMessage());
+        }
+        removed++;
+        bytes += o.size();
       }
-      Set<String> names = new HashSet<>();
-      refs.get().forEach(p -> names.add(CdnAssets.key(app, p)));
-      int before = unreferenced.size();
-      unreferenced.removeIf(o -> names.contains(o.key()));
-      kept += before - unreferenced.size();
+      return new Cleaned(removed, bytes, kept, young, grace, null);
     }
-    int removed = 0;
-    long bytes = 0;
-    for (ObjectInfo o : unreferenced) {
-      try {
-        store.delete(o.key());
-      } catch (RuntimeException e) {
-        throw new DeployException(
-            "cannot remove "
-                + o.key()
-                + " from the store ("
-                + removed
-                + " removed before it): "
-                + e.getMessage());
-      }
-      removed++;
-      bytes += o.size();
-    }
-    return new Cleaned(removed, bytes, kept, young, grace, null);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.tarmac.deploy.release;
 
+import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.release.Fleet.Member;
@@ -109,7 +110,8 @@ final class Release implements Lifecycle.Operation {
   /**
    * With {@code release.cdn}: every fingerprinted file of the build into the store's {@code
    * cdn/<app>/}, names already there skipped ({@link PushAssets}); the timeline's {@code push
-   * assets} task, on the service, says what was sent and skipped.
+   * assets} task, on the service, says what was sent and skipped. First it waits for the clean-ups
+   * of {@code cdn/<app>/} running now ({@link CdnCleaning}; the task {@code wait for clean-up}).
    */
   @Override
   public void pushAssets(Lifecycle run) {
@@ -119,10 +121,41 @@ final class Release implements Lifecycle.Operation {
     run.fleet.task(
         run.fleet.service(),
         "push assets",
-        () ->
-            new PushAssets(run.store, run.app, build, config.build().fingerprint().get())
-                .run()
-                .describe());
+        () -> {
+          // after this run's lock is written, before the push lists cdn/<app>/: a clean-up that
+          // missed the lock holds its marker until its deletes are over (CdnCleaning)
+          Map<String, CdnCleaning.Marker> cleaning = cleanUps(run);
+          if (!cleaning.isEmpty()) {
+            run.fleet.task(
+                run.fleet.service(),
+                "wait for clean-up",
+                () ->
+                    CdnCleaning.await(
+                        run.store,
+                        run.app,
+                        cleaning,
+                        run.options.clock(),
+                        CdnCleaning.LEASE,
+                        CdnCleaning.POLL));
+          }
+          return new PushAssets(run.store, run.app, build, config.build().fingerprint().get())
+              .run()
+              .describe();
+        });
+  }
+
+  private static Map<String, CdnCleaning.Marker> cleanUps(Lifecycle run) {
+    try {
+      return CdnCleaning.running(run.store, run.app, run.options.clock());
+    } catch (RuntimeException e) {
+      throw new DeployException(
+          "cannot read the markers of the clean-ups of cdn/"
+              + run.app
+              + "/ ("
+              + StoreLayout.cdnCleaningPrefix(run.app)
+              + "): "
+              + e.getMessage());
+    }
   }
 
   @Override

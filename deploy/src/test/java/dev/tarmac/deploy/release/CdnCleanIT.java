@@ -180,6 +180,116 @@ class CdnCleanIT {
     }
   }
 
+  /**
+   * The race of a push with the deletes (docs/cdn-and-caches.md, "A push meeting the clean-up"):
+   * prod v3's clean-up removes v1's script, which no kept release of prod names any more. Right as
+   * it removes it — after both its readings of the locks — staging starts a release of v1, whose
+   * push looks at the store before that delete goes through. Staging's v1 goes live naming v1's
+   * script, so the script must be in the store once both are done. Without the marker the push saw
+   * the script "already there", skipped it, and the delete took it (the test failed so).
+   */
+  private void aPushDuringTheDeletesKeepsWhatItNames(ArtifactStore store, Path work, String app)
+      throws Exception {
+    for (String v : List.of("v1", "v2", "v3")) {
+      publish(store, work, app, v, "0s");
+    }
+    ReleaseOptions options = ReleaseOptions.defaults("tester");
+    Deployer plain = new Deployer(store, (h, e) -> new LocalTransport(h.name()));
+    plain.release(app, "prod", "v1", options);
+    plain.release(app, "prod", "v2", options);
+
+    String script = CdnAssets.key(app, js("v1"));
+    String markers = "apps/" + app + "/cdn-cleaning/";
+    // staging's push has looked at the store: it listed the markers, or cdn/<app>/
+    java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(1);
+    ArtifactStore stagingStore =
+        new ForwardingStore(store) {
+          @Override
+          public List<dev.tarmac.distributor.store.ObjectInfo> list(String prefix) {
+            List<dev.tarmac.distributor.store.ObjectInfo> out = super.list(prefix);
+            if (prefix.equals(CdnAssets.prefix(app)) || prefix.equals(markers)) {
+              looked.countDown();
+            }
+            return out;
+          }
+        };
+    Deployer staging = new Deployer(stagingStore, (h, e) -> new LocalTransport(h.name()));
+    java.util.concurrent.atomic.AtomicReference<
+            java.util.concurrent.CompletableFuture<ReleaseRecord>>
+        stagingRun = new java.util.concurrent.atomic.AtomicReference<>();
+    ArtifactStore prodStore =
+        new ForwardingStore(store) {
+          @Override
+          public void delete(String key) {
+            if (key.equals(script) && stagingRun.get() == null) {
+              java.util.concurrent.CompletableFuture<ReleaseRecord> run =
+                  java.util.concurrent.CompletableFuture.supplyAsync(
+                      () -> staging.release(app, "staging", "v1", options));
+              stagingRun.set(run);
+              long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+              try {
+                while (!looked.await(50, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    && !run.isDone()
+                    && System.nanoTime() < until) {
+                  // staging takes its lock and starts its push
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            super.delete(key);
+          }
+        };
+    ReleaseRecord v3 =
+        new Deployer(prodStore, (h, e) -> new LocalTransport(h.name()))
+            .release(app, "prod", "v3", options);
+    assertThat(stagingRun.get()).as("prod's clean-up removed v1's script").isNotNull();
+    ReleaseRecord s = stagingRun.get().get(120, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(looked.getCount()).as("staging's push looked during the deletes").isZero();
+    assertThat(v3.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(cleanTask(v3).detail()).isEqualTo("1 files, 12 bytes removed; 4 kept");
+    assertThat(s.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(Files.readSymbolicLink(work.resolve("hosts/staging-s/current")).toString())
+        .isEqualTo("releases/v1");
+    assertThat(store.exists(script)).as("staging's live v1 names " + script).isTrue();
+    for (String p : List.of(CSS, LOGO, js("v2"), js("v3"))) {
+      assertThat(there(store, app, p)).as(p).isTrue();
+    }
+    assertThat(store.list(markers)).as("the clean-up's marker is gone").isEmpty();
+    HostRecord service =
+        s.hosts().stream().filter(h -> h.name().equals("(service)")).findFirst().orElseThrow();
+    TaskRecord waited =
+        service.tasks().stream()
+            .filter(t -> t.name().equals("wait for clean-up"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no wait in " + service.tasks()));
+    assertThat(waited.detail())
+        .matches(
+            "waited \\d+\\.\\d s for the clean-up of cdn/"
+                + app
+                + "/ by prod run #3 \\(apps/"
+                + app
+                + "/cdn-cleaning/prod/3.json\\) to end");
+  }
+
+  @Test
+  void aPushDuringTheDeletesOnTheEmbeddedStore() throws Exception {
+    Path work = DeployFixture.workDir("cdn-race-fs-");
+    try (DeployFixture fx = new DeployFixture(work, (h, e) -> new LocalTransport(h.name()))) {
+      aPushDuringTheDeletesKeepsWhatItNames(fx.store, work, "racefs");
+    }
+  }
+
+  @Test
+  void aPushDuringTheDeletesOnS3() throws Exception {
+    Path work = DeployFixture.workDir("cdn-race-s3-");
+    try (S3ProxyServer s3 = new S3ProxyServer(Files.createDirectories(work.resolve("s3")))) {
+      aPushDuringTheDeletesKeepsWhatItNames(
+          new S3ArtifactStore(s3.settings("tarmac")).ensureBucket(), work, "races3");
+    }
+  }
+
   /** grace 1h: v1's script, unreferenced after v3, stays until it is older than an hour. */
   @Test
   void whatIsYoungerThanTheGracePeriodStays() throws Exception {

@@ -202,4 +202,204 @@ class CleanAssetsTest {
     assertThat(there("v1")).isFalse();
     assertThat(there("v2")).isTrue();
   }
+
+  private String marker(String env, long run) {
+    return StoreLayout.cdnCleaning(APP, env, run);
+  }
+
+  private void putMarker(String env, long run, Instant until) {
+    store.put(
+        marker(env, run),
+        Json.write(new CdnCleaning.Marker(env, run, until.minusSeconds(60), until)));
+  }
+
+  /**
+   * The marker is there while the clean-up deletes (a push that finds it waits) and gone after;
+   * written before the second reading of the locks (a push whose lock that reading misses must find
+   * the marker), it names this run.
+   */
+  @Test
+  void theMarkerIsHeldWhileTheCleanUpDeletes() {
+    List<Map<String, CdnCleaning.Marker>> seen = new ArrayList<>();
+    List<String> calls = new ArrayList<>();
+    ArtifactStore plain = store;
+    store =
+        new dev.tarmac.distributor.testing.ForwardingStore(plain) {
+          @Override
+          public void delete(String key) {
+            if (key.startsWith("cdn/")) {
+              seen.add(CdnCleaning.all(plain, APP));
+              calls.add("delete");
+            }
+            super.delete(key);
+          }
+
+          @Override
+          public dev.tarmac.distributor.store.StoredObject put(
+              String key, java.io.InputStream content) {
+            if (key.startsWith(StoreLayout.cdnCleaningPrefix(APP))) {
+              calls.add("marker");
+            }
+            return super.put(key, content);
+          }
+
+          @Override
+          public List<dev.tarmac.distributor.store.ObjectInfo> list(String prefix) {
+            if (prefix.equals(StoreLayout.envsPrefix(APP))) {
+              calls.add("locks");
+            }
+            return super.list(prefix);
+          }
+        };
+
+    CleanAssets.Cleaned c = new CleanAssets(store, APP, "prod", 4, "v3", GRACE, now).run(null);
+
+    assertThat(c.describe()).isEqualTo("2 files, 28 bytes removed; 1 kept");
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0)).containsOnlyKeys("apps/probe/cdn-cleaning/prod/4.json");
+    CdnCleaning.Marker m = seen.get(0).get("apps/probe/cdn-cleaning/prod/4.json");
+    assertThat(m.env()).isEqualTo("prod");
+    assertThat(m.run()).isEqualTo(4);
+    assertThat(Duration.between(m.since(), m.until())).isEqualTo(CdnCleaning.LEASE);
+    assertThat(m.since()).isBetween(now, now.plusSeconds(10));
+    assertThat(CdnCleaning.all(plain, APP)).isEmpty();
+    // the locks are read once more after the marker is written, and before the first delete
+    int marker = calls.indexOf("marker");
+    assertThat(marker).isPositive();
+    assertThat(calls.subList(marker, calls.indexOf("delete"))).contains("locks");
+  }
+
+  /**
+   * Clean-ups do not wait for each other (each has its own marker): another's running marker stays
+   * as it is; a marker whose lease ran out more than a lease ago (its clean-up died) is removed.
+   */
+  @Test
+  void otherMarkersStayUnlessLongExpired() {
+    putMarker("staging", 9, now.plusSeconds(30));
+    putMarker("qa", 2, now.minus(CdnCleaning.LEASE).minusSeconds(1));
+
+    CleanAssets.Cleaned c = prodRelease(1, "v3").run(Map.of("a", List.of("v3")));
+
+    assertThat(c.describe()).isEqualTo("2 files, 28 bytes removed; 1 kept");
+    assertThat(CdnCleaning.all(store, APP)).containsOnlyKeys(marker("staging", 9));
+  }
+
+  /**
+   * Past its limit the clean-up deletes no more (a push waits only for the marker's lease): what is
+   * left is said, and goes at the next release.
+   */
+  @Test
+  void theDeletesStopAtTheirLimit() {
+    CleanAssets.Cleaned c =
+        new CleanAssets(store, APP, "prod", 1, "v3", GRACE, now, CdnCleaning.LEASE, Duration.ZERO)
+            .run(Map.of("a", List.of("v3")));
+
+    assertThat(c.describe())
+        .isEqualTo(
+            "0 files, 0 bytes removed; 1 kept; 2 left for the next release (a clean-up deletes"
+                + " for at most 0s)");
+    assertThat(there("v1")).isTrue();
+    assertThat(CdnCleaning.all(store, APP)).isEmpty();
+  }
+
+  /** A delete the store refuses fails the clean-up; its marker goes all the same. */
+  @Test
+  void aFailedCleanUpRemovesItsMarker() {
+    ArtifactStore plain = store;
+    store =
+        new dev.tarmac.distributor.testing.ForwardingStore(plain) {
+          @Override
+          public void delete(String key) {
+            if (key.startsWith("cdn/")) {
+              throw new dev.tarmac.distributor.store.StoreException("access denied: " + key);
+            }
+            super.delete(key);
+          }
+        };
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> prodRelease(1, "v3").run(Map.of("a", List.of("v3"))))
+        .hasMessageContaining("cannot remove cdn/probe/js/v1.0123456789ab.js");
+    assertThat(CdnCleaning.all(plain, APP)).isEmpty();
+  }
+
+  /**
+   * A push waits until the markers it found are gone (not for one that appears later: that clean-up
+   * sees the push's lock), and says for whom and how long.
+   */
+  @Test
+  void aPushWaitsUntilTheMarkerIsGone() throws Exception {
+    Instant real = Instant.now();
+    putMarker("staging", 9, real.plusSeconds(60));
+    putMarker("qa", 1, real.minusSeconds(1)); // ran out: not waited for
+    Map<String, CdnCleaning.Marker> running = CdnCleaning.running(store, APP, Clock.systemUTC());
+    assertThat(running).containsOnlyKeys(marker("staging", 9));
+    putMarker("prod", 5, real.plusSeconds(60)); // after the push looked
+    Thread remover =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(600);
+              } catch (InterruptedException e) {
+                return;
+              }
+              store.delete(marker("staging", 9));
+            });
+    remover.start();
+    long t0 = System.nanoTime();
+
+    String detail =
+        CdnCleaning.await(
+            store, APP, running, Clock.systemUTC(), CdnCleaning.LEASE, Duration.ofMillis(50));
+
+    remover.join();
+    assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMillis(550).toNanos());
+    assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(30).toNanos());
+    assertThat(detail)
+        .matches(
+            "waited \\d+\\.\\d s for the clean-up of cdn/probe/ by staging run #9"
+                + " \\(apps/probe/cdn-cleaning/staging/9.json\\) to end");
+  }
+
+  /**
+   * A marker whose lease runs out while a push waits holds it back no more; nor does one that
+   * outstays the lease (a bad {@code until}, or clocks apart): the push goes on, saying so.
+   */
+  @Test
+  void aPushWaitsNoLongerThanTheLease() {
+    Instant real = Instant.now();
+    putMarker("staging", 9, real.plusMillis(500));
+    long t0 = System.nanoTime();
+    String expired =
+        CdnCleaning.await(
+            store,
+            APP,
+            CdnCleaning.running(store, APP, Clock.systemUTC()),
+            Clock.systemUTC(),
+            CdnCleaning.LEASE,
+            Duration.ofMillis(50));
+    assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(30).toNanos());
+    assertThat(expired)
+        .startsWith("waited ")
+        .contains(
+            "for the clean-up of cdn/probe/ by staging run #9"
+                + " (apps/probe/cdn-cleaning/staging/9.json, lease until "
+                + real.plusMillis(500)
+                + "): its lease ran out (it died, or stopped at its limit), so it deletes no more;"
+                + " going on");
+    store.delete(marker("staging", 9));
+
+    putMarker("staging", 10, real.plus(Duration.ofDays(365)));
+    t0 = System.nanoTime();
+    String outstayed =
+        CdnCleaning.await(
+            store,
+            APP,
+            CdnCleaning.running(store, APP, Clock.systemUTC()),
+            Clock.systemUTC(),
+            Duration.ofMillis(400),
+            Duration.ofMillis(50));
+    assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
+    assertThat(outstayed).contains("by staging run #10").endsWith("going on");
+  }
 }

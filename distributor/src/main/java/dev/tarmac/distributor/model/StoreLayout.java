@@ -99,6 +99,20 @@ public final class StoreLayout {
     return "apps/" + Names.app(app) + "/cdn-refs/" + Names.version(version) + ".json";
   }
 
+  /**
+   * Where the clean-ups of {@code cdn/<app>/} mark themselves while they decide and delete, so a
+   * CDN push of any environment waits for them before it lists {@code cdn/<app>/}
+   * (docs/cdn-and-caches.md, "A push meeting the clean-up").
+   */
+  public static String cdnCleaningPrefix(String app) {
+    return "apps/" + Names.app(app) + "/cdn-cleaning/";
+  }
+
+  /** The marker of the clean-up run by {@code env}'s run {@code run}. */
+  public static String cdnCleaning(String app, String env, long run) {
+    return cdnCleaningPrefix(app) + Names.env(env) + "/" + run + ".json";
+  }
+
   public static String lock(String app, String env) {
     return envPrefix(app, env) + "lock.json";
   }
