@@ -21,7 +21,11 @@ public final class ClientOptions {
       description = "the service (default: TARMAC_URL, config file, http://127.0.0.1:8080)")
   String url;
 
-  @Option(names = "--token", description = "API token (default: TARMAC_TOKEN, config file)")
+  @Option(
+      names = "--token",
+      description =
+          "API token (default: TARMAC_TOKEN, config file, else the service's api-token file in"
+              + " TARMAC_DATA_DIR or ~/.local/share/tarmac)")
   String token;
 
   @Option(names = "--json", description = "print JSON instead of text")

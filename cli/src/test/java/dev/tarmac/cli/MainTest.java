@@ -27,6 +27,23 @@ class MainTest {
   }
 
   @Test
+  void tokenHelpNamesEveryPlaceTheTokenIsReadFrom() {
+    // docs/cli.md: --token, TARMAC_TOKEN, the config file, then the service's api-token file
+    String usage = Main.commandLine().getSubcommands().get("status").getUsageMessage();
+    String token =
+        usage
+            .lines()
+            .dropWhile(l -> !l.strip().startsWith("--token="))
+            .limit(3)
+            .reduce("", String::concat);
+    assertThat(token.replaceAll("\\s+", " "))
+        .contains("TARMAC_TOKEN")
+        .contains("config file")
+        .contains("api-token")
+        .contains("TARMAC_DATA_DIR");
+  }
+
+  @Test
   void aMisspeltCommandIsStillSuggested() {
     StringWriter err = new StringWriter();
     int code =
