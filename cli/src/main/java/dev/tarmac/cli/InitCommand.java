@@ -55,6 +55,11 @@ public final class InitCommand implements Callable<Integer> {
     System.out.println("wrote " + file + " for app " + name + "; edit its hosts, then:");
     System.out.println("  tarmac check --build      # the build, from this working copy");
     System.out.println("  git add tarmac.yml && git commit -m 'tarmac.yml' && git tag v0.1.0");
+    System.out.println("  git push origin HEAD v0.1.0   # the service builds from the repository");
+    System.out.println(
+        "  tarmac apps add "
+            + name
+            + " <repository URL>   # once (admin; docs/getting-started.md)");
     System.out.println(
         "  tarmac build " + name + " v0.1.0 && tarmac release " + name + " v0.1.0 --env staging");
     return 0;

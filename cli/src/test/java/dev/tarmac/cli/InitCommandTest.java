@@ -88,4 +88,24 @@ class InitCommandTest {
     assertThat(config.build().commands()).isEmpty();
     assertThat(yml).doesNotContain("sass:").doesNotContain("scss");
   }
+
+  @Test
+  void theNextStepsRegisterTheAppAndPushTheTagBeforeTheBuild() throws Exception {
+    // a newcomer following them must not meet "app not found" or a tag the service cannot fetch
+    Path root = tmp.resolve("shop");
+    write(root, "index.html", "<p>hi</p>\n");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream was = System.out;
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      init(root);
+    } finally {
+      System.setOut(was);
+    }
+    String steps = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(steps).contains("git push").contains("tarmac apps add shop ");
+    assertThat(steps.indexOf("git push")).isLessThan(steps.indexOf("tarmac build shop"));
+    assertThat(steps.indexOf("tarmac apps add shop"))
+        .isLessThan(steps.indexOf("tarmac build shop"));
+  }
 }
