@@ -28,6 +28,15 @@ import java.util.Arrays;
 @Unauthenticated
 @Path("/cdn/{app}/{path: .+}")
 public class CdnResource {
+  /**
+   * The assets are served from the dashboard's own origin: an SVG or HTML asset opened by itself
+   * must not run as the dashboard (where a signed-in admin's session could post its forms). {@code
+   * sandbox} without {@code allow-scripts} gives such a document an opaque origin and no scripts; a
+   * stylesheet, script, font or image used by a page is not affected (a subresource's own CSP is
+   * not applied). docs/cdn-and-caches.md, "With the embedded store".
+   */
+  static final String SANDBOX = "sandbox";
+
   @Inject ArtifactStore store;
 
   @GET
@@ -57,6 +66,8 @@ public class CdnResource {
       return Response.notModified()
           .header("ETag", etag)
           .header("Cache-Control", CdnAssets.CACHE_CONTROL)
+          .header("Content-Security-Policy", SANDBOX)
+          .header("X-Content-Type-Options", "nosniff")
           .build();
     }
     Response served = Downloads.serve(store, key, range, CdnAssets.contentType(path));
@@ -66,6 +77,8 @@ public class CdnResource {
     return Response.fromResponse(served)
         .header("ETag", etag)
         .header("Cache-Control", CdnAssets.CACHE_CONTROL)
+        .header("Content-Security-Policy", SANDBOX)
+        .header("X-Content-Type-Options", "nosniff")
         .build();
   }
 }

@@ -7,7 +7,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public class Sessions {
   public static final String COOKIE = "tarmac_session";
   public static final Duration IDLE = Duration.ofHours(8);
+
+  /** Sessions one token may hold at once; signing in once more ends its least recently seen. */
+  public static final int PER_TOKEN = 64;
 
   /** One signed-in browser. */
   public record Session(String id, Token token, String csrf, Instant lastSeen) {
@@ -48,9 +53,24 @@ public class Sessions {
     this.clock = c;
   }
 
-  /** Opens a session for a verified token. */
-  public Session open(Token token) {
-    Session s = new Session(randomId(), token, randomId(), clock.instant());
+  /**
+   * Opens a session for a verified token. Sessions past the idle limit are forgotten here (a cookie
+   * that never comes back would otherwise be kept for good), and a token already holding {@link
+   * #PER_TOKEN} sessions loses its least recently seen one: signing in in a loop cannot grow the
+   * heap (docs/dashboard.md, "Signing in and sessions").
+   */
+  public synchronized Session open(Token token) {
+    Instant now = clock.instant();
+    sessions.values().removeIf(s -> s.lastSeen().plus(IDLE).isBefore(now));
+    List<Session> mine =
+        sessions.values().stream()
+            .filter(s -> s.token().name().equals(token.name()))
+            .sorted(Comparator.comparing(Session::lastSeen))
+            .toList();
+    for (int i = 0; i <= mine.size() - PER_TOKEN; i++) {
+      sessions.remove(mine.get(i).id());
+    }
+    Session s = new Session(randomId(), token, randomId(), now);
     sessions.put(s.id(), s);
     return s;
   }
@@ -81,6 +101,11 @@ public class Sessions {
     if (id != null) {
       sessions.remove(id);
     }
+  }
+
+  /** How many sessions are held now (for tests and the heap's sake). */
+  public int count() {
+    return sessions.size();
   }
 
   private static String randomId() {

@@ -259,6 +259,15 @@ public class BuildService {
 
   public BuildView require(String app, String version) {
     apps.require(app);
+    if (!Names.isVersion(version)) {
+      // bad input, not a missing build: no `tarmac build` with it, and a long one is not echoed
+      String shown =
+          version == null || version.length() <= 64
+              ? version
+              : version.substring(0, 64) + "… (" + version.length() + " characters)";
+      throw ApiProblem.badRequest(
+          "'" + shown + "' is not a valid version: use 1 to 128 of A-Z a-z 0-9 . _ - (a tag name)");
+    }
     return find(app, version)
         .orElseThrow(
             () ->

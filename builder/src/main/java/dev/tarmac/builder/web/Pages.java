@@ -56,10 +56,16 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
 public class Pages {
-  /** Every answer: no framing, no sniffing, scripts only from here, no referrer to elsewhere. */
+  /**
+   * Every answer: no framing, no sniffing, no referrer to elsewhere, and scripts only with the
+   * answer's own nonce ({@link #csp}). Not {@code script-src 'self'}: {@code /cdn/<app>/} serves
+   * each app's own JavaScript from this origin (docs/dashboard.md).
+   */
   static final String CSP =
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'"
-          + " data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+      "default-src 'self'; script-src 'nonce-%s'; style-src 'self' 'unsafe-inline'; img-src"
+          + " 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+  private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
 
   /** Reads hosts for the environment page beside the request's own thread. */
   private static final ExecutorService HOST_READS =
@@ -436,14 +442,22 @@ public class Pages {
   }
 
   private static Response html(int status, TemplateInstance t) {
+    byte[] random = new byte[16];
+    NONCES.nextBytes(random);
+    String nonce = java.util.Base64.getEncoder().encodeToString(random);
     return Response.status(status)
         .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-        .entity(t.render())
-        .header("Content-Security-Policy", CSP)
+        .entity(t.data("nonce", nonce).render())
+        .header("Content-Security-Policy", csp(nonce))
         .header("X-Content-Type-Options", "nosniff")
         .header("Referrer-Policy", "same-origin")
         .header("Cache-Control", "no-store")
         .build();
+  }
+
+  /** The policy of one answer, whose script tags carry {@code nonce}. */
+  static String csp(String nonce) {
+    return String.format(java.util.Locale.ROOT, CSP, nonce);
   }
 
   /**

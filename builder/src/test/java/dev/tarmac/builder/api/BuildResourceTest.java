@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import dev.tarmac.builder.service.BuildService;
 import dev.tarmac.builder.testing.SampleRepo;
@@ -18,6 +19,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -249,6 +251,43 @@ class BuildResourceTest {
         .then()
         .statusCode(400)
         .body("detail", containsString("write it as a URL: ssh://git@git.example/team/x.git"));
+  }
+
+  /**
+   * A name that can never be a version is bad input (400, what a version may be), not a build that
+   * is missing (404 suggesting `tarmac build` with it); a long one is not echoed back whole.
+   */
+  @Test
+  void aVersionThatCannotBeOneIsBadInputNotAMissingBuild() {
+    Api.registerApp("badversion", repo.url(), false);
+    for (String path :
+        List.of(
+            "/api/apps/badversion/builds/..%2F..%2Fx",
+            "/api/apps/badversion/builds/..%2F..%2Fx/log",
+            "/api/apps/badversion/builds/v1%20x/manifest")) {
+      given()
+          .urlEncodingEnabled(false)
+          .get(path)
+          .then()
+          .statusCode(400)
+          .contentType(Problems.TYPE)
+          .body("detail", containsString("not a valid version"))
+          .body("detail", not(containsString("tarmac build")));
+    }
+    String huge = "a".repeat(100_000);
+    String detail =
+        given()
+            .auth()
+            .oauth2(Api.TOKEN)
+            .contentType(ContentType.JSON)
+            .body("{\"to\":\"" + huge + "\"}")
+            .post("/api/apps/badversion/envs/prod/rollback")
+            .then()
+            .statusCode(400)
+            .extract()
+            .jsonPath()
+            .getString("detail");
+    assertThat(detail).contains("not a valid version").hasSizeLessThan(1_000);
   }
 
   @Test

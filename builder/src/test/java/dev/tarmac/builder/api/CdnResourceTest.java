@@ -124,6 +124,35 @@ class CdnResourceTest {
         .statusCode(not(equalTo(401)));
   }
 
+  /**
+   * An app's assets are served from the dashboard's own origin (the embedded store): an SVG or HTML
+   * file with a script in it, opened by a signed-in admin, would run as the dashboard and could
+   * post its forms (release, roll back) with the admin's session. Every asset is answered sandboxed
+   * (its own opaque origin, no scripts) and never sniffed into another type; as a stylesheet,
+   * script or image of a page, the CSP of the asset itself is not applied (docs/cdn-and-caches.md).
+   */
+  @Test
+  void assetsRunNoScriptInTheDashboardsOrigin() {
+    String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>fetch('/')</script></svg>\n";
+    String key = CdnAssets.key("cdnapp", "img/logo.bbbbbbbbbbbb.svg");
+    if (!store.exists(key)) {
+      store.putIfAbsent(key, svg.getBytes(StandardCharsets.UTF_8));
+    }
+    for (String path :
+        new String[] {
+          "/cdn/cdnapp/img/logo.bbbbbbbbbbbb.svg", "/cdn/cdnapp/css/app.aaaaaaaaaaaa.css"
+        }) {
+      Response r = given().auth().none().get(path);
+      r.then().statusCode(200);
+      assertThat(r.header("Content-Security-Policy")).as(path).isNotNull().contains("sandbox");
+      assertThat(r.header("Content-Security-Policy")).as(path).doesNotContain("allow-scripts");
+      assertThat(r.header("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
+      Response part = given().auth().none().header("Range", "bytes=0-3").get(path);
+      part.then().statusCode(206);
+      assertThat(part.header("Content-Security-Policy")).as(path).contains("sandbox");
+    }
+  }
+
   @Test
   void theFilterLetsThroughExactlyGetAndHeadOfPlainPaths() {
     assertThat(AuthFilter.isPublicAsset("GET", "/cdn/shop/css/app.abc.css")).isTrue();

@@ -186,6 +186,32 @@ class DashboardPagesTest {
         .contains("Secure");
   }
 
+  /**
+   * {@code /cdn/<app>/} serves an app's own JavaScript from the dashboard's origin, so {@code
+   * script-src 'self'} let any script an app's repository ships run in a dashboard page that had an
+   * injection: scripts run only with the nonce of that very answer (docs/dashboard.md).
+   */
+  @Test
+  void pagesRunNoScriptFromTheCdnsSameOrigin() {
+    String s = signIn(viewer);
+    Pattern scriptSrc = Pattern.compile("script-src ([^;]*)");
+    String nonce = null;
+    for (String path : List.of("/", "/apps/dash", "/apps/dash/envs/prod/releases/1")) {
+      String csp = page(s, path).then().statusCode(200).extract().header("Content-Security-Policy");
+      Matcher m = scriptSrc.matcher(csp);
+      assertThat(m.find()).as(csp).isTrue();
+      assertThat(m.group(1))
+          .as(path)
+          .doesNotContain("'self'")
+          .doesNotContain("*")
+          .contains("'nonce-");
+      assertThat(m.group(1)).as("a new nonce for every answer").isNotEqualTo(nonce);
+      nonce = m.group(1);
+    }
+    String signin = given().auth().none().get("/signin").header("Content-Security-Policy");
+    assertThat(signin).doesNotContain("script-src 'self'");
+  }
+
   @Test
   void theSessionCookieDoesNotOpenTheApi() {
     String s = signIn(Api.TOKEN);

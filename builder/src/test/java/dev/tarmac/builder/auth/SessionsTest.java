@@ -63,4 +63,32 @@ class SessionsTest {
     sessions.close(id);
     assertThat(sessions.find(id, t -> true)).isEmpty();
   }
+
+  /**
+   * Sign-ins that are never signed out must not pile up in memory: a session past the idle limit is
+   * forgotten when the next one opens (not only when its own cookie comes back, which it may
+   * never), and one token holds at most {@link Sessions#PER_TOKEN} sessions — a script signing in
+   * in a loop with a viewer token would otherwise grow the service's heap without bound.
+   */
+  @Test
+  void signInsInALoopDoNotPileUp() {
+    Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
+    Sessions sessions = new Sessions();
+    sessions.useClock(at(t0));
+    Token bob = new Token("bob", Role.VIEWER, List.of(), "bb", Instant.EPOCH);
+    String bobs = sessions.open(bob).id();
+    String first = sessions.open(ANN).id();
+    for (int i = 0; i < 10_000; i++) {
+      sessions.open(ANN);
+    }
+    assertThat(sessions.count()).isLessThanOrEqualTo(Sessions.PER_TOKEN + 1);
+    // the least recently seen of that token went; another token's session stays
+    assertThat(sessions.find(first, t -> true)).isEmpty();
+    assertThat(sessions.find(bobs, t -> true)).isPresent();
+
+    // idle ones are forgotten as soon as anyone signs in again
+    sessions.useClock(at(t0.plus(Sessions.IDLE).plusSeconds(1)));
+    sessions.open(bob);
+    assertThat(sessions.count()).isEqualTo(1);
+  }
 }

@@ -17,6 +17,7 @@ import dev.tarmac.builder.workspace.BuildLog;
 import dev.tarmac.builder.workspace.TreeFiles;
 import dev.tarmac.deploy.config.TarmacConfig.SassEntry;
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,7 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
                       ? ""
                       : " (load paths: " + String.join(", ", entry.loadPaths()) + ")"));
         }
+        requireInsideTree(entry, result.getLoadedUrls());
         String css = result.getCss();
         if (!css.chars().allMatch(c -> c < 128) && !css.startsWith("@charset")) {
           css = CHARSET + css;
@@ -131,6 +133,33 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
       log.line("sass: " + total + " warnings");
     }
     return new Compiled(entries.size(), total);
+  }
+
+  /**
+   * Dart Sass runs in the service, not in the build sandbox (docs/architecture.md, "Build
+   * isolation"): every file it read for this entry — the entry itself, imports, {@code load-css} —
+   * must be inside the tree once symlinks are followed, or the build fails naming it and no CSS is
+   * written. Else an absolute import, or a source the build commands made a symlink to anywhere,
+   * would compile a stylesheet from elsewhere on the machine into the artifact.
+   */
+  private void requireInsideTree(SassEntry entry, List<String> loadedUrls) throws IOException {
+    Path root = tree.toRealPath();
+    for (String url : loadedUrls) {
+      if (!url.startsWith("file:")) {
+        continue; // built-in modules (sass:math) read no file
+      }
+      Path file = Path.of(URI.create(url));
+      Path real = Files.exists(file) ? file.toRealPath() : file.toAbsolutePath().normalize();
+      if (!real.startsWith(root)) {
+        throw new BuildException(
+            "Sass in "
+                + entry.from()
+                + " read "
+                + (real.equals(file) ? file : file + " (a symlink to " + real + ")")
+                + ", outside the tree: only stylesheets of the repository (and what build.commands"
+                + " installed in it) are compiled; copy the file into the tree instead");
+      }
+    }
   }
 
   /** Every entry's {@code from} and load paths exist now, or the build says which and why. */

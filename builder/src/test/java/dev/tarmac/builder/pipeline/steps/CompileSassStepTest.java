@@ -70,6 +70,31 @@ class CompileSassStepTest {
     assertThat(tree.resolve("assets/css/style.css.map")).doesNotExist();
   }
 
+  /**
+   * Sass runs in the service, outside the build sandbox (docs/architecture.md, "Build isolation"),
+   * so the repository must not make it read a stylesheet from elsewhere on the machine into the
+   * artifact: an absolute import, or a source that is a symlink out of the tree (build commands can
+   * make one). The build fails naming the file, and no CSS is written.
+   */
+  @Test
+  void aStylesheetOutsideTheTreeIsNeverCompiledIn() throws Exception {
+    Path outside = Files.createDirectories(tmp.resolve("elsewhere"));
+    Files.writeString(outside.resolve("secret.css"), ".leak{content:\"SECRET\"}\n");
+    write("assets/css/abs.scss", "@import \"" + outside.resolve("secret") + "\";\n.a{b:c}\n");
+    assertThatThrownBy(() -> compile(new SassEntry("assets/css/abs.scss", "public/css/abs.css")))
+        .isInstanceOf(BuildException.class)
+        .hasMessageContaining("outside the tree")
+        .hasMessageContaining(outside.resolve("secret.css").toString());
+    assertThat(tree.resolve("public/css/abs.css")).doesNotExist();
+
+    Files.createDirectories(tree.resolve("assets/css"));
+    Files.createSymbolicLink(tree.resolve("assets/css/link.scss"), outside.resolve("secret.css"));
+    assertThatThrownBy(() -> compile(new SassEntry("assets/css/link.scss", "public/css/link.css")))
+        .isInstanceOf(BuildException.class)
+        .hasMessageContaining("outside the tree");
+    assertThat(tree.resolve("public/css/link.css")).doesNotExist();
+  }
+
   @Test
   void aLoadPathThatIsNotThereIsNamedWithWhatToDo() {
     assertThatThrownBy(
