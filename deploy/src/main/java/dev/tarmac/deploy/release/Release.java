@@ -163,9 +163,13 @@ final class Release implements Lifecycle.Operation {
     Fleet fleet = run.fleet;
     String version = build.version();
     CommandResult check =
-        fleet.change(m, "check", HostCommands.checkHost(m.layout, 2 * build.size()));
+        fleet.change(m, "check", HostCommands.checkHost(m.layout, version, 2 * build.size()));
     m.previous = SwitchCommands.versionOf(check.stdout());
-    if (!fetchDelta(run, m)) {
+    if (check.stdout().lines().anyMatch("present"::equals)) {
+      // released here before (rolled back from, released again): no delta to make, nothing to fetch
+      m.createdRelease = false;
+      m.transfer = new ReleaseRecord.Transfer("none", null, 0);
+    } else if (!fetchDelta(run, m)) {
       DownloadCommands.Download download =
           new DownloadCommands.Download(
               run.store.signedGetUrl(StoreLayout.artifact(run.app, version), run.options.urlTtl()),

@@ -23,9 +23,11 @@ public final class HostCommands {
   /**
    * Checks the tools a host needs and its free disk (at least {@code needBytes}), that {@code
    * current} is a symlink when it exists, makes the layout ({@code releases/}, {@code shared/},
-   * {@code .tarmac/}) and prints where {@code current} points (empty when nothing is live yet).
+   * {@code .tarmac/}) and prints a line {@code present} when {@code version} is complete on the
+   * host already (a release rolled back from, released again: nothing to fetch), then where {@code
+   * current} points (the last line; none when nothing is live yet).
    */
-  public static String checkHost(ReleaseLayout layout, long needBytes) {
+  public static String checkHost(ReleaseLayout layout, String version, long needBytes) {
     String d = Shell.quote(layout.deployTo());
     String current = Shell.quote(layout.current());
     long needKb = (needBytes + 1023) / 1024;
@@ -60,6 +62,9 @@ public final class HostCommands {
         + ", the release needs "
         + needKb
         + " KiB (twice the artifact)\" >&2; exit 5; }\n"
+        + "[ ! -d "
+        + Shell.quote(layout.release(version))
+        + " ] || echo present\n"
         + "readlink "
         + current
         + " || true";

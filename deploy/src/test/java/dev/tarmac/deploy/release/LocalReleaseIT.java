@@ -169,6 +169,32 @@ class LocalReleaseIT {
   }
 
   @Test
+  void aVersionRolledBackFromIsReleasedAgainWithoutMakingOrFetchingAnything() throws Exception {
+    fx.publish("shop", "v1", config(""));
+    fx.publish("shop", "v2", config(""));
+    fx.deployer.release("shop", "prod", "v1", fx.options());
+    fx.deployer.release("shop", "prod", "v2", fx.options());
+    fx.deployer.rollback("shop", "prod", Optional.empty(), false, fx.options());
+    assertThat(live("web1")).isEqualTo("releases/v1");
+
+    ReleaseRecord again = fx.deployer.release("shop", "prod", "v2", fx.options());
+    assertThat(again.status()).isEqualTo(ReleaseStatus.LIVE);
+    for (ReleaseRecord.HostRecord h : again.hosts()) {
+      assertThat(h.transfer().mode()).as(h.name()).isEqualTo("none");
+      assertThat(h.tasks())
+          .extracting(ReleaseRecord.TaskRecord::name)
+          .as(h.name() + ": v2 is on its disk already")
+          .doesNotContain("make delta", "download delta", "download")
+          .contains("check", "link shared", "switch");
+    }
+    for (String h : List.of("web1", "web2", "web3")) {
+      assertThat(live(h)).isEqualTo("releases/v2");
+    }
+    // every host serves what the history says is live
+    assertThat(fx.deployer.status("shop", "prod").drift()).isFalse();
+  }
+
+  @Test
   void aDeltaMadeAheadWhenTheBuildIsPublishedIsTheOneTheReleaseSends() throws Exception {
     fx.publish("shop", "v1", config(""));
     fx.deployer.release("shop", "prod", "v1", fx.options());

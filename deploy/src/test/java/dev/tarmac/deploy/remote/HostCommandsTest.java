@@ -17,7 +17,7 @@ class HostCommandsTest {
 
   @Test
   void checkHostExactString() {
-    assertThat(HostCommands.checkHost(layout, 2_000_000))
+    assertThat(HostCommands.checkHost(layout, "v1.4.0", 2_000_000))
         .isEqualTo(
             """
             for c in sh curl tar gzip sha256sum timeout; do command -v "$c" >/dev/null 2>&1 || { echo "missing command: $c (install it on this host)" >&2; exit 3; }; done
@@ -25,7 +25,30 @@ class HostCommandsTest {
             mkdir -p /srv/shop/releases /srv/shop/shared /srv/shop/.tarmac/downloads || exit 4
             set -- $(df -Pk /srv/shop | tail -n 1)
             [ "$4" -ge 1954 ] || { echo "only $4 KiB free under /srv/shop, the release needs 1954 KiB (twice the artifact)" >&2; exit 5; }
+            [ ! -d /srv/shop/releases/v1.4.0 ] || echo present
             readlink /srv/shop/current || true""");
+  }
+
+  @Test
+  void theCheckSaysWhetherTheVersionIsOnTheHostAndWhatIsLive(@TempDir Path dir) throws Exception {
+    ReleaseLayout host = new ReleaseLayout(dir.toString());
+    try (LocalTransport sh = new LocalTransport("here")) {
+      assertThat(sh.run(HostCommands.checkHost(host, "v2", 1), T).stdout()).isEmpty();
+      Files.createDirectories(dir.resolve("releases/v1"));
+      Files.createDirectories(dir.resolve("releases/v2.partial"));
+      Files.createSymbolicLink(dir.resolve("current"), Path.of("releases/v1"));
+      CommandResult partial = sh.run(HostCommands.checkHost(host, "v2", 1), T);
+      assertThat(partial.stdout()).isEqualTo("releases/v1\n");
+      Files.createDirectories(dir.resolve("releases/v2"));
+      CommandResult there = sh.run(HostCommands.checkHost(host, "v2", 1), T);
+      assertThat(there.stdout()).isEqualTo("present\nreleases/v1\n");
+      assertThat(SwitchCommands.versionOf(there.stdout())).isEqualTo("v1");
+      Files.delete(dir.resolve("current"));
+      // nothing live: the last line is no link, so no version
+      assertThat(
+              SwitchCommands.versionOf(sh.run(HostCommands.checkHost(host, "v2", 1), T).stdout()))
+          .isNull();
+    }
   }
 
   @Test
@@ -33,7 +56,8 @@ class HostCommandsTest {
       throws Exception {
     Files.createDirectories(dir.resolve("current"));
     try (LocalTransport sh = new LocalTransport("here")) {
-      CommandResult r = sh.run(HostCommands.checkHost(new ReleaseLayout(dir.toString()), 1), T);
+      CommandResult r =
+          sh.run(HostCommands.checkHost(new ReleaseLayout(dir.toString()), "v1", 1), T);
       assertThat(r.exitCode()).isEqualTo(11);
       assertThat(r.stderr()).contains(dir.resolve("current") + " is a real file or directory");
       assertThat(dir.resolve("releases")).doesNotExist();
