@@ -70,7 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
         Files.readString(repo.resolve("tarmac.yml"))
             .replace("/tmp/tarmac-demo/hosts", root.resolve("hosts").toString()));
     try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-      commitAndTag(git, "v1.0.0", 0);
+      // dated now, so that `tarmac metrics` after the demo shows a lead time of seconds
+      commitAndTag(git, "v1.0.0", Instant.now());
 
       int port = ServiceProcess.freePort();
       say(
@@ -109,7 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
               repo.resolve("assets/scss/_colors.scss"),
               Files.readString(repo.resolve("assets/scss/_colors.scss"))
                   .replace("#1f6feb", "#d1242f"));
-          commitAndTag(git, "v1.1.0", 1);
+          commitAndTag(git, "v1.1.0", Instant.now());
           say("Change: brand colour #1f6feb -> #d1242f, tagged v1.1.0");
           JsonNode v2 = build(api, "v1.1.0");
           long t = System.nanoTime();
@@ -245,12 +246,17 @@ public final class DemoCommand implements Callable<Integer> {
     return build;
   }
 
+  /** A commit of the whole tree, tagged, dated the n-th hour of 2026 (tests: fixed hashes). */
   static void commitAndTag(Git git, String tag, int n) throws Exception {
+    commitAndTag(git, tag, Instant.parse("2026-01-01T00:00:00Z").plusSeconds(n * 3600L));
+  }
+
+  static void commitAndTag(Git git, String tag, Instant when) throws Exception {
     PersonIdent who =
         new PersonIdent(
             "Tarmac Demo",
             "demo@tarmac.invalid",
-            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(n * 3600L),
+            Instant.ofEpochSecond(when.getEpochSecond()),
             ZoneOffset.UTC);
     git.add().addFilepattern(".").call();
     git.commit()

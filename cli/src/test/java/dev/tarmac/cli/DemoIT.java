@@ -72,6 +72,14 @@ class DemoIT {
         .contains("#d1242f")
         .doesNotContain("#1f6feb");
     assertThat(css(builds.resolve("v1.0.0/artifact.tar.gz"))).contains("#1f6feb");
+    // the tags are dated when the demo ran: the delivery figures' lead time is seconds, not months
+    try (org.eclipse.jgit.api.Git git =
+        org.eclipse.jgit.api.Git.open(dir.resolve("repo").toFile())) {
+      var repo = git.getRepository();
+      var commit = repo.parseCommit(repo.resolve("v1.1.0^{commit}"));
+      assertThat(java.time.Instant.ofEpochSecond(commit.getCommitTime()))
+          .isAfter(java.time.Instant.now().minus(java.time.Duration.ofMinutes(10)));
+    }
   }
 
   private static String css(Path artifact) throws Exception {
