@@ -24,10 +24,22 @@ public final class Downloads {
     return d.length() > 18 ? Long.MAX_VALUE : Long.parseLong(d);
   }
 
+  /**
+   * A {@code Range} answered with the whole object (RFC 9110 §14.2): a unit other than {@code
+   * bytes} (the server must ignore it), or several ranges (it may; a multipart answer is not worth
+   * having for a resumed download or a page's asset). A single {@code bytes} range that is
+   * malformed or past the end stays 416.
+   */
+  static boolean ignored(String rangeHeader) {
+    String r = rangeHeader.trim();
+    int eq = r.indexOf('=');
+    return eq < 0 || !r.substring(0, eq).trim().equalsIgnoreCase("bytes") || r.indexOf(',') >= 0;
+  }
+
   public static Response serve(ArtifactStore store, String key, String rangeHeader, String type) {
     ObjectInfo info = store.stat(key).orElseThrow(() -> new StoreNotFoundException(key));
     long size = info.size();
-    if (rangeHeader == null || rangeHeader.isBlank()) {
+    if (rangeHeader == null || rangeHeader.isBlank() || ignored(rangeHeader)) {
       return Response.ok(store.get(key), type)
           .header("Accept-Ranges", "bytes")
           .header("Content-Length", size)

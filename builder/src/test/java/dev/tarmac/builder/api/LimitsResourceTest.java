@@ -262,5 +262,24 @@ class LimitsResourceTest {
         .then()
         .statusCode(206)
         .header("Content-Range", "bytes 0-9/10");
+    // another unit (which must be ignored) or several ranges: the whole object, 200
+    for (String range : new String[] {"items=0-1", "bytes=0-1,4-5", "bytes=0-1, 8-", "nonsense"}) {
+      given()
+          .urlEncodingEnabled(false)
+          .header("Range", range)
+          .get(url)
+          .then()
+          .statusCode(200)
+          .header("Content-Range", (String) null)
+          .body(equalTo("0123456789"));
+    }
+    // one malformed bytes range stays unsatisfiable
+    given()
+        .urlEncodingEnabled(false)
+        .header("Range", "bytes=x-y")
+        .get(url)
+        .then()
+        .statusCode(416)
+        .header("Content-Range", "bytes */10");
   }
 }
