@@ -71,20 +71,8 @@ public class ReleaseService {
     sessions = keep.isZero() ? null : HostSessions.ssh(config.ssh(), keep);
     deployer =
         new Deployer(store, releasing, sessions == null ? releasing : Transports.kept(sessions));
-    runner =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "tarmac-release");
-              t.setDaemon(true);
-              return t;
-            });
-    deltasWorker =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "tarmac-deltas-ahead");
-              t.setDaemon(true);
-              return t;
-            });
+    runner = Executors.newCachedThreadPool(daemon("tarmac-release"));
+    deltasWorker = Executors.newSingleThreadExecutor(daemon("tarmac-deltas-ahead"));
     deltasAhead =
         new DeltasAheadQueue(
             deltasWorker,
@@ -95,6 +83,14 @@ public class ReleaseService {
               }
             },
             Log::warn);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   @PreDestroy

@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The hosts of one release, rollback or dry run: their shells, what each task did on each (the
@@ -143,17 +144,7 @@ final class Fleet implements AutoCloseable {
   }
 
   CommandResult run(Member m, String task, String command, Duration limit) {
-    CommandResult[] result = new CommandResult[1];
-    task(
-        m,
-        task,
-        () -> {
-          CommandResult r = m.transport.run(command, limit);
-          result[0] = r;
-          check(m, task, r);
-          return r.stdout().strip();
-        });
-    return result[0];
+    return checked(m, task, () -> m.transport.run(command, limit));
   }
 
   /**
@@ -161,12 +152,17 @@ final class Fleet implements AutoCloseable {
    * dev.tarmac.deploy.remote.Transport#read}: the host forks once); a non-zero exit fails the task.
    */
   CommandResult read(Member m, String task, String command) {
+    return checked(m, task, () -> m.transport.read(command, timeout));
+  }
+
+  /** One command as a named task, its result checked: a non-zero exit fails the task. */
+  private CommandResult checked(Member m, String task, Supplier<CommandResult> command) {
     CommandResult[] result = new CommandResult[1];
     task(
         m,
         task,
         () -> {
-          CommandResult r = m.transport.read(command, timeout);
+          CommandResult r = command.get();
           result[0] = r;
           check(m, task, r);
           return r.stdout().strip();
