@@ -92,9 +92,8 @@ public class Sessions {
       sessions.remove(id);
       return Optional.empty();
     }
-    Session seen = s.seen(now);
-    sessions.put(id, seen);
-    return Optional.of(seen);
+    // only a session still held is marked seen: one signed out or evicted meanwhile stays gone
+    return Optional.ofNullable(sessions.computeIfPresent(id, (k, held) -> held.seen(now)));
   }
 
   public void close(String id) {

@@ -88,7 +88,9 @@ final class DeltasAheadQueue {
       }
       try {
         work.accept(next);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // an Error too (a delta reads two artifacts: OutOfMemoryError): leaving the loop would
+        // leave the queue marked draining for good, and no build after it would be worked
         log.accept(
             "deltas ahead of releasing "
                 + next.app()

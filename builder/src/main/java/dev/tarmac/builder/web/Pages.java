@@ -449,7 +449,6 @@ public class Pages {
         .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
         .entity(t.data("nonce", nonce).render())
         .header("Content-Security-Policy", csp(nonce))
-        .header("X-Content-Type-Options", "nosniff")
         .header("Referrer-Policy", "same-origin")
         .header("Cache-Control", "no-store")
         .build();

@@ -1,6 +1,7 @@
 package dev.tarmac.builder.api;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,5 +40,8 @@ class SecurityHeadersTest {
         .statusCode(200)
         .header("X-Content-Type-Options", equalTo("nosniff"));
     given().get("/q/health").then().header("X-Content-Type-Options", equalTo("nosniff"));
+    // said once, not once by the service and again by a resource
+    assertThat(given().get("/signin").headers().getValues("X-Content-Type-Options"))
+        .containsExactly("nosniff");
   }
 }

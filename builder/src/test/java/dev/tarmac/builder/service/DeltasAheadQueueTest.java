@@ -104,6 +104,35 @@ class DeltasAheadQueueTest {
   }
 
   @Test
+  void anErrorInOneBuildDoesNotStopTheQueueForGood() throws Exception {
+    ExecutorService worker = Executors.newSingleThreadExecutor();
+    CountDownLatch done = new CountDownLatch(1);
+    List<String> logged = new CopyOnWriteArrayList<>();
+    DeltasAheadQueue queue =
+        new DeltasAheadQueue(
+            worker,
+            b -> {
+              if (b.app().equals("bad")) {
+                throw new OutOfMemoryError("Java heap space"); // not a RuntimeException
+              }
+              done.countDown();
+            },
+            logged::add);
+    try {
+      queue.offer(build("bad", "v1"));
+      queue.offer(build("good", "v1"));
+      assertThat(done.await(10, TimeUnit.SECONDS))
+          .as("good v1 worked after bad v1's error")
+          .isTrue();
+      assertThat(logged)
+          .containsExactly(
+              "deltas ahead of releasing bad v1: Java heap space (a release makes them itself)");
+    } finally {
+      worker.shutdownNow();
+    }
+  }
+
+  @Test
   void aStoppedServiceDropsEachBuildWithALine() {
     ExecutorService worker = Executors.newSingleThreadExecutor();
     worker.shutdownNow();
