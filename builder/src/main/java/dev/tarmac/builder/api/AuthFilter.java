@@ -61,7 +61,7 @@ public class AuthFilter {
     if (isPublicAsset(request.getMethod(), path)) {
       return Optional.empty(); // fingerprinted assets are public (CdnResource)
     }
-    if (!path.startsWith("/api/") && !path.equals("/api")) {
+    if (!isApi(path)) {
       Cookie cookie = request.getCookies().get(Sessions.COOKIE);
       sessions
           .find(cookie == null ? null : cookie.getValue(), tokens::stillValid)
@@ -96,7 +96,7 @@ public class AuthFilter {
       return Optional.empty();
     }
     String path = request.getUriInfo().getPath();
-    if (!path.startsWith("/api/") && !path.equals("/api")) {
+    if (!isApi(path)) {
       if (type != null && type.isAnnotationPresent(ChecksSession.class)) {
         return Optional.empty(); // a page checks its session and role itself (web/Pages)
       }

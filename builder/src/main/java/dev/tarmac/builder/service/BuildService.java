@@ -259,14 +259,11 @@ public class BuildService {
 
   public BuildView require(String app, String version) {
     apps.require(app);
-    if (!Names.isVersion(version)) {
-      // bad input, not a missing build: no `tarmac build` with it, and a long one is not echoed
-      String shown =
-          version == null || version.length() <= 64
-              ? version
-              : version.substring(0, 64) + "… (" + version.length() + " characters)";
-      throw ApiProblem.badRequest(
-          "'" + shown + "' is not a valid version: use 1 to 128 of A-Z a-z 0-9 . _ - (a tag name)");
+    try {
+      Names.version(version);
+    } catch (IllegalArgumentException bad) {
+      // bad input, not a missing build: 400 on pages too (which take other such errors as 409)
+      throw ApiProblem.badRequest(bad.getMessage());
     }
     return find(app, version)
         .orElseThrow(

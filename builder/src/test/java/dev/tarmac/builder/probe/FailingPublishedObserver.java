@@ -5,9 +5,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * An observer of {@link BuildPublished} that fails, as the service's own one does when its executor
- * is shut down (the service stopping as a build ends): a build of the app {@link #APP} must stay
- * SUCCEEDED all the same. Quarkus serves it in the tests' application only; other apps pass.
+ * An observer of {@link BuildPublished} that fails (the service's own one, {@code
+ * DeltasAheadQueue}, catches its executor's refusal itself; any other observer may still throw): a
+ * build of the app {@link #APP} must stay SUCCEEDED all the same. Quarkus serves it in the tests'
+ * application only; other apps pass.
  */
 @ApplicationScoped
 public class FailingPublishedObserver {

@@ -352,17 +352,15 @@ final class CleanAssets {
     }
     long after = 0;
     String key = StoreLayout.keptOnHosts(app, e);
-    if (store.exists(key)) {
-      try {
-        KeptOnHosts k = Json.read(store.readAllBytes(key), KeptOnHosts.class);
-        if (describes(k, e, records)) {
-          k.hosts().values().forEach(out::addAll);
-          after = k.run();
-        }
-      } catch (StoreNotFoundException gone) {
-        after = 0;
-        out.clear();
+    try {
+      KeptOnHosts k = Json.read(store.readAllBytes(key), KeptOnHosts.class);
+      if (describes(k, e, records)) {
+        k.hosts().values().forEach(out::addAll);
+        after = k.run();
       }
+    } catch (StoreNotFoundException none) {
+      after = 0; // none written (or gone): the whole history counts
+      out.clear();
     }
     for (Map.Entry<Long, String> record : records.entrySet()) {
       if (record.getKey() <= after) {

@@ -187,8 +187,10 @@ final class Fleet implements AutoCloseable {
   }
 
   private void check(Member m, String task, CommandResult r) {
-    // a host's words enter messages (and so m.failure, the record's error, the CLI's terminal)
-    // only here and in switchTo, always as printable text
+    // a host's words enter messages (m.failure, the record's error, the CLI's terminal) as
+    // printable text: task() makes every detail and message so, but rethrows a Fenced as it is, so
+    // its message and fencedBy are made printable here (switchTo and eachHost do the same for
+    // theirs)
     String said = printable(r.output());
     if (r.exitCode() == HostCommands.FENCED) {
       fencedBy = m.name() + ": " + said;

@@ -402,15 +402,13 @@ final class Lifecycle {
                   "cleanup",
                   HostCommands.cleanup(m.layout, target.version(), m.previous, keep, false));
               if (cdn.isPresent()) {
+                // names only, checked and sorted by CleanAssets.fromHosts
                 kept.put(
                     m.name(),
                     fleet
-                        .run(m, "kept releases", HostCommands.keptReleases(m.layout))
+                        .read(m, "kept releases", HostCommands.keptReleases(m.layout))
                         .stdout()
                         .lines()
-                        .map(String::strip)
-                        .filter(v -> !v.isEmpty())
-                        .sorted()
                         .toList());
               }
             });

@@ -65,9 +65,33 @@ public final class HostCommands {
         + "[ ! -d "
         + Shell.quote(layout.release(version))
         + " ] || echo present\n"
-        + "readlink "
-        + current
-        + " || true";
+        + "cd "
+        + d
+        + " || exit 4\n"
+        + live(d)
+        + "[ -z \"$c\" ] || printf '%s\\n' \"$c\"";
+  }
+
+  /**
+   * Sets {@code c} to what is live, as every read of a host says it (status, the release's check):
+   * where {@code cd -P current} lands, as {@code releases/<name>} when that is a directory right
+   * under {@code releases/} (both resolved the same way), else the resolved path (no version);
+   * empty when {@code current} is not a link or its target is missing. Runs no program; starts and
+   * ends in {@code to}, the quoted {@code deploy_to}.
+   */
+  private static String live(String to) {
+    return "c=\n"
+        + "if [ -L current ] && cd -P current 2>/dev/null; then\n"
+        + "  c=$PWD; cd "
+        + to
+        + "\n"
+        + "  if cd -P releases 2>/dev/null; then\n"
+        + "    case $c in \"$PWD\"/*/*) ;; \"$PWD\"/?*) c=releases/${c#\"$PWD\"/} ;; esac\n"
+        + "    cd "
+        + to
+        + "\n"
+        + "  fi\n"
+        + "fi\n";
   }
 
   /**
@@ -372,7 +396,7 @@ public final class HostCommands {
         + "for d in *; do\n"
         + "  [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue\n"
         + "  case \"$d\" in *.partial) continue;; esac\n"
-        + "  echo \"$d\"\n"
+        + "  printf '%s\\n' \"$d\"\n"
         + "done\n"
         + "exit 0";
   }
@@ -391,18 +415,7 @@ public final class HostCommands {
     return "cd "
         + to
         + " 2>/dev/null || { echo current=; exit 0; }\n"
-        + "c=\n"
-        + "if [ -L current ] && cd -P current 2>/dev/null; then\n"
-        + "  c=$PWD; cd "
-        + to
-        + "\n"
-        + "  if cd -P releases 2>/dev/null; then\n"
-        + "    case $c in \"$PWD\"/*/*) ;; \"$PWD\"/?*) c=releases/${c#\"$PWD\"/} ;; esac\n"
-        + "    cd "
-        + to
-        + "\n"
-        + "  fi\n"
-        + "fi\n"
+        + live(to)
         + "printf 'current=%s\\n' \"$c\"\n"
         + "rev=; read -r rev 2>/dev/null < current/REVISION\n"
         + "printf 'revision=%s\\n' \"$rev\"\n"

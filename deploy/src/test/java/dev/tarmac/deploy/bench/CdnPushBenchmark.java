@@ -4,6 +4,7 @@ import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.ReleaseRecord.HostRecord;
 import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
 import dev.tarmac.deploy.remote.LocalTransport;
+import dev.tarmac.deploy.testing.CurrentPoller;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.TestBuilds;
 import dev.tarmac.distributor.store.Hashing;
@@ -40,6 +41,8 @@ public final class CdnPushBenchmark {
     try (DeployFixture fx =
         new DeployFixture(work.resolve("fx"), (h, e) -> new LocalTransport(h.name()))) {
       List<Long> withCdn = new ArrayList<>();
+      List<Long> liveWith = new ArrayList<>();
+      List<Long> liveWithout = new ArrayList<>();
       List<Long> without = new ArrayList<>();
       List<Long> pushMs = new ArrayList<>();
       String firstDetail = null;
@@ -58,7 +61,19 @@ public final class CdnPushBenchmark {
           publish(fx, work, app, "v1", cdn, 0, 42);
           publish(fx, work, app, "v2", cdn, 1, 42);
           ReleaseRecord v1 = fx.deployer.release(app, "prod", "v1", fx.options());
-          ReleaseRecord v2 = fx.deployer.release(app, "prod", "v2", fx.options());
+          // from outside: asked → both hosts' current at v2, polled on the hosts themselves
+          List<Path> links =
+              List.of(
+                  work.resolve("hosts/" + app + "/a/current"),
+                  work.resolve("hosts/" + app + "/b/current"));
+          ReleaseRecord v2;
+          long live;
+          try (CurrentPoller poller = new CurrentPoller(links)) {
+            long asked = System.nanoTime();
+            v2 = fx.deployer.release(app, "prod", "v2", fx.options());
+            live = liveMs(poller, asked, links.size());
+          }
+          (cdn ? liveWith : liveWithout).add(live);
           if (cdn) {
             TaskRecord first = push(v1);
             TaskRecord change = push(v2);
@@ -141,7 +156,20 @@ public final class CdnPushBenchmark {
                   100.0 * (a - b) / b,
                   ROUNDS,
                   median(paired),
-                  100.0 * median(paired) / b));
+                  100.0 * median(paired) / b))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "%nFrom outside (the time from asking for the release until both hosts' `current`"
+                      + " point at v2, polled on the hosts), median: with `release.cdn` %d ms"
+                      + " (%d–%d), without %d ms (%d–%d): **%+.1f %%**.%n",
+                  median(liveWith),
+                  Collections.min(liveWith),
+                  Collections.max(liveWith),
+                  median(liveWithout),
+                  Collections.min(liveWithout),
+                  Collections.max(liveWithout),
+                  100.0 * (median(liveWith) - median(liveWithout)) / median(liveWithout)));
     }
     System.out.println(out);
     if (args.length > 0) {
@@ -233,6 +261,21 @@ public final class CdnPushBenchmark {
       }
     }
     return Duration.between(r.startedAt(), last).toMillis();
+  }
+
+  /** When the last host's {@code current} turned to v2, from {@code asked}, in ms. */
+  private static long liveMs(CurrentPoller poller, long asked, int hosts) {
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    long last = 0;
+    for (CurrentPoller.Change c : poller.changes()) {
+      if ("releases/v2".equals(c.target()) && seen.add(c.host())) {
+        last = Math.max(last, c.nanos());
+      }
+    }
+    if (seen.size() != hosts) {
+      throw new AssertionError("not every host was seen switching to v2: " + poller.changes());
+    }
+    return (last - asked) / 1_000_000;
   }
 
   private static long median(List<Long> values) {

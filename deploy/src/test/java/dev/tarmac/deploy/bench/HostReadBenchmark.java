@@ -26,8 +26,8 @@ import java.util.function.IntFunction;
  * each with five releases and {@code current}; every round sends the status command to all 16 at
  * once and waits for the last answer, as the dashboard's environment page does. Two ways, rounds
  * alternating: as the status read was before (a {@code run} frame and the command with {@code
- * readlink}: three forks and two programs per host) and as it is (a {@code read} frame and the
- * command that runs no program: one fork). Both must read the same thing. Run: {@code
+ * readlink}: four processes per host, two of them programs) and as it is (a {@code read} frame and
+ * the command that runs no program: one fork). Both must read the same thing. Run: {@code
  * deploy/bench/host-read-benchmark}; writes the {@code host-read-benchmark} section of
  * docs/benchmarks.md when given its path.
  */
@@ -100,7 +100,7 @@ public final class HostReadBenchmark {
                   + " (%d here), load average %s at the start; a process start here: %.2f ms.%n%n"
                   + "| status read | 16 hosts at once, median | min | max | one host alone,"
                   + " median |%n|---|---|---|---|---|%n"
-                  + "| before: `run` frame, `readlink` (3 forks, 2 programs per host) | %.1f ms |"
+                  + "| before: `run` frame, `readlink` (4 processes, 2 of them programs, per host) | %.1f ms |"
                   + " %.1f ms | %.1f ms | %.2f ms |%n"
                   + "| now: `read` frame, no program (1 fork per host) | %.1f ms | %.1f ms |"
                   + " %.1f ms | %.2f ms |%n",

@@ -21,9 +21,21 @@ public final class Names {
   public static String version(String s) {
     if (!isVersion(s)) {
       throw new IllegalArgumentException(
-          "'" + s + "' is not a valid version: use 1 to 128 of A-Z a-z 0-9 . _ - (a tag name)");
+          "'"
+              + shown(s)
+              + "' is not a valid version: use 1 to 128 of A-Z a-z 0-9 . _ - (a tag name)");
     }
     return s;
+  }
+
+  /**
+   * A refused name as a message quotes it: its first 64 characters and its length when it is longer
+   * (a request body or a path can carry a name of a megabyte).
+   */
+  static String shown(String s) {
+    return s == null || s.length() <= 64
+        ? s
+        : s.substring(0, 64) + "… (" + s.length() + " characters)";
   }
 
   public static boolean isApp(String s) {
@@ -34,7 +46,7 @@ public final class Names {
     if (!isApp(s)) {
       throw new IllegalArgumentException(
           "'"
-              + s
+              + shown(s)
               + "' is not a valid app name: use 1 to 63 of a-z 0-9 _ -, starting with a letter or digit");
     }
     return s;
@@ -47,7 +59,7 @@ public final class Names {
   public static String env(String s) {
     if (!isEnv(s)) {
       throw new IllegalArgumentException(
-          "'" + s + "' is not a valid environment name: use 1 to 63 of a-z 0-9 _ -");
+          "'" + shown(s) + "' is not a valid environment name: use 1 to 63 of a-z 0-9 _ -");
     }
     return s;
   }
