@@ -166,9 +166,11 @@ final class CleanAssets {
     List<ObjectInfo> there = store.list(CdnAssets.prefix(app));
     Set<String> versions = new TreeSet<>();
     versions.add(version);
-    Map<String, String> locks = locks();
+    // one listing of envs/ for both the environments and their locks
+    List<ObjectInfo> envsListing = store.list(StoreLayout.envsPrefix(app));
+    Map<String, String> locks = locks(envsListing);
     versions.addAll(locks.values());
-    for (String e : envs()) {
+    for (String e : envs(envsListing)) {
       if (e.equals(env) && hosts != null) {
         hosts.values().forEach(versions::addAll);
       } else {
@@ -213,7 +215,7 @@ final class CleanAssets {
     Instant written = now.plusNanos(System.nanoTime() - createdNanos);
     try (CdnCleaning cleaning = CdnCleaning.begin(store, app, env, run, written, lease, limit)) {
       // a release that started meanwhile: what it names is kept too, or nothing goes this time
-      Map<String, String> again = locks();
+      Map<String, String> again = locks(store.list(StoreLayout.envsPrefix(app)));
       for (Map.Entry<String, String> lock : again.entrySet()) {
         String v = lock.getValue();
         if (versions.contains(v)) {
@@ -300,12 +302,12 @@ final class CleanAssets {
     return new Cleaned(0, 0, 0, 0, Duration.ZERO, why);
   }
 
-  /** Every environment of the app in the store, this one included. */
-  private Set<String> envs() {
+  /** This environment and every other one of the app, from a listing of its {@code envs/}. */
+  private Set<String> envs(List<ObjectInfo> envsListing) {
     Set<String> out = new TreeSet<>();
     out.add(env);
     String prefix = StoreLayout.envsPrefix(app);
-    for (ObjectInfo o : store.list(prefix)) {
+    for (ObjectInfo o : envsListing) {
       String rest = o.key().substring(prefix.length());
       int slash = rest.indexOf('/');
       if (slash > 0 && Names.isEnv(rest.substring(0, slash))) {
@@ -316,10 +318,10 @@ final class CleanAssets {
   }
 
   /** The version each other environment's lock names (a release in progress), by environment. */
-  private Map<String, String> locks() {
+  private Map<String, String> locks(List<ObjectInfo> envsListing) {
     Map<String, String> out = new TreeMap<>();
     String prefix = StoreLayout.envsPrefix(app);
-    for (ObjectInfo o : store.list(prefix)) {
+    for (ObjectInfo o : envsListing) {
       if (!o.key().endsWith("/lock.json") || o.key().equals(StoreLayout.lock(app, env))) {
         continue;
       }
