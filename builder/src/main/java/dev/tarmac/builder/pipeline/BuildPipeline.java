@@ -47,16 +47,13 @@ import java.util.Map;
 public final class BuildPipeline {
   private final ArtifactStore store;
   private final GitMirrors mirrors;
-  private final Path cacheDir;
   private final Clock clock;
   private final BuildSandbox sandbox;
 
-  public BuildPipeline(
-      ArtifactStore store, GitMirrors mirrors, Path cacheDir, Clock clock, BuildSandbox sandbox) {
+  public BuildPipeline(ArtifactStore store, GitMirrors mirrors, Clock clock, BuildSandbox sandbox) {
     this.sandbox = sandbox;
     this.store = store;
     this.mirrors = mirrors;
-    this.cacheDir = cacheDir;
     this.clock = clock;
   }
 
@@ -81,7 +78,6 @@ public final class BuildPipeline {
         tree,
         config.config(),
         environment(build, request, checkout.commit()),
-        cacheDir,
         sandbox,
         app + "-" + version,
         log);
@@ -128,22 +124,31 @@ public final class BuildPipeline {
       Path tree,
       TarmacConfig config,
       Map<String, String> environment,
-      Path cacheDir,
       BuildSandbox sandbox,
       String name,
       BuildLog log) {
     TarmacConfig.Build build = config.build();
-    timer.step(
-        "commands",
-        new RunBuildCommandsStep(
-            sandbox, name, tree, build.commands(), environment, build.timeout(), log));
-    timer.step("compile sass", new CompileSassStep(tree, build.sass(), log));
-    timer.step(
-        "minify", new MinifyAssetsStep(cacheDir, tree, build.minify(), build.minifyTargets(), log));
-    timer.step(
-        "after",
-        new RunBuildCommandsStep(
-            sandbox, name + "-after", tree, build.after(), environment, build.timeout(), log));
+    // one sandbox, one uid for everything that runs the repository's code or reads its files
+    // (docs/architecture.md, "Build isolation"); between steps no process of the build lives
+    try (BuildSandbox.Session session = sandbox.open(name, tree)) {
+      timer.step(
+          "commands",
+          new RunBuildCommandsStep(
+              session, "build.commands", build.commands(), environment, build.timeout(), log));
+      timer.step("compile sass", new CompileSassStep(session, build.sass(), build.timeout(), log));
+      timer.step(
+          "minify",
+          new MinifyAssetsStep(
+              session, build.minify(), build.minifyTargets(), build.timeout(), log));
+      timer.step(
+          "after",
+          new RunBuildCommandsStep(
+              session, "build.after", build.after(), environment, build.timeout(), log));
+    } catch (BuildException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new BuildException("the build sandbox could not be closed: " + e.getMessage(), e);
+    }
     timer.step(
         "fingerprint",
         new FingerprintAssetsStep(

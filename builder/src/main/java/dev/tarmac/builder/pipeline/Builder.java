@@ -46,7 +46,6 @@ public final class Builder {
         new BuildPipeline(
             store,
             new GitMirrors(dataDir.resolve("git"), new RepoSecrets(dataDir)),
-            dataDir.resolve("cache"),
             clock,
             sandbox);
   }

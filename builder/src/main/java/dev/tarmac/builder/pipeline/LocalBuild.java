@@ -121,7 +121,6 @@ public final class LocalBuild {
           tree,
           config,
           localEnvironment(config),
-          cacheDir,
           // a developer's own working copy, built as the developer: no other user, no namespaces
           new BuildSandbox(
               BuildSandbox.Settings.defaults().withIsolation(BuildSandbox.Isolation.NONE), work),

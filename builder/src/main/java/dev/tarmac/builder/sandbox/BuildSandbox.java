@@ -50,7 +50,8 @@ public final class BuildSandbox {
    * The settings ({@code tarmac.build.*}): isolation, build user, where sandboxes go, extra paths
    * to hide from builds.
    */
-  public record Settings(Isolation isolation, String user, Path root, List<Path> hide) {
+  public record Settings(
+      Isolation isolation, String user, Path root, List<Path> hide, UidRange uids) {
     public Settings {
       if (!USER_NAME.matcher(user).matches()) {
         throw new IllegalArgumentException(
@@ -63,6 +64,10 @@ public final class BuildSandbox {
       hide = List.copyOf(hide);
     }
 
+    public Settings(Isolation isolation, String user, Path root, List<Path> hide) {
+      this(isolation, user, root, hide, UidRange.DEFAULT);
+    }
+
     public static Settings defaults() {
       return new Settings(
           Isolation.AUTO,
@@ -72,7 +77,7 @@ public final class BuildSandbox {
     }
 
     public Settings withIsolation(Isolation isolation) {
-      return new Settings(isolation, user, root, hide);
+      return new Settings(isolation, user, root, hide, uids);
     }
 
     /** From the service's configuration (application.properties, -D, environment variables). */
@@ -81,7 +86,8 @@ public final class BuildSandbox {
           config("tarmac.build.isolation"),
           config("tarmac.build.user"),
           config("tarmac.build.sandbox-dir"),
-          config("tarmac.build.hide"));
+          config("tarmac.build.hide"),
+          config("tarmac.build.uids"));
     }
 
     /** The settings from their property values; a missing one takes its default. */
@@ -90,6 +96,15 @@ public final class BuildSandbox {
         Optional<String> user,
         Optional<String> sandboxDir,
         Optional<String> hide) {
+      return parse(isolation, user, sandboxDir, hide, Optional.empty());
+    }
+
+    static Settings parse(
+        Optional<String> isolation,
+        Optional<String> user,
+        Optional<String> sandboxDir,
+        Optional<String> hide,
+        Optional<String> uids) {
       Settings d = defaults();
       Isolation chosen = Isolation.AUTO;
       if (isolation.isPresent()) {
@@ -110,7 +125,11 @@ public final class BuildSandbox {
                   .filter(s -> !s.isEmpty())
                   .forEach(s -> hidden.add(Path.of(s))));
       return new Settings(
-          chosen, user.orElse(d.user()), sandboxDir.map(Path::of).orElse(d.root()), hidden);
+          chosen,
+          user.orElse(d.user()),
+          sandboxDir.map(Path::of).orElse(d.root()),
+          hidden,
+          uids.map(UidRange::parse).orElse(UidRange.DEFAULT));
     }
 
     private static Optional<String> config(String key) {
@@ -123,13 +142,17 @@ public final class BuildSandbox {
     }
   }
 
-  /** The isolation in force: bubblewrap or not, as which uid/gid (null: the service's own). */
-  record InForce(
-      boolean bwrap, List<String> bwrapExtra, Integer uid, Integer gid, String description) {}
+  /**
+   * The isolation in force: bubblewrap or not, and whether each build gets a uid of its own (the
+   * service is root and isolation is not {@code none}).
+   */
+  record InForce(boolean bwrap, List<String> bwrapExtra, boolean ownUid, String description) {}
 
   private final Settings settings;
   private final Path dataDir;
   private final String prefix;
+  private final BuildUids uids;
+  private final BuildTools tools;
   private InForce inForce;
 
   public BuildSandbox(Settings settings, Path dataDir) {
@@ -149,6 +172,8 @@ public final class BuildSandbox {
         dev.tarmac.distributor.store.Hashing.sha256Hex(
                 this.dataDir.toString().getBytes(StandardCharsets.UTF_8))
             .substring(0, 8);
+    this.uids = new BuildUids(settings.uids());
+    this.tools = new BuildTools(root.resolve(prefix + ".tools"));
   }
 
   /** One line saying what isolation the build commands get (the build log's second line). */
@@ -156,11 +181,8 @@ public final class BuildSandbox {
     return inForce().description();
   }
 
-  /**
-   * Decides (once) what isolation is in force: creates the build user if missing (as root), probes
-   * bubblewrap.
-   */
-  synchronized InForce inForce() {
+  /** Decides (once) what isolation is in force: probes bubblewrap; refuses what was not chosen. */
+  public synchronized InForce inForce() {
     if (inForce == null) {
       inForce = detect();
     }
@@ -174,91 +196,71 @@ public final class BuildSandbox {
       return new InForce(
           false,
           List.of(),
-          null,
-          null,
+          false,
           "none (tarmac.build.isolation=none), as the service's own user (uid "
               + ownUid()
               + ") with a clean environment in their own directory; they can read every file the service can");
     }
     if (wanted == Isolation.USER && !root) {
       throw new BuildException(
-          "tarmac.build.isolation=user needs the service to run as root (to switch to "
-              + settings.user()
-              + "); run it as root, or set tarmac.build.isolation to auto");
-    }
-    Integer uid = null;
-    Integer gid = null;
-    if (root) {
-      int[] ids = ensureUser(settings.user());
-      uid = ids[0];
-      gid = ids[1];
+          "tarmac.build.isolation=user needs the service to run as root (to give each build a uid"
+              + " of its own); run it as root, or install bubblewrap and set tarmac.build.isolation"
+              + " to auto");
     }
     String who =
         root
-            ? "as user " + settings.user() + " (uid " + uid + ")"
+            ? "as a uid of its own per build (tarmac.build.uids " + settings.uids() + ")"
             : "as the service's own user (uid "
                 + ownUid()
-                + "; the service is not root, so it cannot switch to a build user)";
+                + "; the service is not root, so it cannot give builds uids of their own)";
     String bwrapProblem = "";
-    if (wanted == Isolation.AUTO || wanted == Isolation.BWRAP) {
+    if (wanted != Isolation.USER) {
       List<List<String>> tries =
           root ? List.of(List.of()) : List.of(List.of(), List.of("--unshare-user"));
       for (List<String> extra : tries) {
-        String problem = probeBwrap(extra, uid, gid);
+        String problem = probeBwrap(extra, root ? settings.uids().first() : null);
         if (problem == null) {
           return new InForce(
               true,
               extra,
-              uid,
-              gid,
+              root,
               "bubblewrap, "
                   + who
                   + ": new PID, IPC, UTS and mount namespaces (the service's processes are not visible), "
-                  + "the data dir, the service's home and working directory hidden, / read-only, "
-                  + "network shared; every process ends with the build");
+                  + "the data dir, the sandbox dir, the service's home and working directory hidden, "
+                  + "/ read-only, network shared; every process ends with the build");
         }
         bwrapProblem = problem;
       }
-      if (wanted == Isolation.BWRAP) {
-        throw new BuildException(
-            "tarmac.build.isolation=bwrap but bubblewrap does not work here: "
-                + bwrapProblem
-                + ". Install it (Debian: apt-get install bubblewrap) or set tarmac.build.isolation to auto");
-      }
+      throw new BuildException(
+          "builds need bubblewrap (tarmac.build.isolation="
+              + wanted.name().toLowerCase(Locale.ROOT)
+              + ") and it does not work here: "
+              + bwrapProblem
+              + ". Install it (Debian: apt-get install bubblewrap); or, knowing that a build then"
+              + " sees the service's processes and every world-readable file, set"
+              + " tarmac.build.isolation=user (root: a uid of its own per build, no namespaces) or"
+              + " none (the service's own user)");
     }
-    if (root) {
-      restrictDataDir();
-      return new InForce(
-          false,
-          List.of(),
-          uid,
-          gid,
-          "setpriv, "
-              + who
-              + ", no namespaces"
-              + (bwrapProblem.isEmpty() ? "" : " (bubblewrap: " + bwrapProblem + ")")
-              + ": the data dir is closed to it (mode 700) but it can see the service's processes "
-              + "and read world-readable files; a process that leaves its session can outlive the build. "
-              + "Install bubblewrap for more");
-    }
+    restrictDataDir();
     return new InForce(
         false,
         List.of(),
-        null,
-        null,
-        "none, "
+        true,
+        "setpriv (tarmac.build.isolation=user), "
             + who
-            + " with a clean environment in their own directory, but can read every file the service can"
-            + (bwrapProblem.isEmpty() ? "" : " (bubblewrap: " + bwrapProblem + ")")
-            + ". Run the service as root or install bubblewrap");
+            + ", no namespaces: the data dir is closed to it (mode 700) but it can see the service's"
+            + " processes and read world-readable files; every process of its uid ends with the"
+            + " build. Install bubblewrap for more");
   }
 
   /** Null when bubblewrap runs a command as it would run a build; otherwise why not. */
-  private String probeBwrap(List<String> extra, Integer uid, Integer gid) {
+  private String probeBwrap(List<String> extra, Integer uid) {
     try {
       Path probe = Files.createTempDirectory(rootDir(), prefix + "-probe-");
       try {
-        List<String> argv = bwrapArgv(extra, probe, probe, uid, gid, "exit 0");
+        List<String> argv =
+            bwrapArgv(extra, probe, probe, uid, uid, List.of(), List.of("sh", "-c", "exit 0"));
         ProcessBuilder b = new ProcessBuilder(argv).redirectErrorStream(true);
         b.environment().clear();
         b.environment().put("PATH", path());
@@ -281,9 +283,18 @@ public final class BuildSandbox {
     }
   }
 
-  /** The bubblewrap command line for one build command, run in {@code dir}/tree. */
+  /**
+   * The bubblewrap command line for {@code command}, run in {@code cwd} inside the sandbox {@code
+   * dir}; {@code binds} are extra {@code --ro-bind} arguments (source, destination, ...).
+   */
   List<String> bwrapArgv(
-      List<String> extra, Path dir, Path cwd, Integer uid, Integer gid, String command) {
+      List<String> extra,
+      Path dir,
+      Path cwd,
+      Integer uid,
+      Integer gid,
+      List<String> binds,
+      List<String> command) {
     List<String> argv = new ArrayList<>(List.of("bwrap"));
     argv.addAll(extra);
     argv.addAll(List.of("--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"));
@@ -307,6 +318,9 @@ public final class BuildSandbox {
     for (Path a : leading) {
       argv.addAll(List.of("--perms", "0755", "--dir", a.toString()));
     }
+    for (int i = 0; i + 1 < binds.size(); i += 2) {
+      argv.addAll(List.of("--ro-bind", binds.get(i), binds.get(i + 1)));
+    }
     argv.addAll(List.of("--bind", dir.toString(), dir.toString(), "--chdir", cwd.toString()));
     argv.addAll(
         List.of(
@@ -321,7 +335,7 @@ public final class BuildSandbox {
     if (uid != null) {
       argv.addAll(setpriv(uid, gid));
     }
-    argv.addAll(List.of("sh", "-c", command));
+    argv.addAll(command);
     return argv;
   }
 
@@ -339,11 +353,12 @@ public final class BuildSandbox {
 
   /**
    * Paths laid over with an empty tmpfs inside bubblewrap: /tmp, /var/tmp, the data dir, the
-   * service's home and working directory, {@code tarmac.build.hide}; parents before children, a
-   * path inside one already hidden left out.
+   * sandbox dir (other builds' directories), the service's home and working directory, {@code
+   * tarmac.build.hide}; parents before children, a path inside one already hidden left out.
    */
   List<Path> hidden() {
-    List<Path> wanted = new ArrayList<>(List.of(Path.of("/tmp"), Path.of("/var/tmp"), dataDir));
+    List<Path> wanted =
+        new ArrayList<>(List.of(Path.of("/tmp"), Path.of("/var/tmp"), dataDir, settings.root()));
     for (String prop : List.of("user.home", "user.dir")) {
       String v = System.getProperty(prop);
       if (v != null && !v.isBlank()) {
@@ -376,24 +391,39 @@ public final class BuildSandbox {
   }
 
   /**
-   * Opens a sandbox for one build: a fresh directory (mode 700, owned by the build user) under
-   * {@code tarmac.build.sandbox-dir} with {@code home/} and the tree moved into {@code tree/}.
-   * {@link Session#close()} brings the tree back to {@code tree}, owned by the service again.
+   * Opens a sandbox for one build: a uid of its own (as root), a fresh directory (mode 700, owned
+   * by that uid) under {@code tarmac.build.sandbox-dir} with {@code home/} and the tree moved into
+   * {@code tree/}. {@link Session#close()} ends every process of the uid, brings the tree back to
+   * {@code tree}, owned by the service again.
    */
   public Session open(String name, Path tree) throws IOException, InterruptedException {
     InForce in = inForce();
     Path root = ensureRoot(in);
-    Path dir =
-        Files.createTempDirectory(
-            root,
-            prefix + "-" + name + "-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    Session session = new Session(in, dir, tree);
+    BuildUids.Lease lease = in.ownUid() ? uids.take() : null;
+    Path dir;
+    try {
+      dir =
+          Files.createTempDirectory(
+              root,
+              prefix + "-" + name + "-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException | RuntimeException e) {
+      if (lease != null) {
+        lease.close();
+      }
+      throw e;
+    }
+    Session session = new Session(in, dir, tree, lease);
     try {
       Files.createDirectory(session.home);
+      if (in.bwrap() && lease != null) {
+        session.writeUserDatabase(settings.user());
+      }
       move(tree, session.tree);
-      if (in.uid() != null) {
-        run("chown", "-hR", in.uid() + ":" + in.gid(), dir.toString());
+      if (lease != null) {
+        run("chown", "-hR", lease.uid + ":" + lease.uid, session.home.toString());
+        run("chown", "-hR", lease.uid + ":" + lease.uid, session.tree.toString());
+        run("chown", lease.uid + ":" + lease.uid, dir.toString());
       }
       return session;
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -402,8 +432,18 @@ public final class BuildSandbox {
     }
   }
 
-  /** Removes sandboxes of this data dir left by a build that was running when the service died. */
+  /**
+   * Removes sandboxes of this data dir left by a build that was running when the service died, and
+   * ends the processes such a build left (as root).
+   */
   public void cleanAbandoned() {
+    if (ownUid() == 0 && settings.isolation() != Isolation.NONE) {
+      try {
+        uids.endAbandoned();
+      } catch (IOException | RuntimeException e) {
+        // the next build of that uid ends them before it starts
+      }
+    }
     if (!Files.isDirectory(settings.root())) {
       return;
     }
@@ -423,18 +463,31 @@ public final class BuildSandbox {
     private final Path tree;
     private final Path home;
     private final Path origin;
+    private final BuildUids.Lease lease;
+    private volatile boolean closed;
 
-    private Session(InForce in, Path dir, Path origin) {
+    private Session(InForce in, Path dir, Path origin, BuildUids.Lease lease) {
       this.in = in;
       this.dir = dir;
       this.tree = dir.resolve("tree");
       this.home = dir.resolve("home");
       this.origin = origin;
+      this.lease = lease;
     }
 
     /** Where the commands run. */
     public Path tree() {
       return tree;
+    }
+
+    /** The uid this build runs as, if it has one of its own. */
+    public Optional<Integer> uid() {
+      return lease == null ? Optional.empty() : Optional.of(lease.uid);
+    }
+
+    /** Dart Sass and esbuild, runnable inside this sandbox. */
+    public BuildTools tools() {
+      return tools;
     }
 
     /**
@@ -450,22 +503,65 @@ public final class BuildSandbox {
      * sandbox's), LANG/LC_ALL and {@code variables} (TARMAC_* and the app's build.env).
      */
     public ProcessBuilder command(String command, Map<String, String> variables) {
+      List<String> argv = new ArrayList<>();
+      if (!in.bwrap()) {
+        argv.add("setsid");
+      }
+      argv.addAll(List.of("sh", "-c", command));
+      return exec(argv, variables);
+    }
+
+    /** The process for {@code argv} (a tool of {@link #tools()}), as the build, in the tree. */
+    public ProcessBuilder exec(List<String> command, Map<String, String> variables) {
       List<String> argv;
+      Integer uid = lease == null ? null : lease.uid;
       if (in.bwrap()) {
-        argv = bwrapArgv(in.bwrapExtra(), dir, tree, in.uid(), in.gid(), command);
+        List<String> binds = new ArrayList<>();
+        if (Files.isDirectory(tools.dir())) {
+          binds.addAll(List.of(tools.dir().toString(), tools.dir().toString()));
+        }
+        Path passwd = dir.resolve("passwd");
+        if (Files.exists(passwd, LinkOption.NOFOLLOW_LINKS)) {
+          binds.addAll(List.of(passwd.toString(), "/etc/passwd"));
+          binds.addAll(List.of(dir.resolve("group").toString(), "/etc/group"));
+        }
+        argv = bwrapArgv(in.bwrapExtra(), dir, tree, uid, uid, binds, command);
       } else {
         argv = new ArrayList<>();
-        if (in.uid() != null) {
-          argv.addAll(setpriv(in.uid(), in.gid()).subList(0, 7));
+        if (uid != null) {
+          argv.addAll(setpriv(uid, uid).subList(0, 7));
           argv.addAll(List.of("--pdeathsig", "KILL", "--"));
         }
-        argv.addAll(List.of("setsid", "sh", "-c", command));
+        argv.addAll(command);
       }
       ProcessBuilder b = new ProcessBuilder(argv).directory(tree.toFile());
       Map<String, String> env = b.environment();
       env.clear();
       env.putAll(environment(variables));
       return b;
+    }
+
+    /** Gives a file the service wrote in the tree to the build's uid (the next steps write it). */
+    public void own(Path file) {
+      if (lease == null) {
+        return;
+      }
+      try {
+        Files.setAttribute(file, "unix:uid", lease.uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(file, "unix:gid", lease.uid, LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot give " + file + " to build uid " + lease.uid, e);
+      }
+    }
+
+    /**
+     * Ends every process of this build's uid (none is left when it returns); without a uid of its
+     * own, {@link Processes} ends what the command started.
+     */
+    public void endProcesses() {
+      if (lease != null) {
+        BuildUids.endProcesses(lease.uid);
+      }
     }
 
     Map<String, String> environment(Map<String, String> variables) {
@@ -482,12 +578,48 @@ public final class BuildSandbox {
       return env;
     }
 
-    /** Gives the tree back (owned by the service) and removes the sandbox. */
+    /**
+     * /etc/passwd and /etc/group as bubblewrap shows them: the machine's, plus the build's uid
+     * under {@code user} (tools such as Node's {@code os.userInfo()} look their user up).
+     */
+    private void writeUserDatabase(String user) throws IOException {
+      int uid = lease.uid;
+      Files.writeString(
+          dir.resolve("passwd"),
+          withEntry(
+              "/etc/passwd",
+              user,
+              user + ":x:" + uid + ":" + uid + ":Tarmac build:" + home + ":/bin/sh"));
+      Files.writeString(
+          dir.resolve("group"), withEntry("/etc/group", user, user + ":x:" + uid + ":"));
+    }
+
+    private static String withEntry(String file, String name, String entry) throws IOException {
+      StringBuilder out = new StringBuilder();
+      for (String line : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8)) {
+        if (!line.startsWith(name + ":")) {
+          out.append(line).append('\n');
+        }
+      }
+      return out.append(entry).append('\n').toString();
+    }
+
+    /** Ends the build's processes, gives the tree back (owned by the service), removes the rest. */
     @Override
     public void close() throws IOException, InterruptedException {
+      if (closed) {
+        return;
+      }
+      closed = true;
       try {
+        if (lease != null) {
+          BuildUids.endProcesses(lease.uid);
+          if (!in.bwrap()) {
+            removeSharedFiles(lease.uid);
+          }
+        }
         if (Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
-          if (in.uid() != null) {
+          if (lease != null) {
             run("chown", "-hR", ownUid() + ":" + ownGid(), tree.toString());
           }
           if (ownUid() != 0) {
@@ -497,22 +629,55 @@ public final class BuildSandbox {
           move(tree, origin);
         }
       } finally {
-        TreeFiles.deleteRecursively(dir);
+        try {
+          TreeFiles.deleteRecursively(dir);
+        } finally {
+          if (lease != null) {
+            lease.close();
+          }
+        }
       }
+    }
+  }
+
+  /**
+   * Without a mount namespace a build shares the machine's /tmp, /var/tmp and /dev/shm: what its
+   * uid left there goes with it (found and removed as that uid, so nothing else can be touched).
+   */
+  private static void removeSharedFiles(int uid) throws InterruptedException {
+    List<String> argv = new ArrayList<>(setpriv(uid, uid));
+    argv.addAll(List.of("find"));
+    for (String d : List.of("/tmp", "/var/tmp", "/dev/shm")) {
+      if (Files.isDirectory(Path.of(d))) {
+        argv.add(d);
+      }
+    }
+    argv.addAll(List.of("-xdev", "-mindepth", "1", "-uid", Integer.toString(uid), "-delete"));
+    try {
+      Process p =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    } catch (IOException e) {
+      // no find(1): the next build of this uid may see them; its own files only
     }
   }
 
   /** The sandbox root: made 711 (reachable, not listable), refused if others could write it. */
   private Path ensureRoot(InForce in) throws IOException {
     Path root = rootDir();
-    if (in.uid() != null && !in.bwrap()) {
+    if (in.ownUid() && !in.bwrap()) {
       // without a mount namespace the build user walks the real path to its directory
       for (Path p = root; p != null; p = p.getParent()) {
         if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
           throw new BuildException(
-              "the build user "
-                  + settings.user()
-                  + " cannot reach tarmac.build.sandbox-dir "
+              "builds (uids "
+                  + settings.uids()
+                  + ") cannot reach tarmac.build.sandbox-dir "
                   + root
                   + ": "
                   + p
@@ -562,51 +727,6 @@ public final class BuildSandbox {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot make the data dir " + dataDir + " private", e);
-    }
-  }
-
-  /** The build user's uid and gid; created (no home, no login, no password) when missing. */
-  private static int[] ensureUser(String user) {
-    Optional<int[]> ids = ids(user);
-    if (ids.isPresent()) {
-      return ids.get();
-    }
-    String made;
-    try {
-      made =
-          output(
-              "useradd",
-              "--system",
-              "--no-create-home",
-              "--shell",
-              "/usr/sbin/nologin",
-              "-p",
-              "*",
-              user);
-    } catch (IOException e) {
-      made = e.getMessage();
-    }
-    String out = made;
-    // another service (or test) may have made it at the same moment: that is as good
-    return ids(user)
-        .orElseThrow(
-            () ->
-                new BuildException(
-                    "the build user "
-                        + user
-                        + " (tarmac.build.user) does not exist and could not be created: "
-                        + out
-                        + ". Create it: useradd --system --no-create-home --shell /usr/sbin/nologin -p '*' "
-                        + user));
-  }
-
-  private static Optional<int[]> ids(String user) {
-    try {
-      String uid = output("id", "-u", user).trim();
-      String gid = output("id", "-g", user).trim();
-      return Optional.of(new int[] {Integer.parseInt(uid), Integer.parseInt(gid)});
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
     }
   }
 

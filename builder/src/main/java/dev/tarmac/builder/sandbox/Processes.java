@@ -64,7 +64,18 @@ public final class Processes {
             "build-output");
     reader.setDaemon(true);
     reader.start();
-    boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    boolean finished;
+    try {
+      finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      // the build was cancelled: nothing it started may go on
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      if (ownGroup) {
+        killGroup(process.pid());
+      }
+      process.destroyForcibly();
+      throw e;
+    }
     List<ProcessHandle> descendants = process.descendants().toList();
     if (ownGroup) {
       killGroup(process.pid());
@@ -86,7 +97,7 @@ public final class Processes {
   /**
    * SIGKILL to process group {@code pgid} (never this JVM's own group: a child's pid is not it).
    */
-  private static void killGroup(long pgid) throws InterruptedException {
+  private static void killGroup(long pgid) {
     if (ProcessHandle.current().pid() == pgid) {
       return;
     }
@@ -97,6 +108,8 @@ public final class Processes {
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
       kill.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (IOException e) {
       // no kill(1): the descendants were ended one by one
     }

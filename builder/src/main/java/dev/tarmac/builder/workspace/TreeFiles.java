@@ -70,4 +70,87 @@ public final class TreeFiles {
     out.sort(Comparator.naturalOrder());
     return out;
   }
+
+  /**
+   * Refuses a tree holding a FIFO, socket or device, or a symlink to one: a step that opened it
+   * would block forever or read a device (docs/architecture.md, "Build isolation"). {@code after}
+   * names what made the tree ({@code build.commands}).
+   */
+  public static void refuseSpecialFiles(Path tree, String after) {
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(tree)) {
+      walk.forEach(
+          p -> {
+            if (found.size() >= 10) {
+              return;
+            }
+            // a link counts by where it points, as a step opening it would see it
+            boolean special =
+                Files.exists(p) && !Files.isRegularFile(p) && !Files.isDirectory(p)
+                    || !Files.isSymbolicLink(p)
+                        && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                        && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+            if (special) {
+              found.add(relative(tree, p));
+            }
+          });
+    } catch (IOException | UncheckedIOException e) {
+      throw new BuildException("cannot list the tree " + tree + ": " + e.getMessage());
+    }
+    if (!found.isEmpty()) {
+      throw new BuildException(
+          after
+              + " left "
+              + (found.size() == 1
+                  ? "a FIFO, socket or device (or a link to one)"
+                  : "FIFOs, sockets or devices (or links to them)")
+              + " in the tree: "
+              + String.join(", ", found)
+              + "; only files, directories and symlinks to them can be built and shipped. Remove"
+              + " them in the command that made them");
+    }
+  }
+
+  /**
+   * Writes {@code text} to {@code file} inside {@code tree}, making missing directories, never
+   * through a symlink (a build could point one at any file of the machine): a link on the way is an
+   * error naming it. {@code made} hears of every directory and the file it made or wrote.
+   */
+  public static void writeInTree(
+      Path tree, Path file, String text, String what, java.util.function.Consumer<Path> made)
+      throws IOException {
+    Path rel = tree.relativize(file.normalize());
+    if (rel.startsWith("..") || rel.toString().isEmpty()) {
+      throw new BuildException(what + ": " + file + " is outside the tree");
+    }
+    Path here = tree;
+    for (int i = 0; i < rel.getNameCount() - 1; i++) {
+      here = here.resolve(rel.getName(i));
+      if (Files.isSymbolicLink(here)) {
+        throw new BuildException(
+            what
+                + ": "
+                + relative(tree, here)
+                + " is a symlink; Tarmac writes only into the tree's own directories");
+      }
+      if (!Files.exists(here, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(here);
+        made.accept(here);
+      }
+    }
+    if (Files.isSymbolicLink(file)) {
+      throw new BuildException(
+          what + ": " + relative(tree, file) + " is a symlink; Tarmac does not write through it");
+    }
+    try (var out =
+        Files.newOutputStream(
+            file,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+            java.nio.file.StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS)) {
+      out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    made.accept(file);
+  }
 }

@@ -3,7 +3,7 @@ package dev.tarmac.builder.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tarmac.builder.pipeline.steps.Esbuild;
+import dev.tarmac.builder.sandbox.BuildTools;
 import dev.tarmac.builder.testing.SampleRepo;
 import dev.tarmac.builder.testing.Tarballs;
 import dev.tarmac.builder.workspace.BuildException;
@@ -131,7 +131,7 @@ class BuilderTest {
     Files.writeString(check.resolve("extra.css"), css);
     Process p =
         new ProcessBuilder(
-                Esbuild.binary(tmp.resolve("data/cache")).toString(),
+                new BuildTools(tmp.resolve("tools")).esbuild().toString(),
                 "app.js",
                 "extra.css",
                 "--outdir=out")

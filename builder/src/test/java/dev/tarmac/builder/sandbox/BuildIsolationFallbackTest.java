@@ -26,6 +26,7 @@ class BuildIsolationFallbackTest extends BuildIsolationTest {
 
   @Override
   String expectedIsolation() {
-    return "isolation: setpriv, as user tarmac-build (uid " + buildUid() + "), no namespaces";
+    return "isolation: setpriv (tarmac.build.isolation=user), as a uid of its own per build"
+        + " (tarmac.build.uids 700000-700255), no namespaces";
   }
 }

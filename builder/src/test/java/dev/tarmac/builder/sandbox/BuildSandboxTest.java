@@ -72,7 +72,15 @@ class BuildSandboxTest {
             data);
     Path dir = Path.of("/var/tmp/tarmac-build/0a1b2c3d-shop-v1-42");
 
-    List<String> argv = sandbox.bwrapArgv(List.of(), dir, dir.resolve("tree"), 999, 995, "npm ci");
+    List<String> argv =
+        sandbox.bwrapArgv(
+            List.of(),
+            dir,
+            dir.resolve("tree"),
+            700003,
+            700003,
+            List.of("/var/tmp/tarmac-build/0a1b2c3d.tools", "/var/tmp/tarmac-build/0a1b2c3d.tools"),
+            List.of("sh", "-c", "npm ci"));
 
     assertThat(argv.subList(0, 12))
         .containsExactly(
@@ -94,6 +102,8 @@ class BuildSandboxTest {
             " --perms 1777 --tmpfs /dev/shm"
                 // the directories leading to the sandbox under a hidden path stay crossable
                 + " --perms 0755 --dir /var/tmp/tarmac-build"
+                // the tools, read-only, and only this build's own directory of the sandbox dir
+                + " --ro-bind /var/tmp/tarmac-build/0a1b2c3d.tools /var/tmp/tarmac-build/0a1b2c3d.tools"
                 + " --bind "
                 + dir
                 + " "
@@ -102,7 +112,7 @@ class BuildSandboxTest {
                 + dir
                 + "/tree --unshare-pid --unshare-ipc --unshare-uts --hostname tarmac-build"
                 + " --die-with-parent --new-session --"
-                + " setpriv --reuid=999 --regid=995 --clear-groups --inh-caps=-all"
+                + " setpriv --reuid=700003 --regid=700003 --clear-groups --inh-caps=-all"
                 + " --bounding-set=-all --no-new-privs -- sh -c npm ci");
     assertThat(argv).doesNotContain("--unshare-net", "--share-net");
     // the data dir, the service's home and tarmac.build.hide are hidden (or inside what is)

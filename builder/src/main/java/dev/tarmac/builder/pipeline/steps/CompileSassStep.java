@@ -11,7 +11,8 @@ import com.sass_lang.embedded_protocol.SourceSpan;
 import de.larsgrefer.sass.embedded.CompileSuccess;
 import de.larsgrefer.sass.embedded.SassCompilationFailedException;
 import de.larsgrefer.sass.embedded.SassCompiler;
-import de.larsgrefer.sass.embedded.SassCompilerFactory;
+import de.larsgrefer.sass.embedded.connection.ProcessConnection;
+import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
 import dev.tarmac.builder.workspace.TreeFiles;
@@ -27,13 +28,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Compiles each {@code build.sass} entry with Dart Sass (embedded, bundled: no download). It runs
- * after the app's own commands, so load paths such as {@code node_modules} exist; the sources stay
- * until {@link ExcludePathsStep}. A Sass error fails the build with file:line:column; warnings go
- * to the build log with file:line (the same warning repeated is written once, then counted). Output
- * with non-ASCII text starts with {@code @charset "UTF-8";}. With {@code source_map: true} the map
- * is written beside the CSS ({@code main.css.map}, sources relative and included, as the {@code
- * .scss} files do not ship) and referenced from it.
+ * Compiles each {@code build.sass} entry with Dart Sass (embedded, bundled: no download), run
+ * inside the build's sandbox as the build's own uid (docs/architecture.md, "Build isolation"): it
+ * reads only what the build could, and is ended at {@code build.timeout}. It runs after the app's
+ * own commands, so load paths such as {@code node_modules} exist; the sources stay until {@link
+ * ExcludePathsStep}. A Sass error fails the build with file:line:column; warnings go to the build
+ * log with file:line (the same warning repeated is written once, then counted). Output with
+ * non-ASCII text starts with {@code @charset "UTF-8";}. With {@code source_map: true} the map is
+ * written beside the CSS ({@code main.css.map}, sources relative and included, as the {@code .scss}
+ * files do not ship) and referenced from it.
  */
 public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled> {
   public record Compiled(int stylesheets, int warnings) {}
@@ -46,13 +49,21 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
   private static final java.util.regex.Pattern TRACE =
       java.util.regex.Pattern.compile("(\\S+) (\\d+):(\\d+)(?:\\s.*)?");
 
+  private final BuildSandbox.Session session;
   private final Path tree;
   private final List<SassEntry> entries;
+  private final java.time.Duration timeout;
   private final BuildLog log;
 
-  public CompileSassStep(Path tree, List<SassEntry> entries, BuildLog log) {
-    this.tree = tree;
+  public CompileSassStep(
+      BuildSandbox.Session session,
+      List<SassEntry> entries,
+      java.time.Duration timeout,
+      BuildLog log) {
+    this.session = session;
+    this.tree = session.tree();
     this.entries = entries;
+    this.timeout = timeout;
     this.log = log;
   }
 
@@ -63,13 +74,35 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
     }
     checkEntries();
     Map<String, Integer> warnings = new LinkedHashMap<>();
-    try (SassCompiler compiler = SassCompilerFactory.bundled()) {
+    Process process = session.exec(session.tools().sass(), Map.of()).start();
+    java.util.concurrent.atomic.AtomicBoolean timedOut =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                if (!process.waitFor(
+                    timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                  timedOut.set(true);
+                  process.destroyForcibly();
+                  session.endProcesses();
+                }
+              } catch (InterruptedException e) {
+                // the step ended first
+              }
+            },
+            "sass-timeout");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    int index = 0;
+    try (SassCompiler compiler = new SassCompiler(new ProcessConnection(process))) {
       compiler.setOutputStyle(OutputStyle.COMPRESSED);
       compiler.setEmitCharset(false);
       compiler.setAlertColor(false);
       compiler.setVerbose(true); // every warning comes here; warn() limits and counts them
       compiler.setLoggingHandler(event -> warn(event, warnings));
       for (SassEntry entry : entries) {
+        index++;
         Path from = tree.resolve(entry.from());
         Path to = tree.resolve(entry.to());
         List<File> loadPaths = new ArrayList<>();
@@ -96,13 +129,14 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
           css = CHARSET + css;
         }
         css = css.endsWith("\n") ? css : css + "\n";
-        Files.createDirectories(to.getParent());
+        String what = "build.sass[" + (index - 1) + "].to";
         if (entry.sourceMap()) {
           Path map = to.resolveSibling(to.getFileName() + ".map");
-          Files.writeString(map, relativeSourceMap(result.getSourceMap(), map, to));
+          TreeFiles.writeInTree(
+              tree, map, relativeSourceMap(result.getSourceMap(), map, to), what, session::own);
           css += "/*# sourceMappingURL=" + map.getFileName() + " */\n";
         }
-        Files.writeString(to, css);
+        TreeFiles.writeInTree(tree, to, css, what, session::own);
         log.line(
             "sass: "
                 + entry.from()
@@ -114,6 +148,23 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
                 + (entry.sourceMap() ? ", with " + to.getFileName() + ".map" : "")
                 + ")");
       }
+    } catch (IOException e) {
+      if (timedOut.get()) {
+        throw new BuildException(
+            "compile sass: build.sass["
+                + Math.max(0, index - 1)
+                + "] ("
+                + entries.get(Math.max(0, index - 1)).from()
+                + ") did not finish within build.timeout ("
+                + timeout.toSeconds()
+                + "s); a stylesheet may import a file that never ends (a FIFO) or loop; raise"
+                + " build.timeout in tarmac.yml or fix the stylesheet");
+      }
+      throw e;
+    } finally {
+      watchdog.interrupt();
+      process.destroyForcibly();
+      session.endProcesses();
     }
     int total = 0;
     for (Map.Entry<String, Integer> w : warnings.entrySet()) {
@@ -229,8 +280,9 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
     if (file.startsWith("file:")) {
       file = Path.of(URI.create(file)).toString();
     }
-    Path path = Path.of(file);
-    if (path.isAbsolute() && path.startsWith(tree)) {
+    // Dart Sass names a file relative to its working directory (the tree) when that is shorter
+    Path path = tree.resolve(file).normalize();
+    if (path.startsWith(tree)) {
       file = TreeFiles.relative(tree, path);
     }
     return file + ":" + m.group(2) + ":" + m.group(3);

@@ -1,5 +1,6 @@
 package dev.tarmac.builder.pipeline.steps;
 
+import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
 import dev.tarmac.builder.workspace.Globs;
@@ -40,7 +41,9 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
    */
   static final int ARGUMENT_BYTES = 256 * 1024;
 
-  private static final long TIMEOUT_MINUTES = 5;
+  /** Of esbuild's output, what is kept (the rest is counted). */
+  private static final int OUTPUT_BYTES = 1024 * 1024;
+
   private static final List<String> JS_TIERS = List.of("es5", "es2015", "esnext");
   private static final Pattern MAP_URL =
       Pattern.compile("[#@] sourceMappingURL=([^\\s*'\"]+)\\s*(?:\\*/)?\\s*$");
@@ -48,16 +51,27 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
       Pattern.compile(
           "^✘ \\[ERROR\\] (.+?)\\n(?:\\n\\s+(\\S+?):(\\d+):(\\d+):)?", Pattern.MULTILINE);
 
-  private final Path cacheDir;
+  private final BuildSandbox.Session session;
+  private final java.time.Duration timeout;
+  private long deadline;
   private final Path tree;
   private final List<String> globs;
   private final List<String> configuredTargets;
   private final BuildLog log;
 
+  /**
+   * esbuild runs inside {@code session} as the build's uid; the whole step ends at {@code timeout}
+   * ({@code build.timeout}).
+   */
   public MinifyAssetsStep(
-      Path cacheDir, Path tree, List<String> globs, List<String> configuredTargets, BuildLog log) {
-    this.cacheDir = cacheDir;
-    this.tree = tree;
+      BuildSandbox.Session session,
+      List<String> globs,
+      List<String> configuredTargets,
+      java.time.Duration timeout,
+      BuildLog log) {
+    this.session = session;
+    this.timeout = timeout;
+    this.tree = session.tree();
     this.globs = globs;
     this.configuredTargets = configuredTargets;
     this.log = log;
@@ -75,6 +89,7 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
 
   @Override
   public Minified run() throws Exception {
+    deadline = System.nanoTime() + timeout.toNanos();
     MinifyTargets targets = MinifyTargets.fromProject(tree, configuredTargets, log);
     if (globs.isEmpty()) {
       return new Minified(0, 0, 0, targets);
@@ -234,7 +249,7 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
     List<String> command =
         new ArrayList<>(
             List.of(
-                Esbuild.binary(cacheDir).toString(),
+                session.tools().esbuild().toString(),
                 "--minify",
                 "--charset=utf8",
                 "--log-level=warning",
@@ -251,24 +266,35 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
     for (Path p : files) {
       command.add(TreeFiles.relative(tree, p));
     }
-    Process process =
-        new ProcessBuilder(command)
-            .directory(tree.toFile())
-            .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
+    ProcessBuilder builder = session.exec(command, Map.of());
+    builder.redirectErrorStream(true);
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Process process = builder.start();
     CompletableFuture<String> output =
         CompletableFuture.supplyAsync(
             () -> {
               try (InputStream in = process.getInputStream()) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                byte[] kept = in.readNBytes(OUTPUT_BYTES);
+                long more = in.transferTo(java.io.OutputStream.nullOutputStream());
+                return new String(kept, StandardCharsets.UTF_8)
+                    + (more > 0 ? "\n(" + more + " more bytes of output not kept)" : "");
               } catch (IOException e) {
                 return "(output unreadable: " + e.getMessage() + ")";
               }
             });
-    if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+    long left = Math.max(0, deadline - System.nanoTime());
+    boolean finished;
+    try {
+      finished = process.waitFor(left, TimeUnit.NANOSECONDS);
+    } finally {
+      session.endProcesses();
+    }
+    if (!finished) {
       process.destroyForcibly();
-      throw new BuildException("minify: esbuild did not finish within " + TIMEOUT_MINUTES + " min");
+      throw new BuildException(
+          "minify: esbuild did not finish within build.timeout ("
+              + timeout.toSeconds()
+              + "s); raise build.timeout in tarmac.yml");
     }
     String text = output.join();
     List<Problem> errors = new ArrayList<>();

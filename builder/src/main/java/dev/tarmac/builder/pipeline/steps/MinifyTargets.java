@@ -69,10 +69,10 @@ public record MinifyTargets(List<String> js, List<String> css, boolean explicit,
     try {
       Path rc = tree.resolve(".browserslistrc");
       Path pkg = tree.resolve("package.json");
-      if (Files.isRegularFile(rc)) {
+      if (Files.isRegularFile(rc, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         queries = browserslistrc(Files.readString(rc));
         source = ".browserslistrc";
-      } else if (Files.isRegularFile(pkg)) {
+      } else if (Files.isRegularFile(pkg, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         JsonNode list = new ObjectMapper().readTree(pkg.toFile()).path("browserslist");
         if (list.isObject()) {
           list = list.has("production") ? list.get("production") : list.elements().next();

@@ -4,7 +4,7 @@ import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.sandbox.Processes;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
-import java.nio.file.Path;
+import dev.tarmac.builder.workspace.TreeFiles;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,25 +20,23 @@ import java.util.Map;
 public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsStep.Ran> {
   public record Ran(int commands) {}
 
-  private final Path tree;
   private final List<String> commands;
   private final Map<String, String> environment;
   private final Duration timeout;
   private final BuildLog log;
-  private final BuildSandbox sandbox;
-  private final String name;
+  private final BuildSandbox.Session session;
+  private final String key;
 
+  /** {@code key}: the list's key in tarmac.yml ({@code build.commands}, {@code build.after}). */
   public RunBuildCommandsStep(
-      BuildSandbox sandbox,
-      String name,
-      Path tree,
+      BuildSandbox.Session session,
+      String key,
       List<String> commands,
       Map<String, String> environment,
       Duration timeout,
       BuildLog log) {
-    this.sandbox = sandbox;
-    this.name = name;
-    this.tree = tree;
+    this.session = session;
+    this.key = key;
     this.commands = commands;
     this.environment = environment;
     this.timeout = timeout;
@@ -48,25 +46,27 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
   @Override
   public Ran run() throws Exception {
     if (commands.isEmpty()) {
+      // the checkout itself may hold a link to a device (/dev/zero)
+      TreeFiles.refuseSpecialFiles(session.tree(), "the checkout");
       return new Ran(0);
     }
-    try (BuildSandbox.Session session = sandbox.open(name, tree)) {
-      log.line("commands run in " + session.tree());
-      runAll(session);
-    }
-    return new Ran(commands.size());
-  }
-
-  private void runAll(BuildSandbox.Session session) throws Exception {
+    log.line(
+        key + " run in " + session.tree() + session.uid().map(uid -> " as uid " + uid).orElse(""));
     for (int i = 0; i < commands.size(); i++) {
       String command = commands.get(i);
       log.line("command " + (i + 1) + "/" + commands.size() + ": " + command);
       ProcessBuilder builder = session.command(command, environment);
-      Processes.Outcome outcome =
-          Processes.run(builder, timeout, log, "  | ", session.ownProcessGroup());
+      Processes.Outcome outcome;
+      try {
+        outcome = Processes.run(builder, timeout, log, "  | ", session.ownProcessGroup());
+      } finally {
+        // what the command left running (a daemon, a double fork) ends with it
+        session.endProcesses();
+      }
       if (outcome.timedOut()) {
         throw new BuildException(
-            "build.commands["
+            key
+                + "["
                 + i
                 + "] `"
                 + command
@@ -77,7 +77,8 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
       }
       if (outcome.exitCode() != 0) {
         throw new BuildException(
-            "build.commands["
+            key
+                + "["
                 + i
                 + "] `"
                 + command
@@ -87,5 +88,8 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
                 + outcome.tailText());
       }
     }
+    // no process of the build lives now: what the tree holds stays as it is checked
+    TreeFiles.refuseSpecialFiles(session.tree(), key);
+    return new Ran(commands.size());
   }
 }

@@ -3,6 +3,7 @@ package dev.tarmac.builder.pipeline.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tarmac.builder.testing.InSandbox;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
 import dev.tarmac.deploy.config.TarmacConfig.SassEntry;
@@ -44,7 +45,11 @@ class CompileSassStepTest {
 
   private String compile(SassEntry... entries) throws Exception {
     try (BuildLog log = new BuildLog(tmp.resolve("build.log"))) {
-      new CompileSassStep(tree, List.of(entries), log).run();
+      InSandbox.none(
+          tree,
+          session ->
+              new CompileSassStep(session, List.of(entries), java.time.Duration.ofMinutes(5), log)
+                  .run());
     }
     return Files.readString(tmp.resolve("build.log"));
   }

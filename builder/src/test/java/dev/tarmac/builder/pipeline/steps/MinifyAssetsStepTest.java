@@ -3,6 +3,7 @@ package dev.tarmac.builder.pipeline.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tarmac.builder.testing.InSandbox;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
 import java.io.InputStream;
@@ -20,12 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MinifyAssetsStepTest {
   @TempDir Path tmp;
   private Path tree;
-  private Path cache;
 
   @BeforeEach
   void setUp() throws Exception {
     tree = tmp.resolve("tree");
-    cache = tmp.resolve("cache");
     for (String name : List.of("widget.js", "chart.js", "theme.css", "modern.js")) {
       Path to = tree.resolve("public/vendor").resolve(name);
       Files.createDirectories(to.getParent());
@@ -38,7 +37,11 @@ class MinifyAssetsStepTest {
   private MinifyAssetsStep.Minified minify(List<String> globs, List<String> targets)
       throws Exception {
     try (BuildLog log = new BuildLog(tmp.resolve("build.log"))) {
-      return new MinifyAssetsStep(cache, tree, globs, targets, log).run();
+      return InSandbox.none(
+          tree,
+          session ->
+              new MinifyAssetsStep(session, globs, targets, java.time.Duration.ofMinutes(5), log)
+                  .run());
     }
   }
 
@@ -159,7 +162,12 @@ class MinifyAssetsStepTest {
   @Test
   void filesGoToEsbuildInBatchesCutByTheLengthOfTheirNamesNoneLostNoneReordered() throws Exception {
     try (BuildLog log = new BuildLog(tmp.resolve("build.log"))) {
-      MinifyAssetsStep step = new MinifyAssetsStep(cache, tree, List.of(), List.of(), log);
+      MinifyAssetsStep step =
+          InSandbox.none(
+              tree,
+              session ->
+                  new MinifyAssetsStep(
+                      session, List.of(), List.of(), java.time.Duration.ofMinutes(5), log));
       List<Path> files =
           java.util.stream.IntStream.range(0, 1000)
               .mapToObj(i -> tree.resolve("js/f" + i + ".js"))
