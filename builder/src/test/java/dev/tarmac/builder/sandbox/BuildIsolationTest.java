@@ -228,12 +228,10 @@ class BuildIsolationTest {
                 "sleep 1000." + mark + "1 > /dev/null 2>&1 &",
                 "nohup sleep 1000." + mark + "4 > /dev/null 2>&1 &",
                 "mkdir -p vendor && echo done > vendor/INSTALLED"));
-    if (namespaces()) {
-      // in its own session, and double-forked out of the shell's reach: the PID namespace ends
-      // them (the fallback's process group cannot: docs/architecture.md says so)
-      commands.add(0, "setsid sleep 1000." + mark + "2 > /dev/null 2>&1 &");
-      commands.add(0, "(setsid sleep 1000." + mark + "3 > /dev/null 2>&1 &)");
-    }
+    // in its own session, and double-forked out of the shell's reach: the PID namespace, or the
+    // kill of every process of the build's own uid, ends them
+    commands.add(0, "setsid sleep 1000." + mark + "2 > /dev/null 2>&1 &");
+    commands.add(0, "(setsid sleep 1000." + mark + "3 > /dev/null 2>&1 &)");
     commands("v2.0.0", null, commands.toArray(String[]::new));
 
     build(builder(), "v2.0.0", tmp.resolve("build.log"));
@@ -248,7 +246,9 @@ class BuildIsolationTest {
     commands(
         "v2.0.0",
         "2s",
-        (namespaces() ? "(setsid sleep 1000." + mark + "1 > /dev/null 2>&1 &); " : "")
+        "(setsid sleep 1000."
+            + mark
+            + "1 > /dev/null 2>&1 &); "
             + "sleep 1000."
             + mark
             + "3 & sleep 1000."
@@ -288,6 +288,114 @@ class BuildIsolationTest {
     } finally {
       server.stop(0);
     }
+  }
+
+  @Test
+  void sassNeverRunsFromAPlaceABuildOrALocalUserCanWrite() throws Exception {
+    // where the Sass library extracts Dart Sass (java.io.tmpdir), reusing a directory not empty
+    java.lang.reflect.Method target =
+        de.larsgrefer.sass.embedded.connection.DartSassPackageProvider.class.getDeclaredMethod(
+            "getTargetPath");
+    target.setAccessible(true);
+    Path dir =
+        (Path) target.invoke(new de.larsgrefer.sass.embedded.connection.BundledPackageProvider());
+    Path ran = tmp.resolve("planted-sass-ran");
+    dev.tarmac.builder.workspace.TreeFiles.deleteRecursively(dir);
+    Path planted = dir.resolve("dart-sass/sass");
+    Files.createDirectories(planted.getParent());
+    Files.writeString(planted, "#!/bin/sh\nid -u > " + ran + "\nexit 1\n");
+    Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rwxrwxrwx"));
+    try {
+      build(builder(), "v1.0.0", tmp.resolve("build.log"));
+    } finally {
+      dev.tarmac.builder.workspace.TreeFiles.deleteRecursively(dir);
+    }
+
+    assertThat(ran).doesNotExist();
+    assertThat(artifact("v1.0.0").get("public/css/main.css").text()).contains("color:");
+  }
+
+  @Test
+  void sassReadsOnlyWhatTheBuildCouldAStylesheetLinkedToARootOnlyFileTellsNothingOfIt()
+      throws Exception {
+    Path secret = tmp.resolve("root-only.scss");
+    Files.writeString(secret, "\n\n   TOPSECRET {{{ not sass\n");
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    Files.delete(repo.dir().resolve("assets/scss/main.scss"));
+    Files.createSymbolicLink(repo.dir().resolve("assets/scss/main.scss"), secret);
+    repo.commitAndTag("a stylesheet that is a root-only file", "v2.0.0");
+
+    assertThatThrownBy(() -> build(builder(), "v2.0.0", tmp.resolve("build.log")))
+        .isInstanceOf(BuildException.class)
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .doesNotContain("TOPSECRET")
+                    .doesNotContain(secret + ":3")
+                    .doesNotContain("expected"));
+  }
+
+  @Test
+  void aFifoInTheTreeIsRefusedBeforeAnyStepOpensIt() throws Exception {
+    repo.write("assets/scss/main.scss", "@import \"p\";\n.a { color: red; }\n");
+    commands("v2.0.0", null, "mkfifo assets/scss/_p.scss");
+
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(60),
+        () ->
+            assertThatThrownBy(() -> build(builder(), "v2.0.0", tmp.resolve("build.log")))
+                .isInstanceOf(BuildException.class)
+                .hasMessageContaining(
+                    "build.commands left a FIFO, socket or device (or a link to one) in the tree:"
+                        + " assets/scss/_p.scss"));
+  }
+
+  @Test
+  void sassThatNeverEndsIsEndedAtTheBuildTimeoutWithNothingLeft() throws Exception {
+    repo.write("assets/scss/main.scss", "$i: 0;\n@while $i < 1 { $j: 1; }\n");
+    commands("v2.0.0", "3s", "true");
+
+    assertThatThrownBy(() -> build(builder(), "v2.0.0", tmp.resolve("build.log")))
+        .isInstanceOf(BuildException.class)
+        .hasMessageContaining(
+            "compile sass: build.sass[0] (assets/scss/main.scss) did not finish within"
+                + " build.timeout (3s)");
+    for (int uid = UidRange.DEFAULT.first(); uid <= UidRange.DEFAULT.last(); uid++) {
+      assertThat(BuildUids.livingProcesses(uid)).as("processes of build uid " + uid).isEmpty();
+    }
+  }
+
+  @Test
+  void oneBuildCannotWriteIntoAnotherBuildRunningAtTheSameTime() throws Exception {
+    SampleRepo other = new SampleRepo(tmp.resolve("blog"));
+    other.write(
+        "tarmac.yml",
+        SampleRepo.TARMAC_YML
+            .replace("app: shop", "app: blog")
+            .replaceFirst(
+                "  commands: \\[.*\\]\n", "  commands: ['echo clean > victim.txt; sleep 4']\n"));
+    other.commitAndTag("blog", "v1.0.1");
+    // a daemon of the first build looks for the other build's tree through /proc/<pid>/cwd
+    commands(
+        "v2.0.0",
+        null,
+        "(setsid sh -c 'for i in $(seq 80); do for d in /proc/[0-9]*/cwd; do"
+            + " [ -f \"$d/victim.txt\" ] && echo pwned >> \"$d/victim.txt\"; done; sleep 0.1;"
+            + " done' > /dev/null 2>&1 &); sleep 6");
+    Builder b = builder();
+    var first =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> build(b, "v2.0.0", tmp.resolve("shop.log")));
+    Thread.sleep(500);
+    b.build(
+        new BuildRequest("blog", other.url(), "v1.0.1", Instant.now()), tmp.resolve("blog.log"));
+    first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(
+            Tarballs.read(store.get(StoreLayout.artifact("blog", "v1.0.1")))
+                .get("victim.txt")
+                .text())
+        .isEqualTo("clean\n");
   }
 
   static String marker() {
