@@ -44,6 +44,55 @@ public final class DemoCommand implements Callable<Integer> {
 
   private final long started = System.nanoTime();
 
+  /**
+   * The demo's service: on loopback, whatever the environment says; its three local hosts allowed
+   * (a real service runs none unless its operator says so: docs/configuration.md, "Local hosts");
+   * without bubblewrap, builds of the demo's own sample app opted into weaker isolation, said
+   * aloud.
+   */
+  private List<String> demoProperties(int port, Path root) {
+    List<String> props = new java.util.ArrayList<>();
+    props.add("quarkus.http.host=127.0.0.1");
+    props.add("tarmac.public-url=http://127.0.0.1:" + port);
+    props.add("tarmac.release.local-hosts=" + root.resolve("hosts"));
+    if (!bubblewrapWorks()) {
+      String mode = isRoot() ? "user" : "none";
+      props.add("tarmac.build.isolation=" + mode);
+      say(
+          "Builds: bubblewrap does not work here, so the demo builds its own sample app with"
+              + " tarmac.build.isolation="
+              + mode
+              + " (weaker). A real service refuses to build without it: apt-get install"
+              + " bubblewrap");
+    }
+    return props;
+  }
+
+  private static boolean isRoot() {
+    try {
+      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean bubblewrapWorks() {
+    try {
+      Process p =
+          new ProcessBuilder(
+                  "bwrap", "--ro-bind", "/", "/", "--unshare-pid", "--unshare-user-try", "true")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   private void say(String line) {
     System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - started) / 1e9, line);
   }
@@ -84,7 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
               root.resolve("service"),
               port,
               // the demo is all on loopback, whatever the environment says
-              List.of("quarkus.http.host=127.0.0.1", "tarmac.public-url=http://127.0.0.1:" + port),
+              demoProperties(port, root),
               root.resolve("service.log"));
       try {
         ApiClient api = new ApiClient(service.url(), service.token());

@@ -50,6 +50,7 @@ class CliIT {
             dir.resolve("service"),
             ServiceProcess.freePort(),
             List.of(
+                "tarmac.release.local-hosts=" + dir,
                 "tarmac.ssh.private-key=" + ssh.settings().privateKey(),
                 "tarmac.ssh.known-hosts=" + ssh.settings().knownHosts()),
             dir.resolve("service.log"));

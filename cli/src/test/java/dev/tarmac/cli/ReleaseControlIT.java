@@ -73,7 +73,7 @@ class ReleaseControlIT {
         ServiceProcess.start(
             dir.resolve("service"),
             ServiceProcess.freePort(),
-            List.of(),
+            List.of("tarmac.release.local-hosts=" + dir),
             dir.resolve("service.log"));
     new ApiClient(service.url(), service.token())
         .post("/api/apps", Map.of("name", "demo", "repo", repo.getParent().toUri().toString()));

@@ -80,6 +80,18 @@ public final class Builder {
   }
 
   /**
+   * What isolation builds get here, in one line, or why builds are refused (bubblewrap missing with
+   * {@code tarmac.build.isolation=auto}): said at start and by {@code /q/health}.
+   */
+  public String isolation() {
+    try {
+      return sandbox.describe();
+    } catch (dev.tarmac.builder.workspace.BuildException e) {
+      return "builds refused: " + e.getMessage();
+    }
+  }
+
+  /**
    * Removes work directories and sandboxes left by a build that was running when the service
    * stopped.
    */

@@ -66,11 +66,23 @@ public class BuildService {
   private final Map<String, Object> pruning = new java.util.concurrent.ConcurrentHashMap<>();
   private ThreadPoolExecutor executor;
   private Path stateDir;
+  private volatile String isolation = "not decided yet";
+
+  /** The build isolation in force, or why builds are refused (docs/architecture.md). */
+  public String isolation() {
+    return isolation;
+  }
 
   void start(@Observes StartupEvent event) {
     stateDir = config.dataDir().resolve("state/builds");
     builder = new Builder(store, config.dataDir(), clock);
     builder.cleanAbandonedWork();
+    isolation = builder.isolation();
+    if (isolation.startsWith("builds refused")) {
+      Log.warnf("build isolation: %s", isolation);
+    } else {
+      Log.infof("build isolation: %s", isolation);
+    }
     retention = new BuildRetention(store, clock);
     executor =
         new ThreadPoolExecutor(

@@ -66,11 +66,15 @@ public class ReleaseService {
   void init() {
     // releases open their own sessions; status and plan reads borrow kept ones
     // (docs/architecture.md, "Sessions kept for reads")
-    Transports releasing = Transports.standard(config.ssh());
+    // local hosts only where the operator allows them (docs/configuration.md, "Local hosts")
+    Transports releasing = Transports.standard(config.ssh(), config.localHosts());
     Duration keep = config.sshKeepSessions();
     sessions = keep.isZero() ? null : HostSessions.ssh(config.ssh(), keep);
     deployer =
-        new Deployer(store, releasing, sessions == null ? releasing : Transports.kept(sessions));
+        new Deployer(
+            store,
+            releasing,
+            sessions == null ? releasing : Transports.kept(sessions, config.localHosts()));
     runner = Executors.newCachedThreadPool(daemon("tarmac-release"));
     deltasWorker = Executors.newSingleThreadExecutor(daemon("tarmac-deltas-ahead"));
     deltasAhead =

@@ -67,6 +67,14 @@ public class ServiceConfig {
   @ConfigProperty(name = "tarmac.ssh.keep-sessions", defaultValue = "60s")
   java.time.Duration sshKeepSessions;
 
+  /** Directories {@code address: local} hosts may deploy to; none: no local host is run. */
+  @ConfigProperty(name = "tarmac.release.local-hosts")
+  java.util.Optional<java.util.List<String>> localHostDirs;
+
+  /** The user local hosts' commands run as (setpriv; the service must be root). */
+  @ConfigProperty(name = "tarmac.release.local-user")
+  java.util.Optional<String> localUser;
+
   @jakarta.annotation.PostConstruct
   void absolute() {
     dataDir = dataDir.toAbsolutePath();
@@ -124,6 +132,23 @@ public class ServiceConfig {
   }
 
   /** How releases reach hosts over SSH: the key to log in with and the known hosts file. */
+  /**
+   * Which local hosts run, and as whom (docs/configuration.md, "Local hosts"): never in the data
+   * dir or the build sandboxes.
+   */
+  public dev.tarmac.deploy.remote.LocalHosts localHosts() {
+    return new dev.tarmac.deploy.remote.LocalHosts(
+        java.util.Optional.of(
+            localHostDirs.orElse(java.util.List.of()).stream()
+                .map(String::trim)
+                .filter(d -> !d.isEmpty())
+                .map(Path::of)
+                .toList()),
+        localUser.map(String::trim).filter(u -> !u.isEmpty()),
+        java.util.List.of(
+            dataDir, dev.tarmac.builder.sandbox.BuildSandbox.Settings.fromConfig().root()));
+  }
+
   public SshSettings ssh() {
     return new SshSettings(sshPrivateKey, sshKnownHosts);
   }

@@ -50,6 +50,21 @@ class OperationsResourceTest {
   }
 
   @Test
+  void healthSaysWhichBuildIsolationIsInForce() {
+    given()
+        .auth()
+        .none()
+        .get("/q/health/live")
+        .then()
+        .statusCode(200)
+        .body(
+            "checks.find { it.name == 'build isolation' }.data.isolation",
+            org.hamcrest.Matchers.startsWith(
+                "bubblewrap, as a uid of its own per build (tarmac.build.uids 700000-700255)"))
+        .body("checks.find { it.name == 'build isolation' }.data.builds", equalTo("run"));
+  }
+
+  @Test
   void notReadyWhenTheStoreDirectoryIsGone() throws Exception {
     // as on a disk that was unmounted: the directory the fs store writes to is not there
     Path objects = ((FsArtifactStore) store).path("health/probe").getParent().getParent();

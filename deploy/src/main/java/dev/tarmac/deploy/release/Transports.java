@@ -3,7 +3,7 @@ package dev.tarmac.deploy.release;
 import dev.tarmac.deploy.config.TarmacConfig.Environment;
 import dev.tarmac.deploy.config.TarmacConfig.Host;
 import dev.tarmac.deploy.remote.HostSessions;
-import dev.tarmac.deploy.remote.LocalTransport;
+import dev.tarmac.deploy.remote.LocalHosts;
 import dev.tarmac.deploy.remote.SshSettings;
 import dev.tarmac.deploy.remote.SshTransport;
 import dev.tarmac.deploy.remote.Transport;
@@ -14,9 +14,14 @@ public interface Transports {
   Transport open(Host host, Environment env);
 
   static Transports standard(SshSettings ssh) {
+    return standard(ssh, LocalHosts.ANY);
+  }
+
+  /** {@code local} hosts only as {@code local} allows (the service: docs/configuration.md). */
+  static Transports standard(SshSettings ssh, LocalHosts local) {
     return (host, env) ->
         host.isLocal()
-            ? new LocalTransport(host.name())
+            ? local.open(host, env.name())
             : SshTransport.connect(host, ssh, env.acceptNewHostKeys());
   }
 
@@ -26,9 +31,13 @@ public interface Transports {
    * reads"); a {@code local} host gets a new shell, which costs a fork. Never for a release.
    */
   static Transports kept(HostSessions sessions) {
+    return kept(sessions, LocalHosts.ANY);
+  }
+
+  static Transports kept(HostSessions sessions, LocalHosts local) {
     return (host, env) ->
         host.isLocal()
-            ? new LocalTransport(host.name())
+            ? local.open(host, env.name())
             : sessions.borrow(host, env.acceptNewHostKeys());
   }
 }

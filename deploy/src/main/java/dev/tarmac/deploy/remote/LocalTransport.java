@@ -9,11 +9,73 @@ import java.time.Duration;
  * install).
  */
 public final class LocalTransport implements Transport {
+  private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
   private final String host;
+  private final java.util.Optional<String> user;
   private final HostShells shells = new HostShells(this::open);
 
+  /** As this process's own user. */
   public LocalTransport(String host) {
+    this(host, java.util.Optional.empty());
+  }
+
+  /**
+   * As {@code user} when given ({@code setpriv}, with its groups; the service must be root). Either
+   * way with a clean environment: PATH, LANG, HOME, USER and nothing of this process's own (no
+   * {@code TARMAC_API_TOKEN}, no service variables).
+   */
+  public LocalTransport(String host, java.util.Optional<String> user) {
     this.host = host;
+    this.user = user;
+  }
+
+  /** The command line of the host's shell. */
+  java.util.List<String> argv() {
+    java.util.List<String> argv = new java.util.ArrayList<>();
+    if (user.isPresent()) {
+      argv.addAll(
+          java.util.List.of(
+              "setpriv",
+              "--reuid=" + user.get(),
+              "--regid=" + primaryGroup(user.get()),
+              "--init-groups",
+              "--"));
+    }
+    argv.addAll(java.util.List.of("sh", "-c", HostShell.script()));
+    return argv;
+  }
+
+  /** The user's primary gid ({@code id -g}), or an error naming the user. */
+  private String primaryGroup(String name) {
+    try {
+      Process p = new ProcessBuilder("id", "-g", "--", name).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      if (p.waitFor() != 0 || !out.chars().allMatch(Character::isDigit) || out.isEmpty()) {
+        throw new TransportException(
+            host + ": tarmac.release.local-user " + name + " is not a user here: " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new TransportException(host + ": cannot look up user " + name + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransportException(host + ": interrupted looking up user " + name, e);
+    }
+  }
+
+  /** The environment of the host's shell: nothing of the service's. */
+  java.util.Map<String, String> environment() {
+    java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+    String path = System.getenv("PATH");
+    env.put("PATH", path == null || path.isBlank() ? PATH : path);
+    String lang = System.getenv("LANG");
+    env.put("LANG", lang == null || lang.isBlank() ? "C.UTF-8" : lang);
+    String name = user.orElse(System.getProperty("user.name", "root"));
+    env.put("USER", name);
+    env.put("LOGNAME", name);
+    env.put("HOME", user.isPresent() ? "/" : System.getProperty("user.home", "/"));
+    return env;
   }
 
   @Override
@@ -44,7 +106,10 @@ public final class LocalTransport implements Transport {
   private HostShell open() {
     Process p;
     try {
-      p = new ProcessBuilder("sh", "-c", HostShell.script()).start();
+      ProcessBuilder b = new ProcessBuilder(argv());
+      b.environment().clear();
+      b.environment().putAll(environment());
+      p = b.start();
     } catch (IOException e) {
       throw new TransportException(host + ": cannot start sh: " + e.getMessage(), e);
     }

@@ -1,0 +1,81 @@
+package dev.tarmac.deploy.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tarmac.deploy.config.TarmacConfig.Host;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A repository's {@code address: local} host runs only where the service's operator allows it,
+ * never in the service's own directories, and never with the service's environment (issue 21, item
+ * 3).
+ */
+class LocalHostsTest {
+  static Host local(String deployTo) {
+    return new Host("h1", "local", 22, "deploy", deployTo, List.of("web"));
+  }
+
+  @Test
+  void theServiceDefaultRunsNoLocalHost() {
+    LocalHosts none = LocalHosts.none(List.of(Path.of("/var/lib/tarmac")));
+
+    assertThatThrownBy(() -> none.open(local("/srv/shop"), "production"))
+        .isInstanceOf(TransportException.class)
+        .hasMessage(
+            "h1 (address: local, environment production) is refused: this service runs no local"
+                + " hosts (tarmac.release.local-hosts is not set): a repository cannot choose to run"
+                + " its hooks on the Tarmac machine. An operator who wants it sets"
+                + " tarmac.release.local-hosts to the directories local hosts may deploy to"
+                + " (docs/configuration.md, \"Local hosts\")");
+  }
+
+  @Test
+  void onlyUnderTheAllowedDirectoriesAndNeverInTheServicesOwn() {
+    LocalHosts some =
+        new LocalHosts(
+            Optional.of(List.of(Path.of("/srv/local"), Path.of("/var/lib"))),
+            Optional.empty(),
+            List.of(Path.of("/var/lib/tarmac")));
+
+    assertThat(some.open(local("/srv/local/shop"), "staging")).isNotNull();
+    assertThatThrownBy(() -> some.open(local("/srv/other/../local2"), "staging"))
+        .hasMessage(
+            "h1 (address: local, environment staging) is refused: its deploy_to"
+                + " (/srv/other/../local2) is not under tarmac.release.local-hosts (/srv/local,"
+                + " /var/lib); deploy it there, or ask the operator to add the directory");
+    assertThatThrownBy(() -> some.open(local("/var/lib/tarmac/releases"), "staging"))
+        .hasMessageContaining("holds or is inside /var/lib/tarmac, which is the service's own");
+    assertThatThrownBy(() -> some.open(local("/var/lib"), "staging"))
+        .hasMessageContaining("holds or is inside /var/lib/tarmac");
+  }
+
+  @Test
+  void aLocalHostsCommandsSeeNothingOfTheServicesEnvironment() {
+    LocalTransport t = new LocalTransport("h1");
+    try {
+      CommandResult r = t.run("env", Duration.ofSeconds(20));
+      assertThat(r.exitCode()).isZero();
+      List<String> names =
+          r.stdout().lines().map(l -> l.substring(0, Math.max(0, l.indexOf('=')))).toList();
+      assertThat(names)
+          .allMatch(
+              n ->
+                  List.of("PATH", "LANG", "USER", "LOGNAME", "HOME", "PWD", "SHLVL", "_")
+                      .contains(n),
+              "only PATH, LANG, USER, LOGNAME, HOME (and what sh sets): " + names);
+    } finally {
+      t.close();
+    }
+  }
+
+  @Test
+  void asAnotherUserTheShellIsStartedBySetpriv() {
+    assertThat(new LocalTransport("h1", Optional.of("nobody")).argv().subList(0, 6))
+        .containsExactly("setpriv", "--reuid=nobody", "--regid=65534", "--init-groups", "--", "sh");
+  }
+}
