@@ -14,6 +14,7 @@ import dev.tarmac.deploy.config.TarmacConfig.SassEntry;
 import dev.tarmac.distributor.model.Names;
 import java.io.StringReader;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -160,7 +161,12 @@ public final class ConfigReader {
         strings(m.get("after"), "build.after"),
         strings(m.get("exclude"), "build.exclude"),
         minifyTargets(m.get("minify_target")),
-        duration(m.get("timeout"), "build.timeout", Duration.ofMinutes(10)),
+        duration(
+            m.get("timeout"),
+            "build.timeout",
+            Duration.ofMinutes(10),
+            Build.MIN_TIMEOUT,
+            Build.MAX_TIMEOUT),
         buildEnv(m.get("env")),
         fingerprint(m.get("fingerprint")));
   }
@@ -359,7 +365,12 @@ public final class ConfigReader {
               "expected an http:// or https:// URL, got '" + url + "'");
         }
         Duration timeout =
-            duration(hm.get("timeout"), "release.health.timeout", Duration.ofSeconds(10));
+            duration(
+                hm.get("timeout"),
+                "release.health.timeout",
+                Duration.ofSeconds(10),
+                Health.MIN_TIMEOUT,
+                Health.MAX_TIMEOUT);
         String contains =
             hm.get("contains") == null
                 ? null
@@ -381,15 +392,14 @@ public final class ConfigReader {
                 + url
                 + "'");
       }
-      Duration grace = duration(cm.get("grace"), "release.cdn.grace", Cdn.DEFAULT_GRACE);
-      if (grace.compareTo(Cdn.MAX_GRACE) > 0) {
-        problem(
-            cm.get("grace"),
-            "release.cdn.grace",
-            "at most 8760h (a year: assets are cached for a year anyway), got '"
-                + scalar(cm.get("grace"), "release.cdn.grace")
-                + "'");
-      }
+      // at most a year: assets are cached for a year anyway
+      Duration grace =
+          duration(
+              cm.get("grace"),
+              "release.cdn.grace",
+              Cdn.DEFAULT_GRACE,
+              Duration.ZERO,
+              Cdn.MAX_GRACE);
       if (url != null && url.matches("https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~%/-]*)?")) {
         cdn = Optional.of(new Cdn(url.replaceAll("/+$", ""), grace));
       }
@@ -793,7 +803,11 @@ public final class ConfigReader {
       }
       return n;
     } catch (NumberFormatException e) {
-      if (value != null) {
+      if (value != null && value.matches("[+-]?[0-9]+")) {
+        // a whole number past what an int holds: out of range like any other
+        problem(
+            node, key, "expected a number from " + min + " to " + max + ", got '" + value + "'");
+      } else if (value != null) {
         problem(node, key, "expected a whole number, got '" + value + "'");
       }
       return fallback;
@@ -812,24 +826,60 @@ public final class ConfigReader {
     return fallback;
   }
 
-  private Duration duration(Node node, String key, Duration fallback) {
+  /**
+   * A duration from {@code min} to {@code max}; a number past what a {@link Duration} holds is out
+   * of range like any other (not a NumberFormatException without line or key).
+   */
+  private Duration duration(Node node, String key, Duration fallback, Duration min, Duration max) {
     if (node == null) {
       return fallback;
     }
     String value = scalar(node, key);
     Matcher m = value == null ? null : DURATION.matcher(value.trim());
-    if (m == null || !m.matches()) {
-      problem(node, key, "expected a duration such as 500ms, 30s, 10m or 1h, got '" + value + "'");
+    Duration d = m != null && m.matches() ? durationOf(m.group(1), m.group(2)) : null;
+    if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      if (value != null) {
+        problem(
+            node,
+            key,
+            "expected a duration from "
+                + shown(min)
+                + " to "
+                + shown(max)
+                + ", such as 500ms, 30s, 10m or 1h, got '"
+                + value
+                + "'");
+      }
       return fallback;
     }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofSeconds(n);
-    };
+    return d;
+  }
+
+  /** {@code digits} of {@code unit} (seconds when null), or null past what a Duration holds. */
+  private static Duration durationOf(String digits, String unit) {
+    ChronoUnit u =
+        switch (unit == null ? "s" : unit) {
+          case "ms" -> ChronoUnit.MILLIS;
+          case "m" -> ChronoUnit.MINUTES;
+          case "h" -> ChronoUnit.HOURS;
+          default -> ChronoUnit.SECONDS;
+        };
+    try {
+      return Duration.of(Long.parseLong(digits), u);
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null;
+    }
+  }
+
+  /** A bound as tarmac.yml would write it: {@code 0s}, {@code 1s}, {@code 24h}. */
+  private static String shown(Duration d) {
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.toSeconds();
+    return s != 0 && s % 3600 == 0
+        ? s / 3600 + "h"
+        : s != 0 && s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
 
   private void problem(Node node, String key, String message) {

@@ -39,6 +39,11 @@ public record TarmacConfig(
       Duration timeout,
       Map<String, String> env,
       Optional<Fingerprint> fingerprint) {
+    /** {@code build.timeout}'s bounds: 0 would fail every command, a day is past any build. */
+    public static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
+
+    public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
     public Build(
         List<SassEntry> sass,
         List<String> minify,
@@ -121,7 +126,14 @@ public record TarmacConfig(
   }
 
   /** The health check fetched from each host after activation. */
-  public record Health(String url, Duration timeout, Optional<String> contains) {}
+  public record Health(String url, Duration timeout, Optional<String> contains) {
+    /**
+     * {@code release.health.timeout}'s bounds: curl's whole seconds, and no longer than an hour.
+     */
+    public static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
+
+    public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+  }
 
   /**
    * The release section. {@code keep}: releases kept on each host; {@code keepBuilds}: builds of

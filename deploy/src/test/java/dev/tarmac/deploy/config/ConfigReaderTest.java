@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConfigReaderTest {
@@ -93,10 +95,94 @@ class ConfigReaderTest {
                     .contains(
                         "line 1: app: expected 1 to 63 of a-z 0-9 _ -, got 'Shop!'",
                         "line 3: build.sass: expected a list, got a mapping",
-                        "line 4: build.timeout: expected a duration such as 500ms, 30s, 10m or 1h, got 'soon'",
+                        "line 4: build.timeout: expected a duration from 1s to 24h, such as 500ms, 30s, 10m or 1h, got 'soon'",
                         "line 7: environments.production.deploy_to: expected an absolute path such as /srv/shop (letters, digits, ._-/@+), got 'srv/shop'",
                         "line 9: environments.production.hosts[0].port: expected a number from 1 to 65535, got 99999",
                         "line 10: environments.production.hosts[1].name: 'web1' is listed twice"));
+  }
+
+  /**
+   * Numbers past what a duration or an int holds, negative ones and 0 where it means nothing are
+   * reported like any other wrong value (before, {@code 99999999999999999999h} escaped as
+   * NumberFormatException's {@code For input string: …}, with no line or key).
+   */
+  @Test
+  void numbersOutOfRangeNameTheKeyTheLineTheValueAndWhatIsAccepted() {
+    String text =
+        """
+        app: shop
+        build:
+          timeout: 99999999999999999999h
+        release:
+          keep: 99999999999999999999
+          keep_builds: -1
+          health: { url: "http://localhost/", timeout: 0s }
+        environments:
+          production:
+            deploy_to: /srv/shop
+            parallel: 0
+            hosts:
+              - { name: web1, port: -22 }
+              - { name: web2, port: 99999999999999999999 }
+        """;
+
+    assertThatThrownBy(() -> ConfigReader.read(text, "tarmac.yml"))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "line 3: build.timeout: expected a duration from 1s to 24h, such as 500ms,"
+                            + " 30s, 10m or 1h, got '99999999999999999999h'",
+                        "line 5: release.keep: expected a number from 2 to 1000, got"
+                            + " '99999999999999999999'",
+                        "line 6: release.keep_builds: expected a number from 1 to 100000, got -1",
+                        "line 7: release.health.timeout: expected a duration from 1s to 1h, such"
+                            + " as 500ms, 30s, 10m or 1h, got '0s'",
+                        "line 11: environments.production.parallel: expected a number from 1 to"
+                            + " 1000, got 0",
+                        "line 13: environments.production.hosts[0].port: expected a number from 1"
+                            + " to 65535, got -22",
+                        "line 14: environments.production.hosts[1].port: expected a number from 1"
+                            + " to 65535, got '99999999999999999999'"));
+  }
+
+  /** Each duration key, with numbers past a long and past what a Duration of its unit holds. */
+  @Test
+  void everyDurationTakesHugeNumbersAsOutOfRange() {
+    Map<String, String> keys =
+        Map.of(
+            "build.timeout",
+            "build:\n  timeout: %s\n",
+            "release.health.timeout",
+            "release:\n  health: { url: \"http://localhost/\", timeout: %s }\n",
+            "release.cdn.grace",
+            "build:\n  fingerprint: { root: public }\nrelease:\n  cdn:\n"
+                + "    { url: \"https://cdn.example.com/shop\", grace: %s }\n");
+    Map<String, String> accepted =
+        Map.of(
+            "build.timeout", "from 1s to 24h",
+            "release.health.timeout", "from 1s to 1h",
+            "release.cdn.grace", "from 0s to 8760h");
+    for (String key : keys.keySet()) {
+      for (String value :
+          List.of("9999999999999999h", "99999999999999999999ms", "2562047788016m", "-1s")) {
+        String text = "app: shop\n" + keys.get(key).formatted(value);
+        int line = (int) text.lines().takeWhile(l -> !l.contains(value)).count() + 1;
+        assertThatThrownBy(() -> ConfigReader.read(text, "tarmac.yml at v1"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage(
+                "tarmac.yml at v1 is invalid:\n  - line "
+                    + line
+                    + ": "
+                    + key
+                    + ": expected a duration "
+                    + accepted.get(key)
+                    + ", such as 500ms, 30s, 10m or 1h, got '"
+                    + value
+                    + "'\nFix it and tag again; `tarmac init` writes a commented example.");
+      }
+    }
   }
 
   @Test
