@@ -46,7 +46,9 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Option(
       names = "--out",
-      description = "with --local: where the built tree goes (and OUT.tar.gz, OUT.log)")
+      description =
+          "with --local: where the built tree goes (and OUT.tar.gz, OUT.log); default:"
+              + " <tmp>/tarmac-check/<dir>")
   java.nio.file.Path out;
 
   @Option(names = "--no-wait", description = "queue it and return")
@@ -62,12 +64,14 @@ public final class BuildCommand implements Callable<Integer> {
             CliException.USAGE, "tarmac build --local takes a directory, not an app and a tag");
       }
       java.nio.file.Path dir = java.nio.file.Path.of(app == null ? "." : app);
+      java.nio.file.Path into = out != null ? out : CheckCommand.defaultOut(dir);
       if (commit == null) {
-        return CheckCommand.runLocal(dir, true, out);
+        return CheckCommand.runLocal(dir, true, into);
       }
       java.nio.file.Path tree = CommitExport.export(dir, commit);
       try {
-        return CheckCommand.runLocal(tree, true, out);
+        // named after the working copy, not the exported tree (removed below)
+        return CheckCommand.runLocal(tree, true, into);
       } finally {
         CommitExport.delete(tree);
       }

@@ -1,7 +1,11 @@
 package dev.tarmac.cli;
 
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -48,10 +52,39 @@ public final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return runLocal(dir, build, out);
+    return runLocal(dir, build, build && out == null ? defaultOut(dir) : out);
   }
 
-  /** Checks (and with {@code build}, builds) {@code dir}: the service's LocalBuild, here. */
+  /**
+   * Where a build of the working copy {@code dir} goes without {@code --out}: {@code
+   * <tmp>/tarmac-check/<dir's name>}, outside the working copy (nothing written into it, nothing of
+   * an earlier build shipped by the next). {@code <tmp>/tarmac-check} is made this user's alone;
+   * one that is not (another user's, a link) is refused rather than built into.
+   */
+  static Path defaultOut(Path dir) throws IOException {
+    Path root = dir.toAbsolutePath().normalize();
+    Path parent = Path.of(System.getProperty("java.io.tmpdir"), "tarmac-check").toAbsolutePath();
+    if (!Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        Files.createDirectories(
+            parent,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (FileAlreadyExistsException raced) {
+        // made meanwhile: judged below as any other
+      }
+    }
+    if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)
+        // this process's uid: the owner of /proc/self
+        || !Files.getAttribute(parent, "unix:uid", LinkOption.NOFOLLOW_LINKS)
+            .equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
+      throw new CliException(
+          CliException.USAGE,
+          parent + " is not a directory of this user's; give the build a place with --out DIR");
+    }
+    return parent.resolve(root.getFileName() == null ? "root" : root.getFileName().toString());
+  }
+
+  /** Checks (and with {@code build}, builds into {@code out}) {@code dir}: LocalBuild, here. */
   static int runLocal(Path dir, boolean build, Path out) throws Exception {
     Path root = dir.toAbsolutePath().normalize();
     if (!Files.isDirectory(root)) {

@@ -24,6 +24,71 @@ class CheckIT {
     repo = dir.resolve("sample");
     DemoCommand.copyTree(
         Path.of(System.getProperty("tarmac.home")).resolve("docs/examples/sample-app"), repo);
+    Files.createDirectories(dir.resolve("tmp"));
+  }
+
+  static final String SAMPLE_ARTIFACT =
+      """
+      artifact: 6 files, %d bytes (tar.gz)
+               161  bin/migrate
+                70  public/css/main.css
+               276  public/index.html
+               245  public/js/app.js
+              1004  tarmac.yml
+                28  vendor/INSTALLED
+      """;
+
+  /** The artifact's listing as {@code tarmac check --build} printed it, from its first line. */
+  static String artifactListing(String out) {
+    String from = out.substring(out.indexOf("artifact: "));
+    return from.substring(0, from.indexOf("steps:"));
+  }
+
+  static String sampleArtifact(String out) {
+    long size = Long.parseLong(out.replaceAll("(?s).*artifact: \\d+ files, (\\d+) bytes.*", "$1"));
+    return SAMPLE_ARTIFACT.formatted(size);
+  }
+
+  /**
+   * Issue 26, item 2: {@code check --build} builds in a temporary directory (not {@code target/} in
+   * the working copy), so the working copy stays as git had it and a second run ships the app alone
+   * again: not the first run's log or tarball.
+   */
+  @Test
+  void buildLeavesTheWorkingCopyCleanAndShipsOnlyTheApp() throws Exception {
+    try (org.eclipse.jgit.api.Git git =
+        org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile()).call()) {
+      git.add().addFilepattern(".").call();
+      git.commit().setMessage("v1").setAuthor("t", "t@example.invalid").setSign(false).call();
+
+      Run first = tarmac("check", repo.toString(), "--build");
+      Run second = tarmac("check", repo.toString(), "--build");
+
+      assertThat(first.exit()).as(first.out()).isZero();
+      assertThat(second.exit()).as(second.out()).isZero();
+      assertThat(artifactListing(first.out())).isEqualTo(sampleArtifact(first.out()));
+      assertThat(artifactListing(second.out())).isEqualTo(sampleArtifact(second.out()));
+      Path out = dir.resolve("tmp/tarmac-check/sample");
+      assertThat(second.out())
+          .contains("tree in " + out + ", tarball " + out + ".tar.gz (nothing published)");
+      assertThat(out.resolve("public/css/main.css")).exists();
+      assertThat(repo.resolve("target")).doesNotExist();
+      var status = git.status().call();
+      assertThat(status.getUntracked()).isEmpty();
+      assertThat(status.isClean()).as(status.getUncommittedChanges().toString()).isTrue();
+    }
+  }
+
+  /** An --out inside the working copy is not copied into the next build (nor its log, tarball). */
+  @Test
+  void anOutInsideTheWorkingCopyIsNotShipped() throws Exception {
+    String out = repo.resolve("target/tarmac-build").toString();
+    tarmac("check", repo.toString(), "--build", "--out", out);
+
+    Run second = tarmac("check", repo.toString(), "--build", "--out", out);
+
+    assertThat(second.exit()).as(second.out()).isZero();
+    assertThat(artifactListing(second.out())).isEqualTo(sampleArtifact(second.out()));
   }
 
   record Run(int exit, String out) {}
@@ -34,6 +99,7 @@ class CheckIT {
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dtarmac.home=" + System.getProperty("tarmac.home"),
+                "-Djava.io.tmpdir=" + dir.resolve("tmp"),
                 "-cp",
                 System.getProperty("tarmac.cli.classpath"),
                 "dev.tarmac.cli.Main"));

@@ -90,11 +90,6 @@ public final class LocalBuild {
     return new Checked(config, notes);
   }
 
-  /**
-   * Checks, then builds the working copy {@code dir} in {@code work} (removed afterwards) and
-   * leaves the artifact's tree in {@code out} (replaced) and the tarball beside it ({@code
-   * out.tar.gz}).
-   */
   private static Map<String, String> localEnvironment(TarmacConfig config) {
     Map<String, String> env = new java.util.LinkedHashMap<>(config.build().env());
     env.put("TARMAC_APP", config.app());
@@ -104,6 +99,11 @@ public final class LocalBuild {
     return env;
   }
 
+  /**
+   * Checks, then builds the working copy {@code dir} in {@code work} (removed afterwards) and
+   * leaves the artifact's tree in {@code out} (replaced) and the tarball beside it ({@code
+   * out.tar.gz}); an {@code out} inside {@code dir} is not copied into the build.
+   */
   public static Built build(Path dir, Path out, Path cacheDir, BuildLog log) throws Exception {
     Checked checked = check(dir);
     TarmacConfig config = checked.config();
@@ -113,8 +113,9 @@ public final class LocalBuild {
       BuildPipeline.Timer timer = new BuildPipeline.Timer(log);
       Path tree = work.resolve("tree");
       log.line("build " + config.app() + " from the working copy " + dir + " (not published)");
-      int copied =
-          timer.step("copy working tree", () -> copyWorkingTree(dir, tree, List.of(out, work)));
+      // an --out inside the working copy: neither it nor its log and tarball are the app's
+      List<Path> ours = List.of(out, work, beside(out, ".tar.gz"), beside(out, ".log"));
+      int copied = timer.step("copy working tree", () -> copyWorkingTree(dir, tree, ours));
       log.line("copied " + copied + " files (.gitignored files and .git left out)");
       BuildPipeline.treeSteps(
           timer,
@@ -126,7 +127,7 @@ public final class LocalBuild {
               BuildSandbox.Settings.defaults().withIsolation(BuildSandbox.Isolation.NONE), work),
           config.app() + "-local",
           log);
-      Path tarball = out.resolveSibling(out.getFileName() + ".tar.gz");
+      Path tarball = beside(out, ".tar.gz");
       var packed =
           timer.step(
               "pack",
@@ -149,6 +150,11 @@ public final class LocalBuild {
     } finally {
       TreeFiles.deleteRecursively(work);
     }
+  }
+
+  /** {@code out}'s log or tarball: {@code OUT.log}, {@code OUT.tar.gz}. */
+  static Path beside(Path out, String suffix) {
+    return out.resolveSibling(out.getFileName() + suffix);
   }
 
   /** Copies what git sees of the working tree: tracked and untracked, not ignored, no .git. */
@@ -218,8 +224,8 @@ public final class LocalBuild {
   }
 
   /**
-   * {@code LocalBuild DIR [--build] [--out OUT] [--cache DIR]}: exit 0 when valid (and built), 3
-   * when tarmac.yml is invalid, 1 when the build failed. Prints to standard output.
+   * {@code LocalBuild DIR [--build --out OUT] [--cache DIR]}: exit 0 when valid (and built), 3 when
+   * tarmac.yml is invalid, 1 when the build failed. Prints to standard output.
    */
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -247,8 +253,12 @@ public final class LocalBuild {
         printChecked(checked, dir, out);
         return 0;
       }
-      Path outDir = (target != null ? target : dir.resolve("target/tarmac-build")).toAbsolutePath();
-      Path logFile = outDir.resolveSibling(outDir.getFileName() + ".log");
+      if (target == null) {
+        // the CLI says where (outside the working copy: CheckCommand.defaultOut)
+        throw new IllegalArgumentException("--build needs --out DIR");
+      }
+      Path outDir = target.toAbsolutePath();
+      Path logFile = beside(outDir, ".log");
       Files.deleteIfExists(logFile);
       Built built;
       try (BuildLog log = new BuildLog(logFile)) {
