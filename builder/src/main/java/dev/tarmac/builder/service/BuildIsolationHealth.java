@@ -1,6 +1,5 @@
-package dev.tarmac.builder.ops;
+package dev.tarmac.builder.service;
 
-import dev.tarmac.builder.service.BuildService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
