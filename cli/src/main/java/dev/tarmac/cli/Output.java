@@ -83,18 +83,8 @@ final class Output {
 
   /** Left-aligned columns, two spaces apart, a header row first. */
   static void table(PrintStream out, List<String> header, List<List<String>> rows) {
-    List<List<String>> all = new ArrayList<>();
-    all.add(header);
-    for (List<String> row : rows) {
-      // a cell may hold a host's or a build's words: one line, no control characters
-      all.add(row.stream().map(c -> printable(c, Keep.NOTHING)).toList());
-    }
-    int[] width = new int[header.size()];
-    for (List<String> row : all) {
-      for (int i = 0; i < row.size(); i++) {
-        width[i] = Math.max(width[i], row.get(i).length());
-      }
-    }
+    List<List<String>> all = cells(header, rows);
+    int[] width = columnWidths(header, rows);
     for (List<String> row : all) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < row.size(); i++) {
@@ -102,6 +92,43 @@ final class Output {
       }
       out.println(line.toString().stripTrailing());
     }
+  }
+
+  /** The header, then each row as {@link #table} prints its cells. */
+  private static List<List<String>> cells(List<String> header, List<List<String>> rows) {
+    List<List<String>> all = new ArrayList<>();
+    all.add(header);
+    for (List<String> row : rows) {
+      // a cell may hold a host's or a build's words: one line, no control characters
+      all.add(row.stream().map(c -> printable(c, Keep.NOTHING)).toList());
+    }
+    return all;
+  }
+
+  /** The width of each of {@link #table}'s columns: its widest cell. */
+  static int[] columnWidths(List<String> header, List<List<String>> rows) {
+    int[] width = new int[header.size()];
+    for (List<String> row : cells(header, rows)) {
+      for (int i = 0; i < row.size(); i++) {
+        width[i] = Math.max(width[i], row.get(i).length());
+      }
+    }
+    return width;
+  }
+
+  /** How wide {@link #table}'s widest line is (the header's last column included). */
+  static int tableWidth(List<String> header, List<List<String>> rows) {
+    int[] width = columnWidths(header, rows);
+    int all = 0;
+    for (int i = 0; i < width.length; i++) {
+      all += width[i] + (i == width.length - 1 ? 0 : 2);
+    }
+    return all;
+  }
+
+  /** {@code s} in at most {@code max} characters: cut with "…" when longer. */
+  static String cut(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, Math.max(0, max - 1)) + "…";
   }
 
   static String pad(String s, int width) {

@@ -1,6 +1,7 @@
 package dev.tarmac.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,22 +48,67 @@ public final class ReleaseCommand implements Callable<Integer> {
       if (client.json) {
         Output.json(System.out, preview);
       } else {
-        printPlan(preview);
+        printPlan(System.out, preview, Terminal.ask());
       }
+      planVerdict(preview);
       return 0;
     }
     JsonNode started = api.post(target.path("releases"), body);
     return Follow.outcome(api, client, run.noWait, target.app, target.env, started, "release");
   }
 
-  private void printPlan(JsonNode p) {
-    System.out.println(
+  /**
+   * Exit 9 (as {@code status}) when a host could not be read: the plan is incomplete and a release
+   * would fail there, which a CI pre-flight must see. The message names each host and its whole
+   * error, one line each.
+   */
+  static void planVerdict(JsonNode p) {
+    List<String> unreachable = new ArrayList<>();
+    for (JsonNode h : p.path("hosts")) {
+      if (!h.path("problem").isNull() && !h.path("problem").isMissingNode()) {
+        unreachable.add("  " + h.path("name").asText() + ": " + problem(h));
+      }
+    }
+    if (!unreachable.isEmpty()) {
+      throw new CliException(
+          CliException.HOSTS_UNREACHABLE,
+          unreachable.size()
+              + " of "
+              + p.path("hosts").size()
+              + " hosts could not be read: the plan is incomplete, and a release now would fail"
+              + " there\n"
+              + String.join("\n", unreachable));
+    }
+  }
+
+  /**
+   * Why a host could not be read, in one line, without the host's name where it begins with it (the
+   * service's words name the host: {@code host2: connect failed: …}).
+   */
+  static String problem(JsonNode host) {
+    String name = host.path("name").asText();
+    String text = oneLine(host.path("problem").asText());
+    return text.startsWith(name + ": ") ? text.substring(name.length() + 2) : text;
+  }
+
+  /** A host's error in one line: its lines joined, blank ones dropped. */
+  static String oneLine(String text) {
+    return String.join(
+        " ", text.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+  }
+
+  /**
+   * The plan as a table no wider than {@code width} on account of a host's error: the error is cut
+   * there ("…"), whole in the message {@link #planVerdict} ends with.
+   */
+  static void printPlan(PrintStream out, JsonNode p, int width) {
+    out.println(
         "Plan: "
-            + target.app
+            + Output.text(p, "app")
             + " "
-            + version
+            + Output.text(p, "version")
             + " to "
-            + target.env
+            + Output.text(p, "env")
             + " ("
             + (p.path("live").isNull() ? "nothing live yet" : Output.text(p, "live") + " is live")
             + "; "
@@ -70,16 +116,13 @@ public final class ReleaseCommand implements Callable<Integer> {
                 ? "no migration"
                 : "migration once on " + Output.text(p, "migrateHost"))
             + "). Nothing was changed.");
+    List<String> header = List.of("HOST", "SERVES", "RECEIVES", "HOOKS", "CLEAN-UP REMOVES");
     List<List<String>> rows = new ArrayList<>();
+    Map<Integer, String> problems = new LinkedHashMap<>();
     for (JsonNode h : p.path("hosts")) {
-      if (!h.path("problem").isNull()) {
-        rows.add(
-            List.of(
-                h.path("name").asText(),
-                "-",
-                "UNREACHABLE: " + h.path("problem").asText(),
-                "",
-                ""));
+      if (!h.path("problem").isNull() && !h.path("problem").isMissingNode()) {
+        problems.put(rows.size(), "UNREACHABLE: " + problem(h));
+        rows.add(List.of(h.path("name").asText(), "-", "", "", ""));
         continue;
       }
       String transfer = h.path("transfer").asText();
@@ -108,7 +151,17 @@ public final class ReleaseCommand implements Callable<Integer> {
               String.join(", ", hooks),
               String.join(" ", removes)));
     }
-    Output.table(
-        System.out, List.of("HOST", "SERVES", "RECEIVES", "HOOKS", "CLEAN-UP REMOVES"), rows);
+    // an error may take the RECEIVES column as far as the terminal's edge (or as wide as the
+    // column is without it), and at least enough to say what it is
+    int receives = Output.columnWidths(header, rows)[2];
+    int room = Math.max(receives, width - (Output.tableWidth(header, rows) - receives));
+    problems.forEach(
+        (row, problem) -> {
+          List<String> cells = new ArrayList<>(rows.get(row));
+          cells.set(
+              2, Output.cut(Output.printable(problem, Output.Keep.NOTHING), Math.max(room, 24)));
+          rows.set(row, cells);
+        });
+    Output.table(out, header, rows);
   }
 }

@@ -339,6 +339,24 @@ class CliIT {
     assertThat(down.err()).contains("1 of 2 hosts could not be read (host2) and 1 drifted");
     Run downText = tarmac("status", "demo", "--env", "servers");
     assertThat(downText.out()).containsPattern("host2 .*UNREACHABLE: ");
+
+    // a plan with a host down fails a CI pre-flight: exit 9, the host and its error on stderr
+    Run planDown = tarmac("release", "demo", "v1.1.0", "--env", "servers", "--plan");
+    assertThat(planDown.exit())
+        .as(planDown.out() + planDown.err())
+        .isEqualTo(CliException.HOSTS_UNREACHABLE);
+    Run planJson = tarmac("release", "demo", "v1.1.0", "--env", "servers", "--plan", "--json");
+    assertThat(planJson.exit()).isEqualTo(CliException.HOSTS_UNREACHABLE);
+    String problem = planJson.json().path("hosts").get(1).path("problem").asText();
+    assertThat(problem).startsWith("host2: connect failed: ").doesNotContain("\n");
+    assertThat(planDown.err())
+        .isEqualTo(
+            "tarmac: 1 of 2 hosts could not be read: the plan is incomplete, and a release now"
+                + " would fail there\n  host2: "
+                + problem.replaceFirst("^host2: ", "") // the host named once
+                + "\n");
+    assertThat(planJson.err()).isEqualTo(planDown.err());
+    assertThat(planDown.out()).containsPattern("host2 +- +UNREACHABLE: connect failed: ");
   }
 
   /**
