@@ -54,6 +54,12 @@ public final class BuildCommand implements Callable<Integer> {
   @Option(names = "--no-wait", description = "queue it and return")
   boolean noWait;
 
+  @Option(
+      names = "--cancel",
+      description =
+          "stop this queued or running build: every process of it ends, nothing is published")
+  boolean cancel;
+
   @Mixin ClientOptions client;
 
   @Override
@@ -84,6 +90,18 @@ public final class BuildCommand implements Callable<Integer> {
     }
     ApiClient api = client.client();
     long t = System.nanoTime();
+    if (cancel) {
+      api.post("/api/apps/" + app + "/builds/" + tag + "/cancel", Map.of());
+      JsonNode ended = api.get("/api/apps/" + app + "/builds/" + tag);
+      while (!done(ended) && System.nanoTime() - t < 120_000_000_000L) {
+        Thread.sleep(200);
+        ended = api.get("/api/apps/" + app + "/builds/" + tag);
+      }
+      System.out.printf(
+          "%s %s: %s%n",
+          app, tag, ended.path("status").asText() + " (" + ended.path("error").asText("") + ")");
+      return done(ended) ? 0 : CliException.UNREACHABLE;
+    }
     JsonNode build = api.post("/api/apps/" + app + "/builds", Map.of("tag", tag));
     while (!noWait && !done(build)) {
       Thread.sleep(200);

@@ -29,6 +29,7 @@ public class BuildResource {
 
   @Inject BuildService builds;
   @Inject ArtifactStore store;
+  @Inject dev.tarmac.builder.auth.Caller caller;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
@@ -50,6 +51,14 @@ public class BuildResource {
   @Path("{version}")
   public BuildView get(String app, String version) {
     return builds.require(app, version);
+  }
+
+  /** Stops a queued or running build; it ends FAILED, "cancelled by WHO". */
+  @POST
+  @Path("{version}/cancel")
+  @Requires(Role.DEPLOYER)
+  public BuildView cancel(String app, String version) {
+    return builds.cancel(app, version, caller.name());
   }
 
   @GET

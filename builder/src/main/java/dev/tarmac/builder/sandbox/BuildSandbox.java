@@ -176,6 +176,14 @@ public final class BuildSandbox {
     this.tools = new BuildTools(root.resolve(prefix + ".tools"));
   }
 
+  /**
+   * The living processes of {@code uid} (a build's, say): what a cancel or an end must leave none
+   * of.
+   */
+  public static List<Integer> processesOf(int uid) {
+    return BuildUids.livingProcesses(uid);
+  }
+
   /** One line saying what isolation the build commands get (the build log's second line). */
   public String describe() {
     return inForce().description();
@@ -611,6 +619,18 @@ public final class BuildSandbox {
         return;
       }
       closed = true;
+      // a cancelled build's thread is interrupted: its clean-up must run all the same
+      boolean interrupted = Thread.interrupted();
+      try {
+        closeNow();
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private void closeNow() throws IOException, InterruptedException {
       try {
         if (lease != null) {
           BuildUids.endProcesses(lease.uid);

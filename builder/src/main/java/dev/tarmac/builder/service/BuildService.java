@@ -151,11 +151,61 @@ public class BuildService {
     }
   }
 
+  /** Builds asked to stop (key → who asked), and the threads of the running ones. */
+  private final Map<String, String> cancelled = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final Map<String, Thread> runningThreads = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Stops a queued or running build (docs/api.md): a queued one never starts; a running one's
+   * thread is interrupted and every process of its uid killed as its sandbox closes, so nothing of
+   * it is left. It ends FAILED, "cancelled by WHO"; nothing is published.
+   */
+  public BuildView cancel(String appName, String version, String who) {
+    String key = key(appName, version);
+    synchronized (states) {
+      BuildView current = states.get(key);
+      if (current == null || !current.inProgress()) {
+        throw new ApiProblem(
+            409,
+            "Not running",
+            appName
+                + " "
+                + version
+                + (current == null ? " is not being built" : " is " + current.status())
+                + "; there is nothing to cancel");
+      }
+      cancelled.put(key, who);
+      Thread thread = runningThreads.get(key);
+      if (thread != null) {
+        thread.interrupt();
+      }
+      Log.infof("%s cancelled the build of %s %s", who, appName, version);
+      return current;
+    }
+  }
+
   private void submit(App app, BuildView queued) {
     executor.execute(() -> run(app, queued));
   }
 
   private void run(App app, BuildView queued) {
+    String key = key(app.name(), queued.version());
+    String by = cancelled.remove(key);
+    if (by != null) {
+      update(queued.failed(clock.instant(), "cancelled by " + by + " before it started"));
+      return;
+    }
+    runningThreads.put(key, Thread.currentThread());
+    try {
+      runStarted(app, queued, key);
+    } finally {
+      runningThreads.remove(key);
+      Thread.interrupted(); // a cancel that came as the build ended must not reach the next one
+    }
+  }
+
+  private void runStarted(App app, BuildView queued, String key) {
     BuildView running = queued.running(clock.instant());
     update(running);
     Path log = logFile(app.name(), queued.version());
@@ -181,7 +231,11 @@ public class BuildService {
         announce(result.record());
       }
     } catch (RuntimeException | IOException e) {
-      String why = RepoUrls.redact(e.getMessage() == null ? e.toString() : e.getMessage());
+      String by = cancelled.remove(key);
+      String why =
+          by != null
+              ? "cancelled by " + by + "; every process of the build was ended, nothing published"
+              : RepoUrls.redact(e.getMessage() == null ? e.toString() : e.getMessage());
       Log.warnf("build of %s %s failed: %s", app.name(), queued.version(), why);
       metrics.buildFinished(app.name(), false, Duration.ofNanos(System.nanoTime() - started));
       update(running.failed(clock.instant(), why));

@@ -147,6 +147,49 @@ class BuildResourceTest {
   }
 
   @Test
+  void aBuildStuckInSassIsCancelledAndLeavesNoProcess() throws Exception {
+    Api.registerApp("stuck", repo.url(), false);
+    repo.write("tarmac.yml", SampleRepo.TARMAC_YML.replace("app: shop", "app: stuck"))
+        .write("assets/scss/main.scss", "$i: 0;\n@while $i < 1 { $j: 1; }\n")
+        .commitAndTag("a stylesheet that never ends", "stuck-1");
+    Api.requestBuild("stuck", "stuck-1").then().statusCode(202);
+    for (int i = 0; i < 300; i++) {
+      String log = given().get("/api/apps/stuck/builds/stuck-1/log").asString();
+      if (log.contains("step minify") || log.contains("step commands done")) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    Thread.sleep(500); // Dart Sass is looping now
+
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .post("/api/apps/stuck/builds/stuck-1/cancel")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("RUNNING"));
+    Response done = Api.awaitBuild("stuck", "stuck-1");
+
+    done.then().body("status", equalTo("FAILED")).body("error", containsString("cancelled by "));
+    assertThat(store.list("apps/stuck/builds/")).isEmpty();
+    for (int uid = dev.tarmac.builder.sandbox.UidRange.DEFAULT.first();
+        uid <= dev.tarmac.builder.sandbox.UidRange.DEFAULT.last();
+        uid++) {
+      assertThat(dev.tarmac.builder.sandbox.BuildSandbox.processesOf(uid))
+          .as("processes of build uid " + uid)
+          .isEmpty();
+    }
+    given()
+        .auth()
+        .oauth2(Api.TOKEN)
+        .post("/api/apps/stuck/builds/stuck-1/cancel")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString("stuck stuck-1 is FAILED; there is nothing to cancel"));
+  }
+
+  @Test
   void aFailedBuildShowsItsErrorAndPublishesNothing() throws Exception {
     Api.registerApp("broken", repo.url(), false);
 

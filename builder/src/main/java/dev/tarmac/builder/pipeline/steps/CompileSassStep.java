@@ -77,15 +77,22 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
     Process process = session.exec(session.tools().sass(), Map.of()).start();
     java.util.concurrent.atomic.AtomicBoolean timedOut =
         new java.util.concurrent.atomic.AtomicBoolean();
+    Thread build = Thread.currentThread();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // Dart Sass is read without interruption: this ends it at build.timeout or when the build is
+    // cancelled (its thread interrupted)
     Thread watchdog =
         new Thread(
             () -> {
               try {
-                if (!process.waitFor(
-                    timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                  timedOut.set(true);
-                  process.destroyForcibly();
-                  session.endProcesses();
+                while (!process.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                  boolean late = System.nanoTime() > deadline;
+                  if (late || build.isInterrupted()) {
+                    timedOut.set(late);
+                    process.destroyForcibly();
+                    session.endProcesses();
+                    return;
+                  }
                 }
               } catch (InterruptedException e) {
                 // the step ended first
