@@ -429,9 +429,17 @@ public final class BuildSandbox {
       }
       move(tree, session.tree);
       if (lease != null) {
-        run("chown", "-hR", lease.uid + ":" + lease.uid, session.home.toString());
-        run("chown", "-hR", lease.uid + ":" + lease.uid, session.tree.toString());
-        run("chown", lease.uid + ":" + lease.uid, dir.toString());
+        String owner = lease.uid + ":" + lease.uid;
+        run("chown", "-hR", owner, session.home.toString(), session.tree.toString());
+        if (in.bwrap()) {
+          // the directory stays the service's (crossable, 711): the build cannot swap the
+          // passwd and group files bubblewrap binds from it for a file hidden from it; no other
+          // build sees this directory (the sandbox dir is hidden in bubblewrap)
+          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        } else {
+          // without a mount namespace other builds walk the real sandbox dir: theirs alone
+          run("chown", owner, dir.toString());
+        }
       }
       return session;
     } catch (IOException | InterruptedException | RuntimeException e) {

@@ -291,6 +291,24 @@ class BuildIsolationTest {
   }
 
   @Test
+  void aBuildCannotSwapTheUserDatabaseBubblewrapShowsItForAHiddenFile() throws Exception {
+    // the service's working directory is hidden from builds; its pom.xml is world-readable
+    Path hidden = Path.of(System.getProperty("user.dir"), "pom.xml").toAbsolutePath();
+    commands(
+        "v2.0.0",
+        null,
+        "mkdir -p out",
+        "rm -f ../passwd 2>/dev/null; ln -s " + hidden + " ../passwd 2>/dev/null; true",
+        "cat /etc/passwd > out/passwd.txt 2>&1 || true");
+
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+
+    assertThat(artifact("v2.0.0").get("out/passwd.txt").text())
+        .doesNotContain("<project")
+        .doesNotContain("<artifactId>");
+  }
+
+  @Test
   void sassNeverRunsFromAPlaceABuildOrALocalUserCanWrite() throws Exception {
     // where the Sass library extracts Dart Sass (java.io.tmpdir), reusing a directory not empty
     java.lang.reflect.Method target =
