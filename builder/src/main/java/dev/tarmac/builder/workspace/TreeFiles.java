@@ -72,6 +72,14 @@ public final class TreeFiles {
   }
 
   /**
+   * True when {@code path} is inside {@code tree} once every link on the way is followed: a step
+   * that reads, writes or deletes there as the service touches only the tree.
+   */
+  public static boolean reallyInside(Path tree, Path path) throws IOException {
+    return path.toRealPath().startsWith(tree.toRealPath());
+  }
+
+  /**
    * Refuses a tree holding a FIFO, socket or device, or a symlink to one: a step that opened it
    * would block forever or read a device (docs/architecture.md, "Build isolation"). {@code after}
    * names what made the tree ({@code build.commands}).
@@ -119,6 +127,13 @@ public final class TreeFiles {
   public static void writeInTree(
       Path tree, Path file, String text, String what, java.util.function.Consumer<Path> made)
       throws IOException {
+    writeInTree(tree, file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), what, made);
+  }
+
+  /** The same for bytes. */
+  public static void writeInTree(
+      Path tree, Path file, byte[] bytes, String what, java.util.function.Consumer<Path> made)
+      throws IOException {
     Path rel = tree.relativize(file.normalize());
     if (rel.startsWith("..") || rel.toString().isEmpty()) {
       throw new BuildException(what + ": " + file + " is outside the tree");
@@ -149,7 +164,7 @@ public final class TreeFiles {
             java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
             java.nio.file.StandardOpenOption.WRITE,
             LinkOption.NOFOLLOW_LINKS)) {
-      out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.write(bytes);
     }
     made.accept(file);
   }

@@ -86,7 +86,9 @@ public final class FingerprintAssetsStep implements BuildStep<FingerprintAssetsS
     }
     Fingerprint fp = config.get();
     Path root = tree.resolve(fp.root()).normalize();
-    if (!root.startsWith(tree) || !Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+    if (!root.startsWith(tree)
+        || !Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)
+        || !TreeFiles.reallyInside(tree, root)) {
       throw new BuildException(
           "fingerprint: build.fingerprint.root '"
               + fp.root()
@@ -120,7 +122,8 @@ public final class FingerprintAssetsStep implements BuildStep<FingerprintAssetsS
     }
     for (Map.Entry<String, String> e : paths.entrySet()) {
       Path copy = root.resolve(e.getValue());
-      Files.write(copy, hasher.content(e.getKey()));
+      // a build may have planted a link at the (predictable) hashed name: never written through
+      TreeFiles.writeInTree(tree, copy, hasher.content(e.getKey()), "fingerprint", made -> {});
     }
     int html = fp.rewriteHtml() ? rewriteHtml(root, paths) : 0;
     Map<String, Object> manifest = new LinkedHashMap<>();
@@ -128,7 +131,8 @@ public final class FingerprintAssetsStep implements BuildStep<FingerprintAssetsS
     manifest.put("paths", paths);
     manifest.put("version", 1);
     byte[] json = Json.write(manifest);
-    Files.write(root.resolve(Fingerprint.MANIFEST), appendNewline(json));
+    TreeFiles.writeInTree(
+        tree, root.resolve(Fingerprint.MANIFEST), appendNewline(json), "fingerprint", made -> {});
     log.line(
         "fingerprint: "
             + paths.size()

@@ -340,6 +340,9 @@ public final class MinifyAssetsStep implements BuildStep<MinifyAssetsStep.Minifi
       return null;
     }
     Path map = file.getParent().resolve(m.group(1)).normalize();
-    return map.startsWith(tree) && Files.isRegularFile(map) ? map : null;
+    // the map is deleted once replaced: only a file of the tree itself, whatever links lead to it
+    return map.startsWith(tree) && Files.isRegularFile(map) && TreeFiles.reallyInside(tree, map)
+        ? map
+        : null;
   }
 }

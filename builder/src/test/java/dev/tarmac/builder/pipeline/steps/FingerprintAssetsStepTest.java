@@ -77,6 +77,46 @@ class FingerprintAssetsStepTest {
   }
 
   @Test
+  void nothingIsWrittenThroughALinkTheBuildPlantedAtAPredictableName() throws Exception {
+    Path tree = tree("planted");
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Path victim = Files.writeString(outside.resolve("victim"), "untouched\n");
+    String logo = "logo." + hash(LOGO) + ".png";
+    Files.createSymbolicLink(tree.resolve("public/img/" + logo), victim);
+    Files.createSymbolicLink(tree.resolve("public/" + Fingerprint.MANIFEST), victim);
+
+    assertThatThrownBy(() -> run(tree, false, Optional.empty()))
+        .isInstanceOf(BuildException.class)
+        .hasMessageContaining("is a symlink; Tarmac does not write through it");
+    assertThat(Files.readString(victim)).isEqualTo("untouched\n");
+  }
+
+  @Test
+  void aRootReachedThroughALinkOutOfTheTreeIsRefusedUnread() throws Exception {
+    Path tree = tmp.resolve("linked");
+    Path outside = Files.createDirectories(tmp.resolve("elsewhere/public"));
+    Files.writeString(outside.resolve("secret.css"), "secret{}\n");
+    Files.createDirectories(tree);
+    Files.createSymbolicLink(tree.resolve("site"), outside.getParent());
+
+    assertThatThrownBy(
+            () ->
+                new FingerprintAssetsStep(
+                        tree,
+                        Optional.of(
+                            new Fingerprint("site/public", Fingerprint.DEFAULT_INCLUDE, false)),
+                        List.of(),
+                        Optional.empty(),
+                        new BuildLog(tmp.resolve("linked.log")))
+                    .run())
+        .isInstanceOf(BuildException.class)
+        .hasMessageContaining("build.fingerprint.root 'site/public'");
+    try (var left = Files.list(outside)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("secret.css");
+    }
+  }
+
+  @Test
   void cssReferencesAreRewrittenKeepingQueryAndFragmentAndLeavingTheRestAlone() throws Exception {
     Path tree = tree("a");
 

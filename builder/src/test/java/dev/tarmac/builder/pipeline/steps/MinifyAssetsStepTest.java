@@ -142,6 +142,26 @@ class MinifyAssetsStepTest {
   }
 
   @Test
+  void aSourceMapNamedThroughALinkOutOfTheTreeIsNeverDeleted() throws Exception {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    // any file the service could delete; a valid map, so that esbuild goes on to the clean-up
+    String map =
+        "{\"version\":3,\"sources\":[\"a.ts\"],\"sourcesContent\":[\"x\"],\"mappings\":\"AAAA\","
+            + "\"names\":[]}";
+    Path victim = Files.writeString(outside.resolve("victim.map"), map);
+    Files.createDirectories(tree.resolve("public"));
+    Files.createSymbolicLink(tree.resolve("public/l"), outside);
+    Files.writeString(
+        tree.resolve("public/app.js"),
+        "var a = function (x) { return x; };\n//# sourceMappingURL=l/victim.map\n");
+
+    minify(List.of("public/*.js"), List.of());
+
+    assertThat(victim).exists();
+    assertThat(Files.readString(victim)).isEqualTo(map);
+  }
+
+  @Test
   void aFileWithASourceMapKeepsAMapThatMatchesTheMinifiedFile() throws Exception {
     Path app = tree.resolve("public/app.js");
     Files.writeString(
