@@ -104,9 +104,7 @@ public final class CheckCommand implements Callable<Integer> {
                 "-cp",
                 classpath,
                 "dev.tarmac.builder.pipeline.LocalBuild",
-                root.toString(),
-                "--cache",
-                cacheDir().toString()));
+                root.toString()));
     if (build) {
       command.add("--build");
     }
@@ -114,14 +112,5 @@ public final class CheckCommand implements Callable<Integer> {
       command.addAll(List.of("--out", out.toAbsolutePath().toString()));
     }
     return new ProcessBuilder(command).inheritIO().start().waitFor();
-  }
-
-  /** esbuild is extracted here once: {@code $XDG_CACHE_HOME/tarmac} or {@code ~/.cache/tarmac}. */
-  static Path cacheDir() {
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    return (xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".cache"))
-        .resolve("tarmac");
   }
 }

@@ -104,7 +104,7 @@ public final class LocalBuild {
    * leaves the artifact's tree in {@code out} (replaced) and the tarball beside it ({@code
    * out.tar.gz}); an {@code out} inside {@code dir} is not copied into the build.
    */
-  public static Built build(Path dir, Path out, Path cacheDir, BuildLog log) throws Exception {
+  public static Built build(Path dir, Path out, BuildLog log) throws Exception {
     Checked checked = check(dir);
     TarmacConfig config = checked.config();
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -224,29 +224,26 @@ public final class LocalBuild {
   }
 
   /**
-   * {@code LocalBuild DIR [--build --out OUT] [--cache DIR]}: exit 0 when valid (and built), 3 when
-   * tarmac.yml is invalid, 1 when the build failed. Prints to standard output.
+   * {@code LocalBuild DIR [--build --out OUT]}: exit 0 when valid (and built), 3 when tarmac.yml is
+   * invalid, 1 when the build failed. Prints to standard output.
    */
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     Path dir = Path.of(".");
     Path target = null;
-    Path cache = Path.of(System.getProperty("user.home"), ".cache", "tarmac");
     boolean build = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--build" -> build = true;
         case "--out" -> target = Path.of(args[++i]);
-        case "--cache" -> cache = Path.of(args[++i]);
         default -> dir = Path.of(args[i]);
       }
     }
     dir = dir.toAbsolutePath().normalize();
-    System.exit(run(dir, build, target, cache, out));
+    System.exit(run(dir, build, target, out));
   }
 
-  static int run(Path dir, boolean build, Path target, Path cache, PrintStream out)
-      throws Exception {
+  static int run(Path dir, boolean build, Path target, PrintStream out) throws Exception {
     try {
       if (!build) {
         Checked checked = check(dir);
@@ -263,7 +260,7 @@ public final class LocalBuild {
       Built built;
       try (BuildLog log = new BuildLog(logFile)) {
         try {
-          built = build(dir, outDir, cache.toAbsolutePath(), log);
+          built = build(dir, outDir, log);
         } finally {
           log.close();
           out.println("build log (" + logFile + "):");

@@ -173,7 +173,9 @@ public final class BuildSandbox {
                 this.dataDir.toString().getBytes(StandardCharsets.UTF_8))
             .substring(0, 8);
     this.uids = new BuildUids(settings.uids());
-    this.tools = new BuildTools(root.resolve(prefix + ".tools"));
+    // one copy per sandbox dir, whatever the data dir (a local build's is a fresh temp dir):
+    // named by content, so every service of this user shares it
+    this.tools = new BuildTools(root.resolve("tools"));
   }
 
   /**
@@ -718,34 +720,60 @@ public final class BuildSandbox {
 
   private Path rootDir() throws IOException {
     Path root = settings.root();
-    if (!Files.isDirectory(root)) {
-      Files.createDirectories(root.getParent());
-      try {
-        Files.createDirectory(
-            root,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        // made at the same moment by another build: checked below like any other
-      }
-    }
-    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(root, LinkOption.NOFOLLOW_LINKS);
-    int owner = (Integer) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-    if (owner != ownUid()
-        || perms.contains(PosixFilePermission.GROUP_WRITE)
-        || perms.contains(PosixFilePermission.OTHERS_WRITE)
-        || Files.isSymbolicLink(root)) {
+    Owned owned = ownedDirectory(root, "rwx--x--x");
+    if (!owned.onlyOurs()) {
       throw new BuildException(
           "tarmac.build.sandbox-dir "
               + root
               + " must be a directory of the service's user (uid "
               + ownUid()
               + ") that no one else can write; it is owned by uid "
-              + owner
+              + owned.owner()
               + " with mode "
-              + PosixFilePermissions.toString(perms)
+              + owned.mode()
               + ". Remove it (Tarmac makes it) or set tarmac.build.sandbox-dir elsewhere");
     }
     return root;
+  }
+
+  /** A path's owner, mode and whether it is a link: what decides if the service may trust it. */
+  record Owned(int owner, Set<PosixFilePermission> perms, boolean link) {
+    /** The service's, not a link, writable by no one else. */
+    boolean onlyOurs() {
+      return owner == ownUid()
+          && !link
+          && !perms.contains(PosixFilePermission.GROUP_WRITE)
+          && !perms.contains(PosixFilePermission.OTHERS_WRITE);
+    }
+
+    String mode() {
+      return PosixFilePermissions.toString(perms);
+    }
+
+    static Owned of(Path path) throws IOException {
+      return new Owned(
+          (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+          Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS),
+          Files.isSymbolicLink(path));
+    }
+  }
+
+  /**
+   * {@code dir}, made with {@code mode} (and its parents) when missing, as found: the caller
+   * refuses it unless {@link Owned#onlyOurs()}. Another service or build may make it at the same
+   * moment: then it is checked like any other.
+   */
+  static Owned ownedDirectory(Path dir, String mode) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(dir.getParent());
+      try {
+        Files.createDirectory(
+            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // made at the same moment, or a link: checked by the caller
+      }
+    }
+    return Owned.of(dir);
   }
 
   private void restrictDataDir() {

@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,10 +27,11 @@ public final class BuildTools {
       "META-INF/resources/_static/linux-x64/" + ESBUILD_VERSION + "/bin/esbuild";
   private static final String DART_SASS =
       "de/larsgrefer/sass/embedded/bundled/dart-sass-linux-x64.tar.gz";
-  private static final Set<PosixFilePermission> OTHERS_WRITE =
-      Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
 
   private final Path dir;
+
+  /** What was extracted, by resource: read, hashed and unpacked once per service, then checked. */
+  private final java.util.Map<String, Path> extracted = new java.util.HashMap<>();
 
   /** {@code dir}: inside a directory of the service that no one else can write. */
   public BuildTools(Path dir) {
@@ -61,6 +60,22 @@ public final class BuildTools {
    * executable), named by the resource's sha256: made once, atomically, then only checked.
    */
   private Path extracted(String prefix, String resource, boolean tarball) {
+    try {
+      Path done = extracted.get(resource);
+      if (done != null) {
+        requireOwn(dir);
+        requireOwn(done);
+        return done;
+      }
+      Path made = extract(prefix, resource, tarball);
+      extracted.put(resource, made);
+      return made;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + dir, e);
+    }
+  }
+
+  private Path extract(String prefix, String resource, boolean tarball) {
     try {
       byte[] bytes;
       try (InputStream in = BuildTools.class.getClassLoader().getResourceAsStream(resource)) {
@@ -120,32 +135,21 @@ public final class BuildTools {
   }
 
   private static void ensureDir(Path dir) throws IOException {
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      try {
-        Files.createDirectory(
-            dir,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        // made at the same moment: checked below
-      }
-    }
+    BuildSandbox.ownedDirectory(dir, "rwxr-xr-x");
     requireOwn(dir);
   }
 
   /** The service's own, not a link, writable by no one else: else nothing of it is run. */
   private static void requireOwn(Path path) throws IOException {
-    int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
-    if (owner != BuildSandbox.ownUid()
-        || Files.isSymbolicLink(path)
-        || perms.stream().anyMatch(OTHERS_WRITE::contains)) {
+    BuildSandbox.Owned owned = BuildSandbox.Owned.of(path);
+    if (!owned.onlyOurs()) {
       throw new BuildException(
           "the build tools directory "
               + path
               + " is not the service's own (owner uid "
-              + owner
+              + owned.owner()
               + ", mode "
-              + PosixFilePermissions.toString(perms)
+              + owned.mode()
               + "): nothing in it is run. Remove it; Tarmac extracts the tools again");
     }
   }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -75,23 +74,10 @@ final class BuildUids {
       if (users.contains(uid)) {
         continue;
       }
-      FileChannel channel =
-          FileChannel.open(
-              locks.resolve(uid + ".lock"),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              LinkOption.NOFOLLOW_LINKS);
-      FileLock lock;
-      try {
-        lock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null; // held by another build of this JVM
+      Lease lease = tryLease(uid);
+      if (lease == null) {
+        continue; // held by a running build, of this service or another
       }
-      if (lock == null) {
-        channel.close();
-        continue;
-      }
-      Lease lease = new Lease(uid, channel, lock);
       try {
         // a build of a service that died may have left a process (setpriv mode): not into this one
         endProcesses(uid);
@@ -122,27 +108,35 @@ final class BuildUids {
       }
     }
     for (int uid : busy) {
-      try (FileChannel channel =
-          FileChannel.open(
-              locks.resolve(uid + ".lock"),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              LinkOption.NOFOLLOW_LINKS)) {
-        FileLock lock;
-        try {
-          lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-          continue;
-        }
-        if (lock != null) {
-          try {
-            endProcesses(uid);
-          } finally {
-            lock.release();
-          }
-        }
+      Lease lease = tryLease(uid);
+      if (lease != null) {
+        lease.close(); // ends its processes
       }
     }
+  }
+
+  /** The lease of {@code uid}, or null when a running build holds it. */
+  private Lease tryLease(int uid) throws IOException {
+    FileChannel channel =
+        FileChannel.open(
+            locks.resolve(uid + ".lock"),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null; // held by another build of this JVM
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (lock == null) {
+      channel.close();
+      return null;
+    }
+    return new Lease(uid, channel, lock);
   }
 
   /**
@@ -248,22 +242,7 @@ final class BuildUids {
   }
 
   private void ensureLockDir() throws IOException {
-    if (!Files.isDirectory(locks, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectories(locks.getParent());
-      try {
-        Files.createDirectory(
-            locks,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        // made at the same moment by another service: checked below
-      }
-    }
-    int owner = (Integer) Files.getAttribute(locks, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-    var perms = Files.getPosixFilePermissions(locks, LinkOption.NOFOLLOW_LINKS);
-    if (owner != BuildSandbox.ownUid()
-        || Files.isSymbolicLink(locks)
-        || perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
-        || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+    if (!BuildSandbox.ownedDirectory(locks, "rwx------").onlyOurs()) {
       throw new BuildException(
           locks
               + " (where builds take their uids) must be a directory of uid "

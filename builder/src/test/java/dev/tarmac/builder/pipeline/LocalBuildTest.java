@@ -38,7 +38,7 @@ class LocalBuildTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int code;
     try (PrintStream print = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      code = LocalBuild.run(repo.dir(), build, out, tmp.resolve("cache"), print);
+      code = LocalBuild.run(repo.dir(), build, out, print);
     }
     return new Ran(code, bytes.toString(StandardCharsets.UTF_8));
   }

@@ -79,7 +79,7 @@ class BuildSandboxTest {
             dir.resolve("tree"),
             700003,
             700003,
-            List.of("/var/tmp/tarmac-build/0a1b2c3d.tools", "/var/tmp/tarmac-build/0a1b2c3d.tools"),
+            List.of("/var/tmp/tarmac-build/tools", "/var/tmp/tarmac-build/tools"),
             List.of("sh", "-c", "npm ci"));
 
     assertThat(argv.subList(0, 12))
@@ -103,7 +103,7 @@ class BuildSandboxTest {
                 // the directories leading to the sandbox under a hidden path stay crossable
                 + " --perms 0755 --dir /var/tmp/tarmac-build"
                 // the tools, read-only, and only this build's own directory of the sandbox dir
-                + " --ro-bind /var/tmp/tarmac-build/0a1b2c3d.tools /var/tmp/tarmac-build/0a1b2c3d.tools"
+                + " --ro-bind /var/tmp/tarmac-build/tools /var/tmp/tarmac-build/tools"
                 + " --bind "
                 + dir
                 + " "
