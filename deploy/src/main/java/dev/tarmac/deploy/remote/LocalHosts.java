@@ -32,7 +32,22 @@ public record LocalHosts(
   /** The transport to {@code host}, or why this service refuses to run it. */
   public LocalTransport open(Host host, String env) {
     String where = host.deployTo();
-    Path dir = where == null ? null : Path.of(where).toAbsolutePath().normalize();
+    Path dir = where == null ? null : real(Path.of(where).toAbsolutePath().normalize());
+    if (dir != null) {
+      for (Path f : forbidden) {
+        if (dir.startsWith(f) || f.startsWith(dir)) {
+          throw refused(
+              host,
+              env,
+              "its deploy_to ("
+                  + where
+                  + ") holds or is inside "
+                  + f
+                  + ", which is the service's own (data dir, build sandboxes); choose another"
+                  + " deploy_to");
+        }
+      }
+    }
     if (allowed.isPresent()) {
       if (allowed.get().isEmpty()) {
         throw refused(
@@ -54,22 +69,26 @@ public record LocalHosts(
                 + "); deploy it there, or ask the operator to add the directory");
       }
     }
-    if (dir != null) {
-      for (Path f : forbidden) {
-        if (dir.startsWith(f) || f.startsWith(dir)) {
-          throw refused(
-              host,
-              env,
-              "its deploy_to ("
-                  + where
-                  + ") holds or is inside "
-                  + f
-                  + ", which is the service's own (data dir, build sandboxes); choose another"
-                  + " deploy_to");
-        }
-      }
-    }
     return new LocalTransport(host.name(), user);
+  }
+
+  /**
+   * {@code dir} with the links of its longest existing part followed: a link left under an allowed
+   * directory (by an earlier release's hook, say) must not lead into the data dir.
+   */
+  static Path real(Path dir) {
+    Path existing = dir;
+    while (existing != null && !java.nio.file.Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return dir;
+    }
+    try {
+      return existing.toRealPath().resolve(existing.relativize(dir));
+    } catch (java.io.IOException e) {
+      return dir;
+    }
   }
 
   private static TransportException refused(Host host, String env, String why) {

@@ -55,6 +55,20 @@ class LocalHostsTest {
   }
 
   @Test
+  void aLinkUnderAnAllowedDirectoryDoesNotLeadIntoTheServicesOwn(
+      @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path allowed = java.nio.file.Files.createDirectories(tmp.resolve("local"));
+    Path data = java.nio.file.Files.createDirectories(tmp.resolve("data"));
+    java.nio.file.Files.createSymbolicLink(allowed.resolve("shop"), data);
+    LocalHosts some =
+        new LocalHosts(Optional.of(List.of(allowed)), Optional.empty(), List.of(data));
+
+    assertThatThrownBy(
+            () -> some.open(local(allowed.resolve("shop/releases").toString()), "staging"))
+        .hasMessageContaining("holds or is inside " + data + ", which is the service's own");
+  }
+
+  @Test
   void aLocalHostsCommandsSeeNothingOfTheServicesEnvironment() {
     LocalTransport t = new LocalTransport("h1");
     try {
