@@ -9,7 +9,7 @@ import java.lang.annotation.Target;
  * A resource outside {@code /api/} that checks the caller's session itself (the dashboard's pages,
  * docs/dashboard.md). Outside {@code /api/} the filter lets only such resources, and {@link
  * Unauthenticated} ones, answer: any other resource mounted there is refused with 401, so a new one
- * is never public by accident (docs/architecture.md, "Trust").
+ * is never public by accident (docs/api.md, "Authentication, roles and tokens").
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)

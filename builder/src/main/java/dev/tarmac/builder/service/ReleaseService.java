@@ -11,6 +11,7 @@ import dev.tarmac.deploy.release.ReleaseHistory;
 import dev.tarmac.deploy.release.ReleaseOptions;
 import dev.tarmac.deploy.release.ReleasePreview;
 import dev.tarmac.deploy.release.ReleaseRecord;
+import dev.tarmac.deploy.release.ReleaseRun;
 import dev.tarmac.deploy.release.Transports;
 import dev.tarmac.deploy.remote.HostSessions;
 import dev.tarmac.distributor.model.Json;
@@ -33,13 +34,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -125,7 +122,8 @@ public class ReleaseService {
   public ReleaseRecord release(
       String app, String env, String version, String who, boolean forceUnlock) {
     Deployer.Resolved resolved = requireReleasable(app, env, version);
-    return start(app, env, options -> deployer.release(resolved, env, options), who, forceUnlock);
+    return start(
+        app, env, options -> deployer.startRelease(resolved, env, options), who, forceUnlock);
   }
 
   /** The build record and its tarmac.yml, read once, when the version may be released to env. */
@@ -160,7 +158,7 @@ public class ReleaseService {
     return start(
         app,
         env,
-        options -> deployer.rollback(app, env, to, restoreDatabase, options),
+        options -> deployer.startRollback(app, env, to, restoreDatabase, options),
         who,
         forceUnlock);
   }
@@ -184,7 +182,7 @@ public class ReleaseService {
         .orElse(List.of());
   }
 
-  /** Who holds the environment's lock, if anyone (docs/architecture.md, "Locks"). */
+  /** Who holds the environment's lock, if anyone (docs/architecture.md, "Fencing"). */
   public Optional<EnvLock.Info> lockInfo(String app, String env) {
     String key = StoreLayout.lock(Names.app(app), Names.env(env));
     try {
@@ -322,55 +320,47 @@ public class ReleaseService {
     }
   }
 
+  /**
+   * Starts a run: its lock and record are taken here, on the request's thread (a refusal is the
+   * request's error); the rest runs in the release pool, and its events go to the run's listeners.
+   */
   private ReleaseRecord start(
       String app,
       String env,
-      Function<ReleaseOptions, ReleaseRecord> plan,
+      Function<ReleaseOptions, ReleaseRun> plan,
       String who,
       boolean forceUnlock) {
-    CompletableFuture<ReleaseRecord> started = new CompletableFuture<>();
     Run run = new Run();
     ReleaseOptions options =
         ReleaseOptions.defaults(who)
             .withForceUnlock(forceUnlock)
             .withListener(run::event)
-            .withCancelled(run::cancelled)
-            .withOnStart(
-                r -> {
-                  runs.put(key(app, env, r.id()), run);
-                  metrics.releaseStarted(r.app(), r.env(), r.kind());
-                  started.complete(r);
-                });
-    runner.submit(
-        () -> {
-          try {
-            metrics.releaseFinished(plan.apply(options));
-          } catch (ReleaseFailedException e) {
-            metrics.releaseFinished(e.record());
-            Log.warnf("%s", e.getMessage());
-          } catch (RuntimeException e) {
-            if (!started.completeExceptionally(e)) {
-              ReleaseRecord first = started.getNow(null);
-              metrics.releaseStopped(app, env, first == null ? "release" : first.kind());
-              Log.errorf(e, "release of %s to %s stopped", app, env);
-            }
-          } finally {
-            run.end();
-          }
-        });
+            .withCancelled(run::cancelled);
+    ReleaseRun started = plan.apply(options);
+    ReleaseRecord first = started.record();
+    runs.put(key(app, env, first.id()), run);
+    metrics.releaseStarted(first.app(), first.env(), first.kind());
     try {
-      return started.get(2, TimeUnit.MINUTES);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (TimeoutException e) {
-      throw new ApiProblem(504, "Timeout", "the release did not start within 2 minutes");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+      runner.submit(
+          () -> {
+            try {
+              metrics.releaseFinished(started.run());
+            } catch (ReleaseFailedException e) {
+              metrics.releaseFinished(e.record());
+              Log.warnf("%s", e.getMessage());
+            } catch (RuntimeException e) {
+              metrics.releaseStopped(app, env, first.kind());
+              Log.errorf(e, "release of %s to %s stopped", app, env);
+            } finally {
+              run.end();
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      started.close();
+      run.end();
+      throw new ApiProblem(503, "Shutting down", "the service is stopping; release again later");
     }
+    return first;
   }
 
   private static String key(String app, String env, long id) {

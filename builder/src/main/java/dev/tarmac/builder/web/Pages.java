@@ -50,7 +50,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  * Signing in trades an API token for a session cookie ({@link Sessions}); every page needs one,
  * every form carries the session's CSRF token, and the release, rollback and plan buttons are shown
  * (and accepted) only for a token that may release to that environment, as the API's own rule
- * (docs/architecture.md, "Trust").
+ * (docs/api.md, "Authentication, roles and tokens").
  */
 @ChecksSession
 @Path("/")

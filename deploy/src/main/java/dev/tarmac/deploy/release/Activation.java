@@ -3,85 +3,105 @@ package dev.tarmac.deploy.release;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.release.Fleet.Member;
+import dev.tarmac.deploy.release.Phase.Problems;
+import dev.tarmac.deploy.release.Phase.Stage;
 import dev.tarmac.deploy.remote.HookCommands;
 import dev.tarmac.deploy.remote.HookEnv;
-import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * The moment a version goes live, the same for a release and a rollback: {@code current} switched
- * on every host at once (after every host acknowledged it is staged), then the {@code activate}
- * hooks on every host (of their roles), then the health check on every host, then the cache purges
- * ({@link PurgeCaches}: a failure is a warning unless required). Stops at the first step that fails
- * somewhere; the {@link Lifecycle} switches back.
+ * The moment a version goes live, the same phases for a release and a rollback ({@link
+ * Stage#ACTIVATE}): {@code current} switched on every host at once (after every host acknowledged
+ * it is staged), then the {@code activate} hooks on every host (of their roles), then the health
+ * check on every host, then the cache purges ({@link PurgeCaches}: a failure is a warning unless
+ * required). The {@link Runner} stops at the first that fails somewhere and switches back.
  */
 final class Activation {
-  /** The activation window, and what failed (empty: the version is live everywhere). */
-  record Result(Duration window, List<String> problems) {}
-
   private Activation() {}
 
-  static Result run(
-      Fleet fleet, String app, String env, String version, TarmacConfig config, Duration ackLimit) {
-    List<Member> all = fleet.members();
-    Duration window = fleet.switchTo(all, "switch", m -> version, true, ackLimit);
+  /** {@code current} switched on every host at once; the window measured. */
+  static final Phase SWITCH = Phase.once("switch", Stage.ACTIVATE, Activation::switchEveryHost);
+
+  /** The {@code activate} hooks of each host's roles, every host at once. */
+  static final Phase ACTIVATE_HOOKS =
+      Phase.eachHost(
+          "activate hooks",
+          Stage.ACTIVATE,
+          (run, m) -> activateHooks(run, m, run.version(), run.config()));
+
+  /** {@code release.health} on every host. */
+  static final Phase HEALTH = Phase.eachHost("health", Stage.ACTIVATE, Activation::health);
+
+  /** {@code release.purge}: a failure is a problem only when the purge is required. */
+  static final Phase PURGE =
+      Phase.once(
+          "purge",
+          Stage.ACTIVATE,
+          run -> {
+            List<String> problems =
+                PurgeCaches.run(run.fleet, run.version(), run.config().release().purge());
+            if (!problems.isEmpty()) {
+              throw new Problems(problems);
+            }
+          });
+
+  /** Every host staged, acknowledged, switched at once; the window is the run's. */
+  private static void switchEveryHost(Run run) {
+    Fleet fleet = run.fleet;
+    run.window(
+        fleet.switchTo(
+            fleet.members(), "switch", m -> run.version(), true, run.options.switchAck()));
     List<String> problems =
-        all.stream().filter(m -> m.failure != null).map(m -> m.failure).toList();
-    if (problems.isEmpty()) {
-      problems = activateHooks(fleet, app, env, m -> version, config);
+        fleet.members().stream().filter(m -> m.failure != null).map(m -> m.failure).toList();
+    if (!problems.isEmpty()) {
+      throw new Problems(problems);
     }
-    if (problems.isEmpty() && config.release().health().isPresent()) {
-      TarmacConfig.Health health = config.release().health().get();
-      problems =
-          messages(
-              fleet.eachHost(
-                  all,
-                  all.size(),
-                  m ->
-                      fleet.run(
-                          m,
-                          "health",
-                          HookCommands.health(
-                              m.layout,
-                              health.url().replace("{host}", m.name()),
-                              (int) Math.max(1, health.timeout().toSeconds()),
-                              health.contains().map(c -> c.replace("{version}", version))),
-                          health.timeout().plusSeconds(10))));
+  }
+
+  private static void health(Run run, Member m) {
+    if (run.config().release().health().isEmpty()) {
+      return;
     }
-    if (problems.isEmpty()) {
-      problems = PurgeCaches.run(fleet, version, config.release().purge());
+    TarmacConfig.Health health = run.config().release().health().get();
+    run.fleet.run(
+        m,
+        "health",
+        HookCommands.health(
+            m.layout,
+            health.url().replace("{host}", m.name()),
+            (int) Math.max(1, health.timeout().toSeconds()),
+            health.contains().map(c -> c.replace("{version}", run.version()))),
+        health.timeout().plusSeconds(10));
+  }
+
+  /**
+   * The {@code activate} hooks of {@code config} for {@code m}'s roles, if any, in {@code version}.
+   */
+  private static void activateHooks(Run run, Member m, String version, TarmacConfig config) {
+    List<String> hooks = Hooks.on(config.release().hooks().activate(), m.host);
+    if (version == null || hooks.isEmpty()) {
+      return;
     }
-    return new Result(window, problems);
+    run.fleet.change(
+        m,
+        "activate hooks",
+        HookCommands.hooks(
+            m.layout.release(version),
+            new HookEnv(run.app, version, run.envName, m.name(), m.previous).variables(m.layout),
+            hooks));
   }
 
   /**
    * Runs the {@code activate} hooks of {@code config} on every host that serves {@code
-   * version.apply(host)} (those of its roles); returns what failed.
+   * version.apply(host)} (those of its roles), every host at once; returns what failed. A switch
+   * back runs those of the version it returns to.
    */
   static List<String> activateHooks(
-      Fleet fleet,
-      String app,
-      String env,
-      java.util.function.Function<Member, String> version,
-      TarmacConfig config) {
-    List<Member> hosts =
-        fleet.members().stream()
-            .filter(m -> version.apply(m) != null)
-            .filter(m -> !Hooks.on(config.release().hooks().activate(), m.host).isEmpty())
-            .toList();
+      Run run, Function<Member, String> version, TarmacConfig config) {
+    List<Member> all = run.fleet.members();
     return messages(
-        fleet.eachHost(
-            hosts,
-            Math.max(1, hosts.size()),
-            m ->
-                fleet.change(
-                    m,
-                    "activate hooks",
-                    HookCommands.hooks(
-                        m.layout.release(version.apply(m)),
-                        new HookEnv(app, version.apply(m), env, m.name(), m.previous)
-                            .variables(m.layout),
-                        Hooks.on(config.release().hooks().activate(), m.host)))));
+        run.fleet.eachHost(all, all.size(), m -> activateHooks(run, m, version.apply(m), config)));
   }
 
   static List<String> messages(List<Member> failed) {

@@ -59,9 +59,17 @@ public final class Deployer {
 
   /** Releases a version already {@linkplain #resolve resolved} (nothing is read again). */
   public ReleaseRecord release(Resolved version, String env, ReleaseOptions options) {
+    return startRelease(version, env, options).run();
+  }
+
+  /**
+   * Takes the lock and makes the record of a release of a version already {@linkplain #resolve
+   * resolved}, on this thread; the rest is {@link ReleaseRun#run}, on any thread.
+   */
+  public ReleaseRun startRelease(Resolved version, String env, ReleaseOptions options) {
     version.config().environment(Names.env(env)); // an unknown environment: refused before a lock
-    return new Lifecycle(store, transports, version.build().app(), Names.env(env), options)
-        .run(
+    return new Runner(store, transports, version.build().app(), Names.env(env), options)
+        .start(
             new Release(
                 version.build(),
                 version.config(),
@@ -148,9 +156,19 @@ public final class Deployer {
       Optional<String> to,
       boolean restoreDatabase,
       ReleaseOptions options) {
+    return startRollback(app, env, to, restoreDatabase, options).run();
+  }
+
+  /** Takes the lock and makes the record of a rollback, on this thread ({@link #startRelease}). */
+  public ReleaseRun startRollback(
+      String app,
+      String env,
+      Optional<String> to,
+      boolean restoreDatabase,
+      ReleaseOptions options) {
     String a = Names.app(app);
-    return new Lifecycle(store, transports, a, Names.env(env), options)
-        .run(new Rollback(to.map(Names::version), restoreDatabase, v -> build(a, v)));
+    return new Runner(store, transports, a, Names.env(env), options)
+        .start(new Rollback(to.map(Names::version), restoreDatabase, v -> build(a, v)));
   }
 
   /** What is live on every host, compared with the history. */

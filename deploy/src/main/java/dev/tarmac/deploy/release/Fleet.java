@@ -19,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -29,9 +27,9 @@ import java.util.function.Supplier;
 
 /**
  * The hosts of one release, rollback or dry run: their shells, what each task did on each (the
- * timeline), and the few ways the {@link Lifecycle} drives them — every host on its own in
- * parallel, or every host at the same moment. Commands that change a host go through {@link
- * #change}, which fences them with the run's generation (docs/architecture.md, "Fencing").
+ * timeline), and the few ways the {@link Runner} drives them — every host on its own in parallel,
+ * or every host at the same moment. Commands that change a host go through {@link #change}, which
+ * fences them with the run's generation (docs/architecture.md, "Fencing").
  */
 final class Fleet implements AutoCloseable {
 
@@ -87,6 +85,16 @@ final class Fleet implements AutoCloseable {
   private volatile String generation;
   private volatile String fencedBy;
 
+  /**
+   * Every thread of the run: the hosts' workers, the work done alongside them, the closes. One pool
+   * per run, bounded (a host never needs more than two threads at once; a run's own work a few),
+   * ended with the run.
+   */
+  private final java.util.concurrent.ThreadPoolExecutor pool;
+
+  /** The progress figures of downloads: one timer thread per run. */
+  private final java.util.concurrent.ScheduledThreadPoolExecutor progress;
+
   Fleet(Environment env, Transports transports, Duration timeout, Consumer<ReleaseEvent> listener) {
     this.env = env;
     this.transports = transports;
@@ -95,6 +103,48 @@ final class Fleet implements AutoCloseable {
     for (Host h : env.hosts()) {
       members.put(h.name(), new Member(h));
     }
+    String name = "tarmac-" + env.name();
+    this.pool =
+        new java.util.concurrent.ThreadPoolExecutor(
+            0,
+            2 * members.size() + 8,
+            30,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.SynchronousQueue<>(),
+            daemon(name));
+    this.progress =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemon(name + "-progress"));
+    progress.setRemoveOnCancelPolicy(true);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Runs {@code work} in the run's pool, alongside the hosts' work; completes with its failure's
+   * message, or null when it succeeded.
+   */
+  java.util.concurrent.CompletableFuture<String> alongside(Runnable work, String what) {
+    java.util.concurrent.CompletableFuture<String> done =
+        new java.util.concurrent.CompletableFuture<>();
+    pool.execute(
+        () -> {
+          try {
+            work.run();
+            done.complete(null);
+          } catch (RuntimeException e) {
+            done.complete(e.getMessage());
+          } catch (Error e) {
+            done.complete(what + " failed: " + e);
+          }
+        });
+    return done;
   }
 
   List<Member> members() {
@@ -208,31 +258,26 @@ final class Fleet implements AutoCloseable {
    */
   CommandResult changeWithProgress(
       Member m, String task, String command, String progressCommand, long total, Duration every) {
-    java.util.concurrent.ScheduledExecutorService poller =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "tarmac-progress-" + m.name());
-              t.setDaemon(true);
-              return t;
-            });
-    poller.scheduleWithFixedDelay(
-        () -> {
-          try {
-            CommandResult r = m.transport.probe(progressCommand, Duration.ofSeconds(10));
-            long bytes = Long.parseLong(r.stdout().strip());
-            listener.accept(
-                new ReleaseEvent(Instant.now(), m.name(), task, Kind.PROGRESS, null, bytes, total));
-          } catch (RuntimeException e) {
-            // progress is a nicety: the task itself reports what went wrong
-          }
-        },
-        every.toMillis(),
-        every.toMillis(),
-        java.util.concurrent.TimeUnit.MILLISECONDS);
+    java.util.concurrent.ScheduledFuture<?> poller =
+        progress.scheduleWithFixedDelay(
+            () -> {
+              try {
+                CommandResult r = m.transport.probe(progressCommand, Duration.ofSeconds(10));
+                long bytes = Long.parseLong(r.stdout().strip());
+                listener.accept(
+                    new ReleaseEvent(
+                        Instant.now(), m.name(), task, Kind.PROGRESS, null, bytes, total));
+              } catch (RuntimeException e) {
+                // progress is a nicety: the task itself reports what went wrong
+              }
+            },
+            every.toMillis(),
+            every.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
     try {
       return change(m, task, command);
     } finally {
-      poller.shutdownNow();
+      poller.cancel(false);
     }
   }
 
@@ -313,36 +358,38 @@ final class Fleet implements AutoCloseable {
     if (hosts.isEmpty()) {
       return List.of();
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, hosts.size()));
     java.util.Set<Member> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.Queue<Member> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>(hosts);
+    // {@code parallel} workers, each taking the next host when it is done with one
+    List<Future<?>> workers = new ArrayList<>();
     try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (Member m : hosts) {
-        futures.add(
+      for (int i = 0; i < Math.min(parallel, hosts.size()); i++) {
+        workers.add(
             pool.submit(
                 () -> {
-                  try {
-                    work.accept(m);
-                  } catch (RuntimeException e) {
-                    if (m.failure == null) {
-                      // the first failure is the cause; printable, as it may quote a host
-                      // outside any task (a name it chose, refused as a version: a plan)
-                      m.failure = printableOrNull(e.getMessage());
+                  for (Member m = waiting.poll(); m != null; m = waiting.poll()) {
+                    try {
+                      work.accept(m);
+                    } catch (RuntimeException e) {
+                      if (m.failure == null) {
+                        // the first failure is the cause; printable, as it may quote a host
+                        // outside any task (a name it chose, refused as a version: a plan)
+                        m.failure = printableOrNull(e.getMessage());
+                      }
+                      failed.add(m);
                     }
-                    failed.add(m);
                   }
                 }));
       }
-      for (Future<?> f : futures) {
+      for (Future<?> f : workers) {
         f.get();
       }
     } catch (InterruptedException e) {
+      workers.forEach(f -> f.cancel(true));
       Thread.currentThread().interrupt();
       throw new DeployException("interrupted", e);
     } catch (ExecutionException e) {
       throw new DeployException("a host's worker crashed: " + e.getCause(), e.getCause());
-    } finally {
-      pool.shutdownNow();
     }
     return hosts.stream().filter(failed::contains).toList();
   }
@@ -438,7 +485,6 @@ final class Fleet implements AutoCloseable {
     for (Map.Entry<Member, Prepared> e : ready.entrySet()) {
       signalled.put(e.getKey(), e.getValue().signal());
     }
-    ExecutorService pool = Executors.newFixedThreadPool(ready.size());
     Instant[] first = {null};
     Instant[] last = {null};
     try {
@@ -497,8 +543,6 @@ final class Fleet implements AutoCloseable {
       throw new DeployException("interrupted during " + task, e);
     } catch (ExecutionException e) {
       throw new DeployException("a host's worker crashed: " + e.getCause(), e.getCause());
-    } finally {
-      pool.shutdownNow();
     }
     return first[0] == null ? Duration.ZERO : Duration.between(first[0], last[0]);
   }
@@ -535,7 +579,10 @@ final class Fleet implements AutoCloseable {
               throw new StepFailed(m.name() + ": cannot take the host lock: " + again.output());
             }
             m.hostLocked = true;
-            return "broke the stale lock of " + holder.owner();
+            String ended = again.stdout().strip();
+            return "broke the stale lock of "
+                + holder.owner()
+                + (ended.isEmpty() ? "" : " and " + ended);
           }
           if (!r.ok()) {
             throw new StepFailed(m.name() + ": cannot take the host lock: " + r.output());
@@ -586,23 +633,27 @@ final class Fleet implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<Thread> closing = new ArrayList<>();
+    List<Future<?>> closing = new ArrayList<>();
     for (Member m : members.values()) {
       if (m.transport != null) {
-        Thread t = new Thread(m.transport::close, "tarmac-close-" + m.name());
-        t.setDaemon(true);
-        t.start();
-        closing.add(t);
+        closing.add(pool.submit(m.transport::close));
       }
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    for (Thread t : closing) {
-      try {
-        t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    try {
+      for (Future<?> f : closing) {
+        try {
+          f.get(
+              Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+          // a session that does not close in time is left to its transport's own limits
+        }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      progress.shutdownNow();
+      pool.shutdown(); // work left alongside (a delta made ahead) ends on its own
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.release.Fleet.Member;
+import dev.tarmac.deploy.release.Phase.Stage;
 import dev.tarmac.deploy.release.ReleaseRecord.Backup;
 import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.DownloadCommands;
@@ -24,11 +25,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A release's own phases in the {@link Lifecycle}: per host, check → the release's files (a delta
- * from the release the host serves, or the full artifact) → shared links → prepare hooks → the
- * database backup on the primary db host; after the barrier, the migration once.
+ * A release, as the list of its phases ({@link #phases}) that the {@link Runner} runs: per host,
+ * check → the release's files (a delta from the release the host serves, or the full artifact) →
+ * shared links → prepare hooks → the database backup on the primary db host, with the delta from
+ * the live version started and the CDN push alongside; after the barrier, the migration once; then
+ * the activation and the finish that every run shares.
  */
-final class Release implements Lifecycle.Operation {
+final class Release implements Runner.Operation {
   private final BuildRecord build;
   private final TarmacConfig config;
   private final Deltas deltas;
@@ -61,7 +64,7 @@ final class Release implements Lifecycle.Operation {
   }
 
   @Override
-  public Lifecycle.Target resolve(List<ReleaseRecord> past) {
+  public Run.Target resolve(List<ReleaseRecord> past) {
     String live = ReleaseHistory.live(past).map(ReleaseRecord::version).orElse(null);
     // the live version's own tarmac.yml, for a switch back (its build is kept by retention while
     // it is live; releasing it again would use it too)
@@ -73,12 +76,40 @@ final class Release implements Lifecycle.Operation {
         // its build record is gone (removed by hand): a switch back uses this version's hooks
       }
     }
-    return new Lifecycle.Target(build.version(), build.commit(), live, config, liveConfig);
+    return new Run.Target(build.version(), build.commit(), live, config, liveConfig);
   }
 
   @Override
   public boolean marksBad() {
     return true;
+  }
+
+  @Override
+  public String failedOn(Run.Target target) {
+    return "prepare failed on ";
+  }
+
+  /** The release, in order (docs/architecture.md, "The release as a list of phases"). */
+  @Override
+  public List<Phase> phases() {
+    Finish finish = new Finish(config, false);
+    return Phase.list(
+        Phase.once("make delta ahead", Stage.PREPARE, this::deltaAhead),
+        Phase.when(
+            config.release().cdn().isPresent() && config.build().fingerprint().isPresent(),
+            Phase.once("push assets", Stage.PREPARE, this::pushAssets)),
+        Phase.eachHost("check", Stage.PREPARE, this::check),
+        Phase.eachHost("fetch", Stage.PREPARE, this::fetch),
+        Phase.eachHost("link shared", Stage.PREPARE, this::linkShared),
+        Phase.eachHost("prepare hooks", Stage.PREPARE, this::prepareHooks),
+        Phase.eachHost("backup", Stage.PREPARE, this::backup),
+        Phase.once("migrate", Stage.BEFORE_SWITCH, this::migrate),
+        Activation.SWITCH,
+        Activation.ACTIVATE_HOOKS,
+        Activation.HEALTH,
+        Activation.PURGE,
+        finish.onEveryHost(),
+        finish.cleanAssets());
   }
 
   /**
@@ -87,24 +118,21 @@ final class Release implements Lifecycle.Operation {
    * for it in their "make delta" task. A failure here is only a missed head start: each host asks
    * for the delta again and falls back to the full artifact.
    */
-  @Override
-  public void beforeHosts(Lifecycle run) {
+  private void deltaAhead(Run run) {
     String live = run.target.live();
     if (deltas == null || live == null || live.equals(build.version())) {
       return;
     }
-    Thread early =
-        new Thread(
-            () -> {
-              try {
-                deltas.ensure(run.app, live, build.version(), sharedPaths());
-              } catch (RuntimeException | OutOfMemoryError e) {
-                // each host asks again, and says why it could not use a delta
-              }
-            },
-            "tarmac-delta-" + run.app);
-    early.setDaemon(true);
-    early.start();
+    // in the background: the barrier does not wait for it (a host that needs it does)
+    run.fleet.alongside(
+        () -> {
+          try {
+            deltas.ensure(run.app, live, build.version(), sharedPaths());
+          } catch (RuntimeException | OutOfMemoryError e) {
+            // each host asks again, and says why it could not use a delta
+          }
+        },
+        "delta ahead");
   }
 
   /**
@@ -113,11 +141,7 @@ final class Release implements Lifecycle.Operation {
    * assets} task, on the service, says what was sent and skipped. First it waits for the clean-ups
    * of {@code cdn/<app>/} running now ({@link CdnCleaning}; the task {@code wait for clean-up}).
    */
-  @Override
-  public void pushAssets(Lifecycle run) {
-    if (config.release().cdn().isEmpty() || config.build().fingerprint().isEmpty()) {
-      return;
-    }
+  private void pushAssets(Run run) {
     run.fleet.task(
         run.fleet.service(),
         "push assets",
@@ -144,7 +168,7 @@ final class Release implements Lifecycle.Operation {
         });
   }
 
-  private static Map<String, CdnCleaning.Marker> cleanUps(Lifecycle run) {
+  private static Map<String, CdnCleaning.Marker> cleanUps(Run run) {
     try {
       return CdnCleaning.running(run.store, run.app, run.options.clock());
     } catch (RuntimeException e) {
@@ -158,70 +182,91 @@ final class Release implements Lifecycle.Operation {
     }
   }
 
-  @Override
-  public void prepare(Lifecycle run, Member m) {
-    Fleet fleet = run.fleet;
-    String version = build.version();
+  private void check(Run run, Member m) {
     CommandResult check =
-        fleet.change(m, "check", HostCommands.checkHost(m.layout, version, 2 * build.size()));
+        run.fleet.change(
+            m, "check", HostCommands.checkHost(m.layout, build.version(), 2 * build.size()));
     m.previous = SwitchCommands.versionOf(check.stdout());
     if (check.stdout().lines().anyMatch("present"::equals)) {
       // released here before (rolled back from, released again): no delta to make, nothing to fetch
       m.createdRelease = false;
       m.transfer = new ReleaseRecord.Transfer("none", null, 0);
-    } else if (!fetchDelta(run, m)) {
-      DownloadCommands.Download download =
-          new DownloadCommands.Download(
-              run.store.signedGetUrl(StoreLayout.artifact(run.app, version), run.options.urlTtl()),
-              build.sha256(),
-              build.size(),
-              run.store.signedGetUrl(StoreLayout.manifest(run.app, version), run.options.urlTtl()),
-              build.manifestSha256(),
-              run.options.downloadRateLimit());
-      CommandResult fetched =
-          fleet.changeWithProgress(
-              m,
-              "download",
-              DownloadCommands.fetch(m.layout, version, download),
-              DownloadCommands.downloadedBytes(m.layout, version),
-              build.size(),
-              Duration.ofMillis(500));
-      m.createdRelease = fetched.stdout().strip().endsWith("downloaded");
-      m.transfer =
-          new ReleaseRecord.Transfer(
-              m.createdRelease ? "full" : "none", null, m.createdRelease ? build.size() : 0);
     }
-    fleet.change(
+  }
+
+  /** The release's files: a delta from the release the host serves, or the full artifact. */
+  private void fetch(Run run, Member m) {
+    if (m.transfer != null || fetchDelta(run, m)) {
+      return;
+    }
+    String version = build.version();
+    DownloadCommands.Download download =
+        new DownloadCommands.Download(
+            run.store.signedGetUrl(StoreLayout.artifact(run.app, version), run.options.urlTtl()),
+            build.sha256(),
+            build.size(),
+            run.store.signedGetUrl(StoreLayout.manifest(run.app, version), run.options.urlTtl()),
+            build.manifestSha256(),
+            run.options.downloadRateLimit());
+    CommandResult fetched =
+        run.fleet.changeWithProgress(
+            m,
+            "download",
+            DownloadCommands.fetch(m.layout, version, download),
+            DownloadCommands.downloadedBytes(m.layout, version),
+            build.size(),
+            Duration.ofMillis(500));
+    m.createdRelease = fetched.stdout().strip().endsWith("downloaded");
+    m.transfer =
+        new ReleaseRecord.Transfer(
+            m.createdRelease ? "full" : "none", null, m.createdRelease ? build.size() : 0);
+  }
+
+  private void linkShared(Run run, Member m) {
+    run.fleet.change(
         m,
         "link shared",
-        HostCommands.linkShared(m.layout, version, config.release().shared(), build.commit()));
-    Hooks hooks = config.release().hooks();
-    Map<String, String> vars = hookEnv(run, m).variables(m.layout);
-    List<String> prepare = Hooks.on(hooks.prepare(), m.host);
+        HostCommands.linkShared(
+            m.layout, build.version(), config.release().shared(), build.commit()));
+  }
+
+  private void prepareHooks(Run run, Member m) {
+    List<String> prepare = Hooks.on(config.release().hooks().prepare(), m.host);
     if (!prepare.isEmpty()) {
-      fleet.change(
-          m, "prepare hooks", HookCommands.hooks(m.layout.release(version), vars, prepare));
-    }
-    if (isPrimaryDb(run, m) && !hooks.backup().isEmpty()) {
-      Map<String, String> backupVars = new LinkedHashMap<>(vars);
-      backupVars.put("TARMAC_BACKUP_FILE", HookCommands.backupFile(m.layout, version));
-      fleet.change(
+      run.fleet.change(
           m,
-          "backup",
-          HookCommands.prepareBackup(m.layout, version)
-              + " && "
-              + HookCommands.hooks(
-                  m.layout.release(version), backupVars, Hooks.commands(hooks.backup())));
-      String key = StoreLayout.backup(run.app, run.envName, version);
-      CommandResult up =
-          fleet.run(
-              m,
-              "upload backup",
-              HookCommands.uploadBackup(
-                  m.layout, version, run.store.signedPutUrl(key, run.options.urlTtl())));
-      HookCommands.Uploaded dump = HookCommands.Uploaded.parse(up.stdout());
-      run.backup = new Backup(key, dump.sha256(), dump.size());
+          "prepare hooks",
+          HookCommands.hooks(
+              m.layout.release(build.version()), hookEnv(run, m).variables(m.layout), prepare));
     }
+  }
+
+  /** On the primary db host: the dump the backup hooks make, uploaded to the store. */
+  private void backup(Run run, Member m) {
+    Hooks hooks = config.release().hooks();
+    if (!run.isPrimaryDb(m) || hooks.backup().isEmpty()) {
+      return;
+    }
+    String version = build.version();
+    Map<String, String> backupVars = new LinkedHashMap<>(hookEnv(run, m).variables(m.layout));
+    backupVars.put("TARMAC_BACKUP_FILE", HookCommands.backupFile(m.layout, version));
+    Fleet fleet = run.fleet;
+    fleet.change(
+        m,
+        "backup",
+        HookCommands.prepareBackup(m.layout, version)
+            + " && "
+            + HookCommands.hooks(
+                m.layout.release(version), backupVars, Hooks.commands(hooks.backup())));
+    String key = StoreLayout.backup(run.app, run.envName, version);
+    CommandResult up =
+        fleet.run(
+            m,
+            "upload backup",
+            HookCommands.uploadBackup(
+                m.layout, version, run.store.signedPutUrl(key, run.options.urlTtl())));
+    HookCommands.Uploaded dump = HookCommands.Uploaded.parse(up.stdout());
+    run.backup(new Backup(key, dump.sha256(), dump.size()));
   }
 
   /**
@@ -229,7 +274,7 @@ final class Release implements Lifecycle.Operation {
    * what changed crosses the network. Returns false when the host needs the full artifact (no
    * release there, or the delta could not be made or used — the timeline says why).
    */
-  private boolean fetchDelta(Lifecycle run, Member m) {
+  private boolean fetchDelta(Run run, Member m) {
     String version = build.version();
     if (deltas == null || m.previous == null || m.previous.equals(version)) {
       return false;
@@ -292,7 +337,7 @@ final class Release implements Lifecycle.Operation {
   }
 
   @Override
-  public void discard(Lifecycle run) {
+  public void discard(Run run) {
     run.fleet.eachHost(
         run.fleet.connected().stream().filter(m -> m.hostLocked).toList(),
         run.env.parallel(),
@@ -301,8 +346,8 @@ final class Release implements Lifecycle.Operation {
                 m, "discard", HostCommands.discard(m.layout, build.version(), m.createdRelease)));
   }
 
-  @Override
-  public void beforeSwitch(Lifecycle run) {
+  /** The migration, once, on the primary db host, after the barrier. */
+  private void migrate(Run run) {
     Hooks hooks = config.release().hooks();
     Optional<Member> db = run.env.primaryDb().map(h -> run.fleet.member(h.name()));
     if (db.isEmpty() || hooks.migrate().isEmpty()) {
@@ -323,18 +368,14 @@ final class Release implements Lifecycle.Operation {
       throw new Fleet.StepFailed(
           "migration failed: "
               + e.getMessage()
-              + (run.backup == null
+              + (run.backup() == null
                   ? ""
                   : "\nThe database may be half-migrated; the dump taken before is "
-                      + run.backup.key()));
+                      + run.backup().key()));
     }
   }
 
-  private static boolean isPrimaryDb(Lifecycle run, Member m) {
-    return run.env.primaryDb().map(h -> h.name().equals(m.name())).orElse(false);
-  }
-
-  private HookEnv hookEnv(Lifecycle run, Member m) {
+  private HookEnv hookEnv(Run run, Member m) {
     return new HookEnv(run.app, build.version(), run.envName, m.name(), m.previous);
   }
 }

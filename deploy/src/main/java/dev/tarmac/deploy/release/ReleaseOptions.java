@@ -16,7 +16,6 @@ import java.util.function.Consumer;
  * @param urlTtl how long the signed download/upload URLs given to hosts stay valid
  * @param commandTimeout the longest any one command (download, hook) may run
  * @param listener told of every task on every host as it starts and ends
- * @param onStart told once the release has its number, before any host is touched
  * @param switchAck how long every host has to acknowledge that it is staged for the switch
  * @param cancelled asked at the run's safe points, between phases: true stops it there (before the
  *     switch nothing is activated; after it every host is switched back)
@@ -30,7 +29,6 @@ public record ReleaseOptions(
     Duration commandTimeout,
     Clock clock,
     Consumer<ReleaseEvent> listener,
-    Consumer<ReleaseRecord> onStart,
     Duration switchAck,
     BooleanSupplier cancelled) {
   public ReleaseOptions {
@@ -55,7 +53,6 @@ public record ReleaseOptions(
         Duration.ofMinutes(30),
         Clock.systemUTC(),
         e -> {},
-        r -> {},
         Duration.ofSeconds(30),
         () -> false);
   }
@@ -70,7 +67,6 @@ public record ReleaseOptions(
         commandTimeout,
         clock,
         listener,
-        onStart,
         switchAck,
         cancelled);
   }
@@ -85,7 +81,6 @@ public record ReleaseOptions(
         commandTimeout,
         clock,
         listener,
-        onStart,
         switchAck,
         cancelled);
   }
@@ -100,7 +95,6 @@ public record ReleaseOptions(
         commandTimeout,
         clock,
         v,
-        onStart,
         switchAck,
         cancelled);
   }
@@ -115,22 +109,6 @@ public record ReleaseOptions(
         commandTimeout,
         clock,
         listener,
-        onStart,
-        switchAck,
-        cancelled);
-  }
-
-  public ReleaseOptions withOnStart(Consumer<ReleaseRecord> v) {
-    return new ReleaseOptions(
-        who,
-        forceUnlock,
-        downloadRateLimit,
-        lease,
-        urlTtl,
-        commandTimeout,
-        clock,
-        listener,
-        v,
         switchAck,
         cancelled);
   }
@@ -145,7 +123,6 @@ public record ReleaseOptions(
         v,
         clock,
         listener,
-        onStart,
         switchAck,
         cancelled);
   }
@@ -160,7 +137,6 @@ public record ReleaseOptions(
         commandTimeout,
         clock,
         listener,
-        onStart,
         v,
         cancelled);
   }
@@ -175,7 +151,6 @@ public record ReleaseOptions(
         commandTimeout,
         clock,
         listener,
-        onStart,
         switchAck,
         v);
   }

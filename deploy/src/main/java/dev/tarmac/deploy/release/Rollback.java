@@ -4,6 +4,7 @@ import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.release.Fleet.Member;
+import dev.tarmac.deploy.release.Phase.Stage;
 import dev.tarmac.deploy.release.ReleaseRecord.Backup;
 import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.HookCommands;
@@ -17,12 +18,13 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * A rollback's own phases in the {@link Lifecycle}: the target is the release live before the
- * current one (or {@code --to}); per host, a check that it is on disk and not marked bad — no
- * download; after the barrier, the database restored once when asked ({@code --restore-database});
- * after it went live, the rolled-back release is marked ROLLED_BACK.
+ * A rollback, as the list of its phases ({@link #phases}) that the {@link Runner} runs: the target
+ * is the release live before the current one (or {@code --to}); per host, a check that it is on
+ * disk and not marked bad — no download; after the barrier, the database restored once when asked
+ * ({@code --restore-database}); the activation and finish every run shares; after it went live, the
+ * rolled-back release is marked ROLLED_BACK.
  */
-final class Rollback implements Lifecycle.Operation {
+final class Rollback implements Runner.Operation {
   private final Optional<String> to;
   private final boolean restoreDatabase;
   private final Function<String, BuildRecord> builds;
@@ -30,6 +32,7 @@ final class Rollback implements Lifecycle.Operation {
   private ReleaseRecord live;
   private Backup dump;
   private TarmacConfig liveConfig;
+  private TarmacConfig targetConfig;
 
   /** {@code builds} looks up a version's build record (each read once). */
   Rollback(Optional<String> to, boolean restoreDatabase, Function<String, BuildRecord> builds) {
@@ -54,7 +57,29 @@ final class Rollback implements Lifecycle.Operation {
   }
 
   @Override
-  public Lifecycle.Target resolve(List<ReleaseRecord> past) {
+  public String failedOn(Run.Target target) {
+    return "cannot roll back to " + target.version() + ": the check failed on ";
+  }
+
+  /** The rollback, in order (docs/architecture.md, "The release as a list of phases"). */
+  @Override
+  public List<Phase> phases() {
+    Finish finish = new Finish(targetConfig, true);
+    return Phase.list(
+        Phase.eachHost("check", Stage.PREPARE, this::check),
+        Phase.when(
+            dump != null, Phase.once("restore database", Stage.BEFORE_SWITCH, this::restore)),
+        Activation.SWITCH,
+        Activation.ACTIVATE_HOOKS,
+        Activation.HEALTH,
+        Activation.PURGE,
+        finish.onEveryHost(),
+        finish.cleanAssets(),
+        Phase.once("mark rolled back", Stage.LIVE, this::markRolledBack));
+  }
+
+  @Override
+  public Run.Target resolve(List<ReleaseRecord> past) {
     live =
         ReleaseHistory.live(past)
             .orElseThrow(() -> new DeployException("nothing is live yet; nothing to roll back"));
@@ -65,7 +90,7 @@ final class Rollback implements Lifecycle.Operation {
     BuildRecord liveBuild = builds.apply(live.version());
     BuildRecord targetBuild = builds.apply(target);
     liveConfig = Deployer.config(liveBuild);
-    TarmacConfig targetConfig = Deployer.config(targetBuild);
+    TarmacConfig built = Deployer.config(targetBuild);
     if (restoreDatabase) {
       dump = live.backup();
       if (dump == null) {
@@ -85,13 +110,9 @@ final class Rollback implements Lifecycle.Operation {
       }
     }
     // the hosts are the ones the live release was put on; the activation is the target's own
-    TarmacConfig config =
-        new TarmacConfig(
-            targetConfig.app(),
-            targetConfig.build(),
-            targetConfig.release(),
-            liveConfig.environments());
-    return new Lifecycle.Target(target, targetBuild.commit(), live.version(), config, liveConfig);
+    targetConfig =
+        new TarmacConfig(built.app(), built.build(), built.release(), liveConfig.environments());
+    return new Run.Target(target, targetBuild.commit(), live.version(), targetConfig, liveConfig);
   }
 
   /** The newest LIVE release older than the live one, with another version. */
@@ -108,8 +129,7 @@ final class Rollback implements Lifecycle.Operation {
                     "no earlier good release to roll back to; pass --to <version>"));
   }
 
-  @Override
-  public void prepare(Lifecycle run, Member m) {
+  private void check(Run run, Member m) {
     String target = run.target.version();
     CommandResult r = run.fleet.run(m, "check", HostCommands.status(m.layout));
     HostCommands.OnDisk disk = HostCommands.OnDisk.parse(r.stdout());
@@ -129,11 +149,7 @@ final class Rollback implements Lifecycle.Operation {
     }
   }
 
-  @Override
-  public void beforeSwitch(Lifecycle run) {
-    if (dump == null) {
-      return;
-    }
+  private void restore(Run run) {
     if (!run.store.exists(dump.key())) {
       throw new DeployException(
           "--restore-database: the dump " + dump.key() + " is no longer in the store");
@@ -170,8 +186,7 @@ final class Rollback implements Lifecycle.Operation {
     }
   }
 
-  @Override
-  public void afterLive(Lifecycle run) {
+  private void markRolledBack(Run run) {
     run.history.update(live.withStatus(ReleaseStatus.ROLLED_BACK));
   }
 }

@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * What a host runs to get a release: the full artifact ({@link #fetch}) or a delta from the release
  * it has ({@link #fetchDelta}), both verified before {@code releases/<version>} exists; pure
- * functions returning the exact string (docs/architecture.md, "Commands").
+ * functions returning the exact string (docs/architecture.md, "One shell per host").
  */
 public final class DownloadCommands {
   /** Attempts {@link #fetch} makes before giving up; each resumes where the last one stopped. */

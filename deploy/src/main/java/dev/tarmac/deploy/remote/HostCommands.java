@@ -113,7 +113,9 @@ public final class HostCommands {
                 + id
                 + " 2>/dev/null)\" = "
                 + Shell.quote(breaking)
-                + " ]; then rm -rf "
+                + " ]; then "
+                + endCommandsOf(layout)
+                + "rm -rf "
                 + lock
                 + "; fi\n";
     return "mkdir -p "
@@ -141,7 +143,7 @@ public final class HostCommands {
 
   /**
    * A generation is written into commands as it is: {@code <record number>-<base 36>} (see {@code
-   * Lifecycle.hostGeneration}), nothing a shell would read as more than one word.
+   * Runner#hostGeneration}), nothing a shell would read as more than one word.
    */
   private static void checkGeneration(String generation) {
     if (!generation.matches("[0-9]+(-[0-9a-z]+)?")) {
@@ -184,7 +186,10 @@ public final class HostCommands {
    */
   public static String fenced(ReleaseLayout layout, String generation, String command) {
     checkGeneration(generation);
-    // builtins only on the way through (no fork): it stands right before the switch's rename
+    // builtins only on the way through (no fork): it stands right before the switch's rename.
+    // The command's shell (the host loop's subshell) writes its pid and start time (fields 1 and
+    // 22 of /proc/self/stat, read by the shell itself) into the lock, so that a run breaking
+    // this lock can end what this run still has running here (endCommandsOf)
     return "g=; read -r g < "
         + Shell.quote(layout.meta() + "/lock/id")
         + " 2>/dev/null; [ \"$g\" = "
@@ -196,7 +201,37 @@ public final class HostCommands {
         + ") changes nothing more here\" >&2; exit "
         + FENCED
         + "; }\n"
+        + "read -r tarmac_p"
+        + " _".repeat(20)
+        + " tarmac_s _ < /proc/self/stat 2>/dev/null"
+        + " && printf '%s %s\\n' \"$tarmac_p\" \"$tarmac_s\" >> "
+        + Shell.quote(layout.meta() + "/lock/pids")
+        + "\n"
         + command;
+  }
+
+  /**
+   * Ends every command the lock's run still has running on the host, with its whole process tree
+   * (found in {@code /proc}, stopped first so that nothing forks away, then killed): a run breaking
+   * a stale lock (a colleague's {@code --force-unlock}, an expired lease) must not work in
+   * directories the old run's migration or hook is still using (docs/architecture.md, "Fencing"). A
+   * pid is ended only while its start time is the one recorded: a pid the system gave to another
+   * process since is left alone. Prints {@code ended <n> commands of the old run} when it ended
+   * any.
+   */
+  static String endCommandsOf(ReleaseLayout layout) {
+    String pids = Shell.quote(layout.meta() + "/lock/pids");
+    // a redirection that fails on a compound command ends a non-interactive sh: test first
+    return "tarmac_tree() { kill -STOP \"$1\" 2>/dev/null || return 0; tarmac_all=\"$tarmac_all"
+        + " $1\"; for f in /proc/\"$1\"/task/*/children; do for c in $(cat \"$f\" 2>/dev/null);"
+        + " do tarmac_tree \"$c\"; done; done; }; tarmac_all=; tarmac_n=0; [ ! -f "
+        + pids
+        + " ] || while read -r p s; do set -- $(cat /proc/\"$p\"/stat 2>/dev/null); [ \"$#\""
+        + " -ge 22 ] && [ \"${22}\" = \"$s\" ] || continue; tarmac_tree \"$p\";"
+        + " tarmac_n=$((tarmac_n + 1)); done < "
+        + pids
+        + "; [ -z \"$tarmac_all\" ] || { kill -KILL $tarmac_all; kill -CONT"
+        + " $tarmac_all; echo \"ended $tarmac_n commands of the old run\"; } 2>/dev/null; ";
   }
 
   /**

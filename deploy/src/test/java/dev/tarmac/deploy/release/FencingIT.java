@@ -90,4 +90,86 @@ class FencingIT {
       assertThat(status.hosts()).noneMatch(EnvStatus.HostStatus::drift);
     }
   }
+
+  /**
+   * Issue 21 item 8: a forced unlock during a long migration. The run that takes over ends the old
+   * run's migration on the host (its whole process tree) before it touches the host's directories,
+   * and the old run says that its lock was taken, and by whom — not that the migration is broken.
+   */
+  @Test
+  void aForcedUnlockEndsTheOldRunsMigrationAndTheOldRunSaysItsLockWasTaken() throws Exception {
+    Path work = DeployFixture.workDir("fencing-migrate-");
+    try (SshHosts ssh = new SshHosts(work.resolve("hosts"), 2, 46);
+        DeployFixture fx =
+            new DeployFixture(work.resolve("fx"), Transports.standard(ssh.settings()))) {
+      String base = ssh.tarmacYml("fencem", "");
+      String migrating =
+          ssh.tarmacYml("fencem", "release:\n  hooks:\n    migrate: [\"sleep 17.25\"]\n");
+      fx.publish("fencem", "m1", base);
+      fx.publish("fencem", "m2", migrating);
+      fx.publish("fencem", "m3", base);
+      fx.deployer.release("fencem", "prod", "m1", fx.options());
+
+      CountDownLatch migrationRunning = new CountDownLatch(1);
+      fx.onEvent(
+          e -> {
+            if ("migrate".equals(e.task()) && e.kind() == ReleaseEvent.Kind.STARTED) {
+              migrationRunning.countDown();
+            }
+          });
+      CompletableFuture<Throwable> first =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  fx.deployer.release(
+                      "fencem",
+                      "prod",
+                      "m2",
+                      ReleaseOptions.defaults("ann").withListener(fx.options().listener()));
+                  return null;
+                } catch (Throwable t) {
+                  return t;
+                }
+              });
+      assertThat(migrationRunning.await(60, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(500); // the migration's sleep has started on the db host
+      assertThat(sleeping()).isNotEmpty();
+      fx.onEvent(e -> {});
+
+      ReleaseRecord second =
+          fx.deployer.release("fencem", "prod", "m3", fx.options().withForceUnlock(true));
+      assertThat(second.status()).isEqualTo(ReleaseStatus.LIVE);
+      assertThat(
+              second.hosts().get(0).tasks().stream()
+                  .filter(t -> t.name().equals("lock host"))
+                  .findFirst()
+                  .orElseThrow()
+                  .detail())
+          .endsWith("and ended 1 commands of the old run");
+
+      // the old run ended long before its 17 s migration would have
+      Throwable failed = first.get(10, TimeUnit.SECONDS);
+      assertThat(failed)
+          .isInstanceOf(ReleaseFailedException.class)
+          .hasMessageStartingWith(
+              "fencem m2 to prod: fenced off: the environment lock was taken by tester while"
+                  + " this release ran")
+          .hasMessageNotContaining("migration failed")
+          .hasMessageNotContaining("getcwd");
+      assertThat(sleeping()).isEmpty();
+      for (SshHosts.Host h : ssh.hosts()) {
+        assertThat(Files.readSymbolicLink(h.root().resolve("current")).toString())
+            .isEqualTo("releases/m3");
+        assertThat(h.root().resolve(".tarmac/bad/m2")).doesNotExist();
+      }
+    }
+  }
+
+  /** The migration's process, seen from this machine (the simulated hosts are processes here). */
+  private static List<ProcessHandle> sleeping() {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.isAlive())
+        .filter(p -> p.info().commandLine().orElse("").endsWith("sleep 17.25"))
+        .toList();
+  }
 }

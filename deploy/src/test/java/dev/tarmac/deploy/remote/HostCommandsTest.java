@@ -93,7 +93,7 @@ class HostCommandsTest {
         .isEqualTo(
             """
             mkdir -p /srv/shop/.tarmac || exit 4
-            if [ "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)" = 7-kf3 ]; then rm -rf /srv/shop/.tarmac/lock; fi
+            if [ "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)" = 7-kf3 ]; then tarmac_tree() { kill -STOP "$1" 2>/dev/null || return 0; tarmac_all="$tarmac_all $1"; for f in /proc/"$1"/task/*/children; do for c in $(cat "$f" 2>/dev/null); do tarmac_tree "$c"; done; done; }; tarmac_all=; tarmac_n=0; [ ! -f /srv/shop/.tarmac/lock/pids ] || while read -r p s; do set -- $(cat /proc/"$p"/stat 2>/dev/null); [ "$#" -ge 22 ] && [ "${22}" = "$s" ] || continue; tarmac_tree "$p"; tarmac_n=$((tarmac_n + 1)); done < /srv/shop/.tarmac/lock/pids; [ -z "$tarmac_all" ] || { kill -KILL $tarmac_all; kill -CONT $tarmac_all; echo "ended $tarmac_n commands of the old run"; } 2>/dev/null; rm -rf /srv/shop/.tarmac/lock; fi
             if mkdir /srv/shop/.tarmac/lock 2>/dev/null; then printf '%s\\n' o > /srv/shop/.tarmac/lock/owner && printf '%s\\n' 8-kf3 > /srv/shop/.tarmac/lock/id; else printf 'locked-by=%s\\nlocked-id=%s\\n' "$(cat /srv/shop/.tarmac/lock/owner 2>/dev/null)" "$(cat /srv/shop/.tarmac/lock/id 2>/dev/null)"; exit 75; fi""");
     assertThat(HostCommands.unlockHost(layout, "7-kf3"))
         .isEqualTo(
@@ -104,6 +104,7 @@ class HostCommandsTest {
         .isEqualTo(
             """
             g=; read -r g < /srv/shop/.tarmac/lock/id 2>/dev/null; [ "$g" = 7-kf3 ] || { echo "fenced: the host lock now belongs to $(cat /srv/shop/.tarmac/lock/owner 2>/dev/null || echo nobody); this run (generation 7-kf3) changes nothing more here" >&2; exit 76; }
+            read -r tarmac_p _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ tarmac_s _ < /proc/self/stat 2>/dev/null && printf '%s %s\\n' "$tarmac_p" "$tarmac_s" >> /srv/shop/.tarmac/lock/pids
             mv -T a b""");
     assertThat(HostCommands.Holder.parse("locked-by=shop/prod#7 release\nlocked-id=7\n"))
         .isEqualTo(new HostCommands.Holder("shop/prod#7 release", "7"));
@@ -206,6 +207,51 @@ class HostCommandsTest {
       // a generation is never more than one word in a command
       assertThatThrownBy(() -> HostCommands.fenced(host, "7; rm -rf /", "true"))
           .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  /**
+   * Issue 21 item 8: a run that breaks a stale host lock first ends what the old run still has
+   * running there (its migration, a hook), the whole process tree, so that nothing of the old run
+   * works in directories the new run is about to change.
+   */
+  @Test
+  void breakingAStaleLockEndsTheOldRunsCommandsOnTheHost(@TempDir Path dir) throws Exception {
+    ReleaseLayout host = new ReleaseLayout(dir.toString());
+    Path child = dir.resolve("child.pid");
+    try (LocalTransport old = new LocalTransport("here");
+        LocalTransport taking = new LocalTransport("here")) {
+      assertThat(old.run(HostCommands.lockHost(host, "run 7", "7-kf3", null), T).ok()).isTrue();
+      // a finished command of run 7 leaves its pid behind: it must not be mistaken for a live one
+      assertThat(old.run(HostCommands.fenced(host, "7-kf3", "true"), T).ok()).isTrue();
+      java.util.concurrent.CompletableFuture<CommandResult> migrating =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () ->
+                  old.run(
+                      HostCommands.fenced(
+                          host, "7-kf3", "sleep 60 & echo $! > " + child + "; wait"),
+                      Duration.ofSeconds(90)));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!(Files.exists(child) && Files.size(child) > 0) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      long sleeper = Long.parseLong(Files.readString(child).strip());
+      assertThat(ProcessHandle.of(sleeper)).isPresent();
+      assertThat(Files.readAllLines(dir.resolve(".tarmac/lock/pids"))).hasSize(2);
+
+      CommandResult took = taking.run(HostCommands.lockHost(host, "run 8", "8-kf3", "7-kf3"), T);
+      assertThat(took.ok()).isTrue();
+      assertThat(took.stdout().strip()).isEqualTo("ended 1 commands of the old run");
+      CommandResult ended = migrating.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(ended.exitCode()).isEqualTo(137);
+      deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      assertThat(dir.resolve(".tarmac/lock/id")).content().isEqualTo("8-kf3\n");
+      assertThat(dir.resolve(".tarmac/lock/pids")).doesNotExist();
     }
   }
 

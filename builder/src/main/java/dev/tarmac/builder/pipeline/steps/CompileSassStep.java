@@ -194,11 +194,11 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
   }
 
   /**
-   * Dart Sass runs in the service, not in the build sandbox (docs/architecture.md, "Build
-   * isolation"): every file it read for this entry — the entry itself, imports, {@code load-css} —
-   * must be inside the tree once symlinks are followed, or the build fails naming it and no CSS is
-   * written. Else an absolute import, or a source the build commands made a symlink to anywhere,
-   * would compile a stylesheet from elsewhere on the machine into the artifact.
+   * Dart Sass runs in the build's sandbox as the build's uid (docs/architecture.md, "Build
+   * isolation"), and still: every file it read for this entry — the entry itself, imports, {@code
+   * load-css} — must be inside the tree once symlinks are followed, or the build fails naming it
+   * and no CSS is written. Else an absolute import, or a source the build commands made a symlink
+   * to anywhere, would compile a stylesheet from elsewhere on the machine into the artifact.
    */
   private void requireInsideTree(SassEntry entry, List<String> loadedUrls) throws IOException {
     Path root = tree.toRealPath();

@@ -1,0 +1,368 @@
+package dev.tarmac.deploy.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tarmac.deploy.DeployException;
+import dev.tarmac.deploy.config.ConfigReader;
+import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.deploy.release.Phase.Stage;
+import dev.tarmac.deploy.remote.LocalTransport;
+import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.store.fs.FsArtifactStore;
+import dev.tarmac.distributor.store.fs.UrlSigner;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner's policy, with phases of the test's own over two {@code local} hosts (real shells in
+ * temporary directories, no sshd): what a failure means in each stage, a lost lock, a cancellation,
+ * the order of the declared list, the record made before any host is touched.
+ */
+class RunnerTest {
+  @TempDir Path tmp;
+  FsArtifactStore store;
+  TarmacConfig config;
+  final List<String> ran = new CopyOnWriteArrayList<>();
+  final List<ReleaseEvent> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store =
+        new FsArtifactStore(
+            tmp.resolve("store"),
+            URI.create("http://127.0.0.1:9/"),
+            new UrlSigner("runner-test-signing-key".getBytes(), Clock.systemUTC()));
+    StringBuilder yml = new StringBuilder("app: shop\nenvironments:\n  prod:\n    hosts:\n");
+    for (String h : List.of("web1", "web2")) {
+      Path root = Files.createDirectories(tmp.resolve(h));
+      Files.createDirectories(root.resolve("releases/v1"));
+      Files.createDirectories(root.resolve("releases/v2"));
+      Files.createSymbolicLink(root.resolve("current"), Path.of("releases/v1"));
+      yml.append("      - { name: ")
+          .append(h)
+          .append(", address: local, deploy_to: ")
+          .append(root)
+          .append(" }\n");
+    }
+    config = ConfigReader.read(yml.toString(), "tarmac.yml");
+  }
+
+  /** An operation made of {@code phases}: v1 live, v2 its target. */
+  class Fake implements Runner.Operation {
+    final List<Phase> phases;
+    final AtomicBoolean discarded = new AtomicBoolean();
+    boolean marksBad = true;
+
+    Fake(Phase... phases) {
+      this.phases = List.of(phases);
+    }
+
+    @Override
+    public String kind() {
+      return ReleaseRecord.RELEASE;
+    }
+
+    @Override
+    public String lockVersion() {
+      return "v2";
+    }
+
+    @Override
+    public Run.Target resolve(List<ReleaseRecord> past) {
+      return new Run.Target("v2", "c0ffee", "v1", config, config);
+    }
+
+    @Override
+    public List<Phase> phases() {
+      return phases;
+    }
+
+    @Override
+    public String failedOn(Run.Target target) {
+      return "prepare failed on ";
+    }
+
+    @Override
+    public void discard(Run run) {
+      discarded.set(true);
+      ran.add("discard");
+    }
+
+    @Override
+    public boolean marksBad() {
+      return marksBad;
+    }
+  }
+
+  Runner runner(ReleaseOptions options) {
+    return new Runner(
+        store, (host, env) -> new LocalTransport(host.name()), "shop", "prod", options);
+  }
+
+  ReleaseOptions options() {
+    return ReleaseOptions.defaults("tester").withListener(events::add);
+  }
+
+  /** A phase that notes that it ran (on each host: its name with the host's). */
+  Phase note(String name, Stage stage) {
+    return Phase.once(name, stage, run -> ran.add(name));
+  }
+
+  Phase noteEach(String name, Stage stage) {
+    return Phase.eachHost(
+        name,
+        stage,
+        (run, m) -> {
+          m.previous = "v1";
+          ran.add(name + "@" + m.name());
+        });
+  }
+
+  Phase failOn(String host, String name, Stage stage) {
+    return Phase.eachHost(
+        name,
+        stage,
+        (run, m) -> {
+          if (m.name().equals(host)) {
+            throw new Fleet.StepFailed(m.name() + ": " + name + " failed (exit 1): no");
+          }
+        });
+  }
+
+  String current(String host) throws Exception {
+    return Files.readSymbolicLink(tmp.resolve(host).resolve("current")).toString();
+  }
+
+  List<String> stages() {
+    return events.stream()
+        .filter(e -> e.kind() == ReleaseEvent.Kind.PHASE)
+        .map(ReleaseEvent::task)
+        .toList();
+  }
+
+  void assertHostLocksReleased() {
+    for (String h : List.of("web1", "web2")) {
+      assertThat(tmp.resolve(h).resolve(".tarmac/lock")).doesNotExist();
+    }
+    assertThat(store.exists(StoreLayout.lock("shop", "prod"))).isFalse();
+  }
+
+  @Test
+  void theDeclaredListRunsInItsOrderStageByStage() throws Exception {
+    ReleaseRecord live =
+        runner(options())
+            .run(
+                new Fake(
+                    noteEach("check", Stage.PREPARE),
+                    note("migrate", Stage.BEFORE_SWITCH),
+                    Activation.SWITCH,
+                    note("after switch", Stage.ACTIVATE),
+                    note("finish", Stage.FINISH),
+                    note("live", Stage.LIVE)));
+    assertThat(live.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(ran)
+        .containsExactlyInAnyOrder(
+            "check@web1", "check@web2", "migrate", "after switch", "finish", "live");
+    assertThat(ran.subList(2, ran.size()))
+        .containsExactly("migrate", "after switch", "finish", "live");
+    assertThat(stages()).containsExactly("prepare", "barrier", "activate", "finish");
+    assertThat(current("web1")).isEqualTo("releases/v2");
+    assertThat(current("web2")).isEqualTo("releases/v2");
+    assertThat(live.activationWindowMs()).isNotNull();
+    assertHostLocksReleased();
+  }
+
+  @Test
+  void aHostFailingToPrepareDiscardsAndActivatesNothing() throws Exception {
+    Fake op =
+        new Fake(
+            noteEach("check", Stage.PREPARE),
+            failOn("web2", "download", Stage.PREPARE),
+            note("migrate", Stage.BEFORE_SWITCH),
+            Activation.SWITCH);
+    assertThatThrownBy(() -> runner(options()).run(op))
+        .isInstanceOf(ReleaseFailedException.class)
+        .hasMessage(
+            "shop v2 to prod: prepare failed on 1 of 2 hosts; nothing was activated (v1 still"
+                + " serves):\n  web2: download failed (exit 1): no");
+    assertThat(op.discarded).isTrue();
+    assertThat(ran).doesNotContain("migrate");
+    assertThat(current("web1")).isEqualTo("releases/v1");
+    assertHostLocksReleased();
+  }
+
+  @Test
+  void aFailureBeforeTheSwitchSwitchesNothingAndMarksTheVersionBad() throws Exception {
+    Fake op =
+        new Fake(
+            noteEach("check", Stage.PREPARE),
+            Phase.once(
+                "migrate",
+                Stage.BEFORE_SWITCH,
+                run -> {
+                  throw new DeployException("migration failed: db: exit 2");
+                }),
+            Activation.SWITCH);
+    assertThatThrownBy(() -> runner(options()).run(op))
+        .hasMessage(
+            "shop v2 to prod: migration failed: db: exit 2; nothing was switched (v1 still"
+                + " serves)");
+    assertThat(op.discarded).isFalse();
+    assertThat(tmp.resolve("web1/.tarmac/bad/v2")).exists();
+    assertThat(tmp.resolve("web2/.tarmac/bad/v2")).exists();
+    assertThat(current("web2")).isEqualTo("releases/v1");
+    assertHostLocksReleased();
+  }
+
+  @Test
+  void aProblemAfterTheSwitchSwitchesEveryHostBack() throws Exception {
+    Fake op =
+        new Fake(
+            noteEach("check", Stage.PREPARE),
+            Activation.SWITCH,
+            failOn("web2", "health", Stage.ACTIVATE),
+            note("never", Stage.ACTIVATE),
+            note("finish", Stage.FINISH));
+    assertThatThrownBy(() -> runner(options()).run(op))
+        .hasMessage(
+            "shop v2 to prod: activation failed; every host was switched back (v1 still"
+                + " serves):\n  web2: health failed (exit 1): no");
+    assertThat(ran).doesNotContain("never", "finish");
+    assertThat(stages()).contains("switch back");
+    assertThat(current("web1")).isEqualTo("releases/v1");
+    assertThat(current("web2")).isEqualTo("releases/v1");
+    assertHostLocksReleased();
+  }
+
+  @Test
+  void aFailureInTheFinishIsAWarning() throws Exception {
+    ReleaseRecord r =
+        runner(options())
+            .run(
+                new Fake(
+                    noteEach("check", Stage.PREPARE),
+                    Activation.SWITCH,
+                    failOn("web1", "cleanup", Stage.FINISH),
+                    note("after cleanup", Stage.FINISH)));
+    assertThat(r.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(ran).contains("after cleanup");
+    assertThat(current("web1")).isEqualTo("releases/v2");
+  }
+
+  @Test
+  void aLockTakenUnderAFailingCommandIsSaidAsSuchNotAsTheCommandsFailure() throws Exception {
+    // a colleague's --force-unlock removed the lock; the command then failed (its process was
+    // ended by the run that took over): the user hears that the lock was taken
+    Fake op =
+        new Fake(
+            noteEach("check", Stage.PREPARE),
+            Phase.once(
+                "migrate",
+                Stage.BEFORE_SWITCH,
+                run -> {
+                  store.delete(StoreLayout.lock("shop", "prod"));
+                  throw new Fleet.StepFailed(
+                      "migration failed: web1: migrate failed (exit 137): Killed");
+                }),
+            Activation.SWITCH);
+    assertThatThrownBy(() -> runner(options()).run(op))
+        .hasMessage(
+            "shop v2 to prod: fenced off: the environment lock was taken by nobody (it was"
+                + " removed) while this release ran; it stops here and changes nothing more; it"
+                + " stopped during activation and changed nothing more: check `tarmac status`"
+                + " (what this run prepared is removed only where it still held the host lock;"
+                + " the run that took over is left alone)");
+    assertThat(tmp.resolve("web1/.tarmac/bad/v2")).doesNotExist();
+    assertThat(current("web1")).isEqualTo("releases/v1");
+  }
+
+  @Test
+  void aLockTakenDuringPrepareDiscardsAndSaysWhoTookIt() throws Exception {
+    Fake op =
+        new Fake(
+            noteEach("check", Stage.PREPARE),
+            Phase.eachHost(
+                "hook",
+                Stage.PREPARE,
+                (run, m) -> {
+                  store.delete(StoreLayout.lock("shop", "prod"));
+                  throw new Fleet.StepFailed(m.name() + ": prepare hooks failed (exit 2): getcwd");
+                }),
+            Activation.SWITCH);
+    assertThatThrownBy(() -> runner(options()).run(op))
+        .hasMessageStartingWith(
+            "shop v2 to prod: fenced off: the environment lock was taken by nobody (it was"
+                + " removed) while this release ran; it stops here and changes nothing more;"
+                + " nothing was activated (v1 still serves)")
+        .hasMessageNotContaining("getcwd");
+    assertThat(op.discarded).isTrue();
+  }
+
+  @Test
+  void aCancelBeforeTheSwitchDiscardsAfterTheSwitchSwitchesBack() throws Exception {
+    AtomicBoolean cancel = new AtomicBoolean(true);
+    Fake before =
+        new Fake(
+            noteEach("check", Stage.PREPARE),
+            note("migrate", Stage.BEFORE_SWITCH),
+            Activation.SWITCH);
+    assertThatThrownBy(() -> runner(options().withCancelled(cancel::get)).run(before))
+        .hasMessage(
+            "shop v2 to prod: cancelled before the switch; nothing was activated (v1 still"
+                + " serves)");
+    assertThat(before.discarded).isTrue();
+    assertThat(ran).doesNotContain("migrate");
+
+    cancel.set(false);
+    Fake after =
+        new Fake(
+            noteEach("check", Stage.PREPARE),
+            Activation.SWITCH,
+            Phase.once("hooks", Stage.ACTIVATE, run -> cancel.set(true)),
+            note("finish", Stage.FINISH));
+    assertThatThrownBy(() -> runner(options().withCancelled(cancel::get)).run(after))
+        .hasMessage(
+            "shop v2 to prod: cancelled after the switch; every host was switched back (v1 still"
+                + " serves)");
+    assertThat(after.discarded).isFalse();
+    assertThat(ran).doesNotContain("finish");
+    assertThat(current("web1")).isEqualTo("releases/v1");
+    assertThat(current("web2")).isEqualTo("releases/v1");
+    assertHostLocksReleased();
+  }
+
+  @Test
+  void theRecordIsMadeBeforeAnyHostIsTouchedAndARefusalKeepsNoLock() throws Exception {
+    ReleaseRun started = runner(options()).start(new Fake(noteEach("check", Stage.PREPARE)));
+    ReleaseRecord first = started.record();
+    assertThat(first.status()).isEqualTo(ReleaseStatus.PREPARING);
+    assertThat(new ReleaseHistory(store, "shop", "prod").get(first.id())).isPresent();
+    assertThat(tmp.resolve("web1/.tarmac")).doesNotExist(); // no host touched yet
+    assertThat(store.exists(StoreLayout.lock("shop", "prod"))).isTrue();
+    started.close();
+    assertThat(store.exists(StoreLayout.lock("shop", "prod"))).isFalse();
+
+    Fake refusing =
+        new Fake() {
+          @Override
+          public Run.Target resolve(List<ReleaseRecord> past) {
+            throw new DeployException("v2 is already live; nothing to do");
+          }
+        };
+    assertThatThrownBy(() -> runner(options()).start(refusing))
+        .hasMessage("v2 is already live; nothing to do");
+    assertThat(store.exists(StoreLayout.lock("shop", "prod"))).isFalse();
+    List<String> none = new ArrayList<>(ran);
+    assertThat(none).isEmpty();
+  }
+}
