@@ -15,9 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Request lines sent byte for byte (no client normalises them) to find a path that reaches a
- * resource without a token or a session (docs/architecture.md, "Trust"): encoded and doubled
- * slashes, matrix parameters, dot segments, trailing slashes, other methods, the {@code /q/} and
- * {@code /cdn/} prefixes. None may answer 200 or show what the resource says.
+ * resource without a token or a session (docs/api.md, "Authentication, roles and tokens"): encoded
+ * and doubled slashes, matrix parameters, dot segments, trailing slashes, other methods, the {@code
+ * /q/} and {@code /cdn/} prefixes. None may answer 200 or show what the resource says.
  */
 @QuarkusTest
 class AuthPathsTest {
