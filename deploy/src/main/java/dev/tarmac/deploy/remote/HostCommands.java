@@ -109,13 +109,13 @@ public final class HostCommands {
     String brk =
         breaking == null
             ? ""
-            : "if [ \"$(cat "
+            : "tarmac_old=\nif [ \"$(cat "
                 + id
                 + " 2>/dev/null)\" = "
                 + Shell.quote(breaking)
-                + " ]; then "
-                + endCommandsOf(layout)
-                + "rm -rf "
+                + " ]; then tarmac_old=$(cat "
+                + Shell.quote(layout.meta() + "/lock/pids")
+                + " 2>/dev/null); rm -rf "
                 + lock
                 + "; fi\n";
     return "mkdir -p "
@@ -132,6 +132,7 @@ public final class HostCommands {
         + generation
         + " > "
         + id
+        + (breaking == null ? "" : " && " + endCommandsOf())
         + "; else printf 'locked-by=%s\\nlocked-id=%s\\n' \"$(cat "
         + ownerFile
         + " 2>/dev/null)\" \"$(cat "
@@ -211,27 +212,25 @@ public final class HostCommands {
   }
 
   /**
-   * Ends every command the lock's run still has running on the host, with its whole process tree
-   * (found in {@code /proc}, stopped first so that nothing forks away, then killed): a run breaking
-   * a stale lock (a colleague's {@code --force-unlock}, an expired lease) must not work in
-   * directories the old run's migration or hook is still using (docs/architecture.md, "Fencing"). A
-   * pid is ended only while its start time is the one recorded: a pid the system gave to another
-   * process since is left alone. Prints {@code ended <n> commands of the old run} when it ended
-   * any.
+   * Ends every command the broken lock's run still has running on the host ({@code $tarmac_old}:
+   * the pids and start times its fenced commands wrote), with its whole process tree (found in
+   * {@code /proc}, stopped first so that nothing forks away, then killed): a run breaking a stale
+   * lock (a colleague's {@code --force-unlock}, an expired lease) must not work in directories the
+   * old run's migration or hook is still using (docs/architecture.md, "Fencing"). It runs once the
+   * new lock is in place, so that the old run, seeing its command end, finds the lock taken and
+   * does not remove it. A pid is ended only while its start time is the one recorded: a pid the
+   * system gave to another process since is left alone. Prints {@code ended <n> commands of the old
+   * run} when it ended any.
    */
-  static String endCommandsOf(ReleaseLayout layout) {
-    String pids = Shell.quote(layout.meta() + "/lock/pids");
-    // a redirection that fails on a compound command ends a non-interactive sh: test first
-    return "tarmac_tree() { kill -STOP \"$1\" 2>/dev/null || return 0; tarmac_all=\"$tarmac_all"
-        + " $1\"; for f in /proc/\"$1\"/task/*/children; do for c in $(cat \"$f\" 2>/dev/null);"
-        + " do tarmac_tree \"$c\"; done; done; }; tarmac_all=; tarmac_n=0; [ ! -f "
-        + pids
-        + " ] || while read -r p s; do set -- $(cat /proc/\"$p\"/stat 2>/dev/null); [ \"$#\""
-        + " -ge 22 ] && [ \"${22}\" = \"$s\" ] || continue; tarmac_tree \"$p\";"
-        + " tarmac_n=$((tarmac_n + 1)); done < "
-        + pids
-        + "; [ -z \"$tarmac_all\" ] || { kill -KILL $tarmac_all; kill -CONT"
-        + " $tarmac_all; echo \"ended $tarmac_n commands of the old run\"; } 2>/dev/null; ";
+  static String endCommandsOf() {
+    return "{ [ -z \"$tarmac_old\" ] || printf '%s\\n' \"$tarmac_old\" | { tarmac_tree() { kill"
+        + " -STOP \"$1\" 2>/dev/null || return 0; tarmac_all=\"$tarmac_all $1\"; for f in"
+        + " /proc/\"$1\"/task/*/children; do for c in $(cat \"$f\" 2>/dev/null); do tarmac_tree"
+        + " \"$c\"; done; done; }; tarmac_all=; tarmac_n=0; while read -r p s; do set -- $(cat"
+        + " /proc/\"$p\"/stat 2>/dev/null); [ \"$#\" -ge 22 ] && [ \"${22}\" = \"$s\" ] ||"
+        + " continue; tarmac_tree \"$p\"; tarmac_n=$((tarmac_n + 1)); done; [ -z \"$tarmac_all\""
+        + " ] || { kill -KILL $tarmac_all; kill -CONT $tarmac_all; echo \"ended $tarmac_n commands"
+        + " of the old run\"; } 2>/dev/null; }; }";
   }
 
   /**
