@@ -2,14 +2,20 @@ package dev.tarmac.builder.pipeline.steps;
 
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.TreeSet;
+import org.eclipse.jgit.errors.CorruptObjectException;
 import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectChecker;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
@@ -25,6 +31,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 public final class CheckoutTagStep implements BuildStep<CheckoutTagStep.CheckedOut> {
   /** The commit the tag points at, its time (used as every file's time in the tarball). */
   public record CheckedOut(Path tree, String commit, Instant commitTime, int files) {}
+
+  private static final ObjectChecker CHECKER = new ObjectChecker();
 
   private final GitMirrors mirrors;
   private final String app;
@@ -76,8 +84,7 @@ public final class CheckoutTagStep implements BuildStep<CheckoutTagStep.CheckedO
         treeWalk.setRecursive(true);
         while (treeWalk.next()) {
           FileMode mode = treeWalk.getFileMode(0);
-          Path target = tree.resolve(treeWalk.getPathString());
-          Files.createDirectories(target.getParent());
+          Path target = entryPath(treeWalk.getPathString());
           if (mode == FileMode.GITLINK) {
             log.line(
                 "checkout: skipping submodule "
@@ -86,10 +93,15 @@ public final class CheckoutTagStep implements BuildStep<CheckoutTagStep.CheckedO
           } else if (mode == FileMode.SYMLINK) {
             String link =
                 new String(reader.open(treeWalk.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
-            Files.createSymbolicLink(target, Path.of(link));
+            try {
+              Files.createSymbolicLink(target, Path.of(link));
+            } catch (FileAlreadyExistsException e) {
+              throw refused(treeWalk.getPathString(), "it is in the tree twice");
+            }
             files++;
           } else {
-            try (OutputStream out = Files.newOutputStream(target)) {
+            // CREATE_NEW: never through a link an entry of the same name made
+            try (OutputStream out = newFile(target, treeWalk.getPathString())) {
               reader.open(treeWalk.getObjectId(0)).copyTo(out);
             }
             Files.setPosixFilePermissions(
@@ -104,5 +116,60 @@ public final class CheckoutTagStep implements BuildStep<CheckoutTagStep.CheckedO
       return new CheckedOut(
           tree, commit.name(), Instant.ofEpochSecond(commit.getCommitTime()), files);
     }
+  }
+
+  /**
+   * Where an entry goes: every name a plain one git itself would check out (not empty, {@code .},
+   * {@code ..}, {@code .git}, nor holding {@code /}), its directories made in the tree and each a
+   * real directory, not a link an earlier entry of the same name made. A tag's tree is whoever
+   * pushed it: git refuses such trees (fsck), but a server with {@code receive.fsckObjects} off
+   * (git's default) takes them, and this runs as the service.
+   */
+  private Path entryPath(String path) throws IOException {
+    try {
+      CHECKER.checkPath(path);
+    } catch (CorruptObjectException e) {
+      throw refused(path, e.getMessage());
+    }
+    Path target = tree;
+    String[] names = path.split("/", -1);
+    for (int i = 0; i < names.length; i++) {
+      target = target.resolve(names[i]);
+      if (i == names.length - 1) {
+        break;
+      }
+      if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(target);
+      } else if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+        throw refused(
+            path,
+            String.join("/", java.util.Arrays.copyOf(names, i + 1))
+                + " is not a directory in the tree");
+      }
+    }
+    return target;
+  }
+
+  private OutputStream newFile(Path target, String path) throws IOException {
+    try {
+      return Files.newOutputStream(
+          target,
+          StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS);
+    } catch (FileAlreadyExistsException e) {
+      throw refused(path, "it is in the tree twice");
+    }
+  }
+
+  private BuildException refused(String path, String why) {
+    return new BuildException(
+        "checkout: the tree of tag "
+            + tag
+            + " has an entry git would not check out, "
+            + path
+            + " ("
+            + why
+            + "); nothing of it is built. Run git fsck on the repository");
   }
 }
