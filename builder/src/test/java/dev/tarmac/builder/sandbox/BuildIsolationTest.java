@@ -309,6 +309,43 @@ class BuildIsolationTest {
   }
 
   @Test
+  void aBuildCannotSwapItsTreeForALinkThatTheServiceThenWritesThrough() throws Exception {
+    // a directory of the service's, out of the build's reach: another site's pages, a root-only
+    // file
+    Path outside = tmp.resolve("outside");
+    Files.createDirectories(outside.resolve("public"));
+    Files.writeString(outside.resolve("public/index.html"), "<script src=\"app.js\"></script>\n");
+    Files.writeString(outside.resolve("public/app.js"), "var a = 1;\n");
+    secret(outside.resolve("public/secret.txt"), "root only");
+    // no Sass, minify or exclude: the swapped tree reaches the fingerprint step as it is
+    repo.write(
+        "tarmac.yml",
+        "app: shop\n"
+            + "build:\n"
+            + "  commands: ['cd .. && mv tree tree.real && ln -s "
+            + outside
+            + " tree || true']\n"
+            + "  fingerprint: { root: public, include: [\"**\"], rewrite_html: true }\n"
+            + "environments:\n"
+            + "  demo:\n"
+            + "    deploy_to: /srv/shop\n"
+            + "    hosts: [{ name: a, address: local }]\n");
+    repo.commitAndTag("swap the tree", "v2.0.0");
+
+    try {
+      build(builder(), "v2.0.0", tmp.resolve("build.log"));
+    } catch (BuildException e) {
+      // refusing the build is right; what matters is below
+    }
+
+    try (var files = Files.list(outside.resolve("public"))) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder("index.html", "app.js", "secret.txt");
+    }
+    assertThat(outside.resolve("public/index.html")).hasContent("<script src=\"app.js\"></script>");
+  }
+
+  @Test
   void sassNeverRunsFromAPlaceABuildOrALocalUserCanWrite() throws Exception {
     // where the Sass library extracts Dart Sass (java.io.tmpdir), reusing a directory not empty
     java.lang.reflect.Method target =
