@@ -648,6 +648,17 @@ public final class BuildSandbox {
             removeSharedFiles(lease.uid);
           }
         }
+        if (Files.exists(tree, LinkOption.NOFOLLOW_LINKS)
+            && !Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
+          // without a mount namespace the build owns its directory and can put anything at
+          // tree/; the steps after the sandbox run as the service: they must see only a directory
+          throw new BuildException(
+              "the build replaced its tree with "
+                  + (Files.isSymbolicLink(tree)
+                      ? "a symlink to " + Files.readSymbolicLink(tree)
+                      : "something that is not a directory")
+                  + "; nothing is built from it");
+        }
         if (Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
           if (lease != null) {
             run("chown", "-hR", ownUid() + ":" + ownGid(), tree.toString());
