@@ -90,6 +90,21 @@ class DeltasTest {
   }
 
   @Test
+  void aWorkingDirectoryAnotherUserOwnsOrCanWriteIsNeverUsed() throws Exception {
+    // probe of issue 21: a setpriv build left /tmp/tarmac-deltas behind, mode 777, owned by its
+    // uid (a chmod-000 subdirectory kept find -delete from removing it); every service of the
+    // machine then wrote its deltas there, where that uid could swap them before the upload
+    Path planted = tmp.resolve("planted");
+    Files.createDirectories(planted);
+    Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    // the delta is written there, then read back by name for the upload: refused before either
+    assertThatThrownBy(() -> new Deltas(store, planted).ensure("shop", "v1", "v2", Set.of()))
+        .hasMessageContaining(planted.toString());
+    assertThat(store.exists(StoreLayout.delta("shop", "v1", "v2"))).isFalse();
+  }
+
+  @Test
   void aDeltaCarriesWhatChangedAndRebuildsTheNewReleaseExactly() throws Exception {
     DeltaRecord record = deltas().ensure("shop", "v1", "v2", Set.of("public/uploads"));
 
