@@ -40,7 +40,10 @@ public final class Deployer {
     this.reads = reads;
     this.deltas =
         new Deltas(
-            store, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "tarmac-deltas"));
+            store,
+            java.nio.file.Path.of(
+                System.getProperty("java.io.tmpdir"),
+                "tarmac-deltas-" + System.getProperty("user.name", "service")));
   }
 
   /** A build record with the {@code tarmac.yml} it carries, read and parsed once. */

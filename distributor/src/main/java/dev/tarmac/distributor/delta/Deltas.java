@@ -276,8 +276,7 @@ public final class Deltas {
     List<String> unchanged = new ArrayList<>();
     int changed = 0;
     int entries = 0;
-    Files.createDirectories(tmp);
-    Path file = Files.createTempFile(tmp, "delta-", ".tar.gz");
+    Path file = Files.createTempFile(ownDirectory(tmp), "delta-", ".tar.gz");
     try {
       try (TarArchiveInputStream target =
               tar(raw = new Hashing.CountingDigestStream(store.get(toKey)));
@@ -453,5 +452,47 @@ public final class Deltas {
       }
     }
     return false;
+  }
+
+  /**
+   * {@code dir}, made mode 700 when missing; refused unless it is a real directory of this
+   * process's user that no one else can write: a delta is written there and read back by name for
+   * the upload, so whoever could write the directory could swap it (a directory under {@code /tmp}
+   * may have been made by anyone, a build run with setpriv included).
+   */
+  static Path ownDirectory(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(dir.getParent());
+      try {
+        Files.createDirectory(
+            dir,
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // made at the same moment, or a link: checked below
+      }
+    }
+    var attrs =
+        Files.readAttributes(
+            dir,
+            java.nio.file.attribute.PosixFileAttributes.class,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    var perms = attrs.permissions();
+    boolean mine =
+        attrs.isDirectory()
+            && attrs.owner().equals(Files.getOwner(Path.of("/proc/self")))
+            && !perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+            && !perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+    if (!mine) {
+      throw new IOException(
+          "the deltas' working directory "
+              + dir
+              + " is not a directory of this user that no one else can write (owner "
+              + attrs.owner().getName()
+              + ", mode "
+              + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+              + "); remove it, Tarmac makes it");
+    }
+    return dir;
   }
 }
