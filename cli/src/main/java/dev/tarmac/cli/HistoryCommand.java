@@ -54,19 +54,15 @@ public final class HistoryCommand implements Callable<Integer> {
   }
 
   /**
-   * The newest {@code limit} records (the service sends newest first). A record stays LIVE in the
-   * store once it went live (docs/architecture.md, "The release"): only the newest LIVE one is what
-   * serves now, so the older ones are shown as superseded.
+   * The newest {@code limit} records (the service sends newest first), each with the word the
+   * service gives it ({@code state}: {@code LIVE} only for the record live now, {@code superseded}
+   * for an older one that went live; the service's {@code ReleaseState} is the one rule, shared
+   * with the dashboard). A record without one (a service older than this CLI) shows its stored
+   * status.
    */
   static List<List<String>> rows(JsonNode history, int limit, ZoneId zone, Instant now) {
     List<List<String>> rows = new ArrayList<>();
-    boolean liveSeen = false;
     for (JsonNode r : history) {
-      String status = r.path("status").asText();
-      if (status.equals("LIVE")) {
-        status = liveSeen ? "superseded" : "LIVE";
-        liveSeen = true;
-      }
       if (rows.size() == limit) {
         break;
       }
@@ -75,7 +71,7 @@ public final class HistoryCommand implements Callable<Integer> {
               "#" + r.path("id").asText(),
               r.path("kind").asText(),
               r.path("version").asText(),
-              status,
+              r.path("state").asText(r.path("status").asText()),
               r.path("who").asText(),
               Output.when(r, "startedAt", zone, now),
               r.path("activationWindowMs").isNumber()

@@ -16,15 +16,15 @@ class HistoryCommandTest {
   static JsonNode history() throws Exception {
     return JSON.readTree(
         """
-        [{"id":4,"kind":"release","version":"v4","status":"FAILED","who":"ann","startedAt":"2026-11-27T11:43:03.804801259Z"},
-         {"id":3,"kind":"release","version":"v3","status":"LIVE","who":"ann","startedAt":"2026-11-27T10:00:00Z","activationWindowMs":7},
-         {"id":2,"kind":"release","version":"v2","status":"LIVE","who":"bob","startedAt":"2026-11-26T10:00:00Z"},
-         {"id":1,"kind":"release","version":"v1","status":"LIVE","who":"bob","startedAt":"2026-11-20T10:00:00Z"}]
+        [{"id":4,"kind":"release","version":"v4","status":"FAILED","state":"FAILED","who":"ann","startedAt":"2026-11-27T11:43:03.804801259Z"},
+         {"id":3,"kind":"release","version":"v3","status":"LIVE","state":"LIVE","who":"ann","startedAt":"2026-11-27T10:00:00Z","activationWindowMs":7},
+         {"id":2,"kind":"release","version":"v2","status":"LIVE","state":"superseded","who":"bob","startedAt":"2026-11-26T10:00:00Z"},
+         {"id":1,"kind":"release","version":"v1","status":"LIVE","state":"superseded","who":"bob","startedAt":"2026-11-20T10:00:00Z"}]
         """);
   }
 
   @Test
-  void onlyTheNewestLiveRecordSaysLiveAndTimesAreLocal() throws Exception {
+  void theServicesWordIsShownAndTimesAreLocal() throws Exception {
     List<List<String>> rows =
         HistoryCommand.rows(
             history(), 20, ZoneId.of("Europe/Berlin"), Instant.parse("2026-11-27T11:45:03Z"));
@@ -42,6 +42,20 @@ class HistoryCommandTest {
                 "bob",
                 "2026-11-20 11:00:00 (7 days ago)",
                 "-"));
+  }
+
+  /** The word is the service's (its ReleaseState); a service without one shows the status. */
+  @Test
+  void aRecordWithoutAStateShowsItsStatus() throws Exception {
+    JsonNode old =
+        JSON.readTree(
+            """
+            [{"id":2,"kind":"release","version":"v2","status":"ROLLED_BACK","who":"ann","startedAt":"2026-11-27T10:00:00Z"}]
+            """);
+    assertThat(
+            HistoryCommand.rows(old, 20, ZoneId.of("UTC"), Instant.parse("2026-11-28T00:00:00Z")))
+        .extracting(r -> r.get(3))
+        .containsExactly("ROLLED_BACK");
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.service.ApiProblem;
 import dev.tarmac.builder.service.DeliveryFigures;
 import dev.tarmac.builder.service.ReleaseService;
+import dev.tarmac.builder.service.ReleaseView;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
 import dev.tarmac.deploy.release.ReleaseRecord;
@@ -62,14 +63,14 @@ public class ReleaseResource {
 
   @GET
   @Path("releases")
-  public List<ReleaseRecord> history(String app, String env) {
-    return releases.history(app, env);
+  public List<ReleaseView> history(String app, String env) {
+    return releases.historyViews(app, env);
   }
 
   @GET
   @Path("releases/{id}")
-  public ReleaseRecord get(String app, String env, long id) {
-    return releases.get(app, env, id);
+  public ReleaseView get(String app, String env, long id) {
+    return releases.view(app, env, id);
   }
 
   @GET

@@ -259,6 +259,17 @@ public class ReleaseService {
     return held;
   }
 
+  /** The history with each record's state ({@link ReleaseState}), as the API answers it. */
+  public List<ReleaseView> historyViews(String app, String env) {
+    return ReleaseState.views(history(app, env));
+  }
+
+  /** One record with its state in the environment's history now. */
+  public ReleaseView view(String app, String env, long id) {
+    ReleaseRecord r = get(app, env, id);
+    return new ReleaseView(r, ReleaseState.of(r, history(app, env)).word());
+  }
+
   public ReleaseRecord get(String app, String env, long id) {
     return new ReleaseHistory(store, Names.app(app), Names.env(env))
         .get(id)

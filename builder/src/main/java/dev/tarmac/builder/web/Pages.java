@@ -12,6 +12,7 @@ import dev.tarmac.builder.service.BuildService;
 import dev.tarmac.builder.service.BuildView;
 import dev.tarmac.builder.service.DeliveryFigures;
 import dev.tarmac.builder.service.ReleaseService;
+import dev.tarmac.builder.service.ReleaseState;
 import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
@@ -311,10 +312,14 @@ public class Pages {
     return page(
         () -> {
           ReleaseRecord r = releases.get(app, env, id);
+          Optional<ReleaseRecord> live = ReleaseHistoryView.live(releases.history(app, env));
+          ReleaseState state = ReleaseState.of(r, live);
           return base(releasePage)
               .data("app", app)
               .data("env", env)
               .data("r", r)
+              .data("state", state)
+              .data("liveNow", state == ReleaseState.SUPERSEDED ? live.orElse(null) : null)
               .data("running", !r.status().finished())
               .data("duration", Format.duration(r.startedAt(), r.finishedAt()))
               .data("started", Format.when(r.startedAt()))

@@ -1,5 +1,6 @@
 package dev.tarmac.builder.web;
 
+import dev.tarmac.builder.service.ReleaseState;
 import dev.tarmac.deploy.release.ReleaseHistory;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.ReleaseRecord.HostRecord;
@@ -18,7 +19,8 @@ final class ReleaseHistoryView {
       long id,
       String kind,
       String version,
-      String status,
+      String state,
+      String stateCss,
       String who,
       String started,
       String duration,
@@ -45,15 +47,19 @@ final class ReleaseHistoryView {
                 .findFirst());
   }
 
+  /** Each record with its word from the one rule ({@link ReleaseState}): LIVE only once. */
   static List<Row> rows(List<ReleaseRecord> newestFirst) {
     List<Row> out = new ArrayList<>();
+    Optional<ReleaseRecord> live = live(newestFirst);
     for (ReleaseRecord r : newestFirst) {
+      ReleaseState state = ReleaseState.of(r, live);
       out.add(
           new Row(
               r.id(),
               r.kind(),
               r.version(),
-              r.status().name(),
+              state.word(),
+              state.css(),
               r.who(),
               Format.when(r.startedAt()),
               Format.duration(r.startedAt(), r.finishedAt()),
