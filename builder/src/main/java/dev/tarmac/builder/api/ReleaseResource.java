@@ -17,6 +17,7 @@ import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -68,7 +69,7 @@ public class ReleaseResource {
 
   @GET
   @Path("releases/{id}")
-  public ReleaseRecord get(String app, String env, long id) {
+  public ReleaseRecord get(String app, String env, @PathParam("id") long id) {
     return releases.get(app, env, id);
   }
 
@@ -76,7 +77,7 @@ public class ReleaseResource {
   @Path("releases/{id}/events")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
-  public Multi<ReleaseEvent> events(String app, String env, long id) {
+  public Multi<ReleaseEvent> events(String app, String env, @PathParam("id") long id) {
     return releases.events(app, env, id);
   }
 
@@ -88,7 +89,7 @@ public class ReleaseResource {
   @POST
   @Path("releases/{id}/cancel")
   @Requires(Role.DEPLOYER)
-  public Response cancel(String app, String env, long id) {
+  public Response cancel(String app, String env, @PathParam("id") long id) {
     return Response.accepted(releases.cancel(app, env, id, caller.name())).build();
   }
 
@@ -113,7 +114,10 @@ public class ReleaseResource {
   @GET
   @Path("metrics")
   public DeliveryFigures.Figures metrics(
-      String app, String env, @QueryParam("days") @DefaultValue("30") int days) {
+      String app,
+      String env,
+      @QueryParam("days") @DefaultValue("30") @Params.Range(min = 1, max = DeliveryFigures.MAX_DAYS)
+          int days) {
     return releases.figures(app, env, days);
   }
 

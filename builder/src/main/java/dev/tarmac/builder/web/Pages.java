@@ -27,6 +27,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -307,7 +308,7 @@ public class Pages {
 
   @GET
   @Path("apps/{app}/envs/{env}/releases/{id}")
-  public Response release(String app, String env, long id) {
+  public Response release(String app, String env, @PathParam("id") long id) {
     return page(
         () -> {
           ReleaseRecord r = releases.get(app, env, id);
@@ -328,7 +329,7 @@ public class Pages {
   @Path("apps/{app}/envs/{env}/releases/{id}/events")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
-  public Multi<ReleaseEvent> events(String app, String env, long id) {
+  public Multi<ReleaseEvent> events(String app, String env, @PathParam("id") long id) {
     if (!caller.present()) {
       throw new ApiProblem(401, "Unauthorized", "sign in first: /signin");
     }
