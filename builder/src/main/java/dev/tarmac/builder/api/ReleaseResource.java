@@ -1,6 +1,7 @@
 package dev.tarmac.builder.api;
 
 import dev.tarmac.builder.auth.Caller;
+import dev.tarmac.builder.auth.OpenStreams;
 import dev.tarmac.builder.auth.Requires;
 import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.service.ApiProblem;
@@ -41,6 +42,7 @@ public class ReleaseResource {
 
   @Inject ReleaseService releases;
   @Inject Caller caller;
+  @Inject OpenStreams streams;
 
   @POST
   @Path("releases")
@@ -78,7 +80,7 @@ public class ReleaseResource {
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
   public Multi<ReleaseEvent> events(String app, String env, @PathParam("id") long id) {
-    return releases.events(app, env, id);
+    return streams.follow(caller, releases.events(app, env, id));
   }
 
   /**

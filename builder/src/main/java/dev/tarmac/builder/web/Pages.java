@@ -2,6 +2,7 @@ package dev.tarmac.builder.web;
 
 import dev.tarmac.builder.auth.Caller;
 import dev.tarmac.builder.auth.ChecksSession;
+import dev.tarmac.builder.auth.OpenStreams;
 import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.auth.Sessions;
 import dev.tarmac.builder.auth.Token;
@@ -79,6 +80,7 @@ public class Pages {
 
   @Inject Caller caller;
   @Inject Sessions sessions;
+  @Inject OpenStreams streams;
   @Inject TokenStore tokens;
   @Inject AppRegistry apps;
   @Inject BuildService builds;
@@ -333,7 +335,7 @@ public class Pages {
     if (!caller.present()) {
       throw new ApiProblem(401, "Unauthorized", "sign in first: /signin");
     }
-    return releases.events(app, env, id);
+    return streams.follow(caller, releases.events(app, env, id));
   }
 
   /** A build as the app page lists it. */
