@@ -34,6 +34,12 @@ public class Problems {
     return problem(e.status(), e.title(), e.getMessage(), uri.getPath());
   }
 
+  /** A number or yes/no of the URL that is not one ({@link Params}): 400, not 404. */
+  @ServerExceptionMapper
+  public Response badParameter(Params.Refused e, UriInfo uri) {
+    return problem(400, "Bad request", e.getMessage(), uri.getPath());
+  }
+
   @ServerExceptionMapper
   public Response notInStore(StoreNotFoundException e, UriInfo uri) {
     return problem(404, "Not found", e.getMessage(), uri.getPath());

@@ -1,6 +1,7 @@
 package dev.tarmac.builder.api;
 
 import dev.tarmac.builder.auth.Caller;
+import dev.tarmac.builder.auth.OpenStreams;
 import dev.tarmac.builder.auth.Requires;
 import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.service.ApiProblem;
@@ -18,6 +19,7 @@ import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -41,6 +43,7 @@ public class ReleaseResource {
 
   @Inject ReleaseService releases;
   @Inject Caller caller;
+  @Inject OpenStreams streams;
 
   @POST
   @Path("releases")
@@ -69,7 +72,7 @@ public class ReleaseResource {
 
   @GET
   @Path("releases/{id}")
-  public ReleaseView get(String app, String env, long id) {
+  public ReleaseView get(String app, String env, @PathParam("id") long id) {
     return releases.view(app, env, id);
   }
 
@@ -77,8 +80,8 @@ public class ReleaseResource {
   @Path("releases/{id}/events")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
-  public Multi<ReleaseEvent> events(String app, String env, long id) {
-    return releases.events(app, env, id);
+  public Multi<ReleaseEvent> events(String app, String env, @PathParam("id") long id) {
+    return streams.follow(caller, releases.events(app, env, id));
   }
 
   /**
@@ -89,7 +92,7 @@ public class ReleaseResource {
   @POST
   @Path("releases/{id}/cancel")
   @Requires(Role.DEPLOYER)
-  public Response cancel(String app, String env, long id) {
+  public Response cancel(String app, String env, @PathParam("id") long id) {
     return Response.accepted(releases.cancel(app, env, id, caller.name())).build();
   }
 
@@ -114,7 +117,10 @@ public class ReleaseResource {
   @GET
   @Path("metrics")
   public DeliveryFigures.Figures metrics(
-      String app, String env, @QueryParam("days") @DefaultValue("30") int days) {
+      String app,
+      String env,
+      @QueryParam("days") @DefaultValue("30") @Params.Range(min = 1, max = DeliveryFigures.MAX_DAYS)
+          int days) {
     return releases.figures(app, env, days);
   }
 

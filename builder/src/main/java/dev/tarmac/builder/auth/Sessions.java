@@ -7,19 +7,23 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The dashboard's sign-in sessions, kept in the service's memory only (docs/dashboard.md): a
  * session id is 256 random bits, sent as an HttpOnly, SameSite=Strict cookie; the session holds the
  * token it was opened with (its name and hash, never its secret) and a per-session CSRF token that
  * every form carries. A session ends on sign-out, after {@link #IDLE} without a request, and as
- * soon as its token is revoked. A restart of the service signs everyone out.
+ * soon as its token is revoked; its open event streams end with it ({@link OpenStreams}). A restart
+ * of the service signs everyone out.
  */
 @ApplicationScoped
 public class Sessions {
@@ -46,6 +50,7 @@ public class Sessions {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final List<Consumer<String>> onEnd = new CopyOnWriteArrayList<>();
   private Clock clock = Clock.systemUTC();
 
   /** For tests: a clock to move past the idle limit. */
@@ -59,17 +64,29 @@ public class Sessions {
    * #PER_TOKEN} sessions loses its least recently seen one: signing in in a loop cannot grow the
    * heap (docs/dashboard.md, "Signing in and sessions").
    */
-  public synchronized Session open(Token token) {
+  public Session open(Token token) {
+    List<String> ended = new ArrayList<>();
+    Session s = open(token, ended);
+    ended.forEach(this::ended);
+    return s;
+  }
+
+  private synchronized Session open(Token token, List<String> ended) {
     Instant now = clock.instant();
-    sessions.values().removeIf(s -> s.lastSeen().plus(IDLE).isBefore(now));
+    sessions.values().stream()
+        .filter(s -> s.lastSeen().plus(IDLE).isBefore(now))
+        .map(Session::id)
+        .forEach(ended::add);
     List<Session> mine =
         sessions.values().stream()
             .filter(s -> s.token().name().equals(token.name()))
+            .filter(s -> !ended.contains(s.id()))
             .sorted(Comparator.comparing(Session::lastSeen))
             .toList();
     for (int i = 0; i <= mine.size() - PER_TOKEN; i++) {
-      sessions.remove(mine.get(i).id());
+      ended.add(mine.get(i).id());
     }
+    ended.forEach(sessions::remove);
     Session s = new Session(randomId(), token, randomId(), now);
     sessions.put(s.id(), s);
     return s;
@@ -89,17 +106,34 @@ public class Sessions {
     }
     Instant now = clock.instant();
     if (s.lastSeen().plus(IDLE).isBefore(now) || !stillValid.test(s.token())) {
-      sessions.remove(id);
+      if (sessions.remove(id) != null) {
+        ended(id);
+      }
       return Optional.empty();
     }
     // only a session still held is marked seen: one signed out or evicted meanwhile stays gone
     return Optional.ofNullable(sessions.computeIfPresent(id, (k, held) -> held.seen(now)));
   }
 
+  /** Signs a session out; its open event streams end ({@link #onEnd}). */
   public void close(String id) {
-    if (id != null) {
-      sessions.remove(id);
+    if (id != null && sessions.remove(id) != null) {
+      ended(id);
     }
+  }
+
+  /** Is a session with this id held now (not signed out, pushed out or forgotten as idle)? */
+  public boolean isOpen(String id) {
+    return sessions.containsKey(id);
+  }
+
+  /** Tells {@code listener} the id of every session that ends from now on, once it is gone. */
+  public void onEnd(Consumer<String> listener) {
+    onEnd.add(listener);
+  }
+
+  private void ended(String id) {
+    onEnd.forEach(l -> l.accept(id));
   }
 
   /** How many sessions are held now (for tests and the heap's sake). */

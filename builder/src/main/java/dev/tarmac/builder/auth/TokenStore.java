@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -49,6 +51,7 @@ public final class TokenStore {
   private final Optional<String> configured;
   private final Clock clock;
   private final Map<String, Token> tokens = new LinkedHashMap<>();
+  private final List<Consumer<Token>> onRevoke = new CopyOnWriteArrayList<>();
   private Token configuredToken;
   private boolean loaded;
 
@@ -169,11 +172,22 @@ public final class TokenStore {
     return new Created(name, role.label(), token.envs(), secret);
   }
 
+  /** Tells {@code listener} of every token revoked from now on, once it is refused. */
+  public void onRevoke(Consumer<Token> listener) {
+    onRevoke.add(listener);
+  }
+
   /**
-   * Revokes a token at once. Revoking the first admin token also removes the {@code api-token} file
-   * that holds it.
+   * Revokes a token at once: refused from now on, and its open event streams end ({@link
+   * #onRevoke}, outside this store's lock). Revoking the first admin token also removes the {@code
+   * api-token} file that holds it.
    */
-  public synchronized void revoke(String name) {
+  public void revoke(String name) {
+    Token removed = remove(name);
+    onRevoke.forEach(l -> l.accept(removed));
+  }
+
+  private synchronized Token remove(String name) {
     bootstrap();
     if (configuredToken != null && configuredToken.name().equals(name)) {
       throw new IllegalStateException(
@@ -199,6 +213,7 @@ public final class TokenStore {
       throw new UncheckedIOException("cannot save " + file, e);
     }
     LOG.infof("token '%s' revoked", name);
+    return removed;
   }
 
   private Optional<Token> find(String name) {

@@ -33,6 +33,9 @@ import java.util.function.Function;
 public final class DeliveryFigures {
   private DeliveryFigures() {}
 
+  /** The longest window asked for, in days (about ten years). */
+  public static final int MAX_DAYS = 3660;
+
   /** The figures; durations in seconds, null when there is nothing to measure. */
   public record Figures(
       String app,

@@ -204,8 +204,9 @@ public class ReleaseService {
   public List<DeliveryFigures.Figures> figures(
       String app, String env, List<ReleaseRecord> history, List<Integer> days) {
     for (int d : days) {
-      if (d < 1 || d > 3660) {
-        throw ApiProblem.badRequest("days=" + d + " is not between 1 and 3660; try days=30");
+      if (d < 1 || d > DeliveryFigures.MAX_DAYS) {
+        throw ApiProblem.badRequest(
+            "days must be a whole number from 1 to " + DeliveryFigures.MAX_DAYS + "; got " + d);
       }
     }
     Instant to = Instant.now();

@@ -2,6 +2,7 @@ package dev.tarmac.builder.web;
 
 import dev.tarmac.builder.auth.Caller;
 import dev.tarmac.builder.auth.ChecksSession;
+import dev.tarmac.builder.auth.OpenStreams;
 import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.auth.Sessions;
 import dev.tarmac.builder.auth.Token;
@@ -28,6 +29,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -79,6 +81,7 @@ public class Pages {
 
   @Inject Caller caller;
   @Inject Sessions sessions;
+  @Inject OpenStreams streams;
   @Inject TokenStore tokens;
   @Inject AppRegistry apps;
   @Inject BuildService builds;
@@ -308,7 +311,7 @@ public class Pages {
 
   @GET
   @Path("apps/{app}/envs/{env}/releases/{id}")
-  public Response release(String app, String env, long id) {
+  public Response release(String app, String env, @PathParam("id") long id) {
     return page(
         () -> {
           ReleaseRecord r = releases.get(app, env, id);
@@ -333,11 +336,11 @@ public class Pages {
   @Path("apps/{app}/envs/{env}/releases/{id}/events")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
-  public Multi<ReleaseEvent> events(String app, String env, long id) {
+  public Multi<ReleaseEvent> events(String app, String env, @PathParam("id") long id) {
     if (!caller.present()) {
       throw new ApiProblem(401, "Unauthorized", "sign in first: /signin");
     }
-    return releases.events(app, env, id);
+    return streams.follow(caller, releases.events(app, env, id));
   }
 
   /** A build as the app page lists it. */

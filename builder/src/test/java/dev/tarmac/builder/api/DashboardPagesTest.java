@@ -404,7 +404,7 @@ class DashboardPagesTest {
         .get("/api/apps/dash/envs/prod/metrics?days=0")
         .then()
         .statusCode(400)
-        .body("detail", containsString("days=0"));
+        .body("detail", equalTo("days must be a whole number from 1 to 3660; got \"0\""));
     given().auth().none().get("/api/apps/dash/envs/prod/metrics").then().statusCode(401);
   }
 

@@ -54,6 +54,37 @@ class SessionsTest {
     assertThat(sessions.find(id, t -> true)).isEmpty();
   }
 
+  /** Every way a session ends is told once, so its event streams end too (OpenStreams). */
+  @Test
+  void everyEndOfASessionIsToldOnce() {
+    Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
+    Sessions sessions = new Sessions();
+    sessions.useClock(at(t0));
+    List<String> ended = new java.util.ArrayList<>();
+    sessions.onEnd(ended::add);
+
+    String signedOut = sessions.open(ANN).id();
+    sessions.close(signedOut);
+    sessions.close(signedOut);
+    assertThat(ended).containsExactly(signedOut);
+    assertThat(sessions.isOpen(signedOut)).isFalse();
+
+    String revoked = sessions.open(ANN).id();
+    sessions.find(revoked, t -> false);
+    assertThat(ended).containsExactly(signedOut, revoked);
+
+    String idle = sessions.open(ANN).id();
+    sessions.useClock(at(t0.plus(Sessions.IDLE).plusSeconds(1)));
+    String pushedOut = sessions.open(ANN).id();
+    assertThat(ended).containsExactly(signedOut, revoked, idle);
+    for (int i = 1; i <= Sessions.PER_TOKEN; i++) {
+      sessions.useClock(at(t0.plus(Sessions.IDLE).plusSeconds(1 + i)));
+      sessions.open(ANN);
+    }
+    assertThat(ended).containsExactly(signedOut, revoked, idle, pushedOut);
+    assertThat(sessions.isOpen(pushedOut)).isFalse();
+  }
+
   @Test
   void unknownAndClosedSessionsAreNone() {
     Sessions sessions = new Sessions();

@@ -64,6 +64,20 @@ class TokenStoreTest {
     assertThat(dir.resolve("api-token")).doesNotExist();
   }
 
+  /** A revoked token is told, already refused, so its open event streams end (OpenStreams). */
+  @Test
+  void aRevokedTokenIsToldOnceItIsRefused() {
+    TokenStore store = start();
+    String secret = store.create("ci", Role.VIEWER, null).token();
+    List<String> told = new java.util.ArrayList<>();
+    store.onRevoke(
+        t -> told.add(t.name() + " " + store.stillValid(t) + " " + store.verify(secret)));
+    store.revoke("ci");
+    assertThat(told).containsExactly("ci false Optional.empty");
+    assertThatThrownBy(() -> store.revoke("ci")).hasMessageContaining("no token named 'ci'");
+    assertThat(told).hasSize(1);
+  }
+
   @Test
   void badRequestsNameWhatToFixAndChangeNothing() throws Exception {
     TokenStore store = start();
