@@ -101,6 +101,19 @@ public final class AppsCommand implements Runnable {
     }
   }
 
+  /** What {@code apps add} says of the tags: which ones the service builds by itself. */
+  static String watching(String name, boolean watched) {
+    return watched
+        ? "watched: every tag pushed from now on is built by itself (the service polls the"
+            + " repository every tarmac.watch.interval, 60 s by default); the tags there now are"
+            + " not: tarmac build "
+            + name
+            + " TAG builds one"
+        : "not watched: tarmac build "
+            + name
+            + " TAG builds a tag (or a webhook on tag push: docs/webhooks.md)";
+  }
+
   @Command(
       name = "add",
       mixinStandardHelpOptions = true,
@@ -112,8 +125,15 @@ public final class AppsCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "URL", description = "https://, ssh:// or file:// URL")
     String repo;
 
-    @Option(names = "--watch", description = "build every new tag by itself")
-    boolean watch;
+    @Option(
+        names = "--watch",
+        negatable = true,
+        defaultValue = "true",
+        fallbackValue = "true",
+        description =
+            "build every tag pushed from now on by itself (the default; --no-watch: only"
+                + " `tarmac build` and webhooks build)")
+    boolean watch = true;
 
     @ArgGroup(exclusive = true)
     Secret secret = new Secret();
@@ -132,9 +152,10 @@ public final class AppsCommand implements Runnable {
       JsonNode app = client.client().post("/api/apps", body);
       if (client.json) {
         Output.json(System.out, app);
-      } else {
-        print(app);
+        return 0;
       }
+      print(app);
+      System.out.println(watching(name, app.path("watch").asBoolean()));
       return 0;
     }
   }

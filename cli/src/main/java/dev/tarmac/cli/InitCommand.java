@@ -54,14 +54,19 @@ public final class InitCommand implements Callable<Integer> {
     Files.writeString(file, template(root, name));
     System.out.println("wrote " + file + " for app " + name + "; edit its hosts, then:");
     System.out.println("  tarmac check --build      # the build, from this working copy");
-    System.out.println("  git add tarmac.yml && git commit -m 'tarmac.yml' && git tag v0.1.0");
-    System.out.println("  git push origin HEAD v0.1.0   # the service builds from the repository");
     System.out.println(
         "  tarmac apps add "
             + name
-            + " <repository URL>   # once (admin; docs/getting-started.md)");
+            + " <repository URL>   # once (admin): the service watches it for new tags");
+    System.out.println("  git add tarmac.yml && git commit -m 'tarmac.yml' && git tag v0.1.0");
     System.out.println(
-        "  tarmac build " + name + " v0.1.0 && tarmac release " + name + " v0.1.0 --env staging");
+        "  git push origin HEAD v0.1.0   # a new tag: the service builds it by itself");
+    System.out.println(
+        "  tarmac build "
+            + name
+            + " v0.1.0 && tarmac release "
+            + name
+            + " v0.1.0 --env staging   # waits for the tag's build");
     return 0;
   }
 

@@ -90,7 +90,7 @@ class InitCommandTest {
   }
 
   @Test
-  void theNextStepsRegisterTheAppAndPushTheTagBeforeTheBuild() throws Exception {
+  void theNextStepsRegisterTheAppBeforeTheTagIsPushedAndBuilt() throws Exception {
     // a newcomer following them must not meet "app not found" or a tag the service cannot fetch
     Path root = tmp.resolve("shop");
     write(root, "index.html", "<p>hi</p>\n");
@@ -103,9 +103,16 @@ class InitCommandTest {
       System.setOut(was);
     }
     String steps = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(steps).contains("git push").contains("tarmac apps add shop ");
-    assertThat(steps.indexOf("git push")).isLessThan(steps.indexOf("tarmac build shop"));
-    assertThat(steps.indexOf("tarmac apps add shop"))
-        .isLessThan(steps.indexOf("tarmac build shop"));
+    // registered (watched) before the tag is pushed: the push is what builds it (issue 26)
+    assertThat(steps.lines().toList())
+        .containsExactly(
+            "wrote " + root.resolve("tarmac.yml") + " for app shop; edit its hosts, then:",
+            "  tarmac check --build      # the build, from this working copy",
+            "  tarmac apps add shop <repository URL>   # once (admin): the service watches it for"
+                + " new tags",
+            "  git add tarmac.yml && git commit -m 'tarmac.yml' && git tag v0.1.0",
+            "  git push origin HEAD v0.1.0   # a new tag: the service builds it by itself",
+            "  tarmac build shop v0.1.0 && tarmac release shop v0.1.0 --env staging   # waits for"
+                + " the tag's build");
   }
 }

@@ -160,6 +160,7 @@ class ServeIT {
             "add",
             "shop",
             "https://git.example.invalid/team/shop.git",
+            "--no-watch",
             "--token-file",
             tokenFile.toString());
     assertThat(added.exit()).as(added.err()).isZero();
@@ -197,6 +198,7 @@ class ServeIT {
             "add",
             "umask",
             "https://127.0.0.1:1/team/umask.git",
+            "--no-watch",
             "--token-file",
             keyFile.toString());
     assertThat(added.exit()).as(added.err()).isZero();

@@ -113,6 +113,39 @@ public final class RepoSecrets {
     }
   }
 
+  /**
+   * The app's credential as kept now, to be put back by {@link #restore} (a registration refused
+   * after its credential was set keeps nothing).
+   */
+  public Kept kept(String app) {
+    Path token = token(app);
+    Path key = deployKey(app);
+    return new Kept(
+        app, Files.exists(token) ? read(token) : null, Files.exists(key) ? read(key) : null);
+  }
+
+  /** Puts back what {@link #kept} read: the same credential, or none. */
+  public void restore(Kept kept) {
+    putBack(token(kept.app), kept.token);
+    putBack(deployKey(kept.app), kept.deployKey);
+  }
+
+  private void putBack(Path file, String text) {
+    if (text == null) {
+      delete(file);
+    } else {
+      write(file, text);
+    }
+  }
+
+  /** An app's credential as it was kept; never shown (not in {@code toString}). */
+  public record Kept(String app, String token, String deployKey) {
+    @Override
+    public String toString() {
+      return "the credential kept for " + app;
+    }
+  }
+
   /** Forgets the app's credential, if any. */
   public void remove(String app) {
     delete(token(app));

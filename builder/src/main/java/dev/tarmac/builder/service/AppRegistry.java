@@ -28,6 +28,7 @@ public class AppRegistry {
   @Inject Config config;
   @Inject Clock clock;
   @Inject RepoSecrets secrets;
+  @Inject TagWatcher watcher;
 
   /**
    * Registers (or replaces) an app. A password in an {@code https://user:password@} URL is taken
@@ -67,6 +68,8 @@ public class AppRegistry {
               + repo
               + " --deploy-key-file FILE)");
     }
+    Optional<App> before = find(name);
+    RepoSecrets.Kept kept = secrets.kept(name);
     try {
       if (token != null) {
         secrets.setToken(name, token);
@@ -77,7 +80,13 @@ public class AppRegistry {
       throw ApiProblem.badRequest(e.getMessage());
     }
     App app = new App(name, repo, watch, clock.instant());
-    store.put(StoreLayout.app(name), Json.write(app));
+    try {
+      // a watched app's tags are listed (with its new credential) before it is kept
+      watcher.register(app, before, () -> store.put(StoreLayout.app(name), Json.write(app)));
+    } catch (RuntimeException e) {
+      secrets.restore(kept);
+      throw e;
+    }
     return app;
   }
 
@@ -114,8 +123,12 @@ public class AppRegistry {
                 + "`");
       }
     }
-    store.delete(StoreLayout.app(app.name()));
-    secrets.remove(app.name());
+    watcher.forget(
+        app.name(),
+        () -> {
+          store.delete(StoreLayout.app(app.name()));
+          secrets.remove(app.name());
+        });
   }
 
   /** Sets an app's token or deploy key (exactly one), replacing what it had. */

@@ -3,23 +3,21 @@ package dev.tarmac.builder.service;
 import dev.tarmac.builder.git.RepoSecrets;
 import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.builder.pipeline.steps.GitMirrors;
-import dev.tarmac.distributor.model.Names;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * Polls the repository of every app registered with {@code watch: true} every {@code
- * tarmac.watch.interval} (default 60s) and builds the tags that appeared since the last poll. The
- * first poll of an app only records the tags that exist (older tags are built on request).
+ * tarmac.watch.interval} (default 60s) and builds every tag pushed since its registration, once
+ * each: the tags there when it was registered are listed then, and are not built (older tags are
+ * built on request). What is kept per app, and every decision said in the log, is {@link
+ * WatchedTags}.
  */
 @ApplicationScoped
 public class TagWatcher {
@@ -28,12 +26,48 @@ public class TagWatcher {
   @Inject ServiceConfig config;
   @Inject RepoSecrets secrets;
 
+  private WatchedTags watched;
+
+  @PostConstruct
+  void start() {
+    watched =
+        new WatchedTags(
+            config.dataDir().resolve("state/watch"),
+            app -> GitMirrors.remoteTags(app.repo(), secrets.transport(app.name())),
+            new WatchedTags.Builds() {
+              @Override
+              public Optional<BuildView> find(String app, String tag) {
+                return builds.find(app, tag);
+              }
+
+              @Override
+              public BuildView request(String app, String tag) {
+                return builds.request(app, tag);
+              }
+            },
+            line -> Log.info(line),
+            line -> Log.warn(line));
+  }
+
   @Scheduled(
       every = "${tarmac.watch.interval:60s}",
       delayed = "${tarmac.watch.delay:10s}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void scheduled() {
     poll();
+  }
+
+  /**
+   * {@link AppRegistry#register} keeps {@code app} by {@code keep} ({@code before}: what was kept
+   * until now): a watched app's tags are listed first. Throws (nothing kept) when they cannot be.
+   */
+  void register(App app, Optional<App> before, Runnable keep) {
+    watched.register(app, before, keep);
+  }
+
+  /** {@link AppRegistry#remove} forgets {@code app} by {@code remove}. */
+  void forget(String app, Runnable remove) {
+    watched.forget(app, remove);
   }
 
   /** One poll of every watched app; returns the builds it queued. */
@@ -44,29 +78,11 @@ public class TagWatcher {
         continue;
       }
       try {
-        List<String> tags = GitMirrors.remoteTags(app.repo(), secrets.transport(app.name()));
-        Path seenFile = config.dataDir().resolve("state/watch").resolve(app.name() + ".tags");
-        boolean first = !Files.exists(seenFile);
-        Set<String> seen =
-            first ? new LinkedHashSet<>() : new LinkedHashSet<>(Files.readAllLines(seenFile));
-        for (String tag : tags) {
-          if (!first && !seen.contains(tag) && Names.isVersion(tag)) {
-            Log.infof("tag watcher: new tag %s on %s", tag, app.name());
-            queued.add(builds.request(app.name(), tag));
-          }
-        }
-        seen.addAll(tags);
-        Files.createDirectories(seenFile.getParent());
-        Path tmp = Files.createTempFile(seenFile.getParent(), ".tags", ".tmp");
-        Files.write(tmp, seen);
-        Files.move(
-            tmp,
-            seenFile,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException | RuntimeException e) {
+        // read again under the app's lock: it may have been registered again meanwhile
+        queued.addAll(watched.poll(app.name(), apps::find));
+      } catch (RuntimeException e) {
         Log.warnf(
-            "tag watcher: cannot poll %s (%s): %s",
+            "tag watcher: cannot poll %s (%s): %s; tried again at the next poll",
             app.name(), RepoUrls.redact(app.repo()), RepoUrls.redact(e.getMessage()));
       }
     }

@@ -334,8 +334,13 @@ class BuildResourceTest {
   }
 
   @Test
-  void appsComeFromTheApiAndFromConfiguration() {
-    Api.registerApp("listed", repo.url(), true);
+  void appsComeFromTheApiAndFromConfiguration() throws Exception {
+    // a repository of its own: watched, it would build the tags other tests push to theirs
+    Api.registerApp(
+        "listed",
+        new SampleRepo(Files.createTempDirectory(Path.of("target"), "listed-").toAbsolutePath())
+            .url(),
+        true);
 
     given()
         .get("/api/apps")

@@ -223,6 +223,18 @@ class PrivateRepoResourceTest {
     }
   }
 
+  /** A bare copy of {@code source} at {@code dir/served/name}, as {@code server} serves it. */
+  private static String serve(SampleRepo source, Path served, GitHttpServer server, String name)
+      throws Exception {
+    Git.cloneRepository()
+        .setURI(source.url())
+        .setDirectory(served.resolve(name).toFile())
+        .setBare(true)
+        .call()
+        .close();
+    return server.url(name).replace("http://", "http://deploy@");
+  }
+
   private static void pushTags(SampleRepo source, Path bare) throws Exception {
     try (Git g = Git.open(source.dir().toFile())) {
       g.push().setRemote(bare.toUri().toString()).setPushTags().call();
@@ -238,13 +250,7 @@ class PrivateRepoResourceTest {
     try (SampleRepo source = repo(dir.resolve("source"), "private-http");
         GitHttpServer server = new GitHttpServer(dir.resolve("served"), "deploy", token);
         LogCapture logged = new LogCapture()) {
-      Git.cloneRepository()
-          .setURI(source.url())
-          .setDirectory(dir.resolve("served/app.git").toFile())
-          .setBare(true)
-          .call()
-          .close();
-      String url = server.url("app.git").replace("http://", "http://deploy@");
+      String url = serve(source, dir.resolve("served"), server, "app.git");
 
       // without the token the git host refuses the fetch
       register(Map.of("name", "private-http", "repo", url)).then().statusCode(201);
@@ -287,14 +293,8 @@ class PrivateRepoResourceTest {
         GitHttpServer server = new GitHttpServer(dir.resolve("served"), "deploy", token);
         GitHttpServer elsewhere = new GitHttpServer(dir.resolve("elsewhere"), "deploy", "other");
         LogCapture logged = new LogCapture()) {
-      Git.cloneRepository()
-          .setURI(source.url())
-          .setDirectory(dir.resolve("elsewhere/app.git").toFile())
-          .setBare(true)
-          .call()
-          .close();
+      String moved = serve(source, dir.resolve("elsewhere"), elsewhere, "app.git");
       String url = server.url("app.git").replace("http://", "http://deploy@");
-      String moved = elsewhere.url("app.git").replace("http://", "http://deploy@");
       register(Map.of("name", "private-move", "repo", url, "token", token)).then().statusCode(201);
 
       // re-registered on another host (another port is another origin) without a token: the
@@ -324,6 +324,49 @@ class PrivateRepoResourceTest {
       given().delete("/api/apps/private-move/credential").then().statusCode(204);
       register(Map.of("name", "private-move", "repo", url)).then().statusCode(201);
       assertThat(logged.lines()).noneMatch(l -> l.contains(token));
+    }
+  }
+
+  @Test
+  void aWatchedAppIsKeptOnlyWhenItsTagsCanBeListedWithItsCredential() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "private-watch-");
+    String token = "glpat-" + "W4tch3dT0k3nQr7Zx";
+    try (SampleRepo source = repo(dir.resolve("source"), "private-watch");
+        GitHttpServer server = new GitHttpServer(dir.resolve("served"), "deploy", token)) {
+      String url = serve(source, dir.resolve("served"), server, "app.git");
+      Path stored = config.dataDir().resolve("secrets/private-watch.token");
+      Map<String, Object> wrong =
+          Map.of("name", "private-watch", "repo", url, "watch", true, "token", "glpat-wrong");
+
+      // the tags there at registration cannot be listed: refused, nothing kept
+      register(wrong)
+          .then()
+          .statusCode(400)
+          .body(
+              "detail",
+              startsWith("cannot watch private-watch for new tags: cannot list the tags of " + url))
+          .body(
+              "detail",
+              org.hamcrest.Matchers.endsWith(
+                  "; nothing was registered. Check the URL and the credential, or register it"
+                      + " without watching: tarmac apps add private-watch "
+                      + url
+                      + " --no-watch"));
+      given().get("/api/apps/private-watch").then().statusCode(404);
+      assertThat(stored).doesNotExist();
+
+      register(Map.of("name", "private-watch", "repo", url, "watch", true, "token", token))
+          .then()
+          .statusCode(201)
+          .body("watch", equalTo(true));
+      // moved to another repository of that host with a token that cannot list it: refused,
+      // the kept token put back
+      String second = serve(source, dir.resolve("served"), server, "second.git");
+      register(Map.of("name", "private-watch", "repo", second, "watch", true, "token", "x"))
+          .then()
+          .statusCode(400);
+      assertThat(Files.readString(stored).strip()).isEqualTo(token);
+      given().get("/api/apps/private-watch").then().body("repo", equalTo(url));
     }
   }
 
