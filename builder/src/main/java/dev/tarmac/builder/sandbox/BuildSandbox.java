@@ -2,6 +2,7 @@ package dev.tarmac.builder.sandbox;
 
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.TreeFiles;
+import dev.tarmac.distributor.files.Owned;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -731,7 +731,7 @@ public final class BuildSandbox {
 
   private Path rootDir() throws IOException {
     Path root = settings.root();
-    Owned owned = ownedDirectory(root, "rwx--x--x");
+    Owned owned = Owned.directory(root, "rwx--x--x");
     if (!owned.onlyOurs()) {
       throw new BuildException(
           "tarmac.build.sandbox-dir "
@@ -745,46 +745,6 @@ public final class BuildSandbox {
               + ". Remove it (Tarmac makes it) or set tarmac.build.sandbox-dir elsewhere");
     }
     return root;
-  }
-
-  /** A path's owner, mode and whether it is a link: what decides if the service may trust it. */
-  record Owned(int owner, Set<PosixFilePermission> perms, boolean link) {
-    /** The service's, not a link, writable by no one else. */
-    boolean onlyOurs() {
-      return owner == ownUid()
-          && !link
-          && !perms.contains(PosixFilePermission.GROUP_WRITE)
-          && !perms.contains(PosixFilePermission.OTHERS_WRITE);
-    }
-
-    String mode() {
-      return PosixFilePermissions.toString(perms);
-    }
-
-    static Owned of(Path path) throws IOException {
-      return new Owned(
-          (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS),
-          Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS),
-          Files.isSymbolicLink(path));
-    }
-  }
-
-  /**
-   * {@code dir}, made with {@code mode} (and its parents) when missing, as found: the caller
-   * refuses it unless {@link Owned#onlyOurs()}. Another service or build may make it at the same
-   * moment: then it is checked like any other.
-   */
-  static Owned ownedDirectory(Path dir, String mode) throws IOException {
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectories(dir.getParent());
-      try {
-        Files.createDirectory(
-            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        // made at the same moment, or a link: checked by the caller
-      }
-    }
-    return Owned.of(dir);
   }
 
   private void restrictDataDir() {
@@ -839,11 +799,7 @@ public final class BuildSandbox {
   }
 
   static int ownUid() {
-    try {
-      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot tell the service's uid from /proc/self", e);
-    }
+    return Owned.ownUid();
   }
 
   static int ownGid() {

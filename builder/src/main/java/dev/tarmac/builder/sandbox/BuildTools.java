@@ -2,6 +2,7 @@ package dev.tarmac.builder.sandbox;
 
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.TreeFiles;
+import dev.tarmac.distributor.files.Owned;
 import dev.tarmac.distributor.store.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
@@ -135,13 +136,13 @@ public final class BuildTools {
   }
 
   private static void ensureDir(Path dir) throws IOException {
-    BuildSandbox.ownedDirectory(dir, "rwxr-xr-x");
+    Owned.directory(dir, "rwxr-xr-x");
     requireOwn(dir);
   }
 
   /** The service's own, not a link, writable by no one else: else nothing of it is run. */
   private static void requireOwn(Path path) throws IOException {
-    BuildSandbox.Owned owned = BuildSandbox.Owned.of(path);
+    Owned owned = Owned.of(path);
     if (!owned.onlyOurs()) {
       throw new BuildException(
           "the build tools directory "

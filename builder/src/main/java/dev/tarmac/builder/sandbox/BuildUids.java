@@ -1,6 +1,7 @@
 package dev.tarmac.builder.sandbox;
 
 import dev.tarmac.builder.workspace.BuildException;
+import dev.tarmac.distributor.files.Owned;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -242,7 +243,7 @@ final class BuildUids {
   }
 
   private void ensureLockDir() throws IOException {
-    if (!BuildSandbox.ownedDirectory(locks, "rwx------").onlyOurs()) {
+    if (!Owned.directory(locks, "rwx------").onlyOurs()) {
       throw new BuildException(
           locks
               + " (where builds take their uids) must be a directory of uid "

@@ -71,7 +71,8 @@ public class ReleaseService {
         new Deployer(
             store,
             releasing,
-            sessions == null ? releasing : Transports.kept(sessions, config.localHosts()));
+            sessions == null ? releasing : Transports.kept(sessions, config.localHosts()),
+            config.dataDir().resolve("deltas"));
     runner = Executors.newCachedThreadPool(daemon("tarmac-release"));
     deltasWorker = Executors.newSingleThreadExecutor(daemon("tarmac-deltas-ahead"));
     deltasAhead =

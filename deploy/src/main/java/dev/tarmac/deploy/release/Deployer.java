@@ -35,15 +35,26 @@ public final class Deployer {
    *     Transports#kept})
    */
   public Deployer(ArtifactStore store, Transports transports, Transports reads) {
+    this(
+        store,
+        transports,
+        reads,
+        java.nio.file.Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "tarmac-deltas-" + System.getProperty("user.name", "service")));
+  }
+
+  /**
+   * @param deltasDir where deltas are made before their upload: the service's own (its data
+   *     directory's {@code deltas/}); a directory under {@code /tmp} can be taken by anyone first,
+   *     and then no delta is made (each is refused, the full artifact sent)
+   */
+  public Deployer(
+      ArtifactStore store, Transports transports, Transports reads, java.nio.file.Path deltasDir) {
     this.store = store;
     this.transports = transports;
     this.reads = reads;
-    this.deltas =
-        new Deltas(
-            store,
-            java.nio.file.Path.of(
-                System.getProperty("java.io.tmpdir"),
-                "tarmac-deltas-" + System.getProperty("user.name", "service")));
+    this.deltas = new Deltas(store, deltasDir);
   }
 
   /** A build record with the {@code tarmac.yml} it carries, read and parsed once. */

@@ -230,10 +230,19 @@ final class Fleet implements AutoCloseable {
   }
 
   String fence(Member m, String command) {
+    return HostCommands.fenced(m.layout, generation(), command);
+  }
+
+  /** {@link #fence} for the switch's rename, which leaves nothing running to end. */
+  private String fenceInstant(Member m, String command) {
+    return HostCommands.fencedInstant(m.layout, generation(), command);
+  }
+
+  private String generation() {
     if (generation == null) {
       throw new IllegalStateException("no generation: the run has not locked its hosts");
     }
-    return HostCommands.fenced(m.layout, generation, command);
+    return generation;
   }
 
   private void check(Member m, String task, CommandResult r) {
@@ -425,7 +434,7 @@ final class Fleet implements AutoCloseable {
         task,
         ackLimit,
         m ->
-            fence(
+            fenceInstant(
                 m,
                 version.apply(m) == null
                     ? SwitchCommands.removeCurrent(m.layout)

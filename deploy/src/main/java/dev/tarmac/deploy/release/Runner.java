@@ -9,7 +9,6 @@ import dev.tarmac.deploy.release.Phase.Stage;
 import dev.tarmac.deploy.release.Run.Target;
 import dev.tarmac.deploy.remote.HostCommands;
 import dev.tarmac.distributor.store.ArtifactStore;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -300,10 +299,10 @@ final class Runner {
               + target.version()
               + " by "
               + options.who();
-      List<CompletableFuture<String>> alongside = new ArrayList<>();
+      java.util.Map<String, CompletableFuture<String>> alongside = new java.util.LinkedHashMap<>();
       for (Phase p : phases) {
         if (p instanceof Once once) {
-          alongside.add(fleet.alongside(() -> once.work().accept(run), once.name()));
+          alongside.put(once.name(), fleet.alongside(() -> once.work().accept(run), once.name()));
         }
       }
       List<Member> failed =
@@ -319,19 +318,24 @@ final class Runner {
                   }
                 }
               });
-      String serviceFailure =
-          alongside.stream()
-              .map(CompletableFuture::join)
-              .filter(s -> s != null)
-              .findFirst()
-              .orElse(null);
+      String serviceFailure = null;
+      String failedAlongside = null;
+      for (var done : alongside.entrySet()) {
+        String failure = done.getValue().join();
+        if (failure != null && serviceFailure == null) {
+          serviceFailure = failure;
+          failedAlongside = done.getKey();
+        }
+      }
       stopIfFenced();
 
       fleet.phase(
           "barrier",
           failed.isEmpty() && serviceFailure == null
               ? "every host prepared"
-              : failed.size() + " failed" + (serviceFailure == null ? "" : ", push assets failed"));
+              : failed.size()
+                  + " failed"
+                  + (serviceFailure == null ? "" : ", " + failedAlongside + " failed"));
       if (serviceFailure == null && failed.isEmpty()) {
         return;
       }
@@ -383,7 +387,7 @@ final class Runner {
         List<Member> failed =
             fleet.eachHost(fleet.members(), parallel, m -> each.work().accept(run, m));
         if (!failed.isEmpty()) {
-          throw new Problems(failed.stream().map(m -> m.failure).toList());
+          throw new Problems(Activation.messages(failed));
         }
       }
     }
@@ -536,7 +540,9 @@ final class Runner {
   }
 
   static String failures(List<Member> failed) {
-    return failed.stream().map(m -> "  " + m.failure).collect(Collectors.joining("\n"));
+    return Activation.messages(failed).stream()
+        .map(m -> "  " + m)
+        .collect(Collectors.joining("\n"));
   }
 
   /**

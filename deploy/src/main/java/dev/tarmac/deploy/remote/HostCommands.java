@@ -186,11 +186,26 @@ public final class HostCommands {
    * changes nothing (a forced unlock gave the host to a newer run).
    */
   public static String fenced(ReleaseLayout layout, String generation, String command) {
+    // the command's shell (the host loop's subshell) writes its pid and start time (fields 1 and
+    // 22 of /proc/self/stat, read by the shell itself: no fork) into the lock, so that a run
+    // breaking this lock can end what this run still has running here (endCommandsOf)
+    return fencedInstant(layout, generation, "")
+        + "read -r tarmac_p"
+        + " _".repeat(20)
+        + " tarmac_s _ < /proc/self/stat 2>/dev/null"
+        + " && printf '%s %s\\n' \"$tarmac_p\" \"$tarmac_s\" >> "
+        + Shell.quote(layout.meta() + "/lock/pids")
+        + "\n"
+        + command;
+  }
+
+  /**
+   * {@link #fenced} for a command that ends at once (the switch's rename): nothing of it is left to
+   * end when the lock is broken, so it is not written into the lock — the check alone, builtins
+   * only, stands between the switch's {@code go} and its {@code mv -T}.
+   */
+  public static String fencedInstant(ReleaseLayout layout, String generation, String command) {
     checkGeneration(generation);
-    // builtins only on the way through (no fork): it stands right before the switch's rename.
-    // The command's shell (the host loop's subshell) writes its pid and start time (fields 1 and
-    // 22 of /proc/self/stat, read by the shell itself) into the lock, so that a run breaking
-    // this lock can end what this run still has running here (endCommandsOf)
     return "g=; read -r g < "
         + Shell.quote(layout.meta() + "/lock/id")
         + " 2>/dev/null; [ \"$g\" = "
@@ -202,12 +217,6 @@ public final class HostCommands {
         + ") changes nothing more here\" >&2; exit "
         + FENCED
         + "; }\n"
-        + "read -r tarmac_p"
-        + " _".repeat(20)
-        + " tarmac_s _ < /proc/self/stat 2>/dev/null"
-        + " && printf '%s %s\\n' \"$tarmac_p\" \"$tarmac_s\" >> "
-        + Shell.quote(layout.meta() + "/lock/pids")
-        + "\n"
         + command;
   }
 

@@ -107,6 +107,12 @@ class HostCommandsTest {
             g=; read -r g < /srv/shop/.tarmac/lock/id 2>/dev/null; [ "$g" = 7-kf3 ] || { echo "fenced: the host lock now belongs to $(cat /srv/shop/.tarmac/lock/owner 2>/dev/null || echo nobody); this run (generation 7-kf3) changes nothing more here" >&2; exit 76; }
             read -r tarmac_p _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ tarmac_s _ < /proc/self/stat 2>/dev/null && printf '%s %s\\n' "$tarmac_p" "$tarmac_s" >> /srv/shop/.tarmac/lock/pids
             mv -T a b""");
+    // the switch's rename ends at once: checked, not written into the lock
+    assertThat(HostCommands.fencedInstant(layout, "7-kf3", "mv -T a b"))
+        .isEqualTo(
+            """
+            g=; read -r g < /srv/shop/.tarmac/lock/id 2>/dev/null; [ "$g" = 7-kf3 ] || { echo "fenced: the host lock now belongs to $(cat /srv/shop/.tarmac/lock/owner 2>/dev/null || echo nobody); this run (generation 7-kf3) changes nothing more here" >&2; exit 76; }
+            mv -T a b""");
     assertThat(HostCommands.Holder.parse("locked-by=shop/prod#7 release\nlocked-id=7\n"))
         .isEqualTo(new HostCommands.Holder("shop/prod#7 release", "7"));
   }

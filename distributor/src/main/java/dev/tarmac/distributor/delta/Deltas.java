@@ -1,5 +1,6 @@
 package dev.tarmac.distributor.delta;
 
+import dev.tarmac.distributor.files.Owned;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Manifest;
@@ -461,36 +462,15 @@ public final class Deltas {
    * may have been made by anyone, a build run with setpriv included).
    */
   static Path ownDirectory(Path dir) throws IOException {
-    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectories(dir.getParent());
-      try {
-        Files.createDirectory(
-            dir,
-            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        // made at the same moment, or a link: checked below
-      }
-    }
-    var attrs =
-        Files.readAttributes(
-            dir,
-            java.nio.file.attribute.PosixFileAttributes.class,
-            java.nio.file.LinkOption.NOFOLLOW_LINKS);
-    var perms = attrs.permissions();
-    boolean mine =
-        attrs.isDirectory()
-            && attrs.owner().equals(Files.getOwner(Path.of("/proc/self")))
-            && !perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
-            && !perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
-    if (!mine) {
+    Owned owned = Owned.directory(dir, "rwx------");
+    if (!owned.onlyOurs() || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(
           "the deltas' working directory "
               + dir
-              + " is not a directory of this user that no one else can write (owner "
-              + attrs.owner().getName()
+              + " is not a directory of this user that no one else can write (owner uid "
+              + owned.owner()
               + ", mode "
-              + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+              + owned.mode()
               + "); remove it, Tarmac makes it");
     }
     return dir;
