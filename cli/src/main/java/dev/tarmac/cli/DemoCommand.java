@@ -55,6 +55,14 @@ public final class DemoCommand implements Callable<Integer> {
     props.add("quarkus.http.host=127.0.0.1");
     props.add("tarmac.public-url=http://127.0.0.1:" + port);
     props.add("tarmac.release.local-hosts=" + root.resolve("hosts"));
+    if (isRoot()) {
+      props.add("tarmac.release.local-user=root");
+      say(
+          "Hosts: you run the demo as root, so its three local hosts run as root too"
+              + " (tarmac.release.local-user=root, for the demo's own sample app only). A real"
+              + " service run as root refuses local hosts until its operator names an unprivileged"
+              + " user");
+    }
     if (!bubblewrapWorks()) {
       String mode = isRoot() ? "user" : "none";
       props.add("tarmac.build.isolation=" + mode);

@@ -51,6 +51,7 @@ class CliIT {
             ServiceProcess.freePort(),
             List.of(
                 "tarmac.release.local-hosts=" + dir,
+                "tarmac.release.local-user=" + System.getProperty("user.name"),
                 "tarmac.ssh.private-key=" + ssh.settings().privateKey(),
                 "tarmac.ssh.known-hosts=" + ssh.settings().knownHosts()),
             dir.resolve("service.log"));

@@ -73,7 +73,9 @@ class ReleaseControlIT {
         ServiceProcess.start(
             dir.resolve("service"),
             ServiceProcess.freePort(),
-            List.of("tarmac.release.local-hosts=" + dir),
+            List.of(
+                "tarmac.release.local-hosts=" + dir,
+                "tarmac.release.local-user=" + System.getProperty("user.name")),
             dir.resolve("service.log"));
     new ApiClient(service.url(), service.token())
         .post("/api/apps", Map.of("name", "demo", "repo", repo.getParent().toUri().toString()));

@@ -84,7 +84,8 @@ public final class BuildPipeline {
     var packed =
         timer.step(
             "pack",
-            new PackTarballStep(tree, work.resolve("artifact.tar.gz"), checkout.commitTime()));
+            new PackTarballStep(
+                tree, work.resolve("artifact.tar.gz"), checkout.commitTime(), build.timeout()));
     log.line(
         "pack: "
             + packed.size()

@@ -343,11 +343,22 @@ public final class BuildSandbox {
             "--new-session",
             "--"));
     if (uid != null) {
+      argv.addAll(LIMITS);
       argv.addAll(setpriv(uid, gid));
     }
     argv.addAll(command);
     return argv;
   }
+
+  /**
+   * The most processes a build's uid may have at once (RLIMIT_NPROC, counted per uid, so per
+   * build): a fork bomb in a build command ends there instead of filling the machine's process
+   * table (docs/architecture.md, "Build isolation").
+   */
+  static final int MAX_PROCESSES = 2048;
+
+  /** What every command of a build with a uid of its own starts with: its limits. */
+  static final List<String> LIMITS = List.of("prlimit", "--nproc=" + MAX_PROCESSES, "--");
 
   private static List<String> setpriv(int uid, int gid) {
     return List.of(
@@ -547,6 +558,7 @@ public final class BuildSandbox {
       } else {
         argv = new ArrayList<>();
         if (uid != null) {
+          argv.addAll(LIMITS);
           argv.addAll(setpriv(uid, uid).subList(0, 7));
           argv.addAll(List.of("--pdeathsig", "KILL", "--"));
         }
@@ -681,19 +693,78 @@ public final class BuildSandbox {
     }
   }
 
+  /** The machine's directories anyone may write, which a build shares without a mount namespace. */
+  static final List<String> SHARED_DIRS = List.of("/tmp", "/var/tmp", "/dev/shm", "/run/lock");
+
   /**
-   * Without a mount namespace a build shares the machine's /tmp, /var/tmp and /dev/shm: what its
-   * uid left there goes with it (found and removed as that uid, so nothing else can be touched).
+   * Without a mount namespace a build shares the machine's /tmp, /var/tmp, /dev/shm, /run/lock and
+   * System V IPC: what its uid left there goes with it. Run once every process of the uid has
+   * ended, so nothing of it can move a name under the removal: as the service ({@code find -P}
+   * follows no link, deletes only entries of the uid and, through them, what they hold; a directory
+   * the build made unreadable with {@code chmod 000} is no obstacle), then its message queues,
+   * semaphores and shared memory ({@code ipcrm}).
    */
-  private static void removeSharedFiles(int uid) throws InterruptedException {
-    List<String> argv = new ArrayList<>(setpriv(uid, uid));
-    argv.addAll(List.of("find"));
-    for (String d : List.of("/tmp", "/var/tmp", "/dev/shm")) {
-      if (Files.isDirectory(Path.of(d))) {
+  static void removeSharedFiles(int uid) throws InterruptedException {
+    List<String> argv = new ArrayList<>(List.of("find", "-P"));
+    for (String d : SHARED_DIRS) {
+      if (Files.isDirectory(Path.of(d), LinkOption.NOFOLLOW_LINKS)) {
         argv.add(d);
       }
     }
-    argv.addAll(List.of("-xdev", "-mindepth", "1", "-uid", Integer.toString(uid), "-delete"));
+    argv.addAll(
+        List.of(
+            "-xdev",
+            "-mindepth",
+            "1",
+            "-uid",
+            Integer.toString(uid),
+            "-prune",
+            "-exec",
+            "rm",
+            "-rf",
+            "--",
+            "{}",
+            "+"));
+    runBounded(argv);
+    for (String[] kind :
+        List.of(
+            new String[] {"shm", "-m"}, new String[] {"msg", "-q"}, new String[] {"sem", "-s"})) {
+      for (String id : ipcObjectsOf(uid, Path.of("/proc/sysvipc", kind[0]))) {
+        runBounded(List.of("ipcrm", kind[1], id));
+      }
+    }
+  }
+
+  /**
+   * Ids of the System V IPC objects in {@code table} (a file of /proc/sysvipc) that {@code uid}
+   * owns or created.
+   */
+  static List<String> ipcObjectsOf(int uid, Path table) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(table, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return List.of(); // no System V IPC here
+    }
+    if (lines.isEmpty()) {
+      return List.of();
+    }
+    List<String> header = List.of(lines.get(0).trim().split("\\s+"));
+    int owner = header.indexOf("uid");
+    int creator = header.indexOf("cuid");
+    List<String> ids = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.trim().split("\\s+");
+      String u = Integer.toString(uid);
+      if (f.length == header.size()
+          && ((owner >= 0 && f[owner].equals(u)) || (creator >= 0 && f[creator].equals(u)))) {
+        ids.add(f[1]);
+      }
+    }
+    return ids;
+  }
+
+  private static void runBounded(List<String> argv) throws InterruptedException {
     try {
       Process p =
           new ProcessBuilder(argv)
@@ -704,7 +775,7 @@ public final class BuildSandbox {
         p.destroyForcibly();
       }
     } catch (IOException e) {
-      // no find(1): the next build of this uid may see them; its own files only
+      // no find(1) or ipcrm(1): the next build of this uid ends nothing of another's
     }
   }
 

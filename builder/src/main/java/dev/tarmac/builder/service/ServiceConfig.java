@@ -146,7 +146,8 @@ public class ServiceConfig {
                 .toList()),
         localUser.map(String::trim).filter(u -> !u.isEmpty()),
         java.util.List.of(
-            dataDir, dev.tarmac.builder.sandbox.BuildSandbox.Settings.fromConfig().root()));
+            dataDir, dev.tarmac.builder.sandbox.BuildSandbox.Settings.fromConfig().root()),
+        dev.tarmac.deploy.remote.LocalHosts.serviceIsRoot());
   }
 
   public SshSettings ssh() {

@@ -120,6 +120,56 @@ public final class TreeFiles {
   }
 
   /**
+   * The most bytes of files a build may leave in its tree (8 GiB, apparent sizes: a sparse file
+   * counts as what packing it would read). Without it a {@code truncate -s 1T} held the build slot
+   * in the fingerprint and pack steps, which run after the commands' time limit, and filled the
+   * disk with the artifact (docs/architecture.md, "Build isolation").
+   */
+  public static final long MAX_TREE_BYTES = 8L << 30;
+
+  /** Refuses a tree whose files add up to more than {@code max} bytes, naming the largest. */
+  public static void refuseOversized(Path tree, long max, String after) {
+    long[] total = {0};
+    Path[] largest = {null};
+    long[] largestSize = {-1};
+    try (Stream<Path> walk = Files.walk(tree)) {
+      walk.forEach(
+          p -> {
+            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+              return;
+            }
+            long size;
+            try {
+              size = Files.size(p);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            total[0] += size;
+            if (size > largestSize[0]) {
+              largestSize[0] = size;
+              largest[0] = p;
+            }
+          });
+    } catch (IOException | UncheckedIOException e) {
+      throw new BuildException("cannot list the tree " + tree + ": " + e.getMessage());
+    }
+    if (total[0] > max) {
+      throw new BuildException(
+          after
+              + " left "
+              + total[0]
+              + " bytes of files in the tree, more than the "
+              + max
+              + " a build may ship (the largest: "
+              + relative(tree, largest[0])
+              + ", "
+              + largestSize[0]
+              + " bytes); remove what the app does not need in the command that made it"
+              + " (build.exclude comes after this check)");
+    }
+  }
+
+  /**
    * Writes {@code text} to {@code file} inside {@code tree}, making missing directories, never
    * through a symlink (a build could point one at any file of the machine): a link on the way is an
    * error naming it. {@code made} hears of every directory and the file it made or wrote.

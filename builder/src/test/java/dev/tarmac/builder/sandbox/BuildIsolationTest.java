@@ -453,6 +453,63 @@ class BuildIsolationTest {
         .isEqualTo("clean\n");
   }
 
+  @Test
+  void nothingABuildLeavesInTheMachinesSharedPlacesOutlivesIt() throws Exception {
+    String mark = "tarmac-left-" + marker();
+    commands(
+        "v2.0.0",
+        null,
+        // one command: inside bubblewrap each command has /tmp of its own
+        "id -u > uid.txt && mkdir -p /tmp/"
+            + mark
+            + "/in && touch /tmp/"
+            + mark
+            + "/in/f && chmod 000 /tmp/"
+            + mark
+            + "/in /tmp/"
+            + mark
+            + " && touch /var/tmp/"
+            + mark
+            + " /dev/shm/"
+            + mark
+            + " && (mkdir /run/lock/"
+            + mark
+            + " 2>/dev/null || true) && ipcmk -M 4096 && ipcmk -Q && ipcmk -S 1");
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+    int uid = Integer.parseInt(artifact("v2.0.0").get("uid.txt").text().trim());
+    assertThat(buildUid(Integer.toString(uid))).isTrue();
+
+    for (String d : BuildSandbox.SHARED_DIRS) {
+      assertThat(Path.of(d, mark)).as(d).doesNotExist();
+    }
+    for (String kind : List.of("shm", "msg", "sem")) {
+      assertThat(BuildSandbox.ipcObjectsOf(uid, Path.of("/proc/sysvipc", kind)))
+          .as("System V " + kind + " objects of build uid " + uid)
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void aHugeSparseFileFailsTheBuildBeforeAnyStepReadsIt() throws Exception {
+    commands("v2.0.0", "60s", "truncate -s 1T public/huge.bin");
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> build(builder(), "v2.0.0", tmp.resolve("build.log")))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith("build.commands left 10995116")
+        .hasMessageContaining("(the largest: public/huge.bin, 1099511627776 bytes)");
+    assertThat((System.nanoTime() - start) / 1_000_000_000).isLessThan(30);
+  }
+
+  @Test
+  void aBuildsUidHasAtMostItsShareOfProcesses() throws Exception {
+    commands("v2.0.0", null, "grep \"Max processes\" /proc/self/limits > nproc.txt");
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+
+    assertThat(artifact("v2.0.0").get("nproc.txt").text())
+        .matches("Max processes +2048 +2048 +processes *\n");
+  }
+
   static String marker() {
     return String.valueOf(100000 + (System.nanoTime() % 800000));
   }

@@ -112,6 +112,7 @@ class BuildSandboxTest {
                 + dir
                 + "/tree --unshare-pid --unshare-ipc --unshare-uts --hostname tarmac-build"
                 + " --die-with-parent --new-session --"
+                + " prlimit --nproc=2048 --"
                 + " setpriv --reuid=700003 --regid=700003 --clear-groups --inh-caps=-all"
                 + " --bounding-set=-all --no-new-privs -- sh -c npm ci");
     assertThat(argv).doesNotContain("--unshare-net", "--share-net");

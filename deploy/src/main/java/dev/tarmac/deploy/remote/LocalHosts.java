@@ -14,10 +14,24 @@ import java.util.Optional;
  * environment, as {@code user} when set.
  */
 public record LocalHosts(
-    Optional<List<Path>> allowed, Optional<String> user, List<Path> forbidden) {
+    Optional<List<Path>> allowed, Optional<String> user, List<Path> forbidden, boolean asRoot) {
   /** Every local host, as the caller's own user (a library user's own machine, the tests). */
   public static final LocalHosts ANY =
-      new LocalHosts(Optional.empty(), Optional.empty(), List.of());
+      new LocalHosts(Optional.empty(), Optional.empty(), List.of(), false);
+
+  /** As {@link #LocalHosts(Optional, Optional, List, boolean)}, for a service not run as root. */
+  public LocalHosts(Optional<List<Path>> allowed, Optional<String> user, List<Path> forbidden) {
+    this(allowed, user, forbidden, false);
+  }
+
+  /** Whether this process runs as root (uid 0). */
+  public static boolean serviceIsRoot() {
+    try {
+      return (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      return "root".equals(System.getProperty("user.name"));
+    }
+  }
 
   public LocalHosts {
     allowed = allowed.map(l -> l.stream().map(p -> p.toAbsolutePath().normalize()).toList());
@@ -26,7 +40,7 @@ public record LocalHosts(
 
   /** None, unless the operator says which directories (the service's default). */
   public static LocalHosts none(List<Path> forbidden) {
-    return new LocalHosts(Optional.of(List.of()), Optional.empty(), forbidden);
+    return new LocalHosts(Optional.of(List.of()), Optional.empty(), forbidden, false);
   }
 
   /** The transport to {@code host}, or why this service refuses to run it. */
@@ -67,6 +81,16 @@ public record LocalHosts(
                 + ") is not under tarmac.release.local-hosts ("
                 + String.join(", ", allowed.get().stream().map(Path::toString).toList())
                 + "); deploy it there, or ask the operator to add the directory");
+      }
+      if (user.isEmpty() && asRoot) {
+        throw refused(
+            host,
+            env,
+            "this service runs as root and tarmac.release.local-user is not set, so the hooks of"
+                + " a repository's local host would run as root on the Tarmac machine. The"
+                + " operator sets tarmac.release.local-user to an unprivileged user that can write"
+                + " deploy_to (e.g. www-data), or to root to accept that (docs/configuration.md,"
+                + " \"Local hosts\")");
       }
     }
     return new LocalTransport(host.name(), user);

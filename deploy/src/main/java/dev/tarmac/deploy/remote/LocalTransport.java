@@ -33,7 +33,7 @@ public final class LocalTransport implements Transport {
   /** The command line of the host's shell. */
   java.util.List<String> argv() {
     java.util.List<String> argv = new java.util.ArrayList<>();
-    if (user.isPresent()) {
+    if (switchesUser()) {
       argv.addAll(
           java.util.List.of(
               "setpriv",
@@ -44,6 +44,11 @@ public final class LocalTransport implements Transport {
     }
     argv.addAll(java.util.List.of("sh", "-c", HostShell.script()));
     return argv;
+  }
+
+  /** Whether the shell runs as another user than this process's ({@code setpriv}). */
+  private boolean switchesUser() {
+    return user.isPresent() && !user.get().equals(System.getProperty("user.name"));
   }
 
   /** The user's primary gid ({@code id -g}), or an error naming the user. */
@@ -74,7 +79,7 @@ public final class LocalTransport implements Transport {
     String name = user.orElse(System.getProperty("user.name", "root"));
     env.put("USER", name);
     env.put("LOGNAME", name);
-    env.put("HOME", user.isPresent() ? "/" : System.getProperty("user.home", "/"));
+    env.put("HOME", switchesUser() ? "/" : System.getProperty("user.home", "/"));
     return env;
   }
 

@@ -55,6 +55,27 @@ class LocalHostsTest {
   }
 
   @Test
+  void aServiceRunAsRootRunsNoLocalHostAsRootUnlessTheOperatorSaysWhichUser() {
+    List<Path> allowed = List.of(Path.of("/srv/local"));
+    LocalHosts unset = new LocalHosts(Optional.of(allowed), Optional.empty(), List.of(), true);
+
+    assertThatThrownBy(() -> unset.open(local("/srv/local/shop"), "staging"))
+        .isInstanceOf(TransportException.class)
+        .hasMessage(
+            "h1 (address: local, environment staging) is refused: this service runs as root and"
+                + " tarmac.release.local-user is not set, so the hooks of a repository's local host"
+                + " would run as root on the Tarmac machine. The operator sets"
+                + " tarmac.release.local-user to an unprivileged user that can write deploy_to"
+                + " (e.g. www-data), or to root to accept that (docs/configuration.md, \"Local"
+                + " hosts\")");
+    LocalHosts set = new LocalHosts(Optional.of(allowed), Optional.of("www-data"), List.of(), true);
+    assertThat(set.open(local("/srv/local/shop"), "staging").argv())
+        .startsWith("setpriv", "--reuid=www-data");
+    LocalHosts notRoot = new LocalHosts(Optional.of(allowed), Optional.empty(), List.of(), false);
+    assertThat(notRoot.open(local("/srv/local/shop"), "staging").argv()).startsWith("sh", "-c");
+  }
+
+  @Test
   void aLinkUnderAnAllowedDirectoryDoesNotLeadIntoTheServicesOwn(
       @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
     Path allowed = java.nio.file.Files.createDirectories(tmp.resolve("local"));

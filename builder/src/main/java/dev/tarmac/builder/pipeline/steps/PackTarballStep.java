@@ -36,11 +36,21 @@ public final class PackTarballStep implements BuildStep<PackTarballStep.Packed> 
   private final Path tree;
   private final Path artifact;
   private final Instant time;
+  private final java.time.Duration timeout;
 
   public PackTarballStep(Path tree, Path artifact, Instant time) {
+    this(tree, artifact, time, null);
+  }
+
+  /**
+   * Packing that ends at {@code timeout} ({@code build.timeout}; null: none) with an error, as
+   * every step that reads what the build made does.
+   */
+  public PackTarballStep(Path tree, Path artifact, Instant time, java.time.Duration timeout) {
     this.tree = tree;
     this.artifact = artifact;
     this.time = time;
+    this.timeout = timeout;
   }
 
   @Override
@@ -48,6 +58,7 @@ public final class PackTarballStep implements BuildStep<PackTarballStep.Packed> 
     List<Manifest.Entry> entries = new ArrayList<>();
     MessageDigest artifactDigest = Hashing.sha256();
     long mtime = time.toEpochMilli();
+    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     try (DeterministicTar tar =
         new DeterministicTar(
             new DigestOutputStream(
@@ -65,7 +76,7 @@ public final class PackTarballStep implements BuildStep<PackTarballStep.Packed> 
               Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)
                   .contains(PosixFilePermission.OWNER_EXECUTE);
           int mode = exec ? DeterministicTar.EXEC_MODE : DeterministicTar.FILE_MODE;
-          try (InputStream in = Files.newInputStream(p)) {
+          try (InputStream in = until(deadline, path, Files.newInputStream(p))) {
             entries.add(new Manifest.Entry(path, tar.file(path, mode, Files.size(p), mtime, in)));
           }
         } else {
@@ -79,6 +90,27 @@ public final class PackTarballStep implements BuildStep<PackTarballStep.Packed> 
         Hashing.hex(artifactDigest.digest()),
         Files.size(artifact),
         new Manifest(entries));
+  }
+
+  /** {@code in}, failing the build once {@code deadline} (System.nanoTime) has passed. */
+  private InputStream until(long deadline, String path, InputStream in) {
+    if (deadline == Long.MAX_VALUE) {
+      return in;
+    }
+    return new java.io.FilterInputStream(in) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (System.nanoTime() - deadline > 0) {
+          throw new BuildException(
+              "pack did not finish within build.timeout ("
+                  + timeout.toSeconds()
+                  + "s), at "
+                  + path
+                  + "; ship smaller files, or raise build.timeout");
+        }
+        return super.read(b, off, len);
+      }
+    };
   }
 
   /**

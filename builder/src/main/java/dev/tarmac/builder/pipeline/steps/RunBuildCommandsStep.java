@@ -90,6 +90,7 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
     }
     // no process of the build lives now: what the tree holds stays as it is checked
     TreeFiles.refuseSpecialFiles(session.tree(), key);
+    TreeFiles.refuseOversized(session.tree(), TreeFiles.MAX_TREE_BYTES, key);
     return new Ran(commands.size());
   }
 }

@@ -46,6 +46,46 @@ class PackTarballStepTest {
     assertThat(packed.manifest().entries()).hasSize(4);
   }
 
+  @Test
+  void packingEndsAtTheBuildTimeoutNamingTheFile() throws Exception {
+    Path tree = tmp.resolve("tree");
+    write(tree, "public/big.bin", "x".repeat(1 << 20));
+
+    assertThatThrownBy(
+            () ->
+                new PackTarballStep(
+                        tree,
+                        tmp.resolve("artifact.tar.gz"),
+                        Instant.EPOCH,
+                        java.time.Duration.ofNanos(1))
+                    .run())
+        .isInstanceOf(BuildException.class)
+        .hasMessage(
+            "pack did not finish within build.timeout (0s), at public/big.bin; ship smaller"
+                + " files, or raise build.timeout");
+  }
+
+  @Test
+  void aTreeOfMoreThanABuildMayShipIsRefusedNamingItsLargestFile() throws Exception {
+    Path tree = tmp.resolve("tree");
+    write(tree, "public/index.html", "<p>hello</p>\n");
+    // sparse: nothing on disk, but packing it would read 9 GiB
+    try (var f = new java.io.RandomAccessFile(tree.resolve("public/huge.bin").toFile(), "rw")) {
+      f.setLength(9L << 30);
+    }
+
+    assertThatThrownBy(
+            () ->
+                dev.tarmac.builder.workspace.TreeFiles.refuseOversized(
+                    tree, dev.tarmac.builder.workspace.TreeFiles.MAX_TREE_BYTES, "build.commands"))
+        .isInstanceOf(BuildException.class)
+        .hasMessage(
+            "build.commands left 9663676429 bytes of files in the tree, more than the 8589934592"
+                + " a build may ship (the largest: public/huge.bin, 9663676416 bytes); remove what"
+                + " the app does not need in the command that made it (build.exclude comes after"
+                + " this check)");
+  }
+
   private Path tree(String... links) throws Exception {
     Path tree = tmp.resolve("tree");
     write(tree, "public-files/index.html", "<p>hello</p>\n");
