@@ -31,7 +31,11 @@ public class Problems {
 
   @ServerExceptionMapper
   public Response apiProblem(ApiProblem e, UriInfo uri) {
-    return problem(e.status(), e.title(), e.getMessage(), uri.getPath());
+    Response r = problem(e.status(), e.title(), e.getMessage(), uri.getPath());
+    if (e instanceof dev.tarmac.builder.service.StatusReads.Busy busy) {
+      return Response.fromResponse(r).header("Retry-After", busy.retryAfterSeconds()).build();
+    }
+    return r;
   }
 
   /** A number or yes/no of the URL that is not one ({@link Params}): 400, not 404. */

@@ -55,6 +55,13 @@ public final class TokenStore {
   private Token configuredToken;
   private boolean loaded;
 
+  /**
+   * Every token in force, for the checks of every request: read without this store's lock, so a
+   * request's token check (on the event loop: {@code AuthFilter}) never waits for a token being
+   * written to disk. Replaced whole, under the lock, after each change.
+   */
+  private volatile List<Token> inForce;
+
   public TokenStore(Path dataDir, Optional<String> configured, Clock clock) {
     this.dataDir = dataDir;
     this.file = dataDir.resolve("tokens.json");
@@ -97,6 +104,7 @@ public final class TokenStore {
         save();
       }
       loaded = true;
+      publish();
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot read or write the API tokens in " + dataDir + " (check tarmac.data-dir)", e);
@@ -104,14 +112,14 @@ public final class TokenStore {
   }
 
   /** The token whose secret this is, if it is one that is not revoked. */
-  public synchronized Optional<Token> verify(String secret) {
-    bootstrap();
+  public Optional<Token> verify(String secret) {
+    List<Token> current = current();
     if (secret == null || secret.isBlank()) {
       return Optional.empty();
     }
     byte[] hash = sha256(secret.strip()).getBytes(StandardCharsets.US_ASCII);
     Token found = null;
-    for (Token t : all()) {
+    for (Token t : current) {
       // compare every one in constant time, so the answer's timing tells nothing
       if (MessageDigest.isEqual(hash, t.sha256().getBytes(StandardCharsets.US_ASCII))) {
         found = t;
@@ -123,9 +131,24 @@ public final class TokenStore {
   /**
    * Is this token (name and hash, as a dashboard session holds it) still one that is not revoked?
    */
-  public synchronized boolean stillValid(Token token) {
-    bootstrap();
-    return find(token.name()).filter(t -> t.sha256().equals(token.sha256())).isPresent();
+  public boolean stillValid(Token token) {
+    return current().stream()
+        .anyMatch(t -> t.name().equals(token.name()) && t.sha256().equals(token.sha256()));
+  }
+
+  /** The tokens in force, loading them first if this is the first question. */
+  private List<Token> current() {
+    List<Token> current = inForce;
+    if (current == null) {
+      bootstrap();
+      current = inForce;
+    }
+    return current;
+  }
+
+  /** Makes what {@link #verify} sees what this store now holds (under its lock). */
+  private void publish() {
+    inForce = List.copyOf(all());
   }
 
   public synchronized List<Token.Info> list() {
@@ -168,6 +191,7 @@ public final class TokenStore {
       tokens.remove(name);
       throw new UncheckedIOException("cannot save " + file, e);
     }
+    publish();
     LOG.infof("token '%s' (%s) created", name, role.label());
     return new Created(name, role.label(), token.envs(), secret);
   }
@@ -197,6 +221,7 @@ public final class TokenStore {
               + " the service to revoke it");
     }
     Token removed = tokens.remove(name);
+    publish(); // refused from now on, even while the file is written
     if (removed == null) {
       throw new java.util.NoSuchElementException(
           "there is no token named '" + name + "'; `tarmac tokens list` shows them");
@@ -210,6 +235,7 @@ public final class TokenStore {
       }
     } catch (IOException e) {
       tokens.put(name, removed);
+      publish();
       throw new UncheckedIOException("cannot save " + file, e);
     }
     LOG.infof("token '%s' revoked", name);

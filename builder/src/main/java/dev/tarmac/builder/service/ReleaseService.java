@@ -58,6 +58,8 @@ public class ReleaseService {
   private ExecutorService deltasWorker;
   private DeltasAheadQueue deltasAhead;
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
+  private final StatusReads<String, EnvStatus> statusReads =
+      new StatusReads<>(8, java.time.Duration.ofSeconds(1));
 
   @PostConstruct
   void init() {
@@ -164,8 +166,15 @@ public class ReleaseService {
         forceUnlock);
   }
 
+  /**
+   * What every host of the environment serves: one read in flight per environment, shared by every
+   * reader, a result of the last second answered again, at most 8 environments read at once ({@link
+   * StatusReads}).
+   */
   public EnvStatus status(String app, String env) {
-    return deployer.status(Names.app(app), Names.env(env));
+    String a = Names.app(app);
+    String e = Names.env(env);
+    return statusReads.read(a + "/" + e, () -> deployer.status(a, e));
   }
 
   /**
@@ -365,6 +374,7 @@ public class ReleaseService {
               metrics.releaseStopped(app, env, first.kind());
               Log.errorf(e, "release of %s to %s stopped", app, env);
             } finally {
+              statusReads.forget(app + "/" + env);
               run.end();
             }
           });

@@ -40,6 +40,40 @@ class TokenStoreTest {
     assertThat(restarted.verify(secret)).map(Token::name).contains("admin");
   }
 
+  /**
+   * A request's token check runs on the event loop (issue 25: the loop blocked 2–3 s in a
+   * synchronized verify): it must not wait while the store is busy writing a token.
+   */
+  @Test
+  void aTokenCheckDoesNotWaitForTheStoresLock() throws Exception {
+    TokenStore store = start();
+    String secret = Files.readString(dir.resolve("api-token")).strip();
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    Thread busy =
+        new Thread(
+            () -> {
+              synchronized (store) { // as a create or revoke writing tokens.json
+                held.countDown();
+                try {
+                  done.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            });
+    busy.start();
+    held.await();
+    try {
+      var check = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.verify(secret));
+      assertThat(check.get(5, java.util.concurrent.TimeUnit.SECONDS)).isPresent();
+      assertThat(store.verify("tarmac_not-a-token")).isEmpty();
+    } finally {
+      done.countDown();
+      busy.join();
+    }
+  }
+
   @Test
   void aTokenFromAnOlderVersionIsKept() throws Exception {
     Files.writeString(
