@@ -12,10 +12,11 @@ import java.util.function.Supplier;
 /**
  * Reads of what the hosts serve that cannot pile up (docs/architecture.md, "Reads that cannot pile
  * up"): concurrent readers of one environment share the one read in flight (single flight), a
- * result at most {@code fresh} old is answered again without a read, and at most {@code inFlight}
- * environments are read at once — past that a reader gets 503 with {@code Retry-After} at once,
- * instead of queueing behind reads whose clients have gone. Before, 50 readers of a 3-host
- * environment each logged in and read, one after another, and all 400 reads timed out at 30 s.
+ * result that came back at most {@code fresh} ago is answered again without a read, and at most
+ * {@code inFlight} environments are read at once — past that a reader gets 503 with {@code
+ * Retry-After} at once, instead of queueing behind reads whose clients have gone. Before, 50
+ * readers of a 3-host environment each logged in and read, one after another, and all 400 reads
+ * timed out at 30 s.
  *
  * @param <K> what names an environment
  * @param <V> what a read gives
@@ -42,8 +43,8 @@ public final class StatusReads<K, V> {
     }
   }
 
-  /** A read's result and when the read began. */
-  private record Done<V>(V value, long began) {}
+  /** A read's result, when the read began and when it ended. */
+  private record Done<V>(V value, long began, long ended) {}
 
   private final Map<K, CompletableFuture<V>> reading = new ConcurrentHashMap<>();
   private final Map<K, Done<V>> done = new ConcurrentHashMap<>();
@@ -65,16 +66,16 @@ public final class StatusReads<K, V> {
   }
 
   /**
-   * What {@code read} gives for {@code key}: a result of the last {@code fresh}, else the read in
-   * flight, else a new read on this thread. A failed read is shared by those who waited for it and
-   * kept by no one.
+   * What {@code read} gives for {@code key}: a result that came back in the last {@code fresh} (and
+   * whose read began after the last {@link #forget}), else the read in flight, else a new read on
+   * this thread. A failed read is shared by those who waited for it and kept by no one.
    */
   public V read(K key, Supplier<V> read) {
     Done<V> last = done.get(key);
     long now = nanoTime.getAsLong();
     Long forgot = forgotten.get(key);
     if (last != null
-        && now - last.began() <= freshNanos
+        && now - last.ended() <= freshNanos
         && (forgot == null || last.began() - forgot > 0)) {
       return last.value();
     }
@@ -92,7 +93,7 @@ public final class StatusReads<K, V> {
       try {
         long began = nanoTime.getAsLong();
         V value = read.get();
-        done.put(key, new Done<>(value, began));
+        done.put(key, new Done<>(value, began, nanoTime.getAsLong()));
         mine.complete(value);
         return value;
       } catch (RuntimeException | Error e) {

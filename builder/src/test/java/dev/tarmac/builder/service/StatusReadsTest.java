@@ -79,6 +79,22 @@ class StatusReadsTest {
   }
 
   @Test
+  void aSlowReadsResultCountsItsSecondFromWhenItCameBack() {
+    StatusReads<String, Integer> reads = new StatusReads<>(8, Duration.ofSeconds(1), now::get);
+    AtomicInteger calls = new AtomicInteger();
+
+    reads.read(
+        "shop/production",
+        () -> {
+          now.addAndGet(Duration.ofSeconds(3).toNanos()); // 16 hosts on a busy machine
+          return calls.incrementAndGet();
+        });
+    now.addAndGet(Duration.ofMillis(500).toNanos());
+
+    assertThat(reads.read("shop/production", calls::incrementAndGet)).isEqualTo(1);
+  }
+
+  @Test
   void whatAReleaseChangedIsReadAgainEvenByAReadBegunBeforeIt() {
     StatusReads<String, String> reads = new StatusReads<>(8, Duration.ofSeconds(1), now::get);
     String[] answer = {"v1"};
