@@ -105,6 +105,7 @@ final class Activation {
   }
 
   static List<String> messages(List<Member> failed) {
-    return failed.stream().map(m -> m.failure).toList();
+    // each host's whole failure is in its task; the release's error keeps the end of each
+    return failed.stream().map(m -> Fleet.bounded(m.failure, Fleet.ERROR_TEXT)).toList();
   }
 }

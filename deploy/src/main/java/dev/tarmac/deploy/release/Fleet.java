@@ -296,7 +296,7 @@ final class Fleet implements AutoCloseable {
     listener.accept(new ReleaseEvent(started, m.name(), task, Kind.STARTED, null));
     try {
       String detail = work.get();
-      detail = detail == null ? null : printable(detail);
+      detail = detail == null ? null : bounded(printable(detail), TASK_TEXT);
       Instant finished = Instant.now();
       record(m, new TaskRecord(task, started, finished, true, blankToNull(detail)));
       listener.accept(new ReleaseEvent(finished, m.name(), task, Kind.OK, detail));
@@ -311,12 +311,44 @@ final class Fleet implements AutoCloseable {
         }
         message = m.name() + ": " + task + " failed: " + cause;
       }
-      message = printable(message);
+      message = bounded(printable(message), TASK_TEXT);
       Instant finished = Instant.now();
       record(m, new TaskRecord(task, started, finished, false, message));
       listener.accept(new ReleaseEvent(finished, m.name(), task, Kind.FAILED, message));
       throw e instanceof Fenced ? e : new StepFailed(message);
     }
+  }
+
+  /**
+   * The most characters of a task's output (or failure) a record and the events keep: its last 64
+   * Ki (issue 25: a hook printing 30 MB on 3 hosts made a 6.3 MB record, sent whole by the history
+   * endpoint, and the service's heap grew by a GiB under 50 readers of it).
+   */
+  static final int TASK_TEXT = 64 * 1024;
+
+  /** The most characters of one host's failure in the release's error (its task keeps more). */
+  static final int ERROR_TEXT = 4 * 1024;
+
+  /**
+   * {@code s} when it has at most {@code max} characters, else its first quarter and its last three
+   * (the start names the host and the task, the end is where a failing command says why), the cut
+   * said between them.
+   */
+  static String bounded(String s, int max) {
+    if (s == null || s.length() <= max) {
+      return s;
+    }
+    int head = max / 4;
+    int tail = max - head;
+    return s.substring(0, head)
+        + "\n[… "
+        + (s.length() - max)
+        + " characters cut: the first "
+        + head
+        + " and the last "
+        + tail
+        + " are kept]\n"
+        + s.substring(s.length() - tail);
   }
 
   /**
@@ -383,7 +415,7 @@ final class Fleet implements AutoCloseable {
                       if (m.failure == null) {
                         // the first failure is the cause; printable, as it may quote a host
                         // outside any task (a name it chose, refused as a version: a plan)
-                        m.failure = printableOrNull(e.getMessage());
+                        m.failure = bounded(printableOrNull(e.getMessage()), TASK_TEXT);
                       }
                       failed.add(m);
                     }

@@ -209,6 +209,61 @@ class RunnerTest {
     assertHostLocksReleased();
   }
 
+  /**
+   * A hook printing megabytes on every host (issue 25: 30 MB on 3 hosts made a 6.3 MB record, each
+   * host's output in its task and again in the release's error): the record keeps the end of each.
+   */
+  @Test
+  void aHostsHugeOutputIsKeptOnceAndOnlyItsEnd() throws Exception {
+    Fake op =
+        new Fake(
+            Phase.eachHost(
+                "prepare hook",
+                Stage.PREPARE,
+                (run, m) ->
+                    run.fleet.task(
+                        m,
+                        "prepare hook",
+                        () -> {
+                          throw new DeployException(
+                              "exit 1: " + "x".repeat(3_000_000) + "\nthe end");
+                        })),
+            Activation.SWITCH);
+
+    ReleaseFailedException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            ReleaseFailedException.class, () -> runner(options()).run(op));
+
+    ReleaseRecord r = e.record();
+    assertThat(dev.tarmac.distributor.model.Json.write(r).length).isLessThan(150_000);
+    String x = "x".repeat(3_000_000);
+    assertThat(r.error())
+        .isEqualTo(
+            "shop v2 to prod: prepare failed on 2 of 2 hosts; nothing was activated (v1 still"
+                + " serves):\n"
+                + "  web1: prepare hook failed: exit 1: "
+                + x.substring(0, 1024 - 35)
+                + "\n[… 61508 characters cut: the first 1024 and the last 3072 are kept]\n"
+                + x.substring(0, 3072 - 8)
+                + "\nthe end\n"
+                + "  web2: prepare hook failed: exit 1: "
+                + x.substring(0, 1024 - 35)
+                + "\n[… 61508 characters cut: the first 1024 and the last 3072 are kept]\n"
+                + x.substring(0, 3072 - 8)
+                + "\nthe end");
+    for (ReleaseRecord.HostRecord h : r.hosts()) {
+      ReleaseRecord.TaskRecord hook =
+          h.tasks().stream().filter(t -> !t.ok()).findFirst().orElseThrow();
+      assertThat(hook.detail())
+          .startsWith(h.name() + ": prepare hook failed: exit 1: xxx")
+          .contains("\n[… 2934507 characters cut: the first 16384 and the last 49152 are kept]\n")
+          .endsWith("x\nthe end");
+    }
+    assertThat(events)
+        .filteredOn(ev -> ev.kind() == ReleaseEvent.Kind.FAILED)
+        .allMatch(ev -> ev.message().length() < 70_000);
+  }
+
   @Test
   void aFailureBeforeTheSwitchSwitchesNothingAndMarksTheVersionBad() throws Exception {
     Fake op =
