@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreException;
-import dev.tarmac.distributor.store.fs.FsArtifactStore;
-import dev.tarmac.distributor.store.fs.UrlSigner;
-import java.net.URI;
+import dev.tarmac.distributor.testing.FsStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +23,7 @@ class CdnRecordsTest {
 
   @BeforeEach
   void store() {
-    store =
-        new FsArtifactStore(
-            root,
-            URI.create("http://127.0.0.1:1/"),
-            new UrlSigner("test-signing-key".getBytes(StandardCharsets.UTF_8), Clock.systemUTC()));
+    store = FsStores.in(root);
     cdn = new CdnRecords(store, "shop");
   }
 

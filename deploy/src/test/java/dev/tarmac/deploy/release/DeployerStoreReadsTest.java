@@ -9,14 +9,11 @@ import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ByteRange;
 import dev.tarmac.distributor.store.StoredObject;
-import dev.tarmac.distributor.store.fs.FsArtifactStore;
-import dev.tarmac.distributor.store.fs.UrlSigner;
 import dev.tarmac.distributor.testing.ForwardingStore;
+import dev.tarmac.distributor.testing.FsStores;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -59,12 +56,7 @@ class DeployerStoreReadsTest {
 
   @Test
   void aReleaseReadsItsBuildRecordOnceAndParsesItsConfigOnce() throws Exception {
-    NotingStore store =
-        new NotingStore(
-            new FsArtifactStore(
-                tmp.resolve("store"),
-                URI.create("http://127.0.0.1:1/"),
-                new UrlSigner("test-signing-key".getBytes(), Clock.systemUTC())));
+    NotingStore store = new NotingStore(FsStores.in(tmp.resolve("store")));
     Path host = Files.createDirectories(tmp.resolve("a"));
     // a text no other test parses: the shared cache has never seen it
     String yml =

@@ -7,9 +7,7 @@ import dev.tarmac.distributor.model.StoreLayout;
 import dev.tarmac.distributor.records.StoredJson;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreException;
-import dev.tarmac.distributor.store.fs.FsArtifactStore;
-import dev.tarmac.distributor.store.fs.UrlSigner;
-import java.net.URI;
+import dev.tarmac.distributor.testing.FsStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,11 +25,7 @@ class EnvLocksTest {
 
   @BeforeEach
   void store() {
-    store =
-        new FsArtifactStore(
-            root,
-            URI.create("http://127.0.0.1:1/"),
-            new UrlSigner("test-signing-key".getBytes(StandardCharsets.UTF_8), Clock.systemUTC()));
+    store = FsStores.in(root);
     locks = new EnvLocks(store);
   }
 

@@ -8,12 +8,9 @@ import dev.tarmac.deploy.config.ConfigException;
 import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreException;
-import dev.tarmac.distributor.store.fs.FsArtifactStore;
-import dev.tarmac.distributor.store.fs.UrlSigner;
-import java.net.URI;
+import dev.tarmac.distributor.testing.FsStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,11 +24,7 @@ class BuildsTest {
 
   @BeforeEach
   void store() {
-    store =
-        new FsArtifactStore(
-            root,
-            URI.create("http://127.0.0.1:1/"),
-            new UrlSigner("test-signing-key".getBytes(StandardCharsets.UTF_8), Clock.systemUTC()));
+    store = FsStores.in(root);
     configs = new BuildConfigs(8);
     builds = new Builds(store, configs);
   }

@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreException;
-import dev.tarmac.distributor.store.fs.FsArtifactStore;
-import dev.tarmac.distributor.store.fs.UrlSigner;
-import java.net.URI;
+import dev.tarmac.distributor.testing.FsStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,11 +21,7 @@ class DeltaRecordsTest {
 
   @BeforeEach
   void store() {
-    store =
-        new FsArtifactStore(
-            root,
-            URI.create("http://127.0.0.1:1/"),
-            new UrlSigner("test-signing-key".getBytes(StandardCharsets.UTF_8), Clock.systemUTC()));
+    store = FsStores.in(root);
     deltas = new DeltaRecords(store);
   }
 

@@ -8,6 +8,7 @@ import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreConflictException;
 import dev.tarmac.distributor.store.StoreException;
 import dev.tarmac.distributor.store.StoreNotFoundException;
+import dev.tarmac.distributor.testing.FsStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,7 +24,7 @@ class BuildRecordsTest {
 
   @BeforeEach
   void store() {
-    store = StoredJsonTest.fsStore(root);
+    store = FsStores.in(root);
     builds = new BuildRecords(store);
   }
 

@@ -7,12 +7,9 @@ import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreConflictException;
 import dev.tarmac.distributor.store.StoreException;
 import dev.tarmac.distributor.store.StoreNotFoundException;
-import dev.tarmac.distributor.store.fs.FsArtifactStore;
-import dev.tarmac.distributor.store.fs.UrlSigner;
-import java.net.URI;
+import dev.tarmac.distributor.testing.FsStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,14 +24,7 @@ class StoredJsonTest {
 
   @BeforeEach
   void store() {
-    store = fsStore(root);
-  }
-
-  static ArtifactStore fsStore(Path root) {
-    return new FsArtifactStore(
-        root,
-        URI.create("http://127.0.0.1:1/"),
-        new UrlSigner("test-signing-key".getBytes(StandardCharsets.UTF_8), Clock.systemUTC()));
+    store = FsStores.in(root);
   }
 
   @Test
