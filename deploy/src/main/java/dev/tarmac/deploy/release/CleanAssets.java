@@ -11,6 +11,7 @@ import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.records.StoredJson;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ObjectInfo;
+import dev.tarmac.distributor.store.StoreException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -348,7 +349,12 @@ final class CleanAssets {
       }
     }
     long after = 0;
-    Optional<KeptOnHosts> kept = cdn.kept(e);
+    Optional<KeptOnHosts> kept;
+    try {
+      kept = cdn.kept(e);
+    } catch (StoreException damaged) {
+      kept = Optional.empty(); // a hand-edited file, JSON null included: the history counts
+    }
     if (kept.isPresent()) {
       KeptOnHosts k = kept.get();
       if (describes(k, e, records)) {
