@@ -15,14 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The deploy module's layers, one way (docs/architecture.md, "Packages"): {@code release} (the
- * runner and its phases) uses {@code remote} (the commands a host runs, the shells that send them)
- * and {@code config} ({@code tarmac.yml}); {@code remote} uses {@code config}; {@code config} uses
- * neither; and nothing of deploy refers to the builder or the CLI. A failure names each file and
- * the reference that breaks a layer.
+ * runner and its phases) uses {@code store} (the builds of the store with their configs), {@code
+ * remote} (the commands a host runs, the shells that send them) and {@code config} ({@code
+ * tarmac.yml}); {@code store} uses {@code config}, never the release nor the hosts; {@code remote}
+ * uses {@code config}; {@code config} uses neither; and nothing of deploy refers to the builder or
+ * the CLI. A failure names each file and the reference that breaks a layer.
  */
 class DeployLayersTest {
   /** From the top: a package may refer only to the ones after it. */
-  static final List<String> LAYERS = List.of("release", "remote", "config", "");
+  static final List<String> LAYERS = List.of("release", "store", "remote", "config", "");
 
   private static final Pattern REFERENCE =
       Pattern.compile("\\bdev\\.tarmac\\.(deploy\\.(?:([a-z]+)\\.)?|builder\\.|cli\\.)[A-Za-z]");
@@ -33,7 +34,10 @@ class DeployLayersTest {
     assertThat(broken).isEmpty();
   }
 
-  /** The check itself can fail: remote referring to release, config to remote, deploy to cli. */
+  /**
+   * The check itself can fail: remote referring to release, config to remote, deploy to cli, store
+   * to release.
+   */
   @Test
   void findsAReferenceUpwards(@TempDir Path src) throws IOException {
     write(
@@ -50,13 +54,23 @@ class DeployLayersTest {
         "package dev.tarmac.deploy.release;\nimport dev.tarmac.cli.Main;\nimport dev.tarmac.deploy.remote.Shell;\n");
     write(
         src,
+        "store/E.java",
+        "package dev.tarmac.deploy.store;\nimport dev.tarmac.deploy.release.EnvLock;\n"
+            + "import dev.tarmac.deploy.config.TarmacConfig;\n");
+    write(
+        src,
+        "release/F.java",
+        "package dev.tarmac.deploy.release;\nimport dev.tarmac.deploy.store.Builds;\n");
+    write(
+        src,
         "release/D.java",
         "package dev.tarmac.deploy.release;\nimport dev.tarmac.deploy.config.TarmacConfig;\n");
     assertThat(broken(src))
         .containsExactly(
             "config/B.java: config refers to dev.tarmac.deploy.remote.",
             "release/C.java: release refers to dev.tarmac.cli.",
-            "remote/A.java: remote refers to dev.tarmac.deploy.release.");
+            "remote/A.java: remote refers to dev.tarmac.deploy.release.",
+            "store/E.java: store refers to dev.tarmac.deploy.release.");
   }
 
   private static List<String> broken(Path root) throws IOException {

@@ -5,7 +5,7 @@ import dev.tarmac.builder.auth.Role;
 import dev.tarmac.builder.service.ApiProblem;
 import dev.tarmac.builder.service.BuildService;
 import dev.tarmac.builder.service.BuildView;
-import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.store.ArtifactStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -73,7 +73,7 @@ public class BuildResource {
   @Produces(MediaType.TEXT_PLAIN)
   public byte[] manifest(String app, String version) {
     requireSucceeded(app, version);
-    return store.readAllBytes(StoreLayout.manifest(app, version));
+    return store.readAllBytes(BuildRecords.manifestKey(app, version));
   }
 
   @GET
@@ -81,7 +81,7 @@ public class BuildResource {
   @Produces({"application/gzip", Problems.TYPE})
   public Response artifact(String app, String version, @HeaderParam("Range") String range) {
     requireSucceeded(app, version);
-    String key = StoreLayout.artifact(app, version);
+    String key = BuildRecords.artifactKey(app, version);
     if (!store.servedByService()) {
       return Response.status(302).location(store.signedGetUrl(key, SIGNED_URL_TTL)).build();
     }

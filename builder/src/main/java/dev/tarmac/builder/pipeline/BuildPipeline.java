@@ -15,6 +15,7 @@ import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
 import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.deploy.store.BuildConfigs;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.store.ArtifactStore;
 import java.nio.file.Path;
@@ -112,6 +113,10 @@ public final class BuildPipeline {
         timer.step(
             "publish",
             new PublishArtifactStep(store, record, packed.artifact(), manifest, log.file()));
+    if (published.won()) {
+      // parsed once per build: what releases it and the retention after it use
+      BuildConfigs.shared().remember(published.record(), config.config());
+    }
     return new BuildResult(published.record(), published.won(), timer.timings);
   }
 

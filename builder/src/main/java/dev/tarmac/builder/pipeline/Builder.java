@@ -6,8 +6,7 @@ import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.workspace.BuildLog;
 import dev.tarmac.builder.workspace.TreeFiles;
 import dev.tarmac.distributor.model.BuildRecord;
-import dev.tarmac.distributor.model.Json;
-import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.store.ArtifactStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,10 +50,7 @@ public final class Builder {
   }
 
   public Optional<BuildRecord> published(String app, String version) {
-    String key = StoreLayout.buildRecord(app, version);
-    return store.exists(key)
-        ? Optional.of(Json.read(store.readAllBytes(key), BuildRecord.class))
-        : Optional.empty();
+    return new BuildRecords(store).find(app, version);
   }
 
   /**

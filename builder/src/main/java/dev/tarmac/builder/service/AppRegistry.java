@@ -5,6 +5,7 @@ import dev.tarmac.builder.git.RepoUrls;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
 import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.StoredJson;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ObjectInfo;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -267,9 +268,9 @@ public class AppRegistry {
     if (!Names.isApp(name)) {
       return Optional.empty();
     }
-    String key = StoreLayout.app(name);
-    if (store.exists(key)) {
-      return Optional.of(Json.read(store.readAllBytes(key), App.class));
+    Optional<App> registered = StoredJson.find(store, StoreLayout.app(name), App.class);
+    if (registered.isPresent()) {
+      return registered;
     }
     return config
         .getOptionalValue("tarmac.apps." + name + ".repo", String.class)
@@ -307,8 +308,8 @@ public class AppRegistry {
     }
     for (ObjectInfo info : store.list(StoreLayout.appsPrefix())) {
       if (info.key().endsWith("/app.json") && info.key().split("/").length == 3) {
-        App app = Json.read(store.readAllBytes(info.key()), App.class);
-        apps.put(app.name(), app);
+        // one removed since the listing is left out
+        StoredJson.find(store, info.key(), App.class).ifPresent(app -> apps.put(app.name(), app));
       }
     }
     return new ArrayList<>(apps.values());

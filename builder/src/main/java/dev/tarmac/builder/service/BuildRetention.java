@@ -1,16 +1,18 @@
 package dev.tarmac.builder.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.tarmac.deploy.release.EnvLock;
+import dev.tarmac.deploy.release.EnvLocks;
+import dev.tarmac.deploy.release.ReleaseHistory;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.ReleaseStatus;
+import dev.tarmac.distributor.delta.DeltaRecords;
 import dev.tarmac.distributor.model.BuildRecord;
-import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
 import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.BuildRecords;
+import dev.tarmac.distributor.records.StoredJson;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ObjectInfo;
-import dev.tarmac.distributor.store.StoreNotFoundException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,11 +69,7 @@ public final class BuildRetention {
 
   /** The last clean-up of {@code app}, if there was one. */
   public Optional<Result> last(String app) {
-    try {
-      return Optional.of(Json.read(store.readAllBytes(StoreLayout.retention(app)), Result.class));
-    } catch (StoreNotFoundException e) {
-      return Optional.empty();
-    }
+    return StoredJson.find(store, StoreLayout.retention(app), Result.class);
   }
 
   /**
@@ -98,7 +96,7 @@ public final class BuildRetention {
     if (builds.size() > keepBuilds) {
       Uses uses = new Uses(app);
       uses.scan(hostKeep, keepOf);
-      List<String> deltas = new ArrayList<>(keys(StoreLayout.deltasPrefix(app)));
+      List<String> deltas = new ArrayList<>(keys(DeltaRecords.prefix(app)));
       List<BuildRecord> beyond = builds.subList(keepBuilds, builds.size());
       for (int i = beyond.size() - 1; i >= 0; i--) {
         BuildRecord b = beyond.get(i);
@@ -120,22 +118,13 @@ public final class BuildRetention {
     builds.stream().map(BuildRecord::version).filter(v -> !gone.contains(v)).forEach(kept::add);
     Result result =
         new Result(app, after, keepBuilds, clock.instant(), kept, protectedBuilds, removed);
-    store.put(StoreLayout.retention(app), Json.write(result));
+    StoredJson.put(store, StoreLayout.retention(app), result);
     return result;
   }
 
   /** The app's published builds, newest first (by when they finished, then by version). */
   private List<BuildRecord> builds(String app) {
-    List<BuildRecord> out = new ArrayList<>();
-    for (ObjectInfo o : store.list(StoreLayout.buildsPrefix(app))) {
-      if (o.key().endsWith("/build.json")) {
-        try {
-          out.add(Json.read(store.readAllBytes(o.key()), BuildRecord.class));
-        } catch (StoreNotFoundException e) {
-          // removed meanwhile
-        }
-      }
-    }
+    List<BuildRecord> out = new ArrayList<>(new BuildRecords(store).list(app));
     out.sort(
         Comparator.comparing(
                 BuildRecord::finishedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
@@ -149,16 +138,16 @@ public final class BuildRetention {
    * then every delta from or to it (taken out of {@code deltaKeys}). Returns the deltas removed.
    */
   private List<String> remove(String app, String version, List<String> deltaKeys) {
-    store.delete(StoreLayout.buildRecord(app, version));
-    store.delete(StoreLayout.artifact(app, version));
-    store.delete(StoreLayout.manifest(app, version));
-    store.delete(StoreLayout.buildLog(app, version));
+    store.delete(BuildRecords.recordKey(app, version));
+    store.delete(BuildRecords.artifactKey(app, version));
+    store.delete(BuildRecords.manifestKey(app, version));
+    store.delete(BuildRecords.logKey(app, version));
     // whatever else a build directory holds
     for (String key : keys(StoreLayout.buildDir(app, version))) {
       store.delete(key);
     }
     List<String> out = new ArrayList<>();
-    String prefix = StoreLayout.deltasPrefix(app);
+    String prefix = DeltaRecords.prefix(app);
     for (String key : deltaKeys) {
       String name = key.substring(prefix.length());
       String pair = name.replaceFirst("\\.(tar\\.gz|json)$", "");
@@ -182,6 +171,7 @@ public final class BuildRetention {
     private final String app;
     private final Map<String, String> why = new TreeMap<>();
     private final Set<String> recordsSeen = new HashSet<>();
+    private final EnvLocks locks = new EnvLocks(store);
 
     Uses(String app) {
       this.app = app;
@@ -201,7 +191,7 @@ public final class BuildRetention {
     void scan(int hostKeep, Function<BuildRecord, Integer> keepOf) {
       for (String env : envs()) {
         List<ReleaseRecord> newestFirst = new ArrayList<>();
-        for (String key : keys(StoreLayout.releasesPrefix(app, env))) {
+        for (String key : keys(ReleaseHistory.prefix(app, env))) {
           record(key).ifPresent(r -> newestFirst.add(0, r));
         }
         history(env, newestFirst, hostKeep, keepOf);
@@ -212,7 +202,7 @@ public final class BuildRetention {
     /** The locks again, and the records written since the scan. */
     void rescan() {
       for (String env : envs()) {
-        for (String key : keys(StoreLayout.releasesPrefix(app, env))) {
+        for (String key : keys(ReleaseHistory.prefix(app, env))) {
           if (!recordsSeen.contains(key)) {
             record(key)
                 .ifPresent(
@@ -245,23 +235,24 @@ public final class BuildRetention {
         return Optional.empty();
       }
       recordsSeen.add(key);
-      try {
-        return Optional.of(Json.read(store.readAllBytes(key), ReleaseRecord.class));
-      } catch (StoreNotFoundException e) {
-        return Optional.empty();
-      }
+      return StoredJson.find(store, key, ReleaseRecord.class);
     }
 
     private void lock(String env) {
-      try {
-        EnvLock.Info lock =
-            Json.read(store.readAllBytes(StoreLayout.lock(app, env)), EnvLock.Info.class);
-        use(
-            lock.version(),
-            "named by the lock of " + env + " (" + lock.operation() + " by " + lock.holder() + ")");
-      } catch (StoreNotFoundException e) {
-        // nothing running there
-      }
+      // none: nothing running there
+      locks
+          .find(app, env)
+          .ifPresent(
+              lock ->
+                  use(
+                      lock.version(),
+                      "named by the lock of "
+                          + env
+                          + " ("
+                          + lock.operation()
+                          + " by "
+                          + lock.holder()
+                          + ")"));
     }
 
     /**
@@ -314,9 +305,7 @@ public final class BuildRetention {
 
     private Optional<Integer> liveKeep(String version, Function<BuildRecord, Integer> keepOf) {
       try {
-        BuildRecord b =
-            Json.read(store.readAllBytes(StoreLayout.buildRecord(app, version)), BuildRecord.class);
-        return Optional.of(keepOf.apply(b));
+        return Optional.of(keepOf.apply(new BuildRecords(store).read(app, version)));
       } catch (RuntimeException e) {
         return Optional.empty();
       }

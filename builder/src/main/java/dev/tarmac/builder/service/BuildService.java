@@ -6,13 +6,12 @@ import dev.tarmac.builder.pipeline.BuildRequest;
 import dev.tarmac.builder.pipeline.BuildResult;
 import dev.tarmac.builder.pipeline.Builder;
 import dev.tarmac.deploy.config.TarmacConfig;
-import dev.tarmac.deploy.release.Deployer;
+import dev.tarmac.deploy.store.BuildConfigs;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
-import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.store.ArtifactStore;
-import dev.tarmac.distributor.store.ObjectInfo;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -266,14 +265,14 @@ public class BuildService {
     String app = built.app();
     synchronized (pruning.computeIfAbsent(app, a -> new Object())) {
       try {
-        TarmacConfig.Release release = Deployer.config(built).release();
+        TarmacConfig.Release release = BuildConfigs.shared().of(built).release();
         BuildRetention.Result r =
             retention.prune(
                 app,
                 built.version(),
                 release.keepBuilds(),
                 release.keep(),
-                b -> Deployer.config(b).release().keep());
+                b -> BuildConfigs.shared().of(b).release().keep());
         for (BuildRetention.Removed removed : r.removed()) {
           Log.infof(
               "retention: removed %s %s from the store (release.keep_builds %d, after %s)%s",
@@ -324,6 +323,37 @@ public class BuildService {
   }
 
   public BuildView require(String app, String version) {
+    checkNames(app, version);
+    return find(app, version).orElseThrow(() -> notFound(app, version));
+  }
+
+  /**
+   * The build as this service knows it now (queued, running, failed, or built here), reading
+   * nothing from the store: empty for a build only the store has. Refuses an unknown app (404) and
+   * a version that is no version (400), as {@link #require} does.
+   */
+  public Optional<BuildView> known(String app, String version) {
+    checkNames(app, version);
+    synchronized (states) {
+      return Optional.ofNullable(states.get(key(app, version)));
+    }
+  }
+
+  /** The 404 of a build neither this service nor the store has. */
+  public ApiProblem notFound(String app, String version) {
+    return ApiProblem.notFound(
+        "app "
+            + app
+            + " has no build "
+            + version
+            + "; start one with `tarmac build "
+            + app
+            + " "
+            + version
+            + "`");
+  }
+
+  private void checkNames(String app, String version) {
     apps.require(app);
     try {
       Names.version(version);
@@ -331,19 +361,6 @@ public class BuildService {
       // bad input, not a missing build: 400 on pages too (which take other such errors as 409)
       throw ApiProblem.badRequest(bad.getMessage());
     }
-    return find(app, version)
-        .orElseThrow(
-            () ->
-                ApiProblem.notFound(
-                    "app "
-                        + app
-                        + " has no build "
-                        + version
-                        + "; start one with `tarmac build "
-                        + app
-                        + " "
-                        + version
-                        + "`"));
   }
 
   /**
@@ -352,11 +369,9 @@ public class BuildService {
   public List<BuildView> list(String app) {
     apps.require(app);
     Map<String, BuildView> all = new HashMap<>();
-    for (ObjectInfo info : store.list(StoreLayout.buildsPrefix(app))) {
-      if (info.key().endsWith("/build.json")) {
-        BuildView v = BuildView.of(Json.read(store.readAllBytes(info.key()), BuildRecord.class));
-        all.put(v.version(), v);
-      }
+    for (BuildRecord record : new BuildRecords(store).list(app)) {
+      BuildView v = BuildView.of(record);
+      all.put(v.version(), v);
     }
     synchronized (states) {
       states.values().stream()
@@ -377,7 +392,7 @@ public class BuildService {
   public byte[] log(String app, String version) {
     BuildView view = require(app, version);
     if (view.status() == BuildView.Status.SUCCEEDED) {
-      return RepoUrls.redact(store.readAllBytes(StoreLayout.buildLog(app, version)));
+      return RepoUrls.redact(store.readAllBytes(BuildRecords.logKey(app, version)));
     }
     try {
       Path log = logFile(app, version);

@@ -4,6 +4,7 @@ import dev.tarmac.builder.ops.Metrics;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.release.Deployer;
 import dev.tarmac.deploy.release.EnvLock;
+import dev.tarmac.deploy.release.EnvLocks;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
 import dev.tarmac.deploy.release.ReleaseFailedException;
@@ -14,11 +15,9 @@ import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.ReleaseRun;
 import dev.tarmac.deploy.release.Transports;
 import dev.tarmac.deploy.remote.HostSessions;
-import dev.tarmac.distributor.model.Json;
+import dev.tarmac.deploy.store.Builds;
 import dev.tarmac.distributor.model.Names;
-import dev.tarmac.distributor.model.StoreLayout;
 import dev.tarmac.distributor.store.ArtifactStore;
-import dev.tarmac.distributor.store.StoreNotFoundException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -124,15 +123,19 @@ public class ReleaseService {
   /** Starts releasing a built version; returns its first record (PREPARING). */
   public ReleaseRecord release(
       String app, String env, String version, String who, boolean forceUnlock) {
-    Deployer.Resolved resolved = requireReleasable(app, env, version);
+    Builds.Built resolved = requireReleasable(app, env, version);
     return start(
         app, env, options -> deployer.startRelease(resolved, env, options), who, forceUnlock);
   }
 
-  /** The build record and its tarmac.yml, read once, when the version may be released to env. */
-  private Deployer.Resolved requireReleasable(String app, String env, String version) {
-    BuildView build = builds.require(app, version);
-    if (build.status() != BuildView.Status.SUCCEEDED) {
+  /**
+   * The build record and its tarmac.yml, read once (docs/architecture.md, "The store's domain
+   * layer"), when the version may be released to env: a build this service knows is refused while
+   * it is not built; otherwise the store's record is the answer.
+   */
+  private Builds.Built requireReleasable(String app, String env, String version) {
+    Optional<BuildView> known = builds.known(app, version);
+    if (known.isPresent() && known.get().status() != BuildView.Status.SUCCEEDED) {
       throw new ApiProblem(
           409,
           "Not built",
@@ -140,11 +143,14 @@ public class ReleaseService {
               + " "
               + version
               + " is "
-              + build.status()
+              + known.get().status()
               + ", not built; release a version whose"
               + " build succeeded");
     }
-    Deployer.Resolved resolved = deployer.resolve(app, version);
+    Builds.Built resolved =
+        known.isPresent()
+            ? deployer.resolve(app, version)
+            : deployer.builds().find(app, version).orElseThrow(() -> builds.notFound(app, version));
     requireEnvironment(resolved.config(), app, version, env);
     return resolved;
   }
@@ -185,21 +191,13 @@ public class ReleaseService {
     return builds.list(app).stream()
         .filter(b -> b.status() == BuildView.Status.SUCCEEDED)
         .findFirst()
-        .map(
-            b ->
-                List.copyOf(
-                    Deployer.config(deployer.build(app, b.version())).environments().keySet()))
+        .map(b -> List.copyOf(deployer.resolve(app, b.version()).config().environments().keySet()))
         .orElse(List.of());
   }
 
   /** Who holds the environment's lock, if anyone (docs/architecture.md, "Fencing"). */
   public Optional<EnvLock.Info> lockInfo(String app, String env) {
-    String key = StoreLayout.lock(Names.app(app), Names.env(env));
-    try {
-      return Optional.of(Json.read(store.readAllBytes(key), EnvLock.Info.class));
-    } catch (StoreNotFoundException e) {
-      return Optional.empty();
-    }
+    return new EnvLocks(store).find(Names.app(app), Names.env(env));
   }
 
   /**
@@ -246,14 +244,18 @@ public class ReleaseService {
       Long generation) {}
 
   public LockView lock(String app, String env) {
-    String key = StoreLayout.lock(Names.app(app), Names.env(env));
-    try {
-      EnvLock.Info i = Json.read(store.readAllBytes(key), EnvLock.Info.class);
-      return new LockView(
-          true, i.holder(), i.operation(), i.version(), i.since(), i.leaseUntil(), i.generation());
-    } catch (StoreNotFoundException e) {
-      return new LockView(false, null, null, null, null, null, null);
-    }
+    return lockInfo(app, env)
+        .map(
+            i ->
+                new LockView(
+                    true,
+                    i.holder(),
+                    i.operation(),
+                    i.version(),
+                    i.since(),
+                    i.leaseUntil(),
+                    i.generation()))
+        .orElseGet(() -> new LockView(false, null, null, null, null, null, null));
   }
 
   /**
@@ -265,7 +267,7 @@ public class ReleaseService {
     if (!held.locked()) {
       throw ApiProblem.notFound(app + "/" + env + " is not locked");
     }
-    store.delete(StoreLayout.lock(Names.app(app), Names.env(env)));
+    store.delete(EnvLocks.key(Names.app(app), Names.env(env)));
     Log.infof("%s released the lock of %s/%s held by %s", who, app, env, held.holder());
     return held;
   }

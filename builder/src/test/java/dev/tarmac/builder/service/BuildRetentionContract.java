@@ -2,11 +2,11 @@ package dev.tarmac.builder.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tarmac.deploy.release.Deployer;
 import dev.tarmac.deploy.release.EnvLock;
 import dev.tarmac.deploy.release.ReleaseHistory;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.ReleaseStatus;
+import dev.tarmac.deploy.store.BuildConfigs;
 import dev.tarmac.deploy.testing.TestBuilds;
 import dev.tarmac.distributor.delta.Deltas;
 import dev.tarmac.distributor.model.BuildRecord;
@@ -84,8 +84,8 @@ abstract class BuildRetentionContract {
             APP,
             after,
             keepBuilds,
-            Deployer.config(built).release().keep(),
-            b -> Deployer.config(b).release().keep());
+            BuildConfigs.shared().of(built).release().keep(),
+            b -> BuildConfigs.shared().of(b).release().keep());
   }
 
   boolean built(String version) {

@@ -1,8 +1,8 @@
 package dev.tarmac.deploy.release;
 
 import dev.tarmac.deploy.DeployException;
-import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.StoredJson;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ObjectInfo;
 import dev.tarmac.distributor.store.StoreNotFoundException;
@@ -82,7 +82,7 @@ final class CdnCleaning implements AutoCloseable {
     String key = StoreLayout.cdnCleaning(app, env, run);
     Marker mine = new Marker(env, run, now, now.plus(lease));
     long started = System.nanoTime(); // before the put: a slow put does not eat the margin
-    store.put(key, Json.write(mine));
+    StoredJson.put(store, key, mine);
     return new CdnCleaning(store, app, key, mine, started, limit);
   }
 
@@ -122,10 +122,15 @@ final class CdnCleaning implements AutoCloseable {
     }
   }
 
+  /** Where the markers of the clean-ups of {@code cdn/<app>/} are. */
+  static String prefix(String app) {
+    return StoreLayout.cdnCleaningPrefix(app);
+  }
+
   /** Every marker by key; one that cannot be read has no times. */
   static Map<String, Marker> all(ArtifactStore store, String app) {
     Map<String, Marker> out = new TreeMap<>();
-    for (ObjectInfo o : store.list(StoreLayout.cdnCleaningPrefix(app))) {
+    for (ObjectInfo o : store.list(prefix(app))) {
       if (!o.key().endsWith(".json")) {
         continue;
       }
@@ -145,8 +150,7 @@ final class CdnCleaning implements AutoCloseable {
       return null; // removed meanwhile
     }
     try {
-      Marker m = Json.read(bytes, Marker.class);
-      return m == null ? new Marker(null, 0, null, null) : m;
+      return StoredJson.parse(key, bytes, Marker.class);
     } catch (RuntimeException e) {
       return new Marker(null, 0, null, null);
     }

@@ -1,16 +1,17 @@
 package dev.tarmac.deploy.release;
 
 import dev.tarmac.deploy.DeployException;
-import dev.tarmac.deploy.config.ConfigReader;
 import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.deploy.store.BuildConfigs;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.CdnAssets;
-import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
 import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.BuildRecords;
+import dev.tarmac.distributor.records.StoredJson;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ObjectInfo;
-import dev.tarmac.distributor.store.StoreNotFoundException;
+import dev.tarmac.distributor.store.StoreException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,6 +108,7 @@ final class CleanAssets {
   }
 
   private final ArtifactStore store;
+  private final CdnRecords cdn;
   private final String app;
   private final String env;
   private final long run;
@@ -140,6 +142,7 @@ final class CleanAssets {
       Duration lease,
       Duration limit) {
     this.store = store;
+    this.cdn = new CdnRecords(store, app);
     this.app = app;
     this.env = env;
     this.run = run;
@@ -157,9 +160,7 @@ final class CleanAssets {
   Cleaned run(Map<String, List<String>> hosts) {
     hosts = fromHosts(hosts);
     if (hosts != null) {
-      store.put(
-          StoreLayout.keptOnHosts(app, env),
-          Json.write(new KeptOnHosts(env, run, now, new TreeMap<>(hosts))));
+      cdn.putKept(new KeptOnHosts(env, run, now, new TreeMap<>(hosts)));
     }
     // listed first: anything put after this listing is not a candidate, and a release that put
     // something before it held its lock (or had recorded its hosts) by the time the rest is read
@@ -187,7 +188,7 @@ final class CleanAssets {
         return skipped(
             v
                 + " is kept but its assets were pushed before their list was recorded ("
-                + StoreLayout.cdnRefs(app, v)
+                + CdnRecords.refsKey(app, v)
                 + "); cdn/"
                 + app
                 + "/ is cleaned once it has left every host");
@@ -320,21 +321,16 @@ final class CleanAssets {
   /** The version each other environment's lock names (a release in progress), by environment. */
   private Map<String, String> locks(List<ObjectInfo> envsListing) {
     Map<String, String> out = new TreeMap<>();
-    String prefix = StoreLayout.envsPrefix(app);
-    for (ObjectInfo o : envsListing) {
-      if (!o.key().endsWith("/lock.json") || o.key().equals(StoreLayout.lock(app, env))) {
-        continue;
-      }
-      try {
-        EnvLock.Info info = Json.read(store.readAllBytes(o.key()), EnvLock.Info.class);
-        // a rollback's lock may say "(previous)": its target is on its hosts, so kept anyway
-        if (info.version() != null && Names.isVersion(info.version())) {
-          out.put(o.key().substring(prefix.length()).split("/")[0], info.version());
-        }
-      } catch (StoreNotFoundException e) {
-        // released meanwhile: its hosts' record says what it left
-      }
-    }
+    // one released meanwhile is not listed: its hosts' record says what it left
+    new EnvLocks(store)
+        .listed(app, envsListing)
+        .forEach(
+            (e, info) -> {
+              // a rollback's lock may say "(previous)": its target is on its hosts, so kept anyway
+              if (!e.equals(env) && info.version() != null && Names.isVersion(info.version())) {
+                out.put(e, info.version());
+              }
+            });
     return out;
   }
 
@@ -344,7 +340,7 @@ final class CleanAssets {
    */
   private Set<String> keptIn(String e) {
     Set<String> out = new TreeSet<>();
-    String releases = StoreLayout.releasesPrefix(app, e);
+    String releases = ReleaseHistory.prefix(app, e);
     Map<Long, String> records = new TreeMap<>();
     for (ObjectInfo o : store.list(releases)) {
       String name = o.key().substring(releases.length());
@@ -353,22 +349,24 @@ final class CleanAssets {
       }
     }
     long after = 0;
-    String key = StoreLayout.keptOnHosts(app, e);
+    Optional<KeptOnHosts> kept;
     try {
-      KeptOnHosts k = Json.read(store.readAllBytes(key), KeptOnHosts.class);
+      kept = cdn.kept(e);
+    } catch (StoreException damaged) {
+      kept = Optional.empty(); // a hand-edited file, JSON null included: the history counts
+    }
+    if (kept.isPresent()) {
+      KeptOnHosts k = kept.get();
       if (describes(k, e, records)) {
         k.hosts().values().forEach(out::addAll);
         after = k.run();
       }
-    } catch (StoreNotFoundException none) {
-      after = 0; // none written (or gone): the whole history counts
-      out.clear();
-    }
+    } // none written (or gone): the whole history counts
     for (Map.Entry<Long, String> record : records.entrySet()) {
       if (record.getKey() <= after) {
         continue;
       }
-      ReleaseRecord r = Json.read(store.readAllBytes(record.getValue()), ReleaseRecord.class);
+      ReleaseRecord r = StoredJson.read(store, record.getValue(), ReleaseRecord.class);
       out.add(r.version());
       if (r.previousVersion() != null) {
         out.add(r.previousVersion());
@@ -391,7 +389,7 @@ final class CleanAssets {
     if (key == null) {
       return false;
     }
-    ReleaseRecord r = Json.read(store.readAllBytes(key), ReleaseRecord.class);
+    ReleaseRecord r = StoredJson.read(store, key, ReleaseRecord.class);
     return r.startedAt() != null && !r.startedAt().isAfter(k.at());
   }
 
@@ -404,21 +402,18 @@ final class CleanAssets {
     if (!Names.isVersion(v)) {
       return Optional.of(List.of());
     }
-    String key = StoreLayout.cdnRefs(app, v);
-    try {
-      return Optional.of(Json.read(store.readAllBytes(key), PushAssets.CdnRefs.class).paths());
-    } catch (StoreNotFoundException e) {
-      // no list: look at the build
+    Optional<List<String>> recorded = cdn.refs(v);
+    if (recorded.isPresent()) {
+      return recorded;
     }
-    BuildRecord build;
-    try {
-      build = Json.read(store.readAllBytes(StoreLayout.buildRecord(app, v)), BuildRecord.class);
-    } catch (StoreNotFoundException e) {
+    // no list: look at the build
+    Optional<BuildRecord> build = new BuildRecords(store).find(app, v);
+    if (build.isEmpty()) {
       return Optional.of(List.of());
     }
     TarmacConfig config;
     try {
-      config = ConfigReader.read(build.config(), "tarmac.yml of " + v);
+      config = BuildConfigs.shared().of(build.get());
     } catch (RuntimeException e) {
       return Optional.empty();
     }

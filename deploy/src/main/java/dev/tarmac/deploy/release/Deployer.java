@@ -1,14 +1,12 @@
 package dev.tarmac.deploy.release;
 
 import dev.tarmac.deploy.DeployException;
-import dev.tarmac.deploy.config.ConfigReader;
 import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.deploy.store.Builds;
 import dev.tarmac.distributor.delta.DeltaRecord;
 import dev.tarmac.distributor.delta.Deltas;
 import dev.tarmac.distributor.model.BuildRecord;
-import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
-import dev.tarmac.distributor.model.StoreLayout;
 import dev.tarmac.distributor.store.ArtifactStore;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +22,7 @@ public final class Deployer {
   private final Transports reads;
 
   private final Deltas deltas;
+  private final Builds builds;
 
   public Deployer(ArtifactStore store, Transports transports) {
     this(store, transports, transports);
@@ -55,15 +54,22 @@ public final class Deployer {
     this.transports = transports;
     this.reads = reads;
     this.deltas = new Deltas(store, deltasDir);
+    this.builds = new Builds(store);
   }
 
-  /** A build record with the {@code tarmac.yml} it carries, read and parsed once. */
-  public record Resolved(BuildRecord build, TarmacConfig config) {}
+  /**
+   * Reads a version's build record with its {@code tarmac.yml} (parsed once: {@link
+   * dev.tarmac.deploy.store.BuildConfigs}), to be handed on: nothing after reads it again.
+   *
+   * @throws DeployException when it is not built, saying how to build it
+   */
+  public Builds.Built resolve(String app, String version) {
+    return builds.require(app, version);
+  }
 
-  /** Reads a version's build record and parses its {@code tarmac.yml}, once per release. */
-  public Resolved resolve(String app, String version) {
-    BuildRecord build = build(app, version);
-    return new Resolved(build, config(build));
+  /** The builds of this store, with their configs. */
+  public Builds builds() {
+    return builds;
   }
 
   /** Releases a built version; returns the LIVE record or throws {@link ReleaseFailedException}. */
@@ -72,7 +78,7 @@ public final class Deployer {
   }
 
   /** Releases a version already {@linkplain #resolve resolved} (nothing is read again). */
-  public ReleaseRecord release(Resolved version, String env, ReleaseOptions options) {
+  public ReleaseRecord release(Builds.Built version, String env, ReleaseOptions options) {
     return startRelease(version, env, options).run();
   }
 
@@ -80,15 +86,10 @@ public final class Deployer {
    * Takes the lock and makes the record of a release of a version already {@linkplain #resolve
    * resolved}, on this thread; the rest is {@link ReleaseRun#run}, on any thread.
    */
-  public ReleaseRun startRelease(Resolved version, String env, ReleaseOptions options) {
+  public ReleaseRun startRelease(Builds.Built version, String env, ReleaseOptions options) {
     version.config().environment(Names.env(env)); // an unknown environment: refused before a lock
-    return new Runner(store, transports, version.build().app(), Names.env(env), options)
-        .start(
-            new Release(
-                version.build(),
-                version.config(),
-                deltas,
-                v -> config(build(version.build().app(), v))));
+    return new Runner(store, transports, version.app(), Names.env(env), options)
+        .start(new Release(version, deltas, v -> builds.require(version.app(), v).config()));
   }
 
   /**
@@ -99,7 +100,7 @@ public final class Deployer {
    * delta sends the full artifact, as always).
    */
   public List<String> deltasAhead(BuildRecord built) {
-    TarmacConfig config = config(built);
+    TarmacConfig config = builds.config(built);
     java.util.Set<String> fresh = Release.sharedPaths(config);
     java.util.Set<String> from = new java.util.HashSet<>();
     List<String> out = new java.util.ArrayList<>();
@@ -151,9 +152,9 @@ public final class Deployer {
     return plan(resolve(app, version), env);
   }
 
-  public ReleasePreview plan(Resolved version, String env) {
+  public ReleasePreview plan(Builds.Built version, String env) {
     String e = Names.env(env);
-    BuildRecord build = version.build();
+    BuildRecord build = version.record();
     String live =
         new ReleaseHistory(store, build.app(), e).live().map(ReleaseRecord::version).orElse(null);
     return new DryRun(store, reads, build, version.config(), version.config().environment(e), live)
@@ -182,7 +183,7 @@ public final class Deployer {
       ReleaseOptions options) {
     String a = Names.app(app);
     return new Runner(store, transports, a, Names.env(env), options)
-        .start(new Rollback(to.map(Names::version), restoreDatabase, v -> build(a, v)));
+        .start(new Rollback(to.map(Names::version), restoreDatabase, v -> builds.require(a, v)));
   }
 
   /** What is live on every host, compared with the history. */
@@ -190,34 +191,12 @@ public final class Deployer {
     String a = Names.app(app);
     String e = Names.env(env);
     String recorded = live(a, e).version();
-    TarmacConfig config = config(build(a, recorded));
+    TarmacConfig config = builds.require(a, recorded).config();
     return new StatusReader(reads, a, config.environment(e), recorded).read();
   }
 
   public List<ReleaseRecord> history(String app, String env) {
     return new ReleaseHistory(store, Names.app(app), Names.env(env)).list();
-  }
-
-  public BuildRecord build(String app, String version) {
-    String key = StoreLayout.buildRecord(Names.app(app), Names.version(version));
-    if (!store.exists(key)) {
-      throw new DeployException(
-          "there is no build of "
-              + app
-              + " "
-              + version
-              + "; build it first (tarmac build "
-              + app
-              + " "
-              + version
-              + ")");
-    }
-    return Json.read(store.readAllBytes(key), BuildRecord.class);
-  }
-
-  /** The {@code tarmac.yml} a build carries: the environments and hooks of that version. */
-  public static TarmacConfig config(BuildRecord build) {
-    return ConfigReader.read(build.config(), "tarmac.yml at " + build.version());
   }
 
   /** The release live in an environment now (its {@code tarmac.yml} describes the hosts). */

@@ -8,9 +8,8 @@ import dev.tarmac.deploy.release.ReleasePreview.HostPreview;
 import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.HostCommands;
 import dev.tarmac.distributor.delta.DeltaRecord;
+import dev.tarmac.distributor.delta.DeltaRecords;
 import dev.tarmac.distributor.model.BuildRecord;
-import dev.tarmac.distributor.model.Json;
-import dev.tarmac.distributor.model.StoreLayout;
 import dev.tarmac.distributor.store.ArtifactStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,11 +125,7 @@ final class DryRun {
 
   /** The delta's size when it is made already; null when it would be made at release. */
   private Long deltaSize(String from, String to) {
-    String key = StoreLayout.deltaRecord(build.app(), from, to);
-    if (!store.exists(key)) {
-      return null;
-    }
-    return Json.read(store.readAllBytes(key), DeltaRecord.class).size();
+    return new DeltaRecords(store).find(build.app(), from, to).map(DeltaRecord::size).orElse(null);
   }
 
   private boolean isPrimaryDb(Member m) {

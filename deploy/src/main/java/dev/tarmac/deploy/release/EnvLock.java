@@ -2,10 +2,9 @@ package dev.tarmac.deploy.release;
 
 import dev.tarmac.deploy.DeployException;
 import dev.tarmac.distributor.model.Json;
-import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.StoredJson;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreConflictException;
-import dev.tarmac.distributor.store.StoreNotFoundException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,7 +79,7 @@ public final class EnvLock implements AutoCloseable {
       Duration lease,
       Clock clock,
       boolean force) {
-    String key = StoreLayout.lock(app, env);
+    String key = EnvLocks.key(app, env);
     Instant now = clock.instant();
     Info mine =
         new Info(
@@ -127,11 +126,7 @@ public final class EnvLock implements AutoCloseable {
   }
 
   private static Info read(ArtifactStore store, String key) {
-    try {
-      return Json.read(store.readAllBytes(key), Info.class);
-    } catch (StoreNotFoundException e) {
-      return null;
-    }
+    return StoredJson.find(store, key, Info.class).orElse(null);
   }
 
   public Info info() {

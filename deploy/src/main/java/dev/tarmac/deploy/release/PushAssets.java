@@ -6,7 +6,7 @@ import dev.tarmac.deploy.config.TarmacConfig.Fingerprint;
 import dev.tarmac.distributor.model.BuildRecord;
 import dev.tarmac.distributor.model.CdnAssets;
 import dev.tarmac.distributor.model.Json;
-import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ObjectInfo;
 import dev.tarmac.distributor.store.StoreConflictException;
@@ -83,7 +83,7 @@ final class PushAssets {
     }
     try {
       JsonNode manifest = null;
-      String artifact = StoreLayout.artifact(app, build.version());
+      String artifact = BuildRecords.artifactKey(app, build.version());
       dev.tarmac.distributor.store.Hashing.CountingDigestStream digest;
       try (InputStream raw = store.get(artifact);
           TarArchiveInputStream tar =
@@ -143,9 +143,8 @@ final class PushAssets {
       }
       // what this version references, recorded before its first file goes out: the clean-up of
       // cdn/ keeps what any kept or releasing version names (docs/cdn-and-caches.md)
-      store.put(
-          StoreLayout.cdnRefs(app, build.version()),
-          Json.write(new CdnRefs(build.version(), java.util.List.copyOf(hashed))));
+      new CdnRecords(store, app)
+          .putRefs(new CdnRefs(build.version(), java.util.List.copyOf(hashed)));
       int sent = 0;
       int skipped = 0;
       long bytesSent = 0;

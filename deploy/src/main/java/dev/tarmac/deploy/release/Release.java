@@ -12,10 +12,12 @@ import dev.tarmac.deploy.remote.HookCommands;
 import dev.tarmac.deploy.remote.HookEnv;
 import dev.tarmac.deploy.remote.HostCommands;
 import dev.tarmac.deploy.remote.SwitchCommands;
+import dev.tarmac.deploy.store.Builds;
 import dev.tarmac.distributor.delta.DeltaRecord;
+import dev.tarmac.distributor.delta.DeltaRecords;
 import dev.tarmac.distributor.delta.Deltas;
 import dev.tarmac.distributor.model.BuildRecord;
-import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.BuildRecords;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -38,17 +40,16 @@ final class Release implements Runner.Operation {
   private final java.util.function.Function<String, TarmacConfig> configOf;
 
   /**
-   * {@code build} and its {@code config} are read and parsed once, before the run starts; {@code
-   * configOf} gives the {@code tarmac.yml} of another version (the one live: a switch back runs its
-   * activate hooks and purges).
+   * {@code built} (the build record and its {@code config}) is read and parsed once, before the run
+   * starts; {@code configOf} gives the {@code tarmac.yml} of another version (the one live: a
+   * switch back runs its activate hooks and purges).
    */
   Release(
-      BuildRecord build,
-      TarmacConfig config,
+      Builds.Built built,
       Deltas deltas,
       java.util.function.Function<String, TarmacConfig> configOf) {
-    this.build = build;
-    this.config = config;
+    this.build = built.record();
+    this.config = built.config();
     this.deltas = deltas;
     this.configOf = configOf;
   }
@@ -176,7 +177,7 @@ final class Release implements Runner.Operation {
           "cannot read the markers of the clean-ups of cdn/"
               + run.app
               + "/ ("
-              + StoreLayout.cdnCleaningPrefix(run.app)
+              + CdnCleaning.prefix(run.app)
               + "): "
               + e.getMessage());
     }
@@ -202,10 +203,12 @@ final class Release implements Runner.Operation {
     String version = build.version();
     DownloadCommands.Download download =
         new DownloadCommands.Download(
-            run.store.signedGetUrl(StoreLayout.artifact(run.app, version), run.options.urlTtl()),
+            run.store.signedGetUrl(
+                BuildRecords.artifactKey(run.app, version), run.options.urlTtl()),
             build.sha256(),
             build.size(),
-            run.store.signedGetUrl(StoreLayout.manifest(run.app, version), run.options.urlTtl()),
+            run.store.signedGetUrl(
+                BuildRecords.manifestKey(run.app, version), run.options.urlTtl()),
             build.manifestSha256(),
             run.options.downloadRateLimit());
     CommandResult fetched =
@@ -258,7 +261,7 @@ final class Release implements Runner.Operation {
             + " && "
             + HookCommands.hooks(
                 m.layout.release(version), backupVars, Hooks.commands(hooks.backup())));
-    String key = StoreLayout.backup(run.app, run.envName, version);
+    String key = ReleaseHistory.backupKey(run.app, run.envName, version);
     CommandResult up =
         fleet.run(
             m,
@@ -311,7 +314,7 @@ final class Release implements Runner.Operation {
                   new DownloadCommands.DeltaDownload(
                       from,
                       run.store.signedGetUrl(
-                          StoreLayout.delta(run.app, from, version), run.options.urlTtl()),
+                          DeltaRecords.deltaKey(run.app, from, version), run.options.urlTtl()),
                       delta.sha256())));
       m.createdRelease = r.stdout().strip().endsWith("delta");
       m.transfer =

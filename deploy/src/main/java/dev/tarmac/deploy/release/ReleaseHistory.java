@@ -1,7 +1,7 @@
 package dev.tarmac.deploy.release;
 
-import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.StoredJson;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ObjectInfo;
 import dev.tarmac.distributor.store.StoreConflictException;
@@ -30,7 +30,7 @@ public final class ReleaseHistory {
     List<ReleaseRecord> out = new ArrayList<>();
     for (ObjectInfo o : store.list(StoreLayout.releasesPrefix(app, env))) {
       if (o.key().endsWith(".json")) {
-        out.add(Json.read(store.readAllBytes(o.key()), ReleaseRecord.class));
+        out.add(StoredJson.read(store, o.key(), ReleaseRecord.class));
       }
     }
     Collections.reverse(out);
@@ -38,11 +38,17 @@ public final class ReleaseHistory {
   }
 
   public Optional<ReleaseRecord> get(long id) {
-    String key = StoreLayout.releaseRecord(app, env, id);
-    if (!store.exists(key)) {
-      return Optional.empty();
-    }
-    return Optional.of(Json.read(store.readAllBytes(key), ReleaseRecord.class));
+    return StoredJson.find(store, StoreLayout.releaseRecord(app, env, id), ReleaseRecord.class);
+  }
+
+  /** Where the history's release records are (one per release or rollback, numbered). */
+  public static String prefix(String app, String env) {
+    return StoreLayout.releasesPrefix(app, env);
+  }
+
+  /** Where the database dump taken before {@code version}'s migration in {@code env} is. */
+  public static String backupKey(String app, String env, String version) {
+    return StoreLayout.backup(app, env, version);
   }
 
   /** The release live now: the newest whose status is LIVE. */
@@ -65,7 +71,7 @@ public final class ReleaseHistory {
     for (int attempt = 0; attempt < 100; attempt++, next++) {
       ReleaseRecord r = record.apply(next);
       try {
-        store.putIfAbsent(StoreLayout.releaseRecord(app, env, next), Json.write(r));
+        StoredJson.putIfAbsent(store, StoreLayout.releaseRecord(app, env, next), r);
         return r;
       } catch (StoreConflictException e) {
         // someone else took this number: try the next one
@@ -101,7 +107,7 @@ public final class ReleaseHistory {
   }
 
   public void update(ReleaseRecord record) {
-    store.put(StoreLayout.releaseRecord(app, env, record.id()), Json.write(record));
+    StoredJson.put(store, StoreLayout.releaseRecord(app, env, record.id()), record);
   }
 
   private static long number(String key) {

@@ -10,7 +10,7 @@ import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.HookCommands;
 import dev.tarmac.deploy.remote.HookEnv;
 import dev.tarmac.deploy.remote.HostCommands;
-import dev.tarmac.distributor.model.BuildRecord;
+import dev.tarmac.deploy.store.Builds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,15 +27,15 @@ import java.util.function.Function;
 final class Rollback implements Runner.Operation {
   private final Optional<String> to;
   private final boolean restoreDatabase;
-  private final Function<String, BuildRecord> builds;
+  private final Function<String, Builds.Built> builds;
 
   private ReleaseRecord live;
   private Backup dump;
   private TarmacConfig liveConfig;
   private TarmacConfig targetConfig;
 
-  /** {@code builds} looks up a version's build record (each read once). */
-  Rollback(Optional<String> to, boolean restoreDatabase, Function<String, BuildRecord> builds) {
+  /** {@code builds} looks up a version's build with its config (each read once). */
+  Rollback(Optional<String> to, boolean restoreDatabase, Function<String, Builds.Built> builds) {
     this.to = to;
     this.restoreDatabase = restoreDatabase;
     this.builds = builds;
@@ -87,10 +87,10 @@ final class Rollback implements Runner.Operation {
     if (target.equals(live.version())) {
       throw new DeployException(target + " is already live; nothing to do");
     }
-    BuildRecord liveBuild = builds.apply(live.version());
-    BuildRecord targetBuild = builds.apply(target);
-    liveConfig = Deployer.config(liveBuild);
-    TarmacConfig built = Deployer.config(targetBuild);
+    Builds.Built liveBuild = builds.apply(live.version());
+    Builds.Built targetBuild = builds.apply(target);
+    liveConfig = liveBuild.config();
+    TarmacConfig built = targetBuild.config();
     if (restoreDatabase) {
       dump = live.backup();
       if (dump == null) {
@@ -112,7 +112,8 @@ final class Rollback implements Runner.Operation {
     // the hosts are the ones the live release was put on; the activation is the target's own
     targetConfig =
         new TarmacConfig(built.app(), built.build(), built.release(), liveConfig.environments());
-    return new Run.Target(target, targetBuild.commit(), live.version(), targetConfig, liveConfig);
+    return new Run.Target(
+        target, targetBuild.record().commit(), live.version(), targetConfig, liveConfig);
   }
 
   /** The newest LIVE release older than the live one, with another version. */

@@ -170,6 +170,24 @@ class CleanAssetsTest {
     assertThat(there("v2")).as("v2 is on staging's hosts").isTrue();
   }
 
+  /**
+   * A {@code kept.json} that is no record (JSON {@code null}, or cut short) says nothing either:
+   * the history counts, as for any file not to be believed (the reading names no key to a run).
+   */
+  @Test
+  void aDamagedKeptJsonMeansTheHistoryCounts() {
+    Instant t = now.minus(Duration.ofHours(5));
+    record("staging", 1, "v2", null, t);
+    for (String text : List.of("null", "{\"env\": \"staging\", ")) {
+      store.put(StoreLayout.keptOnHosts(APP, "staging"), text.getBytes());
+
+      CleanAssets.Cleaned c = prodRelease(1, "v3").run(Map.of("a", List.of("v3")));
+
+      assertThat(c.skipped()).as(text).isNull();
+      assertThat(there("v2")).as("v2 is live on staging (" + text + ")").isTrue();
+    }
+  }
+
   /** A {@code kept.json} copied from another environment says nothing of this one. */
   @Test
   void aKeptJsonOfAnotherEnvironmentIsNotBelieved() {

@@ -2,9 +2,9 @@ package dev.tarmac.distributor.delta;
 
 import dev.tarmac.distributor.files.Owned;
 import dev.tarmac.distributor.model.BuildRecord;
-import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Manifest;
-import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.BuildRecords;
+import dev.tarmac.distributor.records.StoredJson;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.Hashing;
 import dev.tarmac.distributor.store.IntegrityException;
@@ -70,6 +70,8 @@ public final class Deltas {
   private static final System.Logger LOG = System.getLogger(Deltas.class.getName());
 
   private final ArtifactStore store;
+  private final BuildRecords builds;
+  private final DeltaRecords records;
   private final Path tmp;
   private final Clock clock;
   private final Duration verifiedFor;
@@ -86,6 +88,8 @@ public final class Deltas {
    */
   public Deltas(ArtifactStore store, Path tmp, Clock clock, Duration verifiedFor) {
     this.store = store;
+    this.builds = new BuildRecords(store);
+    this.records = new DeltaRecords(store);
     this.tmp = tmp;
     this.clock = clock;
     this.verifiedFor = verifiedFor;
@@ -105,13 +109,13 @@ public final class Deltas {
    *     build record (no delta is stored)
    */
   public DeltaRecord ensure(String app, String from, String to, Set<String> fresh) {
-    String recordKey = StoreLayout.deltaRecord(app, from, to);
+    String recordKey = DeltaRecords.recordKey(app, from, to);
     synchronized (making.computeIfAbsent(recordKey, k -> new Object())) {
       BuildRecord fromBuild = build(app, from);
       BuildRecord toBuild = build(app, to);
       List<String> shared = List.copyOf(new TreeSet<>(fresh));
       Optional<DeltaRecord> cached =
-          cached(recordKey, StoreLayout.delta(app, from, to), fromBuild, toBuild, shared);
+          cached(recordKey, DeltaRecords.deltaKey(app, from, to), fromBuild, toBuild, shared);
       if (cached.isPresent()) {
         return cached.get();
       }
@@ -119,7 +123,7 @@ public final class Deltas {
       store.delete(recordKey);
       try {
         DeltaRecord made = make(fromBuild, toBuild, shared);
-        store.put(recordKey, Json.write(made));
+        records.put(made);
         verified.put(recordKey, new Verified(made, clock.instant()));
         return made;
       } catch (IOException e) {
@@ -130,9 +134,9 @@ public final class Deltas {
   }
 
   private BuildRecord build(String app, String version) {
-    String key = StoreLayout.buildRecord(app, version);
+    String key = BuildRecords.recordKey(app, version);
     try {
-      BuildRecord build = Json.read(store.readAllBytes(key), BuildRecord.class);
+      BuildRecord build = builds.read(app, version);
       if (!app.equals(build.app()) || !version.equals(build.version())) {
         throw new IntegrityException(
             key
@@ -169,7 +173,7 @@ public final class Deltas {
     }
     DeltaRecord r;
     try {
-      r = Json.read(store.readAllBytes(recordKey), DeltaRecord.class);
+      r = StoredJson.read(store, recordKey, DeltaRecord.class);
     } catch (RuntimeException e) {
       warn(recordKey + " cannot be read (" + e.getMessage() + "); making the delta again");
       return Optional.empty();
@@ -246,8 +250,8 @@ public final class Deltas {
   private DeltaRecord make(BuildRecord fromBuild, BuildRecord toBuild, List<String> fresh)
       throws IOException {
     String app = fromBuild.app();
-    String fromKey = StoreLayout.artifact(app, fromBuild.version());
-    String toKey = StoreLayout.artifact(app, toBuild.version());
+    String fromKey = BuildRecords.artifactKey(app, fromBuild.version());
+    String toKey = BuildRecords.artifactKey(app, toBuild.version());
     // a file's sha256 comes from its build's manifest (checked against the build record), so
     // no file's content is hashed here: the artifact's own sha256 vouches for the content
     Map<String, String> fromFiles = manifest(fromBuild).files;
@@ -322,7 +326,7 @@ public final class Deltas {
       listed(toKey, unlisted);
       StoredObject stored;
       try (InputStream in = Files.newInputStream(file)) {
-        stored = store.put(StoreLayout.delta(app, fromBuild.version(), toBuild.version()), in);
+        stored = store.put(DeltaRecords.deltaKey(app, fromBuild.version(), toBuild.version()), in);
       }
       return new DeltaRecord(
           app,
@@ -347,7 +351,7 @@ public final class Deltas {
   private record BuildManifest(byte[] bytes, Map<String, String> files) {}
 
   private BuildManifest manifest(BuildRecord build) {
-    String key = StoreLayout.manifest(build.app(), build.version());
+    String key = BuildRecords.manifestKey(build.app(), build.version());
     byte[] bytes = store.readAllBytes(key);
     String sha = Hashing.sha256Hex(bytes);
     if (!sha.equals(build.manifestSha256())) {

@@ -1,14 +1,14 @@
 package dev.tarmac.builder.pipeline.steps;
 
 import dev.tarmac.distributor.model.BuildRecord;
-import dev.tarmac.distributor.model.Json;
-import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreConflictException;
 import dev.tarmac.distributor.store.StoredObject;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Publishes blobs first (artifact, manifest, log), the build record last with create-if-absent: the
@@ -37,13 +37,14 @@ public final class PublishArtifactStep implements BuildStep<PublishArtifactStep.
   public Published run() throws Exception {
     String app = record.app();
     String version = record.version();
-    String recordKey = StoreLayout.buildRecord(app, version);
-    if (store.exists(recordKey)) {
-      return new Published(Json.read(store.readAllBytes(recordKey), BuildRecord.class), false);
+    BuildRecords builds = new BuildRecords(store);
+    Optional<BuildRecord> there = builds.find(app, version);
+    if (there.isPresent()) {
+      return new Published(there.get(), false);
     }
     StoredObject stored;
     try (InputStream in = Files.newInputStream(artifact)) {
-      stored = store.put(StoreLayout.artifact(app, version), in);
+      stored = store.put(BuildRecords.artifactKey(app, version), in);
     }
     if (!stored.sha256().equals(record.sha256()) || stored.size() != record.size()) {
       throw new IllegalStateException(
@@ -56,15 +57,15 @@ public final class PublishArtifactStep implements BuildStep<PublishArtifactStep.
               + " bytes with sha256 "
               + record.sha256());
     }
-    store.put(StoreLayout.manifest(app, version), manifest);
+    store.put(BuildRecords.manifestKey(app, version), manifest);
     try (InputStream in = Files.newInputStream(log)) {
-      store.put(StoreLayout.buildLog(app, version), in);
+      store.put(BuildRecords.logKey(app, version), in);
     }
     try {
-      store.putIfAbsent(recordKey, Json.write(record));
+      builds.publish(record);
       return new Published(record, true);
     } catch (StoreConflictException e) {
-      return new Published(Json.read(store.readAllBytes(recordKey), BuildRecord.class), false);
+      return new Published(builds.read(app, version), false);
     }
   }
 }
