@@ -36,6 +36,7 @@ final class Release implements Runner.Operation {
   private final TarmacConfig config;
   private final Deltas deltas;
   private final java.util.function.Function<String, TarmacConfig> configOf;
+  private final Processes processes;
 
   /**
    * {@code build} and its {@code config} are read and parsed once, before the run starts; {@code
@@ -51,6 +52,7 @@ final class Release implements Runner.Operation {
     this.config = config;
     this.deltas = deltas;
     this.configOf = configOf;
+    this.processes = new Processes(config);
   }
 
   @Override
@@ -102,12 +104,15 @@ final class Release implements Runner.Operation {
         Phase.eachHost("fetch", Stage.PREPARE, this::fetch),
         Phase.eachHost("link shared", Stage.PREPARE, this::linkShared),
         Phase.eachHost("prepare hooks", Stage.PREPARE, this::prepareHooks),
+        processes.start(),
+        processes.check(),
         Phase.eachHost("backup", Stage.PREPARE, this::backup),
         Phase.once("migrate", Stage.BEFORE_SWITCH, this::migrate),
         Activation.SWITCH,
         Activation.ACTIVATE_HOOKS,
         Activation.HEALTH,
         Activation.PURGE,
+        processes.stopOld(),
         finish.onEveryHost(),
         finish.cleanAssets());
   }
@@ -338,6 +343,7 @@ final class Release implements Runner.Operation {
 
   @Override
   public void discard(Run run) {
+    processes.discard(run, run.fleet.connected().stream().filter(m -> m.hostLocked).toList());
     run.fleet.eachHost(
         run.fleet.connected().stream().filter(m -> m.hostLocked).toList(),
         run.env.parallel(),
