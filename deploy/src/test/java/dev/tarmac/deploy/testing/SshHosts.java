@@ -378,7 +378,8 @@ public final class SshHosts implements AutoCloseable {
     run("chown", "-R", SLOW_USER, home.toString());
   }
 
-  private static void run(String... command) throws Exception {
+  /** Runs a command on this machine; its output in the exception when it fails. */
+  public static void run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (p.waitFor() != 0) {

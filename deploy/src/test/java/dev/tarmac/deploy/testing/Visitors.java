@@ -117,10 +117,11 @@ public final class Visitors implements AutoCloseable {
   }
 
   /**
-   * Per host, how long after its first {@code newBody} answer it still answered {@code oldBody}
-   * (zero: never): old nginx workers finishing what they had accepted.
+   * Per host, how long after its first {@code newBody} answer (after {@code since}) it still
+   * answered {@code oldBody} before {@code until} (zero: never): old nginx workers finishing what
+   * they had accepted.
    */
-  public List<Duration> overlap(String oldBody, String newBody, long since) {
+  public List<Duration> overlap(String oldBody, String newBody, long since, long until) {
     List<OptionalLong> first = firstAnswer(newBody, since);
     List<Duration> out = new ArrayList<>();
     for (int h = 0; h < targets.size(); h++) {
@@ -128,7 +129,9 @@ public final class Visitors implements AutoCloseable {
       long f = first.get(h).orElse(Long.MAX_VALUE);
       long lastOld =
           answers.stream()
-              .filter(a -> a.host() == host && a.at() >= f && oldBody.equals(a.body()))
+              .filter(
+                  a ->
+                      a.host() == host && a.at() >= f && a.at() < until && oldBody.equals(a.body()))
               .mapToLong(Answer::at)
               .max()
               .orElse(f);
