@@ -62,6 +62,13 @@ class ProcessesIT {
   /** {@code -Dvisit.hosts=16} for the 16-host figures of docs/benchmarks.md. */
   static final int HOSTS = Integer.getInteger("visit.hosts", 3);
 
+  /**
+   * How each host reloads its nginx at the switch: {@code nginx} ({@code nginx -s reload}, as
+   * documented), or {@code signal} ({@code kill -HUP} of the master from the shell's builtins: no
+   * program started), {@code -Dvisit.reload=signal}.
+   */
+  static final String RELOAD = System.getProperty("visit.reload", "nginx");
+
   static SshHosts ssh;
   static Path work;
   static DeployFixture fx;
@@ -198,7 +205,9 @@ class ProcessesIT {
                 + ssh.deployTo()
                 + "/nginx/upstream.conf\n"
                 + "    reload: \""
-                + nginx(ssh.deployTo(), " -s reload")
+                + (RELOAD.equals("signal")
+                    ? "read -r p < " + ssh.deployTo() + "/nginx/nginx.pid && kill -HUP $p"
+                    : nginx(ssh.deployTo(), " -s reload"))
                 + "\"\n");
     // every simulated host shares the machine's 127.0.0.1: each gets its own ports
     Matcher m = Pattern.compile("- \\{ name: host(\\d+), ").matcher(yml);
@@ -286,10 +295,11 @@ class ProcessesIT {
       rollbackOverlap = visitors.overlap("visit v2", "visit v1", rollbackAsked, Long.MAX_VALUE);
       List<Visitors.Answer> answers = visitors.answers();
       System.out.printf(
-          "visitors on %d hosts: %d requests, %d failed; release (%d ms) window %s (switch %s ms),"
+          "visitors on %d hosts (reload: %s): %d requests, %d failed; release (%d ms) window %s (switch %s ms),"
               + " overlap %s; rollback (%d ms) window %s (switch %s ms), overlap %s; load average"
               + " %s%n",
           HOSTS,
+          RELOAD,
           answers.size(),
           visitors.failures().size(),
           (released - releaseAsked) / 1_000_000,
