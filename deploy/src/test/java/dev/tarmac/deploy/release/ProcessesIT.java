@@ -34,7 +34,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcessesIT {
   static final Path EXAMPLES = Path.of("..", "docs", "examples", "processes");
-  static final int NGINX_PORT = 19060;
+
+  /** Every host's nginx on its own address; sshd is on 19051 + i, the app from 19110. */
+  static final int NGINX_PORT = 19080;
 
   /** The app: waits 3 s (a slow start), then answers {@code visit <version>} on $PORT. */
   static final String SERVER =
@@ -277,7 +279,7 @@ class ProcessesIT {
     ReleaseRecord r2;
     ReleaseRecord back;
     Map<String, String> afterRelease;
-    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(40))) {
+    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
       Thread.sleep(500);
       releaseAsked = System.nanoTime();
       r2 = fx.deployer.release("visit", "prod", "v2", fx.options());
@@ -359,7 +361,7 @@ class ProcessesIT {
     for (SshHosts.Host h : ssh.hosts()) {
       before.put(h.name(), running(h.name()));
     }
-    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(30))) {
+    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 30 : 120))) {
       String l = live;
       assertThatThrownBy(() -> fx.deployer.release("visit", "prod", "v3", fx.options()))
           .isInstanceOf(ReleaseFailedException.class)
