@@ -71,6 +71,10 @@ class ProcessesIT {
    */
   static final String RELOAD = System.getProperty("visit.reload", "nginx");
 
+  /** {@code -Dvisit.login=slow}: hosts whose login shell sleeps 0.2-0.6 s (SshHosts.Login). */
+  static final SshHosts.Login LOGIN =
+      "slow".equals(System.getProperty("visit.login")) ? SshHosts.Login.SLOW : SshHosts.Login.FAST;
+
   static SshHosts ssh;
   static Path work;
   static DeployFixture fx;
@@ -78,7 +82,7 @@ class ProcessesIT {
   @BeforeAll
   static void startHosts() throws Exception {
     work = DeployFixture.workDir("processes-");
-    ssh = new SshHosts(work.resolve("hosts"), HOSTS, 51, SshHosts.Login.FAST, 19051);
+    ssh = new SshHosts(work.resolve("hosts"), HOSTS, 51, LOGIN, 19051);
     String d = ssh.deployTo();
     for (int i = 0; i < HOSTS; i++) {
       SshHosts.Host h = ssh.hosts().get(i);
@@ -295,22 +299,28 @@ class ProcessesIT {
       rollbackWindow = visitors.window("visit v1", rollbackAsked);
       releaseOverlap = visitors.overlap("visit v1", "visit v2", releaseAsked, rollbackAsked);
       rollbackOverlap = visitors.overlap("visit v2", "visit v1", rollbackAsked, Long.MAX_VALUE);
+      Duration releaseAfterGo = visitors.sinceSwitch("visit v2", releaseAsked, go(r2));
+      Duration rollbackAfterGo = visitors.sinceSwitch("visit v1", rollbackAsked, go(back));
       List<Visitors.Answer> answers = visitors.answers();
       System.out.printf(
-          "visitors on %d hosts (reload: %s): %d requests, %d failed; release (%d ms) window %s (switch %s ms),"
-              + " overlap %s; rollback (%d ms) window %s (switch %s ms), overlap %s; load average"
-              + " %s%n",
+          "visitors on %d hosts (%s login, reload: %s): %d requests, %d failed; release (%d ms)"
+              + " window %s (switch %s ms, last host new %s after the go), overlap %s; rollback (%d"
+              + " ms) window %s (switch %s ms, last host new %s after the go), overlap %s; load"
+              + " average %s%n",
           HOSTS,
+          LOGIN,
           RELOAD,
           answers.size(),
           visitors.failures().size(),
           (released - releaseAsked) / 1_000_000,
           releaseWindow,
           r2.activationWindowMs(),
+          releaseAfterGo,
           releaseOverlap,
           (rolledBack - rollbackAsked) / 1_000_000,
           rollbackWindow,
           back.activationWindowMs(),
+          rollbackAfterGo,
           rollbackOverlap,
           Files.readString(Path.of("/proc/loadavg")).strip());
       assertThat(visitors.failures()).as("failed requests").isEmpty();
@@ -340,6 +350,16 @@ class ProcessesIT {
       assertThat(Files.readString(h.root().resolve("nginx/upstream.conf")))
           .contains("upstream visit_web { server 127.0.0.1:" + (19100 + 10 * hostIndex(h)) + "; }");
     }
+  }
+
+  /** When the switch's {@code go} was first sent: the earliest start of a host's switch task. */
+  static java.time.Instant go(ReleaseRecord r) {
+    return r.hosts().stream()
+        .flatMap(h -> h.tasks().stream())
+        .filter(t -> t.name().equals("switch"))
+        .map(ReleaseRecord.TaskRecord::startedAt)
+        .min(java.time.Instant::compareTo)
+        .orElse(null);
   }
 
   static int hostIndex(SshHosts.Host h) {

@@ -31,6 +31,8 @@ public final class Visitors implements AutoCloseable {
   private final List<Answer> answers = new CopyOnWriteArrayList<>();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
+  private final java.time.Instant baseInstant = java.time.Instant.now();
+  private final long baseNanos = System.nanoTime();
 
   public Visitors(List<InetSocketAddress> targets, Duration bound) {
     this.targets = List.copyOf(targets);
@@ -75,6 +77,24 @@ public final class Visitors implements AutoCloseable {
     } catch (Exception e) {
       return new Answer(host, System.nanoTime(), 0, "", e.toString());
     }
+  }
+
+  /** An answer's time ({@link Answer#at}) on the wall clock, to compare with a release record. */
+  public java.time.Instant instantOf(long nanos) {
+    return baseInstant.plusNanos(nanos - baseNanos);
+  }
+
+  /**
+   * From {@code go} (the switch's first signal, from the release record) to the last host's first
+   * answer of {@code body} after {@code since}; null when some host never answered it.
+   */
+  public Duration sinceSwitch(String body, long since, java.time.Instant go) {
+    List<OptionalLong> first = firstAnswer(body, since);
+    if (go == null || first.stream().anyMatch(OptionalLong::isEmpty)) {
+      return null;
+    }
+    long last = first.stream().mapToLong(OptionalLong::getAsLong).max().orElseThrow();
+    return Duration.between(go, instantOf(last));
   }
 
   public List<Answer> answers() {
