@@ -1,5 +1,6 @@
 package dev.tarmac.deploy.config;
 
+import dev.tarmac.deploy.config.TarmacConfig.AppProcess;
 import dev.tarmac.deploy.config.TarmacConfig.Build;
 import dev.tarmac.deploy.config.TarmacConfig.Cdn;
 import dev.tarmac.deploy.config.TarmacConfig.Environment;
@@ -8,9 +9,12 @@ import dev.tarmac.deploy.config.TarmacConfig.Health;
 import dev.tarmac.deploy.config.TarmacConfig.Hook;
 import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.config.TarmacConfig.Host;
+import dev.tarmac.deploy.config.TarmacConfig.ProcessHealth;
+import dev.tarmac.deploy.config.TarmacConfig.Proxy;
 import dev.tarmac.deploy.config.TarmacConfig.Purge;
 import dev.tarmac.deploy.config.TarmacConfig.Release;
 import dev.tarmac.deploy.config.TarmacConfig.SassEntry;
+import dev.tarmac.deploy.config.TarmacConfig.Supervisor;
 import dev.tarmac.distributor.model.Names;
 import java.io.StringReader;
 import java.time.Duration;
@@ -50,6 +54,7 @@ public final class ConfigReader {
 
   private final String file;
   private final List<String> problems = new ArrayList<>();
+  private final Set<String> supervisorGiven = new LinkedHashSet<>();
 
   private ConfigReader(String file) {
     this.file = file;
@@ -100,6 +105,18 @@ public final class ConfigReader {
               + " their content) go to the CDN; add build.fingerprint: { root: public }");
     }
     Map<String, Environment> environments = environments(top.get("environments"));
+    if (!release.processes().isEmpty()) {
+      for (Environment env : environments.values()) {
+        if (env.supervisor().isEmpty() && !supervisorGiven.contains(env.name())) {
+          problems.add(
+              "environments."
+                  + env.name()
+                  + ".supervisor is required by release.processes: { conf:"
+                  + " /etc/supervisor/supervisord.conf, include: /etc/supervisor/conf.d }, the"
+                  + " supervisord of the hosts (docs/processes.md)");
+        }
+      }
+    }
     return new TarmacConfig(app, build, release, environments);
   }
 
@@ -291,7 +308,16 @@ public final class ConfigReader {
             : mapping(
                 node,
                 "release",
-                Set.of("keep", "keep_builds", "shared", "hooks", "health", "cdn", "purge"));
+                Set.of(
+                    "keep",
+                    "keep_builds",
+                    "shared",
+                    "hooks",
+                    "health",
+                    "cdn",
+                    "purge",
+                    "processes",
+                    "proxy"));
     if (m == null) {
       m = Map.of();
     }
@@ -404,7 +430,135 @@ public final class ConfigReader {
         cdn = Optional.of(new Cdn(url.replaceAll("/+$", ""), grace));
       }
     }
-    return new Release(keep, keepBuilds, shared, hooks, health, cdn, purges(m.get("purge")));
+    Map<String, AppProcess> processes = processes(m.get("processes"));
+    Optional<Proxy> proxy = proxy(m.get("proxy"));
+    boolean served = processes.values().stream().anyMatch(AppProcess::port);
+    if (served && proxy.isEmpty() && m.get("proxy") == null) {
+      problem(
+          m.get("processes"),
+          "release.processes",
+          "a process with port: true needs release.proxy: { nginx: <the upstream file Tarmac"
+              + " writes>, reload: <the command that reloads nginx> } (docs/processes.md)");
+    }
+    if (!served && m.get("proxy") != null) {
+      problem(
+          m.get("proxy"),
+          "release.proxy",
+          "no process of release.processes has port: true, so there is nothing to send requests"
+              + " to; add one or remove release.proxy");
+    }
+    return new Release(
+        keep, keepBuilds, shared, hooks, health, cdn, purges(m.get("purge")), processes, proxy);
+  }
+
+  private static final Pattern PROCESS_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+
+  /**
+   * {@code release.processes}: {@code name: {command, port, health: {path, contains, timeout},
+   * drain}} (docs/processes.md).
+   */
+  private Map<String, AppProcess> processes(Node node) {
+    Map<String, AppProcess> out = new LinkedHashMap<>();
+    Map<String, Node> all = node == null ? null : mapping(node, "release.processes", null);
+    if (all == null) {
+      return out;
+    }
+    for (Map.Entry<String, Node> e : all.entrySet()) {
+      String k = "release.processes." + e.getKey();
+      if (!PROCESS_NAME.matcher(e.getKey()).matches()) {
+        problem(
+            e.getValue(), k, "a process name is 1 to 32 of a-z 0-9 _ -, starting with a letter");
+        continue;
+      }
+      Map<String, Node> pm = mapping(e.getValue(), k, Set.of("command", "port", "health", "drain"));
+      if (pm == null) {
+        continue;
+      }
+      String command = requiredString(pm, "command", k);
+      if (command != null && (command.isBlank() || command.matches("(?s).*[\\r\\n].*"))) {
+        problem(
+            pm.get("command"),
+            k + ".command",
+            "expected a one-line command, such as node server.js");
+        command = null;
+      }
+      boolean port = bool(pm.get("port"), k + ".port", false);
+      Optional<ProcessHealth> health = Optional.empty();
+      if (pm.get("health") != null) {
+        Map<String, Node> hm =
+            mapping(pm.get("health"), k + ".health", Set.of("path", "contains", "timeout"));
+        if (hm != null) {
+          String path = requiredString(hm, "path", k + ".health");
+          if (path != null && !path.matches("/[A-Za-z0-9._~%/?=&+-]*")) {
+            problem(
+                hm.get("path"),
+                k + ".health.path",
+                "expected a path on the process's port, such as /health, got '" + path + "'");
+            path = null;
+          }
+          String contains =
+              hm.get("contains") == null
+                  ? null
+                  : scalar(hm.get("contains"), k + ".health.contains");
+          Duration timeout =
+              duration(
+                  hm.get("timeout"),
+                  k + ".health.timeout",
+                  ProcessHealth.DEFAULT_TIMEOUT,
+                  Health.MIN_TIMEOUT,
+                  Health.MAX_TIMEOUT);
+          if (!port) {
+            problem(
+                pm.get("health"),
+                k + ".health",
+                "is checked on the process's own port: it needs port: true");
+          }
+          if (path != null) {
+            health = Optional.of(new ProcessHealth(path, Optional.ofNullable(contains), timeout));
+          }
+        }
+      }
+      Duration drain =
+          duration(
+              pm.get("drain"),
+              k + ".drain",
+              AppProcess.DEFAULT_DRAIN,
+              Duration.ZERO,
+              AppProcess.MAX_DRAIN);
+      if (command != null) {
+        out.put(e.getKey(), new AppProcess(e.getKey(), command, port, health, drain));
+      }
+    }
+    if (all.isEmpty()) {
+      problem(node, "release.processes", "is empty: name at least one process, or remove the key");
+    }
+    return out;
+  }
+
+  /** {@code release.proxy: {nginx: <upstream file>, reload: <command>}}. */
+  private Optional<Proxy> proxy(Node node) {
+    String k = "release.proxy";
+    Map<String, Node> m = node == null ? null : mapping(node, k, Set.of("nginx", "reload"));
+    if (m == null) {
+      return Optional.empty();
+    }
+    if (m.get("nginx") == null) {
+      problem(
+          node,
+          k + ".nginx",
+          "is required: the upstream file Tarmac writes, such as /etc/nginx/tarmac/shop.conf");
+    }
+    String file = absolutePath(m.get("nginx"), k + ".nginx");
+    String reload =
+        m.get("reload") == null ? "nginx -s reload" : scalar(m.get("reload"), k + ".reload");
+    if (reload != null && (reload.isBlank() || reload.matches("(?s).*[\\r\\n].*"))) {
+      problem(
+          m.get("reload"),
+          k + ".reload",
+          "expected a one-line command, such as sudo systemctl reload nginx");
+      reload = null;
+    }
+    return file == null || reload == null ? Optional.empty() : Optional.of(new Proxy(file, reload));
   }
 
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9-]{1,64}");
@@ -492,7 +646,14 @@ public final class ConfigReader {
           mapping(
               e.getValue(),
               key,
-              Set.of("deploy_to", "user", "parallel", "accept_new_host_keys", "hosts"));
+              Set.of(
+                  "deploy_to",
+                  "user",
+                  "parallel",
+                  "accept_new_host_keys",
+                  "hosts",
+                  "supervisor",
+                  "ports"));
       if (m == null) {
         continue;
       }
@@ -500,6 +661,11 @@ public final class ConfigReader {
       String user = m.get("user") == null ? null : user(m.get("user"), key + ".user");
       int parallel = integer(m.get("parallel"), key + ".parallel", 10, 1, 1000);
       boolean acceptNew = bool(m.get("accept_new_host_keys"), key + ".accept_new_host_keys", false);
+      Optional<Supervisor> supervisor = supervisor(m.get("supervisor"), key + ".supervisor");
+      if (m.get("supervisor") != null) {
+        supervisorGiven.add(name);
+      }
+      int ports = ports(m.get("ports"), key + ".ports", Host.DEFAULT_PORTS);
       List<Host> hosts = new ArrayList<>();
       if (m.get("hosts") == null) {
         problem(e.getValue(), key + ".hosts", "is required: list the hosts of this environment");
@@ -508,7 +674,7 @@ public final class ConfigReader {
         Set<String> names = new LinkedHashSet<>();
         Map<String, String> localDirs = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i++) {
-          Host host = host(items.get(i), key + ".hosts[" + i + "]", deployTo, user);
+          Host host = host(items.get(i), key + ".hosts[" + i + "]", deployTo, user, ports);
           if (host != null && !names.add(host.name())) {
             problem(
                 items.get(i),
@@ -538,14 +704,45 @@ public final class ConfigReader {
           problem(m.get("hosts"), key + ".hosts", "is empty: list at least one host");
         }
       }
-      out.put(name, new Environment(name, deployTo, user, parallel, acceptNew, hosts));
+      out.put(name, new Environment(name, deployTo, user, parallel, acceptNew, hosts, supervisor));
     }
     return out;
   }
 
-  private Host host(Node node, String key, String envDeployTo, String envUser) {
+  /** {@code supervisor: {conf, include}}: both absolute paths on the hosts. */
+  private Optional<Supervisor> supervisor(Node node, String key) {
+    Map<String, Node> m = node == null ? null : mapping(node, key, Set.of("conf", "include"));
+    if (m == null) {
+      return Optional.empty();
+    }
+    for (String part : List.of("conf", "include")) {
+      if (m.get(part) == null) {
+        problem(
+            node,
+            key + "." + part,
+            "is required: "
+                + (part.equals("conf")
+                    ? "the supervisord config supervisorctl -c reads, such as"
+                        + " /etc/supervisor/supervisord.conf"
+                    : "the directory its [include] reads, such as /etc/supervisor/conf.d"));
+      }
+    }
+    String conf = absolutePath(m.get("conf"), key + ".conf");
+    String include = absolutePath(m.get("include"), key + ".include");
+    return conf == null || include == null
+        ? Optional.empty()
+        : Optional.of(new Supervisor(conf, include));
+  }
+
+  /** {@code ports}: the first of the ports handed to processes; 2 per process with a port. */
+  private int ports(Node node, String key, int fallback) {
+    return integer(node, key, fallback, 1024, 65000);
+  }
+
+  private Host host(Node node, String key, String envDeployTo, String envUser, int envPorts) {
     Map<String, Node> m =
-        mapping(node, key, Set.of("name", "address", "port", "user", "deploy_to", "roles"));
+        mapping(
+            node, key, Set.of("name", "address", "port", "user", "deploy_to", "roles", "ports"));
     if (m == null) {
       return null;
     }
@@ -584,7 +781,14 @@ public final class ConfigReader {
     if (m.get("roles") == null) {
       roles = List.of("web");
     }
-    return new Host(name, address, port, user, deployTo, roles);
+    return new Host(
+        name,
+        address,
+        port,
+        user,
+        deployTo,
+        roles,
+        ports(m.get("ports"), key + ".ports", envPorts));
   }
 
   // ---- typed readers over YAML nodes ----

@@ -147,12 +147,74 @@ public record TarmacConfig(
       Hooks hooks,
       Optional<Health> health,
       Optional<Cdn> cdn,
-      List<Purge> purge) {
+      List<Purge> purge,
+      Map<String, AppProcess> processes,
+      Optional<Proxy> proxy) {
     public static final int DEFAULT_KEEP_BUILDS = 20;
+
+    public Release(
+        int keep,
+        int keepBuilds,
+        List<String> shared,
+        Hooks hooks,
+        Optional<Health> health,
+        Optional<Cdn> cdn,
+        List<Purge> purge) {
+      this(keep, keepBuilds, shared, hooks, health, cdn, purge, Map.of(), Optional.empty());
+    }
+
+    /** The processes with {@code port: true}, in order: the ones the proxy sends requests to. */
+    public List<AppProcess> served() {
+      return processes.values().stream().filter(AppProcess::port).toList();
+    }
   }
 
+  /**
+   * One {@code release.processes} entry: {@code command} run by the host's supervisor in the
+   * release's directory, next to the live release's ones, before the switch; with {@code port} it
+   * gets {@code $PORT} and the proxy sends it requests; {@code health} is checked on that port
+   * before the barrier; {@code drain}: how long the old one keeps running after the switch
+   * (docs/processes.md).
+   */
+  public record AppProcess(
+      String name, String command, boolean port, Optional<ProcessHealth> health, Duration drain) {
+    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
+    public static final Duration MAX_DRAIN = Duration.ofHours(1);
+  }
+
+  /** {@code release.processes.<name>.health}: GET {@code path} on the process's own port. */
+  public record ProcessHealth(String path, Optional<String> contains, Duration timeout) {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  }
+
+  /**
+   * {@code release.proxy}: the nginx upstream file Tarmac writes on every host (included by the
+   * user's {@code http} block) and the command that reloads nginx gracefully.
+   */
+  public record Proxy(String nginx, String reload) {}
+
+  /**
+   * {@code environments.<name>.supervisor}: the host's supervisord config ({@code supervisorctl
+   * -c}) and the directory its {@code [include]} reads, where Tarmac writes one program file each.
+   */
+  public record Supervisor(String conf, String include) {}
+
   public record Host(
-      String name, String address, int port, String user, String deployTo, List<String> roles) {
+      String name,
+      String address,
+      int port,
+      String user,
+      String deployTo,
+      List<String> roles,
+      int ports) {
+    /** The first port handed to processes by default ({@code ports}). */
+    public static final int DEFAULT_PORTS = 3100;
+
+    public Host(
+        String name, String address, int port, String user, String deployTo, List<String> roles) {
+      this(name, address, port, user, deployTo, roles, DEFAULT_PORTS);
+    }
+
     public boolean isLocal() {
       return "local".equals(address);
     }
@@ -168,7 +230,18 @@ public record TarmacConfig(
       String user,
       int parallel,
       boolean acceptNewHostKeys,
-      List<Host> hosts) {
+      List<Host> hosts,
+      Optional<Supervisor> supervisor) {
+    public Environment(
+        String name,
+        String deployTo,
+        String user,
+        int parallel,
+        boolean acceptNewHostKeys,
+        List<Host> hosts) {
+      this(name, deployTo, user, parallel, acceptNewHostKeys, hosts, Optional.empty());
+    }
+
     /** The primary database host: the first with the {@code db} role. */
     public Optional<Host> primaryDb() {
       return hosts.stream().filter(h -> h.hasRole("db")).findFirst();

@@ -51,7 +51,12 @@ final class Activation {
     Fleet fleet = run.fleet;
     run.window(
         fleet.switchTo(
-            fleet.members(), "switch", m -> run.version(), true, run.options.switchAck()));
+            fleet.members(),
+            "switch",
+            m -> run.version(),
+            true,
+            run.options.switchAck(),
+            run.alsoSwitch()));
     List<String> problems =
         fleet.members().stream().filter(m -> m.failure != null).map(m -> m.failure).toList();
     if (!problems.isEmpty()) {

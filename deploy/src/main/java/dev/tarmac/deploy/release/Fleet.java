@@ -450,13 +450,45 @@ final class Fleet implements AutoCloseable {
       Function<Member, String> version,
       boolean allOrNothing,
       Duration ackLimit) {
+    return switchTo(hosts, task, version, allOrNothing, ackLimit, AlsoSwitch.NOTHING);
+  }
+
+  /**
+   * What a switch changes on a host besides {@code current} (the proxy's upstream, {@link
+   * Processes}): staged with the staged link, done right after the rename, in the same command.
+   */
+  interface AlsoSwitch {
+    AlsoSwitch NOTHING = (m, v) -> null;
+
+    /** The command that stages it for {@code version} on {@code m}; null: nothing to switch. */
+    String stage(Member m, String version);
+
+    /** The command that puts it in place, run after the rename when {@link #stage} was. */
+    default String swap(Member m, String version) {
+      return null;
+    }
+  }
+
+  /** {@link #switchTo}, with {@code also} staged and swapped with {@code current}. */
+  Duration switchTo(
+      List<Member> hosts,
+      String task,
+      Function<Member, String> version,
+      boolean allOrNothing,
+      Duration ackLimit,
+      AlsoSwitch also) {
     List<Member> failed =
         eachHost(
             hosts.stream().filter(m -> version.apply(m) != null).toList(),
             hosts.size(),
-            m ->
-                change(
-                    m, "stage " + task, SwitchCommands.stageCurrent(m.layout, version.apply(m))));
+            m -> {
+              String v = version.apply(m);
+              String extra = also.stage(m, v);
+              change(
+                  m,
+                  "stage " + task,
+                  SwitchCommands.stageCurrent(m.layout, v) + (extra == null ? "" : " && " + extra));
+            });
     if (!failed.isEmpty() && allOrNothing) {
       return Duration.ZERO;
     }
@@ -465,12 +497,16 @@ final class Fleet implements AutoCloseable {
         allOrNothing,
         task,
         ackLimit,
-        m ->
-            fenceInstant(
-                m,
-                version.apply(m) == null
-                    ? SwitchCommands.removeCurrent(m.layout)
-                    : SwitchCommands.swapCurrent(m.layout, version.apply(m))));
+        m -> {
+          String v = version.apply(m);
+          String extra = v == null || also.stage(m, v) == null ? null : also.swap(m, v);
+          return fenceInstant(
+              m,
+              (v == null
+                      ? SwitchCommands.removeCurrent(m.layout)
+                      : SwitchCommands.swapCurrent(m.layout, v))
+                  + (extra == null ? "" : " && " + extra));
+        });
   }
 
   /**

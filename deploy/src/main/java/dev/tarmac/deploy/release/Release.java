@@ -38,6 +38,7 @@ final class Release implements Runner.Operation {
   private final TarmacConfig config;
   private final Deltas deltas;
   private final java.util.function.Function<String, TarmacConfig> configOf;
+  private final Processes processes;
 
   /**
    * {@code built} (the build record and its {@code config}) is read and parsed once, before the run
@@ -52,6 +53,7 @@ final class Release implements Runner.Operation {
     this.config = built.config();
     this.deltas = deltas;
     this.configOf = configOf;
+    this.processes = new Processes(config);
   }
 
   @Override
@@ -103,12 +105,15 @@ final class Release implements Runner.Operation {
         Phase.eachHost("fetch", Stage.PREPARE, this::fetch),
         Phase.eachHost("link shared", Stage.PREPARE, this::linkShared),
         Phase.eachHost("prepare hooks", Stage.PREPARE, this::prepareHooks),
+        processes.start(),
+        processes.check(),
         Phase.eachHost("backup", Stage.PREPARE, this::backup),
         Phase.once("migrate", Stage.BEFORE_SWITCH, this::migrate),
         Activation.SWITCH,
         Activation.ACTIVATE_HOOKS,
         Activation.HEALTH,
         Activation.PURGE,
+        processes.stopOld(),
         finish.onEveryHost(),
         finish.cleanAssets());
   }
@@ -341,6 +346,7 @@ final class Release implements Runner.Operation {
 
   @Override
   public void discard(Run run) {
+    processes.discard(run, run.fleet.connected().stream().filter(m -> m.hostLocked).toList());
     run.fleet.eachHost(
         run.fleet.connected().stream().filter(m -> m.hostLocked).toList(),
         run.env.parallel(),

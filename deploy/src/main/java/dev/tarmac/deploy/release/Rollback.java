@@ -33,6 +33,7 @@ final class Rollback implements Runner.Operation {
   private Backup dump;
   private TarmacConfig liveConfig;
   private TarmacConfig targetConfig;
+  private Processes processes;
 
   /** {@code builds} looks up a version's build with its config (each read once). */
   Rollback(Optional<String> to, boolean restoreDatabase, Function<String, Builds.Built> builds) {
@@ -65,17 +66,29 @@ final class Rollback implements Runner.Operation {
   @Override
   public List<Phase> phases() {
     Finish finish = new Finish(targetConfig, true);
+    processes = new Processes(targetConfig);
     return Phase.list(
         Phase.eachHost("check", Stage.PREPARE, this::check),
+        processes.start(),
+        processes.check(),
         Phase.when(
             dump != null, Phase.once("restore database", Stage.BEFORE_SWITCH, this::restore)),
         Activation.SWITCH,
         Activation.ACTIVATE_HOOKS,
         Activation.HEALTH,
         Activation.PURGE,
+        processes.stopOld(),
         finish.onEveryHost(),
         finish.cleanAssets(),
         Phase.once("mark rolled back", Stage.LIVE, this::markRolledBack));
+  }
+
+  /** What the prepare started on the hosts (the target's processes) is stopped again. */
+  @Override
+  public void discard(Run run) {
+    if (processes != null) {
+      processes.discard(run, run.fleet.connected().stream().filter(m -> m.hostLocked).toList());
+    }
   }
 
   @Override

@@ -24,6 +24,7 @@ final class Run {
   private final long id;
   private volatile Backup backup;
   private volatile Duration window;
+  private volatile Fleet.AlsoSwitch alsoSwitch = Fleet.AlsoSwitch.NOTHING;
 
   /**
    * What a run puts live: {@code version} (built from {@code commit}), with the {@code config} its
@@ -81,6 +82,16 @@ final class Run {
 
   void window(Duration w) {
     this.window = w;
+  }
+
+  /** What the switch (and the switch back) changes besides {@code current}: the proxy. */
+  Fleet.AlsoSwitch alsoSwitch() {
+    return alsoSwitch;
+  }
+
+  /** Set by a prepare phase that staged what the switch changes too ({@link Processes}). */
+  void alsoSwitch(Fleet.AlsoSwitch also) {
+    this.alsoSwitch = also;
   }
 
   /** Whether {@code m} is the environment's primary db host (the migration runs there, once). */

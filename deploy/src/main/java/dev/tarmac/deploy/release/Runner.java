@@ -462,7 +462,13 @@ final class Runner {
     private void switchBack() {
       fleet.clearFailures();
       fleet.phase("switch back", "returning every host to its previous release");
-      fleet.switchTo(fleet.members(), "switch back", m -> m.previous, false, options.switchAck());
+      fleet.switchTo(
+          fleet.members(),
+          "switch back",
+          m -> m.previous,
+          false,
+          options.switchAck(),
+          run.alsoSwitch());
       Activation.activateHooks(run, m -> m.previous, target.liveConfig());
       if (target.live() != null && target.liveConfig() != null) {
         PurgeCaches.again(fleet, target.live(), target.liveConfig().release().purge());

@@ -39,6 +39,10 @@ class TarmacYmlDocTest {
         "release: {health: {url: 'http://a/', zzz: 1}}|release.health`",
         "release: {cdn: {url: 'https://c/', zzz: 1}}|release.cdn",
         "release: {purge: [{url: 'http://a/', zzz: 1}]}|release.purge`",
+        "release: {processes: {web: {command: x, zzz: 1}}}|release.processes`",
+        "release: {processes: {web: {command: x, health: {path: /, zzz: 1}}}}|release.processes`",
+        "release: {proxy: {nginx: /a, zzz: 1}}|release.proxy`",
+        "ENV    supervisor: {conf: /a, zzz: 1}|environments.<name>.supervisor`",
         "ENV    zzz: 1|environments.<name>.",
         "ENV    hosts: [{name: a, zzz: 1}]|environments.<name>.hosts[]`",
       })

@@ -61,6 +61,19 @@ public final class DeployFixture implements AutoCloseable {
     return TestBuilds.publish(store, app, version, tree, config);
   }
 
+  /** {@link #publish}, with {@code files} (relative path → text) added to the sample tree. */
+  public BuildRecord publish(
+      String app, String version, String config, java.util.Map<String, String> files)
+      throws Exception {
+    Path tree = TestBuilds.sampleTree(Files.createTempDirectory(dir, "tree-"), version);
+    for (var f : files.entrySet()) {
+      Files.createDirectories(tree.resolve(f.getKey()).getParent());
+      Files.writeString(tree.resolve(f.getKey()), f.getValue());
+    }
+    Files.writeString(tree.resolve("tarmac.yml"), config);
+    return TestBuilds.publish(store, app, version, tree, config);
+  }
+
   public ReleaseOptions options() {
     return ReleaseOptions.defaults("tester")
         .withListener(

@@ -62,6 +62,15 @@ public final class SshHosts implements AutoCloseable {
   }
 
   public SshHosts(Path dir, int count, int firstAddress, Login login) throws Exception {
+    this(dir, count, firstAddress, login, 0);
+  }
+
+  /**
+   * With {@code firstPort} &gt; 0, host {@code i}'s sshd listens on {@code firstPort + i} (a test
+   * keeping to its own port range); else on a free port.
+   */
+  public SshHosts(Path dir, int count, int firstAddress, Login login, int firstPort)
+      throws Exception {
     this.user = login == Login.SLOW ? SLOW_USER : USER;
     this.dir = Files.createDirectories(dir.toAbsolutePath());
     this.deployTo = Files.createDirectories(this.dir.resolve("srv-app"));
@@ -104,7 +113,7 @@ public final class SshHosts implements AutoCloseable {
       run("chown", user, root.toString());
       Path hostKey = hostDir.resolve("host_key");
       keygen(hostKey);
-      int port = freePort(address);
+      int port = firstPort > 0 ? firstPort + i : freePort(address);
       Path config = hostDir.resolve("sshd_config");
       Files.writeString(
           config,
@@ -313,6 +322,37 @@ public final class SshHosts implements AutoCloseable {
         + hostsYaml("      ");
   }
 
+  /**
+   * Runs {@code command} on a host as the deploy user with OpenSSH's client (inside the host's
+   * mount namespace, as a release would); its output, or an exception with it when it fails.
+   */
+  public String ssh(String name, String command) throws Exception {
+    Host h = host(name);
+    Process p =
+        new ProcessBuilder(
+                "ssh",
+                "-i",
+                clientKey.toString(),
+                "-o",
+                "UserKnownHostsFile=" + knownHosts,
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                "BatchMode=yes",
+                "-p",
+                Integer.toString(h.port()),
+                user + "@" + h.address(),
+                command)
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(name + ": `" + command + "` failed: " + out);
+    }
+    return out;
+  }
+
   /** The deploy user these hosts log in as. */
   public String user() {
     return user;
@@ -338,7 +378,8 @@ public final class SshHosts implements AutoCloseable {
     run("chown", "-R", SLOW_USER, home.toString());
   }
 
-  private static void run(String... command) throws Exception {
+  /** Runs a command on this machine; its output in the exception when it fails. */
+  public static void run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (p.waitFor() != 0) {

@@ -1,0 +1,238 @@
+package dev.tarmac.deploy.remote;
+
+import dev.tarmac.deploy.config.TarmacConfig.AppProcess;
+import dev.tarmac.deploy.config.TarmacConfig.Supervisor;
+import dev.tarmac.distributor.model.Names;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The app's processes on a host, under its supervisord ({@code release.processes},
+ * docs/processes.md): one program file per process and slot in the supervisor's include directory,
+ * started, checked, stopped with {@code supervisorctl -c}; pure functions returning the exact
+ * string.
+ *
+ * <p>Each process has two <b>slots</b>, {@code blue} and {@code green}: the new release takes the
+ * one the live release does not use, so both run side by side until the switch. A process with a
+ * port gets {@code ports + 2 * i} in blue and {@code ports + 2 * i + 1} in green ({@code i}: its
+ * place among the processes with a port). Which version each slot holds is in {@code
+ * .tarmac/slots}, one line {@code <slot> <version>} each.
+ */
+public final class ProcessCommands {
+  private ProcessCommands() {}
+
+  public static final String BLUE = "blue";
+  public static final String GREEN = "green";
+
+  /** Where a host says which version each slot holds. */
+  public static String slotsFile(ReleaseLayout layout) {
+    return layout.meta() + "/slots";
+  }
+
+  /** Prints {@code .tarmac/slots} (nothing when there is none yet). */
+  public static String readSlots(ReleaseLayout layout) {
+    String f = Shell.quote(slotsFile(layout));
+    return "if [ -f " + f + " ]; then cat " + f + "; fi";
+  }
+
+  /** {@code blue v1\ngreen v2} → {blue=v1, green=v2}; other lines are ignored. */
+  public static Map<String, String> parseSlots(String out) {
+    Map<String, String> slots = new LinkedHashMap<>();
+    for (String line : out.strip().split("\n")) {
+      String[] parts = line.strip().split(" ");
+      if (parts.length == 2
+          && (parts[0].equals(BLUE) || parts[0].equals(GREEN))
+          && Names.isVersion(parts[1])) {
+        slots.put(parts[0], parts[1]);
+      }
+    }
+    return slots;
+  }
+
+  /** The slot {@code version} holds in {@code slots}, or null. */
+  public static String slotOf(Map<String, String> slots, String version) {
+    if (version == null) {
+      return null;
+    }
+    return slots.entrySet().stream()
+        .filter(e -> e.getValue().equals(version))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** The slot a version goes to next to the live one: the other one; blue when none is live. */
+  public static String nextSlot(Map<String, String> slots, String live) {
+    String used = slotOf(slots, live);
+    return BLUE.equals(used) ? GREEN : BLUE;
+  }
+
+  /** The port of {@code process} in {@code slot}: {@code ports + 2 * index (+ 1 in green)}. */
+  public static int port(int ports, List<AppProcess> served, String process, String slot) {
+    for (int i = 0; i < served.size(); i++) {
+      if (served.get(i).name().equals(process)) {
+        return ports + 2 * i + (GREEN.equals(slot) ? 1 : 0);
+      }
+    }
+    throw new IllegalArgumentException(process + " has no port");
+  }
+
+  /** {@code <app>-<env>-<process>-<slot>}: the supervisor's program name. */
+  public static String program(String app, String env, String process, String slot) {
+    return app + "-" + env + "-" + process + "-" + slot;
+  }
+
+  /**
+   * A supervisor program file: the process's {@link #script} in the release's directory, with
+   * {@code PORT} (when it has one) and the {@code TARMAC_*} variables; not started by supervisord
+   * itself ({@code autostart=false}: Tarmac starts it), restarted when it dies, its whole process
+   * group stopped. The user's command is in the script, never in this file: supervisor's config
+   * parser would cut it at {@code " ;"} and expand its {@code %}.
+   */
+  public static String programFile(
+      String program, String script, String dir, Integer port, Map<String, String> variables) {
+    StringBuilder env = new StringBuilder();
+    if (port != null) {
+      env.append("PORT=\"").append(port).append('"');
+    }
+    variables.forEach(
+        (k, v) -> {
+          if (!k.matches("[A-Z_][A-Z0-9_]*") || !v.matches("[A-Za-z0-9._/@+:-]*")) {
+            throw new IllegalArgumentException("cannot pass " + k + "=" + v + " to supervisor");
+          }
+          env.append(env.length() == 0 ? "" : ",").append(k).append("=\"").append(v).append('"');
+        });
+    return "[program:"
+        + program
+        + "]\n"
+        + "command=/bin/sh "
+        + safe(script)
+        + "\n"
+        + "directory="
+        + safe(dir)
+        + "\n"
+        + "environment="
+        + env
+        + "\n"
+        + "autostart=false\n"
+        + "autorestart=true\n"
+        + "startsecs=0\n"
+        + "stopsignal=TERM\n"
+        + "stopwaitsecs=10\n"
+        + "stopasgroup=true\n"
+        + "killasgroup=true\n"
+        + "redirect_stderr=true\n";
+  }
+
+  /** The script a program runs: the process's command, as {@code sh} reads it. */
+  public static String script(AppProcess p) {
+    return "# release.processes." + p.name() + " (written by Tarmac)\n" + p.command() + "\n";
+  }
+
+  /** Where the script of {@code process} at {@code version} is: {@code .tarmac/processes/}. */
+  public static String scriptPath(ReleaseLayout layout, String process, String version) {
+    return layout.meta() + "/processes/" + process + "-" + Names.version(version) + ".sh";
+  }
+
+  private static String safe(String path) {
+    if (!path.matches("/[A-Za-z0-9._/@+-]*")) {
+      throw new IllegalArgumentException("not a plain absolute path: " + path);
+    }
+    return path;
+  }
+
+  /** The program file of {@code program} in the include directory. */
+  public static String programPath(Supervisor sv, String program) {
+    return sv.include() + "/" + program + ".conf";
+  }
+
+  /**
+   * Writes each script ({@code scripts}: path → text) and program file (atomically: a temporary
+   * name, then {@code mv}), records {@code slot version} in {@code .tarmac/slots}, and has
+   * supervisord take the files and start the programs: {@code update} leaves a program whose file
+   * did not change as it is (running or not), restarts one whose file changed; {@code start} starts
+   * what is not running.
+   */
+  public static String start(
+      ReleaseLayout layout,
+      Supervisor sv,
+      String slot,
+      String version,
+      Map<String, String> scripts,
+      Map<String, String> files) {
+    StringBuilder out =
+        new StringBuilder("mkdir -p ")
+            .append(Shell.quote(sv.include()))
+            .append(' ')
+            .append(Shell.quote(layout.meta() + "/processes"));
+    scripts.forEach(
+        (path, text) ->
+            out.append(" && printf '%s' ")
+                .append(Shell.quote(text))
+                .append(" > ")
+                .append(Shell.quote(path)));
+    files.forEach(
+        (program, text) -> {
+          String path = programPath(sv, program);
+          out.append(" && printf '%s' ")
+              .append(Shell.quote(text))
+              .append(" > ")
+              .append(Shell.quote(path + ".tmp"))
+              .append(" && mv -f ")
+              .append(Shell.quote(path + ".tmp"))
+              .append(' ')
+              .append(Shell.quote(path));
+        });
+    String slots = Shell.quote(slotsFile(layout));
+    String other = BLUE.equals(slot) ? GREEN : BLUE;
+    out.append("\n{ grep '^")
+        .append(other)
+        .append(" ' ")
+        .append(slots)
+        .append(" 2>/dev/null; echo ")
+        .append(Shell.quote(slot + " " + Names.version(version)))
+        .append("; } > ")
+        .append(Shell.quote(slotsFile(layout) + ".tmp"))
+        .append(" && mv -f ")
+        .append(Shell.quote(slotsFile(layout) + ".tmp"))
+        .append(' ')
+        .append(slots)
+        .append(" || exit 1\n");
+    String names = String.join(" ", files.keySet());
+    out.append(ctl(sv))
+        .append(" update ")
+        .append(names)
+        .append(" || exit $?\n")
+        .append(ctl(sv))
+        .append(" start ")
+        .append(names);
+    return out.toString();
+  }
+
+  /**
+   * After {@code drain}, stops the programs (supervisord sends TERM to each process group, then
+   * KILL after 10 s). A program that is not running is left as it is.
+   */
+  public static String stop(Supervisor sv, Duration drain, List<String> programs) {
+    String wait =
+        drain.isZero()
+            ? ""
+            : "sleep "
+                + (drain.toMillis() % 1000 == 0
+                    ? Long.toString(drain.toSeconds())
+                    : String.format(java.util.Locale.ROOT, "%.3f", drain.toMillis() / 1000.0))
+                + " && ";
+    return wait + ctl(sv) + " stop " + String.join(" ", programs);
+  }
+
+  /** What a program printed last (for a failed health check's message). */
+  public static String tail(Supervisor sv, String program) {
+    return ctl(sv) + " tail " + program;
+  }
+
+  private static String ctl(Supervisor sv) {
+    return "supervisorctl -c " + Shell.quote(sv.conf());
+  }
+}

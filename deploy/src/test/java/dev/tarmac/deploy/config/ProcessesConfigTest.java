@@ -1,0 +1,158 @@
+package dev.tarmac.deploy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tarmac.deploy.config.TarmacConfig.AppProcess;
+import dev.tarmac.deploy.config.TarmacConfig.ProcessHealth;
+import dev.tarmac.deploy.config.TarmacConfig.Proxy;
+import dev.tarmac.deploy.config.TarmacConfig.Supervisor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** {@code release.processes}, {@code release.proxy}, {@code environments.<name>.supervisor}. */
+class ProcessesConfigTest {
+
+  @Test
+  void theDocumentedExampleReadsAsShown() throws Exception {
+    TarmacConfig config =
+        ConfigReader.read(
+            Files.readString(Path.of("../docs/examples/processes/tarmac.yml")),
+            "docs/examples/processes/tarmac.yml");
+    assertThat(config.release().processes().values())
+        .containsExactly(
+            new AppProcess(
+                "web",
+                "node server.js",
+                true,
+                Optional.of(
+                    new ProcessHealth("/health", Optional.of("{version}"), Duration.ofSeconds(30))),
+                Duration.ofSeconds(30)),
+            new AppProcess(
+                "worker", "node worker.js", false, Optional.empty(), Duration.ofSeconds(10)));
+    assertThat(config.release().served()).extracting(AppProcess::name).containsExactly("web");
+    assertThat(config.release().proxy())
+        .contains(new Proxy("/etc/nginx/tarmac/shop.conf", "sudo /usr/sbin/nginx -s reload"));
+    TarmacConfig.Environment prod = config.environment("production");
+    assertThat(prod.supervisor())
+        .contains(
+            new Supervisor(
+                "/etc/tarmac-supervisor/supervisord.conf", "/etc/tarmac-supervisor/conf.d"));
+    assertThat(prod.hosts()).allMatch(h -> h.ports() == 3100);
+  }
+
+  static String yml(String release, String env) {
+    return "app: shop\nrelease:\n"
+        + release
+        + "environments:\n  prod:\n    deploy_to: /srv/shop\n"
+        + env
+        + "    hosts: [{ name: web1 }, { name: web2, ports: 4100 }]\n";
+  }
+
+  static final String SUPERVISOR =
+      "    supervisor: { conf: /etc/s/supervisord.conf, include: /etc/s/conf.d }\n";
+
+  @Test
+  void portsComeFromTheEnvironmentOrTheHost() {
+    TarmacConfig c =
+        ConfigReader.read(
+            yml("  processes: { worker: { command: w } }\n", SUPERVISOR + "    ports: 5000\n"),
+            "tarmac.yml");
+    assertThat(c.environment("prod").hosts())
+        .extracting(h -> h.ports())
+        .containsExactly(5000, 4100);
+  }
+
+  @Test
+  void appsWithoutProcessesReadAsBefore() {
+    TarmacConfig c = ConfigReader.read(yml("  keep: 3\n", ""), "tarmac.yml");
+    assertThat(c.release().processes()).isEmpty();
+    assertThat(c.release().proxy()).isEmpty();
+    assertThat(c.environment("prod").supervisor()).isEmpty();
+    assertThat(c.environment("prod").hosts().get(0).ports()).isEqualTo(3100);
+  }
+
+  @Test
+  void everyMistakeIsNamedWithItsLineAndKey() {
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    yml(
+                        "  processes:\n"
+                            + "    web: { command: \"node s.js\", port: yes, helth: {} }\n"
+                            + "    Bad!: { command: x }\n"
+                            + "    api: { port: true, health: { path: nohealth } }\n"
+                            + "    job: { command: j, health: { path: /h }, drain: 2d }\n",
+                        "    supervisor: { conf: etc/s.conf }\n    ports: 80\n"),
+                    "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "line 4: release.processes.web.helth: unknown key; did you mean `health`?")
+        .hasMessageContaining(
+            "line 4: release.processes.web.port: expected true or false, got 'yes'")
+        .hasMessageContaining(
+            "line 5: release.processes.Bad!: a process name is 1 to 32 of a-z 0-9 _ -")
+        .hasMessageContaining("release.processes.api.command is required")
+        .hasMessageContaining(
+            "line 6: release.processes.api.health.path: expected a path on the process's port,"
+                + " such as /health, got 'nohealth'")
+        .hasMessageContaining(
+            "line 7: release.processes.job.health: is checked on the process's own port: it needs"
+                + " port: true")
+        .hasMessageContaining(
+            "line 7: release.processes.job.drain: expected a duration from 0s to 1h")
+        .hasMessageContaining(
+            "line 11: environments.prod.supervisor.include: is required: the directory its"
+                + " [include] reads")
+        .hasMessageContaining(
+            "line 11: environments.prod.supervisor.conf: expected an absolute path")
+        .hasMessageContaining(
+            "line 12: environments.prod.ports: expected a number from 1024 to 65000, got 80");
+  }
+
+  @Test
+  void aServedProcessNeedsTheProxyAndEveryEnvironmentASupervisor() {
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    yml("  processes:\n    web: { command: x, port: true }\n", ""), "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "line 4: release.processes: a process with port: true needs release.proxy")
+        .hasMessageContaining("environments.prod.supervisor is required by release.processes");
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    yml(
+                        "  processes: { worker: { command: x } }\n  proxy: { nginx: /etc/n.conf }\n",
+                        SUPERVISOR),
+                    "tarmac.yml"))
+        .hasMessageContaining(
+            "line 4: release.proxy: no process of release.processes has port: true");
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    yml(
+                        "  processes: { web: { command: x, port: true } }\n"
+                            + "  proxy: { reload: \"a\\nb\" }\n",
+                        SUPERVISOR),
+                    "tarmac.yml"))
+        .hasMessageContaining("line 4: release.proxy.nginx: is required")
+        .hasMessageContaining("line 4: release.proxy.reload: expected a one-line command");
+  }
+
+  @Test
+  void theReloadDefaultsToNginxItself() {
+    TarmacConfig c =
+        ConfigReader.read(
+            yml(
+                "  processes: { web: { command: x, port: true } }\n"
+                    + "  proxy: { nginx: /etc/nginx/tarmac/shop.conf }\n",
+                SUPERVISOR),
+            "tarmac.yml");
+    assertThat(c.release().proxy().orElseThrow().reload()).isEqualTo("nginx -s reload");
+  }
+}

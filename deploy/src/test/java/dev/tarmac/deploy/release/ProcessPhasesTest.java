@@ -1,0 +1,59 @@
+package dev.tarmac.deploy.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tarmac.deploy.config.ConfigReader;
+import dev.tarmac.deploy.config.TarmacConfig;
+import dev.tarmac.distributor.model.BuildRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Where the process phases stand in a release's declared list, and that they are optional. */
+class ProcessPhasesTest {
+
+  static List<String> names(TarmacConfig config) {
+    BuildRecord build =
+        new BuildRecord(
+            "shop",
+            "v2",
+            "v2",
+            "c0ffee",
+            "0".repeat(64),
+            1,
+            1,
+            "0".repeat(64),
+            "",
+            null,
+            null,
+            Instant.EPOCH);
+    return new Release(build, config, null, v -> config)
+        .phases().stream().map(p -> p.stage() + " " + p.name()).toList();
+  }
+
+  @Test
+  void processesStartAndAreCheckedBeforeTheBarrierAndTheOldOnesStopInTheFinish() throws Exception {
+    TarmacConfig config =
+        ConfigReader.read(
+            Files.readString(Path.of("../docs/examples/processes/tarmac.yml")), "tarmac.yml");
+    assertThat(names(config))
+        .containsSubsequence(
+            "PREPARE prepare hooks",
+            "PREPARE start processes",
+            "PREPARE check processes",
+            "PREPARE backup",
+            "BEFORE_SWITCH migrate",
+            "ACTIVATE switch",
+            "FINISH stop old processes",
+            "FINISH log revision and clean up");
+  }
+
+  @Test
+  void anAppWithoutProcessesHasNoneOfTheirPhases() throws Exception {
+    TarmacConfig config =
+        ConfigReader.read(Files.readString(Path.of("../docs/examples/tarmac.yml")), "tarmac.yml");
+    assertThat(names(config)).noneMatch(n -> n.contains("processes"));
+  }
+}

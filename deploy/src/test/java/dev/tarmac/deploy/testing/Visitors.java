@@ -1,0 +1,170 @@
+package dev.tarmac.deploy.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A load generator standing in for visitors: one thread per host sends {@code GET /} over a new TCP
+ * connection each time ({@code Connection: close}), loopback only, until {@link #close} or {@code
+ * bound} has passed. Every answer is kept with the time it arrived, so a test measures what a
+ * visitor saw: failed requests, and when each host first answered a new version.
+ */
+public final class Visitors implements AutoCloseable {
+  /** One request: {@code host}'s index, when its answer ended ({@link System#nanoTime}). */
+  public record Answer(int host, long at, int status, String body, String error) {
+    public boolean failed() {
+      return error != null || status != 200;
+    }
+  }
+
+  private final List<InetSocketAddress> targets;
+  private final List<Answer> answers = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private final List<Thread> threads = new ArrayList<>();
+  private final java.time.Instant baseInstant = java.time.Instant.now();
+  private final long baseNanos = System.nanoTime();
+
+  public Visitors(List<InetSocketAddress> targets, Duration bound) {
+    this.targets = List.copyOf(targets);
+    long end = System.nanoTime() + bound.toNanos();
+    for (int i = 0; i < targets.size(); i++) {
+      int host = i;
+      Thread t =
+          new Thread(
+              () -> {
+                while (!stop.get() && System.nanoTime() < end) {
+                  answers.add(get(host));
+                }
+              },
+              "visitor-" + i);
+      t.setDaemon(true);
+      threads.add(t);
+    }
+    threads.forEach(Thread::start);
+  }
+
+  private Answer get(int host) {
+    InetSocketAddress target = targets.get(host);
+    try (Socket s = new Socket()) {
+      s.connect(target, 2000);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("GET / HTTP/1.1\r\nHost: visitor\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      in.transferTo(all);
+      String text = all.toString(StandardCharsets.UTF_8);
+      long at = System.nanoTime();
+      int head = text.indexOf("\r\n\r\n");
+      if (!text.startsWith("HTTP/1.") || head < 0) {
+        return new Answer(host, at, 0, text, "not an HTTP answer: " + text);
+      }
+      int status = Integer.parseInt(text.substring(9, 12));
+      return new Answer(host, at, status, text.substring(head + 4).strip(), null);
+    } catch (Exception e) {
+      return new Answer(host, System.nanoTime(), 0, "", e.toString());
+    }
+  }
+
+  /** An answer's time ({@link Answer#at}) on the wall clock, to compare with a release record. */
+  public java.time.Instant instantOf(long nanos) {
+    return baseInstant.plusNanos(nanos - baseNanos);
+  }
+
+  /**
+   * From {@code go} (the switch's first signal, from the release record) to the last host's first
+   * answer of {@code body} after {@code since}; null when some host never answered it.
+   */
+  public Duration sinceSwitch(String body, long since, java.time.Instant go) {
+    List<OptionalLong> first = firstAnswer(body, since);
+    if (go == null || first.stream().anyMatch(OptionalLong::isEmpty)) {
+      return null;
+    }
+    long last = first.stream().mapToLong(OptionalLong::getAsLong).max().orElseThrow();
+    return Duration.between(go, instantOf(last));
+  }
+
+  public List<Answer> answers() {
+    return List.copyOf(answers);
+  }
+
+  public List<Answer> failures() {
+    return answers.stream().filter(Answer::failed).toList();
+  }
+
+  /**
+   * Per host, when it first answered {@code body} at or after {@code since}; empty for a host that
+   * never did.
+   */
+  public List<OptionalLong> firstAnswer(String body, long since) {
+    List<OptionalLong> out = new ArrayList<>();
+    for (int h = 0; h < targets.size(); h++) {
+      int host = h;
+      out.add(
+          answers.stream()
+              .filter(a -> a.host() == host && a.at() >= since && body.equals(a.body()))
+              .mapToLong(Answer::at)
+              .min());
+    }
+    return out;
+  }
+
+  /**
+   * The visitor window: from the first to the last host answering {@code body} (after {@code
+   * since}); null when some host never did.
+   */
+  public Duration window(String body, long since) {
+    List<OptionalLong> first = firstAnswer(body, since);
+    if (first.stream().anyMatch(OptionalLong::isEmpty)) {
+      return null;
+    }
+    long min = first.stream().mapToLong(OptionalLong::getAsLong).min().orElseThrow();
+    long max = first.stream().mapToLong(OptionalLong::getAsLong).max().orElseThrow();
+    return Duration.ofNanos(max - min);
+  }
+
+  /**
+   * Per host, how long after its first {@code newBody} answer (after {@code since}) it still
+   * answered {@code oldBody} before {@code until} (zero: never): old nginx workers finishing what
+   * they had accepted.
+   */
+  public List<Duration> overlap(String oldBody, String newBody, long since, long until) {
+    List<OptionalLong> first = firstAnswer(newBody, since);
+    List<Duration> out = new ArrayList<>();
+    for (int h = 0; h < targets.size(); h++) {
+      int host = h;
+      long f = first.get(h).orElse(Long.MAX_VALUE);
+      long lastOld =
+          answers.stream()
+              .filter(
+                  a ->
+                      a.host() == host && a.at() >= f && a.at() < until && oldBody.equals(a.body()))
+              .mapToLong(Answer::at)
+              .max()
+              .orElse(f);
+      out.add(Duration.ofNanos(Math.max(0, lastOld - f)));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join(10_000);
+    }
+  }
+}
