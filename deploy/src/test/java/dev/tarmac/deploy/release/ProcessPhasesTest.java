@@ -29,7 +29,7 @@ class ProcessPhasesTest {
             null,
             null,
             Instant.EPOCH);
-    return new Release(build, config, null, v -> config)
+    return new Release(new dev.tarmac.deploy.store.Builds.Built(build, config), null, v -> config)
         .phases().stream().map(p -> p.stage() + " " + p.name()).toList();
   }
 
