@@ -311,6 +311,7 @@ final class Runner {
               run.env.parallel(),
               m -> {
                 fleet.connect(m);
+                fleet.logIn(m);
                 fleet.lockHost(m, owner, this::stale);
                 for (Phase p : phases) {
                   if (p instanceof EachHost each) {
