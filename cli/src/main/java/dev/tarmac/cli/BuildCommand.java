@@ -125,21 +125,23 @@ public final class BuildCommand implements Callable<Integer> {
               : "");
     }
     if (build.path("status").asText().equals("FAILED")) {
-      throw new CliException(
-          CliException.REMOTE,
-          "build of "
-              + app
-              + " "
-              + tag
-              + " failed: "
-              + build.path("error").asText()
-              + " (log: tarmac's /api/apps/"
-              + app
-              + "/builds/"
-              + tag
-              + "/log)");
+      throw new CliException(CliException.REMOTE, failed(app, tag, build.path("error").asText()));
     }
     return 0;
+  }
+
+  /** A build that failed on the service, and the command that shows its log. */
+  static String failed(String app, String tag, String error) {
+    return "build of "
+        + app
+        + " "
+        + tag
+        + " failed: "
+        + error
+        + "; its log: tarmac log "
+        + app
+        + " "
+        + tag;
   }
 
   static boolean done(JsonNode build) {

@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
       "  tarmac check",
       "  tarmac check ~/src/shop --build --out /tmp/shop-build",
       "",
-      "Exit codes: 0 valid (and built), 3 tarmac.yml invalid, 1 the build failed."
+      "Exit codes: 0 valid (and built), 3 tarmac.yml invalid or missing, 1 the build failed."
     })
 public final class CheckCommand implements Callable<Integer> {
   @Parameters(

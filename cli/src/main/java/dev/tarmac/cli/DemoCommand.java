@@ -216,14 +216,12 @@ public final class DemoCommand implements Callable<Integer> {
                   + v2.path("version").asText()
                   + " stay in the store");
           if (keep) {
-            say(
-                "Service left running (pid "
-                    + ProcessHandle.current().pid()
-                    + "): export TARMAC_URL="
-                    + service.url()
-                    + " TARMAC_DATA_DIR="
-                    + root.resolve("service")
-                    + " (tarmac reads the admin token from its api-token file)");
+            Map<String, String> served = new java.util.LinkedHashMap<>();
+            for (String h : web.hosts()) {
+              served.put(h, web.url(h).toString());
+            }
+            say("Done; the service and the hosts keep running:");
+            kept(root, service.url().toString(), served).forEach(System.out::println);
             service.waitFor();
           }
         }
@@ -231,8 +229,42 @@ public final class DemoCommand implements Callable<Integer> {
         service.close();
       }
     }
-    say("Done.");
+    say(String.format("Done in %.1f s. To look at next:", (System.nanoTime() - started) / 1e9));
+    next(root).forEach(System.out::println);
     return 0;
+  }
+
+  /** What to look at once the demo ended (DemoIT checks these lines). */
+  static List<String> next(Path root) {
+    return List.of(
+        "  the hosts' folders: "
+            + root.resolve("hosts")
+            + "/web1, web2, web3 (current -> releases/v1.0.0 after the rollback; releases/,"
+            + " shared/)",
+        "  the service's log: " + root.resolve("service.log"),
+        "  ./tarmac demo --keep leaves the service and the hosts running: the dashboard,"
+            + " tarmac status, history and log against them");
+  }
+
+  /** With {@code --keep}: where the dashboard and the hosts are, and how it ends. */
+  static List<String> kept(Path root, String url, Map<String, String> hosts) {
+    List<String> lines = new java.util.ArrayList<>();
+    lines.add(
+        "  the dashboard: "
+            + url
+            + "/ (sign in with the token in "
+            + root.resolve("service/api-token")
+            + ")");
+    hosts.forEach(
+        (h, at) -> lines.add("  " + h + " serves " + at + " from " + root.resolve("hosts/" + h)));
+    lines.add(
+        "  in another terminal: export TARMAC_URL="
+            + url
+            + " TARMAC_DATA_DIR="
+            + root.resolve("service")
+            + "; tarmac history demo --env demo");
+    lines.add("  Ctrl-C stops the service and the hosts' web servers, and ends the demo");
+    return lines;
   }
 
   private JsonNode release(ApiClient api, String version) {

@@ -18,6 +18,7 @@ final class Output {
   static final java.util.Set<String> PREPARE_TASKS =
       java.util.Set.of(
           "connect",
+          "log in",
           "lock host",
           "check",
           "download",

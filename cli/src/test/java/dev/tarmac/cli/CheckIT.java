@@ -112,6 +112,23 @@ class CheckIT {
     return new Run(p.exitValue(), out);
   }
 
+  /** Issue 26, item 6: no tarmac.yml is its own problem (exit 3), not "build failed" (exit 1). */
+  @Test
+  void aWorkingCopyWithoutTarmacYmlSaysSoAndExits3() throws Exception {
+    Files.delete(repo.resolve("tarmac.yml"));
+
+    Run run = tarmac("check", repo.toString(), "--build");
+
+    assertThat(run.exit()).as(run.out()).isEqualTo(3);
+    assertThat(run.out())
+        .isEqualTo(
+            "there is no tarmac.yml in "
+                + repo
+                + ": it is what tells Tarmac how to build and release this app; `tarmac init --dir "
+                + repo
+                + "` writes one fitted to the repository\n");
+  }
+
   @Test
   void aBrokenConfigIsReportedWhole() throws Exception {
     Path yml = repo.resolve("tarmac.yml");

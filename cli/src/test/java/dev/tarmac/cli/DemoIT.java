@@ -48,8 +48,18 @@ class DemoIT {
             "Migration ran once, on web1: migrated to v1.0.0; migrated to v1.1.0",
             "Rollback: LIVE to v1.0.0, no download",
             "web2 answers: Release v1.0.0",
-            "Status: web1=v1.0.0 web2=v1.0.0 web3=v1.0.0",
-            "Done.");
+            "Status: web1=v1.0.0 web2=v1.0.0 web3=v1.0.0");
+    // the last lines say what to look at next (issue 26, item 7)
+    assertThat(output.strip().lines().toList())
+        .endsWith(
+            "  the hosts' folders: "
+                + dir.resolve("hosts")
+                + "/web1, web2, web3 (current -> releases/v1.0.0 after the rollback; releases/,"
+                + " shared/)",
+            "  the service's log: " + dir.resolve("service.log"),
+            "  ./tarmac demo --keep leaves the service and the hosts running: the dashboard,"
+                + " tarmac status, history and log against them");
+    assertThat(output).containsPattern("\\] Done in [0-9.]+ s\\. To look at next:\n  the hosts'");
     assertThat(output).containsPattern("web2 +switch +[0-9.]+ +[0-9.]+ +ok");
     for (String host : List.of("web1", "web2", "web3")) {
       Path h = dir.resolve("hosts").resolve(host);

@@ -52,12 +52,30 @@ class LauncherIT {
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out)
         .isEqualTo(
-            "tarmac: building Tarmac first (./mvnw package, tests skipped; about a minute the"
+            "tarmac: building Tarmac first (./mvnw package, tests skipped; a few minutes the"
                 + " first time)\n"
                 + Main.VERSION
                 + "\n");
     assertThat(checkout.resolve("ran-in")).hasContent(checkout.toRealPath() + "\n");
     assertThat(checkout.resolve(".tarmac-build.log")).hasContent("built\n");
     assertThat(bin.resolve(".tarmac-build.log")).doesNotExist();
+
+    // the start the installed tarball has (issue 26, item 7): a class-data archive, made once
+    // after the build, then used by every call
+    assertThat(checkout.resolve("cli/target/tarmac.jsa")).isNotEmptyFile();
+    Path loaded = dir.resolve("class-load.log");
+    ProcessBuilder again =
+        new ProcessBuilder(bin.resolve("tarmac").toString(), "--version")
+            .directory(elsewhere.toFile())
+            .redirectErrorStream(true);
+    again.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + loaded);
+    Process second = again.start();
+    String secondOut = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(second.exitValue()).as(secondOut).isZero();
+    assertThat(secondOut).endsWith(Main.VERSION + "\n").doesNotContain("building");
+    assertThat(loaded)
+        .content()
+        .containsPattern("dev\\.tarmac\\.cli\\.Main source: shared objects file \\(top\\)");
   }
 }

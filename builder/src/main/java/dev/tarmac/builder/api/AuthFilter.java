@@ -118,18 +118,7 @@ public class AuthFilter {
           Problems.problem(
               403,
               "Forbidden",
-              "the token '"
-                  + token.name()
-                  + "' is a "
-                  + token.role().label()
-                  + " token; "
-                  + request.getMethod()
-                  + " "
-                  + path
-                  + " needs a "
-                  + needed.label()
-                  + " (or admin) token. Ask an admin for one: tarmac tokens create NAME --role "
-                  + needed.label(),
+              forbidden(token.name(), token.role(), request.getMethod() + " " + path, needed),
               path));
     }
     String env = request.getUriInfo().getPathParameters().getFirst("env");
@@ -149,6 +138,39 @@ public class AuthFilter {
               path));
     }
     return Optional.empty();
+  }
+
+  /**
+   * A token's role is short of what {@code call} needs: {@code the token 'vera' is a viewer token;
+   * POST … needs a deployer or admin token. …}.
+   */
+  static String forbidden(String name, Role has, String call, Role needed) {
+    java.util.List<String> enough = new java.util.ArrayList<>();
+    for (Role r : Role.values()) {
+      if (r.allows(needed)) {
+        enough.add(r.label());
+      }
+    }
+    String roles =
+        enough.size() == 1
+            ? enough.get(0)
+            : String.join(", ", enough.subList(0, enough.size() - 1))
+                + " or "
+                + enough.get(enough.size() - 1);
+    return "the token '"
+        + name
+        + "' is "
+        + article(has.label())
+        + " token; "
+        + call
+        + " needs "
+        + article(roles)
+        + " token. Ask an admin for one: tarmac tokens create NAME --role "
+        + needed.label();
+  }
+
+  private static String article(String word) {
+    return ("aeiou".indexOf(word.charAt(0)) >= 0 ? "an " : "a ") + word;
   }
 
   private static boolean isApi(String path) {

@@ -55,6 +55,11 @@ public class Problems {
   }
 
   @ServerExceptionMapper
+  public Response neverLive(dev.tarmac.deploy.release.NeverLiveException e, UriInfo uri) {
+    return problem(404, "Not found", e.getMessage(), uri.getPath());
+  }
+
+  @ServerExceptionMapper
   public Response config(dev.tarmac.deploy.config.ConfigException e, UriInfo uri) {
     return problem(400, "Invalid tarmac.yml", e.getMessage(), uri.getPath());
   }

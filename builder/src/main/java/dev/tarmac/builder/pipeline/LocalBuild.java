@@ -46,14 +46,19 @@ public final class LocalBuild {
 
   private LocalBuild() {}
 
+  private static String noConfig(Path dir) {
+    return "there is no tarmac.yml in "
+        + dir
+        + ": it is what tells Tarmac how to build and release this app; `tarmac init --dir "
+        + dir
+        + "` writes one fitted to the repository";
+  }
+
   /** Reads and validates {@code dir/tarmac.yml}; every problem at once in a ConfigException. */
   public static Checked check(Path dir) throws IOException {
     Path file = dir.resolve("tarmac.yml");
     if (!Files.isRegularFile(file)) {
-      throw new BuildException(
-          "there is no tarmac.yml in "
-              + dir
-              + "; `tarmac init` writes one fitted to the repository");
+      throw new BuildException(noConfig(dir));
     }
     TarmacConfig config = ConfigReader.read(Files.readString(file), "tarmac.yml");
     TarmacConfig.Build build = config.build();
@@ -244,6 +249,10 @@ public final class LocalBuild {
   }
 
   static int run(Path dir, boolean build, Path target, PrintStream out) throws Exception {
+    if (!Files.isRegularFile(dir.resolve("tarmac.yml"))) {
+      out.println(noConfig(dir));
+      return 3;
+    }
     try {
       if (!build) {
         Checked checked = check(dir);

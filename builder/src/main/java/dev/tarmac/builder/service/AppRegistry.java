@@ -286,15 +286,27 @@ public class AppRegistry {
   }
 
   public App require(String name) {
-    return find(name)
-        .orElseThrow(
-            () ->
-                ApiProblem.notFound(
-                    "no app named '"
-                        + name
-                        + "'; register it with POST /api/apps {\"name\":\""
-                        + name
-                        + "\",\"repo\":\"<git url>\"}"));
+    return find(name).orElseThrow(() -> ApiProblem.notFound(unknown(name, names())));
+  }
+
+  /**
+   * No app is called {@code name}: the one registered that is closest, if any, and how to register
+   * one (exact words tested in AppRegistryWordsTest).
+   */
+  static String unknown(String name, java.util.Collection<String> registered) {
+    return "no app named '"
+        + name
+        + "'; "
+        + dev.tarmac.deploy.config.Suggestions.closest(name, registered)
+            .map(s -> "did you mean " + s + "? Or register it: ")
+            .orElse("register it: ")
+        + "tarmac apps add "
+        + name
+        + " GIT_URL";
+  }
+
+  private List<String> names() {
+    return all().stream().map(App::name).toList();
   }
 
   public List<App> all() {

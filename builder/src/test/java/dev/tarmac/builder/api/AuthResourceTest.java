@@ -132,8 +132,12 @@ class AuthResourceTest {
         .then()
         .statusCode(403)
         .contentType(Problems.TYPE)
-        .body("detail", containsString("vera"))
-        .body("detail", containsString("viewer"));
+        .body(
+            "detail",
+            equalTo(
+                "the token 'vera' is a viewer token; POST /api/apps/shop/envs/production/releases"
+                    + " needs a deployer or admin token. Ask an admin for one: tarmac tokens"
+                    + " create NAME --role deployer"));
     given()
         .auth()
         .oauth2(viewer)
@@ -158,7 +162,17 @@ class AuthResourceTest {
         .post("/api/apps")
         .then()
         .statusCode(403);
-    given().auth().oauth2(viewer).get("/api/tokens").then().statusCode(403);
+    given()
+        .auth()
+        .oauth2(viewer)
+        .get("/api/tokens")
+        .then()
+        .statusCode(403)
+        .body(
+            "detail",
+            equalTo(
+                "the token 'vera' is a viewer token; GET /api/tokens needs an admin token. Ask an"
+                    + " admin for one: tarmac tokens create NAME --role admin"));
     // cancel, taking the lock away and removing an app are not a viewer's; reading the lock is
     given()
         .auth()

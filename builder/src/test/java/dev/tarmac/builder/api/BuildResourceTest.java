@@ -246,7 +246,7 @@ class BuildResourceTest {
         .statusCode(404)
         .contentType(Problems.TYPE)
         .body("status", equalTo(404))
-        .body("detail", containsString("POST /api/apps"));
+        .body("detail", containsString("; register it: tarmac apps add nope GIT_URL"));
     Api.registerApp("valid", repo.url(), false);
     Api.requestBuild("valid", "v1;rm -rf /")
         .then()

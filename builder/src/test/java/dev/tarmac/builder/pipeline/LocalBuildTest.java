@@ -43,6 +43,26 @@ class LocalBuildTest {
     return new Ran(code, bytes.toString(StandardCharsets.UTF_8));
   }
 
+  /** Issue 26, item 6: no tarmac.yml is not a failed build; it is exit 3, saying what to run. */
+  @Test
+  void aWorkingCopyWithoutTarmacYmlIsAConfigProblemNotAFailedBuild() throws Exception {
+    Files.delete(repo.dir().resolve("tarmac.yml"));
+
+    for (boolean build : new boolean[] {false, true}) {
+      Ran ran = run(build, build ? tmp.resolve("out") : null);
+
+      assertThat(ran.exitCode()).isEqualTo(3);
+      assertThat(ran.output())
+          .isEqualTo(
+              "there is no tarmac.yml in "
+                  + repo.dir()
+                  + ": it is what tells Tarmac how to build and release this app; `tarmac init --dir "
+                  + repo.dir()
+                  + "` writes one fitted to the repository\n");
+      assertThat(tmp.resolve("out")).doesNotExist();
+    }
+  }
+
   @Test
   void aBrokenConfigGetsEveryProblemWithLineKeyAndSuggestion() throws Exception {
     repo.write(

@@ -824,36 +824,7 @@ public final class ConfigReader {
 
   /** "did you mean `keep`? " for a key at most two edits from an allowed one, else "". */
   static String suggestion(String name, Set<String> allowed) {
-    String best = null;
-    int bestDistance = 3;
-    for (String candidate : new java.util.TreeSet<>(allowed)) {
-      int d = distance(name.toLowerCase(java.util.Locale.ROOT), candidate);
-      if (d < bestDistance) {
-        best = candidate;
-        bestDistance = d;
-      }
-    }
-    return best == null ? "" : "did you mean `" + best + "`? ";
-  }
-
-  private static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] =
-            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
+    return Suggestions.closest(name, allowed).map(s -> "did you mean `" + s + "`? ").orElse("");
   }
 
   private List<Node> sequence(Node node, String key) {

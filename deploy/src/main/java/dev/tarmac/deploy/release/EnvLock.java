@@ -91,21 +91,7 @@ public final class EnvLock implements AutoCloseable {
       Info theirs = read(store, key);
       boolean expired = theirs == null || theirs.leaseUntil().isBefore(now);
       if (!expired && !force) {
-        throw new LockedException(
-            app
-                + "/"
-                + env
-                + " is locked by "
-                + theirs.holder()
-                + " ("
-                + theirs.operation()
-                + " "
-                + theirs.version()
-                + " since "
-                + theirs.since()
-                + ", lease until "
-                + theirs.leaseUntil()
-                + "); wait for it to finish, or pass --force-unlock if that holder is gone");
+        throw new LockedException(lockedBy(app + "/" + env, theirs, now));
       }
       // expired or forced: replace it, then make sure we are the one who did
       store.delete(key);
@@ -123,6 +109,39 @@ public final class EnvLock implements AutoCloseable {
       }
       return new EnvLock(store, key, clock, lease, mine, true);
     }
+  }
+
+  private static final java.time.format.DateTimeFormatter UTC =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+          .withZone(java.time.ZoneOffset.UTC);
+
+  /**
+   * The 423's words: who holds {@code target}'s lock, since when and until when, each time as a
+   * person reads it ({@code since 2026-12-07 11:02:03 UTC, 4 min ago}).
+   */
+  static String lockedBy(String target, Info theirs, Instant now) {
+    return target
+        + " is locked by "
+        + theirs.holder()
+        + " ("
+        + theirs.operation()
+        + " "
+        + theirs.version()
+        + " since "
+        + UTC.format(theirs.since())
+        + ", "
+        + span(Duration.between(theirs.since(), now))
+        + " ago; its lease runs until "
+        + UTC.format(theirs.leaseUntil())
+        + ", in "
+        + span(Duration.between(now, theirs.leaseUntil()))
+        + "); wait for it to finish, or pass --force-unlock if that holder is gone";
+  }
+
+  /** {@code 42 s}, {@code 4 min}, {@code 5 h}: one unit, rounded down (a lease is minutes). */
+  private static String span(Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    return s < 60 ? s + " s" : s < 7200 ? s / 60 + " min" : s / 3600 + " h";
   }
 
   private static Info read(ArtifactStore store, String key) {

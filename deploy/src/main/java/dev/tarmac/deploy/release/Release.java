@@ -40,6 +40,9 @@ final class Release implements Runner.Operation {
   private final java.util.function.Function<String, TarmacConfig> configOf;
   private final Processes processes;
 
+  /** The host the migration ran on, once it ran ({@link #stillApplied}). */
+  private volatile String migratedOn;
+
   /**
    * {@code built} (the build record and its {@code config}) is read and parsed once, before the run
    * starts; {@code configOf} gives the {@code tarmac.yml} of another version (the one live: a
@@ -371,6 +374,7 @@ final class Release implements Runner.Operation {
               m.layout.release(build.version()),
               hookEnv(run, m).variables(m.layout),
               Hooks.commands(hooks.migrate())));
+      migratedOn = m.name();
     } catch (Fleet.Fenced e) {
       throw e;
     } catch (Fleet.StepFailed e) {
@@ -382,6 +386,43 @@ final class Release implements Runner.Operation {
                   : "\nThe database may be half-migrated; the dump taken before is "
                       + run.backup().key()));
     }
+  }
+
+  /**
+   * A migration that ran stays applied when the hosts are switched back (issue 26, item 3): said in
+   * the failure, so in the record, the CLI and the dashboard, with the way back.
+   */
+  @Override
+  public String stillApplied(Run run) {
+    if (migratedOn == null) {
+      return "";
+    }
+    String v = build.version();
+    String live = run.target.live();
+    String dump = run.backup() == null ? null : run.backup().key();
+    return "\nThe migration of "
+        + v
+        + " ran on "
+        + migratedOn
+        + " and stays applied: the database is migrated for "
+        + v
+        + (live == null ? "" : " while " + live + " serves")
+        + (dump == null
+            ? " (no dump was taken before it: there is no backup hook)."
+            : "; the dump taken before it is " + dump + ".")
+        + (live == null
+            ? " Nothing is live to roll back: restore the database by hand."
+            : " If "
+                + live
+                + " cannot run on it: tarmac rollback "
+                + run.app
+                + " --env "
+                + run.envName
+                + " --restore-database (back to the release before "
+                + live
+                + ", with the dump taken before "
+                + live
+                + ").");
   }
 
   private HookEnv hookEnv(Run run, Member m) {

@@ -97,6 +97,35 @@ final class Rollback implements Runner.Operation {
         ReleaseHistory.live(past)
             .orElseThrow(() -> new DeployException("nothing is live yet; nothing to roll back"));
     String target = to.orElseGet(() -> previousGood(past));
+    List<String> wereLive =
+        past.stream()
+            .filter(
+                r -> r.status() == ReleaseStatus.LIVE || r.status() == ReleaseStatus.ROLLED_BACK)
+            .map(ReleaseRecord::version)
+            .distinct()
+            .toList();
+    if (!wereLive.contains(target)) {
+      throw new NeverLiveException(
+          target
+              + " was never live in "
+              + live.app()
+              + "/"
+              + live.env()
+              + "; a rollback goes back to a version that was: "
+              + String.join(", ", wereLive)
+              + " (newest first; tarmac history "
+              + live.app()
+              + " --env "
+              + live.env()
+              + "). To put "
+              + target
+              + " live, release it: tarmac release "
+              + live.app()
+              + " "
+              + target
+              + " --env "
+              + live.env());
+    }
     if (target.equals(live.version())) {
       throw new DeployException(target + " is already live; nothing to do");
     }

@@ -59,6 +59,14 @@ final class Runner {
 
     /** Whether a failure after the barrier marks the target bad on the hosts. */
     boolean marksBad();
+
+    /**
+     * What this run changed that switching back does not undo (a migration that ran), as a
+     * paragraph ending the failure's words; empty when nothing.
+     */
+    default String stillApplied(Run run) {
+      return "";
+    }
   }
 
   private final ArtifactStore store;
@@ -216,7 +224,8 @@ final class Runner {
             markBadEverywhere();
           }
           fleet.unlockHosts(parallel);
-          throw fail(e.getMessage() + "; nothing was switched" + servingNote());
+          throw fail(
+              e.getMessage() + "; nothing was switched" + servingNote() + op.stillApplied(run));
         }
         if (cancelled("before the switch")) {
           fleet.unlockHosts(parallel);
@@ -237,12 +246,16 @@ final class Runner {
               "activation failed; every host was switched back"
                   + servingNote()
                   + ":\n"
-                  + problems.stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
+                  + problems.stream().map(p -> "  " + p).collect(Collectors.joining("\n"))
+                  + op.stillApplied(run));
         }
         if (cancelled("after the switch")) {
           switchBack();
           fleet.unlockHosts(parallel);
-          throw fail("cancelled after the switch; every host was switched back" + servingNote());
+          throw fail(
+              "cancelled after the switch; every host was switched back"
+                  + servingNote()
+                  + op.stillApplied(run));
         }
 
         verify();
@@ -311,6 +324,7 @@ final class Runner {
               run.env.parallel(),
               m -> {
                 fleet.connect(m);
+                fleet.logIn(m);
                 fleet.lockHost(m, owner, this::stale);
                 for (Phase p : phases) {
                   if (p instanceof EachHost each) {

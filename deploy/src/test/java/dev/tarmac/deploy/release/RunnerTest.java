@@ -187,6 +187,10 @@ class RunnerTest {
     assertThat(current("web1")).isEqualTo("releases/v2");
     assertThat(current("web2")).isEqualTo("releases/v2");
     assertThat(live.activationWindowMs()).isNotNull();
+    // the shell's start is its own task: a slow login is not timed as "lock host" (issue 26)
+    assertThat(live.hosts().get(0).tasks())
+        .extracting(ReleaseRecord.TaskRecord::name)
+        .startsWith("connect", "log in", "lock host");
     assertHostLocksReleased();
   }
 

@@ -273,33 +273,50 @@ public final class CompileSassStep implements BuildStep<CompileSassStep.Compiled
     if (event.hasSpan() && !event.getSpan().getUrl().isEmpty()) {
       return at(event.getSpan());
     }
-    String trace = event.getStackTrace().strip();
-    if (trace.isEmpty()) {
+    return traceLocation(event.getStackTrace(), tree, workingDirectory());
+  }
+
+  /**
+   * Where a warning's stack trace says it was: its first frame as {@code file:line:column}, the
+   * file relative to the tree when it is in it. Dart Sass names the file by an absolute path, a
+   * {@code file:} URL, or a path relative to its working directory when that is shorter ({@code
+   * ../../junit-1/tree/assets/x.scss 7:1 root stylesheet}); a relative one is read against {@code
+   * workingDirectory}, as Dart Sass wrote it.
+   */
+  static String traceLocation(String trace, Path tree, Path workingDirectory) {
+    String first = trace.strip().lines().findFirst().orElse("").strip();
+    if (first.isEmpty()) {
       return "(no location)";
     }
-    // "/work/tree/assets/x.scss 7:1  root stylesheet" -> "assets/x.scss:7:1"
-    String first = trace.lines().findFirst().orElse("").strip();
     java.util.regex.Matcher m = TRACE.matcher(first);
     if (!m.matches()) {
       return first;
     }
-    String file = m.group(1);
-    if (file.startsWith("file:")) {
-      file = Path.of(URI.create(file)).toString();
+    return source(m.group(1), tree, workingDirectory) + ":" + m.group(2) + ":" + m.group(3);
+  }
+
+  /** A file Dart Sass named (path or {@code file:} URL) as the build log shows it. */
+  static String source(String file, Path tree, Path workingDirectory) {
+    Path path = file.startsWith("file:") ? Path.of(URI.create(file)) : Path.of(file);
+    path = workingDirectory.resolve(path).normalize();
+    return path.startsWith(tree) ? TreeFiles.relative(tree, path) : path.toString();
+  }
+
+  /** Dart Sass's working directory: the tree, as the system names it (links resolved). */
+  private Path workingDirectory() {
+    try {
+      return tree.toRealPath();
+    } catch (IOException e) {
+      return tree;
     }
-    // Dart Sass names a file relative to its working directory (the tree) when that is shorter
-    Path path = tree.resolve(file).normalize();
-    if (path.startsWith(tree)) {
-      file = TreeFiles.relative(tree, path);
-    }
-    return file + ":" + m.group(2) + ":" + m.group(3);
   }
 
   private String at(SourceSpan span) {
-    String url = span.getUrl();
-    Path path = url.startsWith("file:") ? Path.of(URI.create(url)) : Path.of(url);
-    String file = path.startsWith(tree) ? TreeFiles.relative(tree, path) : path.toString();
-    return file + ":" + (span.getStart().getLine() + 1) + ":" + (span.getStart().getColumn() + 1);
+    return source(span.getUrl(), tree, workingDirectory())
+        + ":"
+        + (span.getStart().getLine() + 1)
+        + ":"
+        + (span.getStart().getColumn() + 1);
   }
 
   private String where(CompileFailure failure) {
