@@ -164,9 +164,33 @@ public class Pages {
         .build();
   }
 
+  /**
+   * The matrix (docs/dashboard.md): every app × environment from the histories, and the newest
+   * builds and releases of every app. Reads the store only, never a host.
+   */
   @GET
   public Response home() {
-    return page(() -> base(appsPage).data("apps", apps.all()));
+    return page(
+        () -> {
+          List<Matrix.AppData> data = new java.util.ArrayList<>();
+          List<String> broken = new java.util.ArrayList<>();
+          for (dev.tarmac.builder.service.App a : apps.all()) {
+            List<BuildView> list = builds.list(a.name());
+            java.util.Map<String, List<ReleaseRecord>> histories = new java.util.LinkedHashMap<>();
+            try {
+              for (String env : releases.environments(a.name())) {
+                histories.put(env, releases.history(a.name(), env));
+              }
+            } catch (DeployException e) {
+              broken.add(a.name() + ": " + e.getMessage());
+            }
+            data.add(new Matrix.AppData(a.name(), list, histories));
+          }
+          return base(appsPage)
+              .data("apps", apps.all())
+              .data("home", Matrix.of(data))
+              .data("broken", broken);
+        });
   }
 
   @GET
@@ -223,6 +247,7 @@ public class Pages {
             try {
               status = reading.join();
               statusError = null;
+              Matrix.seen(app, env, status, Instant.now());
             } catch (CompletionException e) {
               if (!(e.getCause() instanceof DeployException
                   || e.getCause() instanceof ApiProblem)) {

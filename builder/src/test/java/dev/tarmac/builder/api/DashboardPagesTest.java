@@ -261,6 +261,82 @@ class DashboardPagesTest {
     page(s, "/apps/nope").then().statusCode(404).body(containsString("nope"));
   }
 
+  /** The home page's cell of dash/prod, from {@code <td} to its {@code </td>}. */
+  static String cell(String session, String app, String env) {
+    String home = page(session, "/").then().statusCode(200).extract().asString();
+    return LiveOnceTest.section(home, "data-cell=\"" + app + "/" + env + "\"", "</td>");
+  }
+
+  /**
+   * The home matrix: the version the history says is live, the newest record's state, number, kind,
+   * who and when; a running release shown as running; the newest releases and builds below.
+   */
+  @Test
+  void theHomeMatrixSaysWhatIsLiveWhereAndWhatRuns() throws Exception {
+    String s = signIn(viewer);
+    io.restassured.path.json.JsonPath newest =
+        given().get("/api/apps/dash/envs/prod/releases").then().extract().jsonPath();
+    long id = newest.getLong("[0].id");
+    String cell = cell(s, "dash", "prod");
+    assertThat(cell)
+        .startsWith("data-cell=\"dash/prod\">")
+        .contains("<a class=\"cell-version\" href=\"/apps/dash/envs/prod\">v2.1.0</a>")
+        .contains(
+            "<span class=\"badge state-live\">LIVE</span> <a"
+                + " href=\"/apps/dash/envs/prod/releases/"
+                + id
+                + "\">#"
+                + id
+                + " "
+                + newest.getString("[0].kind")
+                + " v2.1.0</a>")
+        .contains("<span class=\"cell-who\">by " + newest.getString("[0].who") + ", 20")
+        .doesNotContain("cell-running");
+    String home = page(s, "/").then().extract().asString();
+    assertThat(home).contains("<td class=\"cell cell-live\" data-cell=\"dash/prod\">");
+    assertThat(LiveOnceTest.section(home, "id=\"recent-releases\"", "</table>"))
+        .contains("href=\"/apps/dash/envs/prod/releases/" + id + "\">dash · prod #" + id + "</a>");
+    assertThat(LiveOnceTest.section(home, "id=\"recent-builds\"", "</table>"))
+        .contains("<a href=\"/apps/dash/builds/v2.2.0\">dash v2.2.0</a>")
+        .contains("<span class=\"badge status-SUCCEEDED\">SUCCEEDED</span>");
+
+    // v2.2.0 prepares for 4 s: the cell shows it running, then live; then back to v2.1.0
+    long running = fixture.start("v2.2.0");
+    String during = cell(s, "dash", "prod");
+    assertThat(during)
+        .contains(
+            "<a class=\"cell-running\" href=\"/apps/dash/envs/prod/releases/"
+                + running
+                + "\">releasing v2.2.0: PREPARING</a>")
+        .contains(">v2.1.0</a>");
+    assertThat(page(s, "/").then().extract().asString())
+        .contains("<td class=\"cell cell-running\" data-cell=\"dash/prod\">")
+        .contains("<meta http-equiv=\"refresh\" content=\"3\">");
+    Api.awaitRelease("dash", "prod", running).then().body("status", equalTo("LIVE"));
+    assertThat(cell(s, "dash", "prod"))
+        .contains("<a class=\"cell-version\" href=\"/apps/dash/envs/prod\">v2.2.0</a>")
+        .doesNotContain("cell-running");
+    long back =
+        given()
+            .contentType(io.restassured.http.ContentType.JSON)
+            .body(java.util.Map.of())
+            .post("/api/apps/dash/envs/prod/rollback")
+            .then()
+            .statusCode(202)
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    Api.awaitRelease("dash", "prod", back).then().body("version", equalTo("v2.1.0"));
+    assertThat(cell(s, "dash", "prod"))
+        .contains(">v2.1.0</a>")
+        .contains(
+            "<span class=\"badge state-live\">LIVE</span> <a href=\"/apps/dash/envs/prod/releases/"
+                + back
+                + "\">#"
+                + back
+                + " rollback v2.1.0</a>");
+  }
+
   @Test
   void environmentShowsEveryHostDriftTheLockAndNoButtonsForAViewer() throws Exception {
     int before = releaseCount();
@@ -284,9 +360,17 @@ class DashboardPagesTest {
       String drifted = page(s, "/apps/dash/envs/prod").then().statusCode(200).extract().asString();
       assertThat(drifted).contains("DRIFT: serves v2.0.0, not v2.1.0").contains("drift-summary");
       assertThat(drifted.split("class=\"drift\" data-host=")).hasSize(2);
+      // the home matrix says what the environment page read of the hosts, and when
+      assertThat(cell(s, "dash", "prod"))
+          .contains("<span class=\"cell-hosts drift\">DRIFT on 1 of 3 hosts (read 20");
+      assertThat(page(s, "/").then().extract().asString())
+          .contains("<td class=\"cell cell-live cell-drift\" data-cell=\"dash/prod\">");
     } finally {
       fixture.driftByHand("h2", "v2.1.0");
     }
+    page(s, "/apps/dash/envs/prod").then().statusCode(200).body(not(containsString("DRIFT")));
+    assertThat(cell(s, "dash", "prod"))
+        .contains("<span class=\"cell-hosts\">all 3 hosts serve it (read 20");
   }
 
   @Test
