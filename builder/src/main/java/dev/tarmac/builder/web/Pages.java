@@ -65,7 +65,7 @@ public class Pages {
    * each app's own JavaScript from this origin (docs/dashboard.md).
    */
   static final String CSP =
-      "default-src 'self'; script-src 'nonce-%s'; style-src 'self' 'unsafe-inline'; img-src"
+      "default-src 'self'; script-src 'nonce-%s'; style-src 'self'; img-src"
           + " 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
   private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
@@ -215,6 +215,7 @@ public class Pages {
               .data("build", b)
               .data("duration", Format.duration(b.startedAt(), b.finishedAt()))
               .data("size", Format.bytes(b.size()))
+              .data("errors", Format.lines(b.error()))
               .data("log", new String(builds.log(app, version), StandardCharsets.UTF_8))
               .data("live", b.inProgress());
         });
@@ -351,6 +352,7 @@ public class Pages {
               .data("running", !r.status().finished())
               .data("duration", Format.duration(r.startedAt(), r.finishedAt()))
               .data("started", Format.when(r.startedAt()))
+              .data("errors", Format.lines(r.error()))
               .data("chart", Charts.timeline(r, Instant.now()))
               .data("hosts", ReleaseHistoryView.hosts(r));
         });

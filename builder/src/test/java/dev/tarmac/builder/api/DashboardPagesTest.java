@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import dev.tarmac.builder.testing.FixedPortProfile;
+import dev.tarmac.builder.testing.SampleRepo;
 import dev.tarmac.builder.web.Pages;
 import dev.tarmac.deploy.release.EnvLock;
 import dev.tarmac.distributor.model.Json;
@@ -19,6 +20,7 @@ import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -337,6 +339,79 @@ class DashboardPagesTest {
                 + " rollback v2.1.0</a>");
   }
 
+  /**
+   * Styles come from the dashboard's own stylesheet only: {@code style-src 'self'}, no inline style
+   * in any page (the charts' colours are in the stylesheet), and the stylesheet is served to a
+   * visitor not signed in yet (the sign-in page uses it).
+   */
+  @Test
+  void stylesComeFromTheStylesheetOnly() {
+    String s = signIn(viewer);
+    for (String path :
+        List.of(
+            "/",
+            "/apps/dash",
+            "/apps/dash/builds/v2.1.0",
+            "/apps/dash/envs/prod",
+            "/apps/dash/envs/prod/releases/2")) {
+      Response r = page(s, path);
+      r.then().statusCode(200);
+      assertThat(r.header("Content-Security-Policy"))
+          .as(path)
+          .contains("; style-src 'self';")
+          .doesNotContain("unsafe-inline");
+      assertThat(r.asString())
+          .as(path)
+          .contains("<link rel=\"stylesheet\" href=\"/dashboard/dashboard.css\">")
+          .doesNotContain("<style")
+          .doesNotContain(" style=");
+    }
+    given()
+        .auth()
+        .none()
+        .get("/dashboard/dashboard.css")
+        .then()
+        .statusCode(200)
+        .contentType(containsString("text/css"))
+        .body(containsString("svg .failed"));
+  }
+
+  /** A failed build's several problems are a list, one item each; its log wraps (class log). */
+  @Test
+  void aFailedBuildListsEachProblem() throws Exception {
+    SampleRepo repo =
+        new SampleRepo(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "broken-"));
+    repo.write(
+        "tarmac.yml", "app: broken\nkeep_releases: -1\nenvironments:\n  prod:\n    hosts: []\n");
+    repo.commitAndTag("two problems", "v0.1.0");
+    Api.registerApp("broken", repo.url(), false);
+    Api.requestBuild("broken", "v0.1.0");
+    String error =
+        Api.awaitBuild("broken", "v0.1.0")
+            .then()
+            .body("status", equalTo("FAILED"))
+            .extract()
+            .jsonPath()
+            .getString("error");
+    List<String> lines = error.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    assertThat(lines.size()).as(error).isGreaterThan(2);
+    String html =
+        page(signIn(viewer), "/apps/broken/builds/v0.1.0")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    String list = LiveOnceTest.section(html, "<ul class=\"error-list\">", "</ul>");
+    assertThat(LiveOnceTest.count(list, "<li>")).as(list).isEqualTo(lines.size());
+    assertThat(list).contains("<li>tarmac.yml at v0.1.0 is invalid:</li>");
+    assertThat(list).doesNotContain("<li>- ");
+    assertThat(html).contains("<span id=\"status\" class=\"badge status-FAILED\">FAILED</span>");
+    assertThat(html).contains("<pre id=\"log\" class=\"log\">");
+    // the home matrix has the app, with no environment of its own yet
+    assertThat(page(signIn(viewer), "/").then().extract().asString())
+        .contains("<td class=\"cell cell-undefined\" data-cell=\"broken/prod\">");
+  }
+
   @Test
   void environmentShowsEveryHostDriftTheLockAndNoButtonsForAViewer() throws Exception {
     int before = releaseCount();
@@ -427,6 +502,13 @@ class DashboardPagesTest {
     assertThat(release.split("<g class=\"host\"")).hasSize(4);
     assertThat(release).contains("data-kind=\"activation-window\"").contains("class=\"task ok\"");
     assertThat(release).contains("id=\"transfers\"");
+    // per host, a column per task, the host's state in its own column
+    assertThat(release)
+        .contains("<th scope=\"col\" class=\"task-col\">switch</th>")
+        .contains(
+            "<tr data-host=\"h2\"><th scope=\"row\">h2</th><td class=\"now now-ok\">done</td>")
+        .contains("<td class=\"t t-ok\" title=\"switch: ok\">")
+        .contains("class=\"task-label");
 
     // back to v2.1.0 for the other tests, by the rollback form
     page(s, "/apps/dash/envs/prod/rollback")
