@@ -340,7 +340,16 @@ public class Pages {
   public Response release(String app, String env, @PathParam("id") long id) {
     return page(
         () -> {
-          ReleaseRecord r = releases.get(app, env, id);
+          ReleaseRecord stored = releases.get(app, env, id);
+          // a running release: every host from the start, its tasks from the run's events so far
+          LiveRelease.Known known =
+              stored.status().finished()
+                  ? LiveRelease.of(stored, List.of(), List.of())
+                  : LiveRelease.of(
+                      stored,
+                      hostNames(app, env, stored.version()),
+                      releases.eventsSoFar(app, env, id));
+          ReleaseRecord r = known.record();
           Optional<ReleaseRecord> live = ReleaseHistoryView.live(releases.history(app, env));
           ReleaseState state = ReleaseState.of(r, live);
           return base(releasePage)
@@ -354,8 +363,18 @@ public class Pages {
               .data("started", Format.when(r.startedAt()))
               .data("errors", Format.lines(r.error()))
               .data("chart", Charts.timeline(r, Instant.now()))
-              .data("hosts", ReleaseHistoryView.hosts(r));
+              .data("phase", known.phase())
+              .data("hosts", ReleaseHistoryView.hosts(r, known.downloads()));
         });
+  }
+
+  /** The hosts the release's version names for {@code env}; none when that cannot be read. */
+  private List<String> hostNames(String app, String env, String version) {
+    try {
+      return releases.hostNames(app, env, version);
+    } catch (DeployException e) {
+      return List.of();
+    }
   }
 
   /** The release's progress for the page's script (the same events as the API's). */

@@ -35,6 +35,8 @@ final class ReleaseHistoryView {
       String transfer,
       String now,
       String nowCss,
+      Long received,
+      Long size,
       List<Cell> cells,
       List<Task> outputs) {}
 
@@ -84,6 +86,14 @@ final class ReleaseHistoryView {
   }
 
   static Hosts hosts(ReleaseRecord r) {
+    return hosts(r, java.util.Map.of());
+  }
+
+  /**
+   * The hosts of {@code r}; a host running a download in {@code downloads} says how much of it it
+   * has received (docs/dashboard.md, "Following a release").
+   */
+  static Hosts hosts(ReleaseRecord r, java.util.Map<String, LiveRelease.Download> downloads) {
     List<HostRecord> records = r.hosts() == null ? List.of() : r.hosts();
     List<TaskRecord> all = new ArrayList<>();
     records.forEach(h -> all.addAll(tasks(h)));
@@ -150,7 +160,14 @@ final class ReleaseHistoryView {
         now = failed.name() + " failed";
         css = "failed";
       } else if (running != null) {
-        now = running.name() + "…";
+        LiveRelease.Download d = downloads.get(h.name());
+        now =
+            d != null && d.task().equals(running.name())
+                ? running.name()
+                    + " "
+                    + Format.bytes(d.bytes())
+                    + (d.total() == null ? "" : " of " + Format.bytes(d.total()))
+                : running.name() + "…";
         css = "running";
       } else if (last == null) {
         now = "waiting";
@@ -162,7 +179,18 @@ final class ReleaseHistoryView {
         now = last.name() + " done";
         css = "ok";
       }
-      out.add(new Host(h.name(), transfer, now, css, cells, outputs));
+      LiveRelease.Download d = running == null ? null : downloads.get(h.name());
+      boolean measured = d != null && d.total() != null && d.task().equals(running.name());
+      out.add(
+          new Host(
+              h.name(),
+              transfer,
+              now,
+              css,
+              measured ? d.bytes() : null,
+              measured ? d.total() : null,
+              cells,
+              outputs));
     }
     return new Hosts(columns, out);
   }

@@ -314,7 +314,33 @@ class DashboardPagesTest {
     assertThat(page(s, "/").then().extract().asString())
         .contains("<td class=\"cell cell-running\" data-cell=\"dash/prod\">")
         .contains("<meta http-equiv=\"refresh\" content=\"3\">");
+    // its page, while it runs: every host a row from the first load, each host's progress, no
+    // event list; drawn again from the run's events as it goes
+    String path = "/apps/dash/envs/prod/releases/" + running;
+    String first = page(s, path).then().statusCode(200).extract().asString();
+    assertThat(first.split("<g class=\"host\"")).hasSize(4);
+    assertThat(first)
+        .contains("<tr data-host=\"h1\">", "<tr data-host=\"h2\">", "<tr data-host=\"h3\">")
+        .contains("data-events=\"" + path + "/events\"")
+        .contains("<dt>Phase</dt>")
+        .doesNotContain("id=\"events\"");
+    String seen = first;
+    for (int i = 0; i < 30 && !seen.contains("<td class=\"now now-running\">"); i++) {
+      Thread.sleep(100);
+      seen = page(s, path).then().extract().asString();
+    }
+    assertThat(seen)
+        .as("a host running a task (the 4 s prepare hook)")
+        .contains("<td class=\"now now-running\">");
+    assertThat(seen).contains("class=\"task running\"").contains("class=\"task ok\"");
     Api.awaitRelease("dash", "prod", running).then().body("status", equalTo("LIVE"));
+    String after = page(s, path).then().extract().asString();
+    assertThat(after)
+        .doesNotContain("data-events=")
+        .doesNotContain("<dt>Phase</dt>")
+        .doesNotContain("now-running")
+        .contains(
+            "<tr data-host=\"h3\"><th scope=\"row\">h3</th><td class=\"now now-ok\">done</td>");
     assertThat(cell(s, "dash", "prod"))
         .contains("<a class=\"cell-version\" href=\"/apps/dash/envs/prod\">v2.2.0</a>")
         .doesNotContain("cell-running");
