@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import dev.tarmac.builder.testing.FixedPortProfile;
-import dev.tarmac.builder.testing.SampleRepo;
 import dev.tarmac.builder.web.Pages;
 import dev.tarmac.deploy.release.EnvLock;
 import dev.tarmac.distributor.model.Json;
@@ -20,7 +19,6 @@ import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -405,20 +403,7 @@ class DashboardPagesTest {
   /** A failed build's several problems are a list, one item each; its log wraps (class log). */
   @Test
   void aFailedBuildListsEachProblem() throws Exception {
-    SampleRepo repo =
-        new SampleRepo(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "broken-"));
-    repo.write(
-        "tarmac.yml", "app: broken\nkeep_releases: -1\nenvironments:\n  prod:\n    hosts: []\n");
-    repo.commitAndTag("two problems", "v0.1.0");
-    Api.registerApp("broken", repo.url(), false);
-    Api.requestBuild("broken", "v0.1.0");
-    String error =
-        Api.awaitBuild("broken", "v0.1.0")
-            .then()
-            .body("status", equalTo("FAILED"))
-            .extract()
-            .jsonPath()
-            .getString("error");
+    String error = DashboardFixture.failedBuild("broken");
     List<String> lines = error.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     assertThat(lines.size()).as(error).isGreaterThan(2);
     String html =
