@@ -1,36 +1,44 @@
-// Live parts of a release page (docs/dashboard.md): the page reads without this script; with it,
-// progress events arrive by server-sent events and the timeline is redrawn from the server.
+// Live parts of a release page (docs/dashboard.md, "Following a release"). The page reads without
+// this script (it then reloads itself); with it, each event of the release (server-sent events)
+// makes the page fetch itself again, at most twice a second, and put in the new status, timeline
+// and hosts table: the server draws the picture from every event so far, the same one it draws
+// after the release. When the release ends, its events end, and the page is redrawn once more in
+// its final state.
 (function () {
   var el = document.getElementById("release");
   var url = el && el.getAttribute("data-events");
-  if (!url || !window.EventSource) return;
-  var list = document.getElementById("events");
-  var pending = false;
-  function refresh() {
-    if (pending) return;
+  if (!url || !window.EventSource || !window.fetch) return;
+  var parts = ["release", "chart", "transfers"];
+  var pending = false, again = false, ended = false;
+  function redraw() {
+    if (pending) { again = true; return; }
     pending = true;
     setTimeout(function () {
-      fetch(location.href, { credentials: "same-origin" })
-        .then(function (r) { return r.text(); })
+      fetch(location.href, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
-          ["release", "chart", "transfers"].forEach(function (id) {
+          parts.forEach(function (id) {
             var now = document.getElementById(id), next = doc.getElementById(id);
-            if (now && next) now.replaceWith(next);
+            if (now && next) now.replaceWith(document.importNode(next, true));
           });
+          var title = doc.querySelector("title");
+          if (title) document.title = title.textContent;
         })
-        .finally(function () { pending = false; });
+        .catch(function () {})
+        .finally(function () {
+          pending = false;
+          if (again) { again = false; redraw(); }
+        });
     }, 500);
   }
   var source = new EventSource(url);
-  source.onmessage = function (m) {
-    var e = JSON.parse(m.data);
-    var li = document.createElement("li");
-    li.textContent = (e.host || "*") + " " + e.task + " " + e.kind +
-      (e.bytes != null ? " " + e.bytes + (e.total ? "/" + e.total : "") + " B" : "") +
-      (e.message ? ": " + e.message : "");
-    list.appendChild(li);
-    refresh();
+  source.onmessage = redraw;
+  // the stream ends with the release (or the session): draw the final state once, stop
+  source.onerror = function () {
+    if (ended) return;
+    ended = true;
+    source.close();
+    redraw();
   };
-  source.onerror = function () { source.close(); refresh(); };
 })();

@@ -304,6 +304,26 @@ public class ReleaseService {
   }
 
   /**
+   * The events a release run by this service has had so far (the dashboard draws a running release
+   * from them: the stored record has its hosts' tasks only from activation on); empty for a release
+   * this service does not run or ran before it started.
+   */
+  public List<ReleaseEvent> eventsSoFar(String app, String env, long id) {
+    Run run = runs.get(key(app, env, id));
+    return run == null ? List.of() : run.seen();
+  }
+
+  /** The hosts of {@code env} in the {@code tarmac.yml} of {@code version}, in its order. */
+  public List<String> hostNames(String app, String env, String version) {
+    return Deployer.config(deployer.build(app, version))
+        .environment(Names.env(env))
+        .hosts()
+        .stream()
+        .map(TarmacConfig.Host::name)
+        .toList();
+  }
+
+  /**
    * Asks a running release or rollback to stop at its next safe point (docs/architecture.md,
    * "Cancelling a release"); answers its record as it is now. Refused (409) when it is not running
    * in this service.
@@ -410,6 +430,10 @@ public class ReleaseService {
       }
       cancelled = true;
       return true;
+    }
+
+    synchronized List<ReleaseEvent> seen() {
+      return List.copyOf(seen);
     }
 
     synchronized void event(ReleaseEvent e) {

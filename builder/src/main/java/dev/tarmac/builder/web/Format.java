@@ -53,4 +53,20 @@ final class Format {
     }
     return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
   }
+
+  /**
+   * A message's lines without the blank ones, each stripped (an error that lists several problems,
+   * one a line, is shown as a list, without their own {@code - }); empty for none.
+   */
+  static java.util.List<String> lines(String message) {
+    if (message == null) {
+      return java.util.List.of();
+    }
+    return message
+        .lines()
+        .map(String::strip)
+        .map(l -> l.startsWith("- ") ? l.substring(2).strip() : l)
+        .filter(l -> !l.isEmpty())
+        .toList();
+  }
 }

@@ -65,7 +65,7 @@ public class Pages {
    * each app's own JavaScript from this origin (docs/dashboard.md).
    */
   static final String CSP =
-      "default-src 'self'; script-src 'nonce-%s'; style-src 'self' 'unsafe-inline'; img-src"
+      "default-src 'self'; script-src 'nonce-%s'; style-src 'self'; img-src"
           + " 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
   private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
@@ -164,9 +164,33 @@ public class Pages {
         .build();
   }
 
+  /**
+   * The matrix (docs/dashboard.md): every app × environment from the histories, and the newest
+   * builds and releases of every app. Reads the store only, never a host.
+   */
   @GET
   public Response home() {
-    return page(() -> base(appsPage).data("apps", apps.all()));
+    return page(
+        () -> {
+          List<Matrix.AppData> data = new java.util.ArrayList<>();
+          List<String> broken = new java.util.ArrayList<>();
+          for (dev.tarmac.builder.service.App a : apps.all()) {
+            List<BuildView> list = builds.list(a.name());
+            java.util.Map<String, List<ReleaseRecord>> histories = new java.util.LinkedHashMap<>();
+            try {
+              for (String env : releases.environments(a.name())) {
+                histories.put(env, releases.history(a.name(), env));
+              }
+            } catch (DeployException e) {
+              broken.add(a.name() + ": " + e.getMessage());
+            }
+            data.add(new Matrix.AppData(a.name(), list, histories));
+          }
+          return base(appsPage)
+              .data("apps", apps.all())
+              .data("home", Matrix.of(data))
+              .data("broken", broken);
+        });
   }
 
   @GET
@@ -191,6 +215,7 @@ public class Pages {
               .data("build", b)
               .data("duration", Format.duration(b.startedAt(), b.finishedAt()))
               .data("size", Format.bytes(b.size()))
+              .data("errors", Format.lines(b.error()))
               .data("log", new String(builds.log(app, version), StandardCharsets.UTF_8))
               .data("live", b.inProgress());
         });
@@ -223,6 +248,7 @@ public class Pages {
             try {
               status = reading.join();
               statusError = null;
+              Matrix.seen(app, env, status, Instant.now());
             } catch (CompletionException e) {
               if (!(e.getCause() instanceof DeployException
                   || e.getCause() instanceof ApiProblem)) {
@@ -314,7 +340,16 @@ public class Pages {
   public Response release(String app, String env, @PathParam("id") long id) {
     return page(
         () -> {
-          ReleaseRecord r = releases.get(app, env, id);
+          ReleaseRecord stored = releases.get(app, env, id);
+          // a running release: every host from the start, its tasks from the run's events so far
+          LiveRelease.Known known =
+              stored.status().finished()
+                  ? LiveRelease.of(stored, List.of(), List.of())
+                  : LiveRelease.of(
+                      stored,
+                      hostNames(app, env, stored.version()),
+                      releases.eventsSoFar(app, env, id));
+          ReleaseRecord r = known.record();
           Optional<ReleaseRecord> live = ReleaseHistoryView.live(releases.history(app, env));
           ReleaseState state = ReleaseState.of(r, live);
           return base(releasePage)
@@ -326,9 +361,20 @@ public class Pages {
               .data("running", !r.status().finished())
               .data("duration", Format.duration(r.startedAt(), r.finishedAt()))
               .data("started", Format.when(r.startedAt()))
+              .data("errors", Format.lines(r.error()))
               .data("chart", Charts.timeline(r, Instant.now()))
-              .data("hosts", ReleaseHistoryView.hosts(r));
+              .data("phase", known.phase())
+              .data("hosts", ReleaseHistoryView.hosts(r, known.downloads()));
         });
+  }
+
+  /** The hosts the release's version names for {@code env}; none when that cannot be read. */
+  private List<String> hostNames(String app, String env, String version) {
+    try {
+      return releases.hostNames(app, env, version);
+    } catch (DeployException e) {
+      return List.of();
+    }
   }
 
   /** The release's progress for the page's script (the same events as the API's). */

@@ -26,10 +26,27 @@ final class ReleaseHistoryView {
       String duration,
       String window) {}
 
-  /** One host of a release: what it received, and each task with its output when it has one. */
-  record Host(String name, String transfer, List<Task> tasks) {}
+  /**
+   * One host of a release: what it received, where it is now ({@code now}, styled {@code nowCss}),
+   * one cell per task column of the table, and the tasks that printed something.
+   */
+  record Host(
+      String name,
+      String transfer,
+      String now,
+      String nowCss,
+      Long received,
+      Long size,
+      List<Cell> cells,
+      List<Task> outputs) {}
+
+  /** A host's task in the table: its state's style, its duration (or "running"), a tooltip. */
+  record Cell(String css, String text, String title) {}
 
   record Task(String name, String outcome, String duration, String detail) {}
+
+  /** The release's hosts as a table: a column per task, in the order they first ran. */
+  record Hosts(List<String> tasks, List<Host> hosts) {}
 
   /** The newest LIVE record of a history listed newest first. */
   static Optional<ReleaseRecord> live(List<ReleaseRecord> newestFirst) {
@@ -68,9 +85,30 @@ final class ReleaseHistoryView {
     return out;
   }
 
-  static List<Host> hosts(ReleaseRecord r) {
+  static Hosts hosts(ReleaseRecord r) {
+    return hosts(r, java.util.Map.of());
+  }
+
+  /**
+   * The hosts of {@code r}; a host running a download in {@code downloads} says how much of it it
+   * has received (docs/dashboard.md, "Following a release").
+   */
+  static Hosts hosts(ReleaseRecord r, java.util.Map<String, LiveRelease.Download> downloads) {
+    List<HostRecord> records = r.hosts() == null ? List.of() : r.hosts();
+    List<TaskRecord> all = new ArrayList<>();
+    records.forEach(h -> all.addAll(tasks(h)));
+    all.sort(
+        java.util.Comparator.comparing(
+            TaskRecord::startedAt,
+            java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
+    List<String> columns = new ArrayList<>();
+    for (TaskRecord t : all) {
+      if (!columns.contains(t.name())) {
+        columns.add(t.name());
+      }
+    }
     List<Host> out = new ArrayList<>();
-    for (HostRecord h : r.hosts() == null ? List.<HostRecord>of() : r.hosts()) {
+    for (HostRecord h : records) {
       String transfer =
           h.transfer() == null
               ? ""
@@ -78,17 +116,92 @@ final class ReleaseHistoryView {
                   + (h.transfer().from() == null ? "" : " from " + h.transfer().from())
                   + ", "
                   + Format.bytes(h.transfer().bytes());
-      List<Task> tasks = new ArrayList<>();
-      for (TaskRecord t : h.tasks() == null ? List.<TaskRecord>of() : h.tasks()) {
-        tasks.add(
-            new Task(
-                t.name(),
-                t.finishedAt() == null ? "running" : t.ok() ? "ok" : "failed",
-                Format.duration(t.startedAt(), t.finishedAt()),
-                t.detail()));
+      List<Cell> cells = new ArrayList<>();
+      for (String column : columns) {
+        // a task a host ran twice (a retry) shows its last run
+        TaskRecord t = null;
+        for (TaskRecord candidate : tasks(h)) {
+          if (column.equals(candidate.name())) {
+            t = candidate;
+          }
+        }
+        if (t == null) {
+          cells.add(new Cell("none", "", column + ": not run on " + h.name()));
+        } else {
+          String outcome = outcome(t);
+          cells.add(
+              new Cell(
+                  outcome,
+                  t.finishedAt() == null
+                      ? "running"
+                      : Format.duration(t.startedAt(), t.finishedAt()),
+                  column + ": " + outcome));
+        }
       }
-      out.add(new Host(h.name(), transfer, tasks));
+      List<Task> outputs = new ArrayList<>();
+      for (TaskRecord t : tasks(h)) {
+        if (t.detail() != null && !t.detail().isBlank()) {
+          outputs.add(
+              new Task(
+                  t.name(),
+                  outcome(t),
+                  Format.duration(t.startedAt(), t.finishedAt()),
+                  t.detail()));
+        }
+      }
+      TaskRecord last = tasks(h).isEmpty() ? null : tasks(h).get(tasks(h).size() - 1);
+      TaskRecord failed =
+          tasks(h).stream().filter(t -> t.finishedAt() != null && !t.ok()).findFirst().orElse(null);
+      TaskRecord running =
+          tasks(h).stream().filter(t -> t.finishedAt() == null).findFirst().orElse(null);
+      String now;
+      String css;
+      if (failed != null) {
+        now = failed.name() + " failed";
+        css = "failed";
+      } else if (running != null) {
+        LiveRelease.Download d = downloads.get(h.name());
+        now =
+            d != null && d.task().equals(running.name())
+                ? running.name()
+                    + " "
+                    + Format.bytes(d.bytes())
+                    + (d.total() == null ? "" : " of " + Format.bytes(d.total()))
+                : running.name() + "…";
+        css = "running";
+      } else if (last == null) {
+        now = "waiting";
+        css = "none";
+      } else if (r.status().finished()) {
+        now = "done";
+        css = "ok";
+      } else {
+        now = last.name() + " done";
+        css = "ok";
+      }
+      LiveRelease.Download d = running == null ? null : downloads.get(h.name());
+      boolean measured = d != null && d.total() != null && d.task().equals(running.name());
+      out.add(
+          new Host(
+              h.name(),
+              transfer,
+              now,
+              css,
+              measured ? d.bytes() : null,
+              measured ? d.total() : null,
+              cells,
+              outputs));
     }
-    return out;
+    return new Hosts(columns, out);
+  }
+
+  private static String outcome(TaskRecord t) {
+    return t.finishedAt() == null ? "running" : t.ok() ? "ok" : "failed";
+  }
+
+  private static List<TaskRecord> tasks(HostRecord h) {
+    return h.tasks() == null
+        ? List.of()
+        : h.tasks().stream().filter(java.util.Objects::nonNull).toList();
   }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -93,9 +95,39 @@ class DashboardBrowserIT {
     new WebDriverWait(b, Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("me")).isEmpty());
   }
 
+  /** A screenshot of the whole page (the window made as tall as it) at the window's width. */
   static void shot(WebDriver b, String name) throws Exception {
+    Dimension before = b.manage().window().getSize();
+    long tall = (Long) js(b, "return document.documentElement.scrollHeight");
+    b.manage().window().setSize(new Dimension(before.getWidth(), (int) Math.min(6000, tall + 140)));
     File f = ((TakesScreenshot) b).getScreenshotAs(OutputType.FILE);
     Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    b.manage().window().setSize(before);
+  }
+
+  static Object js(WebDriver b, String script) {
+    return ((JavascriptExecutor) b).executeScript(script);
+  }
+
+  static void width(WebDriver b, int px) {
+    b.manage().window().setSize(new Dimension(px, 1000));
+  }
+
+  /**
+   * The page does not scroll sideways: whatever is wider than the screen (a table, a chart, a log
+   * line) scrolls in its own box or wraps.
+   */
+  static void fitsTheWidth(WebDriver b, String page) {
+    @SuppressWarnings("unchecked")
+    List<Long> w =
+        (List<Long>)
+            js(
+                b,
+                "return [document.documentElement.scrollWidth,"
+                    + " document.documentElement.clientWidth]");
+    assertThat(w.get(0))
+        .as("%s: page width %s within the window's %s", page, w.get(0), w.get(1))
+        .isLessThanOrEqualTo(w.get(1));
   }
 
   @Test
@@ -171,16 +203,38 @@ class DashboardBrowserIT {
       Wait<WebDriver> wait =
           new WebDriverWait(b, Duration.ofSeconds(60))
               .ignoring(StaleElementReferenceException.class);
-      wait.until(d -> !d.findElements(By.cssSelector("#events li")).isEmpty());
+      // from the first load: a row per host in the timeline and in the hosts table
+      assertThat(b.findElements(By.cssSelector("#chart g.host"))).hasSize(3);
+      assertThat(b.findElements(By.cssSelector("#transfers tr[data-host]"))).hasSize(3);
+      assertThat(b.findElements(By.id("events"))).as("no raw event list").isEmpty();
+      // then each host's progress, redrawn as events arrive: the 4 s prepare hook runs
+      wait.until(d -> !d.findElements(By.cssSelector("#transfers td.now-running")).isEmpty());
       // read through the wait as well: the status may be replaced between finding and reading it
       String status = wait.until(d -> d.findElement(By.id("status")).getText());
       assertThat(status).isIn("PREPARING", "ACTIVATING");
-      shot(b, "release-running");
+      wait.until(d -> !d.findElements(By.cssSelector("#chart rect.task")).isEmpty());
+      shot(b, "release-running-1920");
+      width(b, 420);
+      fitsTheWidth(b, "running release");
+      shot(b, "release-running-420");
+      width(b, 1920);
       wait.until(d -> d.findElement(By.id("status")).getText().equals("LIVE"));
+      // the final state, drawn once more after the events ended: every host done, no live parts
+      wait.until(
+          d ->
+              d.findElements(By.cssSelector("#transfers td.now")).stream()
+                  .allMatch(e -> e.getText().equals("done")));
+      assertThat(b.findElements(By.id("phase"))).isEmpty();
+      assertThat(b.findElements(By.id("follow"))).isEmpty();
+      assertThat(b.findElements(By.id("events"))).isEmpty();
       assertThat(b.findElements(By.cssSelector("#chart g.host"))).hasSize(3);
       assertThat(b.findElements(By.cssSelector("#chart rect[data-kind='activation-window']")))
           .hasSize(1);
-      shot(b, "release-live");
+      shot(b, "release-finished-1920");
+      width(b, 420);
+      fitsTheWidth(b, "finished release");
+      shot(b, "release-finished-420");
+      width(b, 1920);
 
       b.get(url("/apps/browsed/envs/prod"));
       b.findElement(By.id("rollback")).click();
@@ -198,6 +252,72 @@ class DashboardBrowserIT {
       assertThat(Files.readSymbolicLink(fixture.hosts.resolve("h1/current")).toString())
           .isEqualTo("releases/v2.1.0");
       shot(b, "rollback-done");
+    } finally {
+      b.quit();
+    }
+  }
+
+  /**
+   * The home matrix, an environment page, a build, a failed build and a failed release at a wall
+   * screen's 1920 px and a phone's 420 px: nothing makes the page scroll sideways at 420 px (the
+   * hosts table scrolls in its own box), a long log line wraps.
+   */
+  @Test
+  void everyPageAt1920And420() throws Exception {
+    DashboardFixture.failedBuild("broken-web");
+    fixture.buildFailingVersion("v2.3.0");
+    long failed = fixture.start("v2.3.0");
+    Api.awaitRelease("browsed", "prod", failed)
+        .then()
+        .body("status", org.hamcrest.Matchers.equalTo("FAILED"));
+    WebDriver b = browser(true);
+    try {
+      signIn(b, viewer);
+      Map<String, String> pages = new java.util.LinkedHashMap<>();
+      pages.put("home", "/");
+      pages.put("environment", "/apps/browsed/envs/prod");
+      pages.put("app", "/apps/browsed");
+      pages.put("build", "/apps/browsed/builds/v2.1.0");
+      pages.put("build-failed", "/apps/broken-web/builds/v0.1.0");
+      pages.put("release-failed", "/apps/browsed/envs/prod/releases/" + failed);
+      for (int px : List.of(1920, 420)) {
+        width(b, px);
+        for (Map.Entry<String, String> p : pages.entrySet()) {
+          b.get(url(p.getValue()));
+          if (px == 420) {
+            fitsTheWidth(b, p.getKey());
+          }
+          shot(b, p.getKey() + "-" + px);
+        }
+      }
+      // what each shows
+      b.get(url("/"));
+      WebElement cell = b.findElement(By.cssSelector("td[data-cell='browsed/prod']"));
+      assertThat(cell.findElement(By.className("cell-version")).getText()).startsWith("v2.");
+      assertThat(cell.getText()).contains("FAILED", "#" + failed + " release v2.3.0");
+      assertThat(b.findElement(By.cssSelector("td[data-cell='broken-web/prod']")).getText())
+          .isEqualTo("not in tarmac.yml");
+      b.get(url("/apps/broken-web/builds/v0.1.0"));
+      assertThat(b.findElements(By.cssSelector("#error ul.error-list li")).size()).isGreaterThan(2);
+      b.get(url("/apps/browsed/envs/prod/releases/" + failed));
+      assertThat(b.findElement(By.id("status")).getText()).isEqualTo("FAILED");
+      assertThat(b.findElements(By.cssSelector("#transfers td.now-failed"))).hasSize(3);
+      assertThat(b.findElements(By.cssSelector("details.output-failed[open]"))).isNotEmpty();
+      // at 420 px the hosts table is in a box of its own, no wider than the screen
+      width(b, 420);
+      b.get(url("/apps/browsed/envs/prod"));
+      Long box = (Long) js(b, "return document.getElementById('hosts').parentElement.clientWidth");
+      Long screen = (Long) js(b, "return document.documentElement.clientWidth");
+      assertThat(box).isLessThanOrEqualTo(screen);
+      b.get(url("/apps/browsed/builds/v2.1.0"));
+      assertThat(
+              (Boolean)
+                  js(
+                      b,
+                      "var l = document.getElementById('log');"
+                          + " return l.scrollWidth <= l.clientWidth"))
+          .as("the build log wraps its long lines")
+          .isTrue();
     } finally {
       b.quit();
     }

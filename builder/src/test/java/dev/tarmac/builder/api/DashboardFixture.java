@@ -17,12 +17,14 @@ import java.util.Map;
 final class DashboardFixture {
   final String app;
   final Path hosts;
+  private final SampleRepo repo;
+  private final String yml;
 
   DashboardFixture(String app, int hostCount) throws Exception {
     this.app = app;
     Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "dashboard-");
     hosts = Files.createDirectories(dir.resolve("hosts"));
-    SampleRepo repo = new SampleRepo(dir.resolve("repo"));
+    repo = new SampleRepo(dir.resolve("repo"));
     StringBuilder yml =
         new StringBuilder(
             SampleRepo.TARMAC_YML
@@ -36,7 +38,8 @@ final class DashboardFixture {
           .append(hosts.resolve("h" + (i + 1)))
           .append(i == 0 ? ", roles: [web, db] }\n" : " }\n");
     }
-    repo.write("tarmac.yml", yml.toString());
+    this.yml = yml.toString();
+    repo.write("tarmac.yml", this.yml);
     repo.commitAndTag("local hosts", "v2.0.0");
     repo.write("public/index.html", "<p>second</p>\n");
     repo.commitAndTag("second", "v2.1.0");
@@ -55,6 +58,43 @@ final class DashboardFixture {
     }
     release("v2.0.0");
     release("v2.1.0");
+  }
+
+  /**
+   * Tags and builds {@code version}, whose prepare hook fails on every host after a second: a
+   * release of it fails, and what was live stays live.
+   */
+  void buildFailingVersion(String version) throws Exception {
+    repo.write(
+        "tarmac.yml",
+        yml.replace(
+            "  shared: [public/uploads]\n",
+            "  shared: [public/uploads]\n  hooks:\n    prepare: [\"sleep 1; echo no database >&2;"
+                + " exit 3\"]\n"));
+    repo.commitAndTag("failing prepare", version);
+    Api.requestBuild(app, version);
+    Api.awaitBuild(app, version).then().body("status", equalTo("SUCCEEDED"));
+  }
+
+  /**
+   * Registers {@code name}, whose only tag's {@code tarmac.yml} has several problems, and builds
+   * it: the build fails with one line per problem. Returns the build's error.
+   */
+  static String failedBuild(String name) throws Exception {
+    SampleRepo broken =
+        new SampleRepo(Files.createTempDirectory(Path.of("target").toAbsolutePath(), name + "-"));
+    broken.write(
+        "tarmac.yml",
+        "app: " + name + "\nkeep_releases: -1\nenvironments:\n  prod:\n    hosts: []\n");
+    broken.commitAndTag("two problems", "v0.1.0");
+    Api.registerApp(name, broken.url(), false);
+    Api.requestBuild(name, "v0.1.0");
+    return Api.awaitBuild(name, "v0.1.0")
+        .then()
+        .body("status", equalTo("FAILED"))
+        .extract()
+        .jsonPath()
+        .getString("error");
   }
 
   void release(String version) throws InterruptedException {

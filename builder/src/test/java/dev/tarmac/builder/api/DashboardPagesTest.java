@@ -261,6 +261,168 @@ class DashboardPagesTest {
     page(s, "/apps/nope").then().statusCode(404).body(containsString("nope"));
   }
 
+  /** The home page's cell of dash/prod, from {@code <td} to its {@code </td>}. */
+  static String cell(String session, String app, String env) {
+    String home = page(session, "/").then().statusCode(200).extract().asString();
+    return LiveOnceTest.section(home, "data-cell=\"" + app + "/" + env + "\"", "</td>");
+  }
+
+  /**
+   * The home matrix: the version the history says is live, the newest record's state, number, kind,
+   * who and when; a running release shown as running; the newest releases and builds below.
+   */
+  @Test
+  void theHomeMatrixSaysWhatIsLiveWhereAndWhatRuns() throws Exception {
+    String s = signIn(viewer);
+    io.restassured.path.json.JsonPath newest =
+        given().get("/api/apps/dash/envs/prod/releases").then().extract().jsonPath();
+    long id = newest.getLong("[0].id");
+    String cell = cell(s, "dash", "prod");
+    assertThat(cell)
+        .startsWith("data-cell=\"dash/prod\">")
+        .contains("<a class=\"cell-version\" href=\"/apps/dash/envs/prod\">v2.1.0</a>")
+        .contains(
+            "<span class=\"badge state-live\">LIVE</span> <a"
+                + " href=\"/apps/dash/envs/prod/releases/"
+                + id
+                + "\">#"
+                + id
+                + " "
+                + newest.getString("[0].kind")
+                + " v2.1.0</a>")
+        .contains("<span class=\"cell-who\">by " + newest.getString("[0].who") + ", 20")
+        .doesNotContain("cell-running");
+    String home = page(s, "/").then().extract().asString();
+    assertThat(home).contains("<td class=\"cell cell-live\" data-cell=\"dash/prod\">");
+    assertThat(LiveOnceTest.section(home, "id=\"recent-releases\"", "</table>"))
+        .contains("href=\"/apps/dash/envs/prod/releases/" + id + "\">dash · prod #" + id + "</a>");
+    assertThat(LiveOnceTest.section(home, "id=\"recent-builds\"", "</table>"))
+        .contains("<a href=\"/apps/dash/builds/v2.2.0\">dash v2.2.0</a>")
+        .contains("<span class=\"badge status-SUCCEEDED\">SUCCEEDED</span>");
+
+    // v2.2.0 prepares for 4 s: the cell shows it running, then live; then back to v2.1.0
+    long running = fixture.start("v2.2.0");
+    String during = cell(s, "dash", "prod");
+    assertThat(during)
+        .contains(
+            "<a class=\"cell-running\" href=\"/apps/dash/envs/prod/releases/"
+                + running
+                + "\">releasing v2.2.0: PREPARING</a>")
+        .contains(">v2.1.0</a>");
+    assertThat(page(s, "/").then().extract().asString())
+        .contains("<td class=\"cell cell-running\" data-cell=\"dash/prod\">")
+        .contains("<meta http-equiv=\"refresh\" content=\"3\">");
+    // its page, while it runs: every host a row from the first load, each host's progress, no
+    // event list; drawn again from the run's events as it goes
+    String path = "/apps/dash/envs/prod/releases/" + running;
+    String first = page(s, path).then().statusCode(200).extract().asString();
+    assertThat(first.split("<g class=\"host\"")).hasSize(4);
+    assertThat(first)
+        .contains("<tr data-host=\"h1\">", "<tr data-host=\"h2\">", "<tr data-host=\"h3\">")
+        .contains("data-events=\"" + path + "/events\"")
+        .contains("<dt>Phase</dt>")
+        .doesNotContain("id=\"events\"");
+    String seen = first;
+    for (int i = 0; i < 30 && !seen.contains("<td class=\"now now-running\">"); i++) {
+      Thread.sleep(100);
+      seen = page(s, path).then().extract().asString();
+    }
+    assertThat(seen)
+        .as("a host running a task (the 4 s prepare hook)")
+        .contains("<td class=\"now now-running\">");
+    assertThat(seen).contains("class=\"task running\"").contains("class=\"task ok\"");
+    Api.awaitRelease("dash", "prod", running).then().body("status", equalTo("LIVE"));
+    String after = page(s, path).then().extract().asString();
+    assertThat(after)
+        .doesNotContain("data-events=")
+        .doesNotContain("<dt>Phase</dt>")
+        .doesNotContain("now-running")
+        .contains(
+            "<tr data-host=\"h3\"><th scope=\"row\">h3</th><td class=\"now now-ok\">done</td>");
+    assertThat(cell(s, "dash", "prod"))
+        .contains("<a class=\"cell-version\" href=\"/apps/dash/envs/prod\">v2.2.0</a>")
+        .doesNotContain("cell-running");
+    long back =
+        given()
+            .contentType(io.restassured.http.ContentType.JSON)
+            .body(java.util.Map.of())
+            .post("/api/apps/dash/envs/prod/rollback")
+            .then()
+            .statusCode(202)
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    Api.awaitRelease("dash", "prod", back).then().body("version", equalTo("v2.1.0"));
+    assertThat(cell(s, "dash", "prod"))
+        .contains(">v2.1.0</a>")
+        .contains(
+            "<span class=\"badge state-live\">LIVE</span> <a href=\"/apps/dash/envs/prod/releases/"
+                + back
+                + "\">#"
+                + back
+                + " rollback v2.1.0</a>");
+  }
+
+  /**
+   * Styles come from the dashboard's own stylesheet only: {@code style-src 'self'}, no inline style
+   * in any page (the charts' colours are in the stylesheet), and the stylesheet is served to a
+   * visitor not signed in yet (the sign-in page uses it).
+   */
+  @Test
+  void stylesComeFromTheStylesheetOnly() {
+    String s = signIn(viewer);
+    for (String path :
+        List.of(
+            "/",
+            "/apps/dash",
+            "/apps/dash/builds/v2.1.0",
+            "/apps/dash/envs/prod",
+            "/apps/dash/envs/prod/releases/2")) {
+      Response r = page(s, path);
+      r.then().statusCode(200);
+      assertThat(r.header("Content-Security-Policy"))
+          .as(path)
+          .contains("; style-src 'self';")
+          .doesNotContain("unsafe-inline");
+      assertThat(r.asString())
+          .as(path)
+          .contains("<link rel=\"stylesheet\" href=\"/dashboard/dashboard.css\">")
+          .doesNotContain("<style")
+          .doesNotContain(" style=");
+    }
+    given()
+        .auth()
+        .none()
+        .get("/dashboard/dashboard.css")
+        .then()
+        .statusCode(200)
+        .contentType(containsString("text/css"))
+        .body(containsString("svg .failed"));
+  }
+
+  /** A failed build's several problems are a list, one item each; its log wraps (class log). */
+  @Test
+  void aFailedBuildListsEachProblem() throws Exception {
+    String error = DashboardFixture.failedBuild("broken");
+    List<String> lines = error.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    assertThat(lines.size()).as(error).isGreaterThan(2);
+    String html =
+        page(signIn(viewer), "/apps/broken/builds/v0.1.0")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    String list = LiveOnceTest.section(html, "<ul class=\"error-list\">", "</ul>");
+    assertThat(LiveOnceTest.count(list, "<li>")).as(list).isEqualTo(lines.size());
+    assertThat(list).contains("<li>tarmac.yml at v0.1.0 is invalid:</li>");
+    assertThat(list).doesNotContain("<li>- ");
+    assertThat(html).contains("<span id=\"status\" class=\"badge status-FAILED\">FAILED</span>");
+    assertThat(html).contains("<pre id=\"log\" class=\"log\">");
+    // the home matrix has the app, with no environment of its own yet
+    assertThat(page(signIn(viewer), "/").then().extract().asString())
+        .contains("<td class=\"cell cell-undefined\" data-cell=\"broken/prod\">");
+  }
+
   @Test
   void environmentShowsEveryHostDriftTheLockAndNoButtonsForAViewer() throws Exception {
     int before = releaseCount();
@@ -284,9 +446,17 @@ class DashboardPagesTest {
       String drifted = page(s, "/apps/dash/envs/prod").then().statusCode(200).extract().asString();
       assertThat(drifted).contains("DRIFT: serves v2.0.0, not v2.1.0").contains("drift-summary");
       assertThat(drifted.split("class=\"drift\" data-host=")).hasSize(2);
+      // the home matrix says what the environment page read of the hosts, and when
+      assertThat(cell(s, "dash", "prod"))
+          .contains("<span class=\"cell-hosts drift\">DRIFT on 1 of 3 hosts (read 20");
+      assertThat(page(s, "/").then().extract().asString())
+          .contains("<td class=\"cell cell-live cell-drift\" data-cell=\"dash/prod\">");
     } finally {
       fixture.driftByHand("h2", "v2.1.0");
     }
+    page(s, "/apps/dash/envs/prod").then().statusCode(200).body(not(containsString("DRIFT")));
+    assertThat(cell(s, "dash", "prod"))
+        .contains("<span class=\"cell-hosts\">all 3 hosts serve it (read 20");
   }
 
   @Test
@@ -343,6 +513,13 @@ class DashboardPagesTest {
     assertThat(release.split("<g class=\"host\"")).hasSize(4);
     assertThat(release).contains("data-kind=\"activation-window\"").contains("class=\"task ok\"");
     assertThat(release).contains("id=\"transfers\"");
+    // per host, a column per task, the host's state in its own column
+    assertThat(release)
+        .contains("<th scope=\"col\" class=\"task-col\">switch</th>")
+        .contains(
+            "<tr data-host=\"h2\"><th scope=\"row\">h2</th><td class=\"now now-ok\">done</td>")
+        .contains("<td class=\"t t-ok\" title=\"switch: ok\">")
+        .contains("class=\"task-label");
 
     // back to v2.1.0 for the other tests, by the rollback form
     page(s, "/apps/dash/envs/prod/rollback")

@@ -80,6 +80,20 @@ class LiveOnceTest {
     assertThat(row.find()).isTrue();
     assertThat(row.group()).contains("releases/4\"");
 
+    // the home matrix: the cell says LIVE once, for #4
+    String home = DashboardPagesTest.page(session, "/").then().extract().asString();
+    String cell = section(home, "data-cell=\"once/prod\"", "</td>");
+    assertThat(count(cell, ">LIVE<")).as(cell).isEqualTo(1);
+    assertThat(cell).contains(">v2.2.0</a>").contains(">#4 release v2.2.0</a>");
+    Matcher recent =
+        Pattern.compile(
+                "<tr><td><a href=\"/apps/once/envs/prod/releases/(\\d+)\">[^<]*</a>[^<]*</td><td><span"
+                    + " class=\"badge state-live\">LIVE<")
+            .matcher(section(home, "id=\"recent-releases\"", "</table>"));
+    assertThat(recent.find()).isTrue();
+    assertThat(recent.group(1)).isEqualTo("4");
+    assertThat(recent.find()).as("a second LIVE among the recent releases").isFalse();
+
     for (long id : List.of(1L, 3L)) {
       String page =
           DashboardPagesTest.page(session, "/apps/once/envs/prod/releases/" + id)

@@ -62,7 +62,7 @@ class ChartsTest {
     assertThat(svg.split("class=\"task ok\"")).hasSize(5);
     assertThat(svg).contains("activation window 40 ms");
     // the band starts at the first switch (900 of 1000 ms) and ends at the last (1000 ms)
-    double plot = Charts.WIDTH - Charts.LABEL - 10;
+    double plot = Charts.WIDTH - Charts.LABEL - Charts.RIGHT;
     assertThat(svg)
         .contains(String.format(java.util.Locale.ROOT, "x=\"%.1f\"", Charts.LABEL + plot * 0.9))
         .contains(String.format(java.util.Locale.ROOT, "width=\"%.1f\"", plot * 0.1));
@@ -82,7 +82,9 @@ class ChartsTest {
                 null),
             T0.plusSeconds(2));
     assertThat(svg).contains("class=\"task running\"").contains("class=\"task failed\"");
-    assertThat(svg).contains("2.0 s").doesNotContain("activation-window");
+    // a 2 s axis in steps of 0.2 s, its end labelled
+    assertThat(svg).contains(">0 s</text>").contains(">0.2 s</text>").contains(">2.0 s</text>");
+    assertThat(svg).doesNotContain("activation-window");
   }
 
   @Test
@@ -103,19 +105,100 @@ class ChartsTest {
   }
 
   @Test
-  void perDayBarsScaleToTheBusiestDay() {
+  void taskNamesAreOnTheirBarsOrBesideThemWhenThereIsRoomAndAHostWithNoTaskWaits() {
+    // download fills 60 % of the axis, link and switch are slivers with room after the last only
+    List<TaskRecord> web1 =
+        List.of(
+            task("download", 0, 600, true),
+            task("link", 600, 601, true),
+            task("switch", 601, 605, true));
+    ReleaseRecord r =
+        release(
+            List.of(
+                new HostRecord("web1", null, web1, 1), new HostRecord("web2", null, null, null)),
+            T0.plusMillis(1000));
+    String svg = Charts.timeline(r, T0.plusSeconds(5));
+    assertThat(svg).contains("class=\"task-label on-bar ok\"").contains(">download</text>");
+    assertThat(svg).contains("class=\"task-label beside\"").contains(">switch</text>");
+    // no room for "link" between its bar and the next one: its tooltip names it
+    assertThat(svg).doesNotContain(">link</text>").contains("<title>web1: link 1 ms</title>");
+    assertThat(svg).contains("<text class=\"waiting\"");
+    assertThat(svg).contains("<title id=\"timeline-7-title\">Timeline of release #7: 2 hosts");
+    assertThat(svg).doesNotContain("<style").doesNotContain("style=");
+  }
+
+  @Test
+  void timeAxisStepsAndUnits() {
+    assertThat(Charts.step(1000)).isEqualTo(100);
+    assertThat(Charts.step(9_000)).isEqualTo(1000);
+    assertThat(Charts.step(95_000)).isEqualTo(10_000);
+    assertThat(Charts.step(25 * 60_000)).isEqualTo(300_000);
+    assertThat(Charts.tick(500, 100)).isEqualTo("0.5 s");
+    assertThat(Charts.tick(15_000, 5_000)).isEqualTo("15 s");
+    assertThat(Charts.tick(90_000, 30_000)).isEqualTo("1 min 30 s");
+    assertThat(Charts.tick(600_000, 300_000)).isEqualTo("10 min");
+    assertThat(Charts.tick(7_200_000, 3_600_000)).isEqualTo("2 h");
+  }
+
+  static List<DeliveryFigures.Day> days(int n, LocalDate last) {
+    List<DeliveryFigures.Day> out = new java.util.ArrayList<>();
+    for (int i = n - 1; i >= 0; i--) {
+      out.add(new DeliveryFigures.Day(last.minusDays(i), i == 0 ? 2 : 0, i == 10 ? 1 : 0));
+    }
+    return out;
+  }
+
+  @Test
+  void perDayBarsScaleToTheBusiestDayWithCountsDatesAScaleAndALegend() {
     String svg =
         Charts.perDay(
             List.of(
                 new DeliveryFigures.Day(LocalDate.of(2026, 1, 1), 4, 0),
                 new DeliveryFigures.Day(LocalDate.of(2026, 1, 2), 2, 1),
                 new DeliveryFigures.Day(LocalDate.of(2026, 1, 3), 0, 0)));
-    assertThat(svg.split("class=\"ok\" ")).hasSize(3);
-    assertThat(svg.split("class=\"failed\" ")).hasSize(2);
+    assertThat(svg.split("<rect class=\"ok\" x=\"[0-9]")).hasSize(3);
+    assertThat(svg.split("<rect class=\"failed\" x=\"[0-9]")).hasSize(2);
+    double full = Charts.BARS;
     assertThat(svg)
-        .contains("height=\"80.0\"")
-        .contains("height=\"40.0\"")
-        .contains("height=\"20.0\"");
+        .contains(String.format(java.util.Locale.ROOT, "height=\"%.1f\"", full))
+        .contains(String.format(java.util.Locale.ROOT, "height=\"%.1f\"", full / 2))
+        .contains(String.format(java.util.Locale.ROOT, "height=\"%.1f\"", full / 4));
     assertThat(svg).contains("2026-01-02: 1 failed");
+    // each count written above its bar, without hovering
+    assertThat(svg).contains("text-anchor=\"middle\">4</text>").contains("middle\">1</text>");
+    // the scale 0..4, the dates, the legend, a text alternative
+    for (int v = 0; v <= 4; v++) {
+      assertThat(svg).contains("text-anchor=\"end\">" + v + "</text>");
+    }
+    assertThat(svg).contains(">1 Jan</text>").contains(">2 Jan</text>").contains(">3 Jan</text>");
+    assertThat(svg).contains(">deployments</text>").contains(">failed changes</text>");
+    assertThat(svg)
+        .contains(
+            "aria-label=\"Deployments and failed changes per day over 3 days: 6 deployed, 1"
+                + " failed\"");
+    assertThat(svg).doesNotContain("<style").doesNotContain("style=");
+  }
+
+  @Test
+  void ninetyDaysAreDrawnByWeekAndAnEmptyChartSaysSo() {
+    // 91 days as the 90-day figures have them: 13 weeks, the last ending on the newest day
+    String svg = Charts.perDay(days(91, LocalDate.of(2026, 3, 31)));
+    assertThat(svg.split("<rect class=\"ok\" x=\"[0-9]")).hasSize(2);
+    assertThat(svg).contains("2026-03-25 to 2026-03-31: 2 deployed");
+    assertThat(svg).contains("2026-03-18 to 2026-03-24: 1 failed");
+    assertThat(svg)
+        .contains(">31 Mar</text>")
+        .contains(">per week (7 days to the date shown), UTC<");
+    assertThat(Charts.bins(days(91, LocalDate.of(2026, 3, 31)))).hasSize(13);
+    assertThat(Charts.bins(days(31, LocalDate.of(2026, 3, 31)))).hasSize(31);
+    // 50 days: a first, shorter week, so the last one still ends on the newest day
+    List<Charts.Bin> bins = Charts.bins(days(50, LocalDate.of(2026, 3, 31)));
+    assertThat(bins).hasSize(8);
+    assertThat(bins.get(0).from()).isEqualTo(LocalDate.of(2026, 2, 10));
+    assertThat(bins.get(0).to()).isEqualTo(LocalDate.of(2026, 2, 10));
+    assertThat(bins.get(7).to()).isEqualTo(LocalDate.of(2026, 3, 31));
+
+    String none = Charts.perDay(List.of(new DeliveryFigures.Day(LocalDate.of(2026, 1, 1), 0, 0)));
+    assertThat(none).contains("no deployment and no failed change in these 1 days");
   }
 }
