@@ -315,7 +315,10 @@ public class ReleaseService {
 
   /** The hosts of {@code env} in the {@code tarmac.yml} of {@code version}, in its order. */
   public List<String> hostNames(String app, String env, String version) {
-    return Deployer.config(deployer.build(app, version))
+    return deployer
+        .builds()
+        .require(app, version)
+        .config()
         .environment(Names.env(env))
         .hosts()
         .stream()
