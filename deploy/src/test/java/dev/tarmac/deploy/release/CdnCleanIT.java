@@ -202,6 +202,11 @@ class CdnCleanIT {
     String markers = "apps/" + app + "/cdn-cleaning/";
     // staging's push has looked at the store: it listed the markers, or cdn/<app>/
     java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(1);
+    // staging's push has listed the markers while prod's was there: prod's clean-up ends (its
+    // marker goes) only after that, so staging must wait for it, however the two are scheduled
+    // (on a busy machine prod's clean-up ended before staging looked, and staging rightly went
+    // on without waiting: the test asked for a wait it could not be sure of)
+    java.util.concurrent.CountDownLatch sawMarker = new java.util.concurrent.CountDownLatch(1);
     ArtifactStore stagingStore =
         new ForwardingStore(store) {
           @Override
@@ -209,6 +214,9 @@ class CdnCleanIT {
             List<dev.tarmac.distributor.store.ObjectInfo> out = super.list(prefix);
             if (prefix.equals(CdnAssets.prefix(app)) || prefix.equals(markers)) {
               looked.countDown();
+            }
+            if (prefix.equals(markers) && !out.isEmpty()) {
+              sawMarker.countDown();
             }
             return out;
           }
@@ -221,6 +229,18 @@ class CdnCleanIT {
         new ForwardingStore(store) {
           @Override
           public void delete(String key) {
+            if (key.startsWith(markers) && stagingRun.get() != null) {
+              long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+              try {
+                while (!sawMarker.await(50, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    && !stagingRun.get().isDone()
+                    && System.nanoTime() < until) {
+                  // staging's push looks for the marker
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
             if (key.equals(script) && stagingRun.get() == null) {
               java.util.concurrent.CompletableFuture<ReleaseRecord> run =
                   java.util.concurrent.CompletableFuture.supplyAsync(
