@@ -57,8 +57,10 @@ public class ReleaseService {
   private ExecutorService deltasWorker;
   private DeltasAheadQueue deltasAhead;
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
+  // no reuse of a result once it came back (Duration.ZERO): `tarmac status` right after a change
+  // made by hand on a host must see it (CliIT); concurrent readers still share the read in flight
   private final StatusReads<String, EnvStatus> statusReads =
-      new StatusReads<>(8, java.time.Duration.ofSeconds(1));
+      new StatusReads<>(8, java.time.Duration.ZERO);
 
   @PostConstruct
   void init() {
