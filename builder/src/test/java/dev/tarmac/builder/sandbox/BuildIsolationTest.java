@@ -603,6 +603,38 @@ class BuildIsolationTest {
         .isNegative();
   }
 
+  /** The isolation this class tests ({@link #builder()}'s). */
+  BuildSandbox.Isolation isolation() {
+    return BuildSandbox.Isolation.AUTO;
+  }
+
+  /**
+   * The default sandbox dir is {@code /tmp/tarmac-build}: a build's directory there is owned by its
+   * uid. With setpriv the clean-up of what the uid left in /tmp ran before the tree was given back,
+   * removed the build's own directory with its tree, and every build failed at {@code exclude}
+   * ("cannot list …/tree"): setpriv mode failed every build of a service run with the defaults
+   * (hostile probe of 2026-12-07, third round).
+   */
+  @Test
+  void aBuildWhoseSandboxDirIsUnderTmpKeepsItsTree() throws Exception {
+    Path root = Path.of("/tmp", "tarmac-sandbox-" + marker());
+    try {
+      Builder b =
+          new Builder(
+              store,
+              dataDir,
+              Clock.systemUTC(),
+              new BuildSandbox.Settings(isolation(), "tarmac-build", root, List.of()));
+      commands("v2.0.0", null, "echo built > built.txt");
+      BuildResult r = build(b, "v2.0.0", tmp.resolve("build.log"));
+
+      assertThat(r.record().version()).isEqualTo("v2.0.0");
+      assertThat(artifact("v2.0.0").get("built.txt").text()).isEqualTo("built\n");
+    } finally {
+      new ProcessBuilder("rm", "-rf", root.toString()).start().waitFor();
+    }
+  }
+
   static String marker() {
     return String.valueOf(100000 + (System.nanoTime() % 800000));
   }
