@@ -668,7 +668,7 @@ public final class BuildSandbox {
         if (lease != null) {
           BuildUids.endProcesses(lease.uid);
           if (!in.bwrap()) {
-            removeSharedFiles(lease.uid);
+            removeSharedFiles(lease.uid, rootDir());
           }
         }
         if (Files.exists(tree, LinkOption.NOFOLLOW_LINKS)
@@ -715,7 +715,7 @@ public final class BuildSandbox {
    * the build made unreadable with {@code chmod 000} is no obstacle), then its message queues,
    * semaphores and shared memory ({@code ipcrm}).
    */
-  static void removeSharedFiles(int uid) throws InterruptedException {
+  static void removeSharedFiles(int uid, Path spare) throws InterruptedException {
     List<String> argv = new ArrayList<>(List.of("find", "-P"));
     for (String d : SHARED_DIRS) {
       if (Files.isDirectory(Path.of(d), LinkOption.NOFOLLOW_LINKS)) {
@@ -727,6 +727,12 @@ public final class BuildSandbox {
             "-xdev",
             "-mindepth",
             "1",
+            // the sandbox dir (/tmp/tarmac-build by default) holds this build's own directory,
+            // owned by its uid, with the tree not yet given back
+            "-path",
+            spare.toAbsolutePath().normalize().toString(),
+            "-prune",
+            "-o",
             "-uid",
             Integer.toString(uid),
             "-prune",
