@@ -313,9 +313,10 @@ public final class BuildSandbox {
       if (shared) {
         argv.addAll(List.of("--perms", "1777"));
       }
-      argv.addAll(List.of("--tmpfs", p.toString()));
+      argv.addAll(List.of("--size", Long.toString(TMPFS_BYTES), "--tmpfs", p.toString()));
     }
-    argv.addAll(List.of("--perms", "1777", "--tmpfs", "/dev/shm"));
+    argv.addAll(
+        List.of("--perms", "1777", "--size", Long.toString(TMPFS_BYTES), "--tmpfs", "/dev/shm"));
     // the sandbox may lie under a hidden path (the service's working directory): bubblewrap would
     // make the directories leading to it mode 700 (root's), which the build user cannot cross
     List<Path> leading = new ArrayList<>();
@@ -356,6 +357,13 @@ public final class BuildSandbox {
    * table (docs/architecture.md, "Build isolation").
    */
   static final int MAX_PROCESSES = 2048;
+
+  /**
+   * The most each tmpfs of a build may hold (its /tmp, /var/tmp, /dev/shm inside bubblewrap): their
+   * pages are memory that belongs to no process, so an unbounded one (half the machine's memory,
+   * each) lets a build make the OOM killer end the service instead of the build.
+   */
+  static final long TMPFS_BYTES = 1024L * 1024 * 1024;
 
   /** What every command of a build with a uid of its own starts with: its limits. */
   static final List<String> LIMITS = List.of("prlimit", "--nproc=" + MAX_PROCESSES, "--");
@@ -558,6 +566,9 @@ public final class BuildSandbox {
       } else {
         argv = new ArrayList<>();
         if (uid != null) {
+          // an IPC namespace of its own: a POSIX message queue (which lives in no directory) or a
+          // System V object ends with the command, as inside bubblewrap
+          argv.addAll(List.of("unshare", "--ipc", "--"));
           argv.addAll(LIMITS);
           argv.addAll(setpriv(uid, uid).subList(0, 7));
           argv.addAll(List.of("--pdeathsig", "KILL", "--"));
@@ -657,7 +668,7 @@ public final class BuildSandbox {
         if (lease != null) {
           BuildUids.endProcesses(lease.uid);
           if (!in.bwrap()) {
-            removeSharedFiles(lease.uid);
+            removeSharedFiles(lease.uid, rootDir());
           }
         }
         if (Files.exists(tree, LinkOption.NOFOLLOW_LINKS)
@@ -704,7 +715,7 @@ public final class BuildSandbox {
    * the build made unreadable with {@code chmod 000} is no obstacle), then its message queues,
    * semaphores and shared memory ({@code ipcrm}).
    */
-  static void removeSharedFiles(int uid) throws InterruptedException {
+  static void removeSharedFiles(int uid, Path spare) throws InterruptedException {
     List<String> argv = new ArrayList<>(List.of("find", "-P"));
     for (String d : SHARED_DIRS) {
       if (Files.isDirectory(Path.of(d), LinkOption.NOFOLLOW_LINKS)) {
@@ -716,6 +727,12 @@ public final class BuildSandbox {
             "-xdev",
             "-mindepth",
             "1",
+            // the sandbox dir (/tmp/tarmac-build by default) holds this build's own directory,
+            // owned by its uid, with the tree not yet given back
+            "-path",
+            spare.toAbsolutePath().normalize().toString(),
+            "-prune",
+            "-o",
             "-uid",
             Integer.toString(uid),
             "-prune",

@@ -619,4 +619,45 @@ class DashboardPagesTest {
   static void keepFilesQuiet() throws Exception {
     Files.createDirectories(java.nio.file.Path.of("target"));
   }
+
+  /**
+   * What the service serves as its dashboard's script and style comes from a copy Vert.x keeps on
+   * disk (its file cache). By default that copy lives in {@code <java.io.tmpdir>/vertx-cache}, a
+   * directory Quarkus makes writable by everyone (mode 777, no sticky bit): any local user, a build
+   * run with setpriv (the real /tmp) or a local host's hook could rename the service's cache away
+   * and put its own {@code dashboard.js} in its place, and every admin who opens the dashboard
+   * would run it (the hostile probe of 2026-12-07, third round). No directory leading to the copy
+   * the service serves may be writable by others.
+   */
+  @Test
+  void theDashboardsFilesAreServedFromADirectoryNoOneElseCanWrite() throws Exception {
+    given().auth().none().get("/dashboard/dashboard.js").then().statusCode(200);
+    java.nio.file.Path tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    java.nio.file.Path data =
+        java.nio.file.Path.of(
+            org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("tarmac.data-dir", String.class));
+    List<String> open = new java.util.ArrayList<>();
+    for (java.nio.file.Path root : List.of(tmp, data)) {
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (var files = Files.walk(root)) {
+        for (java.nio.file.Path f :
+            files.filter(f -> f.endsWith("META-INF/resources/dashboard/dashboard.js")).toList()) {
+          for (java.nio.file.Path d = f.getParent();
+              d != null && d.startsWith(root) && !d.equals(root);
+              d = d.getParent()) {
+            var perms = Files.getPosixFilePermissions(d);
+            if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)
+                || perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)) {
+              open.add(
+                  d + " (" + java.nio.file.attribute.PosixFilePermissions.toString(perms) + ")");
+            }
+          }
+        }
+      }
+    }
+    assertThat(open).as("directories others can write above the served dashboard.js").isEmpty();
+  }
 }

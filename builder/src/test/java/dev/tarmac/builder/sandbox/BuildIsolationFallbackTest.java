@@ -20,6 +20,11 @@ class BuildIsolationFallbackTest extends BuildIsolationTest {
   }
 
   @Override
+  BuildSandbox.Isolation isolation() {
+    return BuildSandbox.Isolation.USER;
+  }
+
+  @Override
   boolean namespaces() {
     return false;
   }

@@ -510,6 +510,131 @@ class BuildIsolationTest {
         .matches("Max processes +2048 +2048 +processes *\n");
   }
 
+  /**
+   * Inside bubblewrap /tmp, /var/tmp and /dev/shm are tmpfs of the build's own: memory. Unbounded,
+   * each could take half the machine's memory (12 GiB each on a 24 GiB machine), and what a tmpfs
+   * holds belongs to no process: the OOM killer, short of memory, ends the largest processes (the
+   * service, another build) while the pages stay. Each is bounded (hostile probe of 2026-12-07,
+   * third round).
+   */
+  @Test
+  void aBuildsOwnTmpDirectoriesCannotTakeTheMachinesMemory() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        namespaces(), "without namespaces the build shares the machine's /tmp and /dev/shm");
+    commands("v2.0.0", null, "df -B1M --output=size /tmp /var/tmp /dev/shm | tail -n +2 > df.txt");
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+
+    String[] sizes = artifact("v2.0.0").get("df.txt").text().strip().split("\n");
+    assertThat(sizes).hasSize(3);
+    for (String mib : sizes) {
+      assertThat(Long.parseLong(mib.trim())).as("MiB of a build's tmpfs").isLessThanOrEqualTo(1024);
+    }
+  }
+
+  /**
+   * The kernel keeps a keyring per uid (the user keyring, {@code @u}) that outlives every process
+   * of the uid, and bubblewrap (without a user namespace) shares it. Build uids are taken again by
+   * later builds, of any app: what one build puts there, the next build of that uid reads (hostile
+   * probe of 2026-12-07, third round: a key added by one build was read by the next, in both
+   * modes).
+   */
+  @Test
+  void whatABuildPutsInTheKernelsKeyringIsNotThereForTheNextBuild() throws Exception {
+    String mark = "tarmac-key-" + marker();
+    commands(
+        "v2.0.0",
+        null,
+        "python3 -c \"import ctypes; l=ctypes.CDLL(None); print(l.syscall(248, b'user', b'"
+            + mark
+            + "', b'secret-of-the-first-build', 25, -4))\" > key.txt");
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+    assertThat(Long.parseLong(artifact("v2.0.0").get("key.txt").text().trim()))
+        .as("the key the first build added")
+        .isPositive();
+
+    commands(
+        "v2.0.1",
+        null,
+        "python3 -c \"import ctypes; l=ctypes.CDLL(None); k=l.syscall(249, b'user', b'"
+            + mark
+            + "', None, 0); b=ctypes.create_string_buffer(64); k > 0 and l.syscall(250, 11, k, b,"
+            + " 64); print(k, b.value.decode())\" > found.txt");
+    build(builder(), "v2.0.1", tmp.resolve("build2.log"));
+
+    assertThat(artifact("v2.0.1").get("found.txt").text())
+        .as("what the second build found in its uid's keyring")
+        .doesNotContain("secret-of-the-first-build");
+  }
+
+  /**
+   * POSIX message queues live in the IPC namespace, not in a directory: with setpriv (no
+   * namespaces) one that a build made outlived it and was there for the next build (hostile probe
+   * of 2026-12-07, third round), where System V IPC objects are removed.
+   */
+  @Test
+  void aPosixMessageQueueABuildMadeDoesNotOutliveIt() throws Exception {
+    String name = "/tarmac-mq-" + marker();
+    commands(
+        "v2.0.0",
+        null,
+        "python3 -c \"import ctypes,os; l=ctypes.CDLL(None); print(l.mq_open(b'"
+            + name
+            + "', os.O_CREAT | os.O_RDWR, 0o666, None))\" > mq.txt");
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+    assertThat(Integer.parseInt(artifact("v2.0.0").get("mq.txt").text().trim()))
+        .as("the build made its queue")
+        .isNotNegative();
+
+    Process p =
+        new ProcessBuilder(
+                "python3",
+                "-c",
+                "import ctypes,os; l=ctypes.CDLL(None); fd=l.mq_open(b'"
+                    + name
+                    + "', os.O_RDONLY); print(fd); fd >= 0 and l.mq_unlink(b'"
+                    + name
+                    + "')")
+            .redirectErrorStream(true)
+            .start();
+    String fd = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    p.waitFor();
+    assertThat(Integer.parseInt(fd))
+        .as("the queue " + name + " opened by the machine after the build (-1: gone)")
+        .isNegative();
+  }
+
+  /** The isolation this class tests ({@link #builder()}'s). */
+  BuildSandbox.Isolation isolation() {
+    return BuildSandbox.Isolation.AUTO;
+  }
+
+  /**
+   * The default sandbox dir is {@code /tmp/tarmac-build}: a build's directory there is owned by its
+   * uid. With setpriv the clean-up of what the uid left in /tmp ran before the tree was given back,
+   * removed the build's own directory with its tree, and every build failed at {@code exclude}
+   * ("cannot list …/tree"): setpriv mode failed every build of a service run with the defaults
+   * (hostile probe of 2026-12-07, third round).
+   */
+  @Test
+  void aBuildWhoseSandboxDirIsUnderTmpKeepsItsTree() throws Exception {
+    Path root = Path.of("/tmp", "tarmac-sandbox-" + marker());
+    try {
+      Builder b =
+          new Builder(
+              store,
+              dataDir,
+              Clock.systemUTC(),
+              new BuildSandbox.Settings(isolation(), "tarmac-build", root, List.of()));
+      commands("v2.0.0", null, "echo built > built.txt");
+      BuildResult r = build(b, "v2.0.0", tmp.resolve("build.log"));
+
+      assertThat(r.record().version()).isEqualTo("v2.0.0");
+      assertThat(artifact("v2.0.0").get("built.txt").text()).isEqualTo("built\n");
+    } finally {
+      new ProcessBuilder("rm", "-rf", root.toString()).start().waitFor();
+    }
+  }
+
   static String marker() {
     return String.valueOf(100000 + (System.nanoTime() % 800000));
   }

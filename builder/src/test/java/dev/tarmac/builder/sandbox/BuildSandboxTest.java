@@ -82,7 +82,7 @@ class BuildSandboxTest {
             List.of("/var/tmp/tarmac-build/tools", "/var/tmp/tarmac-build/tools"),
             List.of("sh", "-c", "npm ci"));
 
-    assertThat(argv.subList(0, 12))
+    assertThat(argv.subList(0, 14))
         .containsExactly(
             "bwrap",
             "--ro-bind",
@@ -94,12 +94,15 @@ class BuildSandboxTest {
             "/proc",
             "--perms",
             "1777",
+            "--size",
+            "1073741824",
             "--tmpfs",
             "/tmp");
-    assertThat(argv).containsSubsequence("--perms", "1777", "--tmpfs", "/var/tmp");
+    assertThat(argv)
+        .containsSubsequence("--perms", "1777", "--size", "1073741824", "--tmpfs", "/var/tmp");
     assertThat(String.join(" ", argv))
         .endsWith(
-            " --perms 1777 --tmpfs /dev/shm"
+            " --perms 1777 --size 1073741824 --tmpfs /dev/shm"
                 // the directories leading to the sandbox under a hidden path stay crossable
                 + " --perms 0755 --dir /var/tmp/tarmac-build"
                 // the tools, read-only, and only this build's own directory of the sandbox dir
