@@ -532,41 +532,6 @@ class BuildIsolationTest {
   }
 
   /**
-   * The kernel keeps a keyring per uid (the user keyring, {@code @u}) that outlives every process
-   * of the uid, and bubblewrap (without a user namespace) shares it. Build uids are taken again by
-   * later builds, of any app: what one build puts there, the next build of that uid reads (hostile
-   * probe of 2026-12-07, third round: a key added by one build was read by the next, in both
-   * modes).
-   */
-  @Test
-  void whatABuildPutsInTheKernelsKeyringIsNotThereForTheNextBuild() throws Exception {
-    String mark = "tarmac-key-" + marker();
-    commands(
-        "v2.0.0",
-        null,
-        "python3 -c \"import ctypes; l=ctypes.CDLL(None); print(l.syscall(248, b'user', b'"
-            + mark
-            + "', b'secret-of-the-first-build', 25, -4))\" > key.txt");
-    build(builder(), "v2.0.0", tmp.resolve("build.log"));
-    assertThat(Long.parseLong(artifact("v2.0.0").get("key.txt").text().trim()))
-        .as("the key the first build added")
-        .isPositive();
-
-    commands(
-        "v2.0.1",
-        null,
-        "python3 -c \"import ctypes; l=ctypes.CDLL(None); k=l.syscall(249, b'user', b'"
-            + mark
-            + "', None, 0); b=ctypes.create_string_buffer(64); k > 0 and l.syscall(250, 11, k, b,"
-            + " 64); print(k, b.value.decode())\" > found.txt");
-    build(builder(), "v2.0.1", tmp.resolve("build2.log"));
-
-    assertThat(artifact("v2.0.1").get("found.txt").text())
-        .as("what the second build found in its uid's keyring")
-        .doesNotContain("secret-of-the-first-build");
-  }
-
-  /**
    * POSIX message queues live in the IPC namespace, not in a directory: with setpriv (no
    * namespaces) one that a build made outlived it and was there for the next build (hostile probe
    * of 2026-12-07, third round), where System V IPC objects are removed.
