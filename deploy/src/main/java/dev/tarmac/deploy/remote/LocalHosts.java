@@ -26,16 +26,7 @@ public record LocalHosts(
 
   /** Whether this process runs as root (uid 0). */
   public static boolean serviceIsRoot() {
-    try {
-      return (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-    } catch (java.io.IOException | UnsupportedOperationException e) {
-      return "root".equals(System.getProperty("user.name"));
-    }
-  }
-
-  public LocalHosts {
-    allowed = allowed.map(l -> l.stream().map(p -> p.toAbsolutePath().normalize()).toList());
-    forbidden = forbidden.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    return dev.tarmac.distributor.files.Owned.ownUid() == 0;
   }
 
   /** None, unless the operator says which directories (the service's default). */
