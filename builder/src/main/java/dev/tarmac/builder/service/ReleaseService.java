@@ -57,10 +57,7 @@ public class ReleaseService {
   private ExecutorService deltasWorker;
   private DeltasAheadQueue deltasAhead;
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
-  // no reuse of a result once it came back (Duration.ZERO): `tarmac status` right after a change
-  // made by hand on a host must see it (CliIT); concurrent readers still share the read in flight
-  private final StatusReads<String, EnvStatus> statusReads =
-      new StatusReads<>(8, java.time.Duration.ZERO);
+  private final StatusReads<String, EnvStatus> statusReads = new StatusReads<>(8);
 
   @PostConstruct
   void init() {
@@ -401,7 +398,6 @@ public class ReleaseService {
               metrics.releaseStopped(app, env, first.kind());
               Log.errorf(e, "release of %s to %s stopped", app, env);
             } finally {
-              statusReads.forget(app + "/" + env);
               run.end();
             }
           });

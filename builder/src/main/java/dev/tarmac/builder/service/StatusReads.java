@@ -1,22 +1,20 @@
 package dev.tarmac.builder.service;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * Reads of what the hosts serve that cannot pile up (docs/architecture.md, "Reads that cannot pile
- * up"): concurrent readers of one environment share the one read in flight (single flight), a
- * result that came back at most {@code fresh} ago is answered again without a read, and at most
- * {@code inFlight} environments are read at once — past that a reader gets 503 with {@code
- * Retry-After} at once, instead of queueing behind reads whose clients have gone. Before, 50
- * readers of a 3-host environment each logged in and read, one after another, and all 400 reads
- * timed out at 30 s.
+ * up"): concurrent readers of one environment share the one read in flight (single flight), and at
+ * most {@code inFlight} environments are read at once — past that a reader gets 503 with {@code
+ * Retry-After} at once, instead of queueing behind reads whose clients have gone. A read that has
+ * come back is answered to no later reader: a change made by hand on a host shows at the next read.
+ * Before, 50 readers of a 3-host environment each logged in and read, one after another, and all
+ * 400 reads timed out at 30 s.
  *
  * @param <K> what names an environment
  * @param <V> what a read gives
@@ -43,42 +41,20 @@ public final class StatusReads<K, V> {
     }
   }
 
-  /** A read's result, when the read began and when it ended. */
-  private record Done<V>(V value, long began, long ended) {}
-
   private final Map<K, CompletableFuture<V>> reading = new ConcurrentHashMap<>();
-  private final Map<K, Done<V>> done = new ConcurrentHashMap<>();
-  private final Map<K, Long> forgotten = new ConcurrentHashMap<>();
   private final Semaphore slots;
   private final int inFlight;
-  private final long freshNanos;
-  private final LongSupplier nanoTime;
 
-  public StatusReads(int inFlight, Duration fresh) {
-    this(inFlight, fresh, System::nanoTime);
-  }
-
-  StatusReads(int inFlight, Duration fresh, LongSupplier nanoTime) {
+  public StatusReads(int inFlight) {
     this.inFlight = inFlight;
     this.slots = new Semaphore(inFlight);
-    this.freshNanos = fresh.toNanos();
-    this.nanoTime = nanoTime;
   }
 
   /**
-   * What {@code read} gives for {@code key}: a result that came back in the last {@code fresh} (and
-   * whose read began after the last {@link #forget}), else the read in flight, else a new read on
-   * this thread. A failed read is shared by those who waited for it and kept by no one.
+   * What {@code read} gives for {@code key}: the read in flight, else a new read on this thread. A
+   * failed read is shared by those who waited for it and kept by no one.
    */
   public V read(K key, Supplier<V> read) {
-    Done<V> last = done.get(key);
-    long now = nanoTime.getAsLong();
-    Long forgot = forgotten.get(key);
-    if (last != null
-        && now - last.ended() <= freshNanos
-        && (forgot == null || last.began() - forgot > 0)) {
-      return last.value();
-    }
     CompletableFuture<V> mine = new CompletableFuture<>();
     CompletableFuture<V> running = reading.putIfAbsent(key, mine);
     if (running != null) {
@@ -91,9 +67,7 @@ public final class StatusReads<K, V> {
         throw busy;
       }
       try {
-        long began = nanoTime.getAsLong();
         V value = read.get();
-        done.put(key, new Done<>(value, began, nanoTime.getAsLong()));
         mine.complete(value);
         return value;
       } catch (RuntimeException | Error e) {
@@ -105,15 +79,6 @@ public final class StatusReads<K, V> {
     } finally {
       reading.remove(key, mine);
     }
-  }
-
-  /**
-   * Forgets what was read of {@code key} (a release changed it), and what a read begun before now
-   * will give: the next reader reads again.
-   */
-  public void forget(K key) {
-    forgotten.put(key, nanoTime.getAsLong());
-    done.remove(key);
   }
 
   private static <V> V join(CompletableFuture<V> running) {

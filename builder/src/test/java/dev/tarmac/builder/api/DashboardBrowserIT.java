@@ -153,9 +153,6 @@ class DashboardBrowserIT {
       assertThat(recorded).isNotEqualTo("v2.0.0");
       fixture.driftByHand("h3", "v2.0.0");
       try {
-        // a status read answers a result of the last second again (docs/architecture.md, "Reads
-        // that cannot pile up"): a change made by hand shows after it
-        Thread.sleep(1100);
         b.get(url("/apps/browsed/envs/prod"));
         for (String h : List.of("h1", "h2", "h3")) {
           WebElement row = b.findElement(By.cssSelector("tr[data-host='" + h + "']"));

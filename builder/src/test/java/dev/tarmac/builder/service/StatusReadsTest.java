@@ -3,7 +3,6 @@ package dev.tarmac.builder.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -12,13 +11,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Reads of the hosts that cannot pile up (issue 25): single flight, a second's reuse, a bound. */
+/** Reads of the hosts that cannot pile up (issue 25): single flight and a bound. */
 class StatusReadsTest {
-  final AtomicLong now = new AtomicLong(1_000_000_000L);
   final ExecutorService pool = Executors.newFixedThreadPool(51);
 
   @AfterEach
@@ -26,35 +24,40 @@ class StatusReadsTest {
     pool.shutdownNow();
   }
 
+  /** {@code reads.read(key, read)} on another thread. */
+  <V> Future<V> reader(StatusReads<String, V> reads, String key, Supplier<V> read) {
+    return pool.submit(() -> reads.read(key, read));
+  }
+
+  /** A read that counts itself, says it started, and ends once {@code release} opens. */
+  static Supplier<String> held(
+      AtomicInteger calls, CountDownLatch started, CountDownLatch release) {
+    return () -> {
+      calls.incrementAndGet();
+      started.countDown();
+      await(release);
+      return "v2";
+    };
+  }
+
   @Test
   void fiftyReadersOfOneEnvironmentShareOneRead() throws Exception {
-    StatusReads<String, String> reads = new StatusReads<>(8, Duration.ofSeconds(1), now::get);
+    StatusReads<String, String> reads = new StatusReads<>(8);
     AtomicInteger calls = new AtomicInteger();
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch started = new CountDownLatch(1);
     List<Future<String>> answers = new ArrayList<>();
-    answers.add(
-        pool.submit(
-            () ->
-                reads.read(
-                    "shop/production",
-                    () -> {
-                      calls.incrementAndGet();
-                      started.countDown();
-                      await(release);
-                      return "v2";
-                    })));
+    answers.add(reader(reads, "shop/production", held(calls, started, release)));
     started.await(10, TimeUnit.SECONDS);
     for (int i = 0; i < 49; i++) {
       answers.add(
-          pool.submit(
-              () ->
-                  reads.read(
-                      "shop/production",
-                      () -> {
-                        calls.incrementAndGet();
-                        return "another read";
-                      })));
+          reader(
+              reads,
+              "shop/production",
+              () -> {
+                calls.incrementAndGet();
+                return "another read";
+              }));
     }
     Thread.sleep(200); // the 49 are waiting for the one read
     release.countDown();
@@ -66,67 +69,22 @@ class StatusReadsTest {
   }
 
   @Test
-  void aResultOfTheLastSecondIsAnsweredAgainThenReadAnew() {
-    StatusReads<String, Integer> reads = new StatusReads<>(8, Duration.ofSeconds(1), now::get);
+  void aReadThatCameBackIsAnsweredToNoLaterReader() {
+    StatusReads<String, Integer> reads = new StatusReads<>(8);
     AtomicInteger calls = new AtomicInteger();
 
     assertThat(reads.read("shop/production", calls::incrementAndGet)).isEqualTo(1);
-    now.addAndGet(Duration.ofMillis(900).toNanos());
-    assertThat(reads.read("shop/production", calls::incrementAndGet)).isEqualTo(1);
-    now.addAndGet(Duration.ofMillis(200).toNanos());
+    // a host changed by hand in between: the next status shows it
     assertThat(reads.read("shop/production", calls::incrementAndGet)).isEqualTo(2);
-    assertThat(reads.read("shop/staging", calls::incrementAndGet)).isEqualTo(3);
-  }
-
-  @Test
-  void aSlowReadsResultCountsItsSecondFromWhenItCameBack() {
-    StatusReads<String, Integer> reads = new StatusReads<>(8, Duration.ofSeconds(1), now::get);
-    AtomicInteger calls = new AtomicInteger();
-
-    reads.read(
-        "shop/production",
-        () -> {
-          now.addAndGet(Duration.ofSeconds(3).toNanos()); // 16 hosts on a busy machine
-          return calls.incrementAndGet();
-        });
-    now.addAndGet(Duration.ofMillis(500).toNanos());
-
-    assertThat(reads.read("shop/production", calls::incrementAndGet)).isEqualTo(1);
-  }
-
-  @Test
-  void whatAReleaseChangedIsReadAgainEvenByAReadBegunBeforeIt() {
-    StatusReads<String, String> reads = new StatusReads<>(8, Duration.ofSeconds(1), now::get);
-    String[] answer = {"v1"};
-
-    reads.read(
-        "shop/production",
-        () -> {
-          now.incrementAndGet();
-          reads.forget("shop/production"); // the release ended while this read ran
-          now.incrementAndGet();
-          return "v1";
-        });
-    answer[0] = "v2";
-
-    assertThat(reads.read("shop/production", () -> answer[0])).isEqualTo("v2");
   }
 
   @Test
   void pastTheBoundAReaderIsToldToComeBackAtOnceInsteadOfQueueing() throws Exception {
-    StatusReads<String, String> reads = new StatusReads<>(1, Duration.ofSeconds(1), now::get);
+    StatusReads<String, String> reads = new StatusReads<>(1);
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch started = new CountDownLatch(1);
     Future<String> first =
-        pool.submit(
-            () ->
-                reads.read(
-                    "shop/production",
-                    () -> {
-                      started.countDown();
-                      await(release);
-                      return "v2";
-                    }));
+        reader(reads, "shop/production", held(new AtomicInteger(), started, release));
     started.await(10, TimeUnit.SECONDS);
 
     assertThatThrownBy(() -> reads.read("blog/production", () -> "v9"))
@@ -146,7 +104,7 @@ class StatusReadsTest {
 
   @Test
   void aFailedReadIsKeptByNoOne() {
-    StatusReads<String, String> reads = new StatusReads<>(8, Duration.ofSeconds(1), now::get);
+    StatusReads<String, String> reads = new StatusReads<>(8);
 
     assertThatThrownBy(
             () ->
