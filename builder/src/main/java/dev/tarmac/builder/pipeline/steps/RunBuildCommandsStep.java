@@ -89,8 +89,7 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
       }
     }
     // no process of the build lives now: what the tree holds stays as it is checked
-    TreeFiles.refuseSpecialFiles(session.tree(), key);
-    TreeFiles.refuseOversized(session.tree(), TreeFiles.MAX_TREE_BYTES, key);
+    TreeFiles.refuseWhatCannotShip(session.tree(), key, TreeFiles.MAX_TREE_BYTES);
     return new Ran(commands.size());
   }
 }
