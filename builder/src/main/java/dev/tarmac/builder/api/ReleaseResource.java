@@ -86,8 +86,8 @@ public class ReleaseResource {
 
   /**
    * Asks a running release or rollback to stop at its next safe point: before the switch nothing is
-   * activated, after it every host is switched back (docs/releasing.md, "Cancelling"). 202 with the
-   * record as it is now; 409 when it is not running.
+   * activated, after it every host is switched back (docs/releasing.md, "Ctrl-C, following and
+   * cancelling"). 202 with the record as it is now; 409 when it is not running.
    */
   @POST
   @Path("releases/{id}/cancel")

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A release's event stream ends once the token that opened it is revoked, or the dashboard session
- * that opened it signs out (docs/api.md, "Tokens"), within {@link #BOUND}; the streams of other
- * tokens and sessions go on to the release's end. The release waits in a prepare hook until the
- * test lets it go, so every stream is open while it runs.
+ * that opened it signs out (docs/api.md, "Authentication, roles and tokens"), within {@link
+ * #BOUND}; the streams of other tokens and sessions go on to the release's end. The release waits
+ * in a prepare hook until the test lets it go, so every stream is open while it runs.
  */
 @QuarkusTest
 @TestProfile(FixedPortProfile.class)

@@ -71,7 +71,6 @@ final class Activation {
     TarmacConfig.Health health = run.config().release().health().get();
     run.fleet.run(
         m,
-        "health",
         HookCommands.health(
             m.layout,
             health.url().replace("{host}", m.name()),
@@ -90,11 +89,12 @@ final class Activation {
     }
     run.fleet.change(
         m,
-        "activate hooks",
         HookCommands.hooks(
-            m.layout.release(version),
-            new HookEnv(run.app, version, run.envName, m.name(), m.previous).variables(m.layout),
-            hooks));
+                m.layout.release(version),
+                new HookEnv(run.app, version, run.envName, m.name(), m.previous)
+                    .variables(m.layout),
+                hooks)
+            .named("activate hooks"));
   }
 
   /**

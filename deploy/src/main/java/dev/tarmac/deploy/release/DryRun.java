@@ -59,8 +59,7 @@ final class DryRun {
           env.parallel(),
           m -> {
             fleet.connect(m);
-            CommandResult r = fleet.read(m, "status", HostCommands.status(m.layout));
-            HostCommands.OnDisk disk = HostCommands.OnDisk.parse(r.stdout());
+            HostCommands.OnDisk disk = fleet.read(m, HostCommands.status(m.layout));
             String transfer;
             String from = null;
             Long bytes;
@@ -85,9 +84,9 @@ final class DryRun {
             CommandResult removes =
                 fleet.run(
                     m,
-                    "cleanup (dry run)",
                     HostCommands.cleanup(
-                        m.layout, version, disk.live(), config.release().keep(), true));
+                            m.layout, version, disk.live(), config.release().keep(), true)
+                        .named("cleanup (dry run)"));
             found.put(
                 m.name(),
                 new HostPreview(

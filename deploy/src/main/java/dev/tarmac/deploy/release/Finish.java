@@ -53,24 +53,15 @@ final class Finish {
             + run.options.who();
     fleet.change(
         m,
-        "log revision",
         HostCommands.logRevision(m.layout, line)
-            + " && "
-            + HostCommands.clearBad(m.layout, run.version()));
+            .then(HostCommands.clearBad(m.layout, run.version())));
     fleet.change(
         m,
-        "cleanup",
         HostCommands.cleanup(
             m.layout, run.version(), m.previous, run.config().release().keep(), false));
     if (cdn) {
       // names only, checked and sorted by CleanAssets.fromHosts
-      kept.put(
-          m.name(),
-          fleet
-              .read(m, "kept releases", HostCommands.keptReleases(m.layout))
-              .stdout()
-              .lines()
-              .toList());
+      kept.put(m.name(), fleet.read(m, HostCommands.keptReleases(m.layout)));
     }
   }
 

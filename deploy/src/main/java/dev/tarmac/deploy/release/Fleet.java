@@ -7,6 +7,7 @@ import dev.tarmac.deploy.release.ReleaseEvent.Kind;
 import dev.tarmac.deploy.release.ReleaseRecord.HostRecord;
 import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
 import dev.tarmac.deploy.remote.CommandResult;
+import dev.tarmac.deploy.remote.HostCommand;
 import dev.tarmac.deploy.remote.HostCommands;
 import dev.tarmac.deploy.remote.ReleaseLayout;
 import dev.tarmac.deploy.remote.SwitchCommands;
@@ -193,24 +194,29 @@ final class Fleet implements AutoCloseable {
    * timed as that, not as the first command's ("lock host").
    */
   void logIn(Member m) {
-    run(m, "log in", ":");
+    run(m, HostCommand.of("log in", ":"));
   }
 
-  /** Runs a read-only command as a named task; a non-zero exit fails the task. */
-  CommandResult run(Member m, String task, String command) {
-    return run(m, task, command, timeout);
+  /**
+   * Runs a read-only command as the task its label names; a non-zero exit fails the task. This and
+   * {@link #read}, {@link #change}, {@link #changeWithProgress} and the switch are the one way a
+   * {@link HostCommand} reaches a host: fencing is added here, framing by the host's shell.
+   */
+  <T> T run(Member m, HostCommand<T> command) {
+    return run(m, command, timeout);
   }
 
-  CommandResult run(Member m, String task, String command, Duration limit) {
-    return checked(m, task, () -> m.transport.run(command, limit));
+  <T> T run(Member m, HostCommand<T> command, Duration limit) {
+    return command.parse(checked(m, command.label(), () -> m.transport.run(command.text(), limit)));
   }
 
   /**
    * Runs a short read whose answer is a few lines of text as a named task ({@link
    * dev.tarmac.deploy.remote.Transport#read}: the host forks once); a non-zero exit fails the task.
    */
-  CommandResult read(Member m, String task, String command) {
-    return checked(m, task, () -> m.transport.read(command, timeout));
+  <T> T read(Member m, HostCommand<T> command) {
+    return command.parse(
+        checked(m, command.label(), () -> m.transport.read(command.text(), timeout)));
   }
 
   /** One command as a named task, its result checked: a non-zero exit fails the task. */
@@ -229,20 +235,20 @@ final class Fleet implements AutoCloseable {
   }
 
   /** Runs a command that changes the host, only while this run holds the host's lock. */
-  CommandResult change(Member m, String task, String command) {
-    return change(m, task, command, timeout);
+  <T> T change(Member m, HostCommand<T> command) {
+    return change(m, command, timeout);
   }
 
-  CommandResult change(Member m, String task, String command, Duration limit) {
-    return run(m, task, fence(m, command), limit);
+  <T> T change(Member m, HostCommand<T> command, Duration limit) {
+    return run(m, fence(m, command), limit);
   }
 
-  String fence(Member m, String command) {
+  <T> HostCommand<T> fence(Member m, HostCommand<T> command) {
     return HostCommands.fenced(m.layout, generation(), command);
   }
 
   /** {@link #fence} for the switch's rename, which leaves nothing running to end. */
-  private String fenceInstant(Member m, String command) {
+  private <T> HostCommand<T> fenceInstant(Member m, HostCommand<T> command) {
     return HostCommands.fencedInstant(m.layout, generation(), command);
   }
 
@@ -270,17 +276,23 @@ final class Fleet implements AutoCloseable {
 
   /**
    * Runs a command as a named task while asking the host, every {@code every}, for a figure of its
-   * progress ({@code progressCommand} prints a number; it runs in the host's second shell),
-   * reported as {@code PROGRESS} events.
+   * progress ({@code progressCommand} says a number; it runs in the host's second shell), reported
+   * as {@code PROGRESS} events.
    */
-  CommandResult changeWithProgress(
-      Member m, String task, String command, String progressCommand, long total, Duration every) {
+  <T> T changeWithProgress(
+      Member m,
+      HostCommand<T> command,
+      HostCommand<Long> progressCommand,
+      long total,
+      Duration every) {
+    String task = command.label();
     java.util.concurrent.ScheduledFuture<?> poller =
         progress.scheduleWithFixedDelay(
             () -> {
               try {
-                CommandResult r = m.transport.probe(progressCommand, Duration.ofSeconds(10));
-                long bytes = Long.parseLong(r.stdout().strip());
+                long bytes =
+                    progressCommand.parse(
+                        m.transport.probe(progressCommand.text(), Duration.ofSeconds(10)));
                 listener.accept(
                     new ReleaseEvent(
                         Instant.now(), m.name(), task, Kind.PROGRESS, null, bytes, total));
@@ -292,7 +304,7 @@ final class Fleet implements AutoCloseable {
             every.toMillis(),
             java.util.concurrent.TimeUnit.MILLISECONDS);
     try {
-      return change(m, task, command);
+      return change(m, command);
     } finally {
       poller.cancel(false);
     }
@@ -469,10 +481,10 @@ final class Fleet implements AutoCloseable {
     AlsoSwitch NOTHING = (m, v) -> null;
 
     /** The command that stages it for {@code version} on {@code m}; null: nothing to switch. */
-    String stage(Member m, String version);
+    HostCommand<?> stage(Member m, String version);
 
     /** The command that puts it in place, run after the rename when {@link #stage} was. */
-    default String swap(Member m, String version) {
+    default HostCommand<?> swap(Member m, String version) {
       return null;
     }
   }
@@ -491,11 +503,11 @@ final class Fleet implements AutoCloseable {
             hosts.size(),
             m -> {
               String v = version.apply(m);
-              String extra = also.stage(m, v);
-              change(
-                  m,
-                  "stage " + task,
-                  SwitchCommands.stageCurrent(m.layout, v) + (extra == null ? "" : " && " + extra));
+              HostCommand<?> stage =
+                  SwitchCommands.stageCurrent(m.layout, v).named("stage " + task);
+              HostCommand<?> extra = also.stage(m, v);
+              HostCommand<?> both = extra == null ? stage : stage.then(extra);
+              change(m, both);
             });
     if (!failed.isEmpty() && allOrNothing) {
       return Duration.ZERO;
@@ -507,13 +519,13 @@ final class Fleet implements AutoCloseable {
         ackLimit,
         m -> {
           String v = version.apply(m);
-          String extra = v == null || also.stage(m, v) == null ? null : also.swap(m, v);
-          return fenceInstant(
-              m,
-              (v == null
-                      ? SwitchCommands.removeCurrent(m.layout)
-                      : SwitchCommands.swapCurrent(m.layout, v))
-                  + (extra == null ? "" : " && " + extra));
+          HostCommand<?> extra = v == null || also.stage(m, v) == null ? null : also.swap(m, v);
+          HostCommand<?> swap =
+              v == null
+                  ? SwitchCommands.removeCurrent(m.layout)
+                  : SwitchCommands.swapCurrent(m.layout, v);
+          HostCommand<?> both = extra == null ? swap : swap.then(extra);
+          return fenceInstant(m, both);
         });
   }
 
@@ -528,11 +540,11 @@ final class Fleet implements AutoCloseable {
       boolean allOrNothing,
       String task,
       Duration ackLimit,
-      Function<Member, String> command) {
+      Function<Member, HostCommand<?>> command) {
     Map<Member, Prepared> sent = new LinkedHashMap<>();
     for (Member m : hosts) {
       try {
-        sent.put(m, m.transport.prepare(command.apply(m), Duration.ofSeconds(30)));
+        sent.put(m, m.transport.prepare(command.apply(m).text(), Duration.ofSeconds(30)));
       } catch (RuntimeException e) {
         m.failure = m.name() + ": " + task + " could not be sent: " + e.getMessage();
       }
@@ -643,7 +655,7 @@ final class Fleet implements AutoCloseable {
         "lock host",
         () -> {
           CommandResult r =
-              m.transport.run(HostCommands.lockHost(m.layout, owner, generation, null), timeout);
+              send(m, HostCommands.lockHost(m.layout, owner, generation, null), timeout);
           if (r.exitCode() == HostCommands.HOST_LOCKED) {
             HostCommands.Holder holder = HostCommands.Holder.parse(r.stdout());
             if (!stale.test(holder)) {
@@ -657,7 +669,8 @@ final class Fleet implements AutoCloseable {
                       + " --force-unlock");
             }
             CommandResult again =
-                m.transport.run(
+                send(
+                    m,
                     HostCommands.lockHost(m.layout, owner, generation, holder.generation()),
                     timeout);
             if (!again.ok()) {
@@ -677,13 +690,18 @@ final class Fleet implements AutoCloseable {
         });
   }
 
+  /** Sends a command as it is, inside a task that reads its exit code itself. */
+  private static <T> T send(Member m, HostCommand<T> command, Duration limit) {
+    return command.parse(m.transport.run(command.text(), limit));
+  }
+
   /** Releases the host locks this run holds, best effort (a host that died keeps its lock). */
   void unlockHosts(int parallel) {
     eachHost(
         members().stream().filter(m -> m.hostLocked && m.transport != null).toList(),
         parallel,
         m -> {
-          run(m, "unlock", HostCommands.unlockHost(m.layout, generation));
+          run(m, HostCommands.unlockHost(m.layout, generation));
           m.hostLocked = false;
         });
   }

@@ -5,8 +5,10 @@ import dev.tarmac.deploy.config.TarmacConfig.AppProcess;
 import dev.tarmac.deploy.config.TarmacConfig.Supervisor;
 import dev.tarmac.deploy.release.Fleet.Member;
 import dev.tarmac.deploy.release.Phase.Stage;
+import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.HookCommands;
 import dev.tarmac.deploy.remote.HookEnv;
+import dev.tarmac.deploy.remote.HostCommand;
 import dev.tarmac.deploy.remote.ProcessCommands;
 import dev.tarmac.deploy.remote.ProxyCommands;
 import java.time.Duration;
@@ -69,9 +71,7 @@ final class Processes implements Fleet.AlsoSwitch {
   private void startOn(Run run, Member m) {
     target = run.version();
     run.alsoSwitch(this);
-    Map<String, String> slots =
-        ProcessCommands.parseSlots(
-            run.fleet.run(m, "read slots", ProcessCommands.readSlots(m.layout)).stdout());
+    Map<String, String> slots = run.fleet.run(m, ProcessCommands.readSlots(m.layout));
     slotsBefore.put(m.name(), slots);
     String slot = ProcessCommands.nextSlot(slots, m.previous);
     targetSlot.put(m.name(), slot);
@@ -97,9 +97,7 @@ final class Processes implements Fleet.AlsoSwitch {
               vars));
     }
     run.fleet.change(
-        m,
-        "start processes",
-        ProcessCommands.start(m.layout, supervisor(run), slot, version, scripts, files));
+        m, ProcessCommands.start(m.layout, supervisor(run), slot, version, scripts, files));
   }
 
   private void checkOn(Run run, Member m) {
@@ -113,12 +111,12 @@ final class Processes implements Fleet.AlsoSwitch {
       try {
         run.fleet.run(
             m,
-            "check " + p.name(),
             HookCommands.health(
-                m.layout,
-                "http://127.0.0.1:" + port + h.path(),
-                (int) Math.max(1, h.timeout().toSeconds()),
-                h.contains().map(c -> c.replace("{version}", run.version()))),
+                    m.layout,
+                    "http://127.0.0.1:" + port + h.path(),
+                    (int) Math.max(1, h.timeout().toSeconds()),
+                    h.contains().map(c -> c.replace("{version}", run.version())))
+                .named("check " + p.name()),
             h.timeout().plusSeconds(10));
       } catch (Fleet.Fenced e) {
         throw e;
@@ -129,8 +127,8 @@ final class Processes implements Fleet.AlsoSwitch {
               run.fleet
                   .run(
                       m,
-                      "log of " + p.name(),
-                      ProcessCommands.tail(supervisor(run), program(run, p, slot)))
+                      ProcessCommands.tail(supervisor(run), program(run, p, slot))
+                          .named("log of " + p.name()))
                   .stdout();
         } catch (RuntimeException ignored) {
           // the failed task says why
@@ -174,8 +172,8 @@ final class Processes implements Fleet.AlsoSwitch {
             .orElse(Duration.ZERO);
     run.fleet.change(
         m,
-        "stop old processes",
-        ProcessCommands.stop(supervisor(run), drain, programs(run, old)),
+        ProcessCommands.stop(supervisor(run), drain, programs(run, old))
+            .named("stop old processes"),
         drain.plusSeconds(60));
   }
 
@@ -190,9 +188,9 @@ final class Processes implements Fleet.AlsoSwitch {
         m ->
             run.fleet.change(
                 m,
-                "stop new processes",
                 ProcessCommands.stop(
-                    supervisor(run), Duration.ZERO, programs(run, targetSlot.get(m.name())))));
+                        supervisor(run), Duration.ZERO, programs(run, targetSlot.get(m.name())))
+                    .named("stop new processes")));
   }
 
   private List<String> programs(Run run, String slot) {
@@ -210,7 +208,7 @@ final class Processes implements Fleet.AlsoSwitch {
    * live release's; null when that version has no slot here (it ran no processes).
    */
   @Override
-  public String stage(Member m, String version) {
+  public HostCommand<CommandResult> stage(Member m, String version) {
     if (config.release().proxy().isEmpty() || config.release().served().isEmpty()) {
       return null;
     }
@@ -232,7 +230,7 @@ final class Processes implements Fleet.AlsoSwitch {
   }
 
   @Override
-  public String swap(Member m, String version) {
+  public HostCommand<CommandResult> swap(Member m, String version) {
     return ProxyCommands.swap(config.release().proxy().get());
   }
 }

@@ -57,11 +57,11 @@ final class PurgeCaches {
                 m ->
                     fleet.run(
                         m,
-                        task,
                         PurgeCommands.purge(
-                            p.method(),
-                            fill(p.url(), version, m.name()),
-                            fill(p.headers(), version, m.name())),
+                                p.method(),
+                                fill(p.url(), version, m.name()),
+                                fill(p.headers(), version, m.name()))
+                            .named(task),
                         Duration.ofSeconds(20)));
         if (required) {
           problems.addAll(Activation.messages(failed));

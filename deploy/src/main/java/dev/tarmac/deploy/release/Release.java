@@ -6,12 +6,10 @@ import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.release.Fleet.Member;
 import dev.tarmac.deploy.release.Phase.Stage;
 import dev.tarmac.deploy.release.ReleaseRecord.Backup;
-import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.DownloadCommands;
 import dev.tarmac.deploy.remote.HookCommands;
 import dev.tarmac.deploy.remote.HookEnv;
 import dev.tarmac.deploy.remote.HostCommands;
-import dev.tarmac.deploy.remote.SwitchCommands;
 import dev.tarmac.deploy.store.Builds;
 import dev.tarmac.distributor.delta.DeltaRecord;
 import dev.tarmac.distributor.delta.DeltaRecords;
@@ -192,11 +190,10 @@ final class Release implements Runner.Operation {
   }
 
   private void check(Run run, Member m) {
-    CommandResult check =
-        run.fleet.change(
-            m, "check", HostCommands.checkHost(m.layout, build.version(), 2 * build.size()));
-    m.previous = SwitchCommands.versionOf(check.stdout());
-    if (check.stdout().lines().anyMatch("present"::equals)) {
+    HostCommands.Checked check =
+        run.fleet.change(m, HostCommands.checkHost(m.layout, build.version(), 2 * build.size()));
+    m.previous = check.previous();
+    if (check.present()) {
       // released here before (rolled back from, released again): no delta to make, nothing to fetch
       m.createdRelease = false;
       m.transfer = new ReleaseRecord.Transfer("none", null, 0);
@@ -219,15 +216,13 @@ final class Release implements Runner.Operation {
                 BuildRecords.manifestKey(run.app, version), run.options.urlTtl()),
             build.manifestSha256(),
             run.options.downloadRateLimit());
-    CommandResult fetched =
+    m.createdRelease =
         run.fleet.changeWithProgress(
             m,
-            "download",
             DownloadCommands.fetch(m.layout, version, download),
             DownloadCommands.downloadedBytes(m.layout, version),
             build.size(),
             Duration.ofMillis(500));
-    m.createdRelease = fetched.stdout().strip().endsWith("downloaded");
     m.transfer =
         new ReleaseRecord.Transfer(
             m.createdRelease ? "full" : "none", null, m.createdRelease ? build.size() : 0);
@@ -236,7 +231,6 @@ final class Release implements Runner.Operation {
   private void linkShared(Run run, Member m) {
     run.fleet.change(
         m,
-        "link shared",
         HostCommands.linkShared(
             m.layout, build.version(), config.release().shared(), build.commit()));
   }
@@ -246,9 +240,9 @@ final class Release implements Runner.Operation {
     if (!prepare.isEmpty()) {
       run.fleet.change(
           m,
-          "prepare hooks",
           HookCommands.hooks(
-              m.layout.release(build.version()), hookEnv(run, m).variables(m.layout), prepare));
+                  m.layout.release(build.version()), hookEnv(run, m).variables(m.layout), prepare)
+              .named("prepare hooks"));
     }
   }
 
@@ -264,19 +258,16 @@ final class Release implements Runner.Operation {
     Fleet fleet = run.fleet;
     fleet.change(
         m,
-        "backup",
         HookCommands.prepareBackup(m.layout, version)
-            + " && "
-            + HookCommands.hooks(
-                m.layout.release(version), backupVars, Hooks.commands(hooks.backup())));
+            .then(
+                HookCommands.hooks(
+                    m.layout.release(version), backupVars, Hooks.commands(hooks.backup()))));
     String key = ReleaseHistory.backupKey(run.app, run.envName, version);
-    CommandResult up =
+    HookCommands.Uploaded dump =
         fleet.run(
             m,
-            "upload backup",
             HookCommands.uploadBackup(
                 m.layout, version, run.store.signedPutUrl(key, run.options.urlTtl())));
-    HookCommands.Uploaded dump = HookCommands.Uploaded.parse(up.stdout());
     run.backup(new Backup(key, dump.sha256(), dump.size()));
   }
 
@@ -312,10 +303,9 @@ final class Release implements Runner.Operation {
                 + " bytes";
           });
       DeltaRecord delta = made[0];
-      CommandResult r =
+      m.createdRelease =
           fleet.change(
               m,
-              "download delta",
               DownloadCommands.fetchDelta(
                   m.layout,
                   version,
@@ -324,7 +314,6 @@ final class Release implements Runner.Operation {
                       run.store.signedGetUrl(
                           DeltaRecords.deltaKey(run.app, from, version), run.options.urlTtl()),
                       delta.sha256())));
-      m.createdRelease = r.stdout().strip().endsWith("delta");
       m.transfer =
           new ReleaseRecord.Transfer(
               m.createdRelease ? "delta" : "none", from, m.createdRelease ? delta.size() : 0);
@@ -354,8 +343,7 @@ final class Release implements Runner.Operation {
         run.fleet.connected().stream().filter(m -> m.hostLocked).toList(),
         run.env.parallel(),
         m ->
-            run.fleet.change(
-                m, "discard", HostCommands.discard(m.layout, build.version(), m.createdRelease)));
+            run.fleet.change(m, HostCommands.discard(m.layout, build.version(), m.createdRelease)));
   }
 
   /** The migration, once, on the primary db host, after the barrier. */
@@ -369,11 +357,11 @@ final class Release implements Runner.Operation {
     try {
       run.fleet.change(
           m,
-          "migrate",
           HookCommands.hooks(
-              m.layout.release(build.version()),
-              hookEnv(run, m).variables(m.layout),
-              Hooks.commands(hooks.migrate())));
+                  m.layout.release(build.version()),
+                  hookEnv(run, m).variables(m.layout),
+                  Hooks.commands(hooks.migrate()))
+              .named("migrate"));
       migratedOn = m.name();
     } catch (Fleet.Fenced e) {
       throw e;

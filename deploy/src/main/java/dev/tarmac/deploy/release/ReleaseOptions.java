@@ -58,100 +58,82 @@ public record ReleaseOptions(
   }
 
   public ReleaseOptions withForceUnlock(boolean v) {
-    return new ReleaseOptions(
-        who,
-        v,
-        downloadRateLimit,
-        lease,
-        urlTtl,
-        commandTimeout,
-        clock,
-        listener,
-        switchAck,
-        cancelled);
+    return with(b -> b.forceUnlock = v);
   }
 
   public ReleaseOptions withDownloadRateLimit(String v) {
-    return new ReleaseOptions(
-        who,
-        forceUnlock,
-        Optional.ofNullable(v),
-        lease,
-        urlTtl,
-        commandTimeout,
-        clock,
-        listener,
-        switchAck,
-        cancelled);
+    return with(b -> b.downloadRateLimit = Optional.ofNullable(v));
   }
 
   public ReleaseOptions withListener(Consumer<ReleaseEvent> v) {
-    return new ReleaseOptions(
-        who,
-        forceUnlock,
-        downloadRateLimit,
-        lease,
-        urlTtl,
-        commandTimeout,
-        clock,
-        v,
-        switchAck,
-        cancelled);
+    return with(b -> b.listener = v);
   }
 
   public ReleaseOptions withLease(Duration v) {
-    return new ReleaseOptions(
-        who,
-        forceUnlock,
-        downloadRateLimit,
-        v,
-        urlTtl,
-        commandTimeout,
-        clock,
-        listener,
-        switchAck,
-        cancelled);
+    return with(b -> b.lease = v);
   }
 
   public ReleaseOptions withCommandTimeout(Duration v) {
-    return new ReleaseOptions(
-        who,
-        forceUnlock,
-        downloadRateLimit,
-        lease,
-        urlTtl,
-        v,
-        clock,
-        listener,
-        switchAck,
-        cancelled);
+    return with(b -> b.commandTimeout = v);
   }
 
   public ReleaseOptions withSwitchAck(Duration v) {
-    return new ReleaseOptions(
-        who,
-        forceUnlock,
-        downloadRateLimit,
-        lease,
-        urlTtl,
-        commandTimeout,
-        clock,
-        listener,
-        v,
-        cancelled);
+    return with(b -> b.switchAck = v);
   }
 
   public ReleaseOptions withCancelled(BooleanSupplier v) {
-    return new ReleaseOptions(
-        who,
-        forceUnlock,
-        downloadRateLimit,
-        lease,
-        urlTtl,
-        commandTimeout,
-        clock,
-        listener,
-        switchAck,
-        v);
+    return with(b -> b.cancelled = v);
+  }
+
+  /**
+   * These options with {@code change} made: every wither goes through here, so the fields are
+   * listed once more ({@link Copy}) rather than once per wither, and the constructor's checks apply
+   * to every copy.
+   */
+  private ReleaseOptions with(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
+  }
+
+  /** The components of a {@link ReleaseOptions} being copied, each settable. */
+  private static final class Copy {
+    String who;
+    boolean forceUnlock;
+    Optional<String> downloadRateLimit;
+    Duration lease;
+    Duration urlTtl;
+    Duration commandTimeout;
+    Clock clock;
+    Consumer<ReleaseEvent> listener;
+    Duration switchAck;
+    BooleanSupplier cancelled;
+
+    Copy(ReleaseOptions o) {
+      who = o.who;
+      forceUnlock = o.forceUnlock;
+      downloadRateLimit = o.downloadRateLimit;
+      lease = o.lease;
+      urlTtl = o.urlTtl;
+      commandTimeout = o.commandTimeout;
+      clock = o.clock;
+      listener = o.listener;
+      switchAck = o.switchAck;
+      cancelled = o.cancelled;
+    }
+
+    ReleaseOptions build() {
+      return new ReleaseOptions(
+          who,
+          forceUnlock,
+          downloadRateLimit,
+          lease,
+          urlTtl,
+          commandTimeout,
+          clock,
+          listener,
+          switchAck,
+          cancelled);
+    }
   }
 }

@@ -6,7 +6,6 @@ import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.release.Fleet.Member;
 import dev.tarmac.deploy.release.Phase.Stage;
 import dev.tarmac.deploy.release.ReleaseRecord.Backup;
-import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.HookCommands;
 import dev.tarmac.deploy.remote.HookEnv;
 import dev.tarmac.deploy.remote.HostCommands;
@@ -174,8 +173,7 @@ final class Rollback implements Runner.Operation {
 
   private void check(Run run, Member m) {
     String target = run.target.version();
-    CommandResult r = run.fleet.run(m, "check", HostCommands.status(m.layout));
-    HostCommands.OnDisk disk = HostCommands.OnDisk.parse(r.stdout());
+    HostCommands.OnDisk disk = run.fleet.run(m, HostCommands.status(m.layout).named("check"));
     m.previous = disk.live();
     if (!disk.releases().contains(target)) {
       throw new Fleet.StepFailed(
@@ -211,17 +209,16 @@ final class Rollback implements Runner.Operation {
     try {
       run.fleet.change(
           db,
-          "restore database",
           HookCommands.downloadBackup(
                   db.layout,
                   live.version(),
                   run.store.signedGetUrl(dump.key(), run.options.urlTtl()),
                   dump.sha256())
-              + " && "
-              + HookCommands.hooks(
-                  db.layout.release(target),
-                  vars,
-                  Hooks.commands(liveConfig.release().hooks().restore())));
+              .then(
+                  HookCommands.hooks(
+                      db.layout.release(target),
+                      vars,
+                      Hooks.commands(liveConfig.release().hooks().restore()))));
     } catch (Fleet.Fenced e) {
       throw e;
     } catch (Fleet.StepFailed e) {

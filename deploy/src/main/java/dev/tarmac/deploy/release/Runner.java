@@ -493,7 +493,7 @@ final class Runner {
       fleet.eachHost(
           fleet.connected(),
           run.env.parallel(),
-          m -> fleet.change(m, "mark bad", HostCommands.markBad(m.layout, target.version())));
+          m -> fleet.change(m, HostCommands.markBad(m.layout, target.version())));
     }
 
     /**

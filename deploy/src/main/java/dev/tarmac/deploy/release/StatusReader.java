@@ -3,7 +3,6 @@ package dev.tarmac.deploy.release;
 import dev.tarmac.deploy.config.TarmacConfig.Environment;
 import dev.tarmac.deploy.release.EnvStatus.HostStatus;
 import dev.tarmac.deploy.release.Fleet.Member;
-import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.HostCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,8 +51,7 @@ final class StatusReader {
 
   private static HostStatus read(Fleet fleet, Member m, String recorded) {
     fleet.connect(m);
-    CommandResult r = fleet.read(m, "status", HostCommands.status(m.layout));
-    HostCommands.OnDisk disk = HostCommands.OnDisk.parse(r.stdout());
+    HostCommands.OnDisk disk = fleet.read(m, HostCommands.status(m.layout));
     boolean drift = !recorded.equals(disk.live());
     // names the host chose (its directories, its link, its REVISION) enter the answer — the API,
     // the dashboard, `tarmac status` — as printable text (docs/architecture.md, "What a host

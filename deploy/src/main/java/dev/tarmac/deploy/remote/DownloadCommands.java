@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * What a host runs to get a release: the full artifact ({@link #fetch}) or a delta from the release
  * it has ({@link #fetchDelta}), both verified before {@code releases/<version>} exists; pure
- * functions returning the exact string (docs/architecture.md, "One shell per host").
+ * functions returning each command as a {@link HostCommand} (its exact string, its parser)
+ * (docs/architecture.md, "One shell per host").
  */
 public final class DownloadCommands {
   /** Attempts {@link #fetch} makes before giving up; each resumes where the last one stopped. */
@@ -34,19 +35,23 @@ public final class DownloadCommands {
    * {@code sha256sum -c} against the manifest, and only then is {@code <version>.partial} renamed:
    * a {@code releases/<version>} directory on a host is always complete and verified.
    */
-  public static String fetch(ReleaseLayout layout, String version, Download dl) {
+  public static HostCommand<Boolean> fetch(ReleaseLayout layout, String version, Download dl) {
     String limit = dl.rateLimit().map(r -> " --limit-rate " + Shell.quote(r)).orElse("");
-    return FETCH
-        .replace(
-            "{CURL}", "curl --fail --silent --show-error --location --connect-timeout 10" + limit)
-        .replace("{D}", Shell.quote(layout.deployTo()))
-        .replace("{V}", Names.version(version))
-        .replace("{SIZE}", Long.toString(dl.size()))
-        .replace("{URL}", Shell.quote(dl.artifactUrl().toString()))
-        .replace("{MURL}", Shell.quote(dl.manifestUrl().toString()))
-        .replace("{SHA}", sha256(dl.sha256()))
-        .replace("{MSHA}", sha256(dl.manifestSha256()))
-        .replace("{N}", Integer.toString(DOWNLOAD_ATTEMPTS));
+    return HostCommand.of(
+            "download",
+            FETCH
+                .replace(
+                    "{CURL}",
+                    "curl --fail --silent --show-error --location --connect-timeout 10" + limit)
+                .replace("{D}", Shell.quote(layout.deployTo()))
+                .replace("{V}", Names.version(version))
+                .replace("{SIZE}", Long.toString(dl.size()))
+                .replace("{URL}", Shell.quote(dl.artifactUrl().toString()))
+                .replace("{MURL}", Shell.quote(dl.manifestUrl().toString()))
+                .replace("{SHA}", sha256(dl.sha256()))
+                .replace("{MSHA}", sha256(dl.manifestSha256()))
+                .replace("{N}", Integer.toString(DOWNLOAD_ATTEMPTS)))
+        .parsing(r -> r.stdout().strip().endsWith("downloaded"));
   }
 
   private static final String FETCH =
@@ -112,13 +117,17 @@ public final class DownloadCommands {
    * failure, {@code <from>} changed by hand, a result that does not match): the caller then
    * downloads the full artifact.
    */
-  public static String fetchDelta(ReleaseLayout layout, String version, DeltaDownload delta) {
-    return FETCH_DELTA
-        .replace("{D}", Shell.quote(layout.deployTo()))
-        .replace("{V}", Names.version(version))
-        .replace("{A}", Names.version(delta.from()))
-        .replace("{URL}", Shell.quote(delta.url().toString()))
-        .replace("{SHA}", sha256(delta.sha256()));
+  public static HostCommand<Boolean> fetchDelta(
+      ReleaseLayout layout, String version, DeltaDownload delta) {
+    return HostCommand.of(
+            "download delta",
+            FETCH_DELTA
+                .replace("{D}", Shell.quote(layout.deployTo()))
+                .replace("{V}", Names.version(version))
+                .replace("{A}", Names.version(delta.from()))
+                .replace("{URL}", Shell.quote(delta.url().toString()))
+                .replace("{SHA}", sha256(delta.sha256())))
+        .parsing(r -> r.stdout().strip().endsWith("delta"));
   }
 
   private static final String FETCH_DELTA =
@@ -146,9 +155,12 @@ public final class DownloadCommands {
       echo delta""";
 
   /** How many bytes of a release's artifact a host has downloaded so far (0 when none). */
-  public static String downloadedBytes(ReleaseLayout layout, String version) {
-    return "wc -c < "
-        + Shell.quote(layout.meta() + "/downloads/" + Names.version(version) + ".tar.gz")
-        + " 2>/dev/null || echo 0";
+  public static HostCommand<Long> downloadedBytes(ReleaseLayout layout, String version) {
+    return HostCommand.of(
+            "downloaded bytes",
+            "wc -c < "
+                + Shell.quote(layout.meta() + "/downloads/" + Names.version(version) + ".tar.gz")
+                + " 2>/dev/null || echo 0")
+        .parsing(r -> Long.parseLong(r.stdout().strip()));
   }
 }

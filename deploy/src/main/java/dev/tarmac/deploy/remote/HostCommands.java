@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * What a release does to a host's layout besides downloading and switching: the check, the host
  * lock and its fencing, shared links, the revision log, bad marks, discarding and cleaning up, and
- * reading what is there; pure functions returning the exact string (docs/architecture.md,
- * "Commands"), with the parsers of their output beside them.
+ * reading what is there; pure functions returning each command as a {@link HostCommand} (its exact
+ * string, its parser) (docs/architecture.md, "One shell per host"), with the parsers of their
+ * output beside them.
  */
 public final class HostCommands {
   /** Exit code of {@link #lockHost} when another run holds the host's lock. */
@@ -27,49 +28,64 @@ public final class HostCommands {
    * host already (a release rolled back from, released again: nothing to fetch), then where {@code
    * current} points (the last line; none when nothing is live yet).
    */
-  public static String checkHost(ReleaseLayout layout, String version, long needBytes) {
+  public static HostCommand<Checked> checkHost(
+      ReleaseLayout layout, String version, long needBytes) {
     String d = Shell.quote(layout.deployTo());
     String current = Shell.quote(layout.current());
     long needKb = (needBytes + 1023) / 1024;
-    return "for c in sh curl tar gzip sha256sum timeout; do command -v \"$c\" >/dev/null 2>&1"
-        + " || { echo \"missing command: $c (install it on this host)\" >&2; exit 3; }; done\n"
-        + "if [ -e "
-        + current
-        + " ] && [ ! -L "
-        + current
-        + " ]; then echo "
-        + Shell.quote(
-            layout.current()
-                + " is a real file or directory, not a symlink: Tarmac switches releases by"
-                + " replacing that symlink. Move it away (e.g. to "
+    return HostCommand.of(
+            "check",
+            "for c in sh curl tar gzip sha256sum timeout; do command -v \"$c\" >/dev/null 2>&1"
+                + " || { echo \"missing command: $c (install it on this host)\" >&2; exit 3; }; done\n"
+                + "if [ -e "
+                + current
+                + " ] && [ ! -L "
+                + current
+                + " ]; then echo "
+                + Shell.quote(
+                    layout.current()
+                        + " is a real file or directory, not a symlink: Tarmac switches releases by"
+                        + " replacing that symlink. Move it away (e.g. to "
+                        + layout.deployTo()
+                        + "/current.old) and release again")
+                + " >&2; exit 11; fi\n"
+                + "mkdir -p "
+                + Shell.quote(layout.releases())
+                + " "
+                + Shell.quote(layout.shared())
+                + " "
+                + Shell.quote(layout.meta() + "/downloads")
+                + " || exit 4\n"
+                + "set -- $(df -Pk "
+                + d
+                + " | tail -n 1)\n"
+                + "[ \"$4\" -ge "
+                + needKb
+                + " ] || { echo \"only $4 KiB free under "
                 + layout.deployTo()
-                + "/current.old) and release again")
-        + " >&2; exit 11; fi\n"
-        + "mkdir -p "
-        + Shell.quote(layout.releases())
-        + " "
-        + Shell.quote(layout.shared())
-        + " "
-        + Shell.quote(layout.meta() + "/downloads")
-        + " || exit 4\n"
-        + "set -- $(df -Pk "
-        + d
-        + " | tail -n 1)\n"
-        + "[ \"$4\" -ge "
-        + needKb
-        + " ] || { echo \"only $4 KiB free under "
-        + layout.deployTo()
-        + ", the release needs "
-        + needKb
-        + " KiB (twice the artifact)\" >&2; exit 5; }\n"
-        + "[ ! -d "
-        + Shell.quote(layout.release(version))
-        + " ] || echo present\n"
-        + "cd "
-        + d
-        + " || exit 4\n"
-        + live(d)
-        + "[ -z \"$c\" ] || printf '%s\\n' \"$c\"";
+                + ", the release needs "
+                + needKb
+                + " KiB (twice the artifact)\" >&2; exit 5; }\n"
+                + "[ ! -d "
+                + Shell.quote(layout.release(version))
+                + " ] || echo present\n"
+                + "cd "
+                + d
+                + " || exit 4\n"
+                + live(d)
+                + "[ -z \"$c\" ] || printf '%s\\n' \"$c\"")
+        .parsing(Checked::parse);
+  }
+
+  /**
+   * What {@link #checkHost} found: the release {@code current} points at ({@code previous}, null
+   * when none), and whether the version released is complete on the host already.
+   */
+  public record Checked(String previous, boolean present) {
+    static Checked parse(CommandResult r) {
+      return new Checked(
+          SwitchCommands.versionOf(r.stdout()), r.stdout().lines().anyMatch("present"::equals));
+    }
   }
 
   /**
@@ -100,7 +116,7 @@ public final class HostCommands {
    * Holder} lines when it is held. With {@code breaking} (the generation seen in a lock judged
    * stale, possibly empty), that lock is removed first, but only if it is still the one seen.
    */
-  public static String lockHost(
+  public static HostCommand<CommandResult> lockHost(
       ReleaseLayout layout, String owner, String generation, String breaking) {
     checkGeneration(generation);
     String lock = Shell.quote(layout.meta() + "/lock");
@@ -118,28 +134,30 @@ public final class HostCommands {
                 + " 2>/dev/null); rm -rf "
                 + lock
                 + "; fi\n";
-    return "mkdir -p "
-        + Shell.quote(layout.meta())
-        + " || exit 4\n"
-        + brk
-        + "if mkdir "
-        + lock
-        + " 2>/dev/null; then printf '%s\\n' "
-        + Shell.quote(owner)
-        + " > "
-        + ownerFile
-        + " && printf '%s\\n' "
-        + generation
-        + " > "
-        + id
-        + (breaking == null ? "" : " && " + endCommandsOf())
-        + "; else printf 'locked-by=%s\\nlocked-id=%s\\n' \"$(cat "
-        + ownerFile
-        + " 2>/dev/null)\" \"$(cat "
-        + id
-        + " 2>/dev/null)\"; exit "
-        + HOST_LOCKED
-        + "; fi";
+    return HostCommand.of(
+        "lock host",
+        "mkdir -p "
+            + Shell.quote(layout.meta())
+            + " || exit 4\n"
+            + brk
+            + "if mkdir "
+            + lock
+            + " 2>/dev/null; then printf '%s\\n' "
+            + Shell.quote(owner)
+            + " > "
+            + ownerFile
+            + " && printf '%s\\n' "
+            + generation
+            + " > "
+            + id
+            + (breaking == null ? "" : " && " + endCommandsOf())
+            + "; else printf 'locked-by=%s\\nlocked-id=%s\\n' \"$(cat "
+            + ownerFile
+            + " 2>/dev/null)\" \"$(cat "
+            + id
+            + " 2>/dev/null)\"; exit "
+            + HOST_LOCKED
+            + "; fi");
   }
 
   /**
@@ -169,15 +187,17 @@ public final class HostCommands {
   }
 
   /** Removes the host lock if it is still this run's ({@code generation}); else leaves it. */
-  public static String unlockHost(ReleaseLayout layout, String generation) {
+  public static HostCommand<CommandResult> unlockHost(ReleaseLayout layout, String generation) {
     checkGeneration(generation);
-    return "if [ \"$(cat "
-        + Shell.quote(layout.meta() + "/lock/id")
-        + " 2>/dev/null)\" = "
-        + generation
-        + " ]; then rm -rf "
-        + Shell.quote(layout.meta() + "/lock")
-        + "; else echo 'the host lock is not this run'\\''s any more; left as it is'; fi";
+    return HostCommand.of(
+        "unlock",
+        "if [ \"$(cat "
+            + Shell.quote(layout.meta() + "/lock/id")
+            + " 2>/dev/null)\" = "
+            + generation
+            + " ]; then rm -rf "
+            + Shell.quote(layout.meta() + "/lock")
+            + "; else echo 'the host lock is not this run'\\''s any more; left as it is'; fi");
   }
 
   /**
@@ -185,18 +205,21 @@ public final class HostCommands {
    * lock still carries this run's {@code generation}; otherwise it exits {@link #FENCED} and
    * changes nothing (a forced unlock gave the host to a newer run).
    */
-  public static String fenced(ReleaseLayout layout, String generation, String command) {
+  public static <T> HostCommand<T> fenced(
+      ReleaseLayout layout, String generation, HostCommand<T> command) {
     // the command's shell (the host loop's subshell) writes its pid and start time (fields 1 and
     // 22 of /proc/self/stat, read by the shell itself: no fork) into the lock, so that a run
     // breaking this lock can end what this run still has running here (endCommandsOf)
-    return fencedInstant(layout, generation, "")
-        + "read -r tarmac_p"
-        + " _".repeat(20)
-        + " tarmac_s _ < /proc/self/stat 2>/dev/null"
-        + " && printf '%s %s\\n' \"$tarmac_p\" \"$tarmac_s\" >> "
-        + Shell.quote(layout.meta() + "/lock/pids")
-        + "\n"
-        + command;
+    return fencedInstant(
+        layout,
+        generation,
+        command.prefixed(
+            "read -r tarmac_p"
+                + " _".repeat(20)
+                + " tarmac_s _ < /proc/self/stat 2>/dev/null"
+                + " && printf '%s %s\\n' \"$tarmac_p\" \"$tarmac_s\" >> "
+                + Shell.quote(layout.meta() + "/lock/pids")
+                + "\n"));
   }
 
   /**
@@ -204,20 +227,21 @@ public final class HostCommands {
    * end when the lock is broken, so it is not written into the lock — the check alone, builtins
    * only, stands between the switch's {@code go} and its {@code mv -T}.
    */
-  public static String fencedInstant(ReleaseLayout layout, String generation, String command) {
+  public static <T> HostCommand<T> fencedInstant(
+      ReleaseLayout layout, String generation, HostCommand<T> command) {
     checkGeneration(generation);
-    return "g=; read -r g < "
-        + Shell.quote(layout.meta() + "/lock/id")
-        + " 2>/dev/null; [ \"$g\" = "
-        + generation
-        + " ] || { echo \"fenced: the host lock now belongs to $(cat "
-        + Shell.quote(layout.meta() + "/lock/owner")
-        + " 2>/dev/null || echo nobody); this run (generation "
-        + generation
-        + ") changes nothing more here\" >&2; exit "
-        + FENCED
-        + "; }\n"
-        + command;
+    return command.prefixed(
+        "g=; read -r g < "
+            + Shell.quote(layout.meta() + "/lock/id")
+            + " 2>/dev/null; [ \"$g\" = "
+            + generation
+            + " ] || { echo \"fenced: the host lock now belongs to $(cat "
+            + Shell.quote(layout.meta() + "/lock/owner")
+            + " 2>/dev/null || echo nobody); this run (generation "
+            + generation
+            + ") changes nothing more here\" >&2; exit "
+            + FENCED
+            + "; }\n");
   }
 
   /**
@@ -248,7 +272,7 @@ public final class HostCommands {
    * one, else an empty file or directory ({@link #looksLikeFile}); nothing in {@code shared/} is
    * ever overwritten or deleted. Then writes {@code REVISION} (the commit).
    */
-  public static String linkShared(
+  public static HostCommand<CommandResult> linkShared(
       ReleaseLayout layout, String version, List<String> shared, String commit) {
     StringBuilder out = new StringBuilder("set -e\ncd ").append(Shell.quote(layout.deployTo()));
     String rel = "releases/" + Names.version(version);
@@ -302,7 +326,7 @@ public final class HostCommands {
         .append(Shell.quote(commit))
         .append(" > ")
         .append(Shell.quote(rel + "/REVISION"));
-    return out.toString();
+    return HostCommand.of("link shared", out.toString());
   }
 
   /**
@@ -325,44 +349,52 @@ public final class HostCommands {
   }
 
   /** Appends one line to {@code .tarmac/revisions.log}. */
-  public static String logRevision(ReleaseLayout layout, String line) {
-    return "printf '%s\\n' "
-        + Shell.quote(line.replace("\n", " "))
-        + " >> "
-        + Shell.quote(layout.meta() + "/revisions.log");
+  public static HostCommand<CommandResult> logRevision(ReleaseLayout layout, String line) {
+    return HostCommand.of(
+        "log revision",
+        "printf '%s\\n' "
+            + Shell.quote(line.replace("\n", " "))
+            + " >> "
+            + Shell.quote(layout.meta() + "/revisions.log"));
   }
 
   /** Marks a release bad on the host, so no rollback ever picks it. */
-  public static String markBad(ReleaseLayout layout, String version) {
-    return "mkdir -p "
-        + Shell.quote(layout.meta() + "/bad")
-        + " && : > "
-        + Shell.quote(layout.meta() + "/bad/" + Names.version(version));
+  public static HostCommand<CommandResult> markBad(ReleaseLayout layout, String version) {
+    return HostCommand.of(
+        "mark bad",
+        "mkdir -p "
+            + Shell.quote(layout.meta() + "/bad")
+            + " && : > "
+            + Shell.quote(layout.meta() + "/bad/" + Names.version(version)));
   }
 
   /** Takes a release's bad mark away (it was released again and went live). */
-  public static String clearBad(ReleaseLayout layout, String version) {
-    return "rm -f " + Shell.quote(layout.meta() + "/bad/" + Names.version(version));
+  public static HostCommand<CommandResult> clearBad(ReleaseLayout layout, String version) {
+    return HostCommand.of(
+        "clear bad", "rm -f " + Shell.quote(layout.meta() + "/bad/" + Names.version(version)));
   }
 
   /**
    * Removes what a failed prepare left: {@code releases/<version>.partial}, and {@code
    * releases/<version>} too when this release created it (never the live release).
    */
-  public static String discard(ReleaseLayout layout, String version, boolean createdByThisRelease) {
+  public static HostCommand<CommandResult> discard(
+      ReleaseLayout layout, String version, boolean createdByThisRelease) {
     String v = Names.version(version);
     String partial = "rm -rf " + Shell.quote(layout.release(v) + ".partial");
     if (!createdByThisRelease) {
-      return partial;
+      return HostCommand.of("discard", partial);
     }
-    return partial
-        + " && { [ \"$(readlink "
-        + Shell.quote(layout.current())
-        + ")\" = releases/"
-        + v
-        + " ] || rm -rf "
-        + Shell.quote(layout.release(v))
-        + "; }";
+    return HostCommand.of(
+        "discard",
+        partial
+            + " && { [ \"$(readlink "
+            + Shell.quote(layout.current())
+            + ")\" = releases/"
+            + v
+            + " ] || rm -rf "
+            + Shell.quote(layout.release(v))
+            + "; }");
   }
 
   /**
@@ -375,53 +407,55 @@ public final class HostCommands {
    * kept to the newest {@code keep}. Prints each release removed; with {@code dryRun}, prints what
    * it would remove and removes nothing.
    */
-  public static String cleanup(
+  public static HostCommand<CommandResult> cleanup(
       ReleaseLayout layout, String version, String previous, int keep, boolean dryRun) {
     String rm = dryRun ? "" : "rm -rf -- \"$d\" && ";
     String rmBackup = dryRun ? "" : "rm -f -- \"$f\" && ";
-    return "cd "
-        + Shell.quote(layout.releases())
-        + " || exit 0\n"
-        + "live=$(readlink ../current) || live=\n"
-        + "kept=' "
-        + Names.version(version)
-        + " "
-        + (previous == null ? "" : Names.version(previous) + " ")
-        + "'\n"
-        + "seen=' "
-        + Names.version(version)
-        + " '\n"
-        + "n=1\n"
-        + "if [ -f ../.tarmac/revisions.log ]; then\n"
-        + "  newest=\n"
-        + "  while read -r _ v _; do newest=\"$v $newest\"; done < ../.tarmac/revisions.log\n"
-        + "  for v in $newest; do\n"
-        + "    case \"$seen\" in *\" $v \"*) continue;; esac\n"
-        + "    seen=\"$seen$v \"\n"
-        + "    [ \"$n\" -lt "
-        + keep
-        + " ] || break\n"
-        + "    kept=\"$kept$v \"\n"
-        + "    n=$((n + 1))\n"
-        + "  done\n"
-        + "fi\n"
-        + "for d in *; do\n"
-        + "  [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue\n"
-        + "  case \"$d\" in *.partial) continue;; esac\n"
-        + "  [ \"releases/$d\" != \"$live\" ] || continue\n"
-        + "  case \"$kept\" in *\" $d \"*) continue;; esac\n"
-        + "  "
-        + rm
-        + "echo \"$d\"\n"
-        + "done\n"
-        + "if [ -d ../.tarmac/backups ]; then\n"
-        + "  ls -1t ../.tarmac/backups | tail -n +"
-        + (keep + 1)
-        + " | while read -r f; do f=../.tarmac/backups/$f; "
-        + rmBackup
-        + "echo \"backup ${f##*/}\"; done\n"
-        + "fi\n"
-        + "exit 0";
+    return HostCommand.of(
+        "cleanup",
+        "cd "
+            + Shell.quote(layout.releases())
+            + " || exit 0\n"
+            + "live=$(readlink ../current) || live=\n"
+            + "kept=' "
+            + Names.version(version)
+            + " "
+            + (previous == null ? "" : Names.version(previous) + " ")
+            + "'\n"
+            + "seen=' "
+            + Names.version(version)
+            + " '\n"
+            + "n=1\n"
+            + "if [ -f ../.tarmac/revisions.log ]; then\n"
+            + "  newest=\n"
+            + "  while read -r _ v _; do newest=\"$v $newest\"; done < ../.tarmac/revisions.log\n"
+            + "  for v in $newest; do\n"
+            + "    case \"$seen\" in *\" $v \"*) continue;; esac\n"
+            + "    seen=\"$seen$v \"\n"
+            + "    [ \"$n\" -lt "
+            + keep
+            + " ] || break\n"
+            + "    kept=\"$kept$v \"\n"
+            + "    n=$((n + 1))\n"
+            + "  done\n"
+            + "fi\n"
+            + "for d in *; do\n"
+            + "  [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue\n"
+            + "  case \"$d\" in *.partial) continue;; esac\n"
+            + "  [ \"releases/$d\" != \"$live\" ] || continue\n"
+            + "  case \"$kept\" in *\" $d \"*) continue;; esac\n"
+            + "  "
+            + rm
+            + "echo \"$d\"\n"
+            + "done\n"
+            + "if [ -d ../.tarmac/backups ]; then\n"
+            + "  ls -1t ../.tarmac/backups | tail -n +"
+            + (keep + 1)
+            + " | while read -r f; do f=../.tarmac/backups/$f; "
+            + rmBackup
+            + "echo \"backup ${f##*/}\"; done\n"
+            + "fi\n"
+            + "exit 0");
   }
 
   /**
@@ -430,18 +464,21 @@ public final class HostCommands {
    * release.cdn}, whose clean-up of {@code cdn/} keeps what they reference
    * (docs/cdn-and-caches.md). Builtins only.
    */
-  public static String keptReleases(ReleaseLayout layout) {
-    return "cd "
-        + Shell.quote(layout.releases())
-        + " 2>/dev/null || { echo 'cannot read '"
-        + Shell.quote(layout.releases())
-        + " >&2; exit 1; }\n"
-        + "for d in *; do\n"
-        + "  [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue\n"
-        + "  case \"$d\" in *.partial) continue;; esac\n"
-        + "  printf '%s\\n' \"$d\"\n"
-        + "done\n"
-        + "exit 0";
+  public static HostCommand<List<String>> keptReleases(ReleaseLayout layout) {
+    return HostCommand.of(
+            "kept releases",
+            "cd "
+                + Shell.quote(layout.releases())
+                + " 2>/dev/null || { echo 'cannot read '"
+                + Shell.quote(layout.releases())
+                + " >&2; exit 1; }\n"
+                + "for d in *; do\n"
+                + "  [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue\n"
+                + "  case \"$d\" in *.partial) continue;; esac\n"
+                + "  printf '%s\\n' \"$d\"\n"
+                + "done\n"
+                + "exit 0")
+        .parsing(r -> r.stdout().lines().toList());
   }
 
   /**
@@ -453,20 +490,23 @@ public final class HostCommands {
    * otherwise (no version); a {@code current} that is not a link, or whose target is missing, is
    * nothing live. The revision's first line is read by the shell's {@code read}.
    */
-  public static String status(ReleaseLayout layout) {
+  public static HostCommand<OnDisk> status(ReleaseLayout layout) {
     String to = Shell.quote(layout.deployTo());
-    return "cd "
-        + to
-        + " 2>/dev/null || { echo current=; exit 0; }\n"
-        + live(to)
-        + "printf 'current=%s\\n' \"$c\"\n"
-        + "rev=; read -r rev 2>/dev/null < current/REVISION\n"
-        + "printf 'revision=%s\\n' \"$rev\"\n"
-        + "for d in releases/*; do [ -d \"$d\" ] && printf 'release=%s\\n' \"${d#releases/}\";"
-        + " done\n"
-        + "for b in .tarmac/bad/*; do [ -e \"$b\" ] && printf 'bad=%s\\n' \"${b#.tarmac/bad/}\";"
-        + " done\n"
-        + "exit 0";
+    return HostCommand.of(
+            "status",
+            "cd "
+                + to
+                + " 2>/dev/null || { echo current=; exit 0; }\n"
+                + live(to)
+                + "printf 'current=%s\\n' \"$c\"\n"
+                + "rev=; read -r rev 2>/dev/null < current/REVISION\n"
+                + "printf 'revision=%s\\n' \"$rev\"\n"
+                + "for d in releases/*; do [ -d \"$d\" ] && printf 'release=%s\\n' \"${d#releases/}\";"
+                + " done\n"
+                + "for b in .tarmac/bad/*; do [ -e \"$b\" ] && printf 'bad=%s\\n' \"${b#.tarmac/bad/}\";"
+                + " done\n"
+                + "exit 0")
+        .parsing(r -> OnDisk.parse(r.stdout()));
   }
 
   /** The output of {@link #status}, parsed. */

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * The app's processes on a host, under its supervisord ({@code release.processes},
  * docs/processes.md): one program file per process and slot in the supervisor's include directory,
- * started, checked, stopped with {@code supervisorctl -c}; pure functions returning the exact
- * string.
+ * started, checked, stopped with {@code supervisorctl -c}; pure functions returning each command as
+ * a {@link HostCommand} (its exact string, its parser).
  *
  * <p>Each process has two <b>slots</b>, {@code blue} and {@code green}: the new release takes the
  * one the live release does not use, so both run side by side until the switch. A process with a
@@ -32,9 +32,10 @@ public final class ProcessCommands {
   }
 
   /** Prints {@code .tarmac/slots} (nothing when there is none yet). */
-  public static String readSlots(ReleaseLayout layout) {
+  public static HostCommand<Map<String, String>> readSlots(ReleaseLayout layout) {
     String f = Shell.quote(slotsFile(layout));
-    return "if [ -f " + f + " ]; then cat " + f + "; fi";
+    return HostCommand.of("read slots", "if [ -f " + f + " ]; then cat " + f + "; fi")
+        .parsing(r -> parseSlots(r.stdout()));
   }
 
   /** {@code blue v1\ngreen v2} → {blue=v1, green=v2}; other lines are ignored. */
@@ -155,7 +156,7 @@ public final class ProcessCommands {
    * did not change as it is (running or not), restarts one whose file changed; {@code start} starts
    * what is not running.
    */
-  public static String start(
+  public static HostCommand<CommandResult> start(
       ReleaseLayout layout,
       Supervisor sv,
       String slot,
@@ -208,14 +209,15 @@ public final class ProcessCommands {
         .append(ctl(sv))
         .append(" start ")
         .append(names);
-    return out.toString();
+    return HostCommand.of("start processes", out.toString());
   }
 
   /**
    * After {@code drain}, stops the programs (supervisord sends TERM to each process group, then
    * KILL after 10 s). A program that is not running is left as it is.
    */
-  public static String stop(Supervisor sv, Duration drain, List<String> programs) {
+  public static HostCommand<CommandResult> stop(
+      Supervisor sv, Duration drain, List<String> programs) {
     String wait =
         drain.isZero()
             ? ""
@@ -224,12 +226,12 @@ public final class ProcessCommands {
                     ? Long.toString(drain.toSeconds())
                     : String.format(java.util.Locale.ROOT, "%.3f", drain.toMillis() / 1000.0))
                 + " && ";
-    return wait + ctl(sv) + " stop " + String.join(" ", programs);
+    return HostCommand.of("stop processes", wait + ctl(sv) + " stop " + String.join(" ", programs));
   }
 
   /** What a program printed last (for a failed health check's message). */
-  public static String tail(Supervisor sv, String program) {
-    return ctl(sv) + " tail " + program;
+  public static HostCommand<CommandResult> tail(Supervisor sv, String program) {
+    return HostCommand.of("tail", ctl(sv) + " tail " + program);
   }
 
   private static String ctl(Supervisor sv) {

@@ -7,7 +7,7 @@ import java.util.Map;
  * The proxy on a host ({@code release.proxy}, docs/processes.md): nginx's upstream file, which the
  * user's {@code http} block includes, staged as {@code <file>.new} with the switch's staged link,
  * and put in place with the switch's rename, followed by the graceful reload; pure functions
- * returning the exact string.
+ * returning each command as a {@link HostCommand} (its exact string, its parser).
  */
 public final class ProxyCommands {
   private ProxyCommands() {}
@@ -33,23 +33,27 @@ public final class ProxyCommands {
   }
 
   /** Writes {@code <file>.new} (the directory made when missing). */
-  public static String stage(Proxy proxy, String text) {
+  public static HostCommand<CommandResult> stage(Proxy proxy, String text) {
     String file = proxy.nginx();
-    return "mkdir -p "
-        + Shell.quote(file.substring(0, Math.max(1, file.lastIndexOf('/'))))
-        + " && printf '%s' "
-        + Shell.quote(text)
-        + " > "
-        + Shell.quote(file + ".new");
+    return HostCommand.of(
+        "stage proxy",
+        "mkdir -p "
+            + Shell.quote(file.substring(0, Math.max(1, file.lastIndexOf('/'))))
+            + " && printf '%s' "
+            + Shell.quote(text)
+            + " > "
+            + Shell.quote(file + ".new"));
   }
 
   /** {@code <file>.new} over {@code <file>} (one rename), then the reload command. */
-  public static String swap(Proxy proxy) {
-    return "mv -f "
-        + Shell.quote(proxy.nginx() + ".new")
-        + " "
-        + Shell.quote(proxy.nginx())
-        + " && "
-        + proxy.reload();
+  public static HostCommand<CommandResult> swap(Proxy proxy) {
+    return HostCommand.of(
+        "swap proxy",
+        "mv -f "
+            + Shell.quote(proxy.nginx() + ".new")
+            + " "
+            + Shell.quote(proxy.nginx())
+            + " && "
+            + proxy.reload());
   }
 }

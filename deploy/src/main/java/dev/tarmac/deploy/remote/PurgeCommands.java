@@ -13,21 +13,24 @@ public final class PurgeCommands {
   /**
    * {@code method url} with {@code headers}; prints the status, exits 1 (saying why) unless 2xx.
    */
-  public static String purge(String method, String url, Map<String, String> headers) {
+  public static HostCommand<CommandResult> purge(
+      String method, String url, Map<String, String> headers) {
     StringBuilder h = new StringBuilder();
     headers.forEach(
         (name, value) -> h.append(" --header ").append(Shell.quote(name + ": " + value)));
-    return "code=$(curl --silent --show-error --max-time 10 --output /dev/null --write-out"
-        + " '%{http_code}' --request "
-        + Shell.quote(method)
-        + h
-        + " "
-        + Shell.quote(url)
-        + " 2>&1) || true\n"
-        + "case \"$code\" in 2??) echo \"$code\";; *) printf '%s %s answered %s\\n' "
-        + Shell.quote(method)
-        + " "
-        + Shell.quote(url)
-        + " \"$code\" >&2; exit 1;; esac";
+    return HostCommand.of(
+        "purge",
+        "code=$(curl --silent --show-error --max-time 10 --output /dev/null --write-out"
+            + " '%{http_code}' --request "
+            + Shell.quote(method)
+            + h
+            + " "
+            + Shell.quote(url)
+            + " 2>&1) || true\n"
+            + "case \"$code\" in 2??) echo \"$code\";; *) printf '%s %s answered %s\\n' "
+            + Shell.quote(method)
+            + " "
+            + Shell.quote(url)
+            + " \"$code\" >&2; exit 1;; esac");
   }
 }

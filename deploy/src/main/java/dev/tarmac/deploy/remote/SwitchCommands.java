@@ -4,8 +4,8 @@ import dev.tarmac.distributor.model.Names;
 
 /**
  * What changes which release a host serves: {@code current} switched atomically (staged link, then
- * one rename), or taken away; pure functions returning the exact string (docs/architecture.md,
- * "Commands").
+ * one rename), or taken away; pure functions returning each command as a {@link HostCommand} (its
+ * exact string, its parser) (docs/architecture.md, "One shell per host").
  */
 public final class SwitchCommands {
   private SwitchCommands() {}
@@ -17,24 +17,28 @@ public final class SwitchCommands {
    * halves separately ({@link #stageCurrent} on every host, then {@link #swapCurrent} on every host
    * at once) so that the moment of the switch is one {@code mv}.
    */
-  public static String switchCurrent(ReleaseLayout layout, String version) {
-    return stageCurrent(layout, version) + " && " + swapCurrent(layout, version);
+  public static HostCommand<CommandResult> switchCurrent(ReleaseLayout layout, String version) {
+    return stageCurrent(layout, version).then(swapCurrent(layout, version));
   }
 
   /** The first half of {@link #switchCurrent}: the new link, under a temporary name. */
-  public static String stageCurrent(ReleaseLayout layout, String version) {
-    return "ln -sfn "
-        + Shell.quote("releases/" + Names.version(version))
-        + " "
-        + Shell.quote(stagedCurrent(layout, version));
+  public static HostCommand<CommandResult> stageCurrent(ReleaseLayout layout, String version) {
+    return HostCommand.of(
+        "stage",
+        "ln -sfn "
+            + Shell.quote("releases/" + Names.version(version))
+            + " "
+            + Shell.quote(stagedCurrent(layout, version)));
   }
 
   /** The second half of {@link #switchCurrent}: one rename over {@code current}. */
-  public static String swapCurrent(ReleaseLayout layout, String version) {
-    return "mv -T "
-        + Shell.quote(stagedCurrent(layout, version))
-        + " "
-        + Shell.quote(layout.current());
+  public static HostCommand<CommandResult> swapCurrent(ReleaseLayout layout, String version) {
+    return HostCommand.of(
+        "switch",
+        "mv -T "
+            + Shell.quote(stagedCurrent(layout, version))
+            + " "
+            + Shell.quote(layout.current()));
   }
 
   private static String stagedCurrent(ReleaseLayout layout, String version) {
@@ -42,8 +46,8 @@ public final class SwitchCommands {
   }
 
   /** Takes {@code current} away: how a host that had no release before is switched back. */
-  public static String removeCurrent(ReleaseLayout layout) {
-    return "rm -f " + Shell.quote(layout.current());
+  public static HostCommand<CommandResult> removeCurrent(ReleaseLayout layout) {
+    return HostCommand.of("remove current", "rm -f " + Shell.quote(layout.current()));
   }
 
   /** {@code releases/v1.2.0} (what {@code readlink current} prints) → {@code v1.2.0}; else null. */

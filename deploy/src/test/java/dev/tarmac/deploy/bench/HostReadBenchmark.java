@@ -69,7 +69,7 @@ public final class HostReadBenchmark {
       }
       IntFunction<CommandResult> before = i -> hosts.get(i).run(statusBefore(layouts.get(i)), T);
       IntFunction<CommandResult> now =
-          i -> hosts.get(i).read(HostCommands.status(layouts.get(i)), T);
+          i -> hosts.get(i).read(HostCommands.status(layouts.get(i)).text(), T);
       String expected = "current=releases/v5\nrevision=abc123\n";
       for (int i = 0; i < HOSTS; i++) { // shells started, and both ways read the same
         for (CommandResult r : List.of(before.apply(i), now.apply(i))) {

@@ -25,15 +25,16 @@ class DownloadCommandsTest {
   void fetchExactString() {
     String cmd =
         DownloadCommands.fetch(
-            layout,
-            "v1.4.0",
-            new DownloadCommands.Download(
-                URI.create("http://store:8080/api/store/a?sig=x&e=1"),
-                "a".repeat(64),
-                1234,
-                URI.create("http://store:8080/m"),
-                "b".repeat(64),
-                Optional.of("5M")));
+                layout,
+                "v1.4.0",
+                new DownloadCommands.Download(
+                    URI.create("http://store:8080/api/store/a?sig=x&e=1"),
+                    "a".repeat(64),
+                    1234,
+                    URI.create("http://store:8080/m"),
+                    "b".repeat(64),
+                    Optional.of("5M")))
+            .text();
     assertThat(cmd)
         .isEqualTo(
             """
@@ -160,16 +161,20 @@ class DownloadCommandsTest {
               TestBuilds.sha256(manifestBytes),
               Optional.empty());
       LocalTransport sh = new LocalTransport("here");
-      CommandResult first = sh.run(DownloadCommands.fetch(host, "v7", dl), Duration.ofSeconds(30));
+      CommandResult first =
+          sh.run(DownloadCommands.fetch(host, "v7", dl).text(), Duration.ofSeconds(30));
       assertThat(first.ok()).as(first.output()).isTrue();
       assertThat(first.stdout().strip()).isEqualTo("downloaded");
+      assertThat(DownloadCommands.fetch(host, "v7", dl).parse(first)).isTrue();
       assertThat(ranges).containsExactly("bytes=" + half + "-");
       assertThat(dir.resolve("host/releases/v7/bin/tool")).isExecutable();
       assertThat(dir.resolve("host/releases/v7.partial")).doesNotExist();
       assertThat(dir.resolve("host/.tarmac/downloads/v7.tar.gz")).doesNotExist();
 
-      CommandResult again = sh.run(DownloadCommands.fetch(host, "v7", dl), Duration.ofSeconds(30));
+      CommandResult again =
+          sh.run(DownloadCommands.fetch(host, "v7", dl).text(), Duration.ofSeconds(30));
       assertThat(again.stdout().strip()).isEqualTo("present");
+      assertThat(DownloadCommands.fetch(host, "v7", dl).parse(again)).isFalse();
       assertThat(ranges).hasSize(1);
 
       // the store holds fewer bytes than the build record says (a replaced artifact) and answers
@@ -185,7 +190,7 @@ class DownloadCommandsTest {
               Optional.empty());
       Instant t0 = Instant.now();
       CommandResult cut =
-          sh.run(DownloadCommands.fetch(host, "v8", shorter), Duration.ofSeconds(30));
+          sh.run(DownloadCommands.fetch(host, "v8", shorter).text(), Duration.ofSeconds(30));
       assertThat(cut.exitCode()).as(cut.output()).isEqualTo(7);
       assertThat(cut.stderr()).contains("the store has no more than " + artifact.length + " bytes");
       assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(10));
@@ -198,18 +203,23 @@ class DownloadCommandsTest {
 
   @Test
   void downloadedBytesExactString() {
-    assertThat(DownloadCommands.downloadedBytes(layout, "v2"))
+    assertThat(DownloadCommands.downloadedBytes(layout, "v2").text())
         .isEqualTo("wc -c < /srv/shop/.tarmac/downloads/v2.tar.gz 2>/dev/null || echo 0");
+    assertThat(
+            DownloadCommands.downloadedBytes(layout, "v2")
+                .parse(new CommandResult(0, "1234\n", "", Instant.EPOCH, Instant.EPOCH)))
+        .isEqualTo(1234L);
   }
 
   @Test
   void fetchDeltaExactString() {
     assertThat(
             DownloadCommands.fetchDelta(
-                layout,
-                "v2",
-                new DownloadCommands.DeltaDownload(
-                    "v1", URI.create("http://store/d?s=1"), "c".repeat(64))))
+                    layout,
+                    "v2",
+                    new DownloadCommands.DeltaDownload(
+                        "v1", URI.create("http://store/d?s=1"), "c".repeat(64)))
+                .text())
         .isEqualTo(
             """
             set -e

@@ -16,9 +16,10 @@ class HookCommandsTest {
   void hooksRunInTheReleaseWithTheTarmacVariables() {
     assertThat(
             HookCommands.hooks(
-                layout.release("v1.4.0"),
-                new HookEnv("shop", "v1.4.0", "prod", "web1", null).variables(layout),
-                List.of("python manage.py migrate", "echo 'done'")))
+                    layout.release("v1.4.0"),
+                    new HookEnv("shop", "v1.4.0", "prod", "web1", null).variables(layout),
+                    List.of("python manage.py migrate", "echo 'done'"))
+                .text())
         .isEqualTo(
             """
             cd /srv/shop/releases/v1.4.0 || exit 1
@@ -31,14 +32,16 @@ class HookCommandsTest {
 
   @Test
   void backupUploadDownloadAndHealthExactStrings() {
-    assertThat(HookCommands.uploadBackup(layout, "v1.4.0", URI.create("http://store/put?x=1")))
+    assertThat(
+            HookCommands.uploadBackup(layout, "v1.4.0", URI.create("http://store/put?x=1")).text())
         .isEqualTo(
             """
             [ -s /srv/shop/.tarmac/backups/v1.4.0.sql.gz ] || { echo "the backup hook wrote nothing to /srv/shop/.tarmac/backups/v1.4.0.sql.gz ($TARMAC_BACKUP_FILE)" >&2; exit 9; }
             curl --fail --silent --show-error --retry 3 --upload-file /srv/shop/.tarmac/backups/v1.4.0.sql.gz 'http://store/put?x=1' || exit 10
             set -- $(sha256sum /srv/shop/.tarmac/backups/v1.4.0.sql.gz) && printf '%s %s\\n' "$1" "$(wc -c < /srv/shop/.tarmac/backups/v1.4.0.sql.gz)\"""");
     assertThat(
-            HookCommands.health(layout, "http://localhost:8000/health", 10, Optional.of("v1.4.0")))
+            HookCommands.health(layout, "http://localhost:8000/health", 10, Optional.of("v1.4.0"))
+                .text())
         .isEqualTo(
             """
             end=$(( $(date +%s) + 10 ))
@@ -48,12 +51,13 @@ class HookCommandsTest {
               [ "$(date +%s)" -lt "$end" ] || { printf 'health check %s failed after %s s: %s\\n' http://localhost:8000/health 10 "$why" >&2; exit 1; }
               sleep 0.2
             done""");
-    assertThat(HookCommands.prepareBackup(layout, "v1.4.0"))
+    assertThat(HookCommands.prepareBackup(layout, "v1.4.0").text())
         .isEqualTo(
             "mkdir -p /srv/shop/.tarmac/backups && rm -f /srv/shop/.tarmac/backups/v1.4.0.sql.gz");
     assertThat(
             HookCommands.downloadBackup(
-                layout, "v1.4.0", URI.create("http://store/get?x=1"), "d".repeat(64)))
+                    layout, "v1.4.0", URI.create("http://store/get?x=1"), "d".repeat(64))
+                .text())
         .isEqualTo(
             """
             mkdir -p /srv/shop/.tarmac/backups && curl --fail --silent --show-error --retry 3 --output /srv/shop/.tarmac/backups/v1.4.0.sql.gz 'http://store/get?x=1' || exit 10
@@ -71,11 +75,11 @@ class HookCommandsTest {
     ReleaseLayout host = new ReleaseLayout(dir.resolve("host").toString());
     java.time.Duration t = java.time.Duration.ofSeconds(10);
     try (LocalTransport sh = new LocalTransport("db1")) {
-      assertThat(sh.run(HookCommands.downloadBackup(host, "v2", dump.toUri(), good), t).ok())
+      assertThat(sh.run(HookCommands.downloadBackup(host, "v2", dump.toUri(), good).text(), t).ok())
           .isTrue();
       java.nio.file.Files.writeString(dump, "DROP TABLE users; -- changed in the store");
       CommandResult tampered =
-          sh.run(HookCommands.downloadBackup(host, "v2", dump.toUri(), good), t);
+          sh.run(HookCommands.downloadBackup(host, "v2", dump.toUri(), good).text(), t);
       assertThat(tampered.exitCode()).isEqualTo(7);
       assertThat(tampered.stderr()).contains("it was not restored");
       assertThat(dir.resolve("host/.tarmac/backups/v2.sql.gz")).doesNotExist();

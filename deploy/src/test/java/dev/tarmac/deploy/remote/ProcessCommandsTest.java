@@ -84,12 +84,13 @@ class ProcessCommandsTest {
   void startWritesTheFilesRecordsTheSlotAndStartsThePrograms() {
     assertThat(
             ProcessCommands.start(
-                layout,
-                sv,
-                "green",
-                "v2",
-                Map.of("/srv/shop/.tarmac/processes/web-v2.sh", "node server.js\n"),
-                Map.of("shop-prod-web-green", "[program:shop-prod-web-green]\n")))
+                    layout,
+                    sv,
+                    "green",
+                    "v2",
+                    Map.of("/srv/shop/.tarmac/processes/web-v2.sh", "node server.js\n"),
+                    Map.of("shop-prod-web-green", "[program:shop-prod-web-green]\n"))
+                .text())
         .isEqualTo(
             "mkdir -p /etc/sv/conf.d /srv/shop/.tarmac/processes"
                 + " && printf '%s' 'node server.js\n' > /srv/shop/.tarmac/processes/web-v2.sh"
@@ -106,13 +107,14 @@ class ProcessCommandsTest {
 
   @Test
   void stopWaitsTheDrainFirst() {
-    assertThat(ProcessCommands.stop(sv, Duration.ofSeconds(30), List.of("a-p-web-blue", "x")))
+    assertThat(
+            ProcessCommands.stop(sv, Duration.ofSeconds(30), List.of("a-p-web-blue", "x")).text())
         .isEqualTo("sleep 30 && supervisorctl -c /etc/sv/supervisord.conf stop a-p-web-blue x");
-    assertThat(ProcessCommands.stop(sv, Duration.ofMillis(1500), List.of("a")))
+    assertThat(ProcessCommands.stop(sv, Duration.ofMillis(1500), List.of("a")).text())
         .isEqualTo("sleep 1.500 && supervisorctl -c /etc/sv/supervisord.conf stop a");
-    assertThat(ProcessCommands.stop(sv, Duration.ZERO, List.of("a")))
+    assertThat(ProcessCommands.stop(sv, Duration.ZERO, List.of("a")).text())
         .isEqualTo("supervisorctl -c /etc/sv/supervisord.conf stop a");
-    assertThat(ProcessCommands.readSlots(layout))
+    assertThat(ProcessCommands.readSlots(layout).text())
         .isEqualTo("if [ -f /srv/shop/.tarmac/slots ]; then cat /srv/shop/.tarmac/slots; fi");
   }
 
@@ -122,12 +124,12 @@ class ProcessCommandsTest {
     Files.createDirectories(dir.resolve(".tarmac"));
     Files.writeString(dir.resolve(".tarmac/slots"), "blue v1\ngreen v0\n");
     // only the slots half: supervisorctl is not on this machine's path in unit tests
-    String command = ProcessCommands.start(l, sv, "green", "v2", Map.of(), Map.of());
+    String command = ProcessCommands.start(l, sv, "green", "v2", Map.of(), Map.of()).text();
     String slotsHalf = command.substring(command.indexOf('{'), command.indexOf("|| exit 1"));
     Process p = new ProcessBuilder("sh", "-c", slotsHalf).inheritIO().start();
     assertThat(p.waitFor()).isZero();
     assertThat(Files.readString(dir.resolve(".tarmac/slots"))).isEqualTo("blue v1\ngreen v2\n");
-    Process read = new ProcessBuilder("sh", "-c", ProcessCommands.readSlots(l)).start();
+    Process read = new ProcessBuilder("sh", "-c", ProcessCommands.readSlots(l).text()).start();
     assertThat(ProcessCommands.parseSlots(new String(read.getInputStream().readAllBytes())))
         .containsExactly(Map.entry("blue", "v1"), Map.entry("green", "v2"));
   }

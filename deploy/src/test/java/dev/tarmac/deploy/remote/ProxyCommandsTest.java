@@ -26,11 +26,11 @@ class ProxyCommandsTest {
 
   @Test
   void stagedAsNewThenRenamedAndReloaded() {
-    assertThat(ProxyCommands.stage(proxy, "upstream shop_web { server 127.0.0.1:3101; }\n"))
+    assertThat(ProxyCommands.stage(proxy, "upstream shop_web { server 127.0.0.1:3101; }\n").text())
         .isEqualTo(
             "mkdir -p /etc/nginx/tarmac && printf '%s' 'upstream shop_web { server"
                 + " 127.0.0.1:3101; }\n' > /etc/nginx/tarmac/shop.conf.new");
-    assertThat(ProxyCommands.swap(proxy))
+    assertThat(ProxyCommands.swap(proxy).text())
         .isEqualTo(
             "mv -f /etc/nginx/tarmac/shop.conf.new /etc/nginx/tarmac/shop.conf"
                 + " && sudo systemctl reload nginx");

@@ -14,7 +14,7 @@ class PurgeCommandsTest {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("X-Purge-Version", "v2");
     headers.put("X-Note", "it's");
-    assertThat(PurgeCommands.purge("PURGE", "http://127.0.0.1:6081/", headers))
+    assertThat(PurgeCommands.purge("PURGE", "http://127.0.0.1:6081/", headers).text())
         .isEqualTo(
             "code=$(curl --silent --show-error --max-time 10 --output /dev/null --write-out"
                 + " '%{http_code}' --request PURGE --header 'X-Purge-Version: v2'"
@@ -26,7 +26,8 @@ class PurgeCommandsTest {
   @Test
   void nothingListeningFailsNamingMethodAndUrl() throws Exception {
     Process p =
-        new ProcessBuilder("sh", "-c", PurgeCommands.purge("BAN", "http://127.0.0.1:9/x", Map.of()))
+        new ProcessBuilder(
+                "sh", "-c", PurgeCommands.purge("BAN", "http://127.0.0.1:9/x", Map.of()).text())
             .start();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).isEqualTo(1);

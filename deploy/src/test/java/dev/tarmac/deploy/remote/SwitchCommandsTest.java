@@ -14,14 +14,14 @@ class SwitchCommandsTest {
 
   @Test
   void switchCurrentIsLinkThenRenameNeverRemove() {
-    assertThat(SwitchCommands.switchCurrent(layout, "v1.4.0"))
+    assertThat(SwitchCommands.switchCurrent(layout, "v1.4.0").text())
         .isEqualTo(
             "ln -sfn releases/v1.4.0 /srv/shop/.current.v1.4.0.tmp && mv -T /srv/shop/.current.v1.4.0.tmp /srv/shop/current");
   }
 
   @Test
   void versionsAndPathsThatCouldReachAShellAreRefused() {
-    assertThatThrownBy(() -> SwitchCommands.switchCurrent(layout, "v1;rm -rf /"))
+    assertThatThrownBy(() -> SwitchCommands.switchCurrent(layout, "v1;rm -rf /").text())
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new ReleaseLayout("srv/shop"))
         .isInstanceOf(IllegalArgumentException.class);
@@ -43,7 +43,7 @@ class SwitchCommandsTest {
     ReleaseLayout real = new ReleaseLayout(dir.toString());
     for (String version : new String[] {"v1", "v2"}) {
       Process p =
-          new ProcessBuilder("sh", "-c", SwitchCommands.switchCurrent(real, version))
+          new ProcessBuilder("sh", "-c", SwitchCommands.switchCurrent(real, version).text())
               .redirectErrorStream(true)
               .start();
       assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
@@ -58,11 +58,11 @@ class SwitchCommandsTest {
 
   @Test
   void theSwitchIsStagedThenOneRename() {
-    assertThat(SwitchCommands.stageCurrent(layout, "v2"))
+    assertThat(SwitchCommands.stageCurrent(layout, "v2").text())
         .isEqualTo("ln -sfn releases/v2 /srv/shop/.current.v2.tmp");
-    assertThat(SwitchCommands.swapCurrent(layout, "v2"))
+    assertThat(SwitchCommands.swapCurrent(layout, "v2").text())
         .isEqualTo("mv -T /srv/shop/.current.v2.tmp /srv/shop/current");
-    assertThat(SwitchCommands.removeCurrent(layout)).isEqualTo("rm -f /srv/shop/current");
+    assertThat(SwitchCommands.removeCurrent(layout).text()).isEqualTo("rm -f /srv/shop/current");
     assertThat(SwitchCommands.versionOf("releases/v2\n")).isEqualTo("v2");
     assertThat(SwitchCommands.versionOf("noise from .bashrc\nreleases/v2")).isEqualTo("v2");
     assertThat(SwitchCommands.versionOf("")).isNull();
