@@ -220,10 +220,8 @@ public final class Charts {
   }
 
   /**
-   * The phases as bands from the strip down to the last row, each named in the strip: at its band's
-   * start on the first of two lines where it does not run into the name before it (a barrier lasts
-   * milliseconds), or just after that name while this is still near its band; every name and time
-   * is in the band's tooltip and the chart's title as well.
+   * The phases as bands from the strip down to the last row, each named in the strip (below); every
+   * name and time is in the band's tooltip and the chart's title as well.
    */
   private static void phases(
       StringBuilder svg,
@@ -236,7 +234,8 @@ public final class Charts {
     if (phases == null || phases.isEmpty()) {
       return;
     }
-    double[] lineEnds = {0, 0};
+    List<String> named = new ArrayList<>();
+    List<Double> xs = new ArrayList<>();
     int i = 0;
     for (PhaseRecord p : phases) {
       if (p == null || p.name() == null || p.startedAt() == null) {
@@ -274,28 +273,44 @@ public final class Charts {
               w,
               STRIP - 4,
               Html.escape(title)));
-      // on the first of the strip's two lines where it fits after the names already there
-      double need = CHAR * p.name().length() + 6;
-      for (int line = 0; line < lineEnds.length; line++) {
-        double at = Math.max(x + 3, lineEnds[line] + 6);
-        if (at + need > WIDTH - RIGHT) {
-          at = Math.max(lineEnds[line] + 6, WIDTH - RIGHT - need);
-        }
-        if (at + need <= WIDTH - RIGHT && at <= x + w + 80) {
-          svg.append(
-              String.format(
-                  Locale.ROOT,
-                  "<text class=\"phase-label\" x=\"%.1f\" y=\"%d\">%s</text>",
-                  at,
-                  15 + 16 * line,
-                  Html.escape(p.name())));
-          lineEnds[line] = at + need;
+      svg.append("</g>");
+      named.add(p.name());
+      xs.add(x);
+      i++;
+    }
+    // the names, placed from the last phase back: each at its band's start, or further left when
+    // the names after it need the room (the barrier, activate and finish of a long prepare are
+    // a few pixels apart at its end), but never more than 150 px before its band; on the first of
+    // the strip's two lines where it fits
+    double[] ats = new double[named.size()];
+    int[] lines = new int[named.size()];
+    double[] limits = {WIDTH - RIGHT, WIDTH - RIGHT};
+    for (int k = named.size() - 1; k >= 0; k--) {
+      double need = CHAR * named.get(k).length() + 6;
+      lines[k] = -1;
+      for (int line = 0; line < limits.length; line++) {
+        double at = Math.min(xs.get(k) + 3, limits[line] - need);
+        if (at >= LABEL && at + need >= xs.get(k) - 150) {
+          ats[k] = at;
+          lines[k] = line;
+          limits[line] = at - 6;
           break;
         }
       }
-      svg.append("</g>");
-      i++;
     }
+    svg.append("<g class=\"phase-labels\">");
+    for (int k = 0; k < named.size(); k++) {
+      if (lines[k] >= 0) {
+        svg.append(
+            String.format(
+                Locale.ROOT,
+                "<text class=\"phase-label\" x=\"%.1f\" y=\"%d\">%s</text>",
+                ats[k],
+                15 + 16 * lines[k],
+                Html.escape(named.get(k))));
+      }
+    }
+    svg.append("</g>");
   }
 
   /** " in 4 phases: prepare 4.2 s, barrier 0.0 s, …" for the chart's title; empty without. */

@@ -129,6 +129,42 @@ class ChartsTest {
         .doesNotContain("phase");
   }
 
+  /**
+   * A 4 s prepare, then barrier, activate and finish within 150 ms at the chart's end (what a
+   * browser saw: "finish" had no room after the others): every name is drawn, none over another.
+   */
+  @Test
+  void namesOfShortPhasesAtTheEndMakeRoomForEachOther() {
+    ReleaseRecord r =
+        release(List.of(), T0.plusMillis(4150))
+            .withPhases(
+                List.of(
+                    new ReleaseRecord.PhaseRecord("prepare", T0, T0.plusMillis(4000)),
+                    new ReleaseRecord.PhaseRecord(
+                        "barrier", T0.plusMillis(4000), T0.plusMillis(4003)),
+                    new ReleaseRecord.PhaseRecord(
+                        "activate", T0.plusMillis(4003), T0.plusMillis(4100)),
+                    new ReleaseRecord.PhaseRecord(
+                        "finish", T0.plusMillis(4100), T0.plusMillis(4150))));
+    String svg = Charts.timeline(r, T0.plusSeconds(5));
+    List<String> names = List.of("prepare", "barrier", "activate", "finish");
+    double before = -1;
+    String beforeY = "";
+    for (String n : names) {
+      int at = svg.indexOf(">" + n + "</text>");
+      assertThat(at).as(n).isPositive();
+      double x = x(svg, at);
+      int y = svg.lastIndexOf("y=\"", at);
+      String thisY = svg.substring(y + 3, svg.indexOf('"', y + 3));
+      if (thisY.equals(beforeY)) {
+        assertThat(x).as("%s after the name before it", n).isGreaterThan(before);
+      }
+      assertThat(x + Charts.CHAR * n.length()).isLessThanOrEqualTo(Charts.WIDTH - Charts.RIGHT);
+      before = x + Charts.CHAR * n.length();
+      beforeY = thisY;
+    }
+  }
+
   /** The x of the text element whose content ends at {@code at}. */
   static double x(String svg, int at) {
     int start = svg.lastIndexOf("x=\"", at);
