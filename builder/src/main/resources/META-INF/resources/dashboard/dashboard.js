@@ -18,6 +18,11 @@
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
+          // a host's details or a task's output the reader opened (or closed) stays so
+          document.querySelectorAll("details").forEach(function (d) {
+            var same = doc.querySelector(key(d));
+            if (same && key(d) !== "details") same.open = d.open;
+          });
           parts.forEach(function (id) {
             var now = document.getElementById(id), next = doc.getElementById(id);
             if (now && next) now.replaceWith(document.importNode(next, true));
@@ -31,6 +36,13 @@
           if (again) { again = false; redraw(); }
         });
     }, 500);
+  }
+  function key(d) {
+    var host = d.closest("[data-host]"), sel = "";
+    if (d.id) return "details#" + CSS.escape(d.id);
+    if (host) sel = "details[data-host=\"" + CSS.escape(host.getAttribute("data-host")) + "\"]";
+    if (d.hasAttribute("data-task")) sel += " details[data-task=\"" + CSS.escape(d.getAttribute("data-task")) + "\"]";
+    return sel || "details";
   }
   var source = new EventSource(url);
   source.onmessage = redraw;

@@ -3,6 +3,7 @@ package dev.tarmac.builder.web;
 import dev.tarmac.builder.service.DeliveryFigures;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.ReleaseRecord.HostRecord;
+import dev.tarmac.deploy.release.ReleaseRecord.PhaseRecord;
 import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,14 @@ public final class Charts {
   static final int LABEL = 160;
   static final int RIGHT = 16;
   static final int ROW = 30;
-  static final int TOP = 30;
+
+  /**
+   * The timeline's top: the phases' strip (2–38, two lines of names), the activation window's
+   * label, then the rows.
+   */
+  static final int TOP = 62;
+
+  static final int STRIP = 40;
   static final int AXIS = 30;
 
   /** Per-day chart: the plot's height and where it starts. */
@@ -44,11 +52,14 @@ public final class Charts {
   private Charts() {}
 
   /**
-   * The timeline of a release: x is time from its start to its end (or {@code now} while it runs),
-   * each host a row (a host with no task yet says so), each task a bar named on it or beside it
-   * when there is room (green done, red failed, blue still running; its name, host and duration in
-   * its tooltip as well), the activation window (first switch started → last switch finished) a
-   * labelled band across all rows, and a time axis with units.
+   * The timeline of a release as a Gantt chart: x is time from its start to its end (or {@code now}
+   * while it runs); the run's phases (prepare, barrier, activate, finish; switch back, cancel) as
+   * shaded bands behind every row, named in a strip above them; each host a row (a host with no
+   * task yet says so), each task a bar named on it or beside it when there is room (green done, red
+   * failed, blue still running; its name, host and duration in its tooltip as well); the activation
+   * window (first switch started → last switch finished) a labelled band across all rows; and a
+   * time axis with units. The same picture during the run (phases and tasks from its events, {@link
+   * LiveRelease}) and after (from the record).
    */
   public static String timeline(ReleaseRecord r, Instant now) {
     List<HostRecord> hosts = r.hosts() == null ? List.of() : r.hosts();
@@ -72,7 +83,7 @@ public final class Charts {
             Locale.ROOT,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" viewBox=\"0 0 %d %d\""
                 + " role=\"img\" aria-labelledby=\"timeline-%d-title\"><title"
-                + " id=\"timeline-%d-title\">Timeline of %s #%d: %d hosts over %s%s</title>",
+                + " id=\"timeline-%d-title\">Timeline of %s #%d: %d hosts over %s%s%s</title>",
             WIDTH,
             height,
             r.id(),
@@ -81,9 +92,11 @@ public final class Charts {
             r.id(),
             hosts.size(),
             Format.seconds(span / 1000),
+            phaseWords(r.phases(), t0, t1),
             r.activationWindowMs() == null
                 ? ""
                 : ", activation window " + r.activationWindowMs() + " ms"));
+    phases(svg, r.phases(), t0, t1, span, plot, bottom);
     // the time axis: grid lines and labels at a round step
     long step = step(span);
     for (long ms = 0; ms <= span; ms += step) {
@@ -134,7 +147,7 @@ public final class Charts {
               "<text class=\"window-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">activation"
                   + " window%s</text>",
               x > WIDTH / 2.0 ? x + w : x,
-              TOP - 12,
+              TOP - 10,
               x > WIDTH / 2.0 ? "end" : "start",
               ms));
     }
@@ -204,6 +217,126 @@ public final class Charts {
       row++;
     }
     return svg.append("</svg>").toString();
+  }
+
+  /**
+   * The phases as bands from the strip down to the last row, each named in the strip (below); every
+   * name and time is in the band's tooltip and the chart's title as well.
+   */
+  private static void phases(
+      StringBuilder svg,
+      List<PhaseRecord> phases,
+      Instant t0,
+      Instant t1,
+      double span,
+      double plot,
+      int bottom) {
+    if (phases == null || phases.isEmpty()) {
+      return;
+    }
+    List<String> named = new ArrayList<>();
+    List<Double> xs = new ArrayList<>();
+    int i = 0;
+    for (PhaseRecord p : phases) {
+      if (p == null || p.name() == null || p.startedAt() == null) {
+        continue;
+      }
+      Instant end = p.finishedAt() == null ? t1 : p.finishedAt();
+      double x = LABEL + plot * clampMs(Duration.between(t0, p.startedAt()), span) / span;
+      double w = Math.max(2, plot * clampMs(Duration.between(p.startedAt(), end), span) / span);
+      String css = p.name().replaceAll("[^a-z]+", "-");
+      String title =
+          p.name()
+              + ": "
+              + tick(Duration.between(t0, p.startedAt()).toMillis(), 1)
+              + " to "
+              + tick(Duration.between(t0, end).toMillis(), 1)
+              + " ("
+              + Format.seconds(Duration.between(p.startedAt(), end).toMillis() / 1000.0)
+              + (p.finishedAt() == null ? ", running" : "")
+              + ")";
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<g class=\"phase phase-%s\" data-phase=\"%s\"><rect class=\"phase-band band-%d\""
+                  + " x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"/><rect"
+                  + " class=\"phase-strip\" x=\"%.1f\" y=\"2\" width=\"%.1f\" height=\"%d\"/>"
+                  + "<title>%s</title>",
+              css,
+              Html.escape(p.name()),
+              i % 2,
+              x,
+              2,
+              w,
+              bottom - 2,
+              x,
+              w,
+              STRIP - 4,
+              Html.escape(title)));
+      svg.append("</g>");
+      named.add(p.name());
+      xs.add(x);
+      i++;
+    }
+    // the names, placed from the last phase back: each at its band's start, or further left when
+    // the names after it need the room (the barrier, activate and finish of a long prepare are
+    // a few pixels apart at its end), but never more than 150 px before its band; on the first of
+    // the strip's two lines where it fits
+    double[] ats = new double[named.size()];
+    int[] lines = new int[named.size()];
+    double[] limits = {WIDTH - RIGHT, WIDTH - RIGHT};
+    for (int k = named.size() - 1; k >= 0; k--) {
+      double need = CHAR * named.get(k).length() + 6;
+      lines[k] = -1;
+      for (int line = 0; line < limits.length; line++) {
+        double at = Math.min(xs.get(k) + 3, limits[line] - need);
+        if (at >= LABEL && at + need >= xs.get(k) - 150) {
+          ats[k] = at;
+          lines[k] = line;
+          limits[line] = at - 6;
+          break;
+        }
+      }
+    }
+    svg.append("<g class=\"phase-labels\">");
+    for (int k = 0; k < named.size(); k++) {
+      if (lines[k] >= 0) {
+        svg.append(
+            String.format(
+                Locale.ROOT,
+                "<text class=\"phase-label\" x=\"%.1f\" y=\"%d\">%s</text>",
+                ats[k],
+                15 + 16 * lines[k],
+                Html.escape(named.get(k))));
+      }
+    }
+    svg.append("</g>");
+  }
+
+  /** " in 4 phases: prepare 4.2 s, barrier 0.0 s, …" for the chart's title; empty without. */
+  private static String phaseWords(List<PhaseRecord> phases, Instant t0, Instant t1) {
+    if (phases == null || phases.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(", phases");
+    String sep = " ";
+    for (PhaseRecord p : phases) {
+      if (p == null || p.name() == null || p.startedAt() == null) {
+        continue;
+      }
+      Instant end = p.finishedAt() == null ? t1 : p.finishedAt();
+      out.append(sep)
+          .append(Html.escape(p.name()))
+          .append(' ')
+          .append(Format.seconds(Duration.between(p.startedAt(), end).toMillis() / 1000.0))
+          .append(p.finishedAt() == null ? " so far" : "");
+      sep = ", ";
+    }
+    return out.toString();
+  }
+
+  private static double clampMs(Duration d, double span) {
+    return Math.max(0, Math.min(span, d.toMillis()));
   }
 
   private static String label(String cls, double x, int y, String text) {

@@ -13,8 +13,9 @@ import java.util.Map;
  * A running release as far as it is known (docs/dashboard.md, "Following a release"): its stored
  * record has its hosts' tasks only from activation on, so the page folds the run's events so far
  * into it — every host of the environment a row from the start (waiting until its first task), each
- * task started, done or failed, each host's download so far, and the phase the run is in. The same
- * picture is drawn during and after the release. Pure.
+ * task started, done or failed, each host's download so far, the phases so far (as the runner keeps
+ * them in the record at its end) and the phase the run is in. The same picture is drawn during and
+ * after the release. Pure.
  */
 final class LiveRelease {
   private LiveRelease() {}
@@ -50,12 +51,20 @@ final class LiveRelease {
       sessions.put(h.name(), h.sessions());
     }
     String phase = null;
+    List<ReleaseRecord.PhaseRecord> phases = new ArrayList<>();
     Map<String, Download> downloads = new LinkedHashMap<>();
     if (fromEvents) {
       for (ReleaseEvent e : events) {
         if (e.host() == null) {
           if (e.kind() == ReleaseEvent.Kind.PHASE) {
             phase = e.task() + (e.message() == null ? "" : ": " + e.message());
+            // each phase ends where the next begins, as the runner keeps them in the record
+            int last = phases.size() - 1;
+            if (last >= 0) {
+              ReleaseRecord.PhaseRecord p = phases.get(last);
+              phases.set(last, new ReleaseRecord.PhaseRecord(p.name(), p.startedAt(), e.at()));
+            }
+            phases.add(new ReleaseRecord.PhaseRecord(e.task(), e.at(), null));
           }
           continue;
         }
@@ -101,6 +110,9 @@ final class LiveRelease {
             stored.backup(),
             stored.error(),
             hosts);
+    if (fromEvents) {
+      known = known.withPhases(List.copyOf(phases));
+    }
     return new Known(known, phase, downloads);
   }
 

@@ -93,7 +93,65 @@ final class Matrix {
       List<Row> rows,
       List<BuildItem> builds,
       List<ReleaseItem> releases,
-      boolean anyRunning) {}
+      boolean anyRunning) {
+
+    /**
+     * The lists below the matrix, recent releases then builds, as the page's one loop draws them.
+     */
+    public List<Recent> recent() {
+      return List.of(
+          new Recent(
+              "recent-releases",
+              "Recent releases",
+              "No release yet.",
+              List.of("Release", "State", "Who", "Started"),
+              releases.stream()
+                  .map(
+                      r ->
+                          new RecentRow(
+                              "/apps/" + r.app() + "/envs/" + r.env() + "/releases/" + r.id(),
+                              r.app() + " · " + r.env() + " #" + r.id(),
+                              r.kind() + " " + r.version(),
+                              "state-" + r.css(),
+                              r.state(),
+                              r.who(),
+                              r.when()))
+                  .toList()),
+          new Recent(
+              "recent-builds",
+              "Recent builds",
+              "No build yet.",
+              List.of("Build", "Status", "Queued", "Took"),
+              builds.stream()
+                  .map(
+                      b ->
+                          new RecentRow(
+                              "/apps/" + b.app() + "/builds/" + b.version(),
+                              b.app() + " " + b.version(),
+                              "",
+                              "status-" + b.status(),
+                              b.status(),
+                              b.when(),
+                              b.duration()))
+                  .toList()));
+    }
+  }
+
+  /** A list below the matrix: its table's id, heading, words when empty, column heads, rows. */
+  record Recent(String id, String title, String empty, List<String> heads, List<RecentRow> rows) {}
+
+  /**
+   * A row of such a list: a link ({@code href}, {@code name}) with {@code what} after it, a badge
+   * (its class and word), and two more columns.
+   */
+  record RecentRow(
+      String href,
+      String name,
+      String what,
+      String badgeCss,
+      String badge,
+      String third,
+      String fourth) {}
 
   static final int RECENT = 10;
 

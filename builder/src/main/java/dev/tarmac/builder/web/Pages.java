@@ -350,6 +350,7 @@ public class Pages {
                       hostNames(app, env, stored.version()),
                       releases.eventsSoFar(app, env, id));
           ReleaseRecord r = known.record();
+          Instant now = Instant.now();
           Optional<ReleaseRecord> live = ReleaseHistoryView.live(releases.history(app, env));
           ReleaseState state = ReleaseState.of(r, live);
           return base(releasePage)
@@ -362,7 +363,8 @@ public class Pages {
               .data("duration", Format.duration(r.startedAt(), r.finishedAt()))
               .data("started", Format.when(r.startedAt()))
               .data("errors", Format.lines(r.error()))
-              .data("chart", Charts.timeline(r, Instant.now()))
+              .data("chart", Charts.timeline(r, now))
+              .data("phases", ReleaseHistoryView.phases(r, now))
               .data("phase", known.phase())
               .data("hosts", ReleaseHistoryView.hosts(r, known.downloads()));
         });

@@ -28,7 +28,8 @@ final class ReleaseHistoryView {
 
   /**
    * One host of a release: what it received, where it is now ({@code now}, styled {@code nowCss}),
-   * one cell per task column of the table, and the tasks that printed something.
+   * one cell per task column of the table, its tasks in the order they ran (each with what it
+   * printed, if anything), how many printed something, and how long the host took.
    */
   record Host(
       String name,
@@ -38,15 +39,46 @@ final class ReleaseHistoryView {
       Long received,
       Long size,
       List<Cell> cells,
-      List<Task> outputs) {}
+      List<Task> tasks,
+      int printed,
+      String took) {}
 
   /** A host's task in the table: its state's style, its duration (or "running"), a tooltip. */
   record Cell(String css, String text, String title) {}
 
+  /** A task of a host as its details list it; {@code detail} null when it printed nothing. */
   record Task(String name, String outcome, String duration, String detail) {}
 
   /** The release's hosts as a table: a column per task, in the order they first ran. */
   record Hosts(List<String> tasks, List<Host> hosts) {}
+
+  /** A phase of the run as the chart's text alternative lists it: offsets from the run's start. */
+  record PhaseRow(String name, String from, String to, String took) {}
+
+  /** The phases of {@code r} (as {@link LiveRelease} knows them while it runs), for the text. */
+  static List<PhaseRow> phases(ReleaseRecord r, java.time.Instant now) {
+    List<PhaseRow> out = new ArrayList<>();
+    if (r.phases() == null) {
+      return out;
+    }
+    for (ReleaseRecord.PhaseRecord p : r.phases()) {
+      if (p == null || p.startedAt() == null) {
+        continue;
+      }
+      java.time.Instant end = p.finishedAt() == null ? now : p.finishedAt();
+      out.add(
+          new PhaseRow(
+              p.name(),
+              Format.seconds(
+                  java.time.Duration.between(r.startedAt(), p.startedAt()).toMillis() / 1000.0),
+              p.finishedAt() == null
+                  ? "running"
+                  : Format.seconds(
+                      java.time.Duration.between(r.startedAt(), end).toMillis() / 1000.0),
+              Format.seconds(java.time.Duration.between(p.startedAt(), end).toMillis() / 1000.0)));
+    }
+    return out;
+  }
 
   /** The newest LIVE record of a history listed newest first. */
   static Optional<ReleaseRecord> live(List<ReleaseRecord> newestFirst) {
@@ -138,15 +170,24 @@ final class ReleaseHistoryView {
                   column + ": " + outcome));
         }
       }
-      List<Task> outputs = new ArrayList<>();
+      List<Task> tasks = new ArrayList<>();
+      int printed = 0;
+      java.time.Instant first = null;
+      java.time.Instant lastEnd = null;
       for (TaskRecord t : tasks(h)) {
-        if (t.detail() != null && !t.detail().isBlank()) {
-          outputs.add(
-              new Task(
-                  t.name(),
-                  outcome(t),
-                  Format.duration(t.startedAt(), t.finishedAt()),
-                  t.detail()));
+        boolean said = t.detail() != null && !t.detail().isBlank();
+        printed += said ? 1 : 0;
+        tasks.add(
+            new Task(
+                t.name(),
+                outcome(t),
+                t.finishedAt() == null ? "running" : Format.duration(t.startedAt(), t.finishedAt()),
+                said ? t.detail() : null));
+        if (t.startedAt() != null && (first == null || t.startedAt().isBefore(first))) {
+          first = t.startedAt();
+        }
+        if (t.finishedAt() != null && (lastEnd == null || t.finishedAt().isAfter(lastEnd))) {
+          lastEnd = t.finishedAt();
         }
       }
       TaskRecord last = tasks(h).isEmpty() ? null : tasks(h).get(tasks(h).size() - 1);
@@ -190,7 +231,9 @@ final class ReleaseHistoryView {
               measured ? d.bytes() : null,
               measured ? d.total() : null,
               cells,
-              outputs));
+              tasks,
+              printed,
+              first == null || lastEnd == null ? "" : Format.duration(first, lastEnd)));
     }
     return new Hosts(columns, out);
   }

@@ -213,6 +213,9 @@ class DashboardBrowserIT {
       String status = wait.until(d -> d.findElement(By.id("status")).getText());
       assertThat(status).isIn("PREPARING", "ACTIVATING");
       wait.until(d -> !d.findElements(By.cssSelector("#chart rect.task")).isEmpty());
+      // the phase it is in is a band from the first events on
+      wait.until(d -> !d.findElements(By.cssSelector("#chart g[data-phase='prepare']")).isEmpty());
+      width(b, 1920);
       shot(b, "release-running-1920");
       width(b, 420);
       fitsTheWidth(b, "running release");
@@ -230,6 +233,28 @@ class DashboardBrowserIT {
       assertThat(b.findElements(By.cssSelector("#chart g.host"))).hasSize(3);
       assertThat(b.findElements(By.cssSelector("#chart rect[data-kind='activation-window']")))
           .hasSize(1);
+      // the Gantt: every phase a band (from the record now, on the page loaded again: the live
+      // one may still be redrawn once more), each named in the strip
+      b.navigate().refresh();
+      assertThat(
+              b.findElements(By.cssSelector("#chart g.phase")).stream()
+                  .map(e -> e.getAttribute("data-phase"))
+                  .toList())
+          .containsExactly("prepare", "barrier", "activate", "finish");
+      assertThat(
+              b.findElements(By.cssSelector("#chart text.phase-label")).stream()
+                  .map(WebElement::getText)
+                  .toList())
+          .containsExactly("prepare", "barrier", "activate", "finish");
+      // the timeline as text, and each host's details, closed until opened
+      WebElement text = b.findElement(By.id("chart-text"));
+      text.findElement(By.tagName("summary")).click();
+      assertThat(text.findElements(By.cssSelector("tr[data-phase]"))).hasSize(4);
+      WebElement h1 = b.findElement(By.cssSelector("details.output[data-host='h1']"));
+      assertThat(h1.getAttribute("open")).isNull();
+      h1.findElement(By.tagName("summary")).click();
+      assertThat(h1.findElements(By.cssSelector("ol.tasks li")).size()).isGreaterThan(4);
+      assertThat(h1.findElement(By.cssSelector("ol.tasks")).getText()).contains("switch");
       shot(b, "release-finished-1920");
       width(b, 420);
       fitsTheWidth(b, "finished release");
@@ -309,6 +334,21 @@ class DashboardBrowserIT {
       Long box = (Long) js(b, "return document.getElementById('hosts').parentElement.clientWidth");
       Long screen = (Long) js(b, "return document.documentElement.clientWidth");
       assertThat(box).isLessThanOrEqualTo(screen);
+      // a per-day chart wider than the screen opens at today (its last date), not 30 days ago
+      for (String chart : List.of("chart30", "chart90")) {
+        assertThat(
+                (Boolean)
+                    js(
+                        b,
+                        "var box = document.getElementById('"
+                            + chart
+                            + "'), t = box.querySelectorAll('svg text.tick'),"
+                            + " last = t[t.length - 1].getBoundingClientRect(),"
+                            + " in_ = box.getBoundingClientRect();"
+                            + " return last.left >= in_.left && last.right <= in_.right"))
+            .as("%s shows its newest date at 420 px", chart)
+            .isTrue();
+      }
       b.get(url("/apps/browsed/builds/v2.1.0"));
       assertThat(
               (Boolean)

@@ -299,6 +299,23 @@ class DashboardPagesTest {
     assertThat(LiveOnceTest.section(home, "id=\"recent-builds\"", "</table>"))
         .contains("<a href=\"/apps/dash/builds/v2.2.0\">dash v2.2.0</a>")
         .contains("<span class=\"badge status-SUCCEEDED\">SUCCEEDED</span>");
+    // both lists are one fragment (apps.html repeated its table markup for each, duplicates D1,
+    // and neither table's column heads said they were column heads)
+    assertThat(LiveOnceTest.section(home, "id=\"recent-releases\"", "</thead>"))
+        .endsWith(
+            "<thead><tr><th scope=\"col\">Release</th><th scope=\"col\">State</th><th"
+                + " scope=\"col\">Who</th><th scope=\"col\">Started</th></tr>");
+    assertThat(LiveOnceTest.section(home, "id=\"recent-builds\"", "</thead>"))
+        .endsWith(
+            "<thead><tr><th scope=\"col\">Build</th><th scope=\"col\">Status</th><th"
+                + " scope=\"col\">Queued</th><th scope=\"col\">Took</th></tr>");
+    String template =
+        java.nio.file.Files.readString(
+            java.nio.file.Path.of("src/main/resources/templates/Pages/apps.html"));
+    assertThat(LiveOnceTest.count(template, "<table id=\"recent-"))
+        .as("one table markup for the lists below the matrix")
+        .isZero();
+    assertThat(LiveOnceTest.count(template, "<table id=\"{t.id}\">")).isEqualTo(1);
 
     // v2.2.0 prepares for 4 s: the cell shows it running, then live; then back to v2.1.0
     long running = fixture.start("v2.2.0");

@@ -71,6 +71,8 @@ class LiveOnceTest {
             .statusCode(200)
             .extract()
             .asString();
+    // on the whole page, not only in its history: LIVE once, for the one environment
+    assertThat(count(env, ">LIVE<")).as("the environment page").isEqualTo(1);
     String table = section(env, "id=\"history\"", "</table>");
     assertThat(count(table, ">LIVE<")).as(table).isEqualTo(1);
     assertThat(count(table, "class=\"badge state-live\"")).isEqualTo(1);
@@ -93,6 +95,19 @@ class LiveOnceTest {
     assertThat(recent.find()).isTrue();
     assertThat(recent.group(1)).isEqualTo("4");
     assertThat(recent.find()).as("a second LIVE among the recent releases").isFalse();
+    // the whole home page: once in the matrix, once in the recent releases, nowhere else
+    assertThat(count(home, ">LIVE<")).as("the home page").isEqualTo(2);
+    // the app page and the rollback form name no state at all
+    assertThat(DashboardPagesTest.page(session, "/apps/once").then().extract().asString())
+        .doesNotContain(">LIVE<")
+        .doesNotContain("superseded");
+    assertThat(
+            DashboardPagesTest.page(session, "/apps/once/envs/prod/rollback")
+                .then()
+                .extract()
+                .asString())
+        .contains("Live now: <b>v2.2.0</b> (#4)")
+        .doesNotContain(">LIVE<");
 
     for (long id : List.of(1L, 3L)) {
       String page =

@@ -68,6 +68,109 @@ class ChartsTest {
         .contains(String.format(java.util.Locale.ROOT, "width=\"%.1f\"", plot * 0.1));
   }
 
+  /**
+   * The phases of the record are bands behind the rows, each named in the strip above them, a
+   * barrier of a few milliseconds too (beside the name before it); the chart's title says each
+   * phase's duration (issue 27: the timeline had no phases).
+   */
+  @Test
+  void eachPhaseIsABandBehindTheRowsNamedInTheStrip() {
+    ReleaseRecord r =
+        release(
+                List.of(
+                    new HostRecord(
+                        "web1",
+                        null,
+                        List.of(task("download", 0, 800, true), task("switch", 900, 930, true)),
+                        1)),
+                T0.plusMillis(1000))
+            .withPhases(
+                List.of(
+                    new ReleaseRecord.PhaseRecord("prepare", T0, T0.plusMillis(850)),
+                    new ReleaseRecord.PhaseRecord(
+                        "barrier", T0.plusMillis(850), T0.plusMillis(853)),
+                    new ReleaseRecord.PhaseRecord(
+                        "activate", T0.plusMillis(853), T0.plusMillis(950)),
+                    new ReleaseRecord.PhaseRecord(
+                        "finish", T0.plusMillis(950), T0.plusMillis(1000))));
+    String svg = Charts.timeline(r, T0.plusSeconds(5));
+    double plot = Charts.WIDTH - Charts.LABEL - Charts.RIGHT;
+    assertThat(svg.split("<g class=\"phase ")).hasSize(5);
+    assertThat(svg)
+        .contains(
+            String.format(
+                java.util.Locale.ROOT,
+                "<g class=\"phase phase-prepare\" data-phase=\"prepare\"><rect"
+                    + " class=\"phase-band band-0\" x=\"%.1f\" y=\"2\" width=\"%.1f\"",
+                (double) Charts.LABEL,
+                plot * 0.85))
+        .contains("<title>prepare: 0 s to 0.9 s (0.9 s)</title>")
+        .contains("<title>barrier: 0.9 s to 0.9 s (0.0 s)</title>")
+        .contains(">prepare</text>", ">barrier</text>", ">activate</text>", ">finish</text>")
+        .contains(
+            "Timeline of release #7: 1 hosts over 1.0 s, phases prepare 0.9 s, barrier 0.0 s,"
+                + " activate 0.1 s, finish 0.1 s, activation window 40 ms</title>");
+    // the bands come first: every task bar is drawn over them
+    assertThat(svg.lastIndexOf("phase-band")).isLessThan(svg.indexOf("class=\"task "));
+    // the barrier's name does not overlap prepare's: it is after it
+    int prepare = svg.indexOf(">prepare</text>");
+    int barrier = svg.indexOf(">barrier</text>");
+    assertThat(x(svg, barrier)).isGreaterThan(x(svg, prepare) + 7 * Charts.CHAR);
+
+    // a running release: the phase it is in reaches to now, and says so
+    ReleaseRecord running =
+        r.progressed(ReleaseStatus.PREPARING, null, null, null, null, r.hosts())
+            .withPhases(List.of(new ReleaseRecord.PhaseRecord("prepare", T0, null)));
+    assertThat(Charts.timeline(running, T0.plusSeconds(2)))
+        .contains("<title>prepare: 0 s to 2.0 s (2.0 s, running)</title>")
+        .contains("phases prepare 2.0 s so far");
+    // a record without phases (written before they were kept) has no bands
+    assertThat(Charts.timeline(release(r.hosts(), T0.plusMillis(1000)), T0))
+        .doesNotContain("phase");
+  }
+
+  /**
+   * A 4 s prepare, then barrier, activate and finish within 150 ms at the chart's end (what a
+   * browser saw: "finish" had no room after the others): every name is drawn, none over another.
+   */
+  @Test
+  void namesOfShortPhasesAtTheEndMakeRoomForEachOther() {
+    ReleaseRecord r =
+        release(List.of(), T0.plusMillis(4150))
+            .withPhases(
+                List.of(
+                    new ReleaseRecord.PhaseRecord("prepare", T0, T0.plusMillis(4000)),
+                    new ReleaseRecord.PhaseRecord(
+                        "barrier", T0.plusMillis(4000), T0.plusMillis(4003)),
+                    new ReleaseRecord.PhaseRecord(
+                        "activate", T0.plusMillis(4003), T0.plusMillis(4100)),
+                    new ReleaseRecord.PhaseRecord(
+                        "finish", T0.plusMillis(4100), T0.plusMillis(4150))));
+    String svg = Charts.timeline(r, T0.plusSeconds(5));
+    List<String> names = List.of("prepare", "barrier", "activate", "finish");
+    double before = -1;
+    String beforeY = "";
+    for (String n : names) {
+      int at = svg.indexOf(">" + n + "</text>");
+      assertThat(at).as(n).isPositive();
+      double x = x(svg, at);
+      int y = svg.lastIndexOf("y=\"", at);
+      String thisY = svg.substring(y + 3, svg.indexOf('"', y + 3));
+      if (thisY.equals(beforeY)) {
+        assertThat(x).as("%s after the name before it", n).isGreaterThan(before);
+      }
+      assertThat(x + Charts.CHAR * n.length()).isLessThanOrEqualTo(Charts.WIDTH - Charts.RIGHT);
+      before = x + Charts.CHAR * n.length();
+      beforeY = thisY;
+    }
+  }
+
+  /** The x of the text element whose content ends at {@code at}. */
+  static double x(String svg, int at) {
+    int start = svg.lastIndexOf("x=\"", at);
+    return Double.parseDouble(svg.substring(start + 3, svg.indexOf('"', start + 3)));
+  }
+
   @Test
   void aRunningTaskIsDrawnToNowAndAFailedOneInRed() {
     String svg =

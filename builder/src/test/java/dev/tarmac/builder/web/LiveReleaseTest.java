@@ -70,12 +70,54 @@ class LiveReleaseTest {
     assertThat(table.hosts().get(0).cells())
         .extracting(ReleaseHistoryView.Cell::css)
         .containsExactly("ok", "running", "none");
-    assertThat(table.hosts().get(1).outputs()).hasSize(1);
+    assertThat(table.hosts().get(1).tasks())
+        .extracting(ReleaseHistoryView.Task::detail)
+        .containsExactly("web2: connect failed: refused\nsecond line");
+    assertThat(table.hosts().get(0).tasks())
+        .extracting(ReleaseHistoryView.Task::name, ReleaseHistoryView.Task::outcome)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("connect", "ok"),
+            org.assertj.core.groups.Tuple.tuple("download", "running"));
 
     // the timeline has all four rows, web4 waiting
     String svg = Charts.timeline(k.record(), T0.plusMillis(100));
     assertThat(svg.split("<g class=\"host\"")).hasSize(5);
     assertThat(svg.split("class=\"waiting\"")).hasSize(2);
+  }
+
+  /**
+   * The phases of a running release come from its events, each ending where the next begins, the
+   * one it is in open; the chart bands them from the first event on, as it does the stored record's
+   * after the run (issue 27).
+   */
+  @Test
+  void thePhasesSoFarComeFromTheEventsAndAreBandedAsAfterTheRun() {
+    List<ReleaseEvent> events =
+        List.of(
+            at(0, null, "prepare", Kind.PHASE, "release v2 on 1 hosts"),
+            at(1, "web1", "connect", Kind.STARTED, null),
+            at(40, "web1", "connect", Kind.OK, null),
+            at(60, null, "barrier", Kind.PHASE, "every host prepared"),
+            at(85, null, "activate", Kind.PHASE, "switching every host to v2"));
+    LiveRelease.Known k = LiveRelease.of(preparing(), List.of("web1"), events);
+    assertThat(k.record().phases())
+        .containsExactly(
+            new ReleaseRecord.PhaseRecord("prepare", T0, T0.plusMillis(60)),
+            new ReleaseRecord.PhaseRecord("barrier", T0.plusMillis(60), T0.plusMillis(85)),
+            new ReleaseRecord.PhaseRecord("activate", T0.plusMillis(85), null));
+    String svg = Charts.timeline(k.record(), T0.plusMillis(100));
+    assertThat(svg)
+        .contains("data-phase=\"prepare\"", "data-phase=\"barrier\"", "data-phase=\"activate\"")
+        .contains("<title>activate: 0.1 s to 0.1 s (0.0 s, running)</title>");
+    // before the first phase event: no band, and nothing invented
+    assertThat(LiveRelease.of(preparing(), List.of("web1"), events.subList(1, 3)).record().phases())
+        .isEmpty();
+    // a finished record keeps its own phases, whatever events are around
+    ReleaseRecord done =
+        preparing()
+            .progressed(ReleaseStatus.LIVE, T0.plusSeconds(1), 5L, null, null, List.of())
+            .withPhases(List.of(new ReleaseRecord.PhaseRecord("prepare", T0, T0.plusSeconds(1))));
+    assertThat(LiveRelease.of(done, List.of(), events).record().phases()).isEqualTo(done.phases());
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.tarmac.deploy.config.TarmacConfig.Environment;
 import dev.tarmac.deploy.config.TarmacConfig.Host;
 import dev.tarmac.deploy.release.ReleaseEvent.Kind;
 import dev.tarmac.deploy.release.ReleaseRecord.HostRecord;
+import dev.tarmac.deploy.release.ReleaseRecord.PhaseRecord;
 import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
 import dev.tarmac.deploy.remote.CommandResult;
 import dev.tarmac.deploy.remote.HostCommand;
@@ -75,6 +76,13 @@ final class Fleet implements AutoCloseable {
   private final Duration timeout;
   private final Consumer<ReleaseEvent> listener;
   private final Map<String, Member> members = new LinkedHashMap<>();
+
+  /**
+   * A run announces at most 7 phases (prepare … finish, switch back, cancel); a bound all the same.
+   */
+  static final int MAX_PHASES = 16;
+
+  private final List<PhaseRecord> phases = new ArrayList<>();
 
   /**
    * What the service itself does during a run (the CDN push), in the timeline as the host {@value
@@ -174,8 +182,41 @@ final class Fleet implements AutoCloseable {
     return fencedBy;
   }
 
+  /**
+   * Announces the phase the run enters, which ends the one before: as an event, and in the record
+   * ({@link #phaseRecords}), so its timeline can band the phases after the run as during it.
+   */
   void phase(String name, String message) {
-    listener.accept(new ReleaseEvent(Instant.now(), null, name, Kind.PHASE, message));
+    Instant now = Instant.now();
+    synchronized (phases) {
+      close(phases, now);
+      if (phases.size() < MAX_PHASES) {
+        phases.add(new PhaseRecord(name, now, null));
+      }
+    }
+    listener.accept(new ReleaseEvent(now, null, name, Kind.PHASE, message));
+  }
+
+  /** The phases so far; the one the run is in ends at {@code end} (null: still open). */
+  List<PhaseRecord> phaseRecords(Instant end) {
+    synchronized (phases) {
+      List<PhaseRecord> out = new ArrayList<>(phases);
+      if (end != null) {
+        close(out, end);
+      }
+      return List.copyOf(out);
+    }
+  }
+
+  private static void close(List<PhaseRecord> list, Instant at) {
+    int last = list.size() - 1;
+    if (last >= 0 && list.get(last).finishedAt() == null) {
+      PhaseRecord p = list.get(last);
+      list.set(
+          last,
+          new PhaseRecord(
+              p.name(), p.startedAt(), at.isBefore(p.startedAt()) ? p.startedAt() : at));
+    }
   }
 
   /** Opens the host's transport (the "connect" task). */

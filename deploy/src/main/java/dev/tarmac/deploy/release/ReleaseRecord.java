@@ -12,6 +12,9 @@ import java.util.List;
  * @param kind {@code release} or {@code rollback}
  * @param previousVersion what was live before (empty on a first release)
  * @param backup the database dump taken on the primary db host before the migration, if any
+ * @param phases the run's phases as the runner announced them (prepare, barrier, activate, finish,
+ *     switch back, cancel), each from its start to the next one's (the last to the record's end);
+ *     null in records written before they were kept
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReleaseRecord(
@@ -29,10 +32,54 @@ public record ReleaseRecord(
     Long activationWindowMs,
     Backup backup,
     String error,
-    List<HostRecord> hosts) {
+    List<HostRecord> hosts,
+    List<PhaseRecord> phases) {
 
   public static final String RELEASE = "release";
   public static final String ROLLBACK = "rollback";
+
+  /** A record without phases, as written before they were kept. */
+  public ReleaseRecord(
+      long id,
+      String app,
+      String env,
+      String kind,
+      String version,
+      String commit,
+      String previousVersion,
+      ReleaseStatus status,
+      String who,
+      Instant startedAt,
+      Instant finishedAt,
+      Long activationWindowMs,
+      Backup backup,
+      String error,
+      List<HostRecord> hosts) {
+    this(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        null);
+  }
+
+  /**
+   * One phase of the run (docs/architecture.md, "The release as a list of phases"): {@code
+   * finishedAt} is null while it is the phase the run is in.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PhaseRecord(String name, Instant startedAt, Instant finishedAt) {}
 
   public record Backup(String key, String sha256, long size) {}
 
@@ -77,6 +124,7 @@ public record ReleaseRecord(
         null,
         null,
         null,
+        List.of(),
         List.of());
   }
 
@@ -84,7 +132,28 @@ public record ReleaseRecord(
     return progressed(newStatus, finishedAt, activationWindowMs, backup, error, hosts);
   }
 
-  /** The same release (id, who, what, since when) with its progress so far. */
+  /** The same record with {@code newPhases}. */
+  public ReleaseRecord withPhases(List<PhaseRecord> newPhases) {
+    return new ReleaseRecord(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        newPhases);
+  }
+
+  /** The same release (id, who, what, since when, its phases) with its progress so far. */
   public ReleaseRecord progressed(
       ReleaseStatus newStatus,
       Instant newFinishedAt,
@@ -107,6 +176,7 @@ public record ReleaseRecord(
         windowMs,
         newBackup,
         newError,
-        newHosts);
+        newHosts,
+        phases);
   }
 }

@@ -526,14 +526,17 @@ final class Runner {
     }
 
     private ReleaseRecord save(ReleaseStatus status, String error) {
+      java.time.Instant end = status.finished() ? options.clock().instant() : null;
       ReleaseRecord r =
-          record.progressed(
-              status,
-              status.finished() ? options.clock().instant() : null,
-              run.window() == null ? null : run.window().toMillis(),
-              run.backup(),
-              error,
-              fleet.hostRecords());
+          record
+              .progressed(
+                  status,
+                  end,
+                  run.window() == null ? null : run.window().toMillis(),
+                  run.backup(),
+                  error,
+                  fleet.hostRecords())
+              .withPhases(fleet.phaseRecords(end));
       history.update(r);
       return r;
     }

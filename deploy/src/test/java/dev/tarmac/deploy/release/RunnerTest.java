@@ -194,6 +194,42 @@ class RunnerTest {
     assertHostLocksReleased();
   }
 
+  /**
+   * The stored record keeps the run's phases, each from its start to the next one's and the last to
+   * the record's end, so the release page can band them after the run (issue 27; before, the phases
+   * were events only and the finished page had none).
+   */
+  @Test
+  void theStoredRecordKeepsEachPhaseFromItsStartToTheNextOnes() throws Exception {
+    ReleaseRecord live =
+        runner(options()).run(new Fake(noteEach("check", Stage.PREPARE), Activation.SWITCH));
+    ReleaseRecord stored = new ReleaseHistory(store, "shop", "prod").get(live.id()).orElseThrow();
+    List<ReleaseRecord.PhaseRecord> phases = stored.phases();
+    assertThat(phases)
+        .extracting(ReleaseRecord.PhaseRecord::name)
+        .containsExactly("prepare", "barrier", "activate", "finish");
+    assertThat(phases.get(0).startedAt()).isAfterOrEqualTo(stored.startedAt());
+    for (int i = 0; i + 1 < phases.size(); i++) {
+      assertThat(phases.get(i).finishedAt()).isEqualTo(phases.get(i + 1).startedAt());
+    }
+    assertThat(phases.get(3).finishedAt()).isEqualTo(stored.finishedAt());
+    // the phases' times are the events' times: the live page and the stored one draw the same
+    assertThat(events.stream().filter(e -> e.kind() == ReleaseEvent.Kind.PHASE))
+        .extracting(ReleaseEvent::at)
+        .containsExactlyElementsOf(
+            phases.stream().map(ReleaseRecord.PhaseRecord::startedAt).toList());
+
+    Fake failing = new Fake(failOn("web2", "download", Stage.PREPARE), Activation.SWITCH);
+    assertThatThrownBy(() -> runner(options()).run(failing))
+        .isInstanceOf(ReleaseFailedException.class);
+    ReleaseRecord failed = new ReleaseHistory(store, "shop", "prod").list().get(0);
+    assertThat(failed.status()).isEqualTo(ReleaseStatus.FAILED);
+    assertThat(failed.phases())
+        .extracting(ReleaseRecord.PhaseRecord::name)
+        .containsExactly("prepare", "barrier");
+    assertThat(failed.phases().get(1).finishedAt()).isEqualTo(failed.finishedAt());
+  }
+
   @Test
   void aHostFailingToPrepareDiscardsAndActivatesNothing() throws Exception {
     Fake op =
