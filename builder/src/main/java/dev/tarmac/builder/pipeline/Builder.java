@@ -2,6 +2,7 @@ package dev.tarmac.builder.pipeline;
 
 import dev.tarmac.builder.git.RepoSecrets;
 import dev.tarmac.builder.pipeline.steps.GitMirrors;
+import dev.tarmac.builder.sandbox.BuildCache;
 import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.workspace.BuildLog;
 import dev.tarmac.builder.workspace.TreeFiles;
@@ -46,7 +47,8 @@ public final class Builder {
             store,
             new GitMirrors(dataDir.resolve("git"), new RepoSecrets(dataDir)),
             clock,
-            sandbox);
+            sandbox,
+            new BuildCache(dataDir.resolve("build-cache"), BuildCache.maxBytesFromConfig()));
   }
 
   public Optional<BuildRecord> published(String app, String version) {
