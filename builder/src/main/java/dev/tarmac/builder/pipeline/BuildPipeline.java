@@ -78,14 +78,29 @@ public final class BuildPipeline {
     Path tree = work.resolve("tree");
     String app = request.app();
     String version = request.version();
-    log.line("build " + app + " " + version + " from " + request.repo());
+    log.line(
+        "build "
+            + app
+            + " "
+            + version
+            + (request.kind() == null ? "" : " (" + request.what() + ", not a tag)")
+            + " from "
+            + request.repo());
     log.line("isolation: " + sandbox.describe());
 
     var checkout =
         timer.step(
             "checkout",
-            new CheckoutTagStep(mirrors, app, request.repo(), request.tag(), tree, log));
-    var config = timer.step("read config", new ReadConfigStep(tree, app, request.tag()));
+            new CheckoutTagStep(
+                mirrors,
+                app,
+                request.repo(),
+                request.tag(),
+                request.commit(),
+                request.what(),
+                tree,
+                log));
+    var config = timer.step("read config", new ReadConfigStep(tree, app, version));
     TarmacConfig.Build build = config.config().build();
     Optional<CachePlan> plan =
         build.cache().isEmpty()
@@ -183,7 +198,9 @@ public final class BuildPipeline {
             config.text(),
             request.queuedAt(),
             startedAt,
-            clock.instant());
+            clock.instant(),
+            request.kind() == null ? BuildRecord.TAG : request.kind(),
+            request.ref());
     var published =
         timer.step(
             "publish",
@@ -267,7 +284,11 @@ public final class BuildPipeline {
     Map<String, String> env = new LinkedHashMap<>(build.env());
     env.put("TARMAC_APP", request.app());
     env.put("TARMAC_VERSION", request.version());
-    env.put("TARMAC_TAG", request.tag());
+    // a branch's or a commit's build has no tag: TARMAC_TAG is empty, TARMAC_REF names what it is
+    env.put("TARMAC_TAG", request.tag() == null ? "" : request.tag());
+    if (request.kind() != null) {
+      env.put("TARMAC_REF", request.ref());
+    }
     env.put("TARMAC_COMMIT", commit);
     return env;
   }
