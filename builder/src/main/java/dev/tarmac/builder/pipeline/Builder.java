@@ -33,6 +33,7 @@ public final class Builder {
   private final Path workRoot;
   private final BuildSandbox sandbox;
   private final GitMirrors mirrors;
+  private final BuildCache cache;
 
   /**
    * {@code dataDir} holds the git mirrors ({@code git/}), tools ({@code cache/}) and work dirs;
@@ -49,13 +50,8 @@ public final class Builder {
     this.workRoot = dataDir.resolve("work");
     this.sandbox = new BuildSandbox(sandboxSettings, dataDir);
     this.mirrors = new GitMirrors(dataDir.resolve("git"), new RepoSecrets(dataDir));
-    this.pipeline =
-        new BuildPipeline(
-            store,
-            mirrors,
-            clock,
-            sandbox,
-            new BuildCache(dataDir.resolve("build-cache"), BuildCache.maxBytesFromConfig()));
+    this.cache = new BuildCache(dataDir.resolve("build-cache"), BuildCache.maxBytesFromConfig());
+    this.pipeline = new BuildPipeline(store, mirrors, clock, sandbox, cache);
   }
 
   public Optional<BuildRecord> published(String app, String version) {
@@ -166,5 +162,6 @@ public final class Builder {
   public void cleanAbandonedWork() {
     TreeFiles.deleteRecursively(workRoot);
     sandbox.cleanAbandoned();
+    cache.cleanAbandoned();
   }
 }

@@ -63,6 +63,33 @@ public final class BuildCache {
     return maxBytes;
   }
 
+  /**
+   * Removes what a service killed during a build left: staged copies ({@code .staging-…}) of builds
+   * that were never published, and replaced copies ({@code .old-…}) not yet removed. Run at start,
+   * before any build.
+   */
+  public void cleanAbandoned() {
+    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var apps = Files.list(root)) {
+      for (Path app : apps.toList()) {
+        if (!Files.isDirectory(app, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try (var left = Files.list(app)) {
+          left.filter(
+                  p ->
+                      p.getFileName().toString().startsWith(".staging-")
+                          || p.getFileName().toString().startsWith(".old-"))
+              .forEach(TreeFiles::deleteRecursively);
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot clean the build cache " + root, e);
+    }
+  }
+
   /** {@code tarmac.build.cache-max-size} from the service's configuration, else the default. */
   public static long maxBytesFromConfig() {
     Optional<String> value;

@@ -259,6 +259,23 @@ class BuildCacheTest {
     assertThat(Files.exists(target.resolve(".cache"), LinkOption.NOFOLLOW_LINKS)).isFalse();
   }
 
+  @Test
+  void whatAServiceKilledMidBuildLeftIsRemovedAtStartAndTheSavedCacheKept() throws Exception {
+    Builder b = builder();
+    SampleRepo shop = repo("shop", "[~/.npm]", WARM_OR_FILL);
+    shop.commitAndTag("one", "v1");
+    build(b, "shop", shop, "v1");
+    Path app = dataDir.resolve("build-cache/shop");
+    Files.createDirectories(app.resolve(".staging-123/data/home/.npm"));
+    Files.createDirectories(app.resolve(".old-456"));
+
+    builder().cleanAbandonedWork();
+
+    try (var left = Files.list(app)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("current");
+    }
+  }
+
   // a failed npm names its debug log in the build's HOME, which goes with the sandbox
 
   @Test
