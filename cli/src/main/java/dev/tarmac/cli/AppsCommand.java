@@ -135,6 +135,15 @@ public final class AppsCommand implements Runnable {
                 + " `tarmac build` and webhooks build)")
     boolean watch = true;
 
+    @Option(
+        names = "--branches",
+        paramLabel = "GLOB",
+        split = ",",
+        description =
+            "a webhook's push of a matching branch builds it as a version named from its commit"
+                + " (main-1a2b3c4): main, release/*, feature/** (off by default)")
+    java.util.List<String> branches = new java.util.ArrayList<>();
+
     @ArgGroup(exclusive = true)
     Secret secret = new Secret();
 
@@ -146,6 +155,9 @@ public final class AppsCommand implements Runnable {
       body.put("name", name);
       body.put("repo", repo);
       body.put("watch", watch);
+      if (!branches.isEmpty()) {
+        body.put("branches", branches);
+      }
       if (secret != null) {
         secret.into(body);
       }
@@ -156,6 +168,14 @@ public final class AppsCommand implements Runnable {
       }
       print(app);
       System.out.println(watching(name, app.path("watch").asBoolean()));
+      if (!branches.isEmpty()) {
+        System.out.println(
+            "branches: a webhook's push of "
+                + String.join(", ", branches)
+                + " builds it (tarmac build "
+                + name
+                + " --ref BRANCH builds one now)");
+      }
       return 0;
     }
   }

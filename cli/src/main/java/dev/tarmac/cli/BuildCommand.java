@@ -13,6 +13,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Build a git tag of an app once (an existing build is answered at once) and wait for it.",
+      "With --ref, build a branch or a commit as a version named from its commit"
+          + " (main-1a2b3c4), once per commit; it is not a tag.",
       "With --local, build a working copy (or one of its commits) here, exactly as the service"
           + " would build a tag, without a service and without publishing: the build log, the"
           + " artifact's files and sizes, each step's time."
@@ -21,6 +23,7 @@ import picocli.CommandLine.Parameters;
       "",
       "Examples:",
       "  tarmac build shop v1.4.0",
+      "  tarmac build shop --ref main",
       "  tarmac build --local",
       "  tarmac build --local ~/src/shop --commit v1.4.0 --out /tmp/shop-v1.4.0"
     })
@@ -33,6 +36,14 @@ public final class BuildCommand implements Callable<Integer> {
 
   @Parameters(index = "1", arity = "0..1", description = "the git tag")
   String tag;
+
+  @Option(
+      names = "--ref",
+      paramLabel = "BRANCH|COMMIT",
+      description =
+          "build this branch or commit (not a tag): the version is named from the commit,"
+              + " such as main-1a2b3c4")
+  String ref;
 
   @Option(names = "--local", description = "build here, without the service; nothing is published")
   boolean local;
@@ -82,11 +93,17 @@ public final class BuildCommand implements Callable<Integer> {
         CommitExport.delete(tree);
       }
     }
-    if (app == null || tag == null || commit != null || out != null) {
+    if (app == null || (tag == null) == (ref == null) || commit != null || out != null) {
       throw new CliException(
           CliException.USAGE,
-          "tarmac build APP TAG (on the service), or tarmac build --local [DIR] [--commit REF]"
-              + " [--out DIR] (here)");
+          "tarmac build APP TAG or tarmac build APP --ref BRANCH|COMMIT (on the service), or"
+              + " tarmac build --local [DIR] [--commit REF] [--out DIR] (here)");
+    }
+    if (ref != null && cancel) {
+      throw new CliException(
+          CliException.USAGE,
+          "--cancel takes the version: tarmac build APP VERSION --cancel (tarmac builds APP lists"
+              + " them)");
     }
     ApiClient api = client.client();
     long t = System.nanoTime();
@@ -102,7 +119,11 @@ public final class BuildCommand implements Callable<Integer> {
           app, tag, ended.path("status").asText() + " (" + ended.path("error").asText("") + ")");
       return done(ended) ? 0 : CliException.UNREACHABLE;
     }
-    JsonNode build = api.post("/api/apps/" + app + "/builds", Map.of("tag", tag));
+    JsonNode build =
+        api.post(
+            "/api/apps/" + app + "/builds", tag != null ? Map.of("tag", tag) : Map.of("ref", ref));
+    // a branch's build is named from its commit: the service says which version it is
+    tag = build.path("version").asText(tag);
     while (!noWait && !done(build)) {
       Thread.sleep(200);
       build = api.get("/api/apps/" + app + "/builds/" + tag);

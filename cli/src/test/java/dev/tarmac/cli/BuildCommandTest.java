@@ -12,4 +12,17 @@ class BuildCommandTest {
         .isEqualTo(
             "build of shop v1.4.0 failed: `npm ci` failed (exit 1); its log: tarmac log shop v1.4.0");
   }
+
+  /** Issue 26, item 9: a tag or a ref, never both. */
+  @Test
+  void aTagAndARefTogetherAreAUsageError() {
+    BuildCommand command = new BuildCommand();
+    new picocli.CommandLine(command).parseArgs("shop", "v1.4.0", "--ref", "main");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(command::call)
+        .isInstanceOf(CliException.class)
+        .hasMessage(
+            "tarmac build APP TAG or tarmac build APP --ref BRANCH|COMMIT (on the service), or"
+                + " tarmac build --local [DIR] [--commit REF] [--out DIR] (here)");
+  }
 }

@@ -24,7 +24,13 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class AppResource {
   /** The body of POST /api/apps. */
-  public record NewApp(String name, String repo, Boolean watch, String token, String deployKey) {}
+  public record NewApp(
+      String name,
+      String repo,
+      Boolean watch,
+      String token,
+      String deployKey,
+      List<String> branches) {}
 
   /** The body of PUT /api/apps/{app}/credential: one of the two. */
   public record Credential(String token, String deployKey) {}
@@ -47,7 +53,8 @@ public class AppResource {
             body.repo(),
             Boolean.TRUE.equals(body.watch()),
             body.token(),
-            body.deployKey());
+            body.deployKey(),
+            body.branches() == null ? List.of() : body.branches());
     return Response.created(URI.create("/api/apps/" + app.name())).entity(view(app)).build();
   }
 

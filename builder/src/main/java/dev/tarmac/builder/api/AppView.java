@@ -19,7 +19,8 @@ public record AppView(
     boolean watch,
     Instant createdAt,
     RepoSecrets.Shown credential,
-    BuildRetention.Result retention) {
+    BuildRetention.Result retention,
+    java.util.List<String> branches) {
 
   static AppView of(
       App app, Optional<RepoSecrets.Shown> credential, BuildRetention.Result retention) {
@@ -30,6 +31,7 @@ public record AppView(
         shown.watch(),
         shown.createdAt(),
         credential.orElse(null),
-        retention);
+        retention,
+        shown.branches());
   }
 }

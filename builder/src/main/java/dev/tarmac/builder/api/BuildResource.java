@@ -23,7 +23,7 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class BuildResource {
   /** The body of POST /api/apps/{app}/builds. */
-  public record NewBuild(String tag) {}
+  public record NewBuild(String tag, String ref) {}
 
   private static final Duration SIGNED_URL_TTL = Duration.ofMinutes(15);
 
@@ -35,10 +35,13 @@ public class BuildResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @Requires(Role.DEPLOYER)
   public Response request(String app, NewBuild body) {
-    if (body == null || body.tag() == null) {
-      throw ApiProblem.badRequest("send {\"tag\":\"v1.4.0\"}: the tag to build");
+    if (body == null || (body.tag() == null) == (body.ref() == null)) {
+      throw ApiProblem.badRequest(
+          "send {\"tag\":\"v1.4.0\"}: the tag to build, or {\"ref\":\"main\"}: a branch or"
+              + " commit to build as a version named from its commit (main-1a2b3c4)");
     }
-    BuildView build = builds.request(app, body.tag());
+    BuildView build =
+        body.tag() != null ? builds.request(app, body.tag()) : builds.requestRef(app, body.ref());
     return Response.accepted(build).build();
   }
 

@@ -108,6 +108,11 @@ public class GitHookResource {
 
   private Response handle(Provider provider, String event, byte[] body) {
     Optional<TagPush> push = GitWebhooks.tagPush(provider, event, body);
+    Optional<GitWebhooks.BranchPush> branch =
+        push.isPresent() ? Optional.empty() : GitWebhooks.branchPush(provider, event, body);
+    if (branch.isPresent()) {
+      return branchPushed(branch.get());
+    }
     if (push.isEmpty()) {
       return Response.accepted(
               Map.of("queued", List.of(), "ignored", "not a tag push (event " + event + ")"))
@@ -130,8 +135,40 @@ public class GitHookResource {
   }
 
   private List<App> matching(TagPush push) {
+    return matching(push.urls());
+  }
+
+  private List<App> matching(List<String> urls) {
     return apps.all().stream()
-        .filter(a -> push.urls().stream().anyMatch(u -> GitWebhooks.sameRepo(u, a.repo())))
+        .filter(a -> urls.stream().anyMatch(u -> GitWebhooks.sameRepo(u, a.repo())))
         .toList();
+  }
+
+  /**
+   * A branch push builds the branch as it is now, as a version named from its commit, for each app
+   * of the repository whose {@code branches} globs match it (none by default: docs/architecture.md,
+   * "Builds from any ref").
+   */
+  private Response branchPushed(GitWebhooks.BranchPush push) {
+    List<BuildView> queued = new ArrayList<>();
+    for (App app : matching(push.urls())) {
+      if (app.buildsBranch(push.branch())) {
+        queued.add(builds.requestRef(app.name(), push.branch()));
+      }
+    }
+    if (queued.isEmpty()) {
+      return Response.accepted(
+              Map.of(
+                  "queued",
+                  List.of(),
+                  "ignored",
+                  "no app of repository "
+                      + push.urls()
+                      + " builds branch "
+                      + push.branch()
+                      + " (tarmac apps add NAME URL --branches GLOB)"))
+          .build();
+    }
+    return Response.accepted(Map.of("queued", queued)).build();
   }
 }

@@ -31,6 +31,9 @@ public final class GitWebhooks {
   /** A tag pushed to a repository known by any of {@code urls} or by {@code name}. */
   public record TagPush(String tag, List<String> urls, String name) {}
 
+  /** A push of a branch: its name (no {@code refs/heads/}) and the repository's URLs. */
+  public record BranchPush(String branch, List<String> urls) {}
+
   private GitWebhooks() {}
 
   /** The provider by its event header; Gitea also sends GitHub's, so it is asked first. */
@@ -80,6 +83,16 @@ public final class GitWebhooks {
 
   /** The tag a push event created, or empty for branch pushes, deletions and other events. */
   public static Optional<TagPush> tagPush(Provider provider, String event, byte[] body) {
+    return push(provider, event, body, "refs/tags/");
+  }
+
+  /** A branch push (not a deletion), or empty for anything else. */
+  public static Optional<BranchPush> branchPush(Provider provider, String event, byte[] body) {
+    return push(provider, event, body, "refs/heads/").map(p -> new BranchPush(p.tag(), p.urls()));
+  }
+
+  private static Optional<TagPush> push(
+      Provider provider, String event, byte[] body, String prefix) {
     JsonNode json;
     try {
       json = JSON.readTree(body);
@@ -94,7 +107,7 @@ public final class GitWebhooks {
     String ref = json.path("ref").asText("");
     String after = json.path("after").asText("");
     if (!pushEvent
-        || !ref.startsWith("refs/tags/")
+        || !ref.startsWith(prefix)
         || json.path("deleted").asBoolean(false)
         || after.matches("0{40}")) {
       return Optional.empty();
@@ -115,7 +128,7 @@ public final class GitWebhooks {
       }
       name = repo.path("name").asText("");
     }
-    return Optional.of(new TagPush(ref.substring("refs/tags/".length()), urls, name));
+    return Optional.of(new TagPush(ref.substring(prefix.length()), urls, name));
   }
 
   /** Whether two repository URLs name the same repository (ignoring a trailing .git or slash). */

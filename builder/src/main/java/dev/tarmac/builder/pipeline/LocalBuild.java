@@ -131,7 +131,9 @@ public final class LocalBuild {
           new BuildSandbox(
               BuildSandbox.Settings.defaults().withIsolation(BuildSandbox.Isolation.NONE), work),
           config.app() + "-local",
-          log);
+          log,
+          // a working copy's build keeps no cache: nothing of it outlives the check
+          java.util.Optional.empty());
       Path tarball = beside(out, ".tar.gz");
       var packed =
           timer.step(

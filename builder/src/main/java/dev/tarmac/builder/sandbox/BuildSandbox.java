@@ -517,6 +517,26 @@ public final class BuildSandbox {
       return tree;
     }
 
+    /** The build's fresh HOME. */
+    public Path home() {
+      return home;
+    }
+
+    /** The uid the build's files belong to: its own, or the service's. */
+    public int buildUid() {
+      return lease == null ? ownUid() : lease.uid;
+    }
+
+    /**
+     * Gives {@code path} and everything under it (links not followed) to the build's uid: what the
+     * service copied in for it (the build cache) is the build's to change, as its tree is.
+     */
+    public void giveToBuild(Path path) throws IOException, InterruptedException {
+      if (lease != null) {
+        run("chown", "-hR", lease.uid + ":" + lease.uid, "--", path.toString());
+      }
+    }
+
     /** The uid this build runs as, if it has one of its own. */
     public Optional<Integer> uid() {
       return lease == null ? Optional.empty() : Optional.of(lease.uid);

@@ -38,6 +38,27 @@ public class AppRegistry {
    * kept.
    */
   public App register(String name, String repo, boolean watch, String token, String deployKey) {
+    return register(name, repo, watch, token, deployKey, List.of());
+  }
+
+  /** The same, with the branch globs a webhook's push builds ({@code apps add --branches}). */
+  public App register(
+      String name,
+      String repo,
+      boolean watch,
+      String token,
+      String deployKey,
+      List<String> branches) {
+    if (branches.size() > App.MAX_BRANCH_GLOBS) {
+      throw ApiProblem.badRequest(
+          "branches has " + branches.size() + " globs, more than " + App.MAX_BRANCH_GLOBS);
+    }
+    for (String glob : branches) {
+      String problem = App.checkBranchGlob(glob);
+      if (problem != null) {
+        throw ApiProblem.badRequest(problem);
+      }
+    }
     if (!Names.isApp(name)) {
       throw ApiProblem.badRequest(
           "'"
@@ -80,7 +101,7 @@ public class AppRegistry {
     } catch (IllegalArgumentException e) {
       throw ApiProblem.badRequest(e.getMessage());
     }
-    App app = new App(name, repo, watch, clock.instant());
+    App app = new App(name, repo, watch, clock.instant(), branches);
     try {
       // a watched app's tags are listed (with its new credential) before it is kept
       watcher.register(app, before, () -> store.put(StoreLayout.app(name), Json.write(app)));

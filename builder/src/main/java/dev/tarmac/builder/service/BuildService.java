@@ -127,12 +127,54 @@ public class BuildService {
           "'" + tag + "' is not a valid tag to build: use 1 to 128 of A-Z a-z 0-9 . _ -");
     }
     App app = apps.require(appName);
+    return queue(app, BuildView.queued(appName, tag, clock.instant()));
+  }
+
+  /**
+   * Queues a build of {@code ref} (a branch, else a commit id) as the repository has it now, named
+   * from its commit ({@code main-1a2b3c4}), or returns the build of that commit that exists
+   * (docs/architecture.md, "Builds from any ref").
+   */
+  public BuildView requestRef(String appName, String ref) {
+    if (!Names.isBranch(ref) && !Names.isCommit(ref)) {
+      throw ApiProblem.badRequest(
+          "'"
+              + ref
+              + "' is not a ref Tarmac builds: give a branch (1 to 100 of A-Z a-z 0-9 . _ - /, not"
+              + " starting with - or /, without .. or //) or a commit id (7 to 40 of 0-9 a-f)");
+    }
+    App app = apps.require(appName);
+    BuildRequest resolved;
+    try {
+      resolved = builder.resolve(appName, app.repo(), ref, clock.instant());
+    } catch (dev.tarmac.builder.workspace.BuildException e) {
+      throw new ApiProblem(404, "Unknown ref", RepoUrls.redact(e.getMessage()));
+    }
+    return queue(
+        app,
+        BuildView.queuedRef(
+            appName,
+            resolved.version(),
+            resolved.kind(),
+            resolved.ref(),
+            resolved.commit(),
+            resolved.queuedAt()));
+  }
+
+  /** Queues {@code queued}, or answers the build of its version (or its commit) that exists. */
+  private BuildView queue(App app, BuildView queued) {
+    String appName = app.name();
+    String tag = queued.version();
     synchronized (states) {
       BuildView current = states.get(key(appName, tag));
       if (current != null && current.inProgress()) {
         return current;
       }
       Optional<BuildRecord> published = builder.published(appName, tag);
+      if (published.isEmpty() && queued.fromRef()) {
+        // a commit is built once, whichever ref names it
+        published = builder.builtCommit(appName, queued.commit());
+      }
       if (published.isPresent()) {
         return BuildView.of(published.get());
       }
@@ -142,7 +184,6 @@ public class BuildService {
             "Build queue full",
             MAX_QUEUED + " builds are waiting; try again when some have finished");
       }
-      BuildView queued = BuildView.queued(appName, tag, clock.instant());
       states.put(key(appName, tag), queued);
       save(queued);
       submit(app, queued);
@@ -214,7 +255,15 @@ public class BuildService {
       Files.deleteIfExists(log);
       BuildResult result =
           builder.build(
-              new BuildRequest(app.name(), app.repo(), queued.tag(), queued.queuedAt()), log);
+              queued.fromRef()
+                  ? BuildRequest.ofRef(
+                      app.name(),
+                      app.repo(),
+                      "branch".equals(queued.kind()) ? queued.ref() : null,
+                      queued.commit(),
+                      queued.queuedAt())
+                  : new BuildRequest(app.name(), app.repo(), queued.tag(), queued.queuedAt()),
+              log);
       builds.incrementAndGet();
       metrics.buildFinished(app.name(), true, Duration.ofNanos(System.nanoTime() - started));
       synchronized (states) {

@@ -18,7 +18,9 @@ public record BuildView(
     Instant queuedAt,
     Instant startedAt,
     Instant finishedAt,
-    String error) {
+    String error,
+    String kind,
+    String ref) {
 
   public enum Status {
     QUEUED,
@@ -29,7 +31,35 @@ public record BuildView(
 
   public static BuildView queued(String app, String tag, Instant at) {
     return new BuildView(
-        app, tag, tag, null, Status.QUEUED, null, null, null, at, null, null, null);
+        app, tag, tag, null, Status.QUEUED, null, null, null, at, null, null, null, "tag", null);
+  }
+
+  /**
+   * A queued build of a branch or a commit (docs/architecture.md, "Builds from any ref"): no tag,
+   * the version named from the commit.
+   */
+  public static BuildView queuedRef(
+      String app, String version, String kind, String ref, String commit, Instant at) {
+    return new BuildView(
+        app,
+        version,
+        null,
+        commit,
+        Status.QUEUED,
+        null,
+        null,
+        null,
+        at,
+        null,
+        null,
+        null,
+        kind,
+        ref);
+  }
+
+  /** True for a build of a branch or a commit, not of a tag. */
+  public boolean fromRef() {
+    return kind != null && !kind.equals("tag");
   }
 
   public static BuildView of(BuildRecord r) {
@@ -45,17 +75,45 @@ public record BuildView(
         r.queuedAt(),
         r.startedAt(),
         r.finishedAt(),
-        null);
+        null,
+        r.kind() == null ? "tag" : r.kind(),
+        r.ref());
   }
 
   public BuildView running(Instant at) {
     return new BuildView(
-        app, version, tag, null, Status.RUNNING, null, null, null, queuedAt, at, null, null);
+        app,
+        version,
+        tag,
+        commit,
+        Status.RUNNING,
+        null,
+        null,
+        null,
+        queuedAt,
+        at,
+        null,
+        null,
+        kind,
+        ref);
   }
 
   public BuildView failed(Instant at, String why) {
     return new BuildView(
-        app, version, tag, commit, Status.FAILED, null, null, null, queuedAt, startedAt, at, why);
+        app,
+        version,
+        tag,
+        commit,
+        Status.FAILED,
+        null,
+        null,
+        null,
+        queuedAt,
+        startedAt,
+        at,
+        why,
+        kind,
+        ref);
   }
 
   public boolean inProgress() {

@@ -219,4 +219,25 @@ public final class TreeFiles {
     }
     made.accept(file);
   }
+
+  /**
+   * The first path from {@code base} to {@code target} (both included) that is a symlink, relative
+   * to {@code base}, or null.
+   */
+  public static String linkOnTheWay(Path base, Path target) {
+    Path here = base;
+    if (Files.isSymbolicLink(here)) {
+      return ".";
+    }
+    for (Path part : base.relativize(target)) {
+      here = here.resolve(part);
+      if (Files.isSymbolicLink(here)) {
+        return base.relativize(here).toString();
+      }
+      if (!Files.exists(here, LinkOption.NOFOLLOW_LINKS)) {
+        return null;
+      }
+    }
+    return null;
+  }
 }

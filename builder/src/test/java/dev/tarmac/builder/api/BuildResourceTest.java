@@ -43,6 +43,64 @@ class BuildResourceTest {
     repo = new SampleRepo(Files.createTempDirectory(Path.of("target"), "repo-").toAbsolutePath());
   }
 
+  /** Issue 26 item 9: a branch is built as a version named from its commit, not a tag. */
+  @Test
+  void aBranchIsBuiltAsAVersionNamedFromItsCommit() throws Exception {
+    SampleRepo own =
+        new SampleRepo(Files.createTempDirectory(Path.of("target"), "repo-").toAbsolutePath());
+    own.write("tarmac.yml", SampleRepo.TARMAC_YML.replace("app: shop", "app: refshop"));
+    String commit = own.commitAndTag("refshop", "v9.0.0");
+    Api.registerApp("refshop", own.url(), false);
+    String version = "main-" + commit.substring(0, 7);
+
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"ref\":\"main\"}")
+        .post("/api/apps/refshop/builds")
+        .then()
+        .statusCode(202)
+        .body("version", equalTo(version))
+        .body("tag", org.hamcrest.Matchers.nullValue())
+        .body("commit", equalTo(commit))
+        .body("kind", equalTo("branch"))
+        .body("ref", equalTo("main"));
+    Api.awaitBuild("refshop", version)
+        .then()
+        .body("status", equalTo("SUCCEEDED"))
+        .body("kind", equalTo("branch"));
+
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"ref\":\"nope\"}")
+        .post("/api/apps/refshop/builds")
+        .then()
+        .statusCode(404)
+        .body(
+            "detail",
+            equalTo(
+                "nope is neither a branch nor a commit of "
+                    + own.url()
+                    + "; its branches: main. Push it (git push origin nope) and build again"));
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"ref\":\"-x\"}")
+        .post("/api/apps/refshop/builds")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("'-x' is not a ref Tarmac builds"));
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"tag\":\"v9.0.0\",\"ref\":\"main\"}")
+        .post("/api/apps/refshop/builds")
+        .then()
+        .statusCode(400)
+        .body(
+            "detail",
+            equalTo(
+                "send {\"tag\":\"v1.4.0\"}: the tag to build, or {\"ref\":\"main\"}: a branch or"
+                    + " commit to build as a version named from its commit (main-1a2b3c4)"));
+  }
+
   @Test
   void aRequestedTagIsBuiltAndServedWithRanges() throws Exception {
     Api.registerApp("shop", repo.url(), false);

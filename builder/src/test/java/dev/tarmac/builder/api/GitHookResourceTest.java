@@ -211,20 +211,81 @@ class GitHookResourceTest {
         .body("queued", hasSize(1));
   }
 
-  @Test
-  void aBranchPushIsIgnored() {
+  private static io.restassured.response.ValidatableResponse pushBranch(String url, String branch) {
     String body =
-        "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"" + repo.url() + "\"}}";
-    hook(body)
+        "{\"ref\":\"refs/heads/"
+            + branch
+            + "\",\"after\":\"2222222222222222222222222222222222222222\","
+            + "\"repository\":{\"clone_url\":\""
+            + url
+            + "\"}}";
+    return hook(body)
         .header("X-GitHub-Event", "push")
         .header(
             "X-Hub-Signature-256",
             "sha256=" + GitWebhooks.hmac(SECRET, body.getBytes(StandardCharsets.UTF_8)))
         .post("/api/hooks/git")
         .then()
-        .statusCode(202)
+        .statusCode(202);
+  }
+
+  @Test
+  void aBranchPushIsIgnoredByAnAppThatBuildsNoBranches() {
+    pushBranch(repo.url(), "main")
         .body("queued", hasSize(0))
-        .body("ignored", containsString("not a tag push"));
+        .body(
+            "ignored",
+            equalTo(
+                "no app of repository ["
+                    + repo.url()
+                    + "] builds branch main (tarmac apps add NAME URL --branches GLOB)"));
+  }
+
+  /** Issue 26 item 9: an app registered with --branches builds a pushed branch, not a tag. */
+  @Test
+  void aBranchPushBuildsTheBranchWhereTheAppSaysSo() throws Exception {
+    SampleRepo own =
+        new SampleRepo(Files.createTempDirectory(Path.of("target"), "hooks-").toAbsolutePath());
+    own.write("tarmac.yml", SampleRepo.TARMAC_YML.replace("app: shop", "app: branchy"));
+    String commit = own.commitAndTag("branchy", "b-1");
+    own.branch("release/2");
+    given()
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"name\":\"branchy\",\"repo\":\""
+                + own.url()
+                + "\",\"branches\":[\"main\",\"release/*\"]}")
+        .post("/api/apps")
+        .then()
+        .statusCode(201)
+        .body("branches", org.hamcrest.Matchers.contains("main", "release/*"));
+
+    pushBranch(own.url(), "release/2")
+        .body(
+            "queued.version",
+            org.hamcrest.Matchers.contains("release-2-" + commit.substring(0, 7)));
+    pushBranch(own.url(), "dev").body("queued", hasSize(0));
+    Api.awaitBuild("branchy", "release-2-" + commit.substring(0, 7))
+        .then()
+        .body("status", equalTo("SUCCEEDED"))
+        .body("kind", equalTo("branch"))
+        .body("ref", equalTo("release/2"));
+    // once per commit: main is the same commit, so its push answers that build
+    pushBranch(own.url(), "main")
+        .body(
+            "queued.version",
+            org.hamcrest.Matchers.contains("release-2-" + commit.substring(0, 7)));
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"branchy2\",\"repo\":\"" + own.url() + "\",\"branches\":[\"a b\"]}")
+        .post("/api/apps")
+        .then()
+        .statusCode(400)
+        .body(
+            "detail",
+            equalTo(
+                "'a b' is not a branch glob: use 1 to 100 of A-Z a-z 0-9 . _ - / and * (within a"
+                    + " name) or ** (across /), such as main or release/*"));
   }
 
   /** One poll of the tag watcher queues exactly {@code versions} of the app "watched". */

@@ -230,6 +230,8 @@ class WatchedTagsTest {
             Instant.EPOCH,
             Instant.EPOCH,
             Instant.EPOCH,
+            null,
+            "tag",
             null));
     assertTwoPollsBuildNothingAndSay(
         "tag watcher: shop: new tag v2.0.0 is already being built (RUNNING); not queued again",

@@ -116,6 +116,11 @@ public final class SampleRepo implements AutoCloseable {
     return id;
   }
 
+  /** Makes branch {@code name} at the current commit. */
+  public void branch(String name) throws Exception {
+    git.branchCreate().setName(name).call();
+  }
+
   @Override
   public void close() {
     git.close();

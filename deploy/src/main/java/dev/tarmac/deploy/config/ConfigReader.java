@@ -143,7 +143,9 @@ public final class ConfigReader {
                     "exclude",
                     "timeout",
                     "env",
-                    "fingerprint"));
+                    "fingerprint",
+                    "cache",
+                    "cache_key"));
     if (m == null) {
       m = Map.of();
     }
@@ -185,7 +187,74 @@ public final class ConfigReader {
             Build.MIN_TIMEOUT,
             Build.MAX_TIMEOUT),
         buildEnv(m.get("env")),
-        fingerprint(m.get("fingerprint")));
+        fingerprint(m.get("fingerprint")),
+        cachePaths(m.get("cache")),
+        cacheKey(m.get("cache_key"), m.containsKey("cache")));
+  }
+
+  /**
+   * {@code build.cache}: paths under the build's HOME ({@code ~/.npm}) or in the tree ({@code
+   * node_modules/.cache}); nothing else of the machine, no {@code ..}, none inside another.
+   */
+  private List<String> cachePaths(Node node) {
+    String key = "build.cache";
+    List<String> out = new ArrayList<>();
+    if (node == null) {
+      return out;
+    }
+    List<Node> items = sequence(node, key);
+    if (items.size() > Build.MAX_CACHE_PATHS) {
+      problem(
+          node,
+          key,
+          "has "
+              + items.size()
+              + " paths, more than "
+              + Build.MAX_CACHE_PATHS
+              + "; cache the directories that hold them instead");
+      return out;
+    }
+    for (int i = 0; i < items.size(); i++) {
+      Node item = items.get(i);
+      String raw = scalar(item, key + "[" + i + "]");
+      if (raw == null) {
+        continue;
+      }
+      String path = raw.replaceAll("/+$", "");
+      String inside = path.startsWith("~/") ? path.substring(2) : path;
+      if (!checkRelative(inside) || ("/" + inside + "/").contains("/./") || inside.equals(".")) {
+        problem(
+            item,
+            key + "[" + i + "]",
+            "expected a path under the build's HOME (~/.npm) or in the tree"
+                + " (node_modules/.cache), without .. or . and not absolute, got '"
+                + raw
+                + "'");
+        continue;
+      }
+      for (int j = 0; j < out.size(); j++) {
+        String other = out.get(j);
+        if ((path + "/").startsWith(other + "/") || (other + "/").startsWith(path + "/")) {
+          problem(
+              item,
+              key + "[" + i + "]",
+              "'" + raw + "' overlaps build.cache[" + j + "] ('" + other + "'); keep one of them");
+        }
+      }
+      out.add(path);
+    }
+    return out;
+  }
+
+  /** {@code build.cache_key}: files of the tree whose content keys the cache (lock files). */
+  private List<String> cacheKey(Node node, boolean cache) {
+    if (node != null && !cache) {
+      problem(
+          node,
+          "build.cache_key",
+          "needs build.cache: the paths the key is for, such as build.cache: [~/.npm]");
+    }
+    return relativePaths(node, "build.cache_key");
   }
 
   /** {@code build.fingerprint: {root, include, rewrite_html}} (docs/cdn-and-caches.md). */

@@ -27,7 +27,9 @@ public record TarmacConfig(
    * minify}, {@code after}, {@code fingerprint}, {@code exclude}. {@code minifyTargets} are esbuild
    * targets ({@code es2015}, {@code chrome58}…); empty means "from the project's browserslist, else
    * the default". {@code env}: the variables the commands get besides PATH, HOME, LANG and
-   * TARMAC_*.
+   * TARMAC_*. {@code cache}: paths kept from one build of the app to its next ({@code ~/.npm} under
+   * the build's HOME, {@code node_modules/.cache} in the tree); {@code cacheKey}: the lock files
+   * whose content is part of the cache's key (docs/architecture.md, "The build cache").
    */
   public record Build(
       List<SassEntry> sass,
@@ -38,11 +40,46 @@ public record TarmacConfig(
       List<String> minifyTargets,
       Duration timeout,
       Map<String, String> env,
-      Optional<Fingerprint> fingerprint) {
+      Optional<Fingerprint> fingerprint,
+      List<String> cache,
+      List<String> cacheKey) {
     /** {@code build.timeout}'s bounds: 0 would fail every command, a day is past any build. */
     public static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
 
     public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
+    /** The most {@code build.cache} paths an app may give. */
+    public static final int MAX_CACHE_PATHS = 16;
+
+    public Build {
+      cache = List.copyOf(cache);
+      cacheKey = List.copyOf(cacheKey);
+    }
+
+    /** Without a cache (docs/tarmac-yml.md, {@code build.cache}). */
+    public Build(
+        List<SassEntry> sass,
+        List<String> minify,
+        List<String> commands,
+        List<String> after,
+        List<String> exclude,
+        List<String> minifyTargets,
+        Duration timeout,
+        Map<String, String> env,
+        Optional<Fingerprint> fingerprint) {
+      this(
+          sass,
+          minify,
+          commands,
+          after,
+          exclude,
+          minifyTargets,
+          timeout,
+          env,
+          fingerprint,
+          List.of(),
+          List.of());
+    }
 
     public Build(
         List<SassEntry> sass,

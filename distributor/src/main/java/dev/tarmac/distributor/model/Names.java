@@ -63,4 +63,49 @@ public final class Names {
     }
     return s;
   }
+
+  private static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._][A-Za-z0-9._/-]{0,99}");
+  private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{7,40}");
+
+  /**
+   * A branch Tarmac builds: 1 to 100 of {@code A-Z a-z 0-9 . _ - /}, not starting with {@code -} or
+   * {@code /}, without {@code ..}, {@code //} or a trailing {@code /} or {@code .lock}.
+   */
+  public static boolean isBranch(String s) {
+    return s != null
+        && BRANCH.matcher(s).matches()
+        && !s.contains("..")
+        && !s.contains("//")
+        && !s.endsWith("/")
+        && !s.endsWith(".lock");
+  }
+
+  /** A commit id as given to {@code --ref}: 7 to 40 lower-case hex digits. */
+  public static boolean isCommit(String s) {
+    return s != null && COMMIT.matcher(s).matches();
+  }
+
+  /**
+   * The version of a build of {@code branch} (null: of a commit given by its id) at {@code commit}:
+   * {@code main-1a2b3c4}, {@code feature-login-1a2b3c4} ({@code /} becomes {@code -}), {@code
+   * commit-1a2b3c4}; always a valid {@link #version}.
+   */
+  public static String refVersion(String branch, String commit) {
+    if (!isCommit(commit) || commit.length() < 7) {
+      throw new IllegalArgumentException("'" + shown(commit) + "' is not a commit id");
+    }
+    String name = branch == null ? "commit" : branch(branch).replace('/', '-');
+    return version(name + "-" + commit.substring(0, 7));
+  }
+
+  public static String branch(String s) {
+    if (!isBranch(s)) {
+      throw new IllegalArgumentException(
+          "'"
+              + shown(s)
+              + "' is not a branch Tarmac builds: use 1 to 100 of A-Z a-z 0-9 . _ - /, not"
+              + " starting with - or /, without .. or //");
+    }
+    return s;
+  }
 }

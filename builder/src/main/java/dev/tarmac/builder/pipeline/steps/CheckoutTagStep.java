@@ -40,13 +40,34 @@ public final class CheckoutTagStep implements BuildStep<CheckoutTagStep.CheckedO
   private final String tag;
   private final Path tree;
   private final BuildLog log;
+  private final String commit;
+  private final String what;
 
   public CheckoutTagStep(
       GitMirrors mirrors, String app, String repo, String tag, Path tree, BuildLog log) {
+    this(mirrors, app, repo, tag, null, "tag " + tag, tree, log);
+  }
+
+  /**
+   * With a {@code commit} (40 hex digits; then {@code tag} is null): that commit, which {@code
+   * what} ({@code branch main}) named when the build was asked for (docs/architecture.md, "Builds
+   * from any ref").
+   */
+  public CheckoutTagStep(
+      GitMirrors mirrors,
+      String app,
+      String repo,
+      String tag,
+      String commit,
+      String what,
+      Path tree,
+      BuildLog log) {
     this.mirrors = mirrors;
     this.app = app;
     this.repo = repo;
     this.tag = tag;
+    this.commit = commit;
+    this.what = what;
     this.tree = tree;
     this.log = log;
   }
@@ -56,7 +77,21 @@ public final class CheckoutTagStep implements BuildStep<CheckoutTagStep.CheckedO
     try (Repository repository = mirrors.update(app, repo);
         RevWalk walk = new RevWalk(repository);
         ObjectReader reader = repository.newObjectReader()) {
-      ObjectId id = repository.resolve("refs/tags/" + tag + "^{commit}");
+      ObjectId id =
+          repository.resolve(
+              commit != null ? commit + "^{commit}" : "refs/tags/" + tag + "^{commit}");
+      if (id == null && commit != null) {
+        throw new BuildException(
+            "commit "
+                + commit
+                + " ("
+                + what
+                + ") is no longer in "
+                + repo
+                + "; push it again, or build the branch again (tarmac build "
+                + app
+                + " --ref BRANCH)");
+      }
       if (id == null) {
         TreeSet<String> tags = new TreeSet<>();
         for (Ref ref : repository.getRefDatabase().getRefsByPrefix("refs/tags/")) {
@@ -75,12 +110,19 @@ public final class CheckoutTagStep implements BuildStep<CheckoutTagStep.CheckedO
                 + tag
                 + ") and build again.");
       }
-      RevCommit commit = walk.parseCommit(id);
-      log.line("checkout: " + tag + " is commit " + commit.name() + " (" + repo + ")");
+      RevCommit head = walk.parseCommit(id);
+      log.line(
+          "checkout: "
+              + (tag != null ? tag : what)
+              + " is commit "
+              + head.name()
+              + " ("
+              + repo
+              + ")");
       Files.createDirectories(tree);
       int files = 0;
       try (TreeWalk treeWalk = new TreeWalk(repository)) {
-        treeWalk.addTree(commit.getTree());
+        treeWalk.addTree(head.getTree());
         treeWalk.setRecursive(true);
         while (treeWalk.next()) {
           FileMode mode = treeWalk.getFileMode(0);
@@ -113,8 +155,7 @@ public final class CheckoutTagStep implements BuildStep<CheckoutTagStep.CheckedO
         }
       }
       log.line("checkout: wrote " + files + " files");
-      return new CheckedOut(
-          tree, commit.name(), Instant.ofEpochSecond(commit.getCommitTime()), files);
+      return new CheckedOut(tree, head.name(), Instant.ofEpochSecond(head.getCommitTime()), files);
     }
   }
 

@@ -5,9 +5,17 @@ import dev.tarmac.builder.sandbox.Processes;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
 import dev.tarmac.builder.workspace.TreeFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs the app's own {@code build.commands} in order, {@code sh -c} in the tree moved into a fresh
@@ -76,6 +84,7 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
                 + outcome.tailText());
       }
       if (outcome.exitCode() != 0) {
+        keepDebugLog(outcome.tailText());
         throw new BuildException(
             key
                 + "["
@@ -91,5 +100,67 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
     // no process of the build lives now: what the tree holds stays as it is checked
     TreeFiles.refuseWhatCannotShip(session.tree(), key, TreeFiles.MAX_TREE_BYTES);
     return new Ran(commands.size());
+  }
+
+  /** npm's last words on a failed run: the debug log it names, which the sandbox removal takes. */
+  static final Pattern NPM_DEBUG_LOG =
+      Pattern.compile(
+          "A complete log of this run can be found in:?\\s*(?:npm (?:ERR!|error)\\s*)?(/\\S+\\.log)");
+
+  /** The most of a debug log kept in the build log: its last 64 KiB. */
+  static final int DEBUG_LOG_BYTES = 64 * 1024;
+
+  /**
+   * Copies the end of the debug log a failed npm names into the build log: it lies in the build's
+   * HOME, which is removed with its sandbox. Read as the service once no process of the build
+   * lives, so only a regular file of the build's own (no link on the way, no hard link) in its HOME
+   * or tree; anything else is said and not read.
+   */
+  private void keepDebugLog(String output) {
+    Matcher m = NPM_DEBUG_LOG.matcher(output);
+    if (!m.find()) {
+      return;
+    }
+    Path file = Path.of(m.group(1)).normalize();
+    Path base =
+        file.startsWith(session.home())
+            ? session.home()
+            : file.startsWith(session.tree()) ? session.tree() : null;
+    String problem = null;
+    try {
+      if (base == null) {
+        problem = "it is outside the build's HOME and tree";
+      } else if (TreeFiles.linkOnTheWay(base, file) != null) {
+        problem = "a symlink leads to it";
+      } else if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        problem = "it is not a file";
+      } else if ((Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS) > 1
+          || (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)
+              != session.buildUid()) {
+        problem = "it is not a file of the build's own";
+      }
+      if (problem != null) {
+        log.line("npm's debug log " + file + " is not copied here: " + problem);
+        return;
+      }
+      long size = Files.size(file);
+      byte[] bytes;
+      try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+        in.skipNBytes(Math.max(0, size - DEBUG_LOG_BYTES));
+        bytes = in.readNBytes(DEBUG_LOG_BYTES);
+      }
+      log.line(
+          "npm's debug log "
+              + file
+              + (size > DEBUG_LOG_BYTES ? " (its last " + DEBUG_LOG_BYTES + " bytes)" : "")
+              + ", kept here: its directory goes with the build's sandbox");
+      for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n", -1)) {
+        if (!line.isEmpty()) {
+          log.line("  npm-log | " + line);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.line("npm's debug log " + file + " could not be read: " + e.getMessage());
+    }
   }
 }
