@@ -223,6 +223,19 @@ public final class BuildSandbox {
             : "as the service's own user (uid "
                 + ownUid()
                 + "; the service is not root, so it cannot give builds uids of their own)";
+    if (root) {
+      String problem = probeKeyrings(settings.uids().first());
+      if (problem != null) {
+        throw new BuildException(
+            "builds run each command in a user namespace of its own with a fresh session keyring"
+                + " (so that no build reads what an earlier build of its uid left in the kernel's"
+                + " keyrings), and that does not work here: "
+                + problem
+                + ". Install keyutils (Debian: apt-get install keyutils) and allow unprivileged"
+                + " user namespaces (sysctl user.max_user_namespaces above 0; on older Debian"
+                + " kernels also kernel.unprivileged_userns_clone=1)");
+      }
+    }
     String bwrapProblem = "";
     if (wanted != Isolation.USER) {
       List<List<String>> tries =
@@ -262,6 +275,43 @@ public final class BuildSandbox {
             + ", no namespaces: the data dir is closed to it (mode 700) but it can see the service's"
             + " processes and read world-readable files; every process of its uid ends with the"
             + " build. Install bubblewrap for more");
+  }
+
+  /**
+   * Null when {@code keyctl} is there and a command of build uid {@code uid} gets its own user
+   * namespace and session keyring ({@link #OWN_KEYRINGS}); otherwise why not.
+   */
+  static String probeKeyrings(int uid) {
+    List<List<String>> tries = new ArrayList<>();
+    tries.add(List.of("keyctl", "--version"));
+    List<String> own = new ArrayList<>(setpriv(uid, uid));
+    own.addAll(OWN_KEYRINGS);
+    own.addAll(List.of("keyctl", "rdescribe", "@s"));
+    tries.add(own);
+    for (List<String> argv : tries) {
+      try {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          return String.join(" ", argv) + " did not finish in 20 s";
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.exitValue() != 0) {
+          return String.join(" ", argv.subList(0, 2))
+              + (argv.size() > 2 ? " …" : "")
+              + " exited with "
+              + p.exitValue()
+              + (out.isEmpty() ? "" : ": " + out);
+        }
+      } catch (IOException e) {
+        return argv.get(0) + " not found or not runnable (" + e.getMessage() + ")";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted";
+      }
+    }
+    return null;
   }
 
   /** Null when bubblewrap runs a command as it would run a build; otherwise why not. */
@@ -346,6 +396,7 @@ public final class BuildSandbox {
     if (uid != null) {
       argv.addAll(LIMITS);
       argv.addAll(setpriv(uid, gid));
+      argv.addAll(OWN_KEYRINGS);
     }
     argv.addAll(command);
     return argv;
@@ -367,6 +418,28 @@ public final class BuildSandbox {
 
   /** What every command of a build with a uid of its own starts with: its limits. */
   static final List<String> LIMITS = List.of("prlimit", "--nproc=" + MAX_PROCESSES, "--");
+
+  /**
+   * What every command of a build with a uid of its own runs in, once it is that uid: kernel
+   * keyrings that end with the command (docs/architecture.md, "Build isolation"). The kernel keeps
+   * a user keyring per uid that outlives every process of the uid, and a build's uid is taken again
+   * by later builds; a user namespace of its own (the uid mapped to itself, nothing else) gives the
+   * command user keyrings of that namespace, which go with it. The session keyring is inherited
+   * through setpriv and bubblewrap: {@code keyctl session -} gives the command a fresh one, so that
+   * no build reaches the service's session keyring or one another build wrote to. keyctl's "Joined
+   * session keyring" line goes to /dev/null; the command gets the real stderr back.
+   */
+  static final List<String> OWN_KEYRINGS =
+      List.of(
+          "unshare",
+          "--user",
+          "--map-current-user",
+          "--",
+          "sh",
+          "-c",
+          "exec 3>&2 2>/dev/null; exec keyctl session - sh -c 'exec 2>&3 3>&-; exec \"$@\"' sh"
+              + " \"$@\"",
+          "sh");
 
   private static List<String> setpriv(int uid, int gid) {
     return List.of(
@@ -572,6 +645,7 @@ public final class BuildSandbox {
           argv.addAll(LIMITS);
           argv.addAll(setpriv(uid, uid).subList(0, 7));
           argv.addAll(List.of("--pdeathsig", "KILL", "--"));
+          argv.addAll(OWN_KEYRINGS);
         }
         argv.addAll(command);
       }

@@ -532,6 +532,53 @@ class BuildIsolationTest {
   }
 
   /**
+   * The kernel keeps a keyring per uid (the user keyring, {@code @u}, with {@code @us} and a
+   * persistent one) that outlives every process of the uid; setpriv and bubblewrap (without a user
+   * namespace) share it. Build uids are taken again by later builds, of any app: what one build put
+   * there, the next build of that uid read (hostile probe of 2026-12-07, third round, both modes).
+   * Each command now has a user namespace of its own, whose keyrings go with it.
+   */
+  @Test
+  void whatABuildPutsInTheKernelsKeyringsIsNotThereForTheNextBuild() throws Exception {
+    String mark = "tarmac-key-" + marker();
+    commands(
+        "v2.0.0",
+        null,
+        // linked into the session keyring, @u's keys are the command's own (possessed): it may
+        // open them to every user of the machine
+        "keyctl link @u @s && keyctl add user "
+            + mark
+            + " secret-of-the-first-build @u > key.txt && k=$(cat key.txt)"
+            + " && (keyctl setperm $k 0x3f3f3f3f; keyctl link $k @us;"
+            + " keyctl link $k $(keyctl get_persistent @s); keyctl setperm @u 0x3f3f3f3f;"
+            + " true) && keyctl print $k > seen.txt");
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+    String key = artifact("v2.0.0").get("key.txt").text().trim();
+    assertThat(artifact("v2.0.0").get("seen.txt").text())
+        .as("the first build reads its own key")
+        .contains("secret-of-the-first-build");
+
+    commands(
+        "v2.0.1",
+        null,
+        "(keyctl link @u @s; keyctl link @us @s; keyctl print "
+            + key
+            + "; keyctl print %user:"
+            + mark
+            + "; keyctl show @u; keyctl show @us; keyctl show $(keyctl get_persistent @s);"
+            + " grep "
+            + mark
+            + " /proc/keys) > found.txt 2>&1 || true");
+    build(builder(), "v2.0.1", tmp.resolve("build2.log"));
+
+    assertThat(artifact("v2.0.1").get("found.txt").text())
+        .as("what the second build found in its uid's keyrings")
+        .doesNotContain("secret-of-the-first-build")
+        .doesNotContain("user: " + mark)
+        .doesNotContain(mark + ": ");
+  }
+
+  /**
    * POSIX message queues live in the IPC namespace, not in a directory: with setpriv (no
    * namespaces) one that a build made outlived it and was there for the next build (hostile probe
    * of 2026-12-07, third round), where System V IPC objects are removed.
