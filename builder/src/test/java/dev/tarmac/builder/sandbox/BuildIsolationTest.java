@@ -511,6 +511,47 @@ class BuildIsolationTest {
   }
 
   /**
+   * A build could take the machine's memory: nothing limited it per build (issue 21, second round).
+   * Its processes are in a memory cgroup of their own ({@code tarmac.build.memory}); past it the
+   * kernel ends a process of the build, and the build fails saying so.
+   */
+  @Test
+  void aBuildThatTakesMoreThanItsMemoryIsKilledAndSaysSo() throws Exception {
+    String allocate =
+        "python3 -c \"a = [b'x' * (1 << 20) for _ in range(600)]; print('allocated')\"";
+    commands("v2.0.0", null, "echo before", allocate);
+    Builder limited =
+        new Builder(
+            store,
+            dataDir,
+            Clock.systemUTC(),
+            BuildSandbox.Settings.defaults().withIsolation(isolation()).withMemory(256L << 20));
+    Path log = tmp.resolve("build.log");
+    long started = System.nanoTime();
+
+    assertThatThrownBy(() -> build(limited, "v2.0.0", log))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith(
+            "build.commands[1] `"
+                + allocate
+                + "` was killed: it used more than 256 MiB (tarmac.build.memory); use less"
+                + " memory, or ask the operator to raise tarmac.build.memory. Last output:\n")
+        .satisfies(
+            e ->
+                assertThat(e.getMessage().substring(e.getMessage().indexOf("Last output:")))
+                    .as("what the command printed before it was killed")
+                    .doesNotContain("allocated"));
+    assertThat(String.join("\n", Files.readAllLines(log).subList(0, 3)))
+        .contains("; memory: at most 256 MiB per build (tarmac.build.memory; cgroup v");
+    assertThat((System.nanoTime() - started) / 1_000_000_000).isLessThan(60);
+    // the default: 4 GiB, and the same 600 MiB build passes
+    build(builder(), "v2.0.0", tmp.resolve("build2.log"));
+    assertThat(Files.readString(tmp.resolve("build2.log")))
+        .contains("; memory: at most 4 GiB per build (tarmac.build.memory; cgroup v")
+        .contains("allocated");
+  }
+
+  /**
    * Inside bubblewrap /tmp, /var/tmp and /dev/shm are tmpfs of the build's own: memory. Unbounded,
    * each could take half the machine's memory (12 GiB each on a 24 GiB machine), and what a tmpfs
    * holds belongs to no process: the OOM killer, short of memory, ends the largest processes (the

@@ -241,6 +241,58 @@ class BuildSandboxTest {
         .hasMessageContaining("tarmac.build.user is 'Root;'");
   }
 
+  @Test
+  void theBuildMemorySettingTakesSizesAndNamesWhatItCannotTake() {
+    assertThat(BuildSandbox.Settings.defaults().memory()).isEqualTo(4L << 30);
+    assertThat(memory("512MiB").memory()).isEqualTo(512L << 20);
+    assertThat(memory("2G").memory()).isEqualTo(2L << 30);
+    assertThat(memory(" 8 GiB ").memory()).isEqualTo(8L << 30);
+    assertThat(memory("1073741824").memory()).isEqualTo(1L << 30);
+    assertThatThrownBy(() -> memory("lots"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "tarmac.build.memory is 'lots'; expected a size such as 4GiB (the default) or 512MiB");
+    assertThatThrownBy(() -> memory("9999999999999T"))
+        .hasMessageStartingWith("tarmac.build.memory is '9999999999999T'; expected a size");
+    assertThatThrownBy(() -> memory("1MiB"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "tarmac.build.memory is 1048576 bytes; expected at least 64MiB (the default is 4GiB)");
+    assertThat(BuildCgroup.describe(4L << 30)).isEqualTo("4 GiB");
+    assertThat(BuildCgroup.describe(1536L << 20)).isEqualTo("1536 MiB");
+  }
+
+  /** The command that puts a process in its build's cgroup, before anything of the build runs. */
+  @Test
+  void aCommandEntersItsBuildsCgroupFirst() throws Exception {
+    BuildCgroup.Place place = BuildCgroup.find();
+    org.junit.jupiter.api.Assumptions.assumeTrue(place.works(), place.problem());
+    BuildCgroup cgroup = BuildCgroup.make(place, 700254, 256L << 20);
+    try {
+      assertThat(cgroup.enter())
+          .containsExactly(
+              "sh",
+              "-c",
+              "echo $$ > \"$0\" && exec \"$@\"",
+              cgroup.dir().resolve("cgroup.procs").toString());
+      assertThat(cgroup.dir().getFileName().toString()).isEqualTo("tarmac-build-700254");
+      assertThat(cgroup.oomKills()).isZero();
+    } finally {
+      cgroup.remove();
+    }
+    assertThat(cgroup.dir()).doesNotExist();
+  }
+
+  private static BuildSandbox.Settings memory(String value) {
+    return BuildSandbox.Settings.parse(
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of(value));
+  }
+
   private static void waitFor(String mark, int count) throws InterruptedException {
     for (int i = 0; i < 100 && alive(mark, 0).size() < count; i++) {
       Thread.sleep(50);
