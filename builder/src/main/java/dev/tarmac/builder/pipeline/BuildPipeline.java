@@ -14,6 +14,7 @@ import dev.tarmac.builder.pipeline.steps.RunBuildCommandsStep;
 import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.builder.workspace.Deadline;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.store.BuildConfigs;
 import dev.tarmac.distributor.model.BuildRecord;
@@ -74,19 +75,21 @@ public final class BuildPipeline {
             new CheckoutTagStep(mirrors, app, request.repo(), request.tag(), tree, log));
     var config = timer.step("read config", new ReadConfigStep(tree, app, request.tag()));
     TarmacConfig.Build build = config.config().build();
-    treeSteps(
-        timer,
-        tree,
-        config.config(),
-        environment(build, request, checkout.commit()),
-        sandbox,
-        app + "-" + version,
-        log);
+    Deadline deadline =
+        treeSteps(
+            timer,
+            tree,
+            config.config(),
+            environment(build, request, checkout.commit()),
+            sandbox,
+            app + "-" + version,
+            log);
     var packed =
         timer.step(
             "pack",
             new PackTarballStep(
-                tree, work.resolve("artifact.tar.gz"), checkout.commitTime(), build.timeout()));
+                    tree, work.resolve("artifact.tar.gz"), checkout.commitTime(), build.timeout())
+                .ending(deadline));
     log.line(
         "pack: "
             + packed.size()
@@ -123,9 +126,10 @@ public final class BuildPipeline {
   /**
    * The steps between reading the config and packing, on a checked-out {@code tree}: the same for a
    * tag ({@link #run}) and for a working copy ({@link LocalBuild}). Commands run in {@code
-   * sandbox}, named {@code name}.
+   * sandbox}, named {@code name}. Returns the deadline of the service's own steps over the tree
+   * (fingerprint, exclude, pack): one {@code build.timeout} from the sandbox's end.
    */
-  static void treeSteps(
+  static Deadline treeSteps(
       Timer timer,
       Path tree,
       TarmacConfig config,
@@ -155,15 +159,19 @@ public final class BuildPipeline {
     } catch (Exception e) {
       throw new BuildException("the build sandbox could not be closed: " + e.getMessage(), e);
     }
+    // the service's own steps over the tree share one build.timeout, checked at every file
+    Deadline deadline = Deadline.after(build.timeout());
     timer.step(
         "fingerprint",
         new FingerprintAssetsStep(
-            tree,
-            build.fingerprint(),
-            build.exclude(),
-            config.release().cdn().map(TarmacConfig.Cdn::url),
-            log));
-    timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
+                tree,
+                build.fingerprint(),
+                build.exclude(),
+                config.release().cdn().map(TarmacConfig.Cdn::url),
+                log)
+            .ending(deadline));
+    timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log).ending(deadline));
+    return deadline;
   }
 
   /** What build commands get besides PATH, HOME and LANG: the app's build.env, then TARMAC_*. */

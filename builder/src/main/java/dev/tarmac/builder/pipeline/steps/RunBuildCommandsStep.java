@@ -4,6 +4,7 @@ import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.sandbox.Processes;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.builder.workspace.Deadline;
 import dev.tarmac.builder.workspace.TreeFiles;
 import java.time.Duration;
 import java.util.List;
@@ -85,7 +86,8 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
       }
     }
     // no process of the build lives now: what the tree holds stays as it is checked
-    TreeFiles.refuseWhatCannotShip(session.tree(), key, TreeFiles.MAX_TREE_BYTES);
+    TreeFiles.refuseWhatCannotShip(
+        session.tree(), key, TreeFiles.MAX_TREE_BYTES, Deadline.after(timeout));
     return new Ran(commands.size());
   }
 
