@@ -17,6 +17,7 @@ import dev.tarmac.builder.sandbox.BuildCache;
 import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.builder.workspace.Deadline;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.store.BuildConfigs;
 import dev.tarmac.distributor.model.BuildRecord;
@@ -123,7 +124,8 @@ public final class BuildPipeline {
                 app + "-" + version,
                 log,
                 plan))) {
-      BuildResult result = packAndPublish(request, work, log, timer, startedAt, checkout, config);
+      BuildResult result =
+          packAndPublish(request, work, log, timer, startedAt, checkout, config, staged.deadline);
       staged.commit(version, log);
       return result;
     } catch (RuntimeException e) {
@@ -138,9 +140,11 @@ public final class BuildPipeline {
   /** The staged cache of a build, if any: put in place after publishing, else removed. */
   private static final class Staged implements AutoCloseable {
     private final Optional<BuildCache.Staged> staged;
+    final Deadline deadline;
 
-    Staged(Optional<BuildCache.Staged> staged) {
-      this.staged = staged;
+    Staged(TreeSteps steps) {
+      this.staged = steps.staged();
+      this.deadline = steps.deadline();
     }
 
     /** The build is published: its cache becomes the app's (a failure here fails no build). */
@@ -167,7 +171,8 @@ public final class BuildPipeline {
       Timer timer,
       Instant startedAt,
       CheckoutTagStep.CheckedOut checkout,
-      ReadConfigStep.Config config) {
+      ReadConfigStep.Config config,
+      Deadline deadline) {
     Path tree = work.resolve("tree");
     String app = request.app();
     String version = request.version();
@@ -176,7 +181,8 @@ public final class BuildPipeline {
         timer.step(
             "pack",
             new PackTarballStep(
-                tree, work.resolve("artifact.tar.gz"), checkout.commitTime(), build.timeout()));
+                    tree, work.resolve("artifact.tar.gz"), checkout.commitTime(), build.timeout())
+                .ending(deadline));
     log.line(
         "pack: "
             + packed.size()
@@ -217,9 +223,10 @@ public final class BuildPipeline {
    * tag ({@link #run}) and for a working copy ({@link LocalBuild}). Commands run in {@code
    * sandbox}, named {@code name}. With a {@code cache} plan, the app's cache is restored before the
    * commands and what they left staged after the last one (returned: the caller saves it once the
-   * build is published).
+   * build is published). Returns too the deadline of the service's own steps over the tree
+   * (fingerprint, exclude, pack): one {@code build.timeout} from the sandbox's end.
    */
-  static Optional<BuildCache.Staged> treeSteps(
+  static TreeSteps treeSteps(
       Timer timer,
       Path tree,
       TarmacConfig config,
@@ -261,22 +268,28 @@ public final class BuildPipeline {
       staged.ifPresent(BuildCache.Staged::close);
       throw new BuildException("the build sandbox could not be closed: " + e.getMessage(), e);
     }
+    // the service's own steps over the tree share one build.timeout, checked at every file
+    Deadline deadline = Deadline.after(build.timeout());
     try {
       timer.step(
           "fingerprint",
           new FingerprintAssetsStep(
-              tree,
-              build.fingerprint(),
-              build.exclude(),
-              config.release().cdn().map(TarmacConfig.Cdn::url),
-              log));
-      timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log));
+                  tree,
+                  build.fingerprint(),
+                  build.exclude(),
+                  config.release().cdn().map(TarmacConfig.Cdn::url),
+                  log)
+              .ending(deadline));
+      timer.step("exclude", new ExcludePathsStep(tree, build.exclude(), log).ending(deadline));
     } catch (RuntimeException e) {
       staged.ifPresent(BuildCache.Staged::close);
       throw e;
     }
-    return staged;
+    return new TreeSteps(staged, deadline);
   }
+
+  /** What the tree steps leave: the staged cache, if any, and the deadline of the steps after. */
+  record TreeSteps(Optional<BuildCache.Staged> staged, Deadline deadline) {}
 
   /** What build commands get besides PATH, HOME and LANG: the app's build.env, then TARMAC_*. */
   static Map<String, String> environment(

@@ -51,8 +51,20 @@ public final class BuildSandbox {
    * to hide from builds.
    */
   public record Settings(
-      Isolation isolation, String user, Path root, List<Path> hide, UidRange uids) {
+      Isolation isolation, String user, Path root, List<Path> hide, UidRange uids, long memory) {
+    /** {@code tarmac.build.memory} by default: the most a build's processes may hold at once. */
+    public static final long DEFAULT_MEMORY = 4L << 30;
+
+    /** The least {@code tarmac.build.memory} may be: a JVM or Node alone needs about as much. */
+    static final long MIN_MEMORY = 64L << 20;
+
     public Settings {
+      if (memory < MIN_MEMORY) {
+        throw new IllegalArgumentException(
+            "tarmac.build.memory is "
+                + memory
+                + " bytes; expected at least 64MiB (the default is 4GiB)");
+      }
       if (!USER_NAME.matcher(user).matches()) {
         throw new IllegalArgumentException(
             "tarmac.build.user is '" + user + "'; expected a user name such as tarmac-build");
@@ -68,6 +80,10 @@ public final class BuildSandbox {
       this(isolation, user, root, hide, UidRange.DEFAULT);
     }
 
+    public Settings(Isolation isolation, String user, Path root, List<Path> hide, UidRange uids) {
+      this(isolation, user, root, hide, uids, DEFAULT_MEMORY);
+    }
+
     public static Settings defaults() {
       return new Settings(
           Isolation.AUTO,
@@ -77,7 +93,11 @@ public final class BuildSandbox {
     }
 
     public Settings withIsolation(Isolation isolation) {
-      return new Settings(isolation, user, root, hide, uids);
+      return new Settings(isolation, user, root, hide, uids, memory);
+    }
+
+    public Settings withMemory(long bytes) {
+      return new Settings(isolation, user, root, hide, uids, bytes);
     }
 
     /** From the service's configuration (application.properties, -D, environment variables). */
@@ -87,7 +107,8 @@ public final class BuildSandbox {
           config("tarmac.build.user"),
           config("tarmac.build.sandbox-dir"),
           config("tarmac.build.hide"),
-          config("tarmac.build.uids"));
+          config("tarmac.build.uids"),
+          config("tarmac.build.memory"));
     }
 
     /** The settings from their property values; a missing one takes its default. */
@@ -105,6 +126,16 @@ public final class BuildSandbox {
         Optional<String> sandboxDir,
         Optional<String> hide,
         Optional<String> uids) {
+      return parse(isolation, user, sandboxDir, hide, uids, Optional.empty());
+    }
+
+    static Settings parse(
+        Optional<String> isolation,
+        Optional<String> user,
+        Optional<String> sandboxDir,
+        Optional<String> hide,
+        Optional<String> uids,
+        Optional<String> memory) {
       Settings d = defaults();
       Isolation chosen = Isolation.AUTO;
       if (isolation.isPresent()) {
@@ -129,7 +160,19 @@ public final class BuildSandbox {
           user.orElse(d.user()),
           sandboxDir.map(Path::of).orElse(d.root()),
           hidden,
-          uids.map(UidRange::parse).orElse(UidRange.DEFAULT));
+          uids.map(UidRange::parse).orElse(UidRange.DEFAULT),
+          memory
+              .map(
+                  m ->
+                      BuildCgroup.parseSize(m)
+                          .orElseThrow(
+                              () ->
+                                  new IllegalArgumentException(
+                                      "tarmac.build.memory is '"
+                                          + m
+                                          + "'; expected a size such as 4GiB (the default) or"
+                                          + " 512MiB")))
+              .orElse(DEFAULT_MEMORY));
     }
 
     private static Optional<String> config(String key) {
@@ -146,7 +189,37 @@ public final class BuildSandbox {
    * The isolation in force: bubblewrap or not, and whether each build gets a uid of its own (the
    * service is root and isolation is not {@code none}).
    */
-  record InForce(boolean bwrap, List<String> bwrapExtra, boolean ownUid, String description) {}
+  record InForce(
+      boolean bwrap,
+      List<String> bwrapExtra,
+      boolean ownUid,
+      String description,
+      BuildCgroup.Place memory) {
+    InForce(boolean bwrap, List<String> bwrapExtra, boolean ownUid, String description) {
+      this(bwrap, bwrapExtra, ownUid, description, BuildCgroup.Place.none("no uid of its own"));
+    }
+
+    /** The same, with the build memory limit found ({@link BuildCgroup#find()}) and said. */
+    InForce withMemory(BuildCgroup.Place place, long bytes) {
+      return new InForce(
+          bwrap,
+          bwrapExtra,
+          ownUid,
+          description
+              + (place.works()
+                  ? "; memory: at most "
+                      + BuildCgroup.describe(bytes)
+                      + " per build (tarmac.build.memory; cgroup "
+                      + (place.v2() ? "v2" : "v1")
+                      + " below "
+                      + place.base()
+                      + ")"
+                  : "; memory: NOT limited per build (tarmac.build.memory): "
+                      + place.problem()
+                      + "; a build can take the machine's memory"),
+          place);
+    }
+  }
 
   private final Settings settings;
   private final Path dataDir;
@@ -194,7 +267,12 @@ public final class BuildSandbox {
   /** Decides (once) what isolation is in force: probes bubblewrap; refuses what was not chosen. */
   public synchronized InForce inForce() {
     if (inForce == null) {
-      inForce = detect();
+      InForce found = detect();
+      inForce =
+          found.ownUid()
+              ? found.withMemory(BuildCgroup.find(), settings.memory())
+              : found.withMemory(
+                  BuildCgroup.Place.none("the service is not root"), settings.memory());
     }
     return inForce;
   }
@@ -223,6 +301,19 @@ public final class BuildSandbox {
             : "as the service's own user (uid "
                 + ownUid()
                 + "; the service is not root, so it cannot give builds uids of their own)";
+    if (root) {
+      String problem = probeKeyrings(settings.uids().first());
+      if (problem != null) {
+        throw new BuildException(
+            "builds run each command in a user namespace of its own with a fresh session keyring"
+                + " (so that no build reads what an earlier build of its uid left in the kernel's"
+                + " keyrings), and that does not work here: "
+                + problem
+                + ". Install keyutils (Debian: apt-get install keyutils) and allow unprivileged"
+                + " user namespaces (sysctl user.max_user_namespaces above 0; on older Debian"
+                + " kernels also kernel.unprivileged_userns_clone=1)");
+      }
+    }
     String bwrapProblem = "";
     if (wanted != Isolation.USER) {
       List<List<String>> tries =
@@ -262,6 +353,43 @@ public final class BuildSandbox {
             + ", no namespaces: the data dir is closed to it (mode 700) but it can see the service's"
             + " processes and read world-readable files; every process of its uid ends with the"
             + " build. Install bubblewrap for more");
+  }
+
+  /**
+   * Null when {@code keyctl} is there and a command of build uid {@code uid} gets its own user
+   * namespace and session keyring ({@link #OWN_KEYRINGS}); otherwise why not.
+   */
+  static String probeKeyrings(int uid) {
+    List<List<String>> tries = new ArrayList<>();
+    tries.add(List.of("keyctl", "--version"));
+    List<String> own = new ArrayList<>(setpriv(uid, uid));
+    own.addAll(OWN_KEYRINGS);
+    own.addAll(List.of("keyctl", "rdescribe", "@s"));
+    tries.add(own);
+    for (List<String> argv : tries) {
+      try {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          return String.join(" ", argv) + " did not finish in 20 s";
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.exitValue() != 0) {
+          return String.join(" ", argv.subList(0, 2))
+              + (argv.size() > 2 ? " …" : "")
+              + " exited with "
+              + p.exitValue()
+              + (out.isEmpty() ? "" : ": " + out);
+        }
+      } catch (IOException e) {
+        return argv.get(0) + " not found or not runnable (" + e.getMessage() + ")";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted";
+      }
+    }
+    return null;
   }
 
   /** Null when bubblewrap runs a command as it would run a build; otherwise why not. */
@@ -346,6 +474,7 @@ public final class BuildSandbox {
     if (uid != null) {
       argv.addAll(LIMITS);
       argv.addAll(setpriv(uid, gid));
+      argv.addAll(OWN_KEYRINGS);
     }
     argv.addAll(command);
     return argv;
@@ -367,6 +496,28 @@ public final class BuildSandbox {
 
   /** What every command of a build with a uid of its own starts with: its limits. */
   static final List<String> LIMITS = List.of("prlimit", "--nproc=" + MAX_PROCESSES, "--");
+
+  /**
+   * What every command of a build with a uid of its own runs in, once it is that uid: kernel
+   * keyrings that end with the command (docs/architecture.md, "Build isolation"). The kernel keeps
+   * a user keyring per uid that outlives every process of the uid, and a build's uid is taken again
+   * by later builds; a user namespace of its own (the uid mapped to itself, nothing else) gives the
+   * command user keyrings of that namespace, which go with it. The session keyring is inherited
+   * through setpriv and bubblewrap: {@code keyctl session -} gives the command a fresh one, so that
+   * no build reaches the service's session keyring or one another build wrote to. keyctl's "Joined
+   * session keyring" line goes to /dev/null; the command gets the real stderr back.
+   */
+  static final List<String> OWN_KEYRINGS =
+      List.of(
+          "unshare",
+          "--user",
+          "--map-current-user",
+          "--",
+          "sh",
+          "-c",
+          "exec 3>&2 2>/dev/null; exec keyctl session - sh -c 'exec 2>&3 3>&-; exec \"$@\"' sh"
+              + " \"$@\"",
+          "sh");
 
   private static List<String> setpriv(int uid, int gid) {
     return List.of(
@@ -430,19 +581,26 @@ public final class BuildSandbox {
     Path root = ensureRoot(in);
     BuildUids.Lease lease = in.ownUid() ? uids.take() : null;
     Path dir;
+    BuildCgroup cgroup = null;
     try {
+      if (lease != null && in.memory().works()) {
+        cgroup = BuildCgroup.make(in.memory(), lease.uid, settings.memory());
+      }
       dir =
           Files.createTempDirectory(
               root,
               prefix + "-" + name + "-",
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException | RuntimeException e) {
+      if (cgroup != null) {
+        cgroup.remove();
+      }
       if (lease != null) {
         lease.close();
       }
       throw e;
     }
-    Session session = new Session(in, dir, tree, lease);
+    Session session = new Session(in, dir, tree, lease, cgroup);
     try {
       Files.createDirectory(session.home);
       if (in.bwrap() && lease != null) {
@@ -501,10 +659,12 @@ public final class BuildSandbox {
     private final Path home;
     private final Path origin;
     private final BuildUids.Lease lease;
+    private final BuildCgroup cgroup;
     private volatile boolean closed;
 
-    private Session(InForce in, Path dir, Path origin, BuildUids.Lease lease) {
+    private Session(InForce in, Path dir, Path origin, BuildUids.Lease lease, BuildCgroup cgroup) {
       this.in = in;
+      this.cgroup = cgroup;
       this.dir = dir;
       this.tree = dir.resolve("tree");
       this.home = dir.resolve("home");
@@ -540,6 +700,19 @@ public final class BuildSandbox {
     /** The uid this build runs as, if it has one of its own. */
     public Optional<Integer> uid() {
       return lease == null ? Optional.empty() : Optional.of(lease.uid);
+    }
+
+    /**
+     * How many processes of this build the kernel has ended so far because the build held more than
+     * {@code tarmac.build.memory} (0 without a memory cgroup).
+     */
+    public long memoryKills() {
+      return cgroup == null ? 0 : cgroup.oomKills();
+    }
+
+    /** How the memory limit is said in an error: {@code 4 GiB (tarmac.build.memory)}. */
+    public String memoryLimit() {
+      return BuildCgroup.describe(settings.memory()) + " (tarmac.build.memory)";
     }
 
     /** Dart Sass and esbuild, runnable inside this sandbox. */
@@ -592,8 +765,15 @@ public final class BuildSandbox {
           argv.addAll(LIMITS);
           argv.addAll(setpriv(uid, uid).subList(0, 7));
           argv.addAll(List.of("--pdeathsig", "KILL", "--"));
+          argv.addAll(OWN_KEYRINGS);
         }
         argv.addAll(command);
+      }
+      if (cgroup != null) {
+        // in the build's memory cgroup before anything of the build runs
+        List<String> entered = new ArrayList<>(cgroup.enter());
+        entered.addAll(argv);
+        argv = entered;
       }
       ProcessBuilder b = new ProcessBuilder(argv).directory(tree.toFile());
       Map<String, String> env = b.environment();
@@ -687,6 +867,9 @@ public final class BuildSandbox {
       try {
         if (lease != null) {
           BuildUids.endProcesses(lease.uid);
+          if (cgroup != null) {
+            cgroup.remove();
+          }
           if (!in.bwrap()) {
             removeSharedFiles(lease.uid, rootDir());
           }

@@ -23,8 +23,14 @@ public final class TreeFiles {
 
   /** Regular files (not following symlinks) whose relative path {@code globs} matches, sorted. */
   public static List<Path> matching(Path tree, Globs globs) {
+    return matching(tree, globs, Deadline.NONE, "listing");
+  }
+
+  /** The same, failing the build as {@code step} once {@code deadline} has passed. */
+  public static List<Path> matching(Path tree, Globs globs, Deadline deadline, String step) {
     try (Stream<Path> walk = Files.walk(tree)) {
-      return walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+      return walk.peek(p -> deadline.check(step, relative(tree, p)))
+          .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
           .filter(p -> globs.matches(relative(tree, p)))
           .sorted(Comparator.comparing(p -> relative(tree, p)))
           .toList();
@@ -61,9 +67,20 @@ public final class TreeFiles {
 
   /** Every path under {@code tree} (files, links, directories), relative, sorted; not the root. */
   public static List<String> allPaths(Path tree) {
+    return allPaths(tree, Deadline.NONE, "listing");
+  }
+
+  /** The same, failing the build as {@code step} once {@code deadline} has passed. */
+  public static List<String> allPaths(Path tree, Deadline deadline, String step) {
     List<String> out = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(tree)) {
-      walk.filter(p -> !p.equals(tree)).forEach(p -> out.add(relative(tree, p)));
+      walk.filter(p -> !p.equals(tree))
+          .forEach(
+              p -> {
+                String path = relative(tree, p);
+                deadline.check(step, path);
+                out.add(path);
+              });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + tree, e);
     }
@@ -106,6 +123,11 @@ public final class TreeFiles {
    * 400,000 files is listed once after each command list, not twice.
    */
   public static void refuseWhatCannotShip(Path tree, String after, long max) {
+    refuseWhatCannotShip(tree, after, max, Deadline.NONE);
+  }
+
+  /** The same, ending at {@code deadline}: "the tree check after {@code after}". */
+  public static void refuseWhatCannotShip(Path tree, String after, long max, Deadline deadline) {
     List<String> found = new ArrayList<>();
     long[] total = {0};
     Path[] largest = {null};
@@ -113,6 +135,7 @@ public final class TreeFiles {
     try (Stream<Path> walk = Files.walk(tree)) {
       walk.forEach(
           p -> {
+            deadline.check("the tree check after " + after, relative(tree, p));
             if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
               long size;
               try {

@@ -511,6 +511,47 @@ class BuildIsolationTest {
   }
 
   /**
+   * A build could take the machine's memory: nothing limited it per build (issue 21, second round).
+   * Its processes are in a memory cgroup of their own ({@code tarmac.build.memory}); past it the
+   * kernel ends a process of the build, and the build fails saying so.
+   */
+  @Test
+  void aBuildThatTakesMoreThanItsMemoryIsKilledAndSaysSo() throws Exception {
+    String allocate =
+        "python3 -c \"a = [b'x' * (1 << 20) for _ in range(600)]; print('allocated')\"";
+    commands("v2.0.0", null, "echo before", allocate);
+    Builder limited =
+        new Builder(
+            store,
+            dataDir,
+            Clock.systemUTC(),
+            BuildSandbox.Settings.defaults().withIsolation(isolation()).withMemory(256L << 20));
+    Path log = tmp.resolve("build.log");
+    long started = System.nanoTime();
+
+    assertThatThrownBy(() -> build(limited, "v2.0.0", log))
+        .isInstanceOf(BuildException.class)
+        .hasMessageStartingWith(
+            "build.commands[1] `"
+                + allocate
+                + "` was killed: it used more than 256 MiB (tarmac.build.memory); use less"
+                + " memory, or ask the operator to raise tarmac.build.memory. Last output:\n")
+        .satisfies(
+            e ->
+                assertThat(e.getMessage().substring(e.getMessage().indexOf("Last output:")))
+                    .as("what the command printed before it was killed")
+                    .doesNotContain("allocated"));
+    assertThat(String.join("\n", Files.readAllLines(log).subList(0, 3)))
+        .contains("; memory: at most 256 MiB per build (tarmac.build.memory; cgroup v");
+    assertThat((System.nanoTime() - started) / 1_000_000_000).isLessThan(60);
+    // the default: 4 GiB, and the same 600 MiB build passes
+    build(builder(), "v2.0.0", tmp.resolve("build2.log"));
+    assertThat(Files.readString(tmp.resolve("build2.log")))
+        .contains("; memory: at most 4 GiB per build (tarmac.build.memory; cgroup v")
+        .contains("allocated");
+  }
+
+  /**
    * Inside bubblewrap /tmp, /var/tmp and /dev/shm are tmpfs of the build's own: memory. Unbounded,
    * each could take half the machine's memory (12 GiB each on a 24 GiB machine), and what a tmpfs
    * holds belongs to no process: the OOM killer, short of memory, ends the largest processes (the
@@ -529,6 +570,53 @@ class BuildIsolationTest {
     for (String mib : sizes) {
       assertThat(Long.parseLong(mib.trim())).as("MiB of a build's tmpfs").isLessThanOrEqualTo(1024);
     }
+  }
+
+  /**
+   * The kernel keeps a keyring per uid (the user keyring, {@code @u}, with {@code @us} and a
+   * persistent one) that outlives every process of the uid; setpriv and bubblewrap (without a user
+   * namespace) share it. Build uids are taken again by later builds, of any app: what one build put
+   * there, the next build of that uid read (hostile probe of 2026-12-07, third round, both modes).
+   * Each command now has a user namespace of its own, whose keyrings go with it.
+   */
+  @Test
+  void whatABuildPutsInTheKernelsKeyringsIsNotThereForTheNextBuild() throws Exception {
+    String mark = "tarmac-key-" + marker();
+    commands(
+        "v2.0.0",
+        null,
+        // linked into the session keyring, @u's keys are the command's own (possessed): it may
+        // open them to every user of the machine
+        "keyctl link @u @s && keyctl add user "
+            + mark
+            + " secret-of-the-first-build @u > key.txt && k=$(cat key.txt)"
+            + " && (keyctl setperm $k 0x3f3f3f3f; keyctl link $k @us;"
+            + " keyctl link $k $(keyctl get_persistent @s); keyctl setperm @u 0x3f3f3f3f;"
+            + " true) && keyctl print $k > seen.txt");
+    build(builder(), "v2.0.0", tmp.resolve("build.log"));
+    String key = artifact("v2.0.0").get("key.txt").text().trim();
+    assertThat(artifact("v2.0.0").get("seen.txt").text())
+        .as("the first build reads its own key")
+        .contains("secret-of-the-first-build");
+
+    commands(
+        "v2.0.1",
+        null,
+        "(keyctl link @u @s; keyctl link @us @s; keyctl print "
+            + key
+            + "; keyctl print %user:"
+            + mark
+            + "; keyctl show @u; keyctl show @us; keyctl show $(keyctl get_persistent @s);"
+            + " grep "
+            + mark
+            + " /proc/keys) > found.txt 2>&1 || true");
+    build(builder(), "v2.0.1", tmp.resolve("build2.log"));
+
+    assertThat(artifact("v2.0.1").get("found.txt").text())
+        .as("what the second build found in its uid's keyrings")
+        .doesNotContain("secret-of-the-first-build")
+        .doesNotContain("user: " + mark)
+        .doesNotContain(mark + ": ");
   }
 
   /**

@@ -38,13 +38,7 @@ class BuildSandboxTest {
           session.command(
               "(setsid sleep 1000." + mark + "1 &); sleep 1000." + mark + "2", Map.of());
       // the "service": a process that starts the build as Tarmac does, then is killed with -9
-      List<String> argv = new ArrayList<>(List.of("sh", "-c", "\"$@\" & wait", "service"));
-      argv.addAll(build.command());
-      ProcessBuilder service = new ProcessBuilder(argv).directory(build.directory());
-      service.environment().clear();
-      service.environment().putAll(build.environment());
-      Process p = service.redirectErrorStream(true).start();
-      started.add(p.toHandle());
+      Process p = startUnder(List.of("sh", "-c", "\"$@\" & wait", "service"), build);
       waitFor(mark, 2);
 
       p.destroyForcibly();
@@ -54,6 +48,69 @@ class BuildSandboxTest {
     }
     assertThat(tree.resolve("..")).isDirectory();
     assertThat(tree).isDirectory();
+  }
+
+  /**
+   * A service started in a session keyring of its own (systemd gives every service one) passed it
+   * to every build command through setpriv and bubblewrap: a build read the keys in it and could
+   * add keys that the next build, of any uid, read (hostile probe, fourth round). Both modes.
+   */
+  @Test
+  void aBuildCommandGetsAFreshSessionKeyringNotTheServices() throws Exception {
+    for (BuildSandbox.Isolation isolation :
+        List.of(BuildSandbox.Isolation.AUTO, BuildSandbox.Isolation.USER)) {
+      Path tree = tmp.resolve(isolation + "/work/tree");
+      Files.createDirectories(tree);
+      BuildSandbox sandbox =
+          new BuildSandbox(
+              BuildSandbox.Settings.defaults().withIsolation(isolation),
+              tmp.resolve(isolation + "/data"));
+      try (BuildSandbox.Session session = sandbox.open("shop-v1", tree)) {
+        ProcessBuilder build =
+            session.command(
+                "keyctl print %user:tarmac-service-key; keyctl add user planted x @s; echo end",
+                Map.of());
+        // the "service": a session keyring with a key in it, then the build command
+        Process p =
+            startUnder(
+                List.of(
+                    "keyctl",
+                    "session",
+                    "-",
+                    "sh",
+                    "-c",
+                    "keyctl add user tarmac-service-key service-secret @s >/dev/null && \"$@\";"
+                        + " keyctl show @s",
+                    "service"),
+                build);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String all = new String(p.getInputStream().readAllBytes()).trim();
+        // the first line is the "service"'s own keyctl session
+        assertThat(all).startsWith("Joined session keyring: ");
+        String out = all.substring(all.indexOf('\n') + 1);
+        assertThat(out)
+            .as(isolation + ": what the build command and then the service saw")
+            .contains("Can't find 'user:tarmac-service-key'")
+            .contains("end")
+            .doesNotContain("service-secret")
+            .doesNotContain("planted")
+            // keyctl's own line is not in the build's output
+            .doesNotContain("Joined session keyring");
+        assertThat(out).as(isolation.toString()).contains("user: tarmac-service-key");
+      }
+    }
+  }
+
+  /** Starts {@code build} (a command of a session) under {@code parent}, as the service would. */
+  private Process startUnder(List<String> parent, ProcessBuilder build) throws Exception {
+    List<String> argv = new ArrayList<>(parent);
+    argv.addAll(build.command());
+    ProcessBuilder service = new ProcessBuilder(argv).directory(build.directory());
+    service.environment().clear();
+    service.environment().putAll(build.environment());
+    Process p = service.redirectErrorStream(true).start();
+    started.add(p.toHandle());
+    return p;
   }
 
   @Test
@@ -117,7 +174,11 @@ class BuildSandboxTest {
                 + " --die-with-parent --new-session --"
                 + " prlimit --nproc=2048 --"
                 + " setpriv --reuid=700003 --regid=700003 --clear-groups --inh-caps=-all"
-                + " --bounding-set=-all --no-new-privs -- sh -c npm ci");
+                + " --bounding-set=-all --no-new-privs --"
+                + " unshare --user --map-current-user --"
+                + " sh -c exec 3>&2 2>/dev/null; exec keyctl session - sh -c 'exec 2>&3 3>&-;"
+                + " exec \"$@\"' sh \"$@\" sh"
+                + " sh -c npm ci");
     assertThat(argv).doesNotContain("--unshare-net", "--share-net");
     // the data dir, the service's home and tarmac.build.hide are hidden (or inside what is)
     List<Path> hidden = sandbox.hidden();
@@ -178,6 +239,58 @@ class BuildSandboxTest {
                     Optional.empty(), Optional.of("Root;"), Optional.empty(), Optional.empty()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tarmac.build.user is 'Root;'");
+  }
+
+  @Test
+  void theBuildMemorySettingTakesSizesAndNamesWhatItCannotTake() {
+    assertThat(BuildSandbox.Settings.defaults().memory()).isEqualTo(4L << 30);
+    assertThat(memory("512MiB").memory()).isEqualTo(512L << 20);
+    assertThat(memory("2G").memory()).isEqualTo(2L << 30);
+    assertThat(memory(" 8 GiB ").memory()).isEqualTo(8L << 30);
+    assertThat(memory("1073741824").memory()).isEqualTo(1L << 30);
+    assertThatThrownBy(() -> memory("lots"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "tarmac.build.memory is 'lots'; expected a size such as 4GiB (the default) or 512MiB");
+    assertThatThrownBy(() -> memory("9999999999999T"))
+        .hasMessageStartingWith("tarmac.build.memory is '9999999999999T'; expected a size");
+    assertThatThrownBy(() -> memory("1MiB"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "tarmac.build.memory is 1048576 bytes; expected at least 64MiB (the default is 4GiB)");
+    assertThat(BuildCgroup.describe(4L << 30)).isEqualTo("4 GiB");
+    assertThat(BuildCgroup.describe(1536L << 20)).isEqualTo("1536 MiB");
+  }
+
+  /** The command that puts a process in its build's cgroup, before anything of the build runs. */
+  @Test
+  void aCommandEntersItsBuildsCgroupFirst() throws Exception {
+    BuildCgroup.Place place = BuildCgroup.find();
+    org.junit.jupiter.api.Assumptions.assumeTrue(place.works(), place.problem());
+    BuildCgroup cgroup = BuildCgroup.make(place, 700254, 256L << 20);
+    try {
+      assertThat(cgroup.enter())
+          .containsExactly(
+              "sh",
+              "-c",
+              "echo $$ > \"$0\" && exec \"$@\"",
+              cgroup.dir().resolve("cgroup.procs").toString());
+      assertThat(cgroup.dir().getFileName().toString()).isEqualTo("tarmac-build-700254");
+      assertThat(cgroup.oomKills()).isZero();
+    } finally {
+      cgroup.remove();
+    }
+    assertThat(cgroup.dir()).doesNotExist();
+  }
+
+  private static BuildSandbox.Settings memory(String value) {
+    return BuildSandbox.Settings.parse(
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of(value));
   }
 
   private static void waitFor(String mark, int count) throws InterruptedException {

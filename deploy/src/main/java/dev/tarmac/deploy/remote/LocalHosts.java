@@ -84,7 +84,7 @@ public record LocalHosts(
                 + " \"Local hosts\")");
       }
     }
-    return new LocalTransport(host.name(), user);
+    return new LocalTransport(host.name(), user, asRoot);
   }
 
   /**

@@ -13,6 +13,7 @@ public final class LocalTransport implements Transport {
 
   private final String host;
   private final java.util.Optional<String> user;
+  private final boolean ownPidNamespace;
   private final HostShells shells = new HostShells(this::open);
 
   /** As this process's own user. */
@@ -26,13 +27,28 @@ public final class LocalTransport implements Transport {
    * {@code TARMAC_API_TOKEN}, no service variables).
    */
   public LocalTransport(String host, java.util.Optional<String> user) {
+    this(host, user, false);
+  }
+
+  /**
+   * The same; with {@code asRoot} (the service is root) the shell is the first process of a PID
+   * namespace of its own ({@code unshare --pid --fork --kill-child}): when it ends, the kernel ends
+   * every process left in it, so a hook's {@code setsid} daemon or double fork does not outlive the
+   * release (a process group does not hold them). /proc stays the machine's: the pids the fenced
+   * commands write for {@code HostCommands.endCommandsOf} are the machine's.
+   */
+  public LocalTransport(String host, java.util.Optional<String> user, boolean asRoot) {
     this.host = host;
     this.user = user;
+    this.ownPidNamespace = asRoot;
   }
 
   /** The command line of the host's shell. */
   java.util.List<String> argv() {
     java.util.List<String> argv = new java.util.ArrayList<>();
+    if (ownPidNamespace) {
+      argv.addAll(java.util.List.of("unshare", "--pid", "--fork", "--kill-child", "--"));
+    }
     if (switchesUser()) {
       argv.addAll(
           java.util.List.of(

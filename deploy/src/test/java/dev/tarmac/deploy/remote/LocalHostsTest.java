@@ -70,7 +70,8 @@ class LocalHostsTest {
                 + " hosts\")");
     LocalHosts set = new LocalHosts(Optional.of(allowed), Optional.of("www-data"), List.of(), true);
     assertThat(set.open(local("/srv/local/shop"), "staging").argv())
-        .startsWith("setpriv", "--reuid=www-data");
+        .startsWith(
+            "unshare", "--pid", "--fork", "--kill-child", "--", "setpriv", "--reuid=www-data");
     LocalHosts notRoot = new LocalHosts(Optional.of(allowed), Optional.empty(), List.of(), false);
     assertThat(notRoot.open(local("/srv/local/shop"), "staging").argv()).startsWith("sh", "-c");
   }
@@ -106,6 +107,41 @@ class LocalHostsTest {
     } finally {
       t.close();
     }
+  }
+
+  /**
+   * A hook's {@code setsid} daemon on a local host outlived the release: the shell's process group
+   * does not hold it (issue 21, second round). As root the shell has a PID namespace of its own,
+   * which ends with it.
+   */
+  @Test
+  void aHooksSetsidDaemonEndsWithTheLocalHostsShell() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(LocalHosts.serviceIsRoot(), "needs root");
+    String mark = "1000." + ProcessHandle.current().pid() + System.nanoTime() % 100000;
+    LocalTransport t = new LocalTransport("h1", Optional.empty(), true);
+    try {
+      CommandResult r =
+          t.run(
+              "(setsid sleep " + mark + " > /dev/null 2>&1 < /dev/null &); echo started",
+              Duration.ofSeconds(20));
+      assertThat(r.stdout()).contains("started");
+      assertThat(sleeping(mark)).as("the daemon runs while the release does").isNotEmpty();
+    } finally {
+      t.close();
+    }
+    List<ProcessHandle> left = sleeping(mark);
+    for (int i = 0; i < 100 && !left.isEmpty(); i++) {
+      Thread.sleep(100);
+      left = sleeping(mark);
+    }
+    left.forEach(ProcessHandle::destroyForcibly);
+    assertThat(left).as("the hook's daemon after the local host's shell ended").isEmpty();
+  }
+
+  private static List<ProcessHandle> sleeping(String mark) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains("sleep " + mark))
+        .toList();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.tarmac.builder.pipeline.steps;
 
 import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.builder.workspace.Deadline;
 import dev.tarmac.builder.workspace.Globs;
 import dev.tarmac.builder.workspace.TreeFiles;
 import java.io.IOException;
@@ -25,6 +26,13 @@ public final class ExcludePathsStep implements BuildStep<ExcludePathsStep.Exclud
   private final Path tree;
   private final Globs globs;
   private final BuildLog log;
+  private Deadline deadline = Deadline.NONE;
+
+  /** Ends the step at {@code deadline} (the build's), checked at every path. */
+  public ExcludePathsStep ending(Deadline deadline) {
+    this.deadline = deadline;
+    return this;
+  }
 
   public ExcludePathsStep(Path tree, List<String> exclude, BuildLog log) {
     List<String> all = new ArrayList<>(exclude);
@@ -39,7 +47,7 @@ public final class ExcludePathsStep implements BuildStep<ExcludePathsStep.Exclud
     List<String> removed = new ArrayList<>();
     List<Path> parents = new ArrayList<>();
     String under = null;
-    for (String path : TreeFiles.allPaths(tree)) {
+    for (String path : TreeFiles.allPaths(tree, deadline, "exclude")) {
       if (under != null && path.startsWith(under + "/")) {
         continue;
       }
@@ -52,7 +60,7 @@ public final class ExcludePathsStep implements BuildStep<ExcludePathsStep.Exclud
       }
     }
     int sassSources = 0;
-    for (Path source : TreeFiles.matching(tree, SASS_SOURCES)) {
+    for (Path source : TreeFiles.matching(tree, SASS_SOURCES, deadline, "exclude")) {
       Files.delete(source);
       parents.add(source.getParent());
       sassSources++;

@@ -2,6 +2,7 @@ package dev.tarmac.builder.pipeline.steps;
 
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.builder.workspace.Deadline;
 import dev.tarmac.builder.workspace.Globs;
 import dev.tarmac.builder.workspace.TreeFiles;
 import dev.tarmac.deploy.config.TarmacConfig.Fingerprint;
@@ -61,6 +62,13 @@ public final class FingerprintAssetsStep implements BuildStep<FingerprintAssetsS
   private final Globs exclude;
   private final Optional<String> cdnUrl;
   private final BuildLog log;
+  private Deadline deadline = Deadline.NONE;
+
+  /** Ends the step at {@code deadline} (the build's), checked at every path it lists. */
+  public FingerprintAssetsStep ending(Deadline deadline) {
+    this.deadline = deadline;
+    return this;
+  }
 
   /**
    * @param exclude {@code build.exclude}: a file the next step removes gets no hashed copy
@@ -97,7 +105,7 @@ public final class FingerprintAssetsStep implements BuildStep<FingerprintAssetsS
     }
     Globs include = new Globs(fp.include());
     Map<String, byte[]> sources = new TreeMap<>();
-    for (Path p : TreeFiles.matching(root, include)) {
+    for (Path p : TreeFiles.matching(root, include, deadline, "fingerprint")) {
       String logical = TreeFiles.relative(root, p);
       String name = p.getFileName().toString();
       if (logical.equals(Fingerprint.MANIFEST)
@@ -220,7 +228,8 @@ public final class FingerprintAssetsStep implements BuildStep<FingerprintAssetsS
 
   private int rewriteHtml(Path root, Map<String, String> paths) throws IOException {
     int count = 0;
-    for (Path page : TreeFiles.matching(root, new Globs(List.of("*.html", "*.htm")))) {
+    for (Path page :
+        TreeFiles.matching(root, new Globs(List.of("*.html", "*.htm")), deadline, "fingerprint")) {
       String logical = TreeFiles.relative(root, page);
       String text = Files.readString(page, StandardCharsets.UTF_8);
       String rewritten = rewrite(text, HTML_REFERENCE, logical, paths::get);

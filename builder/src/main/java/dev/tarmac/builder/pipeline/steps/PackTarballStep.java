@@ -1,6 +1,7 @@
 package dev.tarmac.builder.pipeline.steps;
 
 import dev.tarmac.builder.workspace.BuildException;
+import dev.tarmac.builder.workspace.Deadline;
 import dev.tarmac.distributor.model.Manifest;
 import dev.tarmac.distributor.store.Hashing;
 import dev.tarmac.distributor.tar.DeterministicTar;
@@ -53,6 +54,14 @@ public final class PackTarballStep implements BuildStep<PackTarballStep.Packed> 
     this.timeout = timeout;
   }
 
+  private Deadline ending = Deadline.NONE;
+
+  /** Ends packing at {@code deadline} too (the build's, shared with fingerprint and exclude). */
+  public PackTarballStep ending(Deadline deadline) {
+    this.ending = deadline;
+    return this;
+  }
+
   @Override
   public Packed run() throws IOException {
     List<Manifest.Entry> entries = new ArrayList<>();
@@ -66,6 +75,7 @@ public final class PackTarballStep implements BuildStep<PackTarballStep.Packed> 
                 artifactDigest))) {
       for (String path : DeterministicTar.sortedPaths(tree)) {
         Manifest.checkPath(path);
+        ending.check("pack", path);
         Path p = tree.resolve(path);
         if (Files.isSymbolicLink(p)) {
           tar.symlink(path, checkLink(path, p), DeterministicTar.LINK_MODE, mtime);

@@ -4,6 +4,7 @@ import dev.tarmac.builder.sandbox.BuildSandbox;
 import dev.tarmac.builder.sandbox.Processes;
 import dev.tarmac.builder.workspace.BuildException;
 import dev.tarmac.builder.workspace.BuildLog;
+import dev.tarmac.builder.workspace.Deadline;
 import dev.tarmac.builder.workspace.TreeFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,6 +65,7 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
       String command = commands.get(i);
       log.line("command " + (i + 1) + "/" + commands.size() + ": " + command);
       ProcessBuilder builder = session.command(command, environment);
+      long memoryKills = session.memoryKills();
       Processes.Outcome outcome;
       try {
         outcome = Processes.run(builder, timeout, log, "  | ", session.ownProcessGroup());
@@ -71,34 +73,30 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
         // what the command left running (a daemon, a double fork) ends with it
         session.endProcesses();
       }
+      if (outcome.exitCode() != 0 && session.memoryKills() > memoryKills) {
+        throw failed(
+            i,
+            "was killed: it used more than "
+                + session.memoryLimit()
+                + "; use less memory, or ask the operator to raise tarmac.build.memory",
+            outcome);
+      }
       if (outcome.timedOut()) {
-        throw new BuildException(
-            key
-                + "["
-                + i
-                + "] `"
-                + command
-                + "` did not finish within build.timeout ("
+        throw failed(
+            i,
+            "did not finish within build.timeout ("
                 + timeout.toSeconds()
-                + "s); raise build.timeout in tarmac.yml or make it faster. Last output:\n"
-                + outcome.tailText());
+                + "s); raise build.timeout in tarmac.yml or make it faster",
+            outcome);
       }
       if (outcome.exitCode() != 0) {
         keepDebugLog(outcome.tailText());
-        throw new BuildException(
-            key
-                + "["
-                + i
-                + "] `"
-                + command
-                + "` exited with "
-                + outcome.exitCode()
-                + ". Last output:\n"
-                + outcome.tailText());
+        throw failed(i, "exited with " + outcome.exitCode(), outcome);
       }
     }
     // no process of the build lives now: what the tree holds stays as it is checked
-    TreeFiles.refuseWhatCannotShip(session.tree(), key, TreeFiles.MAX_TREE_BYTES);
+    TreeFiles.refuseWhatCannotShip(
+        session.tree(), key, TreeFiles.MAX_TREE_BYTES, Deadline.after(timeout));
     return new Ran(commands.size());
   }
 
@@ -162,5 +160,19 @@ public final class RunBuildCommandsStep implements BuildStep<RunBuildCommandsSte
     } catch (IOException | RuntimeException e) {
       log.line("npm's debug log " + file + " could not be read: " + e.getMessage());
     }
+  }
+
+  /** {@code build.commands[i] `command` <what>. Last output:} and the command's last lines. */
+  private BuildException failed(int i, String what, Processes.Outcome outcome) {
+    return new BuildException(
+        key
+            + "["
+            + i
+            + "] `"
+            + commands.get(i)
+            + "` "
+            + what
+            + ". Last output:\n"
+            + outcome.tailText());
   }
 }
