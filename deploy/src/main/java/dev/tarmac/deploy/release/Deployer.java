@@ -103,8 +103,20 @@ public final class Deployer {
    */
   public ReleaseRun startRelease(
       Builds.Built version, TarmacConfig.Environment env, ReleaseOptions options) {
+    return startRelease(version, env, options, List.of());
+  }
+
+  /**
+   * {@link #startRelease(Builds.Built, TarmacConfig.Environment, ReleaseOptions)}, with {@code
+   * warnings} written into the release's record.
+   */
+  public ReleaseRun startRelease(
+      Builds.Built version,
+      TarmacConfig.Environment env,
+      ReleaseOptions options,
+      List<String> warnings) {
     Builds.Built placed = new Builds.Built(version.record(), version.config().withEnvironment(env));
-    return new Runner(store, transports, version.app(), Names.env(env.name()), options)
+    return new Runner(store, transports, version.app(), Names.env(env.name()), options, warnings)
         .start(
             new Release(
                 placed,

@@ -29,7 +29,48 @@ public record ReleaseRecord(
     Long activationWindowMs,
     Backup backup,
     String error,
-    List<HostRecord> hosts) {
+    List<HostRecord> hosts,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings) {
+
+  public ReleaseRecord {
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  /** A record without warnings. */
+  public ReleaseRecord(
+      long id,
+      String app,
+      String env,
+      String kind,
+      String version,
+      String commit,
+      String previousVersion,
+      ReleaseStatus status,
+      String who,
+      Instant startedAt,
+      Instant finishedAt,
+      Long activationWindowMs,
+      Backup backup,
+      String error,
+      List<HostRecord> hosts) {
+    this(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        List.of());
+  }
 
   public static final String RELEASE = "release";
   public static final String ROLLBACK = "rollback";
@@ -107,6 +148,31 @@ public record ReleaseRecord(
         windowMs,
         newBackup,
         newError,
-        newHosts);
+        newHosts,
+        warnings);
+  }
+
+  /**
+   * The same record with {@code newWarnings}: what the run was told before it started (a {@code
+   * tarmac.yml} whose {@code environments:} block was ignored, docs/environments.md).
+   */
+  public ReleaseRecord withWarnings(List<String> newWarnings) {
+    return new ReleaseRecord(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        newWarnings);
   }
 }
