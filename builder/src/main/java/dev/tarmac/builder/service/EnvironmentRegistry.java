@@ -77,6 +77,7 @@ public class EnvironmentRegistry {
    * register it. {@code version}: the version being released, for the hint (null: none).
    */
   public Environments.Registered require(String app, String env, String version) {
+    apps.require(app);
     return find(app, env).orElseThrow(() -> notRegistered(app, env, version));
   }
 

@@ -183,8 +183,8 @@ public class ReleaseService {
       boolean restoreDatabase,
       String who,
       boolean forceUnlock) {
-    Environments.Registered reg = environments.require(app, env, to.orElse(null));
     to.ifPresent(v -> builds.require(app, v));
+    Environments.Registered reg = environments.require(app, env, to.orElse(null));
     return start(
         app,
         env,

@@ -218,6 +218,19 @@ class EnvResourceTest {
         .body("by", equalTo(List.of("admin", "admin")))
         .body("[1].changes", equalTo(List.of("registered with 1 host (a)")));
 
+    // the dashboard's environment page shows the registered definition
+    String page =
+        DashboardPagesTest.page(DashboardPagesTest.signIn(Api.TOKEN), "/apps/envreg/envs/prod")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(page)
+        .contains("Registered environment, revision <b>2</b> by <b>admin</b>")
+        .contains("Versions allowed: <b>v2.*</b>")
+        .contains("<td>a</td><td>local:22</td>")
+        .contains("<code>" + hosts.resolve("a") + "</code>");
+
     // no removal while the lock is held (as a release holds it)
     try (dev.tarmac.deploy.release.EnvLock held =
         dev.tarmac.deploy.release.EnvLock.acquire(
