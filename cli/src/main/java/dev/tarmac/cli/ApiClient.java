@@ -60,6 +60,13 @@ public final class ApiClient {
     return json(exchange("PUT", path, body));
   }
 
+  /** PUT of a body sent as it is (a YAML file), with its {@code contentType}. */
+  public JsonNode putRaw(String path, String contentType, byte[] body) {
+    return json(exchange("PUT", path, new Raw(contentType, body)));
+  }
+
+  private record Raw(String contentType, byte[] bytes) {}
+
   /** A text answer (a build log); a refusal as for JSON calls. */
   public String text(String path) {
     return new String(exchange("GET", path, null), UTF_8);
@@ -138,9 +145,10 @@ public final class ApiClient {
     try {
       HttpURLConnection c = open(method, path);
       if (body != null) {
-        byte[] bytes = JSON.writeValueAsBytes(body);
+        byte[] bytes = body instanceof Raw r ? r.bytes() : JSON.writeValueAsBytes(body);
         c.setDoOutput(true);
-        c.setRequestProperty("Content-Type", "application/json");
+        c.setRequestProperty(
+            "Content-Type", body instanceof Raw r ? r.contentType() : "application/json");
         c.setFixedLengthStreamingMode(bytes.length);
         try (OutputStream out = c.getOutputStream()) {
           out.write(bytes);

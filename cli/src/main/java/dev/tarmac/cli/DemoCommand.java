@@ -149,6 +149,15 @@ public final class DemoCommand implements Callable<Integer> {
         say("App: registered 'demo' (" + repo.toUri() + ")");
 
         JsonNode v1 = build(api, "v1.0.0");
+        // where code runs is registered in the service, by an admin (docs/environments.md)
+        JsonNode env = api.post("/api/apps/demo/envs/demo/import", Map.of("from", "v1.0.0"));
+        say(
+            "Environment: registered 'demo' (revision "
+                + env.path("revision").asText()
+                + ": "
+                + String.join("; ", EnvCommand.changes(env))
+                + ") from tarmac.yml at v1.0.0, as `tarmac env import demo demo --from v1.0.0`"
+                + " does");
         Map<String, Path> hostDirs = new java.util.LinkedHashMap<>();
         for (String h : List.of("web1", "web2", "web3")) {
           hostDirs.put(h, root.resolve("hosts").resolve(h));

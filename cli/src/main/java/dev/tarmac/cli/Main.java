@@ -35,6 +35,7 @@ public final class Main implements Runnable {
         HistoryCommand.class,
         LogCommand.class,
         LockCommand.class,
+        EnvCommand.class,
         MetricsCommand.class,
         TokensCommand.class,
         AppsCommand.class,

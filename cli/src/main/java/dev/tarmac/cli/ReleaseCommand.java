@@ -49,12 +49,25 @@ public final class ReleaseCommand implements Callable<Integer> {
         Output.json(System.out, preview);
       } else {
         printPlan(System.out, preview, Terminal.ask());
+        warnings(preview);
       }
       planVerdict(preview);
       return 0;
     }
     JsonNode started = api.post(target.path("releases"), body);
+    if (!client.json) {
+      warnings(started);
+    }
     return Follow.outcome(api, client, run.noWait, target.app, target.env, started, "release");
+  }
+
+  /**
+   * The service's warnings about a plan or a release (a {@code tarmac.yml} whose {@code
+   * environments:} block is ignored: docs/environments.md), one {@code warning:} line each, on
+   * stderr.
+   */
+  static void warnings(JsonNode answer) {
+    answer.path("warnings").forEach(w -> System.err.println("warning: " + w.asText()));
   }
 
   /**

@@ -88,6 +88,19 @@ class CliIT {
     JsonNode builds = tarmac("builds", "demo", "--json").json();
     assertThat(builds.findValuesAsText("version")).contains("v1.0.0", "v1.1.0");
 
+    // an environment not registered in the service is refused, saying how to register it
+    Run unregistered = tarmac("release", "demo", "v1.0.0", "--env", "demo");
+    assertThat(unregistered.exit()).isEqualTo(CliException.NOT_FOUND);
+    assertThat(unregistered.err()).contains("tarmac env import demo demo --from v1.0.0");
+    Run imported = tarmac("env", "import", "demo", "demo", "--from", "v1.0.0");
+    assertThat(imported.exit()).as(imported.err()).isZero();
+    assertThat(imported.out())
+        .startsWith("demo of demo: revision 1 by admin, ")
+        .contains("registered with 3 hosts");
+    Run listed = tarmac("env", "list", "demo");
+    assertThat(listed.out()).contains("ENV").contains("demo").contains("tags");
+    Run envHistory = tarmac("env", "history", "demo", "demo");
+    assertThat(envHistory.out()).contains("REVISION").contains("admin");
     Run r1 = tarmac("release", "demo", "v1.0.0", "--env", "demo");
     assertThat(r1.exit()).as(r1.out() + r1.err()).isZero();
     assertThat(r1.out())
@@ -177,7 +190,7 @@ class CliIT {
     assertThat(unknownVersion.err()).startsWith("tarmac: ").contains("v9.9.9");
     Run unknownEnv = tarmac("release", "demo", "v1.0.0", "--env", "prod");
     assertThat(unknownEnv.exit()).isEqualTo(CliException.NOT_FOUND);
-    assertThat(unknownEnv.err()).contains("environment prod is not in tarmac.yml");
+    assertThat(unknownEnv.err()).contains("environment prod of demo is not registered");
     Run unknownApp = tarmac("builds", "nope");
     assertThat(unknownApp.exit()).isEqualTo(CliException.NOT_FOUND);
     Run wrongToken =
@@ -307,6 +320,7 @@ class CliIT {
   void releasesToSshServersAndRollsBack() throws Exception {
     assertThat(tarmac("build", "demo", "v1.0.0").exit()).isZero();
     assertThat(tarmac("build", "demo", "v1.1.0").exit()).isZero();
+    assertThat(tarmac("env", "import", "demo", "servers", "--from", "v1.0.0").exit()).isZero();
     Run r1 = tarmac("release", "demo", "v1.0.0", "--env", "servers");
     assertThat(r1.exit()).as(r1.out() + r1.err()).isZero();
     assertThat(r1.out()).contains("host1  full artifact").contains("release #1 LIVE");
@@ -418,6 +432,7 @@ class CliIT {
         .contains("oops \uFFFD]52;c;aGk=\uFFFD\uFFFD[2J")
         .doesNotContain("\u001b", "\u0007");
 
+    assertThat(tarmac("env", "import", "hostile", "demo", "--from", "v1.0.0").exit()).isZero();
     Run released = tarmac("release", "hostile", "v1.0.0", "--env", "demo");
     assertThat(released.exit()).as(released.out() + released.err()).isZero();
     Path web2 = hosts.resolve("web2");

@@ -36,6 +36,8 @@ class DemoIT {
     assertThat(output)
         .contains(
             "Build v1.0.0: SUCCEEDED",
+            "Environment: registered 'demo' (revision 1: registered with 3 hosts (web1, web2,"
+                + " web3)) from tarmac.yml at v1.0.0",
             "Build v1.1.0: SUCCEEDED",
             "Rebuild of v1.0.0: SUCCEEDED",
             "no work done",

@@ -82,6 +82,7 @@ class ReleaseControlIT {
     assertThat(tarmac("build", "demo", "v1.0.0").exit()).isZero();
     assertThat(tarmac("build", "demo", "v2.0.0").exit()).isZero();
     assertThat(tarmac("build", "demo", "v3.0.0").exit()).isZero();
+    assertThat(tarmac("env", "import", "demo", "gate", "--from", "v1.0.0").exit()).isZero();
     Run first = tarmac("release", "demo", "v1.0.0", "--env", "gate");
     assertThat(first.exit()).as(first.out() + first.err()).isZero();
   }

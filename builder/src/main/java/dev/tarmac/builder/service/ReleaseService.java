@@ -16,6 +16,7 @@ import dev.tarmac.deploy.release.ReleaseRun;
 import dev.tarmac.deploy.release.Transports;
 import dev.tarmac.deploy.remote.HostSessions;
 import dev.tarmac.deploy.store.Builds;
+import dev.tarmac.deploy.store.Environments;
 import dev.tarmac.distributor.model.Names;
 import dev.tarmac.distributor.store.ArtifactStore;
 import io.quarkus.logging.Log;
@@ -41,7 +42,9 @@ import java.util.function.Function;
 /**
  * Runs releases and rollbacks in the service (never in the HTTP request): a request returns as soon
  * as the release has its number; its progress is kept here for server-sent events, its record in
- * the store. The environments and hooks come from the {@code tarmac.yml} of the version released.
+ * the store. Where code runs is the environment registered in the service ({@link
+ * EnvironmentRegistry}, docs/environments.md); the hooks and processes come from the {@code
+ * tarmac.yml} of the version released.
  */
 @ApplicationScoped
 public class ReleaseService {
@@ -49,6 +52,7 @@ public class ReleaseService {
   @Inject ServiceConfig config;
   @Inject BuildService builds;
   @Inject Metrics metrics;
+  @Inject EnvironmentRegistry environments;
 
   private Deployer deployer;
   private HostSessions
@@ -79,7 +83,8 @@ public class ReleaseService {
         new DeltasAheadQueue(
             deltasWorker,
             built -> {
-              for (String line : deployer.deltasAhead(built)) {
+              for (String line :
+                  deployer.deltasAhead(built, environments.list(built.app()).keySet())) {
                 Log.infof(
                     "deltas ahead of releasing %s %s: %s", built.app(), built.version(), line);
               }
@@ -116,15 +121,31 @@ public class ReleaseService {
 
   /** What releasing a built version would do on every host; changes nothing. */
   public ReleasePreview plan(String app, String env, String version) {
-    return deployer.plan(requireReleasable(app, env, version), env);
+    Environments.Registered reg = environments.require(app, env, version);
+    Builds.Built resolved = requireReleasable(app, reg, version);
+    return deployer
+        .plan(resolved, reg.definition().environment())
+        .withWarnings(EnvironmentRegistry.ignoredBlock(reg, resolved.config(), version));
   }
 
-  /** Starts releasing a built version; returns its first record (PREPARING). */
+  /**
+   * Starts releasing a built version to the registered environment; returns its first record
+   * (PREPARING), with a warning when the version's {@code tarmac.yml} has another environment
+   * block.
+   */
   public ReleaseRecord release(
       String app, String env, String version, String who, boolean forceUnlock) {
-    Builds.Built resolved = requireReleasable(app, env, version);
+    Environments.Registered reg = environments.require(app, env, version);
+    Builds.Built resolved = requireReleasable(app, reg, version);
+    List<String> warnings = EnvironmentRegistry.ignoredBlock(reg, resolved.config(), version);
+    warnings.forEach(w -> Log.warnf("release of %s to %s: %s", app, env, w));
     return start(
-        app, env, options -> deployer.startRelease(resolved, env, options), who, forceUnlock);
+        app,
+        env,
+        options ->
+            deployer.startRelease(resolved, reg.definition().environment(), options, warnings),
+        who,
+        forceUnlock);
   }
 
   /**
@@ -132,7 +153,7 @@ public class ReleaseService {
    * layer"), when the version may be released to env: a build this service knows is refused while
    * it is not built; otherwise the store's record is the answer.
    */
-  private Builds.Built requireReleasable(String app, String env, String version) {
+  private Builds.Built requireReleasable(String app, Environments.Registered env, String version) {
     Optional<BuildView> known = builds.known(app, version);
     if (known.isPresent() && known.get().status() != BuildView.Status.SUCCEEDED) {
       throw new ApiProblem(
@@ -150,7 +171,7 @@ public class ReleaseService {
         known.isPresent()
             ? deployer.resolve(app, version)
             : deployer.builds().find(app, version).orElseThrow(() -> builds.notFound(app, version));
-    requireEnvironment(resolved.config(), app, version, env);
+    EnvironmentRegistry.requireAllowed(env, resolved.record());
     return resolved;
   }
 
@@ -163,10 +184,13 @@ public class ReleaseService {
       String who,
       boolean forceUnlock) {
     to.ifPresent(v -> builds.require(app, v));
+    Environments.Registered reg = environments.require(app, env, to.orElse(null));
     return start(
         app,
         env,
-        options -> deployer.startRollback(app, env, to, restoreDatabase, options),
+        options ->
+            deployer.startRollback(
+                app, reg.definition().environment(), to, restoreDatabase, options),
         who,
         forceUnlock);
   }
@@ -179,19 +203,14 @@ public class ReleaseService {
   public EnvStatus status(String app, String env) {
     String a = Names.app(app);
     String e = Names.env(env);
-    return statusReads.read(a + "/" + e, () -> deployer.status(a, e));
+    TarmacConfig.Environment registered =
+        environments.require(a, e, null).definition().environment();
+    return statusReads.read(a + "/" + e, () -> deployer.status(a, registered));
   }
 
-  /**
-   * The environments an app's newest built version defines in its {@code tarmac.yml} (the dashboard
-   * lists them); empty before its first build.
-   */
+  /** The environments registered for an app (the dashboard lists them), by name. */
   public List<String> environments(String app) {
-    return builds.list(app).stream()
-        .filter(b -> b.status() == BuildView.Status.SUCCEEDED)
-        .findFirst()
-        .map(b -> List.copyOf(deployer.resolve(app, b.version()).config().environments().keySet()))
-        .orElse(List.of());
+    return List.copyOf(environments.list(app).keySet());
   }
 
   /** Who holds the environment's lock, if anyone (docs/architecture.md, "Fencing"). */
@@ -312,15 +331,9 @@ public class ReleaseService {
     return run == null ? List.of() : run.seen();
   }
 
-  /** The hosts of {@code env} in the {@code tarmac.yml} of {@code version}, in its order. */
-  public List<String> hostNames(String app, String env, String version) {
-    return deployer
-        .builds()
-        .require(app, version)
-        .config()
-        .environment(Names.env(env))
-        .hosts()
-        .stream()
+  /** The hosts of the registered {@code env}, in its order. */
+  public List<String> hostNames(String app, String env) {
+    return environments.require(app, env, null).definition().environment().hosts().stream()
         .map(TarmacConfig.Host::name)
         .toList();
   }
@@ -350,20 +363,6 @@ public class ReleaseService {
     }
     Log.infof("%s asked %s to stop", who, key(app, env, id));
     return record;
-  }
-
-  private void requireEnvironment(TarmacConfig tarmac, String app, String version, String env) {
-    if (!tarmac.environments().containsKey(Names.env(env))) {
-      throw ApiProblem.notFound(
-          "environment "
-              + env
-              + " is not in tarmac.yml at "
-              + app
-              + " "
-              + version
-              + "; it defines: "
-              + String.join(", ", tarmac.environments().keySet()));
-    }
   }
 
   /**

@@ -86,6 +86,7 @@ public class Pages {
   @Inject AppRegistry apps;
   @Inject BuildService builds;
   @Inject ReleaseService releases;
+  @Inject dev.tarmac.builder.service.EnvironmentRegistry registry;
 
   @Location("Pages/signin.html")
   Template signin;
@@ -263,6 +264,7 @@ public class Pages {
               .data("status", status)
               .data("statusError", statusError)
               .data("lock", releases.lockInfo(app, env).orElse(null))
+              .data("registered", registry.find(app, env).orElse(null))
               .data("history", ReleaseHistoryView.rows(history))
               .data("canRelease", mayRelease(env))
               .data("versions", versions)
@@ -345,10 +347,7 @@ public class Pages {
           LiveRelease.Known known =
               stored.status().finished()
                   ? LiveRelease.of(stored, List.of(), List.of())
-                  : LiveRelease.of(
-                      stored,
-                      hostNames(app, env, stored.version()),
-                      releases.eventsSoFar(app, env, id));
+                  : LiveRelease.of(stored, hostNames(app, env), releases.eventsSoFar(app, env, id));
           ReleaseRecord r = known.record();
           Instant now = Instant.now();
           Optional<ReleaseRecord> live = ReleaseHistoryView.live(releases.history(app, env));
@@ -370,11 +369,11 @@ public class Pages {
         });
   }
 
-  /** The hosts the release's version names for {@code env}; none when that cannot be read. */
-  private List<String> hostNames(String app, String env, String version) {
+  /** The hosts of the registered {@code env}; none when it is not registered (any more). */
+  private List<String> hostNames(String app, String env) {
     try {
-      return releases.hostNames(app, env, version);
-    } catch (DeployException e) {
+      return releases.hostNames(app, env);
+    } catch (DeployException | ApiProblem e) {
       return List.of();
     }
   }

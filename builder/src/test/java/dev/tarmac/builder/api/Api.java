@@ -57,6 +57,22 @@ final class Api {
         .statusCode(201);
   }
 
+  /**
+   * Registers {@code env} of {@code app} in the service from the {@code tarmac.yml} of the built
+   * {@code version}, as an admin does once (docs/environments.md): where code runs is read from
+   * nothing else.
+   */
+  static void registerEnv(String app, String env, String version) {
+    given()
+        .auth()
+        .oauth2(TOKEN)
+        .contentType(ContentType.JSON)
+        .body("{\"from\":\"" + version + "\"}")
+        .post("/api/apps/" + app + "/envs/" + env + "/import")
+        .then()
+        .statusCode(200);
+  }
+
   static Response requestBuild(String app, String tag) {
     return given()
         .auth()

@@ -219,6 +219,19 @@ class AuthResourceTest {
         .post("/api/apps/shop/envs/production/rollback")
         .then()
         .statusCode(403);
+    // nor may it define where code runs, not even in its own environment (docs/environments.md)
+    for (String env : List.of("production", "staging")) {
+      given()
+          .auth()
+          .oauth2(deployer)
+          .contentType("application/yaml")
+          .body("hosts: [{ name: evil, address: 127.0.1.99 }]\n".getBytes())
+          .put("/api/apps/shop/envs/" + env)
+          .then()
+          .statusCode(403)
+          .body("detail", containsString("stage-ci"));
+      given().auth().oauth2(deployer).delete("/api/apps/shop/envs/" + env).then().statusCode(403);
+    }
     // to staging it gets past the check (and on to "no such app")
     given()
         .auth()

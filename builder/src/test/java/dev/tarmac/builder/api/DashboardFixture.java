@@ -56,6 +56,7 @@ final class DashboardFixture {
       Api.requestBuild(app, v);
       Api.awaitBuild(app, v).then().body("status", equalTo("SUCCEEDED"));
     }
+    Api.registerEnv(app, "prod", "v2.0.0");
     release("v2.0.0");
     release("v2.1.0");
   }

@@ -47,6 +47,7 @@ class ReleaseMetricsTest {
     Api.registerApp("opsrel", repo.url(), false);
     Api.requestBuild("opsrel", "v3.0.0");
     Api.awaitBuild("opsrel", "v3.0.0").then().body("status", equalTo("SUCCEEDED"));
+    Api.registerEnv("opsrel", "prod", "v3.0.0");
 
     long id =
         given()

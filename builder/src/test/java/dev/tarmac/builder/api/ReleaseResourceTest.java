@@ -89,6 +89,7 @@ class ReleaseResourceTest {
     Api.requestBuild("shop", "v2.1.0");
     Api.awaitBuild("shop", "v2.0.0").then().body("status", equalTo("SUCCEEDED"));
     Api.awaitBuild("shop", "v2.1.0").then().body("status", equalTo("SUCCEEDED"));
+    Api.registerEnv("shop", "prod", "v2.0.0");
 
     // nothing is released without the token
     given()
@@ -99,7 +100,7 @@ class ReleaseResourceTest {
         .post("/api/apps/shop/envs/prod/releases")
         .then()
         .statusCode(401);
-    // an environment the version's tarmac.yml does not define
+    // an environment not registered in the service
     given()
         .auth()
         .oauth2("test-token")
@@ -112,7 +113,8 @@ class ReleaseResourceTest {
         .body(
             "detail",
             containsString(
-                "environment staging is not in tarmac.yml at shop v2.0.0; it defines: prod"));
+                "environment staging of shop is not registered in the service (where code runs"
+                    + " is no longer read from tarmac.yml)"));
 
     Response first = startRelease("v2.0.0");
     first

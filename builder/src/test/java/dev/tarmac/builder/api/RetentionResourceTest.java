@@ -81,6 +81,7 @@ class RetentionResourceTest {
       Api.registerApp("kept", repo.url(), false);
     }
     build("v1");
+    Api.registerEnv("kept", "prod", "v1");
     build("v2");
     build("v3");
     release("v1").then().body("status", equalTo("LIVE"));

@@ -71,6 +71,7 @@ class RevokedStreamsTest {
     Api.registerApp("watched", repo.url(), false);
     Api.requestBuild("watched", "v2.0.0");
     Api.awaitBuild("watched", "v2.0.0").then().body("status", equalTo("SUCCEEDED"));
+    Api.registerEnv("watched", "prod", "v2.0.0");
 
     String ann = AuthResourceTest.createToken("ann-watcher", "viewer", null);
     String bob = AuthResourceTest.createToken("bob-watcher", "viewer", null);

@@ -44,6 +44,7 @@ class SshReleaseResourceTest {
     Api.registerApp("shop", repo.url(), false);
     Api.requestBuild("shop", "v3.0.0");
     Api.awaitBuild("shop", "v3.0.0").then().body("status", equalTo("SUCCEEDED"));
+    Api.registerEnv("shop", "prod", "v3.0.0");
 
     Response started =
         given()

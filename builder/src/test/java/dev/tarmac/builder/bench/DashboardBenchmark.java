@@ -173,6 +173,15 @@ class DashboardBenchmark {
         .then()
         .statusCode(202);
     await(admin, "/api/apps/bench/builds/v3.0.0", List.of("SUCCEEDED"));
+    // where code runs is registered in the service (docs/environments.md)
+    given()
+        .auth()
+        .oauth2(admin)
+        .contentType(ContentType.JSON)
+        .body(Map.of("from", "v3.0.0"))
+        .post("/api/apps/bench/envs/prod/import")
+        .then()
+        .statusCode(200);
     long id =
         given()
             .auth()

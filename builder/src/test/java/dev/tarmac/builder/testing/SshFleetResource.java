@@ -17,11 +17,15 @@ public class SshFleetResource implements QuarkusTestResourceLifecycleManager {
   public static SshHosts hosts;
   private int count = 2;
   private int firstAddress = 11;
+  private String addressPrefix = "127.0.0.";
+  private int firstPort = 0;
 
   @Override
   public void init(Map<String, String> args) {
     count = Integer.parseInt(args.getOrDefault("hosts", "2"));
     firstAddress = Integer.parseInt(args.getOrDefault("first-address", "11"));
+    addressPrefix = args.getOrDefault("address-prefix", "127.0.0.");
+    firstPort = Integer.parseInt(args.getOrDefault("first-port", "0"));
   }
 
   @Override
@@ -32,7 +36,8 @@ public class SshFleetResource implements QuarkusTestResourceLifecycleManager {
               Files.createDirectories(Path.of("target").toAbsolutePath()), "ssh-fleet-");
       // -Dbench.login=SLOW (the dashboard benchmark's hard case): bash logins that sleep 0.2-0.6 s
       SshHosts.Login login = SshHosts.Login.valueOf(System.getProperty("bench.login", "FAST"));
-      hosts = new SshHosts(dir.resolve("hosts"), count, firstAddress, login);
+      hosts =
+          new SshHosts(dir.resolve("hosts"), count, addressPrefix, firstAddress, login, firstPort);
       int port;
       try (ServerSocket s = new ServerSocket()) {
         s.bind(new InetSocketAddress("127.0.0.1", 0));

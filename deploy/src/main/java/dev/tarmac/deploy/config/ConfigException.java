@@ -8,11 +8,12 @@ public class ConfigException extends DeployException {
   private final List<String> problems;
 
   public ConfigException(String file, List<String> problems) {
-    super(
-        file
-            + " is invalid:\n  - "
-            + String.join("\n  - ", problems)
-            + "\nFix it and tag again; `tarmac init` writes a commented example.");
+    this(file, problems, "Fix it and tag again; `tarmac init` writes a commented example.");
+  }
+
+  /** {@code next}: what to do about it, the message's last line. */
+  public ConfigException(String file, List<String> problems, String next) {
+    super(file + " is invalid:\n  - " + String.join("\n  - ", problems) + "\n" + next);
     this.problems = List.copyOf(problems);
   }
 

@@ -55,6 +55,7 @@ public final class ConfigReader {
   private final String file;
   private final List<String> problems = new ArrayList<>();
   private final Set<String> supervisorGiven = new LinkedHashSet<>();
+  private Map<String, Node> lastMapping;
 
   private ConfigReader(String file) {
     this.file = file;
@@ -70,13 +71,72 @@ public final class ConfigReader {
     return config;
   }
 
-  private TarmacConfig parse(String text) {
-    Node root;
+  /**
+   * Parses the definition of an environment registered in the service (docs/environments.md): the
+   * block a {@code tarmac.yml} has under {@code environments.<name>}, with the same rules and
+   * messages (keys named from the block's top, e.g. {@code hosts[1].port}), plus {@code versions}.
+   *
+   * @throws ConfigException naming every problem, its line and key
+   */
+  public static EnvironmentDefinition readEnvironment(String text, String name, String file) {
+    ConfigReader reader = new ConfigReader(file);
+    EnvironmentDefinition def = reader.parseEnvironment(text, name);
+    if (!reader.problems.isEmpty()) {
+      throw new ConfigException(
+          file,
+          reader.problems,
+          "Fix it and send it again; nothing was changed (docs/environments.md).");
+    }
+    return def;
+  }
+
+  private EnvironmentDefinition parseEnvironment(String text, String name) {
+    Node root = compose(text);
+    if (root == null) {
+      if (problems.isEmpty()) {
+        problems.add("it is empty; it needs at least `deploy_to:` and `hosts:`");
+      }
+      return null;
+    }
+    Environment env = environment(name, root, "", Set.of("versions"));
+    List<String> versions = EnvironmentDefinition.TAGS;
+    Node v = lastMapping == null ? null : lastMapping.get("versions");
+    if (v instanceof ScalarNode s) {
+      if (!s.getValue().equals("tags")) {
+        problem(
+            v,
+            "versions",
+            "expected `tags` or a list of globs such as [\"v*\", \"main-*\"], got '"
+                + s.getValue()
+                + "'");
+      }
+    } else if (v != null) {
+      versions = strings(v, "versions");
+      if (versions.isEmpty()) {
+        problem(v, "versions", "is empty: no version could go there; write `tags` or globs");
+      }
+      for (String glob : versions) {
+        if (!EnvironmentDefinition.GLOB.matcher(glob).matches()) {
+          problem(
+              v,
+              "versions",
+              "'" + glob + "' is not a glob of a version (letters, digits, . _ - and * ?)");
+        }
+      }
+    }
+    if (env == null) {
+      return null;
+    }
+    return new EnvironmentDefinition(env, versions);
+  }
+
+  /** The YAML (or JSON) document of {@code text}; null with a problem when it does not parse. */
+  private Node compose(String text) {
     try {
       LoaderOptions options = new LoaderOptions();
       options.setAllowDuplicateKeys(false);
       options.setMaxAliasesForCollections(10);
-      root = new Yaml(options).compose(new StringReader(text));
+      return new Yaml(options).compose(new StringReader(text));
     } catch (MarkedYAMLException e) {
       problems.add(
           "line " + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem());
@@ -85,8 +145,15 @@ public final class ConfigReader {
       problems.add("not valid YAML: " + e.getMessage());
       return null;
     }
+  }
+
+  private TarmacConfig parse(String text) {
+    Node root = compose(text);
+    if (!problems.isEmpty()) {
+      return null;
+    }
     if (root == null) {
-      problems.add("the file is empty; it needs at least `app:` and `environments:`");
+      problems.add("the file is empty; it needs at least `app:` (docs/tarmac-yml.md)");
       return null;
     }
     Map<String, Node> top = mapping(root, "", Set.of("app", "build", "release", "environments"));
@@ -711,71 +778,83 @@ public final class ConfigReader {
         problem(e.getValue(), key, ex.getMessage());
         continue;
       }
-      Map<String, Node> m =
-          mapping(
-              e.getValue(),
-              key,
-              Set.of(
-                  "deploy_to",
-                  "user",
-                  "parallel",
-                  "accept_new_host_keys",
-                  "hosts",
-                  "supervisor",
-                  "ports"));
-      if (m == null) {
-        continue;
+      Environment env = environment(name, e.getValue(), key, Set.of());
+      if (env != null) {
+        out.put(name, env);
       }
-      String deployTo = absolutePath(m.get("deploy_to"), key + ".deploy_to");
-      String user = m.get("user") == null ? null : user(m.get("user"), key + ".user");
-      int parallel = integer(m.get("parallel"), key + ".parallel", 10, 1, 1000);
-      boolean acceptNew = bool(m.get("accept_new_host_keys"), key + ".accept_new_host_keys", false);
-      Optional<Supervisor> supervisor = supervisor(m.get("supervisor"), key + ".supervisor");
-      if (m.get("supervisor") != null) {
-        supervisorGiven.add(name);
-      }
-      int ports = ports(m.get("ports"), key + ".ports", Host.DEFAULT_PORTS);
-      List<Host> hosts = new ArrayList<>();
-      if (m.get("hosts") == null) {
-        problem(e.getValue(), key + ".hosts", "is required: list the hosts of this environment");
-      } else {
-        List<Node> items = sequence(m.get("hosts"), key + ".hosts");
-        Set<String> names = new LinkedHashSet<>();
-        Map<String, String> localDirs = new LinkedHashMap<>();
-        for (int i = 0; i < items.size(); i++) {
-          Host host = host(items.get(i), key + ".hosts[" + i + "]", deployTo, user, ports);
-          if (host != null && !names.add(host.name())) {
-            problem(
-                items.get(i),
-                key + ".hosts[" + i + "].name",
-                "'" + host.name() + "' is listed twice");
-          } else if (host != null) {
-            String other =
-                host.isLocal() && host.deployTo() != null
-                    ? localDirs.putIfAbsent(host.deployTo(), host.name())
-                    : null;
-            if (other != null) {
-              problem(
-                  items.get(i),
-                  key + ".hosts[" + i + "].deploy_to",
-                  "hosts "
-                      + other
-                      + " and "
-                      + host.name()
-                      + " are both local with deploy_to "
-                      + host.deployTo()
-                      + ": they would overwrite each other; give each its own deploy_to");
-            }
-            hosts.add(host);
-          }
-        }
-        if (items.isEmpty()) {
-          problem(m.get("hosts"), key + ".hosts", "is empty: list at least one host");
-        }
-      }
-      out.put(name, new Environment(name, deployTo, user, parallel, acceptNew, hosts, supervisor));
     }
     return out;
+  }
+
+  /**
+   * One environment's block ({@code environments.<name>} of a {@code tarmac.yml}, or the body of an
+   * environment registered in the service: then {@code key} is empty and {@code extra} holds {@code
+   * versions}); null when it is not a mapping.
+   */
+  private Environment environment(String name, Node node, String key, Set<String> extra) {
+    Set<String> allowed =
+        new LinkedHashSet<>(
+            List.of(
+                "deploy_to",
+                "user",
+                "parallel",
+                "accept_new_host_keys",
+                "hosts",
+                "supervisor",
+                "ports"));
+    allowed.addAll(extra);
+    lastMapping = mapping(node, key, allowed);
+    Map<String, Node> m = lastMapping;
+    if (m == null) {
+      return null;
+    }
+    String p = key.isEmpty() ? "" : key + ".";
+    String deployTo = absolutePath(m.get("deploy_to"), p + "deploy_to");
+    String user = m.get("user") == null ? null : user(m.get("user"), p + "user");
+    int parallel = integer(m.get("parallel"), p + "parallel", 10, 1, 1000);
+    boolean acceptNew = bool(m.get("accept_new_host_keys"), p + "accept_new_host_keys", false);
+    Optional<Supervisor> supervisor = supervisor(m.get("supervisor"), p + "supervisor");
+    if (m.get("supervisor") != null) {
+      supervisorGiven.add(name);
+    }
+    int ports = ports(m.get("ports"), p + "ports", Host.DEFAULT_PORTS);
+    List<Host> hosts = new ArrayList<>();
+    if (m.get("hosts") == null) {
+      problem(node, p + "hosts", "is required: list the hosts of this environment");
+    } else {
+      List<Node> items = sequence(m.get("hosts"), p + "hosts");
+      Set<String> names = new LinkedHashSet<>();
+      Map<String, String> localDirs = new LinkedHashMap<>();
+      for (int i = 0; i < items.size(); i++) {
+        Host host = host(items.get(i), p + "hosts[" + i + "]", deployTo, user, ports);
+        if (host != null && !names.add(host.name())) {
+          problem(
+              items.get(i), p + "hosts[" + i + "].name", "'" + host.name() + "' is listed twice");
+        } else if (host != null) {
+          String other =
+              host.isLocal() && host.deployTo() != null
+                  ? localDirs.putIfAbsent(host.deployTo(), host.name())
+                  : null;
+          if (other != null) {
+            problem(
+                items.get(i),
+                p + "hosts[" + i + "].deploy_to",
+                "hosts "
+                    + other
+                    + " and "
+                    + host.name()
+                    + " are both local with deploy_to "
+                    + host.deployTo()
+                    + ": they would overwrite each other; give each its own deploy_to");
+          }
+          hosts.add(host);
+        }
+      }
+      if (items.isEmpty()) {
+        problem(m.get("hosts"), p + "hosts", "is empty: list at least one host");
+      }
+    }
+    return new Environment(name, deployTo, user, parallel, acceptNew, hosts, supervisor);
   }
 
   /** {@code supervisor: {conf, include}}: both absolute paths on the hosts. */

@@ -285,6 +285,30 @@ public record TarmacConfig(
     }
   }
 
+  /**
+   * This app's build and release with {@code env} as its only environment: where code runs comes
+   * from the service's registered environment, never from the {@code tarmac.yml} at the tag
+   * (docs/environments.md).
+   *
+   * @throws ConfigException when {@code release.processes} needs a supervisor {@code env} lacks
+   */
+  public TarmacConfig withEnvironment(Environment env) {
+    if (!release.processes().isEmpty() && env.supervisor().isEmpty()) {
+      throw new ConfigException(
+          "environment " + env.name() + " of " + app,
+          List.of(
+              "supervisor is required by release.processes of tarmac.yml: { conf:"
+                  + " /etc/supervisor/supervisord.conf, include: /etc/supervisor/conf.d }, the"
+                  + " supervisord of the hosts (docs/processes.md)"),
+          "Add it with `tarmac env set "
+              + app
+              + " "
+              + env.name()
+              + " FILE.yml` (docs/environments.md); nothing was changed.");
+    }
+    return new TarmacConfig(app, build, release, Map.of(env.name(), env));
+  }
+
   public Environment environment(String name) {
     Environment env = environments.get(name);
     if (env == null) {

@@ -72,7 +72,12 @@ public final class Deployer {
     return builds;
   }
 
-  /** Releases a built version; returns the LIVE record or throws {@link ReleaseFailedException}. */
+  /**
+   * Releases a built version to {@code env} as its own {@code tarmac.yml} defines it (the library's
+   * way, used by deploy's own tests; the service passes the environment it registered: {@link
+   * #startRelease(Builds.Built, TarmacConfig.Environment, ReleaseOptions)}); returns the LIVE
+   * record or throws {@link ReleaseFailedException}.
+   */
   public ReleaseRecord release(String app, String env, String version, ReleaseOptions options) {
     return release(resolve(app, version), env, options);
   }
@@ -83,13 +88,40 @@ public final class Deployer {
   }
 
   /**
-   * Takes the lock and makes the record of a release of a version already {@linkplain #resolve
-   * resolved}, on this thread; the rest is {@link ReleaseRun#run}, on any thread.
+   * {@link #startRelease(Builds.Built, TarmacConfig.Environment, ReleaseOptions)} with the tag's.
    */
   public ReleaseRun startRelease(Builds.Built version, String env, ReleaseOptions options) {
-    version.config().environment(Names.env(env)); // an unknown environment: refused before a lock
-    return new Runner(store, transports, version.app(), Names.env(env), options)
-        .start(new Release(version, deltas, v -> builds.require(version.app(), v).config()));
+    // an unknown environment: refused before a lock
+    return startRelease(version, version.config().environment(Names.env(env)), options);
+  }
+
+  /**
+   * Takes the lock and makes the record of a release of a version already {@linkplain #resolve
+   * resolved} to {@code env}, on this thread; the rest is {@link ReleaseRun#run}, on any thread.
+   * The hosts, paths and users are {@code env}'s alone, whatever the version's {@code tarmac.yml}
+   * says (docs/environments.md); the build, hooks and processes are the version's.
+   */
+  public ReleaseRun startRelease(
+      Builds.Built version, TarmacConfig.Environment env, ReleaseOptions options) {
+    return startRelease(version, env, options, List.of());
+  }
+
+  /**
+   * {@link #startRelease(Builds.Built, TarmacConfig.Environment, ReleaseOptions)}, with {@code
+   * warnings} written into the release's record.
+   */
+  public ReleaseRun startRelease(
+      Builds.Built version,
+      TarmacConfig.Environment env,
+      ReleaseOptions options,
+      List<String> warnings) {
+    Builds.Built placed = new Builds.Built(version.record(), version.config().withEnvironment(env));
+    return new Runner(store, transports, version.app(), Names.env(env.name()), options, warnings)
+        .start(
+            new Release(
+                placed,
+                deltas,
+                v -> builds.require(version.app(), v).config().withEnvironment(env)));
   }
 
   /**
@@ -100,11 +132,18 @@ public final class Deployer {
    * delta sends the full artifact, as always).
    */
   public List<String> deltasAhead(BuildRecord built) {
+    return deltasAhead(built, builds.config(built).environments().keySet());
+  }
+
+  /**
+   * {@link #deltasAhead(BuildRecord)} for {@code envs}: the environments the service registered.
+   */
+  public List<String> deltasAhead(BuildRecord built, java.util.Collection<String> envs) {
     TarmacConfig config = builds.config(built);
     java.util.Set<String> fresh = Release.sharedPaths(config);
     java.util.Set<String> from = new java.util.HashSet<>();
     List<String> out = new java.util.ArrayList<>();
-    for (String env : config.environments().keySet()) {
+    for (String env : envs) {
       String live =
           new ReleaseHistory(store, built.app(), env)
               .live()
@@ -149,16 +188,17 @@ public final class Deployer {
    * anywhere and takes no lock ({@code tarmac release … --plan}).
    */
   public ReleasePreview plan(String app, String env, String version) {
-    return plan(resolve(app, version), env);
+    Builds.Built built = resolve(app, version);
+    return plan(built, built.config().environment(Names.env(env)));
   }
 
-  public ReleasePreview plan(Builds.Built version, String env) {
-    String e = Names.env(env);
+  /** What releasing {@code version} to {@code env} (the registered one) would do; no lock. */
+  public ReleasePreview plan(Builds.Built version, TarmacConfig.Environment env) {
+    String e = Names.env(env.name());
     BuildRecord build = version.record();
     String live =
         new ReleaseHistory(store, build.app(), e).live().map(ReleaseRecord::version).orElse(null);
-    return new DryRun(store, reads, build, version.config(), version.config().environment(e), live)
-        .read();
+    return new DryRun(store, reads, build, version.config().withEnvironment(env), env, live).read();
   }
 
   /**
@@ -186,13 +226,42 @@ public final class Deployer {
         .start(new Rollback(to.map(Names::version), restoreDatabase, v -> builds.require(a, v)));
   }
 
-  /** What is live on every host, compared with the history. */
+  /**
+   * A rollback on {@code env}'s hosts (the registered environment), whatever the {@code tarmac.yml}
+   * of the live or the target version says; their hooks are their own.
+   */
+  public ReleaseRun startRollback(
+      String app,
+      TarmacConfig.Environment env,
+      Optional<String> to,
+      boolean restoreDatabase,
+      ReleaseOptions options) {
+    String a = Names.app(app);
+    return new Runner(store, transports, a, Names.env(env.name()), options)
+        .start(
+            new Rollback(
+                to.map(Names::version),
+                restoreDatabase,
+                v -> {
+                  Builds.Built b = builds.require(a, v);
+                  return new Builds.Built(b.record(), b.config().withEnvironment(env));
+                }));
+  }
+
+  /** What is live on every host, compared with the history (hosts from the live tarmac.yml). */
   public EnvStatus status(String app, String env) {
     String a = Names.app(app);
     String e = Names.env(env);
     String recorded = live(a, e).version();
     TarmacConfig config = builds.require(a, recorded).config();
     return new StatusReader(reads, a, config.environment(e), recorded).read();
+  }
+
+  /** What is live on every host of {@code env} (the registered one), compared with the history. */
+  public EnvStatus status(String app, TarmacConfig.Environment env) {
+    String a = Names.app(app);
+    String recorded = live(a, Names.env(env.name())).version();
+    return new StatusReader(reads, a, env, recorded).read();
   }
 
   public List<ReleaseRecord> history(String app, String env) {

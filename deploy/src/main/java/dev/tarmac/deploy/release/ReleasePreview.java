@@ -17,7 +17,29 @@ public record ReleasePreview(
     String version,
     String live,
     String migrateHost,
-    List<HostPreview> hosts) {
+    List<HostPreview> hosts,
+    List<String> warnings) {
+
+  public ReleasePreview {
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  public ReleasePreview(
+      String app,
+      String env,
+      String version,
+      String live,
+      String migrateHost,
+      List<HostPreview> hosts) {
+    this(app, env, version, live, migrateHost, hosts, List.of());
+  }
+
+  /** The same plan with {@code more} warnings (docs/environments.md). */
+  public ReleasePreview withWarnings(List<String> more) {
+    List<String> all = new java.util.ArrayList<>(warnings);
+    all.addAll(more);
+    return new ReleasePreview(app, env, version, live, migrateHost, hosts, all);
+  }
 
   /**
    * One host. {@code bytes} is null when a delta has not been made yet (it is made at release);

@@ -33,7 +33,12 @@ public record ReleaseRecord(
     Backup backup,
     String error,
     List<HostRecord> hosts,
-    List<PhaseRecord> phases) {
+    List<PhaseRecord> phases,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings) {
+
+  public ReleaseRecord {
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
 
   public static final String RELEASE = "release";
   public static final String ROLLBACK = "rollback";
@@ -71,7 +76,8 @@ public record ReleaseRecord(
         backup,
         error,
         hosts,
-        null);
+        null,
+        List.of());
   }
 
   /**
@@ -125,6 +131,7 @@ public record ReleaseRecord(
         null,
         null,
         List.of(),
+        List.of(),
         List.of());
   }
 
@@ -150,7 +157,8 @@ public record ReleaseRecord(
         backup,
         error,
         hosts,
-        newPhases);
+        newPhases,
+        warnings);
   }
 
   /** The same release (id, who, what, since when, its phases) with its progress so far. */
@@ -177,6 +185,32 @@ public record ReleaseRecord(
         newBackup,
         newError,
         newHosts,
-        phases);
+        phases,
+        warnings);
+  }
+
+  /**
+   * The same record with {@code newWarnings}: what the run was told before it started (a {@code
+   * tarmac.yml} whose {@code environments:} block was ignored, docs/environments.md).
+   */
+  public ReleaseRecord withWarnings(List<String> newWarnings) {
+    return new ReleaseRecord(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        phases,
+        newWarnings);
   }
 }

@@ -75,6 +75,7 @@ final class Runner {
   private final String envName;
   private final ReleaseOptions options;
   private final ReleaseHistory history;
+  private final List<String> warnings;
 
   Runner(
       ArtifactStore store,
@@ -82,6 +83,18 @@ final class Runner {
       String app,
       String envName,
       ReleaseOptions options) {
+    this(store, transports, app, envName, options, List.of());
+  }
+
+  /** {@code warnings}: written into the run's record before anything else happens. */
+  Runner(
+      ArtifactStore store,
+      Transports transports,
+      String app,
+      String envName,
+      ReleaseOptions options,
+      List<String> warnings) {
+    this.warnings = List.copyOf(warnings);
     this.store = store;
     this.transports = transports;
     this.app = app;
@@ -118,15 +131,16 @@ final class Runner {
           history.create(
               id ->
                   ReleaseRecord.started(
-                      id,
-                      app,
-                      envName,
-                      op.kind(),
-                      target.version(),
-                      target.commit(),
-                      target.live(),
-                      options.who(),
-                      options.clock().instant()));
+                          id,
+                          app,
+                          envName,
+                          op.kind(),
+                          target.version(),
+                          target.commit(),
+                          target.live(),
+                          options.who(),
+                          options.clock().instant())
+                      .withWarnings(warnings));
       lock.fence(record.id());
       return new Started(op, lock, keeper, target, record);
     } catch (RuntimeException e) {

@@ -71,6 +71,13 @@ public final class SshHosts implements AutoCloseable {
    */
   public SshHosts(Path dir, int count, int firstAddress, Login login, int firstPort)
       throws Exception {
+    this(dir, count, "127.0.0.", firstAddress, login, firstPort);
+  }
+
+  /** Hosts at {@code addressPrefix + (firstAddress + i)}, e.g. {@code 127.0.1.} + 1. */
+  public SshHosts(
+      Path dir, int count, String addressPrefix, int firstAddress, Login login, int firstPort)
+      throws Exception {
     this.user = login == Login.SLOW ? SLOW_USER : USER;
     this.dir = Files.createDirectories(dir.toAbsolutePath());
     this.deployTo = Files.createDirectories(this.dir.resolve("srv-app"));
@@ -107,7 +114,7 @@ public final class SshHosts implements AutoCloseable {
     StringBuilder known = new StringBuilder();
     for (int i = 0; i < count; i++) {
       String name = "host" + (i + 1);
-      String address = "127.0.0." + (firstAddress + i);
+      String address = addressPrefix + (firstAddress + i);
       Path hostDir = Files.createDirectories(this.dir.resolve(name));
       Path root = Files.createDirectories(hostDir.resolve("root"));
       run("chown", user, root.toString());

@@ -113,6 +113,22 @@ public final class StoreLayout {
     return cdnCleaningPrefix(app) + Names.env(env) + "/" + run + ".json";
   }
 
+  /**
+   * The environments registered in the service, every revision of each (docs/environments.md):
+   * {@code apps/<app>/environments/<env>/<revision>.json}.
+   */
+  public static String environmentsPrefix(String app) {
+    return "apps/" + Names.app(app) + "/environments/";
+  }
+
+  public static String environmentRevisions(String app, String env) {
+    return environmentsPrefix(app) + Names.env(env) + "/";
+  }
+
+  public static String environmentRevision(String app, String env, long revision) {
+    return environmentRevisions(app, env) + String.format("%08d", revision) + ".json";
+  }
+
   public static String lock(String app, String env) {
     return envPrefix(app, env) + "lock.json";
   }
