@@ -75,6 +75,7 @@ final class Runner {
   private final String envName;
   private final ReleaseOptions options;
   private final ReleaseHistory history;
+  private final TaskLogs logs;
 
   Runner(
       ArtifactStore store,
@@ -88,6 +89,7 @@ final class Runner {
     this.envName = envName;
     this.options = options;
     this.history = new ReleaseHistory(store, app, envName);
+    this.logs = new TaskLogs(store, app, envName);
   }
 
   /**
@@ -176,7 +178,8 @@ final class Runner {
               target.config().environment(envName),
               transports,
               options.commandTimeout(),
-              options.listener())) {
+              options.listener(),
+              (host, task, text) -> logs.keep(record.id(), host, task, text))) {
         fleet = f;
         fleet.generation(hostGeneration(record));
         run = new Run(store, options, app, envName, target, fleet, history, record.id());
