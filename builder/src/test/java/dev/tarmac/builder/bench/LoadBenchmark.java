@@ -79,9 +79,10 @@ class LoadBenchmark {
           .post("/api/apps/load/builds")
           .then()
           .statusCode(202);
-      await("/api/apps/load/builds/" + tag, List.of("SUCCEEDED"));
+      BenchSetup.await(TOKEN, "/api/apps/load/builds/" + tag, List.of("SUCCEEDED"));
     }
-    await("/api/apps/load/envs/prod/releases/" + release("v3.0.0"), List.of("LIVE"));
+    BenchSetup.await(
+        TOKEN, "/api/apps/load/envs/prod/releases/" + release("v3.0.0"), List.of("LIVE"));
 
     String[] paths = {
       "/api/apps",
@@ -159,7 +160,7 @@ class LoadBenchmark {
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     pool.shutdown();
-    await("/api/apps/load/envs/prod/releases/" + id, List.of("LIVE", "FAILED"));
+    BenchSetup.await(TOKEN, "/api/apps/load/envs/prod/releases/" + id, List.of("LIVE", "FAILED"));
     sampling.set(false);
     sampler.join();
     var record = given().auth().oauth2(TOKEN).get("/api/apps/load/envs/prod/releases/" + id);
@@ -213,7 +214,7 @@ class LoadBenchmark {
                   list.get((int) (list.size() * 0.99)),
                   list.get(list.size() - 1)));
         });
-    writeSection("load-benchmark", section + each);
+    BenchSetup.writeSection("load-benchmark", section + each);
   }
 
   private static long release(String version) {
@@ -242,36 +243,5 @@ class LoadBenchmark {
       return -1;
     }
     return -1;
-  }
-
-  private static void writeSection(String name, String section) throws Exception {
-    Path docs = Path.of("../docs/benchmarks.md").toAbsolutePath().normalize();
-    String text = Files.readString(docs);
-    String start = "<!-- " + name + ":start -->";
-    String end = "<!-- " + name + ":end -->";
-    int a = text.indexOf(start);
-    int b = text.indexOf(end);
-    if (a < 0 || b < a) {
-      throw new AssertionError(docs + " has no " + start + " … " + end + " section");
-    }
-    Files.writeString(
-        docs, text.substring(0, a + start.length()) + "\n" + section + text.substring(b));
-    System.out.println(section);
-  }
-
-  private static void await(String path, List<String> ok) throws Exception {
-    for (int i = 0; i < 3000; i++) {
-      String status =
-          given().auth().oauth2(TOKEN).get(path).then().extract().jsonPath().getString("status");
-      if (ok.contains(status)) {
-        return;
-      }
-      if ("FAILED".equals(status)) {
-        throw new AssertionError(
-            path + " FAILED: " + given().auth().oauth2(TOKEN).get(path).asString());
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(path + " did not finish");
   }
 }
