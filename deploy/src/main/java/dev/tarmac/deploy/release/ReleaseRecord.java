@@ -29,7 +29,72 @@ public record ReleaseRecord(
     Long activationWindowMs,
     Backup backup,
     String error,
-    List<HostRecord> hosts) {
+    List<HostRecord> hosts,
+    List<String> warnings) {
+
+  /**
+   * What the store and the API read; {@code warnings}: what failed after the switch while the
+   * release went live anyway (a host's revision log not written: its clean-up and {@code rollback
+   * --to} decide from that log), null when nothing did.
+   */
+  @com.fasterxml.jackson.annotation.JsonCreator
+  public ReleaseRecord {}
+
+  public ReleaseRecord(
+      long id,
+      String app,
+      String env,
+      String kind,
+      String version,
+      String commit,
+      String previousVersion,
+      ReleaseStatus status,
+      String who,
+      Instant startedAt,
+      Instant finishedAt,
+      Long activationWindowMs,
+      Backup backup,
+      String error,
+      List<HostRecord> hosts) {
+    this(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        null);
+  }
+
+  /** The same record, saying what failed after the switch ({@code null} or empty: nothing). */
+  public ReleaseRecord withWarnings(List<String> newWarnings) {
+    return new ReleaseRecord(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        newWarnings == null || newWarnings.isEmpty() ? null : List.copyOf(newWarnings));
+  }
 
   public static final String RELEASE = "release";
   public static final String ROLLBACK = "rollback";
@@ -145,6 +210,7 @@ public record ReleaseRecord(
         windowMs,
         newBackup,
         newError,
-        newHosts);
+        newHosts,
+        warnings);
   }
 }

@@ -351,6 +351,35 @@ class RunnerTest {
     assertThat(r.status()).isEqualTo(ReleaseStatus.LIVE);
     assertThat(ran).contains("after cleanup");
     assertThat(current("web1")).isEqualTo("releases/v2");
+    assertThat(r.warnings())
+        .containsExactly(
+            "cleanup failed after the switch (the release is live): web1: cleanup failed (exit 1):"
+                + " no");
+  }
+
+  /**
+   * A host that cannot write its revision log (a full disk) after the switch: the release is live,
+   * and its record says so (issue 25: it said nothing, and that host's clean-up and {@code rollback
+   * --to} decide from the log). Before: LIVE with no warning anywhere but the timeline.
+   */
+  @Test
+  void aRevisionLogThatFailedIsAWarningInTheRecord() throws Exception {
+    ReleaseRecord r =
+        runner(options())
+            .run(
+                new Fake(
+                    noteEach("check", Stage.PREPARE),
+                    Activation.SWITCH,
+                    failOn("web2", "log revision", Stage.FINISH)));
+    assertThat(r.status()).isEqualTo(ReleaseStatus.LIVE);
+    List<String> expected =
+        List.of(
+            "log revision failed after the switch (the release is live): web2: log revision"
+                + " failed (exit 1): no; a host whose revisions.log lacks this release cleans up by"
+                + " its older entries, and `rollback --to` does not find this release there");
+    assertThat(r.warnings()).isEqualTo(expected);
+    assertThat(new ReleaseHistory(store, "shop", "prod").get(r.id()).orElseThrow().warnings())
+        .isEqualTo(expected);
   }
 
   @Test
