@@ -21,7 +21,7 @@ public final class BuildsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JsonNode builds = client.client().get("/api/apps/" + app + "/builds");
+    JsonNode builds = client.client().get("/api/apps/" + app + "/builds?limit=100");
     if (client.json) {
       Output.json(System.out, builds);
       return 0;

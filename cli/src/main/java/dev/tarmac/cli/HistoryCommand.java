@@ -37,13 +37,9 @@ public final class HistoryCommand implements Callable<Integer> {
       throw new CliException(
           CliException.USAGE, "--limit must be 1 or more (it was " + limit + ")");
     }
-    JsonNode history = client.client().get(target.path("releases"));
+    JsonNode history = newest(client.client(), target, limit);
     if (client.json) {
-      ArrayNode newest = history.deepCopy();
-      while (newest.size() > limit) {
-        newest.remove(newest.size() - 1);
-      }
-      Output.json(System.out, newest);
+      Output.json(System.out, history);
       return 0;
     }
     Output.table(
@@ -51,6 +47,32 @@ public final class HistoryCommand implements Callable<Integer> {
         List.of("ID", "KIND", "VERSION", "STATUS", "WHO", "STARTED", "WINDOW"),
         rows(history, limit, ZoneId.systemDefault(), Instant.now()));
     return 0;
+  }
+
+  /** The most records the service sends in one page ({@code ?limit=}, docs/api.md). */
+  static final int PAGE = 100;
+
+  /**
+   * The newest {@code limit} records, read a page at a time (each page starts below the last record
+   * of the one before, {@code ?before=}), as the dashboard reads them.
+   */
+  static ArrayNode newest(ApiClient api, Target target, int limit) {
+    ArrayNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+    String before = "";
+    while (out.size() < limit) {
+      int asked = Math.min(PAGE, limit - out.size());
+      JsonNode page = api.get(target.path("releases?limit=" + asked + before));
+      for (JsonNode r : page) {
+        if (out.size() < limit) {
+          out.add(r);
+        }
+      }
+      if (page.size() < asked || out.isEmpty()) {
+        break;
+      }
+      before = "&before=" + out.get(out.size() - 1).path("id").asLong();
+    }
+    return out;
   }
 
   /**

@@ -250,5 +250,9 @@ final class Output {
           .append(" ms");
     }
     out.println(summary.toString().replaceFirst("^ · ", ""));
+    // what failed after the switch while the release went live (a host's revision log)
+    for (JsonNode w : record.path("warnings")) {
+      out.println("warning: " + printable(w.asText(), Keep.LINES));
+    }
   }
 }

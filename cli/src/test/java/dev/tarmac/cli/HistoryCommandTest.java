@@ -74,4 +74,54 @@ class HistoryCommandTest {
     assertThat(Output.ago(Duration.ofHours(47))).isEqualTo("47 h ago");
     assertThat(Output.ago(Duration.ofHours(48))).isEqualTo("2 days ago");
   }
+
+  /**
+   * The service answers pages of at most 100 (issue 25: the history was sent whole); {@code --limit
+   * 150} reads two, the second below the first's last record, and stops at the limit.
+   */
+  @Test
+  void aLimitOverAPageReadsPagesBelowTheLastRecord() throws Exception {
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          String query = exchange.getRequestURI().getQuery();
+          asked.add(query);
+          java.util.Map<String, Long> q = new java.util.HashMap<>();
+          for (String kv : query.split("&")) {
+            q.put(kv.split("=")[0], Long.parseLong(kv.split("=")[1]));
+          }
+          StringBuilder body = new StringBuilder("[");
+          long top = q.getOrDefault("before", 231L) - 1;
+          for (long id = top; id > Math.max(0, top - q.get("limit")); id--) {
+            body.append(body.length() > 1 ? "," : "").append("{\"id\":").append(id).append('}');
+          }
+          byte[] bytes = body.append(']').toString().getBytes();
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
+    server.start();
+    try {
+      Target target = new Target();
+      target.app = "shop";
+      target.env = "prod";
+      ApiClient api =
+          new ApiClient(
+              java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()), "t");
+      JsonNode got = HistoryCommand.newest(api, target, 150);
+      assertThat(got).hasSize(150);
+      assertThat(got.get(0).path("id").asLong()).isEqualTo(230);
+      assertThat(got.get(149).path("id").asLong()).isEqualTo(81);
+      assertThat(asked).containsExactly("limit=100", "limit=50&before=131");
+      asked.clear();
+      assertThat(HistoryCommand.newest(api, target, 300)).hasSize(230);
+      assertThat(asked).containsExactly("limit=100", "limit=100&before=131", "limit=100&before=31");
+    } finally {
+      server.stop(0);
+    }
+  }
 }

@@ -40,6 +40,25 @@ class OutputTest {
             "total 5.50 s · prepare 4.10 s · activation window 12 ms");
   }
 
+  /** A release live with a host's revision log unwritten says so after its totals (issue 25). */
+  @Test
+  void aLiveReleaseWithWarningsPrintsThemAfterTheTotals() throws Exception {
+    JsonNode record =
+        JSON.readTree(
+            """
+            {"startedAt":"2026-01-01T00:00:00Z","finishedAt":"2026-01-01T00:00:01Z",
+             "activationWindowMs":9,"hosts":[],
+             "warnings":["log revision and clean up failed after the switch (the release is live): web2: log revision failed (exit 1): No space left\\u001b[2J"]}
+            """);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Output.timeline(new PrintStream(bytes, true, StandardCharsets.UTF_8), record);
+    assertThat(bytes.toString(StandardCharsets.UTF_8).lines())
+        .endsWith(
+            "total 1.00 s · activation window 9 ms",
+            "warning: log revision and clean up failed after the switch (the release is live):"
+                + " web2: log revision failed (exit 1): No space left\uFFFD[2J");
+  }
+
   @Test
   void aTerminalShowsALiveLinePerHostWithTheDownloadBar() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -9,11 +9,13 @@ import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.store.ArtifactStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
@@ -45,9 +47,17 @@ public class BuildResource {
     return Response.accepted(build).build();
   }
 
+  /**
+   * A page of the app's builds, newest first: {@code limit} (default 20, at most {@value
+   * BuildService#MAX_PAGE}) that come after the build {@code before} in that order (none: from the
+   * newest).
+   */
   @GET
-  public List<BuildView> list(String app) {
-    return builds.list(app);
+  public List<BuildView> list(
+      String app,
+      @QueryParam("limit") @DefaultValue("20") @Params.Range(max = BuildService.MAX_PAGE) int limit,
+      @QueryParam("before") String before) {
+    return builds.page(app, before, limit);
   }
 
   @GET

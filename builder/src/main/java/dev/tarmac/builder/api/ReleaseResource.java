@@ -64,10 +64,36 @@ public class ReleaseResource {
     return Response.accepted(started).build();
   }
 
+  /**
+   * A page of the history, newest first: {@code limit} records (default 20, at most {@value
+   * ReleaseService#MAX_PAGE}) numbered below {@code before}, without their tasks' details (the
+   * record of one release has them: {@code GET …/releases/{id}}).
+   */
   @GET
   @Path("releases")
-  public List<ReleaseView> history(String app, String env) {
-    return releases.historyViews(app, env);
+  public List<ReleaseView> history(
+      String app,
+      String env,
+      @QueryParam("limit") @DefaultValue("20") @Params.Range(max = ReleaseService.MAX_PAGE)
+          int limit,
+      @QueryParam("before") Long before) {
+    return releases.historyPage(app, env, before, limit);
+  }
+
+  /**
+   * The whole output of a task whose record keeps only its ends (the task's {@code log} names it:
+   * {@code <host>/<task>}); 404 when none was kept.
+   */
+  @GET
+  @Path("releases/{id}/tasks/{host}/{task}/log")
+  @Produces(MediaType.TEXT_PLAIN + ";charset=utf-8")
+  public byte[] taskLog(
+      String app,
+      String env,
+      @PathParam("id") long id,
+      @PathParam("host") String host,
+      @PathParam("task") String task) {
+    return releases.taskLog(app, env, id, host, task);
   }
 
   @GET

@@ -415,6 +415,37 @@ public class BuildService {
   /**
    * Every build of {@code app}: published ones and those queued, running or failed; newest first.
    */
+  /** The most builds one page of the list holds ({@code ?limit=}). */
+  public static final int MAX_PAGE = 100;
+
+  /**
+   * At most {@code limit} builds of {@link #list}, those after {@code before} (a version the list
+   * holds; null: from the newest); 400 naming it when the app has no such build.
+   */
+  public List<BuildView> page(String app, String before, int limit) {
+    List<BuildView> all = list(app);
+    int from = 0;
+    if (before != null) {
+      from = -1;
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).version().equals(before)) {
+          from = i + 1;
+          break;
+        }
+      }
+      if (from < 0) {
+        throw ApiProblem.badRequest(
+            "before="
+                + Names.shown(before)
+                + ": "
+                + app
+                + " has no such build; it takes a version the list answered (the last of the page"
+                + " before)");
+      }
+    }
+    return List.copyOf(all.subList(Math.min(from, all.size()), Math.min(all.size(), from + limit)));
+  }
+
   public List<BuildView> list(String app) {
     apps.require(app);
     Map<String, BuildView> all = new HashMap<>();

@@ -13,6 +13,7 @@ import dev.tarmac.deploy.release.ReleaseOptions;
 import dev.tarmac.deploy.release.ReleasePreview;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.release.ReleaseRun;
+import dev.tarmac.deploy.release.TaskLogs;
 import dev.tarmac.deploy.release.Transports;
 import dev.tarmac.deploy.remote.HostSessions;
 import dev.tarmac.deploy.store.Builds;
@@ -290,9 +291,51 @@ public class ReleaseService {
     return held;
   }
 
-  /** The history with each record's state ({@link ReleaseState}), as the API answers it. */
-  public List<ReleaseView> historyViews(String app, String env) {
-    return ReleaseState.views(history(app, env));
+  /** The most records one page of a history holds ({@code ?limit=}); 20 when not asked. */
+  public static final int MAX_PAGE = 100;
+
+  /**
+   * A page of the history, newest first, each record with its state and without its tasks' details
+   * ({@link ReleaseHistory#page}): what the API, the CLI and the dashboard read.
+   */
+  public List<ReleaseView> historyPage(String app, String env, Long before, int limit) {
+    ReleaseHistory.Page page =
+        new ReleaseHistory(store, Names.app(app), Names.env(env)).page(before, limit);
+    List<ReleaseView> out = new ArrayList<>(page.records().size());
+    for (ReleaseRecord r : page.records()) {
+      out.add(new ReleaseView(r.withoutTaskDetails(), ReleaseState.of(r, page.live()).word()));
+    }
+    return out;
+  }
+
+  /**
+   * The whole output of a task of release {@code id} on {@code host} whose record keeps only its
+   * ends; 404 naming the task when none was kept.
+   */
+  public byte[] taskLog(String app, String env, long id, String host, String task) {
+    get(app, env, id);
+    return new TaskLogs(store, Names.app(app), Names.env(env))
+        .read(id, host, task)
+        .orElseThrow(
+            () ->
+                ApiProblem.notFound(
+                    "release #"
+                        + id
+                        + " of "
+                        + app
+                        + " in "
+                        + env
+                        + " kept no log of "
+                        + host
+                        + "/"
+                        + task
+                        + ": when its output was cut, the task's record names its log; the"
+                        + " record itself is GET /api/apps/"
+                        + app
+                        + "/envs/"
+                        + env
+                        + "/releases/"
+                        + id));
   }
 
   /** One record with its state in the environment's history now. */

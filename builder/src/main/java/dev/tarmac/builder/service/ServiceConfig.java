@@ -150,8 +150,23 @@ public class ServiceConfig {
         dev.tarmac.deploy.remote.LocalHosts.serviceIsRoot());
   }
 
-  public SshSettings ssh() {
-    return new SshSettings(sshPrivateKey, sshKnownHosts);
+  /**
+   * SSH logins started at once, by releases and reads together ({@code tarmac.ssh.max-logins},
+   * docs/architecture.md, "Logins").
+   */
+  @ConfigProperty(name = "tarmac.ssh.max-logins", defaultValue = "8")
+  int sshMaxLogins;
+
+  private SshSettings ssh;
+
+  /** One for the service: its logins share one cap. */
+  public synchronized SshSettings ssh() {
+    if (ssh == null) {
+      ssh =
+          new SshSettings(
+              sshPrivateKey, sshKnownHosts, dev.tarmac.deploy.remote.Logins.of(sshMaxLogins));
+    }
+    return ssh;
   }
 
   /**

@@ -169,7 +169,7 @@ class ParamsResourceTest {
       }
     }
     // the ones there are today: the check above is not vacuous
-    assertThat(found).hasSize(7);
+    assertThat(found).hasSize(11);
   }
 
   @Test

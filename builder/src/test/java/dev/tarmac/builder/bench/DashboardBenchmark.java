@@ -120,7 +120,7 @@ class DashboardBenchmark {
             api.get(api.size() / 2),
             api.get(0),
             api.get(api.size() - 1));
-    writeSection(
+    BenchSetup.writeSection(
         "dashboard-benchmark"
             + (System.getProperty("bench.parallel") == null
                 ? ""
@@ -172,7 +172,7 @@ class DashboardBenchmark {
         .post("/api/apps/bench/builds")
         .then()
         .statusCode(202);
-    await(admin, "/api/apps/bench/builds/v3.0.0", List.of("SUCCEEDED"));
+    BenchSetup.await(admin, "/api/apps/bench/builds/v3.0.0", List.of("SUCCEEDED"));
     // where code runs is registered in the service (docs/environments.md)
     given()
         .auth()
@@ -194,7 +194,7 @@ class DashboardBenchmark {
             .extract()
             .jsonPath()
             .getLong("id");
-    await(admin, "/api/apps/bench/envs/prod/releases/" + id, List.of("LIVE"));
+    BenchSetup.await(admin, "/api/apps/bench/envs/prod/releases/" + id, List.of("LIVE"));
 
     released = true;
     return admin;
@@ -283,41 +283,9 @@ class DashboardBenchmark {
             ms.get(ms.size() - 1),
             wall,
             errors == 0 && ms.get(ms.size() - 1) <= 1000 ? "(met)" : "(NOT met)");
-    writeSection(
+    BenchSetup.writeSection(
         "status-readers-benchmark"
             + (System.getProperty("bench.login", "FAST").equals("SLOW") ? "-slow-login" : ""),
         section);
-  }
-
-  /** Replaces the marked section {@code name} of docs/benchmarks.md with {@code section}. */
-  private static void writeSection(String name, String section) throws Exception {
-    Path docs = Path.of("../docs/benchmarks.md").toAbsolutePath().normalize();
-    String text = Files.readString(docs);
-    String start = "<!-- " + name + ":start -->";
-    String end = "<!-- " + name + ":end -->";
-    int a = text.indexOf(start);
-    int b = text.indexOf(end);
-    if (a < 0 || b < a) {
-      throw new AssertionError(docs + " has no " + start + " … " + end + " section");
-    }
-    Files.writeString(
-        docs, text.substring(0, a + start.length()) + "\n" + section + text.substring(b));
-    System.out.println(section);
-  }
-
-  private static void await(String token, String path, List<String> ok) throws Exception {
-    for (int i = 0; i < 1200; i++) {
-      String status =
-          given().auth().oauth2(token).get(path).then().extract().jsonPath().getString("status");
-      if (ok.contains(status)) {
-        return;
-      }
-      if ("FAILED".equals(status)) {
-        throw new AssertionError(
-            path + " FAILED: " + given().auth().oauth2(token).get(path).asString());
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(path + " did not finish");
   }
 }

@@ -75,6 +75,7 @@ final class Fleet implements AutoCloseable {
   private final Transports transports;
   private final Duration timeout;
   private final Consumer<ReleaseEvent> listener;
+  private final Logs logs;
   private final Map<String, Member> members = new LinkedHashMap<>();
 
   /**
@@ -83,6 +84,19 @@ final class Fleet implements AutoCloseable {
   static final int MAX_PHASES = 16;
 
   private final List<PhaseRecord> phases = new ArrayList<>();
+
+  /**
+   * Where the whole output of a task goes when its record keeps only the ends ({@link TaskLogs}).
+   */
+  interface Logs {
+    /** A dry run or a status read: nothing kept beyond the record. */
+    Logs NONE =
+        (host, task, text) -> {
+          throw new IllegalStateException("a plan or a status read keeps no log of its tasks");
+        };
+
+    void keep(String host, String task, String text);
+  }
 
   /**
    * What the service itself does during a run (the CDN push), in the timeline as the host {@value
@@ -105,7 +119,17 @@ final class Fleet implements AutoCloseable {
   private final java.util.concurrent.ScheduledThreadPoolExecutor progress;
 
   Fleet(Environment env, Transports transports, Duration timeout, Consumer<ReleaseEvent> listener) {
+    this(env, transports, timeout, listener, Logs.NONE);
+  }
+
+  Fleet(
+      Environment env,
+      Transports transports,
+      Duration timeout,
+      Consumer<ReleaseEvent> listener,
+      Logs logs) {
     this.env = env;
+    this.logs = logs;
     this.transports = transports;
     this.timeout = timeout;
     this.listener = listener;
@@ -372,23 +396,43 @@ final class Fleet implements AutoCloseable {
         }
         message = m.name() + ": " + task + " failed: " + cause;
       }
-      message = bounded(printable(message), TASK_TEXT);
+      String whole = bounded(printable(message), LOG_TEXT);
+      message = bounded(whole, TASK_TEXT);
+      String log = null;
+      if (message.length() < whole.length()) {
+        try {
+          logs.keep(m.name(), task, whole);
+          log = m.name() + "/" + task;
+        } catch (RuntimeException kept) {
+          message += "\n[the whole output could not be kept: " + kept.getMessage() + "]";
+        }
+      }
       Instant finished = Instant.now();
-      record(m, new TaskRecord(task, started, finished, false, message));
+      record(m, new TaskRecord(task, started, finished, false, message, log));
       listener.accept(new ReleaseEvent(finished, m.name(), task, Kind.FAILED, message));
       throw e instanceof Fenced ? e : new StepFailed(message);
     }
   }
 
   /**
-   * The most characters of a task's output (or failure) a record and the events keep: its last 64
-   * Ki (issue 25: a hook printing 30 MB on 3 hosts made a 6.3 MB record, sent whole by the history
-   * endpoint, and the service's heap grew by a GiB under 50 readers of it).
+   * The most characters of a task's output (or failure) a record and the events keep: its first 2
+   * Ki and its last 6 Ki, the whole in the task's log object ({@link TaskLogs}). Issue 25: a hook
+   * printing 30 MB on 3 hosts made a 6.3 MB record, sent whole by the history endpoint, and the
+   * service's heap grew by a GiB under 50 readers of it.
    */
-  static final int TASK_TEXT = 64 * 1024;
+  static final int TASK_TEXT = 8 * 1024;
 
-  /** The most characters of one host's failure in the release's error (its task keeps more). */
-  static final int ERROR_TEXT = 4 * 1024;
+  /**
+   * The most characters of a task's failure its log object keeps: more than a host sends of one
+   * command (its last MiB of each stream, {@code HostShell.OUTPUT_LIMIT}).
+   */
+  static final int LOG_TEXT = 4 * 1024 * 1024;
+
+  /**
+   * The most characters of one host's failure in the release's error: the host's task keeps its
+   * output (the ends in the record, the whole in its log), so the error holds it once, not twice.
+   */
+  static final int ERROR_TEXT = 512;
 
   /**
    * {@code s} when it has at most {@code max} characters, else its first quarter and its last three

@@ -37,6 +37,54 @@ public final class ReleaseHistory {
     return out;
   }
 
+  /**
+   * A page of the history, newest first: at most {@code limit} records numbered below {@code
+   * before} (null: from the newest), and the record live now ({@link #live}). Reads only the page's
+   * records and, when none of them is, those newer or older until the live one (docs/api.md,
+   * "Pages"); every other number comes from the listing.
+   */
+  public Page page(Long before, int limit) {
+    List<Long> numbers = new ArrayList<>();
+    for (ObjectInfo o : store.list(StoreLayout.releasesPrefix(app, env))) {
+      if (o.key().endsWith(".json")) {
+        numbers.add(number(o.key()));
+      }
+    }
+    Collections.sort(numbers, Collections.reverseOrder());
+    java.util.Map<Long, ReleaseRecord> read = new java.util.HashMap<>();
+    List<ReleaseRecord> records = new ArrayList<>();
+    for (long n : numbers) {
+      if (records.size() == limit) {
+        break;
+      }
+      if (before == null || n < before) {
+        ReleaseRecord r = read(n);
+        if (r != null) {
+          read.put(n, r);
+          records.add(r);
+        }
+      }
+    }
+    Optional<ReleaseRecord> live = Optional.empty();
+    for (long n : numbers) {
+      ReleaseRecord r = read.containsKey(n) ? read.get(n) : read(n);
+      if (r != null && r.status() == ReleaseStatus.LIVE) {
+        live = Optional.of(r);
+        break;
+      }
+    }
+    return new Page(records, live);
+  }
+
+  /** A page of the history (newest first) and the record live now. */
+  public record Page(List<ReleaseRecord> records, Optional<ReleaseRecord> live) {}
+
+  private ReleaseRecord read(long n) {
+    // a record removed between the listing and its read is left out, as list() would not see it
+    return StoredJson.find(store, StoreLayout.releaseRecord(app, env, n), ReleaseRecord.class)
+        .orElse(null);
+  }
+
   public Optional<ReleaseRecord> get(long id) {
     return StoredJson.find(store, StoreLayout.releaseRecord(app, env, id), ReleaseRecord.class);
   }

@@ -36,6 +36,13 @@ public record ReleaseRecord(
     List<PhaseRecord> phases,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings) {
 
+  /**
+   * What the store and the API read. {@code warnings}: what the run was told before it started (a
+   * {@code tarmac.yml} whose {@code environments:} block was ignored, docs/environments.md), then
+   * what failed after the switch while the release went live anyway (a host's revision log not
+   * written: its clean-up and {@code rollback --to} decide from that log).
+   */
+  @com.fasterxml.jackson.annotation.JsonCreator
   public ReleaseRecord {
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
   }
@@ -99,10 +106,48 @@ public record ReleaseRecord(
   public record HostRecord(
       String name, Transfer transfer, List<TaskRecord> tasks, Integer sessions) {}
 
-  /** One step on one host; {@code detail} holds its output when it failed (or what it found). */
+  /**
+   * One step on one host; {@code detail} holds its output when it failed (or what it found), at
+   * most {@value Fleet#TASK_TEXT} characters of it; {@code log} names the object that keeps all of
+   * it when it was cut ({@link TaskLogs}; null: the detail is whole).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TaskRecord(
-      String name, Instant startedAt, Instant finishedAt, boolean ok, String detail) {}
+      String name, Instant startedAt, Instant finishedAt, boolean ok, String detail, String log) {
+    /** What a record read from the store is made with (not the shorter one below, without log). */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public TaskRecord {}
+
+    public TaskRecord(
+        String name, Instant startedAt, Instant finishedAt, boolean ok, String detail) {
+      this(name, startedAt, finishedAt, ok, detail, null);
+    }
+
+    /** The same task without its detail: what a page of the history carries. */
+    public TaskRecord withoutDetail() {
+      return new TaskRecord(name, startedAt, finishedAt, ok, null, log);
+    }
+  }
+
+  /** The same record with no task's detail (the error stays): a list's entry. */
+  public ReleaseRecord withoutTaskDetails() {
+    if (hosts == null) {
+      return this;
+    }
+    List<HostRecord> slim =
+        hosts.stream()
+            .map(
+                h ->
+                    new HostRecord(
+                        h.name(),
+                        h.transfer(),
+                        h.tasks() == null
+                            ? null
+                            : h.tasks().stream().map(TaskRecord::withoutDetail).toList(),
+                        h.sessions()))
+            .toList();
+    return progressed(status, finishedAt, activationWindowMs, backup, error, slim);
+  }
 
   /** A release or rollback that has just started: PREPARING, no host has done anything yet. */
   public static ReleaseRecord started(

@@ -76,6 +76,7 @@ final class Runner {
   private final ReleaseOptions options;
   private final ReleaseHistory history;
   private final List<String> warnings;
+  private final TaskLogs logs;
 
   Runner(
       ArtifactStore store,
@@ -101,6 +102,7 @@ final class Runner {
     this.envName = envName;
     this.options = options;
     this.history = new ReleaseHistory(store, app, envName);
+    this.logs = new TaskLogs(store, app, envName);
   }
 
   /**
@@ -190,7 +192,8 @@ final class Runner {
               target.config().environment(envName),
               transports,
               options.commandTimeout(),
-              options.listener())) {
+              options.listener(),
+              (host, task, text) -> logs.keep(record.id(), host, task, text))) {
         fleet = f;
         fleet.generation(hostGeneration(record));
         run = new Run(store, options, app, envName, target, fleet, history, record.id());
@@ -274,12 +277,20 @@ final class Runner {
 
         verify();
         fleet.phase("finish", "revision log, cleanup, record");
+        List<String> finishWarnings = new java.util.ArrayList<>();
         for (Phase p : of(phases, Stage.FINISH)) {
-          warnOnly(p, parallel);
+          warnOnly(p, parallel, finishWarnings);
           stopIfFenced();
         }
         fleet.unlockHosts(parallel);
         record = save(ReleaseStatus.LIVE, null);
+        if (!finishWarnings.isEmpty()) {
+          // after what the run was told before it started (docs/environments.md)
+          List<String> all = new java.util.ArrayList<>(record.warnings());
+          all.addAll(finishWarnings);
+          record = record.withWarnings(all);
+          history.update(record);
+        }
         for (Phase p : of(phases, Stage.LIVE)) {
           once(p, parallel);
         }
@@ -420,14 +431,27 @@ final class Runner {
       }
     }
 
-    /** A phase whose failure is a warning: the failed task is in the timeline. */
-    private void warnOnly(Phase p, int parallel) {
+    /**
+     * A phase whose failure is a warning: the failed task is in the timeline, and the record's
+     * {@code warnings} say it (issue 25: a disk-full host at "log revision" left a LIVE release
+     * with no word, and that host's clean-up and {@code rollback --to} decide from its revision
+     * log).
+     */
+    private void warnOnly(Phase p, int parallel, List<String> warnings) {
       try {
         once(p, parallel);
       } catch (Fleet.Fenced e) {
         throw e;
       } catch (DeployException e) {
-        // in the timeline as failed tasks; nothing about the release depends on it
+        String said = Fleet.bounded(String.valueOf(e.getMessage()), 2 * Fleet.ERROR_TEXT);
+        warnings.add(
+            p.name()
+                + " failed after the switch (the release is live): "
+                + said
+                + (said.contains(": log revision failed")
+                    ? "; a host whose revisions.log lacks this release cleans up by its older"
+                        + " entries, and `rollback --to` does not find this release there"
+                    : ""));
       }
     }
 

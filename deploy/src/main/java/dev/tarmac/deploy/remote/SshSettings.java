@@ -9,11 +9,17 @@ import java.time.Duration;
  *
  * @param privateKey an OpenSSH private key file (ed25519, ECDSA or RSA), without passphrase
  * @param knownHosts an OpenSSH {@code known_hosts} file; host keys are checked against it
+ * @param logins how many logins start at once ({@code tarmac.ssh.max-logins})
  */
 public record SshSettings(
-    Path privateKey, Path knownHosts, Duration connectTimeout, Duration keepAlive) {
+    Path privateKey, Path knownHosts, Duration connectTimeout, Duration keepAlive, Logins logins) {
 
   public SshSettings(Path privateKey, Path knownHosts) {
-    this(privateKey, knownHosts, Duration.ofSeconds(10), Duration.ofSeconds(15));
+    this(privateKey, knownHosts, Logins.of(Logins.DEFAULT_MAX));
+  }
+
+  /** {@code logins}: shared by every connection made with these settings ({@link Logins}). */
+  public SshSettings(Path privateKey, Path knownHosts, Logins logins) {
+    this(privateKey, knownHosts, Duration.ofSeconds(10), Duration.ofSeconds(15), logins);
   }
 }

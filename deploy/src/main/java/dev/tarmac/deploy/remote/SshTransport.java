@@ -28,10 +28,17 @@ public final class SshTransport implements Transport {
   private final KnownHosts verifier;
   private final HostShells shells = new HostShells(this::open);
   private volatile Object trustedAt; // known_hosts as it was when the host key was last checked
+  private final Logins.Slot login; // held from the connection's start until the shell started
 
   private SshTransport(
-      Host host, SSHClient ssh, Duration loginTimeout, KnownHosts verifier, Object trustedAt) {
+      Host host,
+      SSHClient ssh,
+      Duration loginTimeout,
+      KnownHosts verifier,
+      Object trustedAt,
+      Logins.Slot login) {
     this.host = host;
+    this.login = login;
     this.ssh = ssh;
     this.loginTimeout = loginTimeout;
     this.verifier = verifier;
@@ -66,7 +73,16 @@ public final class SshTransport implements Transport {
       throw new TransportException(
           where + ": cannot read known hosts " + settings.knownHosts() + ": " + e.getMessage(), e);
     }
-    SSHClient ssh = new SSHClient(new DefaultConfig());
+    // the connect and shell limits below count from here, when this login has its slot, not from
+    // when it began to wait for one (docs/architecture.md, "Logins")
+    Logins.Slot login = settings.logins().enter(where);
+    SSHClient ssh;
+    try {
+      ssh = new SSHClient(new DefaultConfig());
+    } catch (RuntimeException e) {
+      login.close();
+      throw e;
+    }
     ssh.addHostKeyVerifier(verifier);
     ssh.setConnectTimeout((int) settings.connectTimeout().toMillis());
     ssh.setTimeout((int) settings.connectTimeout().toMillis());
@@ -82,8 +98,9 @@ public final class SshTransport implements Transport {
       // commands have their own timeouts; the socket timeout must not cut a long one short
       ssh.setTimeout(0);
       return new SshTransport(
-          host, ssh, settings.connectTimeout().plusSeconds(30), verifier, trustedAt);
+          host, ssh, settings.connectTimeout().plusSeconds(30), verifier, trustedAt, login);
     } catch (UserAuthException e) {
+      login.close();
       close(ssh);
       throw new TransportException(
           where
@@ -93,8 +110,12 @@ public final class SshTransport implements Transport {
               + user
               + "/.ssh/authorized_keys on the host",
           e);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      login.close();
       close(ssh);
+      if (!(e instanceof IOException)) {
+        throw (RuntimeException) e;
+      }
       if (verifier.refusal != null) {
         throw new TransportException(where + ": " + verifier.refusal, e);
       }
@@ -168,6 +189,14 @@ public final class SshTransport implements Transport {
 
   /** One session running the {@link HostShell} loop, through the user's login shell. */
   private HostShell open() {
+    try {
+      return start();
+    } finally {
+      login.close(); // the first shell said hello, or failed to: this login is over either way
+    }
+  }
+
+  private HostShell start() {
     Session session;
     Session.Command cmd;
     try {
@@ -200,6 +229,7 @@ public final class SshTransport implements Transport {
 
   @Override
   public void close() {
+    login.close();
     shells.close();
     close(ssh);
   }
@@ -214,7 +244,14 @@ public final class SshTransport implements Transport {
 
   @Override
   public String toString() {
-    return host.name() + " (ssh " + host.address() + ":" + host.port() + ")";
+    long waited = login.waited().toMillis();
+    return host.name()
+        + " (ssh "
+        + host.address()
+        + ":"
+        + host.port()
+        + ")"
+        + (waited < 50 ? "" : ", after " + waited + " ms waiting for a login slot");
   }
 
   /** known_hosts checking with OpenSSH's {@code accept-new} as an option. */

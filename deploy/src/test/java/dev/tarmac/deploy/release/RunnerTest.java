@@ -251,10 +251,13 @@ class RunnerTest {
 
   /**
    * A hook printing megabytes on every host (issue 25: 30 MB on 3 hosts made a 6.3 MB record, each
-   * host's output in its task and again in the release's error): the record keeps the end of each.
+   * host's output in its task and again in the release's error): the record keeps the ends of each
+   * host's output once (its task: 8 Ki; the error: a line's worth), the whole in a log object of
+   * its own. Before: 64 Ki in the task and 4 Ki more in the error per host, and no log (the middle
+   * was gone).
    */
   @Test
-  void aHostsHugeOutputIsKeptOnceAndOnlyItsEnd() throws Exception {
+  void aHostsHugeOutputIsKeptOnceInTheRecordAndWholeInItsLog() throws Exception {
     Fake op =
         new Fake(
             Phase.eachHost(
@@ -275,33 +278,57 @@ class RunnerTest {
             ReleaseFailedException.class, () -> runner(options()).run(op));
 
     ReleaseRecord r = e.record();
-    assertThat(dev.tarmac.distributor.model.Json.write(r).length).isLessThan(150_000);
-    String x = "x".repeat(3_000_000);
+    assertThat(dev.tarmac.distributor.model.Json.write(r).length).isLessThan(24_000);
+    String x = "x".repeat(8192);
     assertThat(r.error())
         .isEqualTo(
             "shop v2 to prod: prepare failed on 2 of 2 hosts; nothing was activated (v1 still"
                 + " serves):\n"
                 + "  web1: prepare hook failed: exit 1: "
-                + x.substring(0, 1024 - 35)
-                + "\n[… 61508 characters cut: the first 1024 and the last 3072 are kept]\n"
-                + x.substring(0, 3072 - 8)
+                + x.substring(0, 128 - 35)
+                + "\n[… 7746 characters cut: the first 128 and the last 384 are kept]\n"
+                + x.substring(0, 384 - 8)
                 + "\nthe end\n"
                 + "  web2: prepare hook failed: exit 1: "
-                + x.substring(0, 1024 - 35)
-                + "\n[… 61508 characters cut: the first 1024 and the last 3072 are kept]\n"
-                + x.substring(0, 3072 - 8)
+                + x.substring(0, 128 - 35)
+                + "\n[… 7746 characters cut: the first 128 and the last 384 are kept]\n"
+                + x.substring(0, 384 - 8)
                 + "\nthe end");
+    TaskLogs logs = new TaskLogs(store, "shop", "prod");
     for (ReleaseRecord.HostRecord h : r.hosts()) {
       ReleaseRecord.TaskRecord hook =
           h.tasks().stream().filter(t -> !t.ok()).findFirst().orElseThrow();
+      String head = h.name() + ": prepare hook failed: exit 1: ";
       assertThat(hook.detail())
-          .startsWith(h.name() + ": prepare hook failed: exit 1: xxx")
-          .contains("\n[… 2934507 characters cut: the first 16384 and the last 49152 are kept]\n")
-          .endsWith("x\nthe end");
+          .isEqualTo(
+              head
+                  + x.substring(0, 2048 - head.length())
+                  + "\n[… 2991851 characters cut: the first 2048 and the last 6144 are kept]\n"
+                  + x.substring(0, 6144 - 8)
+                  + "\nthe end");
+      assertThat(hook.log()).isEqualTo(h.name() + "/prepare hook");
+      assertThat(
+              store.exists(
+                  "apps/shop/envs/prod/logs/"
+                      + String.format("%08d", r.id())
+                      + "/"
+                      + h.name()
+                      + "/prepare-hook.log"))
+          .isTrue();
+      assertThat(new String(logs.read(r.id(), h.name(), "prepare hook").orElseThrow()))
+          .isEqualTo(head + "x".repeat(3_000_000) + "\nthe end");
     }
+    // as read back from the store, each failed task still names its log
+    ReleaseRecord stored = new ReleaseHistory(store, "shop", "prod").get(r.id()).orElseThrow();
+    assertThat(
+            stored.hosts().stream()
+                .flatMap(h -> h.tasks().stream())
+                .filter(t -> !t.ok())
+                .map(ReleaseRecord.TaskRecord::log))
+        .containsExactlyInAnyOrder("web1/prepare hook", "web2/prepare hook");
     assertThat(events)
         .filteredOn(ev -> ev.kind() == ReleaseEvent.Kind.FAILED)
-        .allMatch(ev -> ev.message().length() < 70_000);
+        .allMatch(ev -> ev.message().length() < 9_000);
   }
 
   @Test
@@ -360,6 +387,35 @@ class RunnerTest {
     assertThat(r.status()).isEqualTo(ReleaseStatus.LIVE);
     assertThat(ran).contains("after cleanup");
     assertThat(current("web1")).isEqualTo("releases/v2");
+    assertThat(r.warnings())
+        .containsExactly(
+            "cleanup failed after the switch (the release is live): web1: cleanup failed (exit 1):"
+                + " no");
+  }
+
+  /**
+   * A host that cannot write its revision log (a full disk) after the switch: the release is live,
+   * and its record says so (issue 25: it said nothing, and that host's clean-up and {@code rollback
+   * --to} decide from the log). Before: LIVE with no warning anywhere but the timeline.
+   */
+  @Test
+  void aRevisionLogThatFailedIsAWarningInTheRecord() throws Exception {
+    ReleaseRecord r =
+        runner(options())
+            .run(
+                new Fake(
+                    noteEach("check", Stage.PREPARE),
+                    Activation.SWITCH,
+                    failOn("web2", "log revision", Stage.FINISH)));
+    assertThat(r.status()).isEqualTo(ReleaseStatus.LIVE);
+    List<String> expected =
+        List.of(
+            "log revision failed after the switch (the release is live): web2: log revision"
+                + " failed (exit 1): no; a host whose revisions.log lacks this release cleans up by"
+                + " its older entries, and `rollback --to` does not find this release there");
+    assertThat(r.warnings()).isEqualTo(expected);
+    assertThat(new ReleaseHistory(store, "shop", "prod").get(r.id()).orElseThrow().warnings())
+        .isEqualTo(expected);
   }
 
   @Test

@@ -114,7 +114,9 @@ public final class SshHosts implements AutoCloseable {
     StringBuilder known = new StringBuilder();
     for (int i = 0; i < count; i++) {
       String name = "host" + (i + 1);
-      String address = addressPrefix + (firstAddress + i);
+      // 1 to 255: <addressPrefix>N; above, 127.0.(N / 256).(N % 256) (1025: 127.0.4.1)
+      int n = firstAddress + i;
+      String address = n > 255 ? "127.0." + (n / 256) + "." + (n % 256) : addressPrefix + n;
       Path hostDir = Files.createDirectories(this.dir.resolve(name));
       Path root = Files.createDirectories(hostDir.resolve("root"));
       run("chown", user, root.toString());

@@ -32,7 +32,7 @@ public final class Names {
    * A refused name as a message quotes it: its first 64 characters and its length when it is longer
    * (a request body or a path can carry a name of a megabyte).
    */
-  static String shown(String s) {
+  public static String shown(String s) {
     return s == null || s.length() <= 64
         ? s
         : s.substring(0, 64) + "… (" + s.length() + " characters)";

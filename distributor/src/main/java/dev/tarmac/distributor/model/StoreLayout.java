@@ -78,6 +78,34 @@ public final class StoreLayout {
     return envPrefix(app, env) + "releases/";
   }
 
+  /**
+   * The whole output of one task of run {@code number} on {@code host}, kept when the run's record
+   * holds only its ends (docs/architecture.md, "Bounded records"). Host and task names are kept to
+   * the characters a key allows; any other becomes {@code -}.
+   */
+  public static String taskLog(String app, String env, long number, String host, String task) {
+    return taskLogsPrefix(app, env)
+        + String.format("%08d", number)
+        + "/"
+        + segment(host)
+        + "/"
+        + segment(task)
+        + ".log";
+  }
+
+  /** Every task log of an environment's runs. */
+  public static String taskLogsPrefix(String app, String env) {
+    return envPrefix(app, env) + "logs/";
+  }
+
+  private static String segment(String name) {
+    String s = name.replaceAll("[^A-Za-z0-9._=+@,-]", "-");
+    if (s.isEmpty() || s.length() > 200 || s.equals(".") || s.equals("..")) {
+      throw new IllegalArgumentException("not a host or task name: " + Names.shown(name));
+    }
+    return s;
+  }
+
   public static String backup(String app, String env, String version) {
     return envPrefix(app, env) + "backups/" + Names.version(version) + ".sql.gz";
   }
