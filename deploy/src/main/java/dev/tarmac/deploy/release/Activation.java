@@ -91,10 +91,12 @@ final class Activation {
     run.fleet.change(
         m,
         "activate hooks",
-        HookCommands.hooks(
-            m.layout.release(version),
-            new HookEnv(run.app, version, run.envName, m.name(), m.previous).variables(m.layout),
-            hooks));
+        RenderConfig.load(config, m.layout, version)
+            + HookCommands.hooks(
+                m.layout.release(version),
+                new HookEnv(run.app, version, run.envName, m.name(), m.previous)
+                    .variables(m.layout),
+                hooks));
   }
 
   /**

@@ -39,6 +39,7 @@ final class Release implements Runner.Operation {
   private final Deltas deltas;
   private final java.util.function.Function<String, TarmacConfig> configOf;
   private final Processes processes;
+  private final RenderConfig render;
 
   /** The host the migration ran on, once it ran ({@link #stillApplied}). */
   private volatile String migratedOn;
@@ -51,12 +52,24 @@ final class Release implements Runner.Operation {
   Release(
       Builds.Built built,
       Deltas deltas,
-      java.util.function.Function<String, TarmacConfig> configOf) {
+      java.util.function.Function<String, TarmacConfig> configOf,
+      dev.tarmac.deploy.store.ConfigValues.Resolved values) {
     this.build = built.record();
     this.config = built.config();
     this.deltas = deltas;
     this.configOf = configOf;
     this.processes = new Processes(config);
+    this.render = new RenderConfig(config, values);
+  }
+
+  @Override
+  public java.util.Collection<String> secrets() {
+    return render.secrets();
+  }
+
+  @Override
+  public ReleaseRecord.ConfigUsed configUsed(Run.Target target) {
+    return render.used();
   }
 
   @Override
@@ -107,6 +120,7 @@ final class Release implements Runner.Operation {
         Phase.eachHost("check", Stage.PREPARE, this::check),
         Phase.eachHost("fetch", Stage.PREPARE, this::fetch),
         Phase.eachHost("link shared", Stage.PREPARE, this::linkShared),
+        render.write(),
         Phase.eachHost("prepare hooks", Stage.PREPARE, this::prepareHooks),
         processes.start(),
         processes.check(),
@@ -247,8 +261,9 @@ final class Release implements Runner.Operation {
       run.fleet.change(
           m,
           "prepare hooks",
-          HookCommands.hooks(
-              m.layout.release(build.version()), hookEnv(run, m).variables(m.layout), prepare));
+          RenderConfig.load(config, m.layout, build.version())
+              + HookCommands.hooks(
+                  m.layout.release(build.version()), hookEnv(run, m).variables(m.layout), prepare));
     }
   }
 
@@ -265,7 +280,8 @@ final class Release implements Runner.Operation {
     fleet.change(
         m,
         "backup",
-        HookCommands.prepareBackup(m.layout, version)
+        RenderConfig.load(config, m.layout, version)
+            + HookCommands.prepareBackup(m.layout, version)
             + " && "
             + HookCommands.hooks(
                 m.layout.release(version), backupVars, Hooks.commands(hooks.backup())));
@@ -370,10 +386,11 @@ final class Release implements Runner.Operation {
       run.fleet.change(
           m,
           "migrate",
-          HookCommands.hooks(
-              m.layout.release(build.version()),
-              hookEnv(run, m).variables(m.layout),
-              Hooks.commands(hooks.migrate())));
+          RenderConfig.load(config, m.layout, build.version())
+              + HookCommands.hooks(
+                  m.layout.release(build.version()),
+                  hookEnv(run, m).variables(m.layout),
+                  Hooks.commands(hooks.migrate())));
       migratedOn = m.name();
     } catch (Fleet.Fenced e) {
       throw e;

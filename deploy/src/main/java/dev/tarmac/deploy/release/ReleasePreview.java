@@ -17,7 +17,30 @@ public record ReleasePreview(
     String version,
     String live,
     String migrateHost,
-    List<HostPreview> hosts) {
+    List<HostPreview> hosts,
+    ConfigPlan config) {
+
+  public ReleasePreview(
+      String app,
+      String env,
+      String version,
+      String live,
+      String migrateHost,
+      List<HostPreview> hosts) {
+    this(app, env, version, live, migrateHost, hosts, null);
+  }
+
+  /**
+   * The configuration the release would render (docs/configuration-and-secrets.md): its revisions,
+   * the names whose value differs from what the live release rendered (added, changed, removed —
+   * never a value), and the names {@code config.required} lists that are not set (the release would
+   * be refused).
+   */
+  public record ConfigPlan(long app, long env, List<String> changed, List<String> missing) {}
+
+  public ReleasePreview withConfig(ConfigPlan plan) {
+    return new ReleasePreview(app, env, version, live, migrateHost, hosts, plan);
+  }
 
   /**
    * One host. {@code bytes} is null when a delta has not been made yet (it is made at release);

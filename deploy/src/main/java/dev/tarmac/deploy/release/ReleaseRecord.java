@@ -29,7 +29,51 @@ public record ReleaseRecord(
     Long activationWindowMs,
     Backup backup,
     String error,
-    List<HostRecord> hosts) {
+    List<HostRecord> hosts,
+    ConfigUsed config) {
+
+  /** A record written before releases kept their configuration's revisions. */
+  public ReleaseRecord(
+      long id,
+      String app,
+      String env,
+      String kind,
+      String version,
+      String commit,
+      String previousVersion,
+      ReleaseStatus status,
+      String who,
+      Instant startedAt,
+      Instant finishedAt,
+      Long activationWindowMs,
+      Backup backup,
+      String error,
+      List<HostRecord> hosts) {
+    this(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        null);
+  }
+
+  /**
+   * The revisions of the app's configuration a release rendered
+   * (docs/configuration-and-secrets.md): the app-wide one and the environment's (0: none yet), and
+   * the names — never a value. A rollback renders the revisions of the release it goes back to.
+   */
+  public record ConfigUsed(long app, long env, List<String> names) {}
 
   public static final String RELEASE = "release";
   public static final String ROLLBACK = "rollback";
@@ -80,6 +124,27 @@ public record ReleaseRecord(
         List.of());
   }
 
+  /** The same record, saying which configuration it rendered. */
+  public ReleaseRecord withConfig(ConfigUsed used) {
+    return new ReleaseRecord(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        used);
+  }
+
   public ReleaseRecord withStatus(ReleaseStatus newStatus) {
     return progressed(newStatus, finishedAt, activationWindowMs, backup, error, hosts);
   }
@@ -107,6 +172,7 @@ public record ReleaseRecord(
         windowMs,
         newBackup,
         newError,
-        newHosts);
+        newHosts,
+        config);
   }
 }

@@ -57,6 +57,16 @@ final class Runner {
     /** Removes what the prepare phases left on the hosts this run still holds. */
     default void discard(Run run) {}
 
+    /** The secret values the run renders: cut out of everything its hosts say. */
+    default java.util.Collection<String> secrets() {
+      return java.util.List.of();
+    }
+
+    /** The configuration revisions the run renders, for its record (null: none). */
+    default ReleaseRecord.ConfigUsed configUsed(Target target) {
+      return null;
+    }
+
     /** Whether a failure after the barrier marks the target bad on the hosts. */
     boolean marksBad();
 
@@ -118,15 +128,16 @@ final class Runner {
           history.create(
               id ->
                   ReleaseRecord.started(
-                      id,
-                      app,
-                      envName,
-                      op.kind(),
-                      target.version(),
-                      target.commit(),
-                      target.live(),
-                      options.who(),
-                      options.clock().instant()));
+                          id,
+                          app,
+                          envName,
+                          op.kind(),
+                          target.version(),
+                          target.commit(),
+                          target.live(),
+                          options.who(),
+                          options.clock().instant())
+                      .withConfig(op.configUsed(target)));
       lock.fence(record.id());
       return new Started(op, lock, keeper, target, record);
     } catch (RuntimeException e) {
@@ -178,6 +189,7 @@ final class Runner {
               options.commandTimeout(),
               options.listener())) {
         fleet = f;
+        fleet.redact(Redaction.of(op.secrets()));
         fleet.generation(hostGeneration(record));
         run = new Run(store, options, app, envName, target, fleet, history, record.id());
         return stages();
