@@ -37,6 +37,7 @@ public final class Main implements Runnable {
         LockCommand.class,
         MetricsCommand.class,
         TokensCommand.class,
+        ConfigCommand.class,
         AppsCommand.class,
         CdsTrainingCommand.class);
   }
