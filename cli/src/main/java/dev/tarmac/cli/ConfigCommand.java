@@ -165,13 +165,7 @@ public final class ConfigCommand implements Runnable {
       if (secret != null) {
         body.put("secrets", Map.of(secret, readSecret(secret, System.in)));
       }
-      JsonNode r = client.client().put(path(app, env), body);
-      if (client.json) {
-        Output.json(System.out, r);
-        return 0;
-      }
-      System.out.println(changed(app, env, r));
-      return 0;
+      return change(client, app, env, body);
     }
   }
 
@@ -196,13 +190,7 @@ public final class ConfigCommand implements Runnable {
       if (names.size() > 1 && !names.get(0).matches("[A-Z_][A-Z0-9_]*")) {
         env = names.remove(0);
       }
-      JsonNode r = client.client().put(path(app, env), Map.of("unset", names));
-      if (client.json) {
-        Output.json(System.out, r);
-        return 0;
-      }
-      System.out.println(changed(app, env, r));
-      return 0;
+      return change(client, app, env, Map.of("unset", names));
     }
   }
 
@@ -238,6 +226,17 @@ public final class ConfigCommand implements Runnable {
       System.out.print(table(app, env, own, envs));
       return 0;
     }
+  }
+
+  /** Sends a change and prints what it did (or the answer, with {@code --json}). */
+  static int change(ClientOptions client, String app, String env, Map<String, ?> body) {
+    JsonNode r = client.client().put(path(app, env), body);
+    if (client.json) {
+      Output.json(System.out, r);
+    } else {
+      System.out.println(changed(app, env, r));
+    }
+    return 0;
   }
 
   /** One line after a change: the revision, who, which names. */
