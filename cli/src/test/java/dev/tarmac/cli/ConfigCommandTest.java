@@ -92,4 +92,19 @@ class ConfigCommandTest {
     assertThat(ConfigCommand.changed("shop", null, json("{\"revision\":3,\"changed\":[]}")))
         .isEqualTo("shop (every environment): nothing changed (revision 3)");
   }
+
+  @Test
+  void thePlanSaysWhichNamesChangeAndWhichAreMissing() throws Exception {
+    assertThat(
+            ReleaseCommand.configLine(
+                json("{\"app\":2,\"env\":3,\"changed\":[\"JWT\",\"LOG\"],\"missing\":[]}")))
+        .isEqualTo("Config: app r2, env r3; changes against the live release: JWT, LOG");
+    assertThat(
+            ReleaseCommand.configLine(
+                json("{\"app\":0,\"env\":1,\"changed\":[],\"missing\":[\"DB_PW\"]}")))
+        .isEqualTo(
+            "Config: app r0, env r1; no name changes against the live release; MISSING (the"
+                + " release would be refused): DB_PW (tarmac config set)");
+    assertThat(ReleaseCommand.configLine(json("{}").path("config"))).isNull();
+  }
 }
