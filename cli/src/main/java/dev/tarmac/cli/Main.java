@@ -38,6 +38,7 @@ public final class Main implements Runnable {
         EnvCommand.class,
         MetricsCommand.class,
         TokensCommand.class,
+        ConfigCommand.class,
         AppsCommand.class,
         CdsTrainingCommand.class);
   }

@@ -176,5 +176,39 @@ public final class ReleaseCommand implements Callable<Integer> {
           rows.set(row, cells);
         });
     Output.table(out, header, rows);
+    String config = configLine(p.path("config"));
+    if (config != null) {
+      out.println(config);
+    }
+  }
+
+  /**
+   * What the plan's configuration says, in one line (names, never values), or null when the service
+   * sent none (docs/configuration-and-secrets.md).
+   */
+  static String configLine(JsonNode c) {
+    if (c.isMissingNode() || c.isNull()) {
+      return null;
+    }
+    List<String> changed = new ArrayList<>();
+    c.path("changed").forEach(n -> changed.add(n.asText()));
+    List<String> missing = new ArrayList<>();
+    c.path("missing").forEach(n -> missing.add(n.asText()));
+    String line =
+        "Config: app r"
+            + c.path("app").asLong()
+            + ", env r"
+            + c.path("env").asLong()
+            + "; "
+            + (changed.isEmpty()
+                ? "no name changes against the live release"
+                : "changes against the live release: " + String.join(", ", changed));
+    if (!missing.isEmpty()) {
+      line +=
+          "; MISSING (the release would be refused): "
+              + String.join(", ", missing)
+              + " (tarmac config set)";
+    }
+    return Output.printable(line, Output.Keep.NOTHING);
   }
 }

@@ -77,7 +77,9 @@ public class ReleaseService {
             store,
             releasing,
             sessions == null ? releasing : Transports.kept(sessions, config.localHosts()),
-            config.dataDir().resolve("deltas"));
+            config.dataDir().resolve("deltas"),
+            // the key the apps' secrets are sealed with (docs/configuration-and-secrets.md)
+            dev.tarmac.deploy.store.SecretBox.open(config.dataDir()));
     runner = Executors.newCachedThreadPool(daemon("tarmac-release"));
     deltasWorker = Executors.newSingleThreadExecutor(daemon("tarmac-deltas-ahead"));
     deltasAhead =
@@ -121,6 +123,11 @@ public class ReleaseService {
   }
 
   /** What releasing a built version would do on every host; changes nothing. */
+  /** The apps' configuration values and secrets (docs/configuration-and-secrets.md). */
+  public dev.tarmac.deploy.store.ConfigValues configValues() {
+    return deployer.configValues();
+  }
+
   public ReleasePreview plan(String app, String env, String version) {
     Environments.Registered reg = environments.require(app, env, version);
     Builds.Built resolved = requireReleasable(app, reg, version);

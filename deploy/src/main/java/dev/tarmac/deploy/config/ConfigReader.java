@@ -156,7 +156,8 @@ public final class ConfigReader {
       problems.add("the file is empty; it needs at least `app:` (docs/tarmac-yml.md)");
       return null;
     }
-    Map<String, Node> top = mapping(root, "", Set.of("app", "build", "release", "environments"));
+    Map<String, Node> top =
+        mapping(root, "", Set.of("app", "build", "release", "environments", "config"));
     if (top == null) {
       return null;
     }
@@ -184,7 +185,74 @@ public final class ConfigReader {
         }
       }
     }
-    return new TarmacConfig(app, build, release, environments);
+    Optional<TarmacConfig.Config> config = config(top.get("config"), release);
+    return new TarmacConfig(app, build, release, environments, config);
+  }
+
+  /** A name of the app's configuration (docs/configuration-and-secrets.md). */
+  public static final Pattern CONFIG_NAME = Pattern.compile("[A-Z_][A-Z0-9_]*");
+
+  private Optional<TarmacConfig.Config> config(Node node, Release release) {
+    if (node == null) {
+      return Optional.empty();
+    }
+    Map<String, Node> m = mapping(node, "config", Set.of("file", "required"));
+    if (m == null) {
+      return Optional.empty();
+    }
+    String file = TarmacConfig.Config.DEFAULT_FILE;
+    if (m.containsKey("file")) {
+      String f = scalar(m.get("file"), "config.file");
+      if (f != null) {
+        if (!checkRelative(f) || f.endsWith("/") || f.startsWith(".tarmac")) {
+          problem(
+              m.get("file"),
+              "config.file",
+              "expected a file name relative to the release directory (no .., no leading /, not"
+                  + " under .tarmac), got '"
+                  + f
+                  + "'");
+        } else {
+          file = f;
+        }
+      }
+    }
+    for (String shared : release.shared()) {
+      if ((file + "/").startsWith(shared + "/")) {
+        problem(
+            m.getOrDefault("file", node),
+            "config.file",
+            "'"
+                + file
+                + "' is under release.shared '"
+                + shared
+                + "': Tarmac writes it into each release; remove it from release.shared"
+                + " (docs/configuration-and-secrets.md)");
+      }
+    }
+    List<String> required = new ArrayList<>();
+    if (m.containsKey("required")) {
+      List<Node> items = sequence(m.get("required"), "config.required");
+      for (int i = 0; i < items.size(); i++) {
+        String name = scalar(items.get(i), "config.required[" + i + "]");
+        if (name == null) {
+          continue;
+        }
+        if (!CONFIG_NAME.matcher(name).matches() || name.length() > 128) {
+          problem(
+              items.get(i),
+              "config.required[" + i + "]",
+              "expected a name of A-Z 0-9 _ (not starting with a digit, at most 128), got '"
+                  + name
+                  + "'");
+        } else if (required.contains(name)) {
+          problem(items.get(i), "config.required[" + i + "]", name + " is listed twice");
+        } else {
+          required.add(name);
+        }
+      }
+    }
+    return Optional.of(new TarmacConfig.Config(file, List.copyOf(required)));
   }
 
   private static final Pattern ESBUILD_TARGET =

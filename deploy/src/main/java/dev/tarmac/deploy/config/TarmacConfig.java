@@ -10,7 +10,26 @@ import java.util.Optional;
  * only by {@link ConfigReader}, which checks every key once, on load.
  */
 public record TarmacConfig(
-    String app, Build build, Release release, Map<String, Environment> environments) {
+    String app,
+    Build build,
+    Release release,
+    Map<String, Environment> environments,
+    Optional<Config> config) {
+
+  /** A {@code tarmac.yml} without a {@code config:} block. */
+  public TarmacConfig(
+      String app, Build build, Release release, Map<String, Environment> environments) {
+    this(app, build, release, environments, Optional.empty());
+  }
+
+  /**
+   * The {@code config:} block (docs/configuration-and-secrets.md): the file the app's values and
+   * secrets are rendered into, relative to the release directory, and the names a release refuses
+   * to go without.
+   */
+  public record Config(String file, List<String> required) {
+    public static final String DEFAULT_FILE = ".env";
+  }
 
   /**
    * One Dart Sass compilation: {@code from} to {@code to}; {@code loadPaths} are directories of the

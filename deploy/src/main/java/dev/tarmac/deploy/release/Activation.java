@@ -94,7 +94,8 @@ final class Activation {
                 new HookEnv(run.app, version, run.envName, m.name(), m.previous)
                     .variables(m.layout),
                 hooks)
-            .named("activate hooks"));
+            .named("activate hooks")
+            .prefixed(RenderConfig.load(config, m.layout, version)));
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.tarmac.deploy.release;
 import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.config.TarmacConfig;
 import dev.tarmac.deploy.store.Builds;
+import dev.tarmac.deploy.store.ConfigValues;
+import dev.tarmac.deploy.store.SecretBox;
 import dev.tarmac.distributor.delta.DeltaRecord;
 import dev.tarmac.distributor.delta.Deltas;
 import dev.tarmac.distributor.model.BuildRecord;
@@ -23,6 +25,7 @@ public final class Deployer {
 
   private final Deltas deltas;
   private final Builds builds;
+  private final ConfigValues configValues;
 
   public Deployer(ArtifactStore store, Transports transports) {
     this(store, transports, transports);
@@ -50,11 +53,30 @@ public final class Deployer {
    */
   public Deployer(
       ArtifactStore store, Transports transports, Transports reads, java.nio.file.Path deltasDir) {
+    this(store, transports, reads, deltasDir, null);
+  }
+
+  /**
+   * @param box the service's configuration key ({@link SecretBox#open}): without one, a release
+   *     renders plain values only and one that needs a secret is refused
+   */
+  public Deployer(
+      ArtifactStore store,
+      Transports transports,
+      Transports reads,
+      java.nio.file.Path deltasDir,
+      SecretBox box) {
     this.store = store;
     this.transports = transports;
     this.reads = reads;
     this.deltas = new Deltas(store, deltasDir);
     this.builds = new Builds(store);
+    this.configValues = new ConfigValues(store, box);
+  }
+
+  /** The apps' configuration values and secrets in this store. */
+  public ConfigValues configValues() {
+    return configValues;
   }
 
   /**
@@ -116,12 +138,64 @@ public final class Deployer {
       ReleaseOptions options,
       List<String> warnings) {
     Builds.Built placed = new Builds.Built(version.record(), version.config().withEnvironment(env));
+    // a required name not set: refused before a lock (docs/configuration-and-secrets.md)
+    ConfigValues.Resolved values = configFor(version, Names.env(env.name()));
     return new Runner(store, transports, version.app(), Names.env(env.name()), options, warnings)
         .start(
             new Release(
                 placed,
                 deltas,
-                v -> builds.require(version.app(), v).config().withEnvironment(env)));
+                v -> builds.require(version.app(), v).config().withEnvironment(env),
+                values));
+  }
+
+  /**
+   * The values a release of {@code version} to {@code env} renders, read before any lock or host: a
+   * name {@code config.required} lists that is set neither for the app nor for the environment
+   * refuses the release here, naming it and how to set it (docs/configuration-and-secrets.md).
+   */
+  ConfigValues.Resolved configFor(Builds.Built version, String env) {
+    String app = version.app();
+    ConfigValues.Resolved values = configValues.resolve(app, env);
+    List<String> required =
+        version.config().config().map(TarmacConfig.Config::required).orElse(List.of());
+    List<String> missing = required.stream().filter(n -> !values.values().containsKey(n)).toList();
+    if (!missing.isEmpty()) {
+      throw new MissingConfigException(
+          "the release of "
+              + app
+              + " "
+              + version.version()
+              + " to "
+              + env
+              + " is refused: tarmac.yml at "
+              + version.version()
+              + " requires "
+              + String.join(", ", missing)
+              + ", set neither for "
+              + app
+              + " nor for "
+              + env
+              + "; no host was touched. Set "
+              + (missing.size() == 1 ? "it" : "each")
+              + ": tarmac config set "
+              + app
+              + " "
+              + env
+              + " --secret "
+              + missing.get(0)
+              + " (a secret, read from standard input), or tarmac config set "
+              + app
+              + " "
+              + env
+              + " "
+              + missing.get(0)
+              + "=<value> (a plain value); leave out "
+              + env
+              + " to set it for every environment of "
+              + app);
+    }
+    return values;
   }
 
   /**
@@ -198,7 +272,27 @@ public final class Deployer {
     BuildRecord build = version.record();
     String live =
         new ReleaseHistory(store, build.app(), e).live().map(ReleaseRecord::version).orElse(null);
-    return new DryRun(store, reads, build, version.config().withEnvironment(env), env, live).read();
+    return new DryRun(store, reads, build, version.config().withEnvironment(env), env, live)
+        .read()
+        .withConfig(configPlan(version, e));
+  }
+
+  /** Which names a release of {@code version} to {@code env} changes against the live release. */
+  ReleasePreview.ConfigPlan configPlan(Builds.Built version, String env) {
+    String app = version.app();
+    ConfigValues.Resolved now = configValues.resolve(app, env);
+    ReleaseRecord.ConfigUsed used =
+        new ReleaseHistory(store, app, env).live().map(ReleaseRecord::config).orElse(null);
+    ConfigValues.Resolved before =
+        used == null
+            ? ConfigValues.Resolved.none()
+            : configValues.resolve(app, env, used.app(), used.env());
+    List<String> missing =
+        version.config().config().map(TarmacConfig.Config::required).orElse(List.of()).stream()
+            .filter(n -> !now.values().containsKey(n))
+            .toList();
+    return new ReleasePreview.ConfigPlan(
+        now.appRevision(), now.envRevision(), now.changedSince(before), missing);
   }
 
   /**
@@ -223,7 +317,15 @@ public final class Deployer {
       ReleaseOptions options) {
     String a = Names.app(app);
     return new Runner(store, transports, a, Names.env(env), options)
-        .start(new Rollback(to.map(Names::version), restoreDatabase, v -> builds.require(a, v)));
+        .start(
+            new Rollback(
+                to.map(Names::version),
+                restoreDatabase,
+                v -> builds.require(a, v),
+                used ->
+                    configValues
+                        .resolve(a, Names.env(env), used.app(), used.env())
+                        .secretValues()));
   }
 
   /**
@@ -245,7 +347,11 @@ public final class Deployer {
                 v -> {
                   Builds.Built b = builds.require(a, v);
                   return new Builds.Built(b.record(), b.config().withEnvironment(env));
-                }));
+                },
+                used ->
+                    configValues
+                        .resolve(a, Names.env(env.name()), used.app(), used.env())
+                        .secretValues()));
   }
 
   /** What is live on every host, compared with the history (hosts from the live tarmac.yml). */

@@ -76,6 +76,10 @@ final class Fleet implements AutoCloseable {
   private final Duration timeout;
   private final Consumer<ReleaseEvent> listener;
   private final Logs logs;
+
+  /** The secrets this run renders, cut out of what hosts say ({@link Redaction}). */
+  private volatile Redaction redaction = Redaction.NONE;
+
   private final Map<String, Member> members = new LinkedHashMap<>();
 
   /**
@@ -243,6 +247,25 @@ final class Fleet implements AutoCloseable {
     }
   }
 
+  /** From now on, every output and message of a host has {@code r}'s secrets cut out. */
+  void redact(Redaction r) {
+    this.redaction = r;
+  }
+
+  /** A host's words as a record and an event may keep them: printable, secrets cut out. */
+  String said(String s) {
+    return redaction.apply(printable(s));
+  }
+
+  private CommandResult redacted(CommandResult r) {
+    Redaction red = redaction;
+    if (red == Redaction.NONE) {
+      return r;
+    }
+    return new CommandResult(
+        r.exitCode(), red.apply(r.stdout()), red.apply(r.stderr()), r.startedAt(), r.finishedAt());
+  }
+
   /** Opens the host's transport (the "connect" task). */
   void connect(Member m) {
     task(
@@ -291,7 +314,7 @@ final class Fleet implements AutoCloseable {
         m,
         task,
         () -> {
-          CommandResult r = command.get();
+          CommandResult r = redacted(command.get());
           result[0] = r;
           check(m, task, r);
           return r.stdout().strip();
@@ -329,7 +352,7 @@ final class Fleet implements AutoCloseable {
     // printable text: task() makes every detail and message so, but rethrows a Fenced as it is, so
     // its message and fencedBy are made printable here (switchTo and eachHost do the same for
     // theirs)
-    String said = printable(r.output());
+    String said = said(r.output());
     if (r.exitCode() == HostCommands.FENCED) {
       fencedBy = m.name() + ": " + said;
       throw new Fenced(m.name() + ": " + task + " refused: " + said);
@@ -381,7 +404,7 @@ final class Fleet implements AutoCloseable {
     listener.accept(new ReleaseEvent(started, m.name(), task, Kind.STARTED, null));
     try {
       String detail = work.get();
-      detail = detail == null ? null : bounded(printable(detail), TASK_TEXT);
+      detail = detail == null ? null : bounded(said(detail), TASK_TEXT);
       Instant finished = Instant.now();
       record(m, new TaskRecord(task, started, finished, true, blankToNull(detail)));
       listener.accept(new ReleaseEvent(finished, m.name(), task, Kind.OK, detail));
@@ -396,7 +419,7 @@ final class Fleet implements AutoCloseable {
         }
         message = m.name() + ": " + task + " failed: " + cause;
       }
-      String whole = bounded(printable(message), LOG_TEXT);
+      String whole = bounded(said(message), LOG_TEXT);
       message = bounded(whole, TASK_TEXT);
       String log = null;
       if (message.length() < whole.length()) {
@@ -683,7 +706,7 @@ final class Fleet implements AutoCloseable {
                     CommandResult r = e.getValue().await(started);
                     finished = r.finishedAt();
                     if (r.exitCode() == HostCommands.FENCED) {
-                      fencedBy = m.name() + ": " + printable(r.output());
+                      fencedBy = m.name() + ": " + said(r.output());
                     }
                     if (!r.ok()) {
                       message =
@@ -693,7 +716,7 @@ final class Fleet implements AutoCloseable {
                               + " failed (exit "
                               + r.exitCode()
                               + "): "
-                              + printable(r.output());
+                              + said(r.output());
                     }
                   } catch (RuntimeException ex) {
                     finished = Instant.now();

@@ -86,7 +86,7 @@ final class Processes implements Fleet.AlsoSwitch {
     for (AppProcess p : config.release().processes().values()) {
       String program = program(run, p, slot);
       String script = ProcessCommands.scriptPath(m.layout, p.name(), version);
-      scripts.put(script, ProcessCommands.script(p));
+      scripts.put(script, RenderConfig.load(config, m.layout, version) + ProcessCommands.script(p));
       files.put(
           program,
           ProcessCommands.programFile(

@@ -37,6 +37,7 @@ final class Release implements Runner.Operation {
   private final Deltas deltas;
   private final java.util.function.Function<String, TarmacConfig> configOf;
   private final Processes processes;
+  private final RenderConfig render;
 
   /** The host the migration ran on, once it ran ({@link #stillApplied}). */
   private volatile String migratedOn;
@@ -49,12 +50,24 @@ final class Release implements Runner.Operation {
   Release(
       Builds.Built built,
       Deltas deltas,
-      java.util.function.Function<String, TarmacConfig> configOf) {
+      java.util.function.Function<String, TarmacConfig> configOf,
+      dev.tarmac.deploy.store.ConfigValues.Resolved values) {
     this.build = built.record();
     this.config = built.config();
     this.deltas = deltas;
     this.configOf = configOf;
     this.processes = new Processes(config);
+    this.render = new RenderConfig(config, values);
+  }
+
+  @Override
+  public java.util.Collection<String> secrets() {
+    return render.secrets();
+  }
+
+  @Override
+  public ReleaseRecord.ConfigUsed configUsed(Run.Target target) {
+    return render.used();
   }
 
   @Override
@@ -105,6 +118,7 @@ final class Release implements Runner.Operation {
         Phase.eachHost("check", Stage.PREPARE, this::check),
         Phase.eachHost("fetch", Stage.PREPARE, this::fetch),
         Phase.eachHost("link shared", Stage.PREPARE, this::linkShared),
+        render.write(),
         Phase.eachHost("prepare hooks", Stage.PREPARE, this::prepareHooks),
         processes.start(),
         processes.check(),
@@ -242,7 +256,8 @@ final class Release implements Runner.Operation {
           m,
           HookCommands.hooks(
                   m.layout.release(build.version()), hookEnv(run, m).variables(m.layout), prepare)
-              .named("prepare hooks"));
+              .named("prepare hooks")
+              .prefixed(RenderConfig.load(config, m.layout, build.version())));
     }
   }
 
@@ -261,7 +276,8 @@ final class Release implements Runner.Operation {
         HookCommands.prepareBackup(m.layout, version)
             .then(
                 HookCommands.hooks(
-                    m.layout.release(version), backupVars, Hooks.commands(hooks.backup()))));
+                    m.layout.release(version), backupVars, Hooks.commands(hooks.backup())))
+            .prefixed(RenderConfig.load(config, m.layout, version)));
     String key = ReleaseHistory.backupKey(run.app, run.envName, version);
     HookCommands.Uploaded dump =
         fleet.run(
@@ -361,7 +377,8 @@ final class Release implements Runner.Operation {
                   m.layout.release(build.version()),
                   hookEnv(run, m).variables(m.layout),
                   Hooks.commands(hooks.migrate()))
-              .named("migrate"));
+              .named("migrate")
+              .prefixed(RenderConfig.load(config, m.layout, build.version())));
       migratedOn = m.name();
     } catch (Fleet.Fenced e) {
       throw e;

@@ -18,7 +18,8 @@ public record ReleasePreview(
     String live,
     String migrateHost,
     List<HostPreview> hosts,
-    List<String> warnings) {
+    List<String> warnings,
+    ConfigPlan config) {
 
   public ReleasePreview {
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
@@ -31,14 +32,26 @@ public record ReleasePreview(
       String live,
       String migrateHost,
       List<HostPreview> hosts) {
-    this(app, env, version, live, migrateHost, hosts, List.of());
+    this(app, env, version, live, migrateHost, hosts, List.of(), null);
   }
 
   /** The same plan with {@code more} warnings (docs/environments.md). */
   public ReleasePreview withWarnings(List<String> more) {
     List<String> all = new java.util.ArrayList<>(warnings);
     all.addAll(more);
-    return new ReleasePreview(app, env, version, live, migrateHost, hosts, all);
+    return new ReleasePreview(app, env, version, live, migrateHost, hosts, all, config);
+  }
+
+  /**
+   * The configuration the release would render (docs/configuration-and-secrets.md): its revisions,
+   * the names whose value differs from what the live release rendered (added, changed, removed —
+   * never a value), and the names {@code config.required} lists that are not set (the release would
+   * be refused).
+   */
+  public record ConfigPlan(long app, long env, List<String> changed, List<String> missing) {}
+
+  public ReleasePreview withConfig(ConfigPlan plan) {
+    return new ReleasePreview(app, env, version, live, migrateHost, hosts, warnings, plan);
   }
 
   /**

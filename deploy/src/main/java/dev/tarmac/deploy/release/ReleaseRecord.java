@@ -34,7 +34,8 @@ public record ReleaseRecord(
     String error,
     List<HostRecord> hosts,
     List<PhaseRecord> phases,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings,
+    ConfigUsed config) {
 
   /**
    * What the store and the API read. {@code warnings}: what the run was told before it started (a
@@ -46,6 +47,13 @@ public record ReleaseRecord(
   public ReleaseRecord {
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
   }
+
+  /**
+   * The revisions of the app's configuration a release rendered
+   * (docs/configuration-and-secrets.md): the app-wide one and the environment's (0: none yet), and
+   * the names — never a value. A rollback renders the revisions of the release it goes back to.
+   */
+  public record ConfigUsed(long app, long env, List<String> names) {}
 
   public static final String RELEASE = "release";
   public static final String ROLLBACK = "rollback";
@@ -84,7 +92,8 @@ public record ReleaseRecord(
         error,
         hosts,
         null,
-        List.of());
+        List.of(),
+        null);
   }
 
   /**
@@ -177,7 +186,8 @@ public record ReleaseRecord(
         null,
         List.of(),
         List.of(),
-        List.of());
+        List.of(),
+        null);
   }
 
   public ReleaseRecord withStatus(ReleaseStatus newStatus) {
@@ -203,7 +213,8 @@ public record ReleaseRecord(
         error,
         hosts,
         newPhases,
-        warnings);
+        warnings,
+        config);
   }
 
   /** The same release (id, who, what, since when, its phases) with its progress so far. */
@@ -231,7 +242,8 @@ public record ReleaseRecord(
         newError,
         newHosts,
         phases,
-        warnings);
+        warnings,
+        config);
   }
 
   /**
@@ -256,6 +268,30 @@ public record ReleaseRecord(
         error,
         hosts,
         phases,
-        newWarnings);
+        newWarnings,
+        config);
+  }
+
+  /** The same record, saying which configuration it rendered. */
+  public ReleaseRecord withConfig(ConfigUsed used) {
+    return new ReleaseRecord(
+        id,
+        app,
+        env,
+        kind,
+        version,
+        commit,
+        previousVersion,
+        status,
+        who,
+        startedAt,
+        finishedAt,
+        activationWindowMs,
+        backup,
+        error,
+        hosts,
+        phases,
+        warnings,
+        used);
   }
 }

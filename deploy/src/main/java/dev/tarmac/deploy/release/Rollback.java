@@ -31,14 +31,41 @@ final class Rollback implements Runner.Operation {
   private ReleaseRecord live;
   private Backup dump;
   private TarmacConfig liveConfig;
+  private ReleaseRecord.ConfigUsed targetConfigUsed;
+
+  @Override
+  public ReleaseRecord.ConfigUsed configUsed(Run.Target target) {
+    return targetConfigUsed;
+  }
+
   private TarmacConfig targetConfig;
   private Processes processes;
 
   /** {@code builds} looks up a version's build with its config (each read once). */
+  private final Function<ReleaseRecord.ConfigUsed, java.util.Collection<String>> secretsOf;
+
   Rollback(Optional<String> to, boolean restoreDatabase, Function<String, Builds.Built> builds) {
+    this(to, restoreDatabase, builds, used -> List.of());
+  }
+
+  /**
+   * {@code secretsOf} opens the secrets of the configuration the target's release rendered: what
+   * the switch back's hooks may print, cut out of what they say.
+   */
+  Rollback(
+      Optional<String> to,
+      boolean restoreDatabase,
+      Function<String, Builds.Built> builds,
+      Function<ReleaseRecord.ConfigUsed, java.util.Collection<String>> secretsOf) {
     this.to = to;
     this.restoreDatabase = restoreDatabase;
     this.builds = builds;
+    this.secretsOf = secretsOf;
+  }
+
+  @Override
+  public java.util.Collection<String> secrets() {
+    return targetConfigUsed == null ? List.of() : secretsOf.apply(targetConfigUsed);
   }
 
   @Override
@@ -128,6 +155,15 @@ final class Rollback implements Runner.Operation {
     if (target.equals(live.version())) {
       throw new DeployException(target + " is already live; nothing to do");
     }
+    // the configuration the target's newest release rendered: its file is still in its directory
+    targetConfigUsed =
+        past.stream()
+            .filter(r -> r.version().equals(target))
+            .filter(
+                r -> r.status() == ReleaseStatus.LIVE || r.status() == ReleaseStatus.ROLLED_BACK)
+            .max(java.util.Comparator.comparingLong(ReleaseRecord::id))
+            .map(ReleaseRecord::config)
+            .orElse(null);
     Builds.Built liveBuild = builds.apply(live.version());
     Builds.Built targetBuild = builds.apply(target);
     liveConfig = liveBuild.config();
@@ -152,7 +188,8 @@ final class Rollback implements Runner.Operation {
     }
     // the hosts are the ones the live release was put on; the activation is the target's own
     targetConfig =
-        new TarmacConfig(built.app(), built.build(), built.release(), liveConfig.environments());
+        new TarmacConfig(
+            built.app(), built.build(), built.release(), liveConfig.environments(), built.config());
     return new Run.Target(
         target, targetBuild.record().commit(), live.version(), targetConfig, liveConfig);
   }
@@ -218,7 +255,8 @@ final class Rollback implements Runner.Operation {
                   HookCommands.hooks(
                       db.layout.release(target),
                       vars,
-                      Hooks.commands(liveConfig.release().hooks().restore()))));
+                      Hooks.commands(liveConfig.release().hooks().restore())))
+              .prefixed(RenderConfig.load(run.target.config(), db.layout, target)));
     } catch (Fleet.Fenced e) {
       throw e;
     } catch (Fleet.StepFailed e) {

@@ -57,6 +57,16 @@ final class Runner {
     /** Removes what the prepare phases left on the hosts this run still holds. */
     default void discard(Run run) {}
 
+    /** The secret values the run renders: cut out of everything its hosts say. */
+    default java.util.Collection<String> secrets() {
+      return java.util.List.of();
+    }
+
+    /** The configuration revisions the run renders, for its record (null: none). */
+    default ReleaseRecord.ConfigUsed configUsed(Target target) {
+      return null;
+    }
+
     /** Whether a failure after the barrier marks the target bad on the hosts. */
     boolean marksBad();
 
@@ -142,7 +152,8 @@ final class Runner {
                           target.live(),
                           options.who(),
                           options.clock().instant())
-                      .withWarnings(warnings));
+                      .withWarnings(warnings)
+                      .withConfig(op.configUsed(target)));
       lock.fence(record.id());
       return new Started(op, lock, keeper, target, record);
     } catch (RuntimeException e) {
@@ -195,6 +206,7 @@ final class Runner {
               options.listener(),
               (host, task, text) -> logs.keep(record.id(), host, task, text))) {
         fleet = f;
+        fleet.redact(Redaction.of(op.secrets()));
         fleet.generation(hostGeneration(record));
         run = new Run(store, options, app, envName, target, fleet, history, record.id());
         return stages();

@@ -68,7 +68,7 @@ class ConfigReaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("tarmac.yml at v1 is invalid")
         .hasMessageContaining(
-            "line 2: biuld: unknown key; did you mean `build`? expected one of: app, build, environments, release");
+            "line 2: biuld: unknown key; did you mean `build`? expected one of: app, build, config, environments, release");
   }
 
   @Test

@@ -42,6 +42,7 @@ class TarmacYmlDocTest {
         "release: {processes: {web: {command: x, zzz: 1}}}|release.processes`",
         "release: {processes: {web: {command: x, health: {path: /, zzz: 1}}}}|release.processes`",
         "release: {proxy: {nginx: /a, zzz: 1}}|release.proxy`",
+        "config: {zzz: 1}|config.",
         "ENV    supervisor: {conf: /a, zzz: 1}|environments.<name>.supervisor`",
         "ENV    zzz: 1|environments.<name>.",
         "ENV    hosts: [{name: a, zzz: 1}]|environments.<name>.hosts[]`",

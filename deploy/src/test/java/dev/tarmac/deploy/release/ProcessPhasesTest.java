@@ -29,7 +29,11 @@ class ProcessPhasesTest {
             null,
             null,
             Instant.EPOCH);
-    return new Release(new dev.tarmac.deploy.store.Builds.Built(build, config), null, v -> config)
+    return new Release(
+            new dev.tarmac.deploy.store.Builds.Built(build, config),
+            null,
+            v -> config,
+            dev.tarmac.deploy.store.ConfigValues.Resolved.none())
         .phases().stream().map(p -> p.stage() + " " + p.name()).toList();
   }
 

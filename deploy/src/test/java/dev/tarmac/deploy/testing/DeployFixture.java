@@ -34,6 +34,18 @@ public final class DeployFixture implements AutoCloseable {
 
   /** With {@code reads} for status and plan reads (e.g. {@link Transports#kept}). */
   public DeployFixture(Path dir, Transports transports, Transports reads) throws Exception {
+    this(dir, transports, reads, null);
+  }
+
+  /** With the configuration key {@code box} (secrets rendered at release). */
+  public DeployFixture(Path dir, Transports transports, dev.tarmac.deploy.store.SecretBox box)
+      throws Exception {
+    this(dir, transports, transports, box);
+  }
+
+  private DeployFixture(
+      Path dir, Transports transports, Transports reads, dev.tarmac.deploy.store.SecretBox box)
+      throws Exception {
     this.dir = Files.createDirectories(dir);
     this.http = new FsStoreHttpServer();
     this.store =
@@ -42,7 +54,17 @@ public final class DeployFixture implements AutoCloseable {
             http.baseUrl(),
             new UrlSigner("test-signing-key".getBytes(), Clock.systemUTC()));
     http.serve(store);
-    this.deployer = new Deployer(store, transports, reads);
+    this.deployer =
+        box == null
+            ? new Deployer(store, transports, reads)
+            : new Deployer(
+                store,
+                transports,
+                reads,
+                Path.of(
+                    System.getProperty("java.io.tmpdir"),
+                    "tarmac-deltas-" + System.getProperty("user.name", "service")),
+                box);
   }
 
   /**

@@ -1,0 +1,76 @@
+package dev.tarmac.builder.api;
+
+import dev.tarmac.builder.auth.Caller;
+import dev.tarmac.builder.auth.Requires;
+import dev.tarmac.builder.auth.Role;
+import dev.tarmac.builder.service.ApiProblem;
+import dev.tarmac.builder.service.AppRegistry;
+import dev.tarmac.builder.service.ReleaseService;
+import dev.tarmac.deploy.store.ConfigValues;
+import dev.tarmac.deploy.store.ConfigValues.Change;
+import dev.tarmac.distributor.model.Names;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/**
+ * An environment's own configuration values and secrets, overriding the app's ({@link
+ * ConfigResource}; docs/configuration-and-secrets.md).
+ */
+@Path("/api/apps/{app}/envs/{env}/config")
+@Produces(MediaType.APPLICATION_JSON)
+public class EnvConfigResource {
+  @Inject ReleaseService releases;
+  @Inject AppRegistry apps;
+  @Inject Caller caller;
+
+  @GET
+  public ConfigResource.ConfigView envConfig(String app, String env) {
+    return ConfigResource.ConfigView.of(values().latest(known(app), Names.env(env)));
+  }
+
+  /**
+   * A deployer of {@code env} may set its plain values (docs/configuration-and-secrets.md, "Who may
+   * set what"); a secret needs an admin.
+   */
+  @PUT
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Requires(Role.DEPLOYER)
+  public ConfigResource.ConfigView setEnvConfig(
+      String app, String env, ConfigResource.ChangeBody body) {
+    Change change = ConfigResource.change(body);
+    if (change.setsSecrets() && caller.token().role() != Role.ADMIN) {
+      throw new ApiProblem(
+          403,
+          "Forbidden",
+          "setting a secret needs an admin token; a deployer of "
+              + env
+              + " may set its plain values only (tarmac config set "
+              + app
+              + " "
+              + env
+              + " NAME=value); nothing was changed");
+    }
+    return ConfigResource.ConfigView.of(
+        values().set(known(app), Names.env(env), caller.name(), change));
+  }
+
+  @GET
+  @Path("revisions")
+  public List<ConfigResource.RevisionView> envRevisions(String app, String env) {
+    return ConfigResource.revisions(values(), known(app), Names.env(env));
+  }
+
+  private ConfigValues values() {
+    return releases.configValues();
+  }
+
+  private String known(String app) {
+    return apps.require(app).name();
+  }
+}
