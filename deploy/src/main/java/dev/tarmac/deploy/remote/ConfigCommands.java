@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * The app's configuration on a host (docs/configuration-and-secrets.md, "On the hosts"): the file a
  * release renders into its directory, and the line that loads it into a hook's or a process's
- * environment. Pure functions returning the exact string (docs/architecture.md, "Commands").
+ * environment. Pure functions returning the exact command (docs/architecture.md, "One shell per
+ * host").
  *
  * <p>The file is written by the deploy user's shell with {@code umask 077} under a temporary name
  * created exclusively ({@code set -C}: a name planted in the artifact is removed first, never
