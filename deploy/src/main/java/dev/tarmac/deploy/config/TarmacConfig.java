@@ -325,7 +325,7 @@ public record TarmacConfig(
               + env.name()
               + " FILE.yml` (docs/environments.md); nothing was changed.");
     }
-    return new TarmacConfig(app, build, release, Map.of(env.name(), env));
+    return new TarmacConfig(app, build, release, Map.of(env.name(), env), config);
   }
 
   public Environment environment(String name) {
