@@ -30,7 +30,10 @@ class LoginCapIT {
   static void start() throws Exception {
     ssh =
         new SshHosts(
-            Path.of("target/login-cap-it").toAbsolutePath(),
+            // a directory of its own each run: sshd.log is appended to, so an old one counts old
+            // logins
+            java.nio.file.Files.createTempDirectory(
+                Path.of("target").toAbsolutePath(), "login-cap-it-"),
             8,
             4 * 256 + 1,
             SshHosts.Login.SLOW,
