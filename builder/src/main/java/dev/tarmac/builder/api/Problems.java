@@ -104,8 +104,7 @@ public class Problems {
           + field
           + "' has the wrong type"
           + where
-          + ": "
-          + e.getOriginalMessage()
+          + expected(m)
           + "; see docs/api.md for the body this call takes";
     }
     // Jackson quotes the word it could not read: in a credential's body that is the secret
@@ -115,6 +114,30 @@ public class Problems {
         + ": "
         + e.getOriginalMessage().replaceFirst("^Unrecognized token '.*?': ", "an unquoted word: ")
         + "; send one JSON object as docs/api.md shows for this call";
+  }
+
+  /**
+   * The type the field takes, never Jackson's own words: they quote the value sent, and in a
+   * secret's body that is the secret (docs/configuration-and-secrets.md).
+   */
+  private static String expected(MismatchedInputException m) {
+    Class<?> t = m.getTargetType();
+    if (t == null) {
+      return "";
+    }
+    String kind =
+        java.util.Map.class.isAssignableFrom(t)
+            ? "an object"
+            : java.util.Collection.class.isAssignableFrom(t) || t.isArray()
+                ? "a list"
+                : t == String.class
+                    ? "a string"
+                    : t == Boolean.class || t == boolean.class
+                        ? "true or false"
+                        : Number.class.isAssignableFrom(t) || t.isPrimitive()
+                            ? "a number"
+                            : "an object";
+    return ": expected " + kind;
   }
 
   @ServerExceptionMapper

@@ -267,14 +267,54 @@ public final class ConfigValues {
    *     (nothing is written)
    */
   public Revision set(String app, String env, String who, Change change) {
+    return set(app, env, who, change, true);
+  }
+
+  /**
+   * A change that may touch no secret: what a deployer of {@code env} may make
+   * (docs/configuration-and-secrets.md, "Who may set what"). It may not set a secret, nor set or
+   * unset a name that is a secret of {@code env} or of the app — replacing one with a plain value
+   * of its own, removing it, or shadowing the app's with a value it knows.
+   *
+   * @throws SecretNeedsAdmin naming the name (nothing is written)
+   */
+  public Revision setPlain(String app, String env, String who, Change change) {
+    return set(app, env, who, change, false);
+  }
+
+  /** A change of a secret asked by someone who may not touch secrets. */
+  public static final class SecretNeedsAdmin extends RuntimeException {
+    SecretNeedsAdmin(String message) {
+      super(message);
+    }
+  }
+
+  private Revision set(String app, String env, String who, Change change, boolean secretsToo) {
     String where = app + (env == null ? " (app-wide)" : " " + env);
     check(change, where);
+    if (!secretsToo && change.setsSecrets()) {
+      throw new SecretNeedsAdmin("setting a secret needs an admin token");
+    }
     if (change.setsSecrets() && box == null) {
       throw new IllegalStateException(
           "this service has no configuration key: secrets cannot be set");
     }
     for (int attempt = 0; ; attempt++) {
       Revision base = latest(app, env);
+      if (!secretsToo) {
+        Map<String, Value> appWide = env == null ? Map.of() : latest(app, null).values();
+        for (String name : change.names()) {
+          Value mine = base.values().get(name);
+          Value shared = appWide.get(name);
+          if ((mine != null && mine.secret()) || (shared != null && shared.secret())) {
+            throw new SecretNeedsAdmin(
+                name
+                    + " is a secret of "
+                    + (mine != null && mine.secret() ? where : app + " (app-wide)")
+                    + ": replacing, removing or overriding it needs an admin token");
+          }
+        }
+      }
       Map<String, Value> next = new TreeMap<>(base.values());
       List<String> changed = new ArrayList<>();
       Instant now = clock.instant();
