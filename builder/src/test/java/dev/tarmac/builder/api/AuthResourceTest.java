@@ -66,6 +66,8 @@ class AuthResourceTest {
                 .replace("{env}", "production")
                 .replace("{version}", "v1.0.0")
                 .replace("{id}", "1")
+                .replace("{host}", "web1")
+                .replace("{task}", "migrate")
                 .replace("{name}", "someone"));
       }
     }

@@ -65,6 +65,8 @@ class ReleasePagesTest {
     Api.registerApp("loud", repo.url(), false);
     Api.requestBuild("loud", "v2.0.0");
     Api.awaitBuild("loud", "v2.0.0").then().body("status", equalTo("SUCCEEDED"));
+    // where code runs is registered in the service (docs/environments.md)
+    Api.registerEnv("loud", "prod", "v2.0.0");
 
     long id =
         given()
