@@ -191,11 +191,7 @@ public final class EnvCommand implements Runnable {
             CliException.USAGE, "cannot read " + file + ": " + ex.getMessage() + "; nothing sent");
       }
       JsonNode r = client.client().putRaw(path(app, env), "application/yaml", body);
-      if (client.json) {
-        Output.json(System.out, r);
-      } else {
-        System.out.println(revisionLine(r));
-      }
+      printRevision(client, r);
       return 0;
     }
   }
@@ -227,11 +223,7 @@ public final class EnvCommand implements Runnable {
           client
               .client()
               .post(path(app, env) + "/import", from == null ? Map.of() : Map.of("from", from));
-      if (client.json) {
-        Output.json(System.out, r);
-      } else {
-        System.out.println(revisionLine(r));
-      }
+      printRevision(client, r);
       return 0;
     }
   }
@@ -269,6 +261,15 @@ public final class EnvCommand implements Runnable {
       }
       Output.table(System.out, List.of("REVISION", "BY", "WHEN", "CHANGES"), rows);
       return 0;
+    }
+  }
+
+  /** A revision as JSON ({@code --json}) or as its one line. */
+  static void printRevision(ClientOptions client, JsonNode r) {
+    if (client.json) {
+      Output.json(System.out, r);
+    } else {
+      System.out.println(revisionLine(r));
     }
   }
 }

@@ -196,25 +196,7 @@ public record ReleaseRecord(
 
   /** The same record with {@code newPhases}. */
   public ReleaseRecord withPhases(List<PhaseRecord> newPhases) {
-    return new ReleaseRecord(
-        id,
-        app,
-        env,
-        kind,
-        version,
-        commit,
-        previousVersion,
-        status,
-        who,
-        startedAt,
-        finishedAt,
-        activationWindowMs,
-        backup,
-        error,
-        hosts,
-        newPhases,
-        warnings,
-        config);
+    return copy(newPhases, warnings, config);
   }
 
   /** The same release (id, who, what, since when, its phases) with its progress so far. */
@@ -251,29 +233,16 @@ public record ReleaseRecord(
    * tarmac.yml} whose {@code environments:} block was ignored, docs/environments.md).
    */
   public ReleaseRecord withWarnings(List<String> newWarnings) {
-    return new ReleaseRecord(
-        id,
-        app,
-        env,
-        kind,
-        version,
-        commit,
-        previousVersion,
-        status,
-        who,
-        startedAt,
-        finishedAt,
-        activationWindowMs,
-        backup,
-        error,
-        hosts,
-        phases,
-        newWarnings,
-        config);
+    return copy(phases, newWarnings, config);
   }
 
   /** The same record, saying which configuration it rendered. */
   public ReleaseRecord withConfig(ConfigUsed used) {
+    return copy(phases, warnings, used);
+  }
+
+  /** The same record with its phases, warnings and configuration as given. */
+  private ReleaseRecord copy(List<PhaseRecord> p, List<String> w, ConfigUsed c) {
     return new ReleaseRecord(
         id,
         app,
@@ -290,8 +259,8 @@ public record ReleaseRecord(
         backup,
         error,
         hosts,
-        phases,
-        warnings,
-        used);
+        p,
+        w,
+        c);
   }
 }
