@@ -212,17 +212,17 @@ public final class EnvCommand implements Runnable {
     @Option(
         names = "--from",
         paramLabel = "VERSION",
-        description = "the build whose tarmac.yml is read (default: the newest successful one)")
+        required = true,
+        description =
+            "the build whose tarmac.yml block is read (required: the newest build is whatever"
+                + " was tagged or pushed last)")
     String from;
 
     @Mixin ClientOptions client;
 
     @Override
     public Integer call() {
-      JsonNode r =
-          client
-              .client()
-              .post(path(app, env) + "/import", from == null ? Map.of() : Map.of("from", from));
+      JsonNode r = client.client().post(path(app, env) + "/import", Map.of("from", from));
       printRevision(client, r);
       return 0;
     }

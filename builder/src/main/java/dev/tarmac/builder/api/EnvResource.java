@@ -26,7 +26,7 @@ import java.util.List;
 @Path("/api/apps/{app}/envs")
 @Produces(MediaType.APPLICATION_JSON)
 public class EnvResource {
-  /** The body of POST …/import: the version whose tarmac.yml block is taken (null: the newest). */
+  /** The body of POST …/import: the version whose tarmac.yml block is taken (required). */
   public record Import(String from) {}
 
   @Inject EnvironmentRegistry environments;

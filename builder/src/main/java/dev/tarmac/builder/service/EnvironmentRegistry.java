@@ -165,28 +165,37 @@ public class EnvironmentRegistry {
                       + e
                       + " prints it)");
             });
-    String v =
-        version != null
-            ? version
-            : builds.list(app).stream()
-                .filter(b -> b.status() == BuildView.Status.SUCCEEDED)
-                .map(BuildView::version)
-                .findFirst()
-                .orElseThrow(
-                    () ->
-                        new ApiProblem(
-                            409,
-                            "Nothing built",
-                            app
-                                + " has no successful build to import "
-                                + e
-                                + " from; build a tag first (tarmac build "
-                                + app
-                                + " <tag>) or write the environment: tarmac env set "
-                                + app
-                                + " "
-                                + e
-                                + " FILE.yml"));
+    String v = version;
+    if (v == null || v.isBlank()) {
+      // no guess: the newest build is whatever someone tagged or pushed last, and its block
+      // would decide where env's code runs (docs/environments.md, "Migrating from environments:
+      // in tarmac.yml")
+      List<String> newest =
+          builds.list(app).stream()
+              .filter(x -> x.status() == BuildView.Status.SUCCEEDED)
+              .map(BuildView::version)
+              .limit(5)
+              .toList();
+      throw ApiProblem.badRequest(
+          "name the build whose tarmac.yml block registers "
+              + e
+              + " of "
+              + app
+              + ": tarmac env import "
+              + app
+              + " "
+              + e
+              + " --from VERSION (send {\"from\":\"VERSION\"}). Its environments."
+              + e
+              + " block decides where "
+              + e
+              + "'s code runs, so read it first; the newest build is whatever was tagged or"
+              + " pushed last and is not taken by default"
+              + (newest.isEmpty()
+                  ? "; " + app + " has no successful build yet"
+                  : "; successful builds, newest first: " + String.join(", ", newest))
+              + "; nothing was changed");
+    }
     Builds.Built b = built.find(app, v).orElseThrow(() -> builds.notFound(app, v));
     TarmacConfig.Environment block = b.config().environments().get(e);
     if (block == null) {

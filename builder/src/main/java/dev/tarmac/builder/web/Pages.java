@@ -202,7 +202,12 @@ public class Pages {
             base(appPage)
                 .data("app", apps.require(app))
                 .data("builds", builds.list(app).stream().map(BuildRow::of).toList())
-                .data("envs", releases.environments(app)));
+                .data("envs", releases.environments(app))
+                .data("config", ConfigTable.of(config().latest(app, null), "app-wide"))
+                .data(
+                    "configRevisions",
+                    ConfigTable.revisions(
+                        config().revisions(app, null, CONFIG_REVISIONS), "app-wide")));
   }
 
   @GET
@@ -265,6 +270,10 @@ public class Pages {
               .data("statusError", statusError)
               .data("lock", releases.lockInfo(app, env).orElse(null))
               .data("registered", registry.find(app, env).orElse(null))
+              .data(
+                  "config",
+                  ConfigTable.merged(config().latest(app, null), config().latest(app, env), env))
+              .data("configRevisions", configRevisions(app, env))
               .data("history", ReleaseHistoryView.rows(history))
               .data("canRelease", mayRelease(env))
               .data("versions", versions)
@@ -367,6 +376,22 @@ public class Pages {
               .data("phase", known.phase())
               .data("hosts", ReleaseHistoryView.hosts(r, known.downloads()));
         });
+  }
+
+  /** The most configuration revisions a page lists, per scope. */
+  static final int CONFIG_REVISIONS = 20;
+
+  private dev.tarmac.deploy.store.ConfigValues config() {
+    return releases.configValues();
+  }
+
+  /** The environment's revisions, then the app-wide ones (each newest first). */
+  private List<ConfigTable.Rev> configRevisions(String app, String env) {
+    List<ConfigTable.Rev> out =
+        new java.util.ArrayList<>(
+            ConfigTable.revisions(config().revisions(app, env, CONFIG_REVISIONS), env));
+    out.addAll(ConfigTable.revisions(config().revisions(app, null, CONFIG_REVISIONS), "app-wide"));
+    return out;
   }
 
   /** The hosts of the registered {@code env}; none when it is not registered (any more). */

@@ -24,7 +24,8 @@ final class ReleaseHistoryView {
       String who,
       String started,
       String duration,
-      String window) {}
+      String window,
+      String config) {}
 
   /**
    * One host of a release: what it received, where it is now ({@code now}, styled {@code nowCss}),
@@ -112,7 +113,8 @@ final class ReleaseHistoryView {
               r.who(),
               Format.when(r.startedAt()),
               Format.duration(r.startedAt(), r.finishedAt()),
-              r.activationWindowMs() == null ? "" : r.activationWindowMs() + " ms"));
+              r.activationWindowMs() == null ? "" : r.activationWindowMs() + " ms",
+              ConfigTable.used(r.config(), r.env())));
     }
     return out;
   }

@@ -131,6 +131,23 @@ class EnvResourceTest {
                     + " an absolute path such as /srv/shop\n"
                     + "Fix it and send it again; nothing was changed (docs/environments.md)."));
 
+    // an import names its build: the newest one is whatever was tagged or pushed last (the hostile
+    // probe of 2026-12-07; before, `{}` registered the newest build's block: 200)
+    for (String body : List.of("{}", "{\"from\":\"\"}")) {
+      given()
+          .contentType(ContentType.JSON)
+          .body(body)
+          .post("/api/apps/envreg/envs/prod/import")
+          .then()
+          .statusCode(400)
+          .body(
+              "detail",
+              org.hamcrest.Matchers.startsWith(
+                  "name the build whose tarmac.yml block registers prod of envreg: tarmac env"
+                      + " import envreg prod --from VERSION"));
+    }
+    given().get("/api/apps/envreg/envs/prod").then().statusCode(404);
+
     // the admin imports v3.0.0's block once; a second import is refused
     Api.registerEnv("envreg", "prod", "v3.0.0");
     given()

@@ -54,18 +54,27 @@ public final class ConfigCommands {
           if (!name.matches("[A-Z_][A-Z0-9_]*")) {
             throw new IllegalArgumentException("not a configuration name: " + name);
           }
-          out.append(name).append("=\"");
-          for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\\' || c == '"' || c == '$' || c == '`') {
-              out.append('\\');
-            } else if (c == '\0') {
-              throw new IllegalArgumentException(name + " holds a NUL byte");
-            }
-            out.append(c);
+          if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(name + " holds a NUL byte");
           }
-          out.append("\"\n");
+          out.append(name).append("=\"").append(escaped(value)).append("\"\n");
         });
+    return out.toString();
+  }
+
+  /**
+   * {@code value} as it stands between the file's double quotes: {@code \\}, {@code "}, {@code $}
+   * and {@code `} escaped with a backslash (also how bash's {@code export -p} prints it).
+   */
+  public static String escaped(String value) {
+    StringBuilder out = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\\' || c == '"' || c == '$' || c == '`') {
+        out.append('\\');
+      }
+      out.append(c);
+    }
     return out.toString();
   }
 

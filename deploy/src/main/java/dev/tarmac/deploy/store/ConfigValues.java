@@ -37,10 +37,31 @@ public final class ConfigValues {
   public static final int MAX_NAMES = 256;
 
   /**
+   * The most one scope holds, names and values together: the app's and an environment's are both in
+   * every hook's environment, and Linux refuses to start a program whose environment and arguments
+   * pass 2 MiB (E2BIG, "Argument list too long"), so 256 values of 64 KiB would make every hook
+   * fail on every host (docs/configuration-and-secrets.md, "Names, values, bounds").
+   */
+  public static final int MAX_SCOPE_BYTES = 512 * 1024;
+
+  /**
    * The shortest secret: every secret is cut out of what hosts print, and a shorter one would cut
    * ordinary words out of the output (docs/configuration-and-secrets.md).
    */
   public static final int MIN_SECRET = 8;
+
+  /**
+   * Names that change how the hosts' programs start rather than what the app reads: the dynamic
+   * loader's, the shells', and the runtimes' option and path variables. Every hook and process gets
+   * the values in its environment, so a deployer who set {@code LD_PRELOAD} or {@code PATH} to a
+   * file the app's users can upload would run code of its own as the deploy user: only an admin
+   * sets or unsets them (docs/configuration-and-secrets.md, "Who may set what").
+   */
+  static final Pattern STARTS_PROGRAMS =
+      Pattern.compile(
+          "LD_.*|PATH|BASH_ENV|ENV|IFS|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|HOME|NODE_OPTIONS"
+              + "|NODE_PATH|PYTHONPATH|PYTHONSTARTUP|PYTHONHOME|PERL5OPT|PERL5LIB|PERLLIB|RUBYOPT"
+              + "|RUBYLIB|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS|GCONV_PATH|LOCPATH");
 
   /** How many writers may meet on one revision number before a change gives up. */
   private static final int ATTEMPTS = 10;
@@ -302,6 +323,14 @@ public final class ConfigValues {
     for (int attempt = 0; ; attempt++) {
       Revision base = latest(app, env);
       if (!secretsToo) {
+        for (String name : change.names()) {
+          if (STARTS_PROGRAMS.matcher(name).matches()) {
+            throw new SecretNeedsAdmin(
+                name
+                    + " changes how the hosts' programs start (the loader, a shell or a runtime"
+                    + " reads it): setting or unsetting it needs an admin token");
+          }
+        }
         Map<String, Value> appWide = env == null ? Map.of() : latest(app, null).values();
         for (String name : change.names()) {
           Value mine = base.values().get(name);
@@ -356,6 +385,18 @@ public final class ConfigValues {
                 + MAX_NAMES
                 + "; unset some first (tarmac config unset); nothing was changed");
       }
+      long bytes = bytes(next);
+      if (bytes > MAX_SCOPE_BYTES && bytes > bytes(base.values())) {
+        throw new IllegalArgumentException(
+            where
+                + " would hold "
+                + bytes / 1024
+                + " KiB of names and values, more than "
+                + MAX_SCOPE_BYTES / 1024
+                + " KiB (every hook gets them in its environment, which Linux caps at 2 MiB);"
+                + " keep large files in release.shared instead, or unset some first (tarmac config"
+                + " unset); nothing was changed");
+      }
       if (changed.isEmpty()) {
         return base;
       }
@@ -374,6 +415,20 @@ public final class ConfigValues {
         }
       }
     }
+  }
+
+  /** What a scope's names and values take in an environment (a secret by its sealed size). */
+  private static long bytes(Map<String, Value> values) {
+    long n = 0;
+    for (Map.Entry<String, Value> e : values.entrySet()) {
+      Value v = e.getValue();
+      n += e.getKey().length() + 2;
+      n +=
+          v.secret()
+              ? v.sealed().length() * 3L / 4
+              : v.value().getBytes(StandardCharsets.UTF_8).length;
+    }
+    return n;
   }
 
   private static void put(Map<String, Value> next, List<String> changed, String name, Value v) {

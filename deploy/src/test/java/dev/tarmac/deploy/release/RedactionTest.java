@@ -32,4 +32,25 @@ class RedactionTest {
     Redaction r = Redaction.of(List.of("abcdefgh", "abcdefgh-and-more"));
     assertThat(r.apply("x abcdefgh-and-more y")).isEqualTo("x [secret] y");
   }
+
+  /**
+   * The hostile probe of 2026-12-07: a hook's {@code cat .env} printed a secret holding {@code $}
+   * or a quote escaped as the file holds it, and it was not cut (SecretLeakTest found it in the
+   * record, the events, the task log, the page and the service log); neither was a shell-quoted
+   * one, nor one holding a control character in a message made printable first. Each assertion
+   * failed before the fix.
+   */
+  @Test
+  void theFormsAHostPrintsASecretInAreCutToo() {
+    String db = "leak-db-$(id) \"q\" `w` \\x 'y'";
+    Redaction r = Redaction.of(List.of(db));
+    String file =
+        dev.tarmac.deploy.remote.ConfigCommands.dotenv("header", java.util.Map.of("DB", db));
+    assertThat(r.apply(file)).isEqualTo("# header\nDB=\"[secret]\"\n");
+    assertThat(r.apply("+ echo " + dev.tarmac.deploy.remote.Shell.quote(db)))
+        .isEqualTo("+ echo [secret]");
+    String esc = "leak-esc-\u001b[31m-red-9k2z";
+    assertThat(Redaction.of(List.of(esc)).apply(Fleet.printable("esc " + esc)))
+        .isEqualTo("esc [secret]");
+  }
 }

@@ -158,4 +158,97 @@ class ConfigValuesTest {
     assertThat(last.number()).isEqualTo(4);
     assertThat(last.values()).hasSize(4);
   }
+
+  /**
+   * The hostile probe of 2026-12-07: 256 values of 64 KiB (16 MiB) were accepted, and every hook on
+   * every host would then fail to start (Linux caps a program's environment and arguments at 2
+   * MiB). Failed before the bound: the ninth value was written.
+   */
+  @Test
+  void aScopeHoldsAtMostHalfAMebibyte() {
+    String big = "x".repeat(ConfigValues.MAX_VALUE_BYTES - 16);
+    for (int i = 0; i < 7; i++) {
+      config.set("shop", "prod", "ann", new Change().plain("BIG_" + i, big));
+    }
+    long before = config.latest("shop", "prod").number();
+    assertThatThrownBy(
+            () ->
+                config.set(
+                    "shop", "prod", "ann", new Change().plain("BIG_7", big).plain("BIG_8", big)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "shop prod would hold 575 KiB of names and values, more than 512 KiB (every hook gets"
+                + " them in its environment, which Linux caps at 2 MiB); keep large files in"
+                + " release.shared instead, or unset some first (tarmac config unset); nothing was"
+                + " changed");
+    assertThat(config.latest("shop", "prod").number()).isEqualTo(before);
+    // shrinking is always allowed
+    assertThat(config.set("shop", "prod", "ann", new Change().unset("BIG_0")).number())
+        .isEqualTo(before + 1);
+  }
+
+  /**
+   * The hostile probe of 2026-12-07: writers at once never lose an update — each one that returns
+   * has its name in the newest revision, and the revisions are numbered one after another.
+   */
+  @Test
+  void concurrentWritersLoseNoUpdate() throws Exception {
+    int writers = 8;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(writers);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<Revision>> done = new java.util.ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      String name = "W_" + i;
+      done.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return config.set("shop", "prod", name, new Change().plain(name, "1"));
+              }));
+    }
+    go.countDown();
+    List<String> written = new java.util.ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      try {
+        done.get(i).get();
+        written.add("W_" + i);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // only "changed by others too often; try again", never a silent loss
+        assertThat(e.getCause()).isInstanceOf(dev.tarmac.deploy.DeployException.class);
+      }
+    }
+    pool.shutdown();
+    Revision last = config.latest("shop", "prod");
+    assertThat(last.values().keySet()).containsExactlyInAnyOrderElementsOf(written);
+    assertThat(last.number()).isEqualTo(written.size());
+    assertThat(written).isNotEmpty();
+  }
+
+  /**
+   * The hostile probe of 2026-12-07: a deployer's plain LD_PRELOAD or PATH reaches every hook's
+   * environment, so pointing it at a file the app's users upload runs the deployer's code on the
+   * hosts. Failed before the fix (setPlain wrote both); an admin may still set them.
+   */
+  @Test
+  void aDeployerSetsNoNameThatChangesHowProgramsStart() {
+    for (String name : List.of("LD_PRELOAD", "PATH", "BASH_ENV", "NODE_OPTIONS")) {
+      assertThatThrownBy(
+              () ->
+                  config.setPlain(
+                      "shop", "staging", "dora", new Change().plain(name, "/srv/shop/up/x")))
+          .isInstanceOf(ConfigValues.SecretNeedsAdmin.class)
+          .hasMessage(
+              name
+                  + " changes how the hosts' programs start (the loader, a shell or a runtime"
+                  + " reads it): setting or unsetting it needs an admin token");
+    }
+    assertThat(config.latest("shop", "staging").number()).isZero();
+    assertThat(
+            config.setPlain("shop", "staging", "dora", new Change().plain("PATHS", "a")).number())
+        .isEqualTo(1);
+    assertThat(
+            config.set("shop", "staging", "ann", new Change().plain("PATH", "/usr/bin")).number())
+        .isEqualTo(2);
+  }
 }
