@@ -89,19 +89,31 @@ public final class GitMirrors {
     }
   }
 
+  /**
+   * A new mirror: an empty bare repository, then the same fetch as every later update. Not {@code
+   * git clone --mirror}: JGit's clone also resolves the remote's {@code HEAD}, and a repository
+   * made with {@code git init --bare} whose users push {@code main} has a {@code HEAD} naming no
+   * branch ("Remote branch 'HEAD' not found"); a build needs tags and branches only.
+   */
   private void cloneMirror(String url, Path dir, TransportConfigCallback access)
       throws GitAPIException, IOException {
     Files.createDirectories(root);
     Path tmp = Files.createTempDirectory(root, ".clone-");
     try {
-      Git.cloneRepository()
-          .setURI(url)
-          .setDirectory(tmp.toFile())
-          .setBare(true)
-          .setMirror(true)
-          .setTransportConfigCallback(access)
-          .call()
-          .close();
+      try (Git git = Git.init().setBare(true).setDirectory(tmp.toFile()).call()) {
+        StoredConfig config = git.getRepository().getConfig();
+        config.setString("remote", "origin", "url", url);
+        // the fetch's automatic gc runs in the foreground here: detached, it would still write
+        // into the directory being moved
+        config.setBoolean("gc", null, "autoDetach", false);
+        config.save();
+      }
+      fetch(tmp, url, access);
+      try (Git git = Git.open(tmp.toFile())) {
+        StoredConfig config = git.getRepository().getConfig();
+        config.unset("gc", null, "autoDetach");
+        config.save();
+      }
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       if (Files.exists(tmp)) {
