@@ -389,8 +389,7 @@ public final class DemoCommand implements Callable<Integer> {
             + " TARMAC_DATA_DIR="
             + root.resolve("service")
             + "; tarmac history demo --env demo");
-    lines.add(
-        "  Ctrl-C stops the service and the hosts' web servers (or supervisord and nginx), and ends the demo");
+    lines.add("  Ctrl-C stops the service and the hosts' web servers, and ends the demo");
     return lines;
   }
 
