@@ -1,6 +1,7 @@
 package dev.tarmac.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tarmac.deploy.visitors.Visitors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,10 +123,33 @@ public final class DemoCommand implements Callable<Integer> {
     }
     say("Sample app: copying " + sample + " into a new git repository at " + repo);
     copyTree(sample, repo);
-    Files.writeString(
-        repo.resolve("tarmac.yml"),
+    List<String> missing = SupervisedHosts.missing(System.getenv("PATH"));
+    boolean processes = missing.isEmpty();
+    Map<String, Integer> nginxPorts = new java.util.LinkedHashMap<>();
+    String yml =
         Files.readString(repo.resolve("tarmac.yml"))
-            .replace("/tmp/tarmac-demo/hosts", root.resolve("hosts").toString()));
+            .replace("/tmp/tarmac-demo/hosts", root.resolve("hosts").toString());
+    // the hosts share 127.0.0.1: each gets two free ports for its server (blue, green)
+    for (String h : List.of("web1", "web2", "web3")) {
+      yml = yml.replaceFirst("ports: 31\\d\\d \\}", "ports: " + freePorts(2) + " }");
+      nginxPorts.put(h, freePorts(1));
+    }
+    if (processes) {
+      yml = withProcesses(yml);
+      say(
+          "Processes: nginx and supervisord are here, so each host runs the app's server"
+              + " (server/Server.java) per release under its own supervisord, behind its own nginx"
+              + " (release.processes and release.proxy: the #p lines of tarmac.yml, uncommented)");
+    } else {
+      say(
+          "Processes: "
+              + String.join(", ", missing)
+              + " not on the PATH, so the hosts serve current/public as before; "
+              + SupervisedHosts.PACKAGES
+              + " makes the demo run a server per release behind nginx and measure what visitors"
+              + " see");
+    }
+    Files.writeString(repo.resolve("tarmac.yml"), yml);
     try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
       // dated now, so that `tarmac metrics` after the demo shows a lead time of seconds
       commitAndTag(git, "v1.0.0", Instant.now());
@@ -162,7 +186,22 @@ public final class DemoCommand implements Callable<Integer> {
         for (String h : List.of("web1", "web2", "web3")) {
           hostDirs.put(h, root.resolve("hosts").resolve(h));
         }
-        try (HostWebServers web = new HostWebServers(hostDirs)) {
+        Path examples =
+            Path.of(System.getProperty("tarmac.home", ".")).resolve("docs/examples/processes");
+        ServedHosts web =
+            processes
+                ? new SupervisedHosts(hostDirs, nginxPorts, examples)
+                : new HostWebServers(hostDirs);
+        try (web) {
+          if (web instanceof SupervisedHosts) {
+            say(
+                "Hosts: a supervisord each, which runs the host's nginx, in "
+                    + root.resolve("hosts")
+                    + "/web1/{sv,nginx} (web2, web3 alike), nginx on "
+                    + web.hosts().stream()
+                        .map(h -> h + "=" + web.url(h).getPort())
+                        .collect(java.util.stream.Collectors.joining(" ")));
+          }
           JsonNode r1 = release(api, "v1.0.0");
           say(
               String.format(
@@ -186,6 +225,11 @@ public final class DemoCommand implements Callable<Integer> {
                   "Rebuild of v1.0.0: %s in %d ms, no work done (the tag is already in the store)",
                   again.path("status").asText(), (System.nanoTime() - t) / 1_000_000));
 
+          Visitors visitors =
+              web instanceof SupervisedHosts sh
+                  ? new Visitors(sh.sites(), Duration.ofMinutes(3), Duration.ofMillis(2))
+                  : null;
+          long releaseAsked = System.nanoTime();
           JsonNode r2 = release(api, "v1.1.0");
           say("Release v1.1.0: " + r2.path("status").asText() + "; its timeline:");
           Output.timeline(System.out, r2);
@@ -198,6 +242,7 @@ public final class DemoCommand implements Callable<Integer> {
                       .strip()
                       .replace("\n", "; "));
 
+          long rollbackAsked = System.nanoTime();
           JsonNode back = api.post("/api/apps/demo/envs/demo/rollback", Map.of());
           JsonNode r3 = wait(api, back.path("id").asLong());
           say(
@@ -207,6 +252,11 @@ public final class DemoCommand implements Callable<Integer> {
                   r3.path("version").asText(),
                   r3.path("activationWindowMs").asLong(),
                   page(web, "web2")));
+          if (visitors != null) {
+            Thread.sleep(300);
+            visitors.close();
+            measured(visitors, releaseAsked, rollbackAsked).forEach(this::say);
+          }
           JsonNode status = api.get("/api/apps/demo/envs/demo/status");
           StringBuilder live = new StringBuilder();
           for (JsonNode h : status.path("hosts")) {
@@ -234,6 +284,14 @@ public final class DemoCommand implements Callable<Integer> {
             service.waitFor();
           }
         }
+        if (web instanceof SupervisedHosts sh) {
+          say(
+              "Stopped: the hosts' "
+                  + sh.daemons()
+                  + " supervisord daemons, the nginx and the "
+                  + sh.stoppedServers()
+                  + " servers they ran; nothing of the demo runs on the hosts now");
+        }
       } finally {
         service.close();
       }
@@ -241,6 +299,65 @@ public final class DemoCommand implements Callable<Integer> {
     say(String.format("Done in %.1f s. To look at next:", (System.nanoTime() - started) / 1e9));
     next(root).forEach(System.out::println);
     return 0;
+  }
+
+  /** The sample app's tarmac.yml with its {@code #p} lines (processes, proxy) uncommented. */
+  static String withProcesses(String yml) {
+    return yml.replaceAll("(?m)^#p", "");
+  }
+
+  /**
+   * {@code n} free loopback ports in a row, below the ephemeral range (32768 and up on Linux): the
+   * visitors' connections take ephemeral ports by the thousand, and one would take a server's port
+   * before it binds.
+   */
+  static int freePorts(int n) {
+    java.util.Random random = new java.util.Random();
+    for (int i = 0; i < 200; i++) {
+      int p = 20000 + random.nextInt(12000);
+      if (free(p, n)) {
+        return p;
+      }
+    }
+    throw new CliException(
+        CliException.CONFIG, "found no " + n + " free loopback ports in a row from 20000 to 32767");
+  }
+
+  private static boolean free(int first, int n) {
+    for (int p = first; p < first + n; p++) {
+      try (java.net.ServerSocket s =
+          new java.net.ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+        // free
+      } catch (IOException taken) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * What the visitors saw (docs/processes.md, "What the demo shows"): requests and failures, and
+   * for the release and the rollback the window from the first to the last host answering the
+   * version released.
+   */
+  static List<String> measured(Visitors visitors, long releaseAsked, long rollbackAsked) {
+    Duration release = visitors.window(b -> b.contains("Release v1.1.0"), releaseAsked);
+    Duration rollback = visitors.window(b -> b.contains("Release v1.0.0"), rollbackAsked);
+    return List.of(
+        String.format(
+            "Visitors (a new connection per request to every host's nginx, measured from"
+                + " outside): %d requests, %d failed",
+            visitors.answers().size(), visitors.failures().size()),
+        "Visitors: first to last host answering v1.1.0: "
+            + millis(release)
+            + "; answering v1.0.0 again after the rollback: "
+            + millis(rollback));
+  }
+
+  private static String millis(Duration d) {
+    return d == null
+        ? "some host never did"
+        : String.format(java.util.Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
   }
 
   /** What to look at once the demo ended (DemoIT checks these lines). */
@@ -293,7 +410,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /** The page a host serves, reduced to the line that names its release. */
-  private static String page(HostWebServers web, String host) {
+  private static String page(ServedHosts web, String host) {
     try {
       java.net.http.HttpResponse<String> r =
           java.net.http.HttpClient.newHttpClient()

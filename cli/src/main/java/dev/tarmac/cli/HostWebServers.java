@@ -15,7 +15,7 @@ import java.util.Map;
  * The demo's web servers: one per host on a loopback port, serving that host's {@code
  * current/public} (resolved on every request, so a switch of {@code current} shows at once).
  */
-final class HostWebServers implements AutoCloseable {
+final class HostWebServers implements ServedHosts {
   private final Map<String, HttpServer> servers = new LinkedHashMap<>();
 
   HostWebServers(Map<String, Path> deployTo) throws IOException {
@@ -28,11 +28,13 @@ final class HostWebServers implements AutoCloseable {
     }
   }
 
-  List<String> hosts() {
+  @Override
+  public List<String> hosts() {
     return List.copyOf(servers.keySet());
   }
 
-  URI url(String host) {
+  @Override
+  public URI url(String host) {
     return URI.create("http://127.0.0.1:" + servers.get(host).getAddress().getPort() + "/");
   }
 

@@ -29,12 +29,13 @@ class CheckIT {
 
   static final String SAMPLE_ARTIFACT =
       """
-      artifact: 6 files, %d bytes (tar.gz)
+      artifact: 7 files, %d bytes (tar.gz)
                161  bin/migrate
                 70  public/css/main.css
                276  public/index.html
                245  public/js/app.js
-              1004  tarmac.yml
+              2680  server/Server.java
+              1963  tarmac.yml
                 28  vendor/INSTALLED
       """;
 

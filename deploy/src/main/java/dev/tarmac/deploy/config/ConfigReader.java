@@ -752,7 +752,7 @@ public final class ConfigReader {
           k + ".nginx",
           "is required: the upstream file Tarmac writes, such as /etc/nginx/tarmac/shop.conf");
     }
-    String file = absolutePath(m.get("nginx"), k + ".nginx");
+    String file = hostPath(m.get("nginx"), k + ".nginx");
     String reload =
         m.get("reload") == null ? "nginx -s reload" : scalar(m.get("reload"), k + ".reload");
     if (reload != null && (reload.isBlank() || reload.matches("(?s).*[\\r\\n].*"))) {
@@ -925,7 +925,10 @@ public final class ConfigReader {
     return new Environment(name, deployTo, user, parallel, acceptNew, hosts, supervisor);
   }
 
-  /** {@code supervisor: {conf, include}}: both absolute paths on the hosts. */
+  /**
+   * {@code supervisor: {conf, include}}: paths on the hosts, absolute or under each host's {@code
+   * deploy_to}.
+   */
   private Optional<Supervisor> supervisor(Node node, String key) {
     Map<String, Node> m = node == null ? null : mapping(node, key, Set.of("conf", "include"));
     if (m == null) {
@@ -943,8 +946,8 @@ public final class ConfigReader {
                     : "the directory its [include] reads, such as /etc/supervisor/conf.d"));
       }
     }
-    String conf = absolutePath(m.get("conf"), key + ".conf");
-    String include = absolutePath(m.get("include"), key + ".include");
+    String conf = hostPath(m.get("conf"), key + ".conf");
+    String include = hostPath(m.get("include"), key + ".include");
     return conf == null || include == null
         ? Optional.empty()
         : Optional.of(new Supervisor(conf, include));
@@ -1150,6 +1153,30 @@ public final class ConfigReader {
     return REL_PATH.matcher(path).matches()
         && !("/" + path + "/").contains("/../")
         && !path.contains("//");
+  }
+
+  /**
+   * A path on the hosts: absolute, or relative to each host's {@code deploy_to} (no {@code ..}).
+   */
+  private String hostPath(Node node, String key) {
+    if (node == null) {
+      return null;
+    }
+    String value = scalar(node, key);
+    if (value != null && !value.startsWith("/")) {
+      if (!checkRelative(value)) {
+        problem(
+            node,
+            key,
+            "expected an absolute path such as /etc/nginx/tarmac/shop.conf, or one under the"
+                + " host's deploy_to such as nginx/shop.conf (letters, digits, ._-/@+, no ..), got '"
+                + value
+                + "'");
+        return null;
+      }
+      return value.replaceAll("/+$", "");
+    }
+    return absolutePath(node, key);
   }
 
   private String absolutePath(Node node, String key) {

@@ -245,15 +245,34 @@ public record TarmacConfig(
 
   /**
    * {@code release.proxy}: the nginx upstream file Tarmac writes on every host (included by the
-   * user's {@code http} block) and the command that reloads nginx gracefully.
+   * user's {@code http} block) and the command that reloads nginx gracefully. A relative {@code
+   * nginx} is under each host's {@code deploy_to} ({@link #on}).
    */
-  public record Proxy(String nginx, String reload) {}
+  public record Proxy(String nginx, String reload) {
+    /** On the host whose {@code deploy_to} is {@code deployTo}: the file's absolute path. */
+    public Proxy on(String deployTo) {
+      return new Proxy(underDeployTo(deployTo, nginx), reload);
+    }
+  }
 
   /**
    * {@code environments.<name>.supervisor}: the host's supervisord config ({@code supervisorctl
    * -c}) and the directory its {@code [include]} reads, where Tarmac writes one program file each.
+   * Relative paths are under each host's {@code deploy_to} ({@link #on}): several hosts on one
+   * machine, each with a supervisord of its own (docs/processes.md, "Several hosts on one
+   * machine").
    */
-  public record Supervisor(String conf, String include) {}
+  public record Supervisor(String conf, String include) {
+    /** On the host whose {@code deploy_to} is {@code deployTo}: both paths absolute. */
+    public Supervisor on(String deployTo) {
+      return new Supervisor(underDeployTo(deployTo, conf), underDeployTo(deployTo, include));
+    }
+  }
+
+  /** {@code path} when absolute, else {@code <deployTo>/<path>}. */
+  static String underDeployTo(String deployTo, String path) {
+    return path.startsWith("/") ? path : deployTo.replaceAll("/+$", "") + "/" + path;
+  }
 
   public record Host(
       String name,

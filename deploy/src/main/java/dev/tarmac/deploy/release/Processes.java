@@ -59,9 +59,11 @@ final class Processes implements Fleet.AlsoSwitch {
     return Phase.when(any(), Phase.eachHost("stop old processes", Stage.FINISH, this::stopOldOn));
   }
 
-  private Supervisor supervisor(Run run) {
+  /** The environment's supervisor on {@code m} (relative paths under its deploy_to). */
+  private Supervisor supervisor(Run run, Member m) {
     return run.env
         .supervisor()
+        .map(s -> s.on(m.layout.deployTo()))
         .orElseThrow(
             () ->
                 new Fleet.StepFailed(
@@ -97,7 +99,7 @@ final class Processes implements Fleet.AlsoSwitch {
               vars));
     }
     run.fleet.change(
-        m, ProcessCommands.start(m.layout, supervisor(run), slot, version, scripts, files));
+        m, ProcessCommands.start(m.layout, supervisor(run, m), slot, version, scripts, files));
   }
 
   private void checkOn(Run run, Member m) {
@@ -127,7 +129,7 @@ final class Processes implements Fleet.AlsoSwitch {
               run.fleet
                   .run(
                       m,
-                      ProcessCommands.tail(supervisor(run), program(run, p, slot))
+                      ProcessCommands.tail(supervisor(run, m), program(run, p, slot))
                           .named("log of " + p.name()))
                   .stdout();
         } catch (RuntimeException ignored) {
@@ -172,7 +174,7 @@ final class Processes implements Fleet.AlsoSwitch {
             .orElse(Duration.ZERO);
     run.fleet.change(
         m,
-        ProcessCommands.stop(supervisor(run), drain, programs(run, old))
+        ProcessCommands.stop(supervisor(run, m), drain, programs(run, old))
             .named("stop old processes"),
         drain.plusSeconds(60));
   }
@@ -189,7 +191,7 @@ final class Processes implements Fleet.AlsoSwitch {
             run.fleet.change(
                 m,
                 ProcessCommands.stop(
-                        supervisor(run), Duration.ZERO, programs(run, targetSlot.get(m.name())))
+                        supervisor(run, m), Duration.ZERO, programs(run, targetSlot.get(m.name())))
                     .named("stop new processes")));
   }
 
@@ -226,11 +228,13 @@ final class Processes implements Fleet.AlsoSwitch {
           ProcessCommands.port(m.host.ports(), config.release().served(), p.name(), slot));
     }
     return ProxyCommands.stage(
-        config.release().proxy().get(), ProxyCommands.upstreamFile(config.app(), version, ports));
+        config.release().proxy().get().on(m.layout.deployTo()),
+        ProxyCommands.upstreamFile(config.app(), version, ports));
   }
 
   @Override
   public HostCommand<CommandResult> swap(Member m, String version) {
-    return ProxyCommands.swap(config.release().proxy().get());
+    return ProxyCommands.swap(
+        config.release().proxy().get().on(m.layout.deployTo()), m.layout.deployTo());
   }
 }

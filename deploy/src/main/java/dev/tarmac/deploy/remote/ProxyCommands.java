@@ -45,14 +45,19 @@ public final class ProxyCommands {
             + Shell.quote(file + ".new"));
   }
 
-  /** {@code <file>.new} over {@code <file>} (one rename), then the reload command. */
-  public static HostCommand<CommandResult> swap(Proxy proxy) {
+  /**
+   * {@code <file>.new} over {@code <file>} (one rename), then the reload command, run in the host's
+   * {@code deployTo} (a reload of an nginx of several on one machine names its files from there).
+   */
+  public static HostCommand<CommandResult> swap(Proxy proxy, String deployTo) {
     return HostCommand.of(
         "swap proxy",
         "mv -f "
             + Shell.quote(proxy.nginx() + ".new")
             + " "
             + Shell.quote(proxy.nginx())
+            + " && cd "
+            + Shell.quote(deployTo)
             + " && "
             + proxy.reload());
   }

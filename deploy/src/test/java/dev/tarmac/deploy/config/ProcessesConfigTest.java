@@ -86,7 +86,7 @@ class ProcessesConfigTest {
                             + "    Bad!: { command: x }\n"
                             + "    api: { port: true, health: { path: nohealth } }\n"
                             + "    job: { command: j, health: { path: /h }, drain: 2d }\n",
-                        "    supervisor: { conf: etc/s.conf }\n    ports: 80\n"),
+                        "    supervisor: { conf: ../s.conf }\n    ports: 80\n"),
                     "tarmac.yml"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(
@@ -108,7 +108,9 @@ class ProcessesConfigTest {
             "line 11: environments.prod.supervisor.include: is required: the directory its"
                 + " [include] reads")
         .hasMessageContaining(
-            "line 11: environments.prod.supervisor.conf: expected an absolute path")
+            "line 11: environments.prod.supervisor.conf: expected an absolute path such as"
+                + " /etc/nginx/tarmac/shop.conf, or one under the host's deploy_to such as"
+                + " nginx/shop.conf (letters, digits, ._-/@+, no ..), got '../s.conf'")
         .hasMessageContaining(
             "line 12: environments.prod.ports: expected a number from 1024 to 65000, got 80");
   }
@@ -154,5 +156,26 @@ class ProcessesConfigTest {
                 SUPERVISOR),
             "tarmac.yml");
     assertThat(c.release().proxy().orElseThrow().reload()).isEqualTo("nginx -s reload");
+  }
+
+  @Test
+  void relativePathsAreUnderEachHostsDeployTo() {
+    TarmacConfig c =
+        ConfigReader.read(
+            yml(
+                "  processes: { web: { command: x, port: true } }\n"
+                    + "  proxy: { nginx: nginx/upstream.conf, reload: \"kill -HUP 1\" }\n",
+                "    supervisor: { conf: sv/supervisord.conf, include: sv/conf.d/ }\n"),
+            "tarmac.yml");
+    Proxy proxy = c.release().proxy().orElseThrow();
+    assertThat(proxy).isEqualTo(new Proxy("nginx/upstream.conf", "kill -HUP 1"));
+    assertThat(proxy.on("/srv/hosts/web1/"))
+        .isEqualTo(new Proxy("/srv/hosts/web1/nginx/upstream.conf", "kill -HUP 1"));
+    Supervisor sv = c.environment("prod").supervisor().orElseThrow();
+    assertThat(sv.on("/srv/hosts/web2"))
+        .isEqualTo(
+            new Supervisor("/srv/hosts/web2/sv/supervisord.conf", "/srv/hosts/web2/sv/conf.d"));
+    // an absolute path stays as it is on every host
+    assertThat(new Proxy("/etc/n.conf", "r").on("/srv/x")).isEqualTo(new Proxy("/etc/n.conf", "r"));
   }
 }

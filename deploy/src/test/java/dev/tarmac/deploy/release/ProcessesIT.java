@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
-import dev.tarmac.deploy.testing.Visitors;
+import dev.tarmac.deploy.visitors.Visitors;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -30,9 +30,9 @@ class ProxyCommandsTest {
         .isEqualTo(
             "mkdir -p /etc/nginx/tarmac && printf '%s' 'upstream shop_web { server"
                 + " 127.0.0.1:3101; }\n' > /etc/nginx/tarmac/shop.conf.new");
-    assertThat(ProxyCommands.swap(proxy).text())
+    assertThat(ProxyCommands.swap(proxy, "/srv/shop").text())
         .isEqualTo(
             "mv -f /etc/nginx/tarmac/shop.conf.new /etc/nginx/tarmac/shop.conf"
-                + " && sudo systemctl reload nginx");
+                + " && cd /srv/shop && sudo systemctl reload nginx");
   }
 }

@@ -1,4 +1,4 @@
-package dev.tarmac.deploy.testing;
+package dev.tarmac.deploy.visitors;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 /**
  * A load generator standing in for visitors: one thread per host sends {@code GET /} over a new TCP
  * connection each time ({@code Connection: close}), loopback only, until {@link #close} or {@code
- * bound} has passed. Every answer is kept with the time it arrived, so a test measures what a
- * visitor saw: failed requests, and when each host first answered a new version.
+ * bound} has passed. Every answer is kept with the time it arrived, so a test or {@code tarmac
+ * demo} measures what a visitor saw: failed requests, and when each host first answered a new
+ * version (docs/processes.md, "What the demo shows").
  */
 public final class Visitors implements AutoCloseable {
   /** One request: {@code host}'s index, when its answer ended ({@link System#nanoTime}). */
@@ -34,7 +36,25 @@ public final class Visitors implements AutoCloseable {
   private final java.time.Instant baseInstant = java.time.Instant.now();
   private final long baseNanos = System.nanoTime();
 
+  /**
+   * Starts visiting {@code targets}, each a loopback address (anything else is refused: a load
+   * generator sends nothing off this machine), for at most {@code bound}.
+   */
   public Visitors(List<InetSocketAddress> targets, Duration bound) {
+    this(targets, bound, Duration.ZERO);
+  }
+
+  /**
+   * The same, each visitor waiting {@code pause} between two requests (on a machine of few cores,
+   * visitors that never pause take the CPU of what they measure).
+   */
+  public Visitors(List<InetSocketAddress> targets, Duration bound, Duration pause) {
+    for (InetSocketAddress t : targets) {
+      if (t.getAddress() == null || !t.getAddress().isLoopbackAddress()) {
+        throw new IllegalArgumentException(
+            "visitors only visit loopback addresses (127.0.0.0/8, ::1), not " + t);
+      }
+    }
     this.targets = List.copyOf(targets);
     long end = System.nanoTime() + bound.toNanos();
     for (int i = 0; i < targets.size(); i++) {
@@ -44,6 +64,9 @@ public final class Visitors implements AutoCloseable {
               () -> {
                 while (!stop.get() && System.nanoTime() < end) {
                   answers.add(get(host));
+                  if (!pause.isZero()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(pause.toNanos());
+                  }
                 }
               },
               "visitor-" + i);
@@ -89,7 +112,7 @@ public final class Visitors implements AutoCloseable {
    * answer of {@code body} after {@code since}; null when some host never answered it.
    */
   public Duration sinceSwitch(String body, long since, java.time.Instant go) {
-    List<OptionalLong> first = firstAnswer(body, since);
+    List<OptionalLong> first = firstAnswer(body::equals, since);
     if (go == null || first.stream().anyMatch(OptionalLong::isEmpty)) {
       return null;
     }
@@ -110,12 +133,21 @@ public final class Visitors implements AutoCloseable {
    * never did.
    */
   public List<OptionalLong> firstAnswer(String body, long since) {
+    return firstAnswer(body::equals, since);
+  }
+
+  /**
+   * Per host, when it first answered a body that {@code isNew} accepts, at or after {@code since};
+   * empty for a host that never did.
+   */
+  public List<OptionalLong> firstAnswer(Predicate<String> isNew, long since) {
     List<OptionalLong> out = new ArrayList<>();
     for (int h = 0; h < targets.size(); h++) {
       int host = h;
       out.add(
           answers.stream()
-              .filter(a -> a.host() == host && a.at() >= since && body.equals(a.body()))
+              .filter(
+                  a -> a.host() == host && a.at() >= since && !a.failed() && isNew.test(a.body()))
               .mapToLong(Answer::at)
               .min());
     }
@@ -127,7 +159,15 @@ public final class Visitors implements AutoCloseable {
    * since}); null when some host never did.
    */
   public Duration window(String body, long since) {
-    List<OptionalLong> first = firstAnswer(body, since);
+    return window(body::equals, since);
+  }
+
+  /**
+   * The visitor window: from the first to the last host answering a body {@code isNew} accepts
+   * (after {@code since}); null when some host never did.
+   */
+  public Duration window(Predicate<String> isNew, long since) {
+    List<OptionalLong> first = firstAnswer(isNew, since);
     if (first.stream().anyMatch(OptionalLong::isEmpty)) {
       return null;
     }
