@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
@@ -29,8 +28,18 @@ public final class Visitors implements AutoCloseable {
     }
   }
 
+  /** The most of an answer a visitor reads: a page naming its version, never a download. */
+  static final int MAX_ANSWER = 64 * 1024;
+
   private final List<InetSocketAddress> targets;
-  private final List<Answer> answers = new CopyOnWriteArrayList<>();
+
+  /**
+   * Per host, its answers in the order they came: each list written by its host's thread alone. (A
+   * copy-on-write list of all answers copied every answer kept at each new one: tens of thousands
+   * of answers in a run made that quadratic, on the CPU of what the visitors measure.)
+   */
+  private final List<List<Answer>> byHost = new ArrayList<>();
+
   private final AtomicBoolean stop = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
   private final java.time.Instant baseInstant = java.time.Instant.now();
@@ -56,6 +65,9 @@ public final class Visitors implements AutoCloseable {
       }
     }
     this.targets = List.copyOf(targets);
+    for (int i = 0; i < targets.size(); i++) {
+      byHost.add(java.util.Collections.synchronizedList(new ArrayList<>()));
+    }
     long end = System.nanoTime() + bound.toNanos();
     for (int i = 0; i < targets.size(); i++) {
       int host = i;
@@ -63,7 +75,7 @@ public final class Visitors implements AutoCloseable {
           new Thread(
               () -> {
                 while (!stop.get() && System.nanoTime() < end) {
-                  answers.add(get(host));
+                  byHost.get(host).add(get(host));
                   if (!pause.isZero()) {
                     java.util.concurrent.locks.LockSupport.parkNanos(pause.toNanos());
                   }
@@ -88,7 +100,10 @@ public final class Visitors implements AutoCloseable {
       out.flush();
       InputStream in = s.getInputStream();
       ByteArrayOutputStream all = new ByteArrayOutputStream();
-      in.transferTo(all);
+      byte[] buf = new byte[8192];
+      for (int n; all.size() < MAX_ANSWER && (n = in.read(buf)) > 0; ) {
+        all.write(buf, 0, Math.min(n, MAX_ANSWER - all.size()));
+      }
       String text = all.toString(StandardCharsets.UTF_8);
       long at = System.nanoTime();
       int head = text.indexOf("\r\n\r\n");
@@ -120,12 +135,25 @@ public final class Visitors implements AutoCloseable {
     return Duration.between(go, instantOf(last));
   }
 
+  /** Every answer so far, host by host. */
   public List<Answer> answers() {
-    return List.copyOf(answers);
+    List<Answer> out = new ArrayList<>();
+    for (int h = 0; h < byHost.size(); h++) {
+      out.addAll(of(h));
+    }
+    return out;
   }
 
   public List<Answer> failures() {
-    return answers.stream().filter(Answer::failed).toList();
+    return answers().stream().filter(Answer::failed).toList();
+  }
+
+  /** {@code host}'s answers so far (a copy: its thread may still add to them). */
+  private List<Answer> of(int host) {
+    List<Answer> mine = byHost.get(host);
+    synchronized (mine) {
+      return new ArrayList<>(mine);
+    }
   }
 
   /**
@@ -143,11 +171,9 @@ public final class Visitors implements AutoCloseable {
   public List<OptionalLong> firstAnswer(Predicate<String> isNew, long since) {
     List<OptionalLong> out = new ArrayList<>();
     for (int h = 0; h < targets.size(); h++) {
-      int host = h;
       out.add(
-          answers.stream()
-              .filter(
-                  a -> a.host() == host && a.at() >= since && !a.failed() && isNew.test(a.body()))
+          of(h).stream()
+              .filter(a -> a.at() >= since && !a.failed() && isNew.test(a.body()))
               .mapToLong(Answer::at)
               .min());
     }
@@ -185,13 +211,10 @@ public final class Visitors implements AutoCloseable {
     List<OptionalLong> first = firstAnswer(newBody, since);
     List<Duration> out = new ArrayList<>();
     for (int h = 0; h < targets.size(); h++) {
-      int host = h;
       long f = first.get(h).orElse(Long.MAX_VALUE);
       long lastOld =
-          answers.stream()
-              .filter(
-                  a ->
-                      a.host() == host && a.at() >= f && a.at() < until && oldBody.equals(a.body()))
+          of(h).stream()
+              .filter(a -> a.at() >= f && a.at() < until && oldBody.equals(a.body()))
               .mapToLong(Answer::at)
               .max()
               .orElse(f);

@@ -59,6 +59,21 @@ class VisitorsTest {
     }
   }
 
+  /** A server answering 4 MiB: each answer kept is cut at {@link Visitors#MAX_ANSWER}. */
+  @Test
+  void aHugeAnswerIsKeptOnlyInPart() throws Exception {
+    HttpServer big = server(new AtomicReference<>("x".repeat(4 * 1024 * 1024)), 200);
+    try (Visitors visitors = new Visitors(List.of(address(big)), Duration.ofSeconds(20))) {
+      Thread.sleep(500);
+      visitors.close();
+      assertThat(visitors.answers())
+          .isNotEmpty()
+          .allMatch(x -> x.body().length() < Visitors.MAX_ANSWER, "at most 64 KiB kept");
+    } finally {
+      big.stop(0);
+    }
+  }
+
   private static InetSocketAddress address(HttpServer s) {
     return new InetSocketAddress("127.0.0.1", s.getAddress().getPort());
   }
