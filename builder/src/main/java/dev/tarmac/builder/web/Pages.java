@@ -18,6 +18,7 @@ import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
 import dev.tarmac.deploy.release.ReleaseRecord;
+import dev.tarmac.deploy.store.ConfigValues;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
@@ -198,16 +199,16 @@ public class Pages {
   @Path("apps/{app}")
   public Response app(String app) {
     return page(
-        () ->
-            base(appPage)
-                .data("app", apps.require(app))
-                .data("builds", builds.list(app).stream().map(BuildRow::of).toList())
-                .data("envs", releases.environments(app))
-                .data("config", ConfigTable.of(config().latest(app, null), "app-wide"))
-                .data(
-                    "configRevisions",
-                    ConfigTable.revisions(
-                        config().revisions(app, null, CONFIG_REVISIONS), "app-wide")));
+        () -> {
+          var named = apps.require(app);
+          List<ConfigValues.Revision> appWide = configRevisions(app, null);
+          return base(appPage)
+              .data("app", named)
+              .data("builds", builds.list(app).stream().map(BuildRow::of).toList())
+              .data("envs", releases.environments(app))
+              .data("config", ConfigTable.of(ConfigValues.newest(appWide, app, null), "app-wide"))
+              .data("configRevisions", ConfigTable.revisions(appWide, "app-wide"));
+        });
   }
 
   @GET
@@ -248,6 +249,8 @@ public class Pages {
                   .filter(b -> b.status() == BuildView.Status.SUCCEEDED)
                   .map(BuildView::version)
                   .toList();
+          List<ConfigValues.Revision> own = configRevisions(app, env);
+          List<ConfigValues.Revision> appWide = configRevisions(app, null);
           EnvStatus status = null;
           String statusError = "nothing is live in " + env + " yet";
           if (reading != null) {
@@ -272,8 +275,11 @@ public class Pages {
               .data("registered", registry.find(app, env).orElse(null))
               .data(
                   "config",
-                  ConfigTable.merged(config().latest(app, null), config().latest(app, env), env))
-              .data("configRevisions", configRevisions(app, env))
+                  ConfigTable.merged(
+                      ConfigValues.newest(appWide, app, null),
+                      ConfigValues.newest(own, app, env),
+                      env))
+              .data("configRevisions", configRevisions(own, appWide, env))
               .data("history", ReleaseHistoryView.rows(history))
               .data("canRelease", mayRelease(env))
               .data("versions", versions)
@@ -381,16 +387,22 @@ public class Pages {
   /** The most configuration revisions a page lists, per scope. */
   static final int CONFIG_REVISIONS = 20;
 
-  private dev.tarmac.deploy.store.ConfigValues config() {
+  private ConfigValues config() {
     return releases.configValues();
   }
 
+  /**
+   * A scope's newest revisions, read once per page: its table and its values both come from them.
+   */
+  private List<ConfigValues.Revision> configRevisions(String app, String env) {
+    return config().revisions(app, env, CONFIG_REVISIONS);
+  }
+
   /** The environment's revisions, then the app-wide ones (each newest first). */
-  private List<ConfigTable.Rev> configRevisions(String app, String env) {
-    List<ConfigTable.Rev> out =
-        new java.util.ArrayList<>(
-            ConfigTable.revisions(config().revisions(app, env, CONFIG_REVISIONS), env));
-    out.addAll(ConfigTable.revisions(config().revisions(app, null, CONFIG_REVISIONS), "app-wide"));
+  private static List<ConfigTable.Rev> configRevisions(
+      List<ConfigValues.Revision> own, List<ConfigValues.Revision> appWide, String env) {
+    List<ConfigTable.Rev> out = new java.util.ArrayList<>(ConfigTable.revisions(own, env));
+    out.addAll(ConfigTable.revisions(appWide, "app-wide"));
     return out;
   }
 

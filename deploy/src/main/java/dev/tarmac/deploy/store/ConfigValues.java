@@ -249,14 +249,15 @@ public final class ConfigValues {
 
   /** The scope's newest revision (number 0 and no values when nothing was ever set). */
   public Revision latest(String app, String env) {
-    List<ObjectInfo> all = store.list(prefix(app, env));
-    for (int i = all.size() - 1; i >= 0; i--) {
-      String k = all.get(i).key();
-      if (k.matches(".*/r[0-9]{8}\\.json")) {
-        return StoredJson.read(store, k, Revision.class);
-      }
-    }
-    return Revision.empty(app, env);
+    return newest(revisions(app, env, 1), app, env);
+  }
+
+  /**
+   * The first of {@code newestFirst} (what {@link #revisions} read), or the scope's empty revision:
+   * the newest without listing the scope again.
+   */
+  public static Revision newest(List<Revision> newestFirst, String app, String env) {
+    return newestFirst.isEmpty() ? Revision.empty(app, env) : newestFirst.get(0);
   }
 
   /** Revision {@code number} of the scope (0: the empty one). */
