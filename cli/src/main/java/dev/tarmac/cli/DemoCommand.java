@@ -112,8 +112,7 @@ public final class DemoCommand implements Callable<Integer> {
     deleteTree(root);
     Files.createDirectories(root);
     Path repo = root.resolve("repo");
-    Path sample =
-        Path.of(System.getProperty("tarmac.home", ".")).resolve("docs/examples/sample-app");
+    Path sample = home().resolve("docs/examples/sample-app");
     if (!Files.isDirectory(sample)) {
       throw new CliException(
           CliException.CONFIG,
@@ -186,8 +185,7 @@ public final class DemoCommand implements Callable<Integer> {
         for (String h : List.of("web1", "web2", "web3")) {
           hostDirs.put(h, root.resolve("hosts").resolve(h));
         }
-        Path examples =
-            Path.of(System.getProperty("tarmac.home", ".")).resolve("docs/examples/processes");
+        Path examples = home().resolve("docs/examples/processes");
         ServedHosts web =
             processes
                 ? new SupervisedHosts(hostDirs, nginxPorts, examples)
@@ -299,6 +297,11 @@ public final class DemoCommand implements Callable<Integer> {
     say(String.format("Done in %.1f s. To look at next:", (System.nanoTime() - started) / 1e9));
     next(root).forEach(System.out::println);
     return 0;
+  }
+
+  /** The checkout or installed tree the launcher names (tarmac.home): docs/examples is there. */
+  private static Path home() {
+    return Path.of(System.getProperty("tarmac.home", "."));
   }
 
   /** The sample app's tarmac.yml with its {@code #p} lines (processes, proxy) uncommented. */

@@ -29,7 +29,8 @@ final class SupervisedHosts implements ServedHosts {
 
   private final Map<String, Path> deployTo;
   private final Map<String, Integer> ports = new LinkedHashMap<>();
-  private final List<ProcessHandle> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<ProcessHandle> started =
+      new java.util.concurrent.CopyOnWriteArrayList<>(); // the shutdown hook reads it
   private int stoppedServers;
   private int daemons;
 
@@ -105,9 +106,9 @@ final class SupervisedHosts implements ServedHosts {
     Files.writeString(
         nginx.resolve("upstream.conf"), "upstream demo_web { server 127.0.0.1:9; }\n");
 
-    // nginx runs under the host's supervisord, so that its reload is `supervisorctl signal HUP
-    // nginx`: a local host's shell run as root is in a PID namespace of its own, where the pid in
-    // nginx.pid names nothing (kill -HUP and nginx -s reload both fail there)
+    // nginx runs under the host's supervisord, so that supervisord sends its reload's HUP (the
+    // reload script below): a local host's shell run as root is in a PID namespace of its own,
+    // where the pid in nginx.pid names nothing (kill -HUP and nginx -s reload both fail there)
     Files.writeString(
         sv.resolve("supervisord.conf"),
         supervisord
@@ -269,6 +270,9 @@ final class SupervisedHosts implements ServedHosts {
    */
   @Override
   public synchronized void close() {
+    if (started.isEmpty()) {
+      return; // stopped already (the shutdown hook after the demo's own close): keep the count
+    }
     List<ProcessHandle> all = new ArrayList<>();
     for (ProcessHandle daemon : started) {
       all.addAll(daemon.descendants().toList());
