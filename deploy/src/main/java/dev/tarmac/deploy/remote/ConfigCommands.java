@@ -144,6 +144,30 @@ public final class ConfigCommands {
             + "; fi");
   }
 
+  /**
+   * Once the release is live: removes the files rendered in {@code dir} other than {@code name}
+   * (the one {@code file} links to) and the switch's spare links — a rotated secret's old value is
+   * not left in the live release's directory.
+   */
+  public static HostCommand<CommandResult> forget(String dir, String file, String name) {
+    String d = Shell.quote(dir + "/" + RENDERED);
+    return HostCommand.of(
+        "forget old config",
+        "rm -f "
+            + Shell.quote(dir + "/" + file + ".tarmac-back")
+            + " "
+            + Shell.quote(dir + "/" + file + ".tarmac-next")
+            + " && if [ -d "
+            + d
+            + " ] && [ ! -L "
+            + d
+            + " ]; then for tm_f in "
+            + d
+            + "/*.env; do [ \"$tm_f\" = "
+            + Shell.quote(dir + "/" + RENDERED + "/" + name)
+            + " ] || rm -f \"$tm_f\" || exit 1; done; fi");
+  }
+
   /** {@code link} made a link to {@code target} by one rename (a temporary link beside it). */
   private static String relink(String link, String target) {
     String tmp = Shell.quote(link + ".tarmac-new");

@@ -114,6 +114,24 @@ class ConfigCommandsTest {
     sh(ConfigCommands.swapLink(r, ".env", true).text());
     assertThat(release.resolve(".env")).content().isEqualTo("A=\"old\"\n");
 
+    // once live: only the file linked stays (the rotated value is gone from the directory)
+    sh(ConfigCommands.stageLink(r, ".env", "a1-e3.env").text());
+    sh(ConfigCommands.swapLink(r, ".env", false).text());
+    sh(ConfigCommands.forget(r, ".env", "a1-e3.env").text());
+    try (var left = Files.list(release.resolve(".tarmac-config"))) {
+      assertThat(left.map(f -> f.getFileName().toString())).containsExactly("a1-e3.env");
+    }
+    assertThat(release.resolve(".env.tarmac-back")).doesNotExist();
+    assertThat(release.resolve(".env")).content().isEqualTo("A=\"third\"\n");
+    assertThat(ConfigCommands.forget("/srv/a/releases/v1", ".env", "a1-e3.env").text())
+        .isEqualTo(
+            "rm -f /srv/a/releases/v1/.env.tarmac-back /srv/a/releases/v1/.env.tarmac-next && if"
+                + " [ -d /srv/a/releases/v1/.tarmac-config ] && [ ! -L"
+                + " /srv/a/releases/v1/.tarmac-config ]; then for tm_f in"
+                + " /srv/a/releases/v1/.tarmac-config/*.env; do [ \"$tm_f\" ="
+                + " /srv/a/releases/v1/.tarmac-config/a1-e3.env ] || rm -f \"$tm_f\" || exit 1;"
+                + " done; fi");
+
     // a live release that had no file: going back removes the one the switch put there
     Path bare = Files.createDirectories(dir.resolve("bare"));
     sh(ConfigCommands.write(bare.toString(), ".env", "a0-e1.env", "B=1\n", false).text());
