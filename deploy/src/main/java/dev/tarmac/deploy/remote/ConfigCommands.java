@@ -79,7 +79,8 @@ public final class ConfigCommands {
    * Stages the switch of a live release's {@code dir/file} to {@code name}: {@code
    * <file>.tarmac-next} links to it, {@code <file>.tarmac-back} to what {@code <file>} links to now
    * (a file rendered by an earlier Tarmac is first copied to {@code .tarmac-config/before.env} and
-   * linked, the same bytes); nothing the app reads changes here.
+   * linked, the same bytes; a {@code before.env} planted by the artifact, say a link into the web
+   * root, is removed first, never written through); nothing the app reads changes here.
    */
   public static HostCommand<CommandResult> stageLink(String dir, String file, String name) {
     String f = Shell.quote(dir + "/" + file);
@@ -90,7 +91,9 @@ public final class ConfigCommands {
             + f
             + " ] && [ ! -L "
             + f
-            + " ]; then cp -p "
+            + " ]; then rm -f "
+            + Shell.quote(dir + "/" + before)
+            + " && cp -p "
             + f
             + " "
             + Shell.quote(dir + "/" + before)
