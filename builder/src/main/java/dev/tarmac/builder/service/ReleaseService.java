@@ -97,11 +97,7 @@ public class ReleaseService {
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
+    return dev.tarmac.deploy.Threads.daemon(name, false);
   }
 
   @PreDestroy
