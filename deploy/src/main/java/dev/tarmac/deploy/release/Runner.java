@@ -122,17 +122,7 @@ final class Runner {
    * must {@link Started#run} or {@link Started#close} what it got.
    */
   Started start(Operation op) {
-    EnvLock lock =
-        EnvLock.acquire(
-            store,
-            app,
-            envName,
-            options.who(),
-            op.kind(),
-            op.lockVersion(),
-            options.lease(),
-            options.clock(),
-            options.forceUnlock());
+    EnvLock lock = acquire(op);
     LeaseKeeper keeper = null;
     try {
       keeper = new LeaseKeeper(lock, options.lease());
@@ -163,6 +153,51 @@ final class Runner {
       lock.close();
       throw e;
     }
+  }
+
+  /**
+   * How long a run waits for the lock of a run whose record has already ended: between its last
+   * record and the lock's release it closes its sessions — a release asked for as soon as the one
+   * before said LIVE (a script, a CI job) waits for that, instead of a 423.
+   */
+  static final java.time.Duration FINISHING_WAIT = java.time.Duration.ofSeconds(10);
+
+  private EnvLock acquire(Operation op) {
+    long until = System.nanoTime() + FINISHING_WAIT.toNanos();
+    while (true) {
+      try {
+        return EnvLock.acquire(
+            store,
+            app,
+            envName,
+            options.who(),
+            op.kind(),
+            op.lockVersion(),
+            options.lease(),
+            options.clock(),
+            options.forceUnlock());
+      } catch (LockedException e) {
+        if (System.nanoTime() > until || !holderFinished()) {
+          throw e;
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Whether the lock is held by a run of this history whose record has ended. */
+  private boolean holderFinished() {
+    return new EnvLocks(store)
+        .find(app, envName)
+        .map(EnvLock.Info::generation)
+        .flatMap(history::get)
+        .map(r -> r.status().finished())
+        .orElse(false);
   }
 
   /**

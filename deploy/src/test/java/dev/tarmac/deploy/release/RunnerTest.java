@@ -195,6 +195,63 @@ class RunnerTest {
   }
 
   /**
+   * A release asked for as soon as the one before is LIVE (a script's next line) waits the moment
+   * that run still holds its lock (it closes its sessions after its last record), instead of a 423;
+   * a lock held by a run still going is refused at once, as before.
+   */
+  @Test
+  void aRunAskedForRightAfterTheLastOneEndedWaitsForItsLock() throws Exception {
+    java.util.concurrent.CompletableFuture<ReleaseRecord> next =
+        new java.util.concurrent.CompletableFuture<>();
+    ReleaseRecord first =
+        runner(options())
+            .run(
+                new Fake(
+                    noteEach("check", Stage.PREPARE),
+                    Activation.SWITCH,
+                    Phase.once(
+                        "ask the next one",
+                        Stage.LIVE,
+                        run -> {
+                          // the record says LIVE; the lock is released only when this run ends
+                          Thread t =
+                              new Thread(
+                                  () -> {
+                                    try {
+                                      next.complete(
+                                          runner(options()).run(new Fake(Activation.SWITCH)));
+                                    } catch (RuntimeException e) {
+                                      next.completeExceptionally(e);
+                                    }
+                                  });
+                          t.start();
+                          try {
+                            Thread.sleep(400);
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                        })));
+    assertThat(first.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(next.get(30, java.util.concurrent.TimeUnit.SECONDS).status())
+        .isEqualTo(ReleaseStatus.LIVE);
+
+    // a run that has not ended: refused at once, naming its holder
+    Phase holdAndAsk =
+        Phase.once(
+            "ask while preparing",
+            Stage.PREPARE,
+            run -> {
+              long t0 = System.nanoTime();
+              assertThatThrownBy(() -> runner(options()).run(new Fake(Activation.SWITCH)))
+                  .isInstanceOf(LockedException.class)
+                  .hasMessageContaining("shop/prod is locked by tester");
+              assertThat(System.nanoTime() - t0).isLessThan(2_000_000_000L);
+            });
+    assertThat(runner(options()).run(new Fake(holdAndAsk, Activation.SWITCH)).status())
+        .isEqualTo(ReleaseStatus.LIVE);
+  }
+
+  /**
    * The stored record keeps the run's phases, each from its start to the next one's and the last to
    * the record's end, so the release page can band them after the run (issue 27; before, the phases
    * were events only and the finished page had none).
