@@ -56,7 +56,7 @@ final class Release implements Runner.Operation {
     this.config = built.config();
     this.deltas = deltas;
     this.configOf = configOf;
-    this.processes = new Processes(config);
+    this.processes = new Processes(config, false);
     this.render = new RenderConfig(config, values);
   }
 
@@ -360,6 +360,12 @@ final class Release implements Runner.Operation {
         run.env.parallel(),
         m ->
             run.fleet.change(m, HostCommands.discard(m.layout, build.version(), m.createdRelease)));
+  }
+
+  /** The new processes stop after a failure past the barrier (docs/processes.md). */
+  @Override
+  public void stopStarted(Run run) {
+    processes.discard(run, run.fleet.connected().stream().filter(m -> m.hostLocked).toList());
   }
 
   /** The migration, once, on the primary db host, after the barrier. */

@@ -92,7 +92,7 @@ final class Rollback implements Runner.Operation {
   @Override
   public List<Phase> phases() {
     Finish finish = new Finish(targetConfig, true);
-    processes = new Processes(targetConfig);
+    processes = new Processes(targetConfig, true);
     return Phase.list(
         Phase.eachHost("check", Stage.PREPARE, this::check),
         processes.start(),
@@ -115,6 +115,12 @@ final class Rollback implements Runner.Operation {
     if (processes != null) {
       processes.discard(run, run.fleet.connected().stream().filter(m -> m.hostLocked).toList());
     }
+  }
+
+  /** After a failure past the barrier: the same (a warm slot it found running is left so). */
+  @Override
+  public void stopStarted(Run run) {
+    discard(run);
   }
 
   @Override
