@@ -56,8 +56,8 @@ final class Release implements Runner.Operation {
     this.config = built.config();
     this.deltas = deltas;
     this.configOf = configOf;
-    this.processes = new Processes(config, false);
     this.render = new RenderConfig(config, values);
+    this.processes = new Processes(config, render::load, false);
   }
 
   @Override
@@ -257,7 +257,7 @@ final class Release implements Runner.Operation {
           HookCommands.hooks(
                   m.layout.release(build.version()), hookEnv(run, m).variables(m.layout), prepare)
               .named("prepare hooks")
-              .prefixed(RenderConfig.load(config, m.layout, build.version())));
+              .prefixed(render.load(m.layout, build.version())));
     }
   }
 
@@ -277,7 +277,7 @@ final class Release implements Runner.Operation {
             .then(
                 HookCommands.hooks(
                     m.layout.release(version), backupVars, Hooks.commands(hooks.backup())))
-            .prefixed(RenderConfig.load(config, m.layout, version)));
+            .prefixed(render.load(m.layout, version)));
     String key = ReleaseHistory.backupKey(run.app, run.envName, version);
     HookCommands.Uploaded dump =
         fleet.run(
@@ -384,7 +384,7 @@ final class Release implements Runner.Operation {
                   hookEnv(run, m).variables(m.layout),
                   Hooks.commands(hooks.migrate()))
               .named("migrate")
-              .prefixed(RenderConfig.load(config, m.layout, build.version())));
+              .prefixed(render.load(m.layout, build.version())));
       migratedOn = m.name();
     } catch (Fleet.Fenced e) {
       throw e;

@@ -6,6 +6,7 @@ import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.release.Fleet.Member;
 import dev.tarmac.deploy.release.Phase.Stage;
 import dev.tarmac.deploy.release.ReleaseRecord.Backup;
+import dev.tarmac.deploy.remote.ConfigCommands;
 import dev.tarmac.deploy.remote.HookCommands;
 import dev.tarmac.deploy.remote.HookEnv;
 import dev.tarmac.deploy.remote.HostCommands;
@@ -95,6 +96,9 @@ final class Rollback implements Runner.Operation {
     processes = new Processes(targetConfig, true);
     return Phase.list(
         Phase.eachHost("check", Stage.PREPARE, this::check),
+        Phase.when(
+            targetConfig.config().isPresent() && targetConfigUsed != null,
+            Phase.eachHost("point config", Stage.PREPARE, this::pointConfig)),
         processes.start(),
         processes.check(),
         Phase.when(
@@ -212,6 +216,16 @@ final class Rollback implements Runner.Operation {
             () ->
                 new DeployException(
                     "no earlier good release to roll back to; pass --to <version>"));
+  }
+
+  /** The target's file is the one its release rendered (docs/configuration-and-secrets.md). */
+  private void pointConfig(Run run, Member m) {
+    run.fleet.change(
+        m,
+        ConfigCommands.point(
+            m.layout.release(run.target.version()),
+            targetConfig.config().get().file(),
+            ConfigCommands.rendered(targetConfigUsed.app(), targetConfigUsed.env())));
   }
 
   private void check(Run run, Member m) {
