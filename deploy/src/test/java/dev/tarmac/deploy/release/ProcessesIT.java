@@ -75,6 +75,12 @@ class ProcessesIT {
   static final SshHosts.Login LOGIN =
       "slow".equals(System.getProperty("visit.login")) ? SshHosts.Login.SLOW : SshHosts.Login.FAST;
 
+  /**
+   * {@code -Dvisit.parallel=16}: the environment's {@code parallel} (hosts prepared at once; 10
+   * without it), for the 16-host figures of a rollback within keep_warm in docs/benchmarks.md.
+   */
+  static final Integer PARALLEL = Integer.getInteger("visit.parallel");
+
   static SshHosts ssh;
   static Path work;
   static DeployFixture fx;
@@ -237,6 +243,7 @@ class ProcessesIT {
             "    deploy_to: "
                 + ssh.deployTo()
                 + "/visit\n"
+                + (PARALLEL == null ? "" : "    parallel: " + PARALLEL + "\n")
                 + "    supervisor: { conf: "
                 + ssh.deployTo()
                 + "/sv/supervisord.conf, include: "
