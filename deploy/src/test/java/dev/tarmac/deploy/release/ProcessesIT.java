@@ -498,6 +498,56 @@ class ProcessesIT {
     }
   }
 
+  /**
+   * Past keep_warm (the run's clock 11 minutes ahead), a rollback finds v4's slot still running but
+   * out of its time: it stops and starts it afresh (new pids), checked as without keep_warm.
+   */
+  @Test
+  @Order(8)
+  void aRollbackPastKeepWarmStartsTheSlotAfresh() throws Exception {
+    // after aRollbackWithinKeepWarmOnlySwitches and the failed v6: v4 live; v5 released again
+    assertThat(fx.deployer.status("visit", "prod").recorded()).isEqualTo("v4");
+    assertThat(fx.deployer.release("visit", "prod", "v5", fx.options()).status())
+        .isEqualTo(ReleaseStatus.LIVE);
+    Map<String, Map<String, String>> before = new java.util.TreeMap<>();
+    for (SshHosts.Host h : ssh.hosts()) {
+      before.put(h.name(), running(h.name()));
+      assertThat(before.get(h.name())).as(h.name()).hasSize(2); // v4 kept warm
+    }
+    ReleaseOptions o = fx.options();
+    ReleaseOptions later =
+        new ReleaseOptions(
+            o.who(),
+            o.forceUnlock(),
+            o.downloadRateLimit(),
+            o.lease(),
+            o.urlTtl(),
+            o.commandTimeout(),
+            java.time.Clock.offset(o.clock(), Duration.ofMinutes(11)),
+            o.listener(),
+            o.switchAck(),
+            o.cancelled());
+    ReleaseRecord back;
+    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
+      back = fx.deployer.rollback("visit", "prod", Optional.empty(), false, later);
+      Thread.sleep(300);
+      visitors.close();
+      assertThat(visitors.failures()).as("failed requests").isEmpty();
+    }
+    assertThat(back.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(back.version()).isEqualTo("v4");
+    for (SshHosts.Host h : ssh.hosts()) {
+      String program = "visit-prod-web-" + slots(h).get("v4");
+      Map<String, String> now = running(h.name());
+      assertThat(now.get(program))
+          .as("%s: %s started afresh", h.name(), program)
+          .isNotNull()
+          .isNotEqualTo(before.get(h.name()).get(program));
+      assertThat(tasks(back, h.name())).as(h.name()).contains("check web");
+      assertThat(tasks(back, h.name())).as(h.name()).doesNotContain("check warm web");
+    }
+  }
+
   /** {@code version → slot}, from a host's {@code .tarmac/slots}. */
   static Map<String, String> slots(SshHosts.Host h) throws Exception {
     Map<String, String> out = new java.util.TreeMap<>();
