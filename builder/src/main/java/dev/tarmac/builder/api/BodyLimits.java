@@ -11,7 +11,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The request-body limits (docs/configuration.md, "Limits"). Quarkus' own limit ({@code
@@ -28,17 +27,13 @@ public class BodyLimits {
   static final String WEBHOOK_SETTING = "tarmac.limits.max-webhook-body-size";
   private static final String LIMIT_KEY = "tarmac.body-limit";
 
-  @ConfigProperty(name = SETTING, defaultValue = "1M")
-  MemorySize maxBody;
-
-  @ConfigProperty(name = WEBHOOK_SETTING, defaultValue = "25M")
-  MemorySize maxWebhookBody;
+  @jakarta.inject.Inject dev.tarmac.builder.service.TarmacSettings settings;
 
   private record Limit(long bytes, String setting, BodyHandler reader) {}
 
   void install(@Observes Router router) {
-    Limit api = limit(maxBody, SETTING);
-    Limit hooks = limit(maxWebhookBody, WEBHOOK_SETTING);
+    Limit api = limit(settings.limits().maxBodySize(), SETTING);
+    Limit hooks = limit(settings.limits().maxWebhookBodySize(), WEBHOOK_SETTING);
     router
         .route()
         .order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT)

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code POST /api/hooks/git}: a tag pushed to GitHub, GitLab or Gitea queues a build of every
@@ -37,8 +36,7 @@ public class GitHookResource {
   @Inject BuildService builds;
   @Inject SeenDeliveries seen;
 
-  @ConfigProperty(name = "tarmac.webhook-secret")
-  Optional<String> secret;
+  @Inject dev.tarmac.builder.service.TarmacSettings settings;
 
   @POST
   @Consumes(MediaType.WILDCARD)
@@ -50,6 +48,7 @@ public class GitHookResource {
                 () ->
                     ApiProblem.badRequest(
                         "not a GitHub, GitLab or Gitea webhook (no X-GitHub-Event, X-Gitlab-Event or X-Gitea-Event header)"));
+    Optional<String> secret = settings.webhookSecret();
     if (secret.isEmpty() || secret.get().isBlank()) {
       throw new ApiProblem(
           401,

@@ -11,10 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -35,16 +33,15 @@ public class StoreReadiness implements HealthCheck {
 
   @Inject ArtifactStore store;
 
-  @ConfigProperty(name = "tarmac.health.store-timeout", defaultValue = "3s")
-  Duration timeout;
+  @Inject dev.tarmac.builder.service.TarmacSettings settings;
 
-  private final ExecutorService probes =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "tarmac-health");
-            t.setDaemon(true);
-            return t;
-          });
+  /** One probe at a time (probeOnce): one thread, nothing waiting; ended with the service. */
+  private final ExecutorService probes = dev.tarmac.deploy.Threads.single("tarmac-health", 1);
+
+  @jakarta.annotation.PreDestroy
+  void stop() {
+    probes.shutdownNow();
+  }
 
   private CompletableFuture<Void> inflight = CompletableFuture.completedFuture(null);
 
@@ -53,6 +50,7 @@ public class StoreReadiness implements HealthCheck {
     HealthCheckResponseBuilder answer =
         HealthCheckResponse.named("store")
             .withData("kind", store instanceof FsArtifactStore ? "fs" : "s3");
+    Duration timeout = settings.health().storeTimeout();
     try {
       probeOnce().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return answer.up().build();

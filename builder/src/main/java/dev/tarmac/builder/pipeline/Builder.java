@@ -37,20 +37,31 @@ public final class Builder {
 
   /**
    * {@code dataDir} holds the git mirrors ({@code git/}), tools ({@code cache/}) and work dirs;
-   * build commands run in a sandbox set by the {@code tarmac.build.*} properties.
+   * build commands run in a sandbox with the default settings, and a build cache holds up to its
+   * default size (the service passes its own: {@code ServiceConfig#sandbox}).
    */
   public Builder(ArtifactStore store, Path dataDir, Clock clock) {
-    this(store, dataDir, clock, BuildSandbox.Settings.fromConfig());
+    this(store, dataDir, clock, BuildSandbox.Settings.defaults());
   }
 
   public Builder(
       ArtifactStore store, Path dataDir, Clock clock, BuildSandbox.Settings sandboxSettings) {
+    this(store, dataDir, clock, sandboxSettings, BuildCache.DEFAULT_MAX_BYTES);
+  }
+
+  /** {@code cacheMaxBytes}: {@code tarmac.build.cache-max-size}, the most one app's cache holds. */
+  public Builder(
+      ArtifactStore store,
+      Path dataDir,
+      Clock clock,
+      BuildSandbox.Settings sandboxSettings,
+      long cacheMaxBytes) {
     dataDir = dataDir.toAbsolutePath();
     this.store = store;
     this.workRoot = dataDir.resolve("work");
     this.sandbox = new BuildSandbox(sandboxSettings, dataDir);
     this.mirrors = new GitMirrors(dataDir.resolve("git"), new RepoSecrets(dataDir));
-    this.cache = new BuildCache(dataDir.resolve("build-cache"), BuildCache.maxBytesFromConfig());
+    this.cache = new BuildCache(dataDir.resolve("build-cache"), cacheMaxBytes);
     this.pipeline = new BuildPipeline(store, mirrors, clock, sandbox, cache);
   }
 

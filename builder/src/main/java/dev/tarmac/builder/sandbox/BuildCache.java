@@ -90,19 +90,6 @@ public final class BuildCache {
     }
   }
 
-  /** {@code tarmac.build.cache-max-size} from the service's configuration, else the default. */
-  public static long maxBytesFromConfig() {
-    Optional<String> value;
-    try {
-      value =
-          org.eclipse.microprofile.config.ConfigProvider.getConfig()
-              .getOptionalValue("tarmac.build.cache-max-size", String.class);
-    } catch (RuntimeException | LinkageError e) {
-      value = Optional.ofNullable(System.getProperty("tarmac.build.cache-max-size"));
-    }
-    return value.map(BuildCache::parseSize).orElse(DEFAULT_MAX_BYTES);
-  }
-
   /** {@code 2g}, {@code 512m}, {@code 100k}, a number of bytes; {@code 0} saves nothing. */
   public static long parseSize(String text) {
     Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));

@@ -100,17 +100,6 @@ public final class BuildSandbox {
       return new Settings(isolation, user, root, hide, uids, bytes);
     }
 
-    /** From the service's configuration (application.properties, -D, environment variables). */
-    public static Settings fromConfig() {
-      return parse(
-          config("tarmac.build.isolation"),
-          config("tarmac.build.user"),
-          config("tarmac.build.sandbox-dir"),
-          config("tarmac.build.hide"),
-          config("tarmac.build.uids"),
-          config("tarmac.build.memory"));
-    }
-
     /** The settings from their property values; a missing one takes its default. */
     static Settings parse(
         Optional<String> isolation,
@@ -129,7 +118,8 @@ public final class BuildSandbox {
       return parse(isolation, user, sandboxDir, hide, uids, Optional.empty());
     }
 
-    static Settings parse(
+    /** The settings from the service's {@code tarmac.build.*} values (ServiceConfig#sandbox). */
+    public static Settings parse(
         Optional<String> isolation,
         Optional<String> user,
         Optional<String> sandboxDir,
@@ -173,15 +163,6 @@ public final class BuildSandbox {
                                           + "'; expected a size such as 4GiB (the default) or"
                                           + " 512MiB")))
               .orElse(DEFAULT_MEMORY));
-    }
-
-    private static Optional<String> config(String key) {
-      try {
-        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
-            .getOptionalValue(key, String.class);
-      } catch (RuntimeException | LinkageError e) {
-        return Optional.ofNullable(System.getProperty(key));
-      }
     }
   }
 

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.eclipse.microprofile.config.Config;
 
 /**
  * The apps the service builds: registered through the API (kept in the store as {@code
@@ -26,7 +25,7 @@ import org.eclipse.microprofile.config.Config;
 @ApplicationScoped
 public class AppRegistry {
   @Inject ArtifactStore store;
-  @Inject Config config;
+  @Inject TarmacSettings settings;
   @Inject Clock clock;
   @Inject RepoSecrets secrets;
   @Inject TagWatcher watcher;
@@ -293,17 +292,11 @@ public class AppRegistry {
     if (registered.isPresent()) {
       return registered;
     }
-    return config
-        .getOptionalValue("tarmac.apps." + name + ".repo", String.class)
-        .map(
-            repo ->
-                new App(
-                    name,
-                    repo,
-                    config
-                        .getOptionalValue("tarmac.apps." + name + ".watch", Boolean.class)
-                        .orElse(false),
-                    null));
+    TarmacSettings.App configured = settings.apps().get(name);
+    if (configured == null) {
+      return Optional.empty();
+    }
+    return configured.repo().map(repo -> new App(name, repo, configured.watch(), null));
   }
 
   public App require(String name) {
@@ -332,12 +325,8 @@ public class AppRegistry {
 
   public List<App> all() {
     Map<String, App> apps = new TreeMap<>();
-    for (String property : config.getPropertyNames()) {
-      if (property.startsWith("tarmac.apps.") && property.endsWith(".repo")) {
-        String name =
-            property.substring("tarmac.apps.".length(), property.length() - ".repo".length());
-        find(name).ifPresent(a -> apps.put(name, a));
-      }
+    for (String name : settings.apps().keySet()) {
+      find(name).ifPresent(a -> apps.put(name, a));
     }
     for (ObjectInfo info : store.list(StoreLayout.appsPrefix())) {
       if (info.key().endsWith("/app.json") && info.key().split("/").length == 3) {

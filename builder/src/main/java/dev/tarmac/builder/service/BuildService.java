@@ -37,7 +37,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The build queue: at most {@code tarmac.builds.concurrency} builds run at once. Builds in progress
@@ -55,9 +54,6 @@ public class BuildService {
   @Inject Metrics metrics;
   @Inject Event<BuildPublished> published;
 
-  @ConfigProperty(name = "tarmac.builds.concurrency", defaultValue = "1")
-  int concurrency;
-
   private final Map<String, BuildView> states = new HashMap<>();
   private final AtomicInteger builds = new AtomicInteger();
   private Builder builder;
@@ -74,7 +70,9 @@ public class BuildService {
 
   void start(@Observes StartupEvent event) {
     stateDir = config.dataDir().resolve("state/builds");
-    builder = new Builder(store, config.dataDir(), clock);
+    builder =
+        new Builder(store, config.dataDir(), clock, config.sandbox(), config.buildCacheMaxBytes());
+    int concurrency = config.settings().builds().concurrency();
     builder.cleanAbandonedWork();
     isolation = builder.isolation();
     if (isolation.startsWith("builds refused")) {

@@ -22,62 +22,22 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The service's configuration ({@code tarmac.*} properties, also as environment variables) and what
- * it makes: the data directory, the store, the API tokens.
+ * What the service makes of its configuration ({@code tarmac.*} properties, also as environment
+ * variables, read into {@link TarmacSettings}): the data directory, the store, the API tokens.
  */
 @ApplicationScoped
 public class ServiceConfig {
-  @ConfigProperty(name = "tarmac.data-dir")
-  Path dataDir;
+  /** Every {@code tarmac.*} setting (one mapping); what this bean makes of them is below. */
+  @jakarta.inject.Inject TarmacSettings settings;
 
-  @ConfigProperty(name = "tarmac.store", defaultValue = "fs")
-  String storeKind;
-
-  @ConfigProperty(name = "tarmac.public-url", defaultValue = "http://127.0.0.1:8080")
-  URI publicUrl;
-
-  @ConfigProperty(name = "tarmac.api-token")
-  Optional<String> apiToken;
-
-  @ConfigProperty(name = "tarmac.store.s3.endpoint")
-  Optional<URI> s3Endpoint;
-
-  @ConfigProperty(name = "tarmac.store.s3.region", defaultValue = "us-east-1")
-  String s3Region;
-
-  @ConfigProperty(name = "tarmac.store.s3.bucket")
-  Optional<String> s3Bucket;
-
-  @ConfigProperty(name = "tarmac.store.s3.access-key")
-  Optional<String> s3AccessKey;
-
-  @ConfigProperty(name = "tarmac.store.s3.secret-key")
-  Optional<String> s3SecretKey;
-
-  @ConfigProperty(name = "tarmac.ssh.private-key")
-  Path sshPrivateKey;
-
-  @ConfigProperty(name = "tarmac.ssh.known-hosts")
-  Path sshKnownHosts;
-
-  @ConfigProperty(name = "tarmac.ssh.keep-sessions", defaultValue = "60s")
-  java.time.Duration sshKeepSessions;
-
-  /** Directories {@code address: local} hosts may deploy to; none: no local host is run. */
-  @ConfigProperty(name = "tarmac.release.local-hosts")
-  java.util.Optional<java.util.List<String>> localHostDirs;
-
-  /** The user local hosts' commands run as (setpriv; the service must be root). */
-  @ConfigProperty(name = "tarmac.release.local-user")
-  java.util.Optional<String> localUser;
+  private Path dataDir;
 
   @jakarta.annotation.PostConstruct
   void absolute() {
-    dataDir = dataDir.toAbsolutePath();
+    TarmacSettings.checked(settings);
+    dataDir = settings.dataDir().toAbsolutePath();
     keepPrivate(dataDir);
   }
 
@@ -128,7 +88,30 @@ public class ServiceConfig {
   }
 
   public URI publicUrl() {
-    return publicUrl;
+    return settings.publicUrl();
+  }
+
+  /** Every {@code tarmac.*} setting, for the beans that read one of their own. */
+  public TarmacSettings settings() {
+    return settings;
+  }
+
+  /**
+   * The build sandbox's settings ({@code tarmac.build.*}; docs/architecture.md, "Build isolation").
+   */
+  public dev.tarmac.builder.sandbox.BuildSandbox.Settings sandbox() {
+    TarmacSettings.Build b = settings.build();
+    return dev.tarmac.builder.sandbox.BuildSandbox.Settings.parse(
+        b.isolation(), b.user(), b.sandboxDir(), b.hide(), b.uids(), b.memory());
+  }
+
+  /** {@code tarmac.build.cache-max-size} in bytes (docs/architecture.md, "The build cache"). */
+  public long buildCacheMaxBytes() {
+    return settings
+        .build()
+        .cacheMaxSize()
+        .map(dev.tarmac.builder.sandbox.BuildCache::parseSize)
+        .orElse(dev.tarmac.builder.sandbox.BuildCache.DEFAULT_MAX_BYTES);
   }
 
   /** How releases reach hosts over SSH: the key to log in with and the known hosts file. */
@@ -139,14 +122,13 @@ public class ServiceConfig {
   public dev.tarmac.deploy.remote.LocalHosts localHosts() {
     return new dev.tarmac.deploy.remote.LocalHosts(
         java.util.Optional.of(
-            localHostDirs.orElse(java.util.List.of()).stream()
+            settings.release().localHosts().orElse(java.util.List.of()).stream()
                 .map(String::trim)
                 .filter(d -> !d.isEmpty())
                 .map(Path::of)
                 .toList()),
-        localUser.map(String::trim).filter(u -> !u.isEmpty()),
-        java.util.List.of(
-            dataDir, dev.tarmac.builder.sandbox.BuildSandbox.Settings.fromConfig().root()),
+        settings.release().localUser().map(String::trim).filter(u -> !u.isEmpty()),
+        java.util.List.of(dataDir, sandbox().root()),
         dev.tarmac.deploy.remote.LocalHosts.serviceIsRoot());
   }
 
@@ -154,9 +136,6 @@ public class ServiceConfig {
    * SSH logins started at once, by releases and reads together ({@code tarmac.ssh.max-logins},
    * docs/architecture.md, "Logins").
    */
-  @ConfigProperty(name = "tarmac.ssh.max-logins", defaultValue = "8")
-  int sshMaxLogins;
-
   private SshSettings ssh;
 
   /** One for the service: its logins share one cap. */
@@ -164,7 +143,9 @@ public class ServiceConfig {
     if (ssh == null) {
       ssh =
           new SshSettings(
-              sshPrivateKey, sshKnownHosts, dev.tarmac.deploy.remote.Logins.of(sshMaxLogins));
+              settings.ssh().privateKey(),
+              settings.ssh().knownHosts(),
+              dev.tarmac.deploy.remote.Logins.of(settings.ssh().maxLogins()));
     }
     return ssh;
   }
@@ -175,6 +156,7 @@ public class ServiceConfig {
    * kept, every read logs in again.
    */
   public java.time.Duration sshKeepSessions() {
+    java.time.Duration sshKeepSessions = settings.ssh().keepSessions();
     if (sshKeepSessions.isNegative()) {
       throw new IllegalStateException(
           "tarmac.ssh.keep-sessions is negative ("
@@ -194,7 +176,7 @@ public class ServiceConfig {
   @Produces
   @Singleton
   TokenStore tokens(Clock clock) {
-    return new TokenStore(dataDir, apiToken, clock);
+    return new TokenStore(dataDir, settings.apiToken(), clock);
   }
 
   /** The apps' repository credentials, under {@code <data-dir>/secrets/} (mode 700). */
@@ -207,18 +189,22 @@ public class ServiceConfig {
   @Produces
   @Singleton
   ArtifactStore store(Clock clock) {
+    TarmacSettings.S3 s3 = settings.store().s3();
+    String storeKind = settings.store().kind();
     return switch (storeKind) {
       case "fs" ->
           new FsArtifactStore(
-              dataDir.resolve("store"), publicUrl, new UrlSigner(secret("signing.key", 32), clock));
+              dataDir.resolve("store"),
+              publicUrl(),
+              new UrlSigner(secret("signing.key", 32), clock));
       case "s3" ->
           new S3ArtifactStore(
                   new S3Settings(
-                      s3Endpoint.orElse(null),
-                      s3Region,
-                      s3Bucket.orElse(null),
-                      s3AccessKey.orElse(null),
-                      s3SecretKey.orElse(null)))
+                      s3.endpoint().orElse(null),
+                      s3.region(),
+                      s3.bucket().orElse(null),
+                      s3.accessKey().orElse(null),
+                      s3.secretKey().orElse(null)))
               .ensureBucket();
       default ->
           throw new IllegalArgumentException(

@@ -45,7 +45,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
@@ -71,14 +70,12 @@ public class Pages {
 
   private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
 
-  /** Reads hosts for the environment page beside the request's own thread. */
+  /**
+   * Reads hosts for the environment page beside the request's own thread: up to 8 at once and 64
+   * waiting; past that a page reads on its request's thread.
+   */
   private static final ExecutorService HOST_READS =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "tarmac-dashboard-status");
-            t.setDaemon(true);
-            return t;
-          });
+      dev.tarmac.deploy.Threads.sharing("tarmac-dashboard-status", 8, 64);
 
   @Inject Caller caller;
   @Inject Sessions sessions;

@@ -117,11 +117,12 @@ class LimitsResourceTest {
 
   /**
    * 200 MB in the suite, streamed twice (with a Content-Length, and chunked); by hand with {@code
-   * -Dtarmac.test.put-bytes=2147483648} for the 2 GB of docs/configuration.md.
+   * -Dtarmac-test.put-bytes=2147483648} for the 2 GB of docs/configuration.md (not under {@code
+   * tarmac.}: the service refuses a name there that it does not know, TarmacSettings).
    */
   @Test
   void aLargeDumpStreamsThroughASignedUrlWithAndWithoutContentLength() throws Exception {
-    long size = Long.getLong("tarmac.test.put-bytes", 200L * 1024 * 1024);
+    long size = Long.getLong("tarmac-test.put-bytes", 200L * 1024 * 1024);
     for (boolean chunked : new boolean[] {false, true}) {
       String key = "apps/shop/envs/production/backups/big-" + chunked + ".sql.gz";
       Generated body = new Generated(size);

@@ -1,8 +1,5 @@
 package dev.tarmac.builder.sandbox;
 
-import dev.tarmac.builder.pipeline.Builder;
-import java.time.Clock;
-
 /**
  * The build cache where bubblewrap is not used ({@code tarmac.build.isolation=user}): the build
  * walks the real file system as its own uid, so what it leaves in its cache (hard links, links,
@@ -10,11 +7,7 @@ import java.time.Clock;
  */
 class BuildCacheFallbackTest extends BuildCacheTest {
   @Override
-  Builder builder() {
-    return new Builder(
-        store,
-        dataDir,
-        Clock.systemUTC(),
-        BuildSandbox.Settings.defaults().withIsolation(BuildSandbox.Isolation.USER));
+  BuildSandbox.Settings sandbox() {
+    return BuildSandbox.Settings.defaults().withIsolation(BuildSandbox.Isolation.USER);
   }
 }

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,13 +55,18 @@ class BuildCacheTest {
                 Clock.systemUTC()));
   }
 
-  @AfterEach
-  void clearSize() {
-    System.clearProperty("tarmac.build.cache-max-size");
+  /** The sandbox the builds run in (the service's default here; the fallback's own there). */
+  BuildSandbox.Settings sandbox() {
+    return BuildSandbox.Settings.defaults();
   }
 
   Builder builder() {
-    return new Builder(store, dataDir, Clock.systemUTC());
+    return builder(BuildCache.DEFAULT_MAX_BYTES);
+  }
+
+  /** A builder whose caches hold at most {@code maxBytes} ({@code tarmac.build.cache-max-size}). */
+  Builder builder(long maxBytes) {
+    return new Builder(store, dataDir, Clock.systemUTC(), sandbox(), maxBytes);
   }
 
   /** A repository of {@code app} whose build runs {@code commands} with {@code cache} paths. */
@@ -172,8 +176,7 @@ class BuildCacheTest {
 
   @Test
   void aCacheOverTheServicesLimitIsNotSavedWithOneLine() throws Exception {
-    System.setProperty("tarmac.build.cache-max-size", "1k");
-    Builder b = builder();
+    Builder b = builder(BuildCache.parseSize("1k"));
     SampleRepo shop =
         repo("shop", "[~/.npm]", "mkdir -p ~/.npm && head -c 4096 /dev/zero > ~/.npm/big");
     shop.commitAndTag("one", "v1");

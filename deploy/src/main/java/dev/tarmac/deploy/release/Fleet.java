@@ -120,7 +120,7 @@ final class Fleet implements AutoCloseable {
   private final java.util.concurrent.ThreadPoolExecutor pool;
 
   /** The progress figures of downloads: one timer thread per run. */
-  private final java.util.concurrent.ScheduledThreadPoolExecutor progress;
+  private final java.util.concurrent.ScheduledExecutorService progress;
 
   Fleet(Environment env, Transports transports, Duration timeout, Consumer<ReleaseEvent> listener) {
     this(env, transports, timeout, listener, Logs.NONE);
@@ -141,26 +141,11 @@ final class Fleet implements AutoCloseable {
       members.put(h.name(), new Member(h));
     }
     String name = "tarmac-" + env.name();
+    // no queue: atOnce needs a thread per host waiting at the same moment (docs/architecture.md,
+    // "The switch"), which 2 per host covers with room for the run's own work
     this.pool =
-        new java.util.concurrent.ThreadPoolExecutor(
-            0,
-            2 * members.size() + 8,
-            30,
-            java.util.concurrent.TimeUnit.SECONDS,
-            new java.util.concurrent.SynchronousQueue<>(),
-            daemon(name));
-    this.progress =
-        new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemon(name + "-progress"));
-    progress.setRemoveOnCancelPolicy(true);
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+        dev.tarmac.deploy.Threads.upTo(name, 2 * members.size() + 8, Duration.ofSeconds(30));
+    this.progress = dev.tarmac.deploy.Threads.timer(name + "-progress");
   }
 
   /**

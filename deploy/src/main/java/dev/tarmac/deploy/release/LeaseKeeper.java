@@ -2,7 +2,6 @@ package dev.tarmac.deploy.release;
 
 import dev.tarmac.deploy.DeployException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -15,13 +14,7 @@ final class LeaseKeeper implements AutoCloseable {
   private volatile DeployException lost;
 
   LeaseKeeper(EnvLock lock, Duration lease) {
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "tarmac-lease");
-              t.setDaemon(true);
-              return t;
-            });
+    timer = dev.tarmac.deploy.Threads.timer("tarmac-lease");
     long every = Math.max(1000, lease.toMillis() / 3);
     timer.scheduleAtFixedRate(
         () -> {

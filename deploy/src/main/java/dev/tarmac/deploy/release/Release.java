@@ -129,6 +129,7 @@ final class Release implements Runner.Operation {
         Activation.HEALTH,
         Activation.PURGE,
         processes.stopOld(),
+        render.forget(),
         finish.onEveryHost(),
         finish.cleanAssets());
   }

@@ -42,6 +42,23 @@ final class RenderConfig implements Fleet.AlsoSwitch {
         config.config().isPresent(), Phase.eachHost("write config", Stage.PREPARE, this::writeOn));
   }
 
+  /**
+   * After the switch, on every host: the files rendered before in the target's directory are
+   * removed, the one it links to kept (a warning when it fails, as every finish step).
+   */
+  Phase forget() {
+    return Phase.when(
+        config.config().isPresent(),
+        Phase.eachHost(
+            "forget old config",
+            Stage.FINISH,
+            (run, m) ->
+                run.fleet.change(
+                    m,
+                    ConfigCommands.forget(
+                        m.layout.release(run.version()), config.config().get().file(), name()))));
+  }
+
   private void writeOn(Run run, Member m) {
     String header =
         "written by Tarmac for "

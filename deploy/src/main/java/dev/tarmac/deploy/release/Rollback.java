@@ -127,19 +127,40 @@ final class Rollback implements Runner.Operation {
     discard(run);
   }
 
+  /** The versions that were live in the history {@code past} (newest first), each once. */
+  static List<String> wereLive(List<ReleaseRecord> past) {
+    return past.stream()
+        .filter(r -> r.status() == ReleaseStatus.LIVE || r.status() == ReleaseStatus.ROLLED_BACK)
+        .map(ReleaseRecord::version)
+        .distinct()
+        .toList();
+  }
+
+  /** Where a rollback of {@code app/env} can go: the versions that were live there, or none. */
+  static String goesBackTo(String app, String env, List<String> wereLive) {
+    if (wereLive.isEmpty()) {
+      return "nothing was ever live in "
+          + app
+          + "/"
+          + env
+          + ", so there is nothing to roll back to";
+    }
+    return "a rollback goes back to a version that was: "
+        + String.join(", ", wereLive)
+        + " (newest first; tarmac history "
+        + app
+        + " --env "
+        + env
+        + ")";
+  }
+
   @Override
   public Run.Target resolve(List<ReleaseRecord> past) {
     live =
         ReleaseHistory.live(past)
             .orElseThrow(() -> new DeployException("nothing is live yet; nothing to roll back"));
     String target = to.orElseGet(() -> previousGood(past));
-    List<String> wereLive =
-        past.stream()
-            .filter(
-                r -> r.status() == ReleaseStatus.LIVE || r.status() == ReleaseStatus.ROLLED_BACK)
-            .map(ReleaseRecord::version)
-            .distinct()
-            .toList();
+    List<String> wereLive = wereLive(past);
     if (!wereLive.contains(target)) {
       throw new NeverLiveException(
           target
@@ -147,13 +168,9 @@ final class Rollback implements Runner.Operation {
               + live.app()
               + "/"
               + live.env()
-              + "; a rollback goes back to a version that was: "
-              + String.join(", ", wereLive)
-              + " (newest first; tarmac history "
-              + live.app()
-              + " --env "
-              + live.env()
-              + "). To put "
+              + "; "
+              + goesBackTo(live.app(), live.env(), wereLive)
+              + ". To put "
               + target
               + " live, release it: tarmac release "
               + live.app()

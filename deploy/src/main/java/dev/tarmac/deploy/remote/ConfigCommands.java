@@ -79,7 +79,8 @@ public final class ConfigCommands {
    * Stages the switch of a live release's {@code dir/file} to {@code name}: {@code
    * <file>.tarmac-next} links to it, {@code <file>.tarmac-back} to what {@code <file>} links to now
    * (a file rendered by an earlier Tarmac is first copied to {@code .tarmac-config/before.env} and
-   * linked, the same bytes); nothing the app reads changes here.
+   * linked, the same bytes; a {@code before.env} planted by the artifact, say a link into the web
+   * root, is removed first, never written through); nothing the app reads changes here.
    */
   public static HostCommand<CommandResult> stageLink(String dir, String file, String name) {
     String f = Shell.quote(dir + "/" + file);
@@ -90,7 +91,9 @@ public final class ConfigCommands {
             + f
             + " ] && [ ! -L "
             + f
-            + " ]; then cp -p "
+            + " ]; then rm -f "
+            + Shell.quote(dir + "/" + before)
+            + " && cp -p "
             + f
             + " "
             + Shell.quote(dir + "/" + before)
@@ -142,6 +145,30 @@ public final class ConfigCommands {
             + " ]; then "
             + relink(dir + "/" + file, target(file, name))
             + "; fi");
+  }
+
+  /**
+   * Once the release is live: removes the files rendered in {@code dir} other than {@code name}
+   * (the one {@code file} links to) and the switch's spare links — a rotated secret's old value is
+   * not left in the live release's directory.
+   */
+  public static HostCommand<CommandResult> forget(String dir, String file, String name) {
+    String d = Shell.quote(dir + "/" + RENDERED);
+    return HostCommand.of(
+        "forget old config",
+        "rm -f "
+            + Shell.quote(dir + "/" + file + ".tarmac-back")
+            + " "
+            + Shell.quote(dir + "/" + file + ".tarmac-next")
+            + " && if [ -d "
+            + d
+            + " ] && [ ! -L "
+            + d
+            + " ]; then for tm_f in "
+            + d
+            + "/*.env; do [ \"$tm_f\" = "
+            + Shell.quote(dir + "/" + RENDERED + "/" + name)
+            + " ] || rm -f \"$tm_f\" || exit 1; done; fi");
   }
 
   /** {@code link} made a link to {@code target} by one rename (a temporary link beside it). */

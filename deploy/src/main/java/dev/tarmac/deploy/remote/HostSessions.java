@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,13 +118,7 @@ public final class HostSessions implements AutoCloseable {
     this.idleLimit = idle;
     this.perHost = perHost;
     this.total = total;
-    this.reaper =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "tarmac-host-sessions");
-              t.setDaemon(true);
-              return t;
-            });
+    this.reaper = dev.tarmac.deploy.Threads.timer("tarmac-host-sessions");
     long every = Math.max(200, Math.min(idle.toMillis() / 4, 15_000));
     reaper.scheduleWithFixedDelay(this::closeIdle, every, every, TimeUnit.MILLISECONDS);
   }

@@ -187,7 +187,7 @@ public final class FleetBenchmark {
         new StringBuilder(
             String.format(
                 "Command: `deploy/bench/fleet-benchmark` (%d cores, Java %s; load average %s"
-                    + " before, %s after). One run, three groups in turn: sshd hosts, each in its"
+                    + " before, %s after). One run, four groups in turn: sshd hosts, each in its"
                     + " own mount namespace; a ~1 MB app (200 files); the first release downloads"
                     + " it on every host from the embedded store's HTTP server (no throttle), then"
                     + " %d one-file changes in a row (each a delta). *Window polled*: first to last"

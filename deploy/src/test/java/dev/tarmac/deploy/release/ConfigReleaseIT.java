@@ -141,6 +141,17 @@ class ConfigReleaseIT {
       assertThat(made.status()).isEqualTo(ReleaseStatus.LIVE);
       everyHostHas(app, dotenv(app, "v1", 2, JWT_NEW));
       for (SshHosts.Host h : ssh.hosts()) {
+        // the rotated secret's old value is not left in the live release's directory
+        Path release = h.root().resolve(app).resolve("releases/v1");
+        try (Stream<Path> files = Files.walk(release)) {
+          for (Path f : files.filter(Files::isRegularFile).toList()) {
+            assertThat(Files.readString(f, StandardCharsets.ISO_8859_1))
+                .as(f.toString())
+                .doesNotContain(JWT_OLD);
+          }
+        }
+      }
+      for (SshHosts.Host h : ssh.hosts()) {
         assertThat(Path.of(file(h, app, "v1")).resolveSibling("prepare.seen"))
             .content()
             .isEqualTo("0.0.0.0|" + JWT_NEW);

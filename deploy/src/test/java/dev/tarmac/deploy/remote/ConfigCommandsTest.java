@@ -58,7 +58,8 @@ class ConfigCommandsTest {
     assertThat(ConfigCommands.stageLink("/srv/shop/releases/v1", ".env", "a2-e6.env").text())
         .isEqualTo(
             "{ if [ -f /srv/shop/releases/v1/.env ] && [ ! -L /srv/shop/releases/v1/.env ]; then"
-                + " cp -p /srv/shop/releases/v1/.env /srv/shop/releases/v1/.tarmac-config/before.env"
+                + " rm -f /srv/shop/releases/v1/.tarmac-config/before.env"
+                + " && cp -p /srv/shop/releases/v1/.env /srv/shop/releases/v1/.tarmac-config/before.env"
                 + " && rm -f /srv/shop/releases/v1/.env.tarmac-new"
                 + " && ln -s .tarmac-config/before.env /srv/shop/releases/v1/.env.tarmac-new"
                 + " && mv -fT /srv/shop/releases/v1/.env.tarmac-new /srv/shop/releases/v1/.env;"
@@ -93,11 +94,17 @@ class ConfigCommandsTest {
         release.resolve(".env"), PosixFilePermissions.fromString("rw-------"));
     sh(ConfigCommands.write(r, ".env", "a1-e2.env", "A=\"new\"\n", false).text());
     assertThat(release.resolve(".env")).content().isEqualTo("A=\"old\"\n");
+    // planted by the artifact: before.env as a link into the web root
+    Path web = Files.createDirectories(release.resolve("public"));
+    Files.writeString(web.resolve("index.html"), "public page");
+    Files.createSymbolicLink(
+        release.resolve(".tarmac-config/before.env"), web.resolve("index.html"));
     sh(ConfigCommands.stageLink(r, ".env", "a1-e2.env").text());
     assertThat(release.resolve(".env")).content().isEqualTo("A=\"old\"\n");
     assertThat(
             PosixFilePermissions.toString(Files.getPosixFilePermissions(release.resolve(".env"))))
         .isEqualTo("rw-------");
+    assertThat(web.resolve("index.html")).content().isEqualTo("public page");
     sh(ConfigCommands.swapLink(r, ".env", false).text());
     assertThat(release.resolve(".env")).content().isEqualTo("A=\"new\"\n");
     assertThat(Files.readSymbolicLink(release.resolve(".env")))
@@ -113,6 +120,24 @@ class ConfigCommandsTest {
     assertThat(release.resolve(".env")).content().isEqualTo("A=\"third\"\n");
     sh(ConfigCommands.swapLink(r, ".env", true).text());
     assertThat(release.resolve(".env")).content().isEqualTo("A=\"old\"\n");
+
+    // once live: only the file linked stays (the rotated value is gone from the directory)
+    sh(ConfigCommands.stageLink(r, ".env", "a1-e3.env").text());
+    sh(ConfigCommands.swapLink(r, ".env", false).text());
+    sh(ConfigCommands.forget(r, ".env", "a1-e3.env").text());
+    try (var left = Files.list(release.resolve(".tarmac-config"))) {
+      assertThat(left.map(f -> f.getFileName().toString())).containsExactly("a1-e3.env");
+    }
+    assertThat(release.resolve(".env.tarmac-back")).doesNotExist();
+    assertThat(release.resolve(".env")).content().isEqualTo("A=\"third\"\n");
+    assertThat(ConfigCommands.forget("/srv/a/releases/v1", ".env", "a1-e3.env").text())
+        .isEqualTo(
+            "rm -f /srv/a/releases/v1/.env.tarmac-back /srv/a/releases/v1/.env.tarmac-next && if"
+                + " [ -d /srv/a/releases/v1/.tarmac-config ] && [ ! -L"
+                + " /srv/a/releases/v1/.tarmac-config ]; then for tm_f in"
+                + " /srv/a/releases/v1/.tarmac-config/*.env; do [ \"$tm_f\" ="
+                + " /srv/a/releases/v1/.tarmac-config/a1-e3.env ] || rm -f \"$tm_f\" || exit 1;"
+                + " done; fi");
 
     // a live release that had no file: going back removes the one the switch put there
     Path bare = Files.createDirectories(dir.resolve("bare"));
