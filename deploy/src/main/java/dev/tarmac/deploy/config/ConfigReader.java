@@ -521,7 +521,8 @@ public final class ConfigReader {
                     "cdn",
                     "purge",
                     "processes",
-                    "proxy"));
+                    "proxy",
+                    "keep_warm"));
     if (m == null) {
       m = Map.of();
     }
@@ -651,8 +652,31 @@ public final class ConfigReader {
           "no process of release.processes has port: true, so there is nothing to send requests"
               + " to; add one or remove release.proxy");
     }
+    Duration keepWarm =
+        duration(
+            m.get("keep_warm"),
+            "release.keep_warm",
+            Duration.ZERO,
+            Duration.ZERO,
+            Release.MAX_KEEP_WARM);
+    if (processes.isEmpty() && m.get("keep_warm") != null && !keepWarm.isZero()) {
+      problem(
+          m.get("keep_warm"),
+          "release.keep_warm",
+          "keeps the previous release's processes running, and release.processes has none; add"
+              + " release.processes or remove release.keep_warm (docs/processes.md)");
+    }
     return new Release(
-        keep, keepBuilds, shared, hooks, health, cdn, purges(m.get("purge")), processes, proxy);
+        keep,
+        keepBuilds,
+        shared,
+        hooks,
+        health,
+        cdn,
+        purges(m.get("purge")),
+        processes,
+        proxy,
+        keepWarm);
   }
 
   private static final Pattern PROCESS_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");

@@ -205,8 +205,29 @@ public record TarmacConfig(
       Optional<Cdn> cdn,
       List<Purge> purge,
       Map<String, AppProcess> processes,
-      Optional<Proxy> proxy) {
+      Optional<Proxy> proxy,
+      Duration keepWarm) {
     public static final int DEFAULT_KEEP_BUILDS = 20;
+
+    /**
+     * The longest {@code keep_warm}: a day (docs/processes.md, "Keeping the previous release
+     * warm").
+     */
+    public static final Duration MAX_KEEP_WARM = Duration.ofDays(1);
+
+    /** Without {@code keep_warm}: the previous release's processes stop after the drain. */
+    public Release(
+        int keep,
+        int keepBuilds,
+        List<String> shared,
+        Hooks hooks,
+        Optional<Health> health,
+        Optional<Cdn> cdn,
+        List<Purge> purge,
+        Map<String, AppProcess> processes,
+        Optional<Proxy> proxy) {
+      this(keep, keepBuilds, shared, hooks, health, cdn, purge, processes, proxy, Duration.ZERO);
+    }
 
     public Release(
         int keep,

@@ -24,14 +24,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * as the target version on that port ({@code check processes}); the switch puts the proxy's
  * upstream for the target's slot in place with {@code current} (this is its {@link
  * Fleet.AlsoSwitch}; a switch back puts the live slot's back); in {@link Stage#FINISH} the live
- * release's processes drain and stop ({@code stop old processes}). A failed prepare stops what this
- * run started ({@link #discard}).
+ * release's processes drain and stop ({@code stop old processes}) — or, with {@code
+ * release.keep_warm}, stay running until then ({@code keep warm}), so that a rollback within it
+ * finds them answering and only switches (docs/processes.md, "Keeping the previous release warm").
+ * A failed run stops what it started ({@link #discard}).
  */
 final class Processes implements Fleet.AlsoSwitch {
   private final TarmacConfig config;
 
   /** Per host: the slots as read before this run changed them, and the target's slot. */
-  private final Map<String, Map<String, String>> slotsBefore = new ConcurrentHashMap<>();
+  private final Map<String, ProcessCommands.Slots> slotsBefore = new ConcurrentHashMap<>();
+
+  /** The hosts whose target slot was warm and answered: nothing started there. */
+  private final java.util.Set<String> warmUsed = ConcurrentHashMap.newKeySet();
+
+  private final Duration keepWarm;
+  private final boolean useWarm;
 
   private final Map<String, String> targetSlot = new ConcurrentHashMap<>();
 
@@ -42,18 +50,25 @@ final class Processes implements Fleet.AlsoSwitch {
           dev.tarmac.deploy.remote.ReleaseLayout, String, String>
       loadConfig;
 
-  /** For a run of {@code config} (the target's), its processes loading the version's file. */
-  Processes(TarmacConfig config) {
-    this(config, (layout, version) -> RenderConfig.load(config, layout, version));
+  /**
+   * For a run of {@code config} (the target's), its processes loading the version's file: the slot
+   * it leaves is kept warm for {@code release.keep_warm}; {@code useWarm} (a rollback): a target
+   * slot kept warm that answers as the target is used as it runs.
+   */
+  Processes(TarmacConfig config, boolean useWarm) {
+    this(config, (layout, version) -> RenderConfig.load(config, layout, version), useWarm);
   }
 
   /** The same, its processes loading what {@code loadConfig} says (the file this run rendered). */
   Processes(
       TarmacConfig config,
       java.util.function.BiFunction<dev.tarmac.deploy.remote.ReleaseLayout, String, String>
-          loadConfig) {
+          loadConfig,
+      boolean useWarm) {
     this.config = config;
     this.loadConfig = loadConfig;
+    this.keepWarm = config.release().keepWarm();
+    this.useWarm = useWarm;
   }
 
   /** Whether the target has processes: else none of these phases is in the list. */
@@ -87,11 +102,21 @@ final class Processes implements Fleet.AlsoSwitch {
   private void startOn(Run run, Member m) {
     target = run.version();
     run.alsoSwitch(this);
-    Map<String, String> slots = run.fleet.run(m, ProcessCommands.readSlots(m.layout));
-    slotsBefore.put(m.name(), slots);
+    ProcessCommands.Slots read = run.fleet.run(m, ProcessCommands.readSlots(m.layout));
+    slotsBefore.put(m.name(), read);
+    Map<String, String> slots = read.versions();
     String slot = ProcessCommands.nextSlot(slots, m.previous);
     targetSlot.put(m.name(), slot);
     String version = run.version();
+    Long warmUntil = read.warmUntil().get(slot);
+    if (warmUntil != null
+        && useWarm
+        && version.equals(slots.get(slot))
+        && warmUntil > run.options.clock().instant().getEpochSecond()
+        && answers(run, m, slot)) {
+      warmUsed.add(m.name());
+      return; // kept warm: only the switch back
+    }
     Map<String, String> vars =
         new LinkedHashMap<>(
             new HookEnv(run.app, version, run.envName, m.name(), null).variables(m.layout));
@@ -112,12 +137,52 @@ final class Processes implements Fleet.AlsoSwitch {
               p.port() ? ProcessCommands.port(m.host.ports(), served, p.name(), slot) : null,
               vars));
     }
-    run.fleet.change(
-        m, ProcessCommands.start(m.layout, supervisor(run, m), slot, version, scripts, files));
+    HostCommand<CommandResult> start =
+        ProcessCommands.start(m.layout, supervisor(run, m), slot, version, scripts, files);
+    if (warmUntil != null) {
+      // what was kept warm there (past its time, not answering, another version) stops first:
+      // the slot is started afresh
+      start = ProcessCommands.stoppingFirst(supervisor(run, m), programs(run, slot), start);
+    }
+    run.fleet.change(m, start);
+  }
+
+  /**
+   * Whether every process with a {@code health} answers as the target on its port in {@code slot}
+   * now (one try each): a warm slot that does not is started again.
+   */
+  private boolean answers(Run run, Member m, String slot) {
+    for (AppProcess p : config.release().served()) {
+      if (p.health().isEmpty()) {
+        continue;
+      }
+      try {
+        run.fleet.run(m, health(run, m, p, slot, 0).named("check warm " + p.name()));
+      } catch (Fleet.Fenced e) {
+        throw e;
+      } catch (Fleet.StepFailed e) {
+        return false; // the failed task says what it answered
+      }
+    }
+    return true;
+  }
+
+  private HostCommand<CommandResult> health(
+      Run run, Member m, AppProcess p, String slot, int timeoutSeconds) {
+    TarmacConfig.ProcessHealth h = p.health().get();
+    int port = ProcessCommands.port(m.host.ports(), config.release().served(), p.name(), slot);
+    return HookCommands.health(
+        m.layout,
+        "http://127.0.0.1:" + port + h.path(),
+        timeoutSeconds,
+        h.contains().map(c -> c.replace("{version}", run.version())));
   }
 
   private void checkOn(Run run, Member m) {
     String slot = targetSlot.get(m.name());
+    if (warmUsed.contains(m.name())) {
+      return; // it answered as the target in start processes
+    }
     for (AppProcess p : config.release().served()) {
       if (p.health().isEmpty()) {
         continue;
@@ -127,11 +192,7 @@ final class Processes implements Fleet.AlsoSwitch {
       try {
         run.fleet.run(
             m,
-            HookCommands.health(
-                    m.layout,
-                    "http://127.0.0.1:" + port + h.path(),
-                    (int) Math.max(1, h.timeout().toSeconds()),
-                    h.contains().map(c -> c.replace("{version}", run.version())))
+            health(run, m, p, slot, (int) Math.max(1, h.timeout().toSeconds()))
                 .named("check " + p.name()),
             h.timeout().plusSeconds(10));
       } catch (Fleet.Fenced e) {
@@ -170,7 +231,10 @@ final class Processes implements Fleet.AlsoSwitch {
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
   }
 
-  /** After the switch: the processes of the slot the target does not use drain, then stop. */
+  /**
+   * After the switch: the processes of the slot the target does not use drain, then stop; with
+   * {@code keep_warm}, they keep running, the slot recorded as warm until then.
+   */
   private void stopOldOn(Run run, Member m) {
     String slot = targetSlot.get(m.name());
     if (slot == null) {
@@ -181,9 +245,19 @@ final class Processes implements Fleet.AlsoSwitch {
       run.fleet.change(m, ProcessCommands.markLive(m.layout, slot));
     }
     String old = ProcessCommands.BLUE.equals(slot) ? ProcessCommands.GREEN : ProcessCommands.BLUE;
-    Map<String, String> before = slotsBefore.getOrDefault(m.name(), Map.of());
-    if (!before.containsKey(old)) {
+    ProcessCommands.Slots before =
+        slotsBefore.getOrDefault(m.name(), new ProcessCommands.Slots(Map.of(), Map.of()));
+    if (!before.versions().containsKey(old)) {
       return; // nothing ever ran there
+    }
+    if (!keepWarm.isZero()) {
+      long until = run.options.clock().instant().plus(keepWarm).getEpochSecond();
+      run.fleet.change(m, ProcessCommands.warm(m.layout, old, until));
+      return;
+    }
+    if (warmUsed.contains(m.name())) {
+      // the warm line named the slot now live: it goes (a start would have dropped it)
+      run.fleet.change(m, ProcessCommands.warm(m.layout, null, 0));
     }
     Duration drain =
         config.release().processes().values().stream()
@@ -197,13 +271,19 @@ final class Processes implements Fleet.AlsoSwitch {
         drain.plusSeconds(60));
   }
 
-  /** Stops what this run started, where it started it (the live slot is never touched). */
+  /**
+   * Stops what this run started, where it started it (the live slot is never touched, nor a warm
+   * slot this run found running): before the barrier, and after a failure past it (the hosts
+   * switched back, or never switched).
+   */
   void discard(Run run, List<Member> hosts) {
     if (!any()) {
       return;
     }
     run.fleet.eachHost(
-        hosts.stream().filter(m -> targetSlot.containsKey(m.name())).toList(),
+        hosts.stream()
+            .filter(m -> targetSlot.containsKey(m.name()) && !warmUsed.contains(m.name()))
+            .toList(),
         run.env.parallel(),
         m ->
             run.fleet.change(
@@ -260,7 +340,10 @@ final class Processes implements Fleet.AlsoSwitch {
    * both slots hold it).
    */
   private String slotSwitchedTo(Member m, String version, boolean back) {
-    Map<String, String> before = slotsBefore.getOrDefault(m.name(), Map.of());
-    return back ? ProcessCommands.liveSlot(before, version) : targetSlot.get(m.name());
+    ProcessCommands.Slots before = slotsBefore.get(m.name());
+    if (!back) {
+      return targetSlot.get(m.name());
+    }
+    return before == null ? null : ProcessCommands.liveSlot(before.versions(), version);
   }
 }

@@ -57,7 +57,7 @@ final class Release implements Runner.Operation {
     this.deltas = deltas;
     this.configOf = configOf;
     this.render = new RenderConfig(config, values);
-    this.processes = new Processes(config, render::load);
+    this.processes = new Processes(config, render::load, false);
   }
 
   @Override
@@ -361,6 +361,12 @@ final class Release implements Runner.Operation {
         run.env.parallel(),
         m ->
             run.fleet.change(m, HostCommands.discard(m.layout, build.version(), m.createdRelease)));
+  }
+
+  /** The new processes stop after a failure past the barrier (docs/processes.md). */
+  @Override
+  public void stopStarted(Run run) {
+    processes.discard(run, run.fleet.connected().stream().filter(m -> m.hostLocked).toList());
   }
 
   /** The migration, once, on the primary db host, after the barrier. */

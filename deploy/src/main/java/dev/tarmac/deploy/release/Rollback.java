@@ -93,7 +93,7 @@ final class Rollback implements Runner.Operation {
   @Override
   public List<Phase> phases() {
     Finish finish = new Finish(targetConfig, true);
-    processes = new Processes(targetConfig);
+    processes = new Processes(targetConfig, true);
     return Phase.list(
         Phase.eachHost("check", Stage.PREPARE, this::check),
         Phase.when(
@@ -119,6 +119,12 @@ final class Rollback implements Runner.Operation {
     if (processes != null) {
       processes.discard(run, run.fleet.connected().stream().filter(m -> m.hostLocked).toList());
     }
+  }
+
+  /** After a failure past the barrier: the same (a warm slot it found running is left so). */
+  @Override
+  public void stopStarted(Run run) {
+    discard(run);
   }
 
   /** The versions that were live in the history {@code past} (newest first), each once. */

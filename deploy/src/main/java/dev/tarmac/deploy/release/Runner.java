@@ -57,6 +57,12 @@ final class Runner {
     /** Removes what the prepare phases left on the hosts this run still holds. */
     default void discard(Run run) {}
 
+    /**
+     * After a failure past the barrier (the hosts never switched, or switched back): stops the
+     * processes this run started, which nothing serves (docs/processes.md).
+     */
+    default void stopStarted(Run run) {}
+
     /** The secret values the run renders: cut out of everything its hosts say. */
     default java.util.Collection<String> secrets() {
       return java.util.List.of();
@@ -287,11 +293,13 @@ final class Runner {
           if (op.marksBad()) {
             markBadEverywhere();
           }
+          op.stopStarted(run);
           fleet.unlockHosts(parallel);
           throw fail(
               e.getMessage() + "; nothing was switched" + servingNote() + op.stillApplied(run));
         }
         if (cancelled("before the switch")) {
+          op.stopStarted(run);
           fleet.unlockHosts(parallel);
           throw fail("cancelled before the switch; nothing was switched" + servingNote());
         }
@@ -305,6 +313,7 @@ final class Runner {
           if (op.marksBad()) {
             markBadEverywhere();
           }
+          op.stopStarted(run);
           fleet.unlockHosts(parallel);
           throw fail(
               "activation failed; every host was switched back"
@@ -315,6 +324,7 @@ final class Runner {
         }
         if (cancelled("after the switch")) {
           switchBack();
+          op.stopStarted(run);
           fleet.unlockHosts(parallel);
           throw fail(
               "cancelled after the switch; every host was switched back"

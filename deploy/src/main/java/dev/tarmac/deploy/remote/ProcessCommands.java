@@ -33,11 +33,67 @@ public final class ProcessCommands {
     return layout.meta() + "/slots";
   }
 
+  /**
+   * What {@code .tarmac/slots} says: the version each slot holds, and (a {@code warm <slot>
+   * <epoch-second>} line) until when a slot kept warm may run (docs/processes.md, "Keeping the
+   * previous release warm"); both empty when there is no file yet.
+   */
+  public record Slots(Map<String, String> versions, Map<String, Long> warmUntil) {
+    public Slots {
+      versions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(versions));
+      warmUntil = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(warmUntil));
+    }
+  }
+
   /** Prints {@code .tarmac/slots} (nothing when there is none yet). */
-  public static HostCommand<Map<String, String>> readSlots(ReleaseLayout layout) {
+  public static HostCommand<Slots> readSlots(ReleaseLayout layout) {
     String f = Shell.quote(slotsFile(layout));
     return HostCommand.of("read slots", "if [ -f " + f + " ]; then cat " + f + "; fi")
-        .parsing(r -> parseSlots(r.stdout()));
+        .parsing(r -> new Slots(parseSlots(r.stdout()), parseWarm(r.stdout())));
+  }
+
+  /** {@code warm green 1765000000} → {green=1765000000}; other lines are ignored. */
+  public static Map<String, Long> parseWarm(String out) {
+    Map<String, Long> warm = new LinkedHashMap<>();
+    for (String line : out.strip().split("\n")) {
+      String[] parts = line.strip().split(" ");
+      if (parts.length == 3
+          && parts[0].equals("warm")
+          && (parts[1].equals(BLUE) || parts[1].equals(GREEN))
+          && parts[2].matches("[0-9]{1,18}")) {
+        warm.put(parts[1], Long.parseLong(parts[2]));
+      }
+    }
+    return warm;
+  }
+
+  /**
+   * Records in {@code .tarmac/slots} that {@code slot} is kept warm until {@code until} (epoch
+   * seconds, by the service's clock), in place of any such line before; with {@code slot} null,
+   * only removes them. The versions' lines stay as they are.
+   */
+  public static HostCommand<CommandResult> warm(ReleaseLayout layout, String slot, long until) {
+    String f = Shell.quote(slotsFile(layout));
+    String tmp = Shell.quote(slotsFile(layout) + ".tmp");
+    return HostCommand.of(
+        slot == null ? "forget warm slot" : "keep warm",
+        "{ grep -v '^warm ' "
+            + f
+            + " 2>/dev/null"
+            + (slot == null ? "" : "; echo " + Shell.quote("warm " + slot(slot) + " " + until))
+            + "; } > "
+            + tmp
+            + " && mv -f "
+            + tmp
+            + " "
+            + f);
+  }
+
+  private static String slot(String slot) {
+    if (!BLUE.equals(slot) && !GREEN.equals(slot)) {
+      throw new IllegalArgumentException("not a slot: " + slot);
+    }
+    return slot;
   }
 
   /** The key of {@link #parseSlots}'s map that holds the slot marked live. */
@@ -262,6 +318,17 @@ public final class ProcessCommands {
                     : String.format(java.util.Locale.ROOT, "%.3f", drain.toMillis() / 1000.0))
                 + " && ";
     return HostCommand.of("stop processes", wait + ctl(sv) + " stop " + String.join(" ", programs));
+  }
+
+  /**
+   * {@code start}, after stopping {@code programs} (a slot kept warm that is started afresh): what
+   * is not running or unknown to supervisord is no error there.
+   */
+  public static HostCommand<CommandResult> stoppingFirst(
+      Supervisor sv, List<String> programs, HostCommand<CommandResult> start) {
+    return HostCommand.of(
+        start.label(),
+        ctl(sv) + " stop " + String.join(" ", programs) + " >/dev/null 2>&1\n" + start.text());
   }
 
   /** What a program printed last (for a failed health check's message). */

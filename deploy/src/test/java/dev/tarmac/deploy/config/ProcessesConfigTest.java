@@ -42,6 +42,35 @@ class ProcessesConfigTest {
             new Supervisor(
                 "/etc/tarmac-supervisor/supervisord.conf", "/etc/tarmac-supervisor/conf.d"));
     assertThat(prod.hosts()).allMatch(h -> h.ports() == 3100);
+    assertThat(config.release().keepWarm()).isEqualTo(Duration.ofMinutes(10));
+  }
+
+  @Test
+  void keepWarmIsADurationUpToADayZeroWithout() {
+    String processes = "  processes: { worker: { command: w } }\n";
+    assertThat(ConfigReader.read(yml(processes, SUPERVISOR), "tarmac.yml").release().keepWarm())
+        .isZero();
+    assertThat(
+            ConfigReader.read(yml(processes + "  keep_warm: 90s\n", SUPERVISOR), "tarmac.yml")
+                .release()
+                .keepWarm())
+        .isEqualTo(Duration.ofSeconds(90));
+    assertThatThrownBy(
+            () -> ConfigReader.read(yml(processes + "  keep_warm: 2d\n", SUPERVISOR), "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "line 4: release.keep_warm: expected a duration from 0s to 24h, such as 500ms, 30s,"
+                + " 10m or 1h, got '2d'");
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(yml(processes + "  keep_warm: soon\n", SUPERVISOR), "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("release.keep_warm: expected a duration from 0s to 24h");
+    assertThatThrownBy(() -> ConfigReader.read(yml("  keep_warm: 10m\n", ""), "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "line 3: release.keep_warm: keeps the previous release's processes running, and"
+                + " release.processes has none");
   }
 
   static String yml(String release, String env) {

@@ -75,6 +75,12 @@ class ProcessesIT {
   static final SshHosts.Login LOGIN =
       "slow".equals(System.getProperty("visit.login")) ? SshHosts.Login.SLOW : SshHosts.Login.FAST;
 
+  /**
+   * {@code -Dvisit.parallel=16}: the environment's {@code parallel} (hosts prepared at once; 10
+   * without it), for the 16-host figures of a rollback within keep_warm in docs/benchmarks.md.
+   */
+  static final Integer PARALLEL = Integer.getInteger("visit.parallel");
+
   static SshHosts ssh;
   static Path work;
   static DeployFixture fx;
@@ -191,6 +197,11 @@ class ProcessesIT {
   }
 
   static String config(String command, String healthTimeout) {
+    return config(command, healthTimeout, "");
+  }
+
+  /** {@code more}: further lines of the release block ({@code " keep_warm: 10m\n"}). */
+  static String config(String command, String healthTimeout, String more) {
     StringBuilder ports = new StringBuilder();
     String yml =
         ssh.tarmacYml(
@@ -214,7 +225,8 @@ class ProcessesIT {
                 + (RELOAD.equals("signal")
                     ? "read -r p < " + ssh.deployTo() + "/nginx/nginx.pid && kill -HUP $p"
                     : nginx(ssh.deployTo(), " -s reload"))
-                + "\"\n");
+                + "\"\n"
+                + more);
     // every simulated host shares the machine's 127.0.0.1: each gets its own ports
     Matcher m = Pattern.compile("- \\{ name: host(\\d+), ").matcher(yml);
     StringBuilder out = new StringBuilder();
@@ -231,6 +243,7 @@ class ProcessesIT {
             "    deploy_to: "
                 + ssh.deployTo()
                 + "/visit\n"
+                + (PARALLEL == null ? "" : "    parallel: " + PARALLEL + "\n")
                 + "    supervisor: { conf: "
                 + ssh.deployTo()
                 + "/sv/supervisord.conf, include: "
@@ -397,6 +410,222 @@ class ProcessesIT {
     for (SshHosts.Host h : ssh.hosts()) {
       // the live processes untouched (same pids), the new ones stopped
       assertThat(running(h.name())).isEqualTo(before.get(h.name()));
+    }
+  }
+
+  /** The names of the tasks a run ran on a host. */
+  static List<String> tasks(ReleaseRecord r, String host) {
+    return r.hosts().stream()
+        .filter(h -> h.name().equals(host))
+        .flatMap(h -> h.tasks().stream())
+        .map(ReleaseRecord.TaskRecord::name)
+        .toList();
+  }
+
+  @Test
+  @Order(6)
+  void aRollbackWithinKeepWarmOnlySwitches() throws Exception {
+    Map<String, String> app = Map.of("server.py", SERVER);
+    String warm = "  keep_warm: 10m\n";
+    fx.publish("visit", "v4", config("python3 server.py", "30s", warm), app);
+    fx.publish("visit", "v5", config("python3 server.py", "30s", warm), app);
+    assertThat(fx.deployer.release("visit", "prod", "v4", fx.options()).status())
+        .isEqualTo(ReleaseStatus.LIVE);
+    ReleaseRecord r5 = fx.deployer.release("visit", "prod", "v5", fx.options());
+    assertThat(r5.status()).isEqualTo(ReleaseStatus.LIVE);
+    // v4's slot kept running after the release of v5, recorded as warm
+    Map<String, Map<String, String>> before = new java.util.TreeMap<>();
+    Map<String, String> v4Slot = new java.util.TreeMap<>();
+    for (SshHosts.Host h : ssh.hosts()) {
+      Map<String, String> slots = slots(h);
+      String slot = slots.get("v4");
+      assertThat(slot).as("%s: v4's slot", h.name()).isNotNull();
+      v4Slot.put(h.name(), slot);
+      Map<String, String> run = running(h.name());
+      assertThat(run).containsKeys("visit-prod-web-blue", "visit-prod-web-green");
+      before.put(h.name(), run);
+      assertThat(Files.readString(h.root().resolve("visit/.tarmac/slots")))
+          .contains("warm " + slot + " ");
+    }
+
+    ReleaseRecord back;
+    long asked;
+    long done;
+    Duration window;
+    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 30 : 120))) {
+      Thread.sleep(500);
+      asked = System.nanoTime();
+      back = fx.deployer.rollback("visit", "prod", Optional.empty(), false, fx.options());
+      done = System.nanoTime();
+      Thread.sleep(500);
+      visitors.close();
+      window = visitors.window("visit v4", asked);
+      System.out.printf(
+          "rollback within keep_warm on %d hosts (%s login, reload: %s): %d ms end to end"
+              + " (switch %s ms), window %s, %d requests, %d failed; load average %s%n",
+          HOSTS,
+          LOGIN,
+          RELOAD,
+          (done - asked) / 1_000_000,
+          back.activationWindowMs(),
+          window,
+          visitors.answers().size(),
+          visitors.failures().size(),
+          Files.readString(Path.of("/proc/loadavg")).strip());
+      assertThat(visitors.failures()).as("failed requests").isEmpty();
+      assertThat(visitors.answers())
+          .allMatch(a -> a.body().equals("visit v4") || a.body().equals("visit v5"));
+    }
+    assertThat(back.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(back.version()).isEqualTo("v4");
+    assertThat(window).as("first to last host answering v4").isNotNull();
+    for (SshHosts.Host h : ssh.hosts()) {
+      // nothing started: the same pids in both slots (v5's kept warm in turn), v4 asked once
+      assertThat(running(h.name())).as(h.name()).isEqualTo(before.get(h.name()));
+      assertThat(tasks(back, h.name()))
+          .as(h.name())
+          .contains("check warm web")
+          .doesNotContain("check web", "stop processes", "stop old processes");
+      String slot = v4Slot.get(h.name());
+      assertThat(Files.readString(h.root().resolve("nginx/upstream.conf")))
+          .contains(
+              "upstream visit_web { server 127.0.0.1:"
+                  + (19100 + 10 * hostIndex(h) + (slot.equals("green") ? 1 : 0))
+                  + "; }");
+      assertThat(Files.readString(h.root().resolve("visit/.tarmac/slots")))
+          .contains("warm " + (slot.equals("green") ? "blue" : "green") + " ")
+          .doesNotContain("warm " + slot + " ");
+    }
+  }
+
+  /**
+   * Past keep_warm (the run's clock 11 minutes ahead), a rollback finds v4's slot still running but
+   * out of its time: it stops and starts it afresh (new pids), checked as without keep_warm.
+   */
+  @Test
+  @Order(8)
+  void aRollbackPastKeepWarmStartsTheSlotAfresh() throws Exception {
+    // after aRollbackWithinKeepWarmOnlySwitches and the failed v6: v4 live; v5 released again
+    assertThat(fx.deployer.status("visit", "prod").recorded()).isEqualTo("v4");
+    assertThat(fx.deployer.release("visit", "prod", "v5", fx.options()).status())
+        .isEqualTo(ReleaseStatus.LIVE);
+    Map<String, Map<String, String>> before = new java.util.TreeMap<>();
+    for (SshHosts.Host h : ssh.hosts()) {
+      before.put(h.name(), running(h.name()));
+      assertThat(before.get(h.name())).as(h.name()).hasSize(2); // v4 kept warm
+    }
+    ReleaseOptions o = fx.options();
+    ReleaseOptions later =
+        new ReleaseOptions(
+            o.who(),
+            o.forceUnlock(),
+            o.downloadRateLimit(),
+            o.lease(),
+            o.urlTtl(),
+            o.commandTimeout(),
+            java.time.Clock.offset(o.clock(), Duration.ofMinutes(11)),
+            o.listener(),
+            o.switchAck(),
+            o.cancelled());
+    ReleaseRecord back;
+    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
+      back = fx.deployer.rollback("visit", "prod", Optional.empty(), false, later);
+      Thread.sleep(300);
+      visitors.close();
+      assertThat(visitors.failures()).as("failed requests").isEmpty();
+    }
+    assertThat(back.status()).isEqualTo(ReleaseStatus.LIVE);
+    assertThat(back.version()).isEqualTo("v4");
+    for (SshHosts.Host h : ssh.hosts()) {
+      String program = "visit-prod-web-" + slots(h).get("v4");
+      Map<String, String> now = running(h.name());
+      assertThat(now.get(program))
+          .as("%s: %s started afresh", h.name(), program)
+          .isNotNull()
+          .isNotEqualTo(before.get(h.name()).get(program));
+      assertThat(tasks(back, h.name())).as(h.name()).contains("check web");
+      assertThat(tasks(back, h.name())).as(h.name()).doesNotContain("check warm web");
+    }
+  }
+
+  /** {@code version → slot}, from a host's {@code .tarmac/slots}. */
+  static Map<String, String> slots(SshHosts.Host h) throws Exception {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (String line : Files.readAllLines(h.root().resolve("visit/.tarmac/slots"))) {
+      String[] parts = line.split(" ");
+      if (parts.length == 2) {
+        out.put(parts[1], parts[0]);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  @Order(7)
+  void aFailedActivationStopsTheNewProcesses() throws Exception {
+    Map<String, String> app = Map.of("server.py", SERVER);
+    // release.health asks a server of this test, which fails host1 only
+    com.sun.net.httpserver.HttpServer checker =
+        com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 19098), 16);
+    checker.createContext(
+        "/",
+        x -> {
+          boolean ok = !x.getRequestURI().getPath().equals("/host1");
+          byte[] body = (ok ? "fine" : "broken").getBytes();
+          x.sendResponseHeaders(ok ? 200 : 503, body.length);
+          x.getResponseBody().write(body);
+          x.close();
+        });
+    checker.start();
+    try {
+      String live = null;
+      try {
+        live = fx.deployer.status("visit", "prod").recorded();
+      } catch (dev.tarmac.deploy.DeployException e) {
+        // run alone: nothing is live yet
+      }
+      if (live == null) {
+        fx.publish("visit", "v1", config("python3 server.py", "30s"), app);
+        fx.deployer.release("visit", "prod", "v1", fx.options());
+        live = "v1";
+      }
+      fx.publish(
+          "visit",
+          "v6",
+          config(
+              "python3 server.py",
+              "30s",
+              "  health: { url: \"http://127.0.0.1:19098/{host}\", timeout: 2s }\n"),
+          app);
+      Map<String, String> liveProgram = new java.util.TreeMap<>();
+      for (SshHosts.Host h : ssh.hosts()) {
+        String slot = slots(h).get(live);
+        String program = "visit-prod-web-" + slot;
+        String pid = running(h.name()).get(program);
+        assertThat(pid).as("%s: %s runs", h.name(), program).isNotNull();
+        liveProgram.put(h.name(), program + " " + pid);
+      }
+      try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
+        String l = live;
+        assertThatThrownBy(() -> fx.deployer.release("visit", "prod", "v6", fx.options()))
+            .isInstanceOf(ReleaseFailedException.class)
+            .hasMessageContaining("activation failed; every host was switched back");
+        Thread.sleep(300);
+        visitors.close();
+        assertThat(visitors.failures()).as("failed requests").isEmpty();
+        assertThat(visitors.answers()).isNotEmpty();
+        assertThat(visitors.answers().get(visitors.answers().size() - 1).body())
+            .isEqualTo("visit " + l);
+      }
+      for (SshHosts.Host h : ssh.hosts()) {
+        // the live release's process as it was; v6's stopped: nothing serves it
+        String[] program = liveProgram.get(h.name()).split(" ");
+        assertThat(running(h.name()))
+            .as(h.name())
+            .containsExactly(Map.entry(program[0], program[1]));
+      }
+    } finally {
+      checker.stop(0);
     }
   }
 

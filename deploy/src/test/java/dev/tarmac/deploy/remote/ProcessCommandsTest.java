@@ -156,4 +156,72 @@ class ProcessCommandsTest {
         .containsExactly(
             Map.entry("blue", "v1"), Map.entry("live", "blue"), Map.entry("green", "v2"));
   }
+
+  @Test
+  void aWarmSlotIsALineOfTheSlotsFile() {
+    assertThat(ProcessCommands.warm(layout, "blue", 1765000000L).text())
+        .isEqualTo(
+            "{ grep -v '^warm ' /srv/shop/.tarmac/slots 2>/dev/null; echo 'warm blue 1765000000'; }"
+                + " > /srv/shop/.tarmac/slots.tmp && mv -f /srv/shop/.tarmac/slots.tmp"
+                + " /srv/shop/.tarmac/slots");
+    assertThat(ProcessCommands.warm(layout, null, 0).text())
+        .isEqualTo(
+            "{ grep -v '^warm ' /srv/shop/.tarmac/slots 2>/dev/null; }"
+                + " > /srv/shop/.tarmac/slots.tmp && mv -f /srv/shop/.tarmac/slots.tmp"
+                + " /srv/shop/.tarmac/slots");
+    assertThat(ProcessCommands.warm(layout, "blue", 1L).label()).isEqualTo("keep warm");
+    assertThat(ProcessCommands.warm(layout, null, 0).label()).isEqualTo("forget warm slot");
+    assertThatThrownBy(() -> ProcessCommands.warm(layout, "red; rm -rf /", 1L))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(ProcessCommands.parseWarm("blue v1\nwarm green 17\nwarm red 3\nwarm blue x\n"))
+        .containsExactly(Map.entry("green", 17L));
+    assertThat(ProcessCommands.parseWarm("")).isEmpty();
+    // an old file (no warm line), an empty one: nothing warm, and no null anywhere
+    assertThat(
+            ProcessCommands.readSlots(layout)
+                .parse(new CommandResult(0, "blue v1\ngreen v2\n", "", null, null)))
+        .isEqualTo(new ProcessCommands.Slots(Map.of("blue", "v1", "green", "v2"), Map.of()));
+    assertThat(ProcessCommands.readSlots(layout).parse(new CommandResult(0, "", "", null, null)))
+        .isEqualTo(new ProcessCommands.Slots(Map.of(), Map.of()));
+  }
+
+  @Test
+  void keepingWarmThroughShKeepsTheVersionsAndReplacesTheWarmLine(@TempDir Path dir)
+      throws Exception {
+    ReleaseLayout l = new ReleaseLayout(dir.toString());
+    Files.createDirectories(dir.resolve(".tarmac"));
+    Path slots = dir.resolve(".tarmac/slots");
+    Files.writeString(slots, "blue v1\ngreen v2\nwarm green 5\n");
+    sh(ProcessCommands.warm(l, "blue", 99).text());
+    assertThat(Files.readString(slots)).isEqualTo("blue v1\ngreen v2\nwarm blue 99\n");
+    Process read = new ProcessBuilder("sh", "-c", ProcessCommands.readSlots(l).text()).start();
+    String out = new String(read.getInputStream().readAllBytes());
+    assertThat(ProcessCommands.parseWarm(out)).containsExactly(Map.entry("blue", 99L));
+    assertThat(ProcessCommands.parseSlots(out))
+        .containsExactly(Map.entry("blue", "v1"), Map.entry("green", "v2"));
+    sh(ProcessCommands.warm(l, null, 0).text());
+    assertThat(Files.readString(slots)).isEqualTo("blue v1\ngreen v2\n");
+    // a start takes its slot over: the warm line goes with it
+    Files.writeString(slots, "blue v1\ngreen v2\nwarm blue 99\n");
+    String command = ProcessCommands.start(l, sv, "blue", "v3", Map.of(), Map.of()).text();
+    sh(command.substring(command.indexOf('{'), command.indexOf("|| exit 1")));
+    assertThat(Files.readString(slots)).isEqualTo("green v2\nblue v3\n");
+  }
+
+  @Test
+  void aWarmSlotStartedAfreshIsStoppedFirst() {
+    HostCommand<CommandResult> start = HostCommand.of("start processes", "mkdir -p x");
+    HostCommand<CommandResult> afresh =
+        ProcessCommands.stoppingFirst(sv, List.of("a-p-web-blue", "a-p-job-blue"), start);
+    assertThat(afresh.text())
+        .isEqualTo(
+            "supervisorctl -c /etc/sv/supervisord.conf stop a-p-web-blue a-p-job-blue"
+                + " >/dev/null 2>&1\nmkdir -p x");
+    assertThat(afresh.label()).isEqualTo("start processes");
+  }
+
+  static void sh(String command) throws Exception {
+    Process p = new ProcessBuilder("sh", "-c", command).inheritIO().start();
+    assertThat(p.waitFor()).isZero();
+  }
 }
