@@ -45,6 +45,13 @@ public final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    ApiClient api = client.client();
+    JsonNode started = api.post(target.path("rollback"), body());
+    return Follow.outcome(api, client, run.noWait, target.app, target.env, started, "rollback");
+  }
+
+  /** What POST …/rollback is sent (docs/api.md). */
+  Map<String, Object> body() {
     Map<String, Object> body = new LinkedHashMap<>();
     if (to != null) {
       body.put("to", to);
@@ -54,8 +61,6 @@ public final class RollbackCommand implements Callable<Integer> {
       body.put("acrossContract", true);
     }
     body.put("forceUnlock", run.forceUnlock);
-    ApiClient api = client.client();
-    JsonNode started = api.post(target.path("rollback"), body);
-    return Follow.outcome(api, client, run.noWait, target.app, target.env, started, "rollback");
+    return body;
   }
 }
