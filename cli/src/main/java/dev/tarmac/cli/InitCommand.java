@@ -61,12 +61,14 @@ public final class InitCommand implements Callable<Integer> {
     System.out.println("  git add tarmac.yml && git commit -m 'tarmac.yml' && git tag v0.1.0");
     System.out.println(
         "  git push origin HEAD v0.1.0   # a new tag: the service builds it by itself");
+    System.out.println("  tarmac build " + name + " v0.1.0   # waits for the tag's build");
+    // the service refuses a release to an environment it has not registered, and registers one
+    // only from a named build (docs/environments.md, "Registering an environment")
     System.out.println(
-        "  tarmac build "
+        "  tarmac env import "
             + name
-            + " v0.1.0 && tarmac release "
-            + name
-            + " v0.1.0 --env staging   # waits for the tag's build");
+            + " staging --from v0.1.0   # once (admin): where staging runs, from that build");
+    System.out.println("  tarmac release " + name + " v0.1.0 --env staging");
     return 0;
   }
 

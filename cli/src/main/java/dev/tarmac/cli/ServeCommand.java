@@ -60,6 +60,7 @@ public final class ServeCommand implements Callable<Integer> {
               + ", log "
               + service.log()
               + ")");
+      System.out.println(isolationLine(buildIsolation(service)));
       Path tokenFile = data.resolve("api-token");
       if (!java.nio.file.Files.exists(tokenFile)) {
         System.out.println("Admin token: TARMAC_API_TOKEN, as set in the environment");
@@ -90,6 +91,69 @@ public final class ServeCommand implements Callable<Integer> {
       service.waitFor();
     }
     return 0;
+  }
+
+  /**
+   * The build isolation the service decided at start, as {@code /q/health/live} says it (the "build
+   * isolation" check), or null with the reason when it cannot be read.
+   */
+  static String buildIsolation(ServiceProcess service) {
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode check :
+          new ApiClient(service.url(), null).get("/q/health/live").path("checks")) {
+        if (check.path("name").asText().equals("build isolation")) {
+          return check.path("data").path("isolation").asText(null);
+        }
+      }
+      return null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static final String INSTALL =
+      "install bubblewrap and keyutils (Debian: apt-get install bubblewrap keyutils) and set"
+          + " tarmac.build.isolation=auto";
+
+  /**
+   * One line naming the isolation builds get (docs/architecture.md, "Build isolation"): bubblewrap
+   * (the strongest), setpriv or none, and what to install when it is not bubblewrap; or why builds
+   * are refused. {@code isolation} is the service's own description (null: not known).
+   */
+  static String isolationLine(String isolation) {
+    if (isolation == null) {
+      return "Build isolation: not known (GET /q/health/live did not say); the service's log names"
+          + " it";
+    }
+    String memory =
+        isolation.contains("memory: NOT limited per build")
+            ? "; memory NOT limited per build (/q/health says why)"
+            : "";
+    if (isolation.startsWith("bubblewrap")) {
+      return "Build isolation: bubblewrap"
+          + (isolation.contains("as a uid of its own per build")
+              ? ", a uid of its own per build"
+              : ", as the service's own user (not root: no uid of its own per build)")
+          + memory;
+    }
+    if (isolation.startsWith("setpriv")) {
+      return "Build isolation: setpriv (tarmac.build.isolation=user: a uid of its own per build, no"
+          + " namespaces)"
+          + memory
+          + "; for more, "
+          + INSTALL;
+    }
+    if (isolation.startsWith("none")) {
+      return "Build isolation: none (tarmac.build.isolation=none: the service's own user)"
+          + memory
+          + "; for more, "
+          + INSTALL;
+    }
+    if (isolation.startsWith("builds refused: ")) {
+      return "Build isolation: none; every build is refused: "
+          + isolation.substring("builds refused: ".length());
+    }
+    return "Build isolation: " + isolation;
   }
 
   /** Fails with a message naming {@code --host}/{@code --port} when the address cannot be used. */

@@ -112,7 +112,11 @@ class InitCommandTest {
                 + " new tags",
             "  git add tarmac.yml && git commit -m 'tarmac.yml' && git tag v0.1.0",
             "  git push origin HEAD v0.1.0   # a new tag: the service builds it by itself",
-            "  tarmac build shop v0.1.0 && tarmac release shop v0.1.0 --env staging   # waits for"
-                + " the tag's build");
+            "  tarmac build shop v0.1.0   # waits for the tag's build",
+            // registered from that build before the first release: the API refuses import
+            // without --from, and a release to an environment not registered
+            "  tarmac env import shop staging --from v0.1.0   # once (admin): where staging runs,"
+                + " from that build",
+            "  tarmac release shop v0.1.0 --env staging");
   }
 }

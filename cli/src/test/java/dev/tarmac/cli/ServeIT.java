@@ -74,6 +74,15 @@ class ServeIT {
       Thread.sleep(50);
     }
     assertThat(output()).contains("Admin token:").doesNotContain(token);
+    // the build isolation in force, read from the started service, one line (issue 26)
+    assertThat(output().lines().filter(l -> l.startsWith("Build isolation: ")).toList())
+        .as(output())
+        .hasSize(1)
+        .allMatch(
+            l ->
+                l.startsWith("Build isolation: bubblewrap")
+                    || l.startsWith("Build isolation: setpriv")
+                    || l.startsWith("Build isolation: none"));
 
     // tarmac reads it by default; without a token nothing is readable
     Run list = tarmac(Map.of(), "tokens", "list");

@@ -6,6 +6,7 @@ import dev.tarmac.deploy.release.Deployer;
 import dev.tarmac.deploy.release.EnvLock;
 import dev.tarmac.deploy.release.EnvLocks;
 import dev.tarmac.deploy.release.EnvStatus;
+import dev.tarmac.deploy.release.NeverLiveException;
 import dev.tarmac.deploy.release.ReleaseEvent;
 import dev.tarmac.deploy.release.ReleaseFailedException;
 import dev.tarmac.deploy.release.ReleaseHistory;
@@ -206,7 +207,7 @@ public class ReleaseService {
       boolean acrossContract,
       String who,
       boolean forceUnlock) {
-    to.ifPresent(v -> builds.require(app, v));
+    to.ifPresent(v -> requireBuilt(app, env, v));
     Environments.Registered reg = environments.require(app, env, to.orElse(null));
     return start(
         app,
@@ -216,6 +217,18 @@ public class ReleaseService {
                 app, reg.definition().environment(), to, restoreDatabase, acrossContract, options),
         who,
         forceUnlock);
+  }
+
+  /**
+   * A rollback's target must have been built: one never built was never live either, and the
+   * refusal says so with the versions that were, as for one built but never live (404, nothing
+   * changed).
+   */
+  private void requireBuilt(String app, String env, String version) {
+    builds.known(app, version); // an unknown app 404, a version that is no version 400
+    if (builds.find(app, version).isEmpty()) {
+      throw NeverLiveException.neverBuilt(app, env, version, deployer.history(app, env));
+    }
   }
 
   /**

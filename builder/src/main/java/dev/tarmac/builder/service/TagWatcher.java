@@ -17,7 +17,8 @@ import java.util.Optional;
  * tarmac.watch.interval} (default 60s) and builds every tag pushed since its registration, once
  * each: the tags there when it was registered are listed then, and are not built (older tags are
  * built on request). What is kept per app, and every decision said in the log, is {@link
- * WatchedTags}.
+ * WatchedTags}. An app with {@code branches} globs also has each new commit of a matching branch
+ * built once, as a webhook's push of it would ({@link WatchedBranches}).
  */
 @ApplicationScoped
 public class TagWatcher {
@@ -27,6 +28,7 @@ public class TagWatcher {
   @Inject RepoSecrets secrets;
 
   private WatchedTags watched;
+  private WatchedBranches branches;
 
   @PostConstruct
   void start() {
@@ -45,6 +47,13 @@ public class TagWatcher {
                 return builds.request(app, tag);
               }
             },
+            line -> Log.info(line),
+            line -> Log.warn(line));
+    branches =
+        new WatchedBranches(
+            config.dataDir().resolve("state/watch"),
+            app -> GitMirrors.remoteBranches(app.repo(), secrets.transport(app.name())),
+            builds::requestRef,
             line -> Log.info(line),
             line -> Log.warn(line));
   }
@@ -68,6 +77,7 @@ public class TagWatcher {
   /** {@link AppRegistry#remove} forgets {@code app} by {@code remove}. */
   void forget(String app, Runnable remove) {
     watched.forget(app, remove);
+    branches.forget(app);
   }
 
   /** One poll of every watched app; returns the builds it queued. */
@@ -79,7 +89,7 @@ public class TagWatcher {
       }
       try {
         // read again under the app's lock: it may have been registered again meanwhile
-        queued.addAll(watched.poll(app.name(), apps::find));
+        queued.addAll(watched.poll(app.name(), apps::find, branches::poll));
       } catch (RuntimeException e) {
         Log.warnf(
             "tag watcher: cannot poll %s (%s): %s; tried again at the next poll",

@@ -128,6 +128,17 @@ final class WatchedTags {
    * asks again. Throws when the tags cannot be listed (nothing changed).
    */
   List<BuildView> poll(String name, Function<String, Optional<App>> current) {
+    return poll(name, current, app -> List.of());
+  }
+
+  /**
+   * As {@link #poll(String, Function)}, then {@code alsoUnderLock} for the app found (its branches:
+   * {@link WatchedBranches#poll}), under the same lock, so no registration comes in between.
+   */
+  List<BuildView> poll(
+      String name,
+      Function<String, Optional<App>> current,
+      Function<App, List<BuildView>> alsoUnderLock) {
     synchronized (lock(name)) {
       Optional<App> found = current.apply(name).filter(App::watch);
       if (found.isEmpty()) {
@@ -142,7 +153,7 @@ final class WatchedTags {
         // older service): the tags there at its first poll are taken as there at registration
         write(file, listed);
         started(app, "its first poll", listed);
-        return List.of();
+        return alsoUnderLock.apply(app);
       }
       Set<String> seen = new LinkedHashSet<>(read(file));
       List<BuildView> queued = new ArrayList<>();
@@ -155,6 +166,7 @@ final class WatchedTags {
           write(file, seen);
         }
       }
+      queued.addAll(alsoUnderLock.apply(app));
       return queued;
     }
   }
@@ -236,7 +248,10 @@ final class WatchedTags {
     }
   }
 
-  private static void write(Path file, java.util.Collection<String> tags) {
+  /**
+   * Replaces {@code file} by {@code tags} (any lines) at once (a crash leaves the old or the new).
+   */
+  static void write(Path file, java.util.Collection<String> tags) {
     try {
       Files.createDirectories(file.getParent());
       Path tmp = Files.createTempFile(file.getParent(), ".tags", ".tmp");

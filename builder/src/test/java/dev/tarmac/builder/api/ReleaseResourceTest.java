@@ -186,6 +186,25 @@ class ReleaseResourceTest {
     assertThat(Files.readSymbolicLink(hosts.resolve("b/current")).toString())
         .isEqualTo("releases/v2.0.0");
 
+    // a version never built: never live either, so the refusal names those that were; no change
+    given()
+        .auth()
+        .oauth2("test-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("to", "v9.9.9"))
+        .post("/api/apps/shop/envs/prod/rollback")
+        .then()
+        .statusCode(404)
+        .contentType(Problems.TYPE)
+        .body(
+            "detail",
+            equalTo(
+                "v9.9.9 was never built for shop (so never live in shop/prod); a rollback goes"
+                    + " back to a version that was: v2.0.0, v2.1.0 (newest first; tarmac history"
+                    + " shop --env prod); nothing was changed"));
+    assertThat(Files.readSymbolicLink(hosts.resolve("a/current")).toString())
+        .isEqualTo("releases/v2.0.0");
+
     given()
         .get("/api/apps/shop/envs/prod/status")
         .then()

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tarmac.builder.pipeline.steps.GitMirrors;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,9 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WatchedTagsTest {
   @TempDir Path tmp;
 
-  private Git origin;
-  private Git clone;
-  private int commits;
+  private GitOrigin git;
 
   private final List<String> said = Collections.synchronizedList(new ArrayList<>());
   private final List<String> warned = Collections.synchronizedList(new ArrayList<>());
@@ -49,23 +46,16 @@ class WatchedTagsTest {
 
   @BeforeEach
   void repositories() throws Exception {
-    Path bare = tmp.resolve("origin.git");
-    origin = Git.init().setBare(true).setDirectory(bare.toFile()).setInitialBranch("main").call();
-    clone =
-        Git.cloneRepository()
-            .setURI(bare.toUri().toString())
-            .setDirectory(tmp.resolve("work").toFile())
-            .call();
+    git = new GitOrigin(tmp);
     push("v1.0.0");
     push("v1.1.0");
-    app = new App("shop", bare.toUri().toString(), true, Instant.EPOCH);
+    app = new App("shop", git.url, true, Instant.EPOCH);
     watched = watcher(a -> GitMirrors.remoteTags(a.repo(), t -> {}));
   }
 
   @AfterEach
   void close() {
-    origin.close();
-    clone.close();
+    git.close();
   }
 
   private WatchedTags watcher(Function<App, List<String>> lister) {
@@ -107,17 +97,13 @@ class WatchedTagsTest {
 
   /** A commit and an annotated tag on it, pushed from the clone to the origin. */
   private void push(String tag) {
+    git.commit();
     try {
-      commits++;
-      Files.writeString(
-          clone.getRepository().getWorkTree().toPath().resolve("n.txt"), commits + "\n");
-      clone.add().addFilepattern(".").call();
-      clone.commit().setMessage("commit " + commits).setSign(false).call();
-      clone.tag().setName(tag).setMessage("release " + tag).setSigned(false).call();
-      clone.push().setRefSpecs(new RefSpec("refs/tags/" + tag + ":refs/tags/" + tag)).call();
+      git.clone.tag().setName(tag).setMessage("release " + tag).setSigned(false).call();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+    git.push("refs/tags/" + tag + ":refs/tags/" + tag);
   }
 
   private Runnable pushing(String tag) {
@@ -281,7 +267,7 @@ class WatchedTagsTest {
     push("v2.2.0"); // not yet polled on this repository...
     Path other = tmp.resolve("other.git");
     try (Git bare = Git.init().setBare(true).setDirectory(other.toFile()).call()) {
-      clone
+      git.clone
           .push()
           .setRemote(other.toUri().toString())
           .setRefSpecs(new RefSpec("refs/tags/*:refs/tags/*"))

@@ -586,14 +586,49 @@ final class Fleet implements AutoCloseable {
    * Processes}): staged with the staged link, done right after the rename, in the same command.
    */
   interface AlsoSwitch {
-    AlsoSwitch NOTHING = (m, v) -> null;
+    AlsoSwitch NOTHING = (m, v, back) -> null;
 
-    /** The command that stages it for {@code version} on {@code m}; null: nothing to switch. */
-    HostCommand<?> stage(Member m, String version);
+    /**
+     * The command that stages it for {@code version} on {@code m}; null: nothing to switch. {@code
+     * back}: a switch back to the release live before this run — told apart by this flag, not by
+     * the version, since releasing the live version again (a configuration change) switches from a
+     * version to itself.
+     */
+    HostCommand<?> stage(Member m, String version, boolean back);
 
     /** The command that puts it in place, run after the rename when {@link #stage} was. */
-    default HostCommand<?> swap(Member m, String version) {
+    default HostCommand<?> swap(Member m, String version, boolean back) {
       return null;
+    }
+
+    /** Both, in this order: each part stages and swaps what it switches, the rest say null. */
+    static AlsoSwitch both(List<AlsoSwitch> parts) {
+      return new AlsoSwitch() {
+        @Override
+        public HostCommand<?> stage(Member m, String version, boolean back) {
+          return joined(
+              parts.stream().<HostCommand<?>>map(p -> p.stage(m, version, back)).toList());
+        }
+
+        @Override
+        public HostCommand<?> swap(Member m, String version, boolean back) {
+          return joined(
+              parts.stream()
+                  .<HostCommand<?>>map(
+                      p -> p.stage(m, version, back) == null ? null : p.swap(m, version, back))
+                  .toList());
+        }
+      };
+    }
+
+    private static HostCommand<?> joined(List<HostCommand<?>> commands) {
+      HostCommand<?> all = null;
+      for (HostCommand<?> c : commands) {
+        if (c != null) {
+          all = all == null ? c : all.then(c);
+        }
+      }
+      return all;
     }
   }
 
@@ -613,7 +648,7 @@ final class Fleet implements AutoCloseable {
               String v = version.apply(m);
               HostCommand<?> stage =
                   SwitchCommands.stageCurrent(m.layout, v).named("stage " + task);
-              HostCommand<?> extra = also.stage(m, v);
+              HostCommand<?> extra = also.stage(m, v, !allOrNothing);
               HostCommand<?> both = extra == null ? stage : stage.then(extra);
               change(m, both);
             });
@@ -627,7 +662,10 @@ final class Fleet implements AutoCloseable {
         ackLimit,
         m -> {
           String v = version.apply(m);
-          HostCommand<?> extra = v == null || also.stage(m, v) == null ? null : also.swap(m, v);
+          HostCommand<?> extra =
+              v == null || also.stage(m, v, !allOrNothing) == null
+                  ? null
+                  : also.swap(m, v, !allOrNothing);
           HostCommand<?> swap =
               v == null
                   ? SwitchCommands.removeCurrent(m.layout)

@@ -37,9 +37,23 @@ final class Processes implements Fleet.AlsoSwitch {
 
   private volatile String target;
 
-  /** For a run of {@code config} (the target's). */
+  /** The line a process's script starts with: it loads the configuration (layout, version). */
+  private final java.util.function.BiFunction<
+          dev.tarmac.deploy.remote.ReleaseLayout, String, String>
+      loadConfig;
+
+  /** For a run of {@code config} (the target's), its processes loading the version's file. */
   Processes(TarmacConfig config) {
+    this(config, (layout, version) -> RenderConfig.load(config, layout, version));
+  }
+
+  /** The same, its processes loading what {@code loadConfig} says (the file this run rendered). */
+  Processes(
+      TarmacConfig config,
+      java.util.function.BiFunction<dev.tarmac.deploy.remote.ReleaseLayout, String, String>
+          loadConfig) {
     this.config = config;
+    this.loadConfig = loadConfig;
   }
 
   /** Whether the target has processes: else none of these phases is in the list. */
@@ -88,7 +102,7 @@ final class Processes implements Fleet.AlsoSwitch {
     for (AppProcess p : config.release().processes().values()) {
       String program = program(run, p, slot);
       String script = ProcessCommands.scriptPath(m.layout, p.name(), version);
-      scripts.put(script, RenderConfig.load(config, m.layout, version) + ProcessCommands.script(p));
+      scripts.put(script, loadConfig.apply(m.layout, version) + ProcessCommands.script(p));
       files.put(
           program,
           ProcessCommands.programFile(
@@ -162,6 +176,10 @@ final class Processes implements Fleet.AlsoSwitch {
     if (slot == null) {
       return;
     }
+    if (config.release().proxy().isEmpty() || config.release().served().isEmpty()) {
+      // no proxy switch marked the slot live in the switch's frame: mark it now
+      run.fleet.change(m, ProcessCommands.markLive(m.layout, slot));
+    }
     String old = ProcessCommands.BLUE.equals(slot) ? ProcessCommands.GREEN : ProcessCommands.BLUE;
     Map<String, String> before = slotsBefore.getOrDefault(m.name(), Map.of());
     if (!before.containsKey(old)) {
@@ -210,14 +228,11 @@ final class Processes implements Fleet.AlsoSwitch {
    * live release's; null when that version has no slot here (it ran no processes).
    */
   @Override
-  public HostCommand<CommandResult> stage(Member m, String version) {
+  public HostCommand<CommandResult> stage(Member m, String version, boolean back) {
     if (config.release().proxy().isEmpty() || config.release().served().isEmpty()) {
       return null;
     }
-    String slot =
-        version.equals(target)
-            ? targetSlot.get(m.name())
-            : ProcessCommands.slotOf(slotsBefore.getOrDefault(m.name(), Map.of()), version);
+    String slot = slotSwitchedTo(m, version, back);
     if (slot == null) {
       return null;
     }
@@ -233,8 +248,19 @@ final class Processes implements Fleet.AlsoSwitch {
   }
 
   @Override
-  public HostCommand<CommandResult> swap(Member m, String version) {
+  public HostCommand<CommandResult> swap(Member m, String version, boolean back) {
     return ProxyCommands.swap(
-        config.release().proxy().get().on(m.layout.deployTo()), m.layout.deployTo());
+            config.release().proxy().get().on(m.layout.deployTo()), m.layout.deployTo())
+        .then(ProcessCommands.markLive(m.layout, slotSwitchedTo(m, version, back)));
+  }
+
+  /**
+   * The slot a switch to {@code version} sends requests to: the target's going forward; the slot
+   * that served before this run going back (the live one: when the live version is released again,
+   * both slots hold it).
+   */
+  private String slotSwitchedTo(Member m, String version, boolean back) {
+    Map<String, String> before = slotsBefore.getOrDefault(m.name(), Map.of());
+    return back ? ProcessCommands.liveSlot(before, version) : targetSlot.get(m.name());
   }
 }

@@ -61,8 +61,8 @@ final class Release implements Runner.Operation {
     this.config = built.config();
     this.deltas = deltas;
     this.configOf = configOf;
-    this.processes = new Processes(config);
     this.render = new RenderConfig(config, values);
+    this.processes = new Processes(config, render::load);
   }
 
   @Override
@@ -139,6 +139,7 @@ final class Release implements Runner.Operation {
         Phase.when(
             !config.release().hooks().contract().isEmpty(),
             Phase.once(CONTRACT, Stage.FINISH, this::contract)),
+        render.forget(),
         finish.onEveryHost(),
         finish.cleanAssets());
   }
@@ -267,7 +268,7 @@ final class Release implements Runner.Operation {
           HookCommands.hooks(
                   m.layout.release(build.version()), hookEnv(run, m).variables(m.layout), prepare)
               .named("prepare hooks")
-              .prefixed(RenderConfig.load(config, m.layout, build.version())));
+              .prefixed(render.load(m.layout, build.version())));
     }
   }
 
@@ -287,7 +288,7 @@ final class Release implements Runner.Operation {
             .then(
                 HookCommands.hooks(
                     m.layout.release(version), backupVars, Hooks.commands(hooks.backup())))
-            .prefixed(RenderConfig.load(config, m.layout, version)));
+            .prefixed(render.load(m.layout, version)));
     String key = ReleaseHistory.backupKey(run.app, run.envName, version);
     HookCommands.Uploaded dump =
         fleet.run(
@@ -446,7 +447,7 @@ final class Release implements Runner.Operation {
             hookEnv(run, m).variables(m.layout),
             Hooks.commands(hooks))
         .named(name)
-        .prefixed(RenderConfig.load(config, m.layout, build.version()));
+        .prefixed(render.load(m.layout, build.version()));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.tarmac.deploy.config.TarmacConfig.Hooks;
 import dev.tarmac.deploy.release.Fleet.Member;
 import dev.tarmac.deploy.release.Phase.Stage;
 import dev.tarmac.deploy.release.ReleaseRecord.Backup;
+import dev.tarmac.deploy.remote.ConfigCommands;
 import dev.tarmac.deploy.remote.HookCommands;
 import dev.tarmac.deploy.remote.HookEnv;
 import dev.tarmac.deploy.remote.HostCommands;
@@ -110,6 +111,9 @@ final class Rollback implements Runner.Operation {
     processes = new Processes(targetConfig);
     return Phase.list(
         Phase.eachHost("check", Stage.PREPARE, this::check),
+        Phase.when(
+            targetConfig.config().isPresent() && targetConfigUsed != null,
+            Phase.eachHost("point config", Stage.PREPARE, this::pointConfig)),
         processes.start(),
         processes.check(),
         Phase.when(
@@ -132,19 +136,40 @@ final class Rollback implements Runner.Operation {
     }
   }
 
+  /** The versions that were live in the history {@code past} (newest first), each once. */
+  static List<String> wereLive(List<ReleaseRecord> past) {
+    return past.stream()
+        .filter(r -> r.status() == ReleaseStatus.LIVE || r.status() == ReleaseStatus.ROLLED_BACK)
+        .map(ReleaseRecord::version)
+        .distinct()
+        .toList();
+  }
+
+  /** Where a rollback of {@code app/env} can go: the versions that were live there, or none. */
+  static String goesBackTo(String app, String env, List<String> wereLive) {
+    if (wereLive.isEmpty()) {
+      return "nothing was ever live in "
+          + app
+          + "/"
+          + env
+          + ", so there is nothing to roll back to";
+    }
+    return "a rollback goes back to a version that was: "
+        + String.join(", ", wereLive)
+        + " (newest first; tarmac history "
+        + app
+        + " --env "
+        + env
+        + ")";
+  }
+
   @Override
   public Run.Target resolve(List<ReleaseRecord> past) {
     live =
         ReleaseHistory.live(past)
             .orElseThrow(() -> new DeployException("nothing is live yet; nothing to roll back"));
     String target = to.orElseGet(() -> previousGood(past));
-    List<String> wereLive =
-        past.stream()
-            .filter(
-                r -> r.status() == ReleaseStatus.LIVE || r.status() == ReleaseStatus.ROLLED_BACK)
-            .map(ReleaseRecord::version)
-            .distinct()
-            .toList();
+    List<String> wereLive = wereLive(past);
     if (!wereLive.contains(target)) {
       throw new NeverLiveException(
           target
@@ -152,13 +177,9 @@ final class Rollback implements Runner.Operation {
               + live.app()
               + "/"
               + live.env()
-              + "; a rollback goes back to a version that was: "
-              + String.join(", ", wereLive)
-              + " (newest first; tarmac history "
-              + live.app()
-              + " --env "
-              + live.env()
-              + "). To put "
+              + "; "
+              + goesBackTo(live.app(), live.env(), wereLive)
+              + ". To put "
               + target
               + " live, release it: tarmac release "
               + live.app()
@@ -287,6 +308,16 @@ final class Rollback implements Runner.Operation {
             () ->
                 new DeployException(
                     "no earlier good release to roll back to; pass --to <version>"));
+  }
+
+  /** The target's file is the one its release rendered (docs/configuration-and-secrets.md). */
+  private void pointConfig(Run run, Member m) {
+    run.fleet.change(
+        m,
+        ConfigCommands.point(
+            m.layout.release(run.target.version()),
+            targetConfig.config().get().file(),
+            ConfigCommands.rendered(targetConfigUsed.app(), targetConfigUsed.env())));
   }
 
   private void check(Run run, Member m) {

@@ -24,7 +24,8 @@ final class Run {
   private final long id;
   private volatile Backup backup;
   private volatile Duration window;
-  private volatile Fleet.AlsoSwitch alsoSwitch = Fleet.AlsoSwitch.NOTHING;
+  private final java.util.concurrent.CopyOnWriteArrayList<Fleet.AlsoSwitch> alsoSwitch =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * What a run puts live: {@code version} (built from {@code commit}), with the {@code config} its
@@ -84,14 +85,20 @@ final class Run {
     this.window = w;
   }
 
-  /** What the switch (and the switch back) changes besides {@code current}: the proxy. */
+  /**
+   * What the switch (and the switch back) changes besides {@code current}: the proxy, the live
+   * version's configuration file.
+   */
   Fleet.AlsoSwitch alsoSwitch() {
-    return alsoSwitch;
+    return Fleet.AlsoSwitch.both(java.util.List.copyOf(alsoSwitch));
   }
 
-  /** Set by a prepare phase that staged what the switch changes too ({@link Processes}). */
+  /**
+   * Added by a prepare phase that staged what the switch changes too ({@link Processes}, {@link
+   * RenderConfig}); each part once, in the order first added.
+   */
   void alsoSwitch(Fleet.AlsoSwitch also) {
-    this.alsoSwitch = also;
+    alsoSwitch.addIfAbsent(also);
   }
 
   /** Whether {@code m} is the environment's primary db host (the migration runs there, once). */

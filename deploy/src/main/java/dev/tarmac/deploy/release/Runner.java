@@ -539,9 +539,13 @@ final class Runner {
       }
     }
 
+    /**
+     * Marks the target bad on every host — but not where it is the version live there: a failed
+     * release of the live version (a configuration change) leaves it serving, and not bad.
+     */
     private void markBadEverywhere() {
       fleet.eachHost(
-          fleet.connected(),
+          fleet.connected().stream().filter(m -> !target.version().equals(m.previous)).toList(),
           run.env.parallel(),
           m -> fleet.change(m, HostCommands.markBad(m.layout, target.version())));
     }

@@ -18,7 +18,9 @@ import java.util.Map;
  * one the live release does not use, so both run side by side until the switch. A process with a
  * port gets {@code ports + 2 * i} in blue and {@code ports + 2 * i + 1} in green ({@code i}: its
  * place among the processes with a port). Which version each slot holds is in {@code
- * .tarmac/slots}, one line {@code <slot> <version>} each.
+ * .tarmac/slots}, one line {@code <slot> <version>} each, and which slot the proxy sends requests
+ * to in a line {@code live <slot>}, appended by each switch (the last one counts): when the live
+ * version is released again both slots hold it, and only that line tells them apart.
  */
 public final class ProcessCommands {
   private ProcessCommands() {}
@@ -38,7 +40,13 @@ public final class ProcessCommands {
         .parsing(r -> parseSlots(r.stdout()));
   }
 
-  /** {@code blue v1\ngreen v2} → {blue=v1, green=v2}; other lines are ignored. */
+  /** The key of {@link #parseSlots}'s map that holds the slot marked live. */
+  public static final String LIVE = "live";
+
+  /**
+   * {@code blue v1\ngreen v2\nlive green} → {blue=v1, green=v2, live=green}; of the {@code live}
+   * lines the last counts; other lines are ignored.
+   */
   public static Map<String, String> parseSlots(String out) {
     Map<String, String> slots = new LinkedHashMap<>();
     for (String line : out.strip().split("\n")) {
@@ -47,27 +55,52 @@ public final class ProcessCommands {
           && (parts[0].equals(BLUE) || parts[0].equals(GREEN))
           && Names.isVersion(parts[1])) {
         slots.put(parts[0], parts[1]);
+      } else if (parts.length == 2
+          && parts[0].equals(LIVE)
+          && (parts[1].equals(BLUE) || parts[1].equals(GREEN))) {
+        slots.put(LIVE, parts[1]);
       }
     }
     return slots;
   }
 
-  /** The slot {@code version} holds in {@code slots}, or null. */
+  /** The slot {@code version} holds in {@code slots}, or null (blue first when both do). */
   public static String slotOf(Map<String, String> slots, String version) {
     if (version == null) {
       return null;
     }
-    return slots.entrySet().stream()
-        .filter(e -> e.getValue().equals(version))
-        .map(Map.Entry::getKey)
-        .findFirst()
-        .orElse(null);
+    return version.equals(slots.get(BLUE)) ? BLUE : version.equals(slots.get(GREEN)) ? GREEN : null;
+  }
+
+  /**
+   * The slot that serves {@code version} when it is live: the one marked live when it holds that
+   * version (both slots do after the live version was released again), else the one that holds it.
+   */
+  public static String liveSlot(Map<String, String> slots, String version) {
+    String marked = slots.get(LIVE);
+    if (version != null && marked != null && version.equals(slots.get(marked))) {
+      return marked;
+    }
+    return slotOf(slots, version);
   }
 
   /** The slot a version goes to next to the live one: the other one; blue when none is live. */
   public static String nextSlot(Map<String, String> slots, String live) {
-    String used = slotOf(slots, live);
+    String used = liveSlot(slots, live);
     return BLUE.equals(used) ? GREEN : BLUE;
+  }
+
+  /**
+   * Appends {@code live <slot>} to {@code .tarmac/slots}, in the switch's frame right after the
+   * proxy's swap: a shell builtin, no program started (the switch's window).
+   */
+  public static HostCommand<CommandResult> markLive(ReleaseLayout layout, String slot) {
+    if (!BLUE.equals(slot) && !GREEN.equals(slot)) {
+      throw new IllegalArgumentException("not a slot: " + slot);
+    }
+    return HostCommand.of(
+        "mark live slot",
+        "echo " + Shell.quote(LIVE + " " + slot) + " >> " + Shell.quote(slotsFile(layout)));
   }
 
   /** The port of {@code process} in {@code slot}: {@code ports + 2 * index (+ 1 in green)}. */
@@ -192,7 +225,9 @@ public final class ProcessCommands {
         .append(other)
         .append(" ' ")
         .append(slots)
-        .append(" 2>/dev/null; echo ")
+        .append(" 2>/dev/null; grep '^live ' ")
+        .append(slots)
+        .append(" 2>/dev/null | tail -n 1; echo ")
         .append(Shell.quote(slot + " " + Names.version(version)))
         .append("; } > ")
         .append(Shell.quote(slotsFile(layout) + ".tmp"))

@@ -95,6 +95,99 @@ class ConfigReleaseIT {
         + "LOG_LEVEL=\"warn\"\n";
   }
 
+  /**
+   * A configuration change released as a new release of the live version is all or nothing: a
+   * failure before the switch (a prepare hook on one host) or after it (an activate hook on one
+   * host: every host switched back) leaves every host's live file as it was, and the live version
+   * not marked bad; the release that makes it changes every host's file at the switch.
+   */
+  @Test
+  void aFailedReleaseOfTheLiveVersionLeavesItsFileAsItWas() throws Exception {
+    SecretBox box = SecretBox.open(work.resolve("data2"));
+    try (DeployFixture fx =
+        new DeployFixture(work.resolve("fx2"), Transports.standard(ssh.settings()), box)) {
+      String app = "cfg2";
+      String yml =
+          yml(app, 3)
+              .replace(
+                  "    prepare:\n",
+                  "    prepare:\n      - test ! -e \"$TARMAC_DEPLOY_TO/fail-prepare\"\n")
+              .replace(
+                  "    activate:\n",
+                  "    activate:\n      - test ! -e \"$TARMAC_DEPLOY_TO/fail-activate\"\n");
+      fx.publish(app, "v1", yml);
+      var values = fx.deployer.configValues();
+      setAll(values, app);
+      assertThat(fx.deployer.release(app, "prod", "v1", fx.options()).status())
+          .isEqualTo(ReleaseStatus.LIVE);
+      values.set(app, "prod", "bob", new Change().secret("JWT_SECRET", JWT_NEW));
+      Path last = ssh.hosts().get(2).root().resolve(app);
+
+      Files.writeString(last.resolve("fail-prepare"), "");
+      ReleaseRecord before = failed(() -> fx.deployer.release(app, "prod", "v1", fx.options()));
+      assertThat(before.status()).isEqualTo(ReleaseStatus.FAILED);
+      assertThat(before.error()).contains("nothing was activated (v1 still serves)");
+      everyHostHas(app, dotenv(app, "v1", 1, JWT_OLD));
+      Files.delete(last.resolve("fail-prepare"));
+
+      Files.writeString(last.resolve("fail-activate"), "");
+      ReleaseRecord after = failed(() -> fx.deployer.release(app, "prod", "v1", fx.options()));
+      assertThat(after.status()).isEqualTo(ReleaseStatus.FAILED);
+      assertThat(after.error()).contains("every host was switched back");
+      everyHostHas(app, dotenv(app, "v1", 1, JWT_OLD));
+      Files.delete(last.resolve("fail-activate"));
+
+      ReleaseRecord made = fx.deployer.release(app, "prod", "v1", fx.options());
+      assertThat(made.status()).isEqualTo(ReleaseStatus.LIVE);
+      everyHostHas(app, dotenv(app, "v1", 2, JWT_NEW));
+      for (SshHosts.Host h : ssh.hosts()) {
+        // the rotated secret's old value is not left in the live release's directory
+        Path release = h.root().resolve(app).resolve("releases/v1");
+        try (Stream<Path> files = Files.walk(release)) {
+          for (Path f : files.filter(Files::isRegularFile).toList()) {
+            assertThat(Files.readString(f, StandardCharsets.ISO_8859_1))
+                .as(f.toString())
+                .doesNotContain(JWT_OLD);
+          }
+        }
+      }
+      for (SshHosts.Host h : ssh.hosts()) {
+        assertThat(Path.of(file(h, app, "v1")).resolveSibling("prepare.seen"))
+            .content()
+            .isEqualTo("0.0.0.0|" + JWT_NEW);
+      }
+    }
+  }
+
+  /** Every required name: the app's in two changes (app r2), prod's in one (prod r1). */
+  private static void setAll(dev.tarmac.deploy.store.ConfigValues values, String app) {
+    values.set(app, null, "ann", new Change().plain("HOST", "0.0.0.0"));
+    setTheRest(values, app);
+  }
+
+  private static void setTheRest(dev.tarmac.deploy.store.ConfigValues values, String app) {
+    values.set(app, null, "ann", new Change().secret("DB_PASSWORD", DB_PASSWORD));
+    values.set(
+        app, "prod", "bob", new Change().plain("LOG_LEVEL", "warn").secret("JWT_SECRET", JWT_OLD));
+  }
+
+  private static ReleaseRecord failed(org.assertj.core.api.ThrowableAssert.ThrowingCallable run) {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(run);
+    assertThat(t).isInstanceOf(ReleaseFailedException.class);
+    return ((ReleaseFailedException) t).record();
+  }
+
+  /** Every host's live file reads {@code expected}, mode 600, and v1 is not marked bad there. */
+  private static void everyHostHas(String app, String expected) throws Exception {
+    for (SshHosts.Host h : ssh.hosts()) {
+      Path env = Path.of(file(h, app, "v1"));
+      assertThat(env).as(h.name()).content().isEqualTo(expected);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(env)))
+          .isEqualTo("rw-------");
+      assertThat(h.root().resolve(app).resolve(".tarmac/bad/v1")).as(h.name()).doesNotExist();
+    }
+  }
+
   @Test
   void aReleaseRendersValuesAndSecretsOnEveryHostAndNoSecretLeavesTheFile() throws Exception {
     SecretBox box = SecretBox.open(work.resolve("data"));
@@ -121,12 +214,7 @@ class ConfigReleaseIT {
       }
       assertThat(fx.store.list("apps/cfg/envs/")).isEmpty();
 
-      values.set(app, null, "ann", new Change().secret("DB_PASSWORD", DB_PASSWORD));
-      values.set(
-          app,
-          "prod",
-          "bob",
-          new Change().plain("LOG_LEVEL", "warn").secret("JWT_SECRET", JWT_OLD));
+      setTheRest(values, app);
 
       ReleaseRecord r1 = fx.deployer.release(app, "prod", "v1", fx.options());
       assertThat(r1.config())

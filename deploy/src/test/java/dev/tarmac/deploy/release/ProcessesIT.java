@@ -399,4 +399,54 @@ class ProcessesIT {
       assertThat(running(h.name())).isEqualTo(before.get(h.name()));
     }
   }
+
+  /**
+   * Releasing the live version again (a configuration change is released so) starts it in the other
+   * slot each time, and visitors see no failed request: after the first time both slots hold that
+   * version, and only the slot marked live at the switch says which one serves — read by the
+   * version alone, the second time started nothing and left the old processes serving.
+   */
+  @Test
+  @Order(5)
+  void releasingTheLiveVersionAgainRestartsItsProcessesEveryTime() throws Exception {
+    Map<String, String> app = Map.of("server.py", SERVER);
+    String live;
+    try {
+      live = fx.deployer.status("visit", "prod").recorded();
+    } catch (dev.tarmac.deploy.DeployException e) {
+      live = null; // run alone: nothing released yet
+    }
+    if (live == null) {
+      fx.publish("visit", "v1", config("python3 server.py", "30s"), app);
+      fx.deployer.release("visit", "prod", "v1", fx.options());
+      live = "v1";
+    }
+    String l = live;
+    try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 60 : 180))) {
+      for (int round = 1; round <= 2; round++) {
+        Map<String, Map<String, String>> before = new java.util.TreeMap<>();
+        for (SshHosts.Host h : ssh.hosts()) {
+          before.put(h.name(), running(h.name()));
+        }
+        ReleaseRecord again = fx.deployer.release("visit", "prod", l, fx.options());
+        assertThat(again.status()).isEqualTo(ReleaseStatus.LIVE);
+        for (SshHosts.Host h : ssh.hosts()) {
+          Map<String, String> now = running(h.name());
+          assertThat(now).as("round %d on %s", round, h.name()).hasSize(1);
+          String program = now.keySet().iterator().next();
+          assertThat(before.get(h.name()))
+              .as("round %d on %s: the other slot serves now", round, h.name())
+              .doesNotContainKey(program);
+          String slot = program.substring(program.lastIndexOf('-') + 1);
+          int port = 19100 + 10 * hostIndex(h) + (slot.equals("green") ? 1 : 0);
+          assertThat(Files.readString(h.root().resolve("nginx/upstream.conf")))
+              .contains("server 127.0.0.1:" + port + ";");
+        }
+      }
+      Thread.sleep(300);
+      visitors.close();
+      assertThat(visitors.failures()).as("failed requests").isEmpty();
+      assertThat(visitors.answers()).isNotEmpty().allMatch(a -> a.body().equals("visit " + l));
+    }
+  }
 }

@@ -36,6 +36,25 @@ class ProcessCommandsTest {
   }
 
   @Test
+  void whenBothSlotsHoldTheLiveVersionTheMarkSaysWhichServes() {
+    // the live version released again (a configuration change): both slots hold v2, green serves
+    Map<String, String> slots =
+        ProcessCommands.parseSlots("blue v2\nlive blue\ngreen v2\nlive green\n");
+    assertThat(slots.get(ProcessCommands.LIVE)).isEqualTo("green");
+    assertThat(ProcessCommands.liveSlot(slots, "v2")).isEqualTo("green");
+    assertThat(ProcessCommands.nextSlot(slots, "v2")).isEqualTo("blue");
+    // a mark for a slot that holds another version is not taken for the live one
+    Map<String, String> stale = ProcessCommands.parseSlots("blue v1\ngreen v2\nlive green\n");
+    assertThat(ProcessCommands.liveSlot(stale, "v1")).isEqualTo("blue");
+    assertThat(ProcessCommands.nextSlot(stale, "v1")).isEqualTo("green");
+    assertThat(ProcessCommands.parseSlots("live red\nlive\n")).isEmpty();
+    assertThat(ProcessCommands.markLive(layout, "green").text())
+        .isEqualTo("echo 'live green' >> /srv/shop/.tarmac/slots");
+    assertThatThrownBy(() -> ProcessCommands.markLive(layout, "red; rm -rf /"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void twoPortsPerServedProcess() {
     List<AppProcess> served = List.of(web, api);
     assertThat(ProcessCommands.port(3100, served, "web", "blue")).isEqualTo(3100);
@@ -98,7 +117,8 @@ class ProcessCommandsTest {
                 + " > /etc/sv/conf.d/shop-prod-web-green.conf.tmp"
                 + " && mv -f /etc/sv/conf.d/shop-prod-web-green.conf.tmp"
                 + " /etc/sv/conf.d/shop-prod-web-green.conf\n"
-                + "{ grep '^blue ' /srv/shop/.tarmac/slots 2>/dev/null; echo 'green v2'; }"
+                + "{ grep '^blue ' /srv/shop/.tarmac/slots 2>/dev/null;"
+                + " grep '^live ' /srv/shop/.tarmac/slots 2>/dev/null | tail -n 1; echo 'green v2'; }"
                 + " > /srv/shop/.tarmac/slots.tmp && mv -f /srv/shop/.tarmac/slots.tmp"
                 + " /srv/shop/.tarmac/slots || exit 1\n"
                 + "supervisorctl -c /etc/sv/supervisord.conf update shop-prod-web-green || exit $?\n"
@@ -122,15 +142,18 @@ class ProcessCommandsTest {
   void theSlotsFileKeepsTheOtherSlotThroughSh(@TempDir Path dir) throws Exception {
     ReleaseLayout l = new ReleaseLayout(dir.toString());
     Files.createDirectories(dir.resolve(".tarmac"));
-    Files.writeString(dir.resolve(".tarmac/slots"), "blue v1\ngreen v0\n");
+    Files.writeString(dir.resolve(".tarmac/slots"), "blue v1\nlive green\ngreen v0\nlive blue\n");
     // only the slots half: supervisorctl is not on this machine's path in unit tests
     String command = ProcessCommands.start(l, sv, "green", "v2", Map.of(), Map.of()).text();
     String slotsHalf = command.substring(command.indexOf('{'), command.indexOf("|| exit 1"));
     Process p = new ProcessBuilder("sh", "-c", slotsHalf).inheritIO().start();
     assertThat(p.waitFor()).isZero();
-    assertThat(Files.readString(dir.resolve(".tarmac/slots"))).isEqualTo("blue v1\ngreen v2\n");
+    // the new slot's line replaces the old one; the last mark stays until the switch appends one
+    assertThat(Files.readString(dir.resolve(".tarmac/slots")))
+        .isEqualTo("blue v1\nlive blue\ngreen v2\n");
     Process read = new ProcessBuilder("sh", "-c", ProcessCommands.readSlots(l).text()).start();
     assertThat(ProcessCommands.parseSlots(new String(read.getInputStream().readAllBytes())))
-        .containsExactly(Map.entry("blue", "v1"), Map.entry("green", "v2"));
+        .containsExactly(
+            Map.entry("blue", "v1"), Map.entry("live", "blue"), Map.entry("green", "v2"));
   }
 }

@@ -35,8 +35,22 @@ public final class SshHosts implements AutoCloseable {
    */
   public enum Login {
     FAST,
-    SLOW
+    SLOW,
+    /** {@link #BUSY_USER}: bash whose {@code .bashrc} computes for ~0.3 s (the fleet benchmark). */
+    BUSY
   }
+
+  /** The deploy user of {@link Login#BUSY} hosts. */
+  public static final String BUSY_USER = "tarmac-busy";
+
+  /**
+   * A version manager's start-up that computes instead of sleeping (about 0.3 s of one core here):
+   * sixteen such logins at once take the CPU from the shells that wait for the switch.
+   */
+  static final String BUSY_BASHRC =
+      "# a version manager starting up, computing: every shell\n"
+          + "i=0; while [ $i -lt 120000 ]; do i=$((i+1)); done\n"
+          + "echo 'pyenv: shims ready' >&2\n";
 
   /** The deploy user of {@link Login#SLOW} hosts. */
   public static final String SLOW_USER = "tarmac-slow";
@@ -78,7 +92,7 @@ public final class SshHosts implements AutoCloseable {
   public SshHosts(
       Path dir, int count, String addressPrefix, int firstAddress, Login login, int firstPort)
       throws Exception {
-    this.user = login == Login.SLOW ? SLOW_USER : USER;
+    this.user = login == Login.SLOW ? SLOW_USER : login == Login.BUSY ? BUSY_USER : USER;
     this.dir = Files.createDirectories(dir.toAbsolutePath());
     this.deployTo = Files.createDirectories(this.dir.resolve("srv-app"));
     this.clientKey = this.dir.resolve("client_key");
@@ -89,7 +103,9 @@ public final class SshHosts implements AutoCloseable {
     }
     Files.createDirectories(Path.of("/run/sshd"));
     if (login == Login.SLOW) {
-      ensureSlowUser();
+      ensureBashUser(SLOW_USER, SLOW_BASHRC);
+    } else if (login == Login.BUSY) {
+      ensureBashUser(BUSY_USER, BUSY_BASHRC);
     } else {
       ensureUser();
     }
@@ -367,9 +383,9 @@ public final class SshHosts implements AutoCloseable {
     return user;
   }
 
-  private static void ensureSlowUser() throws Exception {
-    Path home = Path.of("/var/lib/" + SLOW_USER);
-    if (new ProcessBuilder("id", SLOW_USER).start().waitFor() != 0) {
+  private static void ensureBashUser(String user, String bashrc) throws Exception {
+    Path home = Path.of("/var/lib/" + user);
+    if (new ProcessBuilder("id", user).start().waitFor() != 0) {
       run(
           "useradd",
           "--system",
@@ -380,11 +396,11 @@ public final class SshHosts implements AutoCloseable {
           "/bin/bash",
           "--password",
           "*",
-          SLOW_USER);
+          user);
     }
     Files.createDirectories(home);
-    Files.writeString(home.resolve(".bashrc"), SLOW_BASHRC);
-    run("chown", "-R", SLOW_USER, home.toString());
+    Files.writeString(home.resolve(".bashrc"), bashrc);
+    run("chown", "-R", user, home.toString());
   }
 
   /** Runs a command on this machine; its output in the exception when it fails. */

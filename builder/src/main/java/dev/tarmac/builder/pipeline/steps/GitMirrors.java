@@ -89,6 +89,34 @@ public final class GitMirrors {
     }
   }
 
+  /** The branches of the repository at {@code url} and the commit each points at, by name. */
+  public static java.util.Map<String, String> remoteBranches(
+      String url, TransportConfigCallback access) {
+    try {
+      java.util.Map<String, String> heads = new java.util.TreeMap<>();
+      for (Ref ref :
+          Git.lsRemoteRepository()
+              .setRemote(url)
+              .setTags(false)
+              .setHeads(true)
+              .setTransportConfigCallback(access)
+              .call()) {
+        String name = ref.getName();
+        if (name.startsWith("refs/heads/") && ref.getObjectId() != null) {
+          heads.put(name.substring("refs/heads/".length()), ref.getObjectId().name());
+        }
+      }
+      return heads;
+    } catch (GitAPIException | RuntimeException e) {
+      throw new BuildException(
+          "cannot list the branches of "
+              + RepoUrls.redact(url)
+              + ": "
+              + RepoUrls.redact(rootMessage(e)),
+          e);
+    }
+  }
+
   /**
    * A new mirror: an empty bare repository, then the same fetch as every later update. Not {@code
    * git clone --mirror}: JGit's clone also resolves the remote's {@code HEAD}, and a repository
