@@ -250,6 +250,21 @@ final class Output {
           .append(" ms");
     }
     out.println(summary.toString().replaceFirst("^ · ", ""));
+    // a contract migration that ran ends what the older releases can run on (docs/releasing.md,
+    // "Expand and contract"); a failed one is also a warning below
+    for (JsonNode host : record.path("hosts")) {
+      for (JsonNode task : host.path("tasks")) {
+        if (task.path("name").asText().equals("contract")) {
+          out.println(
+              "contract migration "
+                  + (task.path("ok").asBoolean() ? "ran" : "FAILED")
+                  + " on "
+                  + printable(host.path("name").asText(), Keep.LINES)
+                  + ": a rollback to an older release is refused without --restore-database or"
+                  + " --across-contract");
+        }
+      }
+    }
     // what failed after the switch while the release went live (a host's revision log)
     for (JsonNode w : record.path("warnings")) {
       out.println("warning: " + printable(w.asText(), Keep.LINES));

@@ -30,6 +30,13 @@ public final class RollbackCommand implements Callable<Integer> {
       description = "restore the dump taken before the release being rolled back (restore hook)")
   boolean restoreDatabase;
 
+  @Option(
+      names = "--across-contract",
+      description =
+          "go back across a contract migration that ran (refused otherwise): the older version"
+              + " runs on the schema as it is")
+  boolean acrossContract;
+
   @Mixin Target target;
 
   @Mixin RunOptions run;
@@ -38,14 +45,22 @@ public final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    ApiClient api = client.client();
+    JsonNode started = api.post(target.path("rollback"), body());
+    return Follow.outcome(api, client, run.noWait, target.app, target.env, started, "rollback");
+  }
+
+  /** What POST …/rollback is sent (docs/api.md). */
+  Map<String, Object> body() {
     Map<String, Object> body = new LinkedHashMap<>();
     if (to != null) {
       body.put("to", to);
     }
     body.put("restoreDatabase", restoreDatabase);
+    if (acrossContract) {
+      body.put("acrossContract", true);
+    }
     body.put("forceUnlock", run.forceUnlock);
-    ApiClient api = client.client();
-    JsonNode started = api.post(target.path("rollback"), body);
-    return Follow.outcome(api, client, run.noWait, target.app, target.env, started, "rollback");
+    return body;
   }
 }

@@ -59,6 +59,33 @@ class OutputTest {
                 + " web2: log revision failed (exit 1): No space left\uFFFD[2J");
   }
 
+  /** The lines {@link Output#timeline} prints for the record {@code json}. */
+  static java.util.List<String> timeline(String json) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Output.timeline(new PrintStream(bytes, true, StandardCharsets.UTF_8), JSON.readTree(json));
+    return bytes.toString(StandardCharsets.UTF_8).lines().toList();
+  }
+
+  /** A release whose contract migration ran says so, and what it means for a rollback. */
+  @Test
+  void aContractMigrationThatRanIsSaidAfterTheTotals() throws Exception {
+    assertThat(
+            timeline(
+                """
+            {"startedAt":"2026-01-01T00:00:00Z","finishedAt":"2026-01-01T00:00:01Z",
+             "activationWindowMs":9,
+             "hosts":[{"name":"db1","tasks":[{"name":"contract","startedAt":"2026-01-01T00:00:00.5Z",
+               "finishedAt":"2026-01-01T00:00:00.7Z","ok":false}]},{"name":"web2","tasks":[]}],
+             "warnings":["contract failed after the switch (the release is live): the contract migration of v2 failed on db1"]}
+            """))
+        .endsWith(
+            "total 1.00 s · activation window 9 ms",
+            "contract migration FAILED on db1: a rollback to an older release is refused without"
+                + " --restore-database or --across-contract",
+            "warning: contract failed after the switch (the release is live): the contract"
+                + " migration of v2 failed on db1");
+  }
+
   @Test
   void aTerminalShowsALiveLinePerHostWithTheDownloadBar() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

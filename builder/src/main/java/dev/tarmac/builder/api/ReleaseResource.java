@@ -38,8 +38,12 @@ public class ReleaseResource {
   /** The body of POST …/releases. */
   public record NewRelease(String version, Boolean forceUnlock) {}
 
-  /** The body of POST …/rollback. */
-  public record NewRollback(String to, Boolean restoreDatabase, Boolean forceUnlock) {}
+  /**
+   * The body of POST …/rollback. {@code acrossContract}: across a contract migration that ran
+   * (docs/releasing.md, "Expand and contract").
+   */
+  public record NewRollback(
+      String to, Boolean restoreDatabase, Boolean forceUnlock, Boolean acrossContract) {}
 
   @Inject ReleaseService releases;
   @Inject Caller caller;
@@ -127,13 +131,14 @@ public class ReleaseResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @Requires(Role.DEPLOYER)
   public Response rollback(String app, String env, NewRollback body) {
-    NewRollback b = body == null ? new NewRollback(null, false, false) : body;
+    NewRollback b = body == null ? new NewRollback(null, false, false, false) : body;
     ReleaseRecord started =
         releases.rollback(
             app,
             env,
             Optional.ofNullable(b.to()),
             Boolean.TRUE.equals(b.restoreDatabase()),
+            Boolean.TRUE.equals(b.acrossContract()),
             caller.name(),
             Boolean.TRUE.equals(b.forceUnlock()));
     return Response.accepted(started).build();

@@ -188,6 +188,21 @@ public class ReleaseService {
       boolean restoreDatabase,
       String who,
       boolean forceUnlock) {
+    return rollback(app, env, to, restoreDatabase, false, who, forceUnlock);
+  }
+
+  /**
+   * Starts a rollback; {@code acrossContract}: across a contract migration that ran, refused (409)
+   * otherwise (docs/releasing.md, "Expand and contract").
+   */
+  public ReleaseRecord rollback(
+      String app,
+      String env,
+      Optional<String> to,
+      boolean restoreDatabase,
+      boolean acrossContract,
+      String who,
+      boolean forceUnlock) {
     to.ifPresent(v -> requireBuilt(app, env, v));
     Environments.Registered reg = environments.require(app, env, to.orElse(null));
     return start(
@@ -195,7 +210,7 @@ public class ReleaseService {
         env,
         options ->
             deployer.startRollback(
-                app, reg.definition().environment(), to, restoreDatabase, options),
+                app, reg.definition().environment(), to, restoreDatabase, acrossContract, options),
         who,
         forceUnlock);
   }

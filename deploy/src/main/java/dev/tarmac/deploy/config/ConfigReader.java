@@ -572,7 +572,7 @@ public final class ConfigReader {
             : mapping(
                 m.get("hooks"),
                 "release.hooks",
-                Set.of("prepare", "backup", "migrate", "restore", "activate"));
+                Set.of("prepare", "backup", "migrate", "restore", "activate", "contract"));
     if (h == null) {
       h = Map.of();
     }
@@ -582,7 +582,8 @@ public final class ConfigReader {
             hooks(h.get("backup"), "release.hooks.backup", false),
             hooks(h.get("migrate"), "release.hooks.migrate", false),
             hooks(h.get("restore"), "release.hooks.restore", false),
-            hooks(h.get("activate"), "release.hooks.activate", true));
+            hooks(h.get("activate"), "release.hooks.activate", true),
+            hooks(h.get("contract"), "release.hooks.contract", false));
     Optional<Health> health = Optional.empty();
     if (m.get("health") != null) {
       Map<String, Node> hm =
@@ -1088,8 +1089,8 @@ public final class ConfigReader {
 
   /**
    * A hook list: each entry a command (runs on every host) or {@code {run: "...", roles: [...]}}
-   * (runs only on hosts with one of those roles). {@code migrate}, {@code backup} and {@code
-   * restore} run once, on the primary db host, so they take no roles.
+   * (runs only on hosts with one of those roles). {@code migrate}, {@code backup}, {@code restore}
+   * and {@code contract} run once, on the primary db host, so they take no roles.
    */
   private List<Hook> hooks(Node node, String key, boolean rolesAllowed) {
     if (node == null) {

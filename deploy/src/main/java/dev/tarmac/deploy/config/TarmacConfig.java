@@ -163,19 +163,38 @@ public record TarmacConfig(
     }
   }
 
+  /**
+   * The release's hooks. {@code contract}: once, on the primary db host, after every host is
+   * switched and healthy on the new version and the old processes stopped (docs/releasing.md,
+   * "Expand and contract"); its failure is a warning, the new version serves.
+   */
   public record Hooks(
       List<Hook> prepare,
       List<Hook> backup,
       List<Hook> migrate,
       List<Hook> restore,
-      List<Hook> activate) {
+      List<Hook> activate,
+      List<Hook> contract) {
+
+    /** Hooks without a contract phase. */
+    public Hooks(
+        List<Hook> prepare,
+        List<Hook> backup,
+        List<Hook> migrate,
+        List<Hook> restore,
+        List<Hook> activate) {
+      this(prepare, backup, migrate, restore, activate, List.of());
+    }
 
     /** The commands of {@code phase} that run on {@code host}, in order. */
     public static List<String> on(List<Hook> phase, Host host) {
       return phase.stream().filter(h -> h.runsOn(host)).map(Hook::run).toList();
     }
 
-    /** The commands of a once-only phase ({@code migrate}, {@code backup}, {@code restore}). */
+    /**
+     * The commands of a once-only phase ({@code migrate}, {@code backup}, {@code restore}, {@code
+     * contract}).
+     */
     public static List<String> commands(List<Hook> phase) {
       return phase.stream().map(Hook::run).toList();
     }

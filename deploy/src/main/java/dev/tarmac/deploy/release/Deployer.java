@@ -305,7 +305,22 @@ public final class Deployer {
       Optional<String> to,
       boolean restoreDatabase,
       ReleaseOptions options) {
-    return startRollback(app, env, to, restoreDatabase, options).run();
+    return rollback(app, env, to, restoreDatabase, false, options);
+  }
+
+  /**
+   * As {@link #rollback(String, String, Optional, boolean, ReleaseOptions)}; {@code
+   * acrossContract}: across a contract migration that ran, which is refused otherwise
+   * (docs/releasing.md, "Expand and contract").
+   */
+  public ReleaseRecord rollback(
+      String app,
+      String env,
+      Optional<String> to,
+      boolean restoreDatabase,
+      boolean acrossContract,
+      ReleaseOptions options) {
+    return startRollback(app, env, to, restoreDatabase, acrossContract, options).run();
   }
 
   /** Takes the lock and makes the record of a rollback, on this thread ({@link #startRelease}). */
@@ -315,12 +330,24 @@ public final class Deployer {
       Optional<String> to,
       boolean restoreDatabase,
       ReleaseOptions options) {
+    return startRollback(app, env, to, restoreDatabase, false, options);
+  }
+
+  /** As above; {@code acrossContract}: across a contract migration that ran. */
+  public ReleaseRun startRollback(
+      String app,
+      String env,
+      Optional<String> to,
+      boolean restoreDatabase,
+      boolean acrossContract,
+      ReleaseOptions options) {
     String a = Names.app(app);
     return new Runner(store, transports, a, Names.env(env), options)
         .start(
             new Rollback(
                 to.map(Names::version),
                 restoreDatabase,
+                acrossContract,
                 v -> builds.require(a, v),
                 used ->
                     configValues
@@ -338,12 +365,24 @@ public final class Deployer {
       Optional<String> to,
       boolean restoreDatabase,
       ReleaseOptions options) {
+    return startRollback(app, env, to, restoreDatabase, false, options);
+  }
+
+  /** As above; {@code acrossContract}: across a contract migration that ran. */
+  public ReleaseRun startRollback(
+      String app,
+      TarmacConfig.Environment env,
+      Optional<String> to,
+      boolean restoreDatabase,
+      boolean acrossContract,
+      ReleaseOptions options) {
     String a = Names.app(app);
     return new Runner(store, transports, a, Names.env(env.name()), options)
         .start(
             new Rollback(
                 to.map(Names::version),
                 restoreDatabase,
+                acrossContract,
                 v -> {
                   Builds.Built b = builds.require(a, v);
                   return new Builds.Built(b.record(), b.config().withEnvironment(env));

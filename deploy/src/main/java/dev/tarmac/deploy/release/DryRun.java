@@ -81,6 +81,9 @@ final class DryRun {
               put(run, "migrate", Hooks.commands(hooks.migrate()));
             }
             put(run, "activate", Hooks.on(hooks.activate(), m.host));
+            if (isPrimaryDb(m)) {
+              put(run, "contract", Hooks.commands(hooks.contract()));
+            }
             CommandResult removes =
                 fleet.run(
                     m,

@@ -29,7 +29,9 @@ import java.util.Set;
  * check → the release's files (a delta from the release the host serves, or the full artifact) →
  * shared links → prepare hooks → the database backup on the primary db host, with the delta from
  * the live version started and the CDN push alongside; after the barrier, the migration once; then
- * the activation and the finish that every run shares.
+ * the activation and the finish that every run shares, the contract migration first in it (once,
+ * when every host serves this version and the old processes stopped; docs/releasing.md, "Expand and
+ * contract").
  */
 final class Release implements Runner.Operation {
   private final BuildRecord build;
@@ -38,6 +40,9 @@ final class Release implements Runner.Operation {
   private final java.util.function.Function<String, TarmacConfig> configOf;
   private final Processes processes;
   private final RenderConfig render;
+
+  /** The contract migration's task, on the primary db host ({@link ReleaseRecord#contractOn}). */
+  static final String CONTRACT = "contract";
 
   /** The host the migration ran on, once it ran ({@link #stillApplied}). */
   private volatile String migratedOn;
@@ -129,6 +134,11 @@ final class Release implements Runner.Operation {
         Activation.HEALTH,
         Activation.PURGE,
         processes.stopOld(),
+        // in the finish: every host switched and healthy, the old processes stopped; a failure
+        // is a warning, the new version serves (docs/releasing.md, "Expand and contract")
+        Phase.when(
+            !config.release().hooks().contract().isEmpty(),
+            Phase.once(CONTRACT, Stage.FINISH, this::contract)),
         render.forget(),
         finish.onEveryHost(),
         finish.cleanAssets());
@@ -371,21 +381,13 @@ final class Release implements Runner.Operation {
 
   /** The migration, once, on the primary db host, after the barrier. */
   private void migrate(Run run) {
-    Hooks hooks = config.release().hooks();
-    Optional<Member> db = run.env.primaryDb().map(h -> run.fleet.member(h.name()));
-    if (db.isEmpty() || hooks.migrate().isEmpty()) {
+    Optional<Member> db = onDb(run, config.release().hooks().migrate());
+    if (db.isEmpty()) {
       return;
     }
     Member m = db.get();
     try {
-      run.fleet.change(
-          m,
-          HookCommands.hooks(
-                  m.layout.release(build.version()),
-                  hookEnv(run, m).variables(m.layout),
-                  Hooks.commands(hooks.migrate()))
-              .named("migrate")
-              .prefixed(render.load(m.layout, build.version())));
+      run.fleet.change(m, onDbCommand(run, m, "migrate", config.release().hooks().migrate()));
       migratedOn = m.name();
     } catch (Fleet.Fenced e) {
       throw e;
@@ -398,6 +400,60 @@ final class Release implements Runner.Operation {
                   : "\nThe database may be half-migrated; the dump taken before is "
                       + run.backup().key()));
     }
+  }
+
+  /**
+   * The contract migration, once, on the primary db host, in the finish: every host serves this
+   * version, the old processes are stopped. A failure is the finish's warning; nothing is switched
+   * back (docs/releasing.md, "Expand and contract").
+   */
+  private void contract(Run run) {
+    Optional<Member> db = onDb(run, config.release().hooks().contract());
+    if (db.isEmpty()) {
+      return;
+    }
+    Member m = db.get();
+    try {
+      run.fleet.change(m, onDbCommand(run, m, CONTRACT, config.release().hooks().contract()));
+    } catch (Fleet.Fenced e) {
+      throw e;
+    } catch (Fleet.StepFailed e) {
+      throw new Fleet.StepFailed(
+          "the contract migration of "
+              + build.version()
+              + " failed on "
+              + m.name()
+              + "; "
+              + build.version()
+              + " serves on every host and stays live (nothing was switched back)"
+              + "; the contract may be partly applied: fix it, then release "
+              + build.version()
+              + " again to run it again"
+              + "; a rollback to a release older than "
+              + build.version()
+              + " is refused without --restore-database or --across-contract"
+              + ": "
+              + e.getMessage());
+    }
+  }
+
+  /** The primary db host, when there is one and {@code hooks} is not empty. */
+  private static Optional<Member> onDb(Run run, List<TarmacConfig.Hook> hooks) {
+    if (hooks.isEmpty()) {
+      return Optional.empty();
+    }
+    return run.env.primaryDb().map(h -> run.fleet.member(h.name()));
+  }
+
+  /** {@code hooks} of a once-only phase, in this release's directory on {@code m}. */
+  private dev.tarmac.deploy.remote.HostCommand<dev.tarmac.deploy.remote.CommandResult> onDbCommand(
+      Run run, Member m, String name, List<TarmacConfig.Hook> hooks) {
+    return HookCommands.hooks(
+            m.layout.release(build.version()),
+            hookEnv(run, m).variables(m.layout),
+            Hooks.commands(hooks))
+        .named(name)
+        .prefixed(render.load(m.layout, build.version()));
   }
 
   /**
@@ -434,7 +490,12 @@ final class Release implements Runner.Operation {
                 + live
                 + ", with the dump taken before "
                 + live
-                + ").");
+                + ").")
+        + (config.release().hooks().contract().isEmpty()
+            ? ""
+            : " Its contract migration did not run: it runs only once every host serves "
+                + v
+                + " (docs/releasing.md, \"Expand and contract\").");
   }
 
   private HookEnv hookEnv(Run run, Member m) {

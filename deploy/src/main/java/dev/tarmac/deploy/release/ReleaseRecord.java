@@ -138,6 +138,38 @@ public record ReleaseRecord(
     }
   }
 
+  /**
+   * The host a contract migration ran on in this run (its {@code contract} task, done or failed: a
+   * failed one may be partly applied), or null: read from the record's tasks, so records written
+   * before contracts existed say none (docs/releasing.md, "Expand and contract").
+   */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public String contractOn() {
+    return contractTask().map(t -> t.host().name()).orElse(null);
+  }
+
+  /** Whether the contract migration that ran ({@link #contractOn}) ended well. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean contractOk() {
+    return contractTask().map(t -> t.task().ok()).orElse(false);
+  }
+
+  private java.util.Optional<HostTask> contractTask() {
+    if (hosts == null) {
+      return java.util.Optional.empty();
+    }
+    for (HostRecord h : hosts) {
+      for (TaskRecord t : h.tasks() == null ? List.<TaskRecord>of() : h.tasks()) {
+        if (Release.CONTRACT.equals(t.name())) {
+          return java.util.Optional.of(new HostTask(h, t));
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private record HostTask(HostRecord host, TaskRecord task) {}
+
   /** The same record with no task's detail (the error stays): a list's entry. */
   public ReleaseRecord withoutTaskDetails() {
     if (hosts == null) {

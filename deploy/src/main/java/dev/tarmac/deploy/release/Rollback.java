@@ -27,6 +27,7 @@ import java.util.function.Function;
 final class Rollback implements Runner.Operation {
   private final Optional<String> to;
   private final boolean restoreDatabase;
+  private final boolean acrossContract;
   private final Function<String, Builds.Built> builds;
 
   private ReleaseRecord live;
@@ -46,7 +47,7 @@ final class Rollback implements Runner.Operation {
   private final Function<ReleaseRecord.ConfigUsed, java.util.Collection<String>> secretsOf;
 
   Rollback(Optional<String> to, boolean restoreDatabase, Function<String, Builds.Built> builds) {
-    this(to, restoreDatabase, builds, used -> List.of());
+    this(to, restoreDatabase, false, builds, used -> List.of());
   }
 
   /**
@@ -58,8 +59,22 @@ final class Rollback implements Runner.Operation {
       boolean restoreDatabase,
       Function<String, Builds.Built> builds,
       Function<ReleaseRecord.ConfigUsed, java.util.Collection<String>> secretsOf) {
+    this(to, restoreDatabase, false, builds, secretsOf);
+  }
+
+  /**
+   * {@code acrossContract}: go back across a contract migration that ran, without restoring the
+   * database (the user says the target runs on the contracted schema).
+   */
+  Rollback(
+      Optional<String> to,
+      boolean restoreDatabase,
+      boolean acrossContract,
+      Function<String, Builds.Built> builds,
+      Function<ReleaseRecord.ConfigUsed, java.util.Collection<String>> secretsOf) {
     this.to = to;
     this.restoreDatabase = restoreDatabase;
+    this.acrossContract = acrossContract;
     this.builds = builds;
     this.secretsOf = secretsOf;
   }
@@ -182,15 +197,16 @@ final class Rollback implements Runner.Operation {
     if (target.equals(live.version())) {
       throw new DeployException(target + " is already live; nothing to do");
     }
-    // the configuration the target's newest release rendered: its file is still in its directory
-    targetConfigUsed =
+    // the target's newest release (or rollback) that went live: the configuration it rendered
+    // (its file is still in its directory), and the contracts that ran since
+    Optional<ReleaseRecord> targetLive =
         past.stream()
             .filter(r -> r.version().equals(target))
             .filter(
                 r -> r.status() == ReleaseStatus.LIVE || r.status() == ReleaseStatus.ROLLED_BACK)
-            .max(java.util.Comparator.comparingLong(ReleaseRecord::id))
-            .map(ReleaseRecord::config)
-            .orElse(null);
+            .max(java.util.Comparator.comparingLong(ReleaseRecord::id));
+    targetConfigUsed = targetLive.map(ReleaseRecord::config).orElse(null);
+    refuseAcrossContract(past, target, targetLive.map(ReleaseRecord::id).orElse(0L));
     Builds.Built liveBuild = builds.apply(live.version());
     Builds.Built targetBuild = builds.apply(target);
     liveConfig = liveBuild.config();
@@ -219,6 +235,71 @@ final class Rollback implements Runner.Operation {
             built.app(), built.build(), built.release(), liveConfig.environments(), built.config());
     return new Run.Target(
         target, targetBuild.record().commit(), live.version(), targetConfig, liveConfig);
+  }
+
+  /**
+   * A rollback to {@code target}, last live as record {@code since}, across a contract migration
+   * that ran after it is refused: the contract dropped what the target may still use
+   * (docs/releasing.md, "Expand and contract"). {@code --restore-database} undoes the live
+   * release's own contract (its dump was taken before it), not an older one's; {@code
+   * --across-contract} goes back anyway.
+   */
+  private void refuseAcrossContract(List<ReleaseRecord> past, String target, long since) {
+    if (acrossContract) {
+      return;
+    }
+    List<ReleaseRecord> crossed =
+        past.stream()
+            .filter(r -> r.id() > since)
+            .filter(r -> r.contractOn() != null)
+            .filter(r -> !(restoreDatabase && r.id() == live.id()))
+            .toList();
+    if (crossed.isEmpty()) {
+      return;
+    }
+    String ran =
+        crossed.stream()
+            .map(
+                r ->
+                    "#"
+                        + r.id()
+                        + " "
+                        + r.version()
+                        + " on "
+                        + r.contractOn()
+                        + (r.contractOk() ? "" : " (failed: it may be partly applied)"))
+            .collect(java.util.stream.Collectors.joining(", "));
+    String cmd = "tarmac rollback " + live.app() + " --env " + live.env() + " --to " + target;
+    throw new DeployException(
+        "cannot roll back to "
+            + target
+            + ": the contract migration of "
+            + ran
+            + " ran after "
+            + target
+            + " was live, and dropped what "
+            + target
+            + " may still use; nothing was changed. "
+            + (restoreDatabase
+                ? "--restore-database brings back only the schema from before "
+                    + live.version()
+                    + " (the dump taken before it), not what an older contract dropped: restore"
+                    + " that database by hand, or, if "
+                    + target
+                    + " runs on the schema as it is: "
+                    + cmd
+                    + " --restore-database --across-contract"
+                : (crossed.size() == 1 && crossed.get(0).id() == live.id()
+                        ? "Restore the database from before "
+                            + live.version()
+                            + ": "
+                            + cmd
+                            + " --restore-database; or, if "
+                        : "If ")
+                    + target
+                    + " runs on the schema as it is: "
+                    + cmd
+                    + " --across-contract"));
   }
 
   /** The newest LIVE release older than the live one, with another version. */

@@ -28,6 +28,8 @@ class ConfigReaderTest {
     assertThat(config.release().keep()).isEqualTo(5);
     assertThat(config.release().keepBuilds()).isEqualTo(20);
     assertThat(config.release().hooks().migrate()).hasSize(1);
+    assertThat(TarmacConfig.Hooks.commands(config.release().hooks().contract()))
+        .containsExactly("psql -v ON_ERROR_STOP=1 -d shop -f migrations/contract.sql");
     assertThat(config.release().health().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(10));
     TarmacConfig.Environment production = config.environment("production");
     assertThat(production.parallel()).isEqualTo(50);

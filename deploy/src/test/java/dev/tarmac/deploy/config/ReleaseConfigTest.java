@@ -70,6 +70,36 @@ class ReleaseConfigTest {
   }
 
   @Test
+  void theContractHookIsReadAndTakesNoRoles() throws Exception {
+    TarmacConfig config =
+        ConfigReader.read(
+            withRelease(
+                "  hooks:\n    migrate: [\"./migrate up\"]\n"
+                    + "    contract: [\"./migrate contract\", \"./notify\"]\n"),
+            "tarmac.yml");
+    assertThat(Hooks.commands(config.release().hooks().contract()))
+        .containsExactly("./migrate contract", "./notify");
+    assertThat(
+            ConfigReader.read(withRelease("  hooks:\n    migrate: [x]\n"), "tarmac.yml")
+                .release()
+                .hooks()
+                .contract())
+        .isEmpty();
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    withRelease("  hooks:\n    contract:\n      - { run: x, roles: [db] }\n"),
+                    "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("release.hooks.contract[0]")
+        .hasMessageContaining("runs once, on the primary db host");
+    assertThatThrownBy(
+            () -> ConfigReader.read(withRelease("  hooks:\n    contract: 3\n"), "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("release.hooks.contract");
+  }
+
+  @Test
   void overlappingSharedPathsAreRefused() {
     assertThatThrownBy(
             () ->

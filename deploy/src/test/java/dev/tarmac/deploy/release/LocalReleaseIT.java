@@ -415,7 +415,12 @@ class LocalReleaseIT {
           config(healthYaml)
               .replace(
                   "activate: [\"echo $TARMAC_VERSION",
-                  "activate: [\"echo by the v2 hook $TARMAC_VERSION"));
+                  "activate: [\"echo by the v2 hook $TARMAC_VERSION")
+              // and a contract migration, which must not run: not every host serves v2
+              .replace(
+                  "    activate: [",
+                  "    contract: [\"echo $TARMAC_VERSION >> $TARMAC_SHARED_DIR/contracted.log\"]\n"
+                      + "    activate: ["));
       fx.deployer.release("shop", "prod", "v1", fx.options());
 
       assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", fx.options()))
@@ -445,7 +450,11 @@ class LocalReleaseIT {
               "\nThe migration of v2 ran on web1 and stays applied: the database is migrated for v2"
                   + " while v1 serves (no dump was taken before it: there is no backup hook). If v1"
                   + " cannot run on it: tarmac rollback shop --env prod --restore-database (back to"
-                  + " the release before v1, with the dump taken before v1).");
+                  + " the release before v1, with the dump taken before v1). Its contract"
+                  + " migration did not run: it runs only once every host serves v2"
+                  + " (docs/releasing.md, \"Expand and contract\").");
+      assertThat(hosts.resolve("web1/shared/contracted.log")).doesNotExist();
+      assertThat(failed.contractOn()).isNull();
       assertThat(failed.hosts().get(2).tasks())
           .extracting(ReleaseRecord.TaskRecord::name)
           .contains("switch", "health", "switch back");

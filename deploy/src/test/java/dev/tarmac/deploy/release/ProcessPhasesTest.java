@@ -55,6 +55,34 @@ class ProcessPhasesTest {
   }
 
   @Test
+  void theContractRunsInTheFinishOnceTheOldProcessesStopped() throws Exception {
+    TarmacConfig config =
+        ConfigReader.read(
+            Files.readString(Path.of("../docs/examples/processes/tarmac.yml"))
+                .replace(
+                    "release:\n", "release:\n  hooks:\n    contract: [\"./migrate contract\"]\n"),
+            "tarmac.yml");
+    List<String> names = names(config);
+    assertThat(names)
+        .containsSubsequence(
+            "BEFORE_SWITCH migrate",
+            "ACTIVATE switch",
+            "ACTIVATE health",
+            "FINISH stop old processes",
+            "FINISH contract",
+            "FINISH log revision and clean up");
+    assertThat(names.get(names.indexOf("FINISH contract") - 1))
+        .isEqualTo("FINISH stop old processes");
+    // without a contract hook, no contract phase
+    assertThat(
+            names(
+                ConfigReader.read(
+                    Files.readString(Path.of("../docs/examples/processes/tarmac.yml")),
+                    "tarmac.yml")))
+        .noneMatch(n -> n.contains("contract"));
+  }
+
+  @Test
   void anAppWithoutProcessesHasNoneOfTheirPhases() throws Exception {
     TarmacConfig config =
         ConfigReader.read(Files.readString(Path.of("../docs/examples/tarmac.yml")), "tarmac.yml");
