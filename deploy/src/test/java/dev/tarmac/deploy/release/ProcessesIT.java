@@ -678,4 +678,67 @@ class ProcessesIT {
       assertThat(visitors.answers()).isNotEmpty().allMatch(a -> a.body().equals("visit " + l));
     }
   }
+
+  /**
+   * A configuration change released like code, with the app's processes (issue 24): the live
+   * version released again with a new value starts its processes in the other slot with that value
+   * and switches every host to them — no failed request, and after the release every host answers
+   * with the new value (the processes read the file this release rendered, not the live one).
+   */
+  @Test
+  @Order(9)
+  void aConfigurationChangeReleasedRestartsTheProcessesWithTheNewValue() throws Exception {
+    String greeter =
+        SERVER.replace(
+            "'visit ' + version + '\\n'",
+            "'visit ' + version + ' ' + os.environ.get('GREETING', '-') + '\\n'");
+    assertThat(greeter).contains("GREETING");
+    try (DeployFixture cfx =
+        new DeployFixture(
+            work.resolve("fx-config"),
+            Transports.standard(ssh.settings()),
+            dev.tarmac.deploy.store.SecretBox.open(work.resolve("data-config")))) {
+      cfx.publish(
+          "visit",
+          "v8",
+          config("python3 greeter.py", "30s") + "config:\n  file: .env\n  required: [GREETING]\n",
+          Map.of("greeter.py", greeter));
+      var values = cfx.deployer.configValues();
+      values.set(
+          "visit",
+          null,
+          "ann",
+          new dev.tarmac.deploy.store.ConfigValues.Change().plain("GREETING", "hello-1"));
+      assertThat(cfx.deployer.release("visit", "prod", "v8", cfx.options()).status())
+          .isEqualTo(ReleaseStatus.LIVE);
+      try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
+        Thread.sleep(500);
+        values.set(
+            "visit",
+            null,
+            "ann",
+            new dev.tarmac.deploy.store.ConfigValues.Change().plain("GREETING", "hello-2"));
+        long asked = System.nanoTime();
+        ReleaseRecord again = cfx.deployer.release("visit", "prod", "v8", cfx.options());
+        long released = System.nanoTime();
+        Thread.sleep(500);
+        visitors.close();
+        assertThat(again.status()).isEqualTo(ReleaseStatus.LIVE);
+        assertThat(visitors.failures()).as("failed requests").isEmpty();
+        List<Visitors.Answer> answers = visitors.answers();
+        assertThat(answers.stream().filter(a -> a.at() < asked))
+            .isNotEmpty()
+            .allMatch(a -> a.body().equals("visit v8 hello-1"));
+        assertThat(answers.stream().filter(a -> a.at() > released))
+            .isNotEmpty()
+            .allMatch(a -> a.body().equals("visit v8 hello-2"));
+        for (int h = 0; h < HOSTS; h++) {
+          int host = h;
+          assertThat(answers)
+              .as("host %d answers with the new value", h + 1)
+              .anyMatch(a -> a.host() == host && a.body().equals("visit v8 hello-2"));
+        }
+      }
+    }
+  }
 }
