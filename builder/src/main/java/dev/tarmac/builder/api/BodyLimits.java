@@ -27,7 +27,7 @@ public class BodyLimits {
   static final String WEBHOOK_SETTING = "tarmac.limits.max-webhook-body-size";
   private static final String LIMIT_KEY = "tarmac.body-limit";
 
-  @jakarta.inject.Inject dev.tarmac.builder.service.TarmacSettings settings;
+  @jakarta.inject.Inject dev.tarmac.builder.settings.TarmacSettings settings;
 
   private record Limit(long bytes, String setting, BodyHandler reader) {}
 

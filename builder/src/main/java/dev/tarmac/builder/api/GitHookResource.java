@@ -36,7 +36,7 @@ public class GitHookResource {
   @Inject BuildService builds;
   @Inject SeenDeliveries seen;
 
-  @Inject dev.tarmac.builder.service.TarmacSettings settings;
+  @Inject dev.tarmac.builder.settings.TarmacSettings settings;
 
   @POST
   @Consumes(MediaType.WILDCARD)

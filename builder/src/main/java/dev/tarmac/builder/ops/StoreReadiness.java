@@ -33,7 +33,7 @@ public class StoreReadiness implements HealthCheck {
 
   @Inject ArtifactStore store;
 
-  @Inject dev.tarmac.builder.service.TarmacSettings settings;
+  @Inject dev.tarmac.builder.settings.TarmacSettings settings;
 
   /** One probe at a time (probeOnce): one thread, nothing waiting; ended with the service. */
   private final ExecutorService probes = dev.tarmac.deploy.Threads.single("tarmac-health", 1);

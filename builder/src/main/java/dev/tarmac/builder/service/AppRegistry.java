@@ -2,6 +2,7 @@ package dev.tarmac.builder.service;
 
 import dev.tarmac.builder.git.RepoSecrets;
 import dev.tarmac.builder.git.RepoUrls;
+import dev.tarmac.builder.settings.TarmacSettings;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.Names;
 import dev.tarmac.distributor.model.StoreLayout;

@@ -2,6 +2,7 @@ package dev.tarmac.builder.service;
 
 import dev.tarmac.builder.auth.TokenStore;
 import dev.tarmac.builder.git.RepoSecrets;
+import dev.tarmac.builder.settings.TarmacSettings;
 import dev.tarmac.deploy.remote.SshSettings;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.fs.FsArtifactStore;

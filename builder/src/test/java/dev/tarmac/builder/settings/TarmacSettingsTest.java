@@ -1,4 +1,4 @@
-package dev.tarmac.builder.service;
+package dev.tarmac.builder.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

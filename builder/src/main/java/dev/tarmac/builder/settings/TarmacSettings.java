@@ -1,4 +1,4 @@
-package dev.tarmac.builder.service;
+package dev.tarmac.builder.settings;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
