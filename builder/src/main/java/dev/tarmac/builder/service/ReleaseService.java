@@ -510,9 +510,19 @@ public class ReleaseService {
       return List.copyOf(seen);
     }
 
+    /**
+     * Hands {@code e} to every open stream. A stream that fails on it (its client gone, its
+     * connection closing as a token is revoked) is dropped: it never reaches the release.
+     */
     synchronized void event(ReleaseEvent e) {
       seen.add(e);
-      emitters.forEach(m -> m.emit(e));
+      for (MultiEmitter<? super ReleaseEvent> m : new ArrayList<>(emitters)) {
+        try {
+          m.emit(e);
+        } catch (RuntimeException gone) {
+          emitters.remove(m);
+        }
+      }
     }
 
     synchronized void subscribe(MultiEmitter<? super ReleaseEvent> emitter) {

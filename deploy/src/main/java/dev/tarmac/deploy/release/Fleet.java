@@ -481,6 +481,22 @@ final class Fleet implements AutoCloseable {
   }
 
   /** {@link #printable(String)}, keeping null. */
+  /**
+   * What a failure says: its message, or — a bug with no message (a {@code NullPointerException}) —
+   * the host, its type and where it was thrown, never a bare "null".
+   */
+  static String said(Member m, RuntimeException e) {
+    if (e.getMessage() != null) {
+      return e.getMessage();
+    }
+    StackTraceElement[] at = e.getStackTrace();
+    return m.name()
+        + ": "
+        + e.getClass().getName()
+        + (at.length == 0 ? "" : " at " + at[0])
+        + " (a bug in Tarmac: please report it with the service's log)";
+  }
+
   static String printableOrNull(String s) {
     return s == null ? null : printable(s);
   }
@@ -528,7 +544,7 @@ final class Fleet implements AutoCloseable {
                       if (m.failure == null) {
                         // the first failure is the cause; printable, as it may quote a host
                         // outside any task (a name it chose, refused as a version: a plan)
-                        m.failure = bounded(printableOrNull(e.getMessage()), TASK_TEXT);
+                        m.failure = bounded(printableOrNull(said(m, e)), TASK_TEXT);
                       }
                       failed.add(m);
                     }

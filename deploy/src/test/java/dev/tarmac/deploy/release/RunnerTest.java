@@ -194,6 +194,23 @@ class RunnerTest {
     assertHostLocksReleased();
   }
 
+  /** A bug with no message (an NPE) is named with its type and place, never as a bare "null". */
+  @Test
+  void aFailureWithoutAMessageIsNamedByItsTypeAndPlace() {
+    Phase npe =
+        Phase.eachHost(
+            "buggy",
+            Stage.PREPARE,
+            (run, m) -> {
+              throw new NullPointerException();
+            });
+    assertThatThrownBy(() -> runner(options()).run(new Fake(npe, Activation.SWITCH)))
+        .isInstanceOf(ReleaseFailedException.class)
+        .hasMessageContaining(
+            "web1: java.lang.NullPointerException at dev.tarmac.deploy.release.RunnerTest")
+        .hasMessageNotContaining("\n  null");
+  }
+
   /**
    * A release asked for as soon as the one before is LIVE (a script's next line) waits the moment
    * that run still holds its lock (it closes its sessions after its last record), instead of a 423;
