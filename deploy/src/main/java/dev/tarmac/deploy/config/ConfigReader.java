@@ -667,6 +667,16 @@ public final class ConfigReader {
           "keeps the previous release's processes running, and release.processes has none; add"
               + " release.processes or remove release.keep_warm (docs/processes.md)");
     }
+    if (!keepWarm.isZero() && !hooks.contract().isEmpty()) {
+      // the warm processes (its workers too) would run on a schema the contract changed, for a
+      // rollback that is refused across a contract anyway
+      problem(
+          m.get("keep_warm"),
+          "release.keep_warm",
+          "keeps the previous release's processes running, and release.hooks.contract drops what"
+              + " they use (a rollback across it is refused); remove one of the two"
+              + " (docs/processes.md, \"Keeping the previous release warm\")");
+    }
     return new Release(
         keep,
         keepBuilds,

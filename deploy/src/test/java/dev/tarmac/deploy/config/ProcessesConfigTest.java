@@ -71,6 +71,19 @@ class ProcessesConfigTest {
         .hasMessageContaining(
             "line 3: release.keep_warm: keeps the previous release's processes running, and"
                 + " release.processes has none");
+    // with a contract migration: the warm processes would run on a contracted schema
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    yml(
+                        processes + "  keep_warm: 10m\n  hooks:\n    contract: [\"drop it\"]\n",
+                        SUPERVISOR),
+                    "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "line 4: release.keep_warm: keeps the previous release's processes running, and"
+                + " release.hooks.contract drops what they use (a rollback across it is refused);"
+                + " remove one of the two");
   }
 
   static String yml(String release, String env) {
