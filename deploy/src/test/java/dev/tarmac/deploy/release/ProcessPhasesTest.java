@@ -59,6 +59,8 @@ class ProcessPhasesTest {
     TarmacConfig config =
         ConfigReader.read(
             Files.readString(Path.of("../docs/examples/processes/tarmac.yml"))
+                // keep_warm is refused with a contract (ProcessesConfigTest)
+                .replace("  keep_warm: 10m\n", "")
                 .replace(
                     "release:\n", "release:\n  hooks:\n    contract: [\"./migrate contract\"]\n"),
             "tarmac.yml");
