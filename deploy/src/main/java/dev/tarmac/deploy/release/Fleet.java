@@ -320,11 +320,6 @@ final class Fleet implements AutoCloseable {
     return HostCommands.fenced(m.layout, generation(), command);
   }
 
-  /** {@link #fence} for the switch's rename, which leaves nothing running to end. */
-  private <T> HostCommand<T> fenceInstant(Member m, HostCommand<T> command) {
-    return HostCommands.fencedInstant(m.layout, generation(), command);
-  }
-
   private String generation() {
     if (generation == null) {
       throw new IllegalStateException("no generation: the run has not locked its hosts");
@@ -667,12 +662,7 @@ final class Fleet implements AutoCloseable {
               v == null || also.stage(m, v, !allOrNothing) == null
                   ? null
                   : also.swap(m, v, !allOrNothing);
-          HostCommand<?> swap =
-              v == null
-                  ? SwitchCommands.removeCurrent(m.layout)
-                  : SwitchCommands.swapCurrent(m.layout, v);
-          HostCommand<?> both = extra == null ? swap : swap.then(extra);
-          return fenceInstant(m, both);
+          return SwitchCommands.atGo(m.layout, generation(), v, extra);
         });
   }
 

@@ -164,7 +164,7 @@ public final class HostCommands {
    * A generation is written into commands as it is: {@code <record number>-<base 36>} (see {@code
    * Runner#hostGeneration}), nothing a shell would read as more than one word.
    */
-  private static void checkGeneration(String generation) {
+  static void checkGeneration(String generation) {
     if (!generation.matches("[0-9]+(-[0-9a-z]+)?")) {
       throw new IllegalArgumentException("not a generation: " + generation);
     }

@@ -31,10 +31,14 @@ import java.util.concurrent.TimeUnit;
  * continues the command's whole process tree (found in {@code /proc}), TERM first, KILL {@link
  * #KILL_GRACE} later.
  *
- * <p>A {@code gate} frame is a command that waits: the shell answers {@code @@tarmac ready <id>} as
- * soon as it holds the command, then waits for one line, {@code go} (run it) or anything else
- * (answer exit 125 without running it). That is how every host acknowledges that it is staged
- * before any host is switched.
+ * <p>A {@code gate} frame is a command that waits: it answers {@code @@tarmac ready <id>} (on file
+ * descriptor 3, the loop's output) as soon as the host holds it, then waits for one line of the
+ * loop's input, {@code go} (go on) or anything else (exit 125, having changed nothing). That is how
+ * every host acknowledges that it is staged before any host is switched. The command says it
+ * itself: the loop's {@code tm_ack} does both halves ({@link #acknowledged}), or a program the
+ * command starts before it answers does them and then acts at once, with no program to start after
+ * the {@code go} (the switch's waiter, {@code SwitchCommands.atGo}; docs/architecture.md, "The
+ * switch's waiter"). What runs after the {@code go} reads nothing of the loop's input.
  *
  * <p>A {@code read} frame is a short read-only command (the status of a host): the loop runs it in
  * its foreground, its output taken by command substitution, and answers as for {@code run}; no file
@@ -87,6 +91,11 @@ public final class HostShell implements AutoCloseable {
           tm_kids "$1"
           for tm_x in $tm_k; do tm_stop "$tm_x"; done
         }
+        tm_ack() {
+          printf '@@tarmac ready %s\n' "$tm_id" >&3
+          IFS= read -r tm_s || exit 125
+          [ "$tm_s" = go ] || exit 125
+        }
         tm_send() {
           tm_o=0; tm_e=0
           [ ! -s "$tm_d/out" ] || tm_o=1
@@ -136,10 +145,7 @@ public final class HostShell implements AutoCloseable {
             [ "$tm_e" = 0 ] || { tail -c 1048577 "$tm_d/err"; printf '\n@@tarmac end %s %s\n' "$tm_id" "$tm_t"; }
           elif [ "$tm_kind" = gate ]; then
             tm_job=
-            ( printf '@@tarmac ready %s\n' "$tm_id" >&3
-              IFS= read -r tm_s || exit 125
-              [ "$tm_s" = go ] || exit 125
-              eval "$tm_c" < /dev/null 3>&- ) 3>&1 > "$tm_d/out" 2> "$tm_d/err"
+            ( eval "$tm_c" ) 3>&1 > "$tm_d/out" 2> "$tm_d/err"
             tm_send "$tm_id" $?
           else
             ( ( eval "$tm_c" ) < /dev/null > "$tm_d/out" 2> "$tm_d/err" &
@@ -150,6 +156,14 @@ public final class HostShell implements AutoCloseable {
           fi
         done
         [ -z "$tm_job" ] || wait "$tm_job\"""";
+  }
+
+  /**
+   * {@code command} as a gate the loop acknowledges: {@code tm_ack} answers ready and waits for the
+   * {@code go}, then {@code command} runs with nothing of the loop's input or output.
+   */
+  public static String acknowledged(String command) {
+    return "tm_ack\n{ " + command + "\n} < /dev/null 3>&-";
   }
 
   /** The command that starts the loop through the user's login shell. */

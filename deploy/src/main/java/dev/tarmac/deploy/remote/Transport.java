@@ -42,7 +42,8 @@ public interface Transport extends AutoCloseable {
    * Prepared#awaitReady(Duration)} waits for the host to acknowledge that it holds it, {@link
    * Prepared#signal()} runs it. How activation switches every host at the same moment: the signal
    * is sent only when every host has acknowledged. A prepared command that is never signalled is
-   * {@linkplain Prepared#cancel() cancelled} and does nothing.
+   * {@linkplain Prepared#cancel() cancelled} and does nothing. The command acknowledges itself
+   * ({@link HostShell#gate}): {@link HostShell#acknowledged} makes any command one that does.
    */
   Prepared prepare(String command, Duration timeout);
 

@@ -219,8 +219,7 @@ class CdnCleanIT {
           }
 
           @Override
-          public java.io.InputStream get(
-              String key, dev.tarmac.distributor.store.ByteRange range) {
+          public java.io.InputStream get(String key, dev.tarmac.distributor.store.ByteRange range) {
             java.io.InputStream in = super.get(key, range);
             if (!key.startsWith(markers)) {
               return in;

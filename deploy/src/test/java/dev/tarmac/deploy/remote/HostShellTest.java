@@ -41,6 +41,11 @@ class HostShellTest {
               tm_kids "$1"
               for tm_x in $tm_k; do tm_stop "$tm_x"; done
             }
+            tm_ack() {
+              printf '@@tarmac ready %s\n' "$tm_id" >&3
+              IFS= read -r tm_s || exit 125
+              [ "$tm_s" = go ] || exit 125
+            }
             tm_send() {
               tm_o=0; tm_e=0
               [ ! -s "$tm_d/out" ] || tm_o=1
@@ -90,10 +95,7 @@ class HostShellTest {
                 [ "$tm_e" = 0 ] || { tail -c 1048577 "$tm_d/err"; printf '\n@@tarmac end %s %s\n' "$tm_id" "$tm_t"; }
               elif [ "$tm_kind" = gate ]; then
                 tm_job=
-                ( printf '@@tarmac ready %s\n' "$tm_id" >&3
-                  IFS= read -r tm_s || exit 125
-                  [ "$tm_s" = go ] || exit 125
-                  eval "$tm_c" < /dev/null 3>&- ) 3>&1 > "$tm_d/out" 2> "$tm_d/err"
+                ( eval "$tm_c" ) 3>&1 > "$tm_d/out" 2> "$tm_d/err"
                 tm_send "$tm_id" $?
               else
                 ( ( eval "$tm_c" ) < /dev/null > "$tm_d/out" 2> "$tm_d/err" &
@@ -297,13 +299,14 @@ class HostShellTest {
   void aGateRunsOnlyOnItsSignalAfterItWasAcknowledged(@TempDir Path dir) throws Exception {
     try (LocalTransport local = new LocalTransport("h1")) {
       Path marker = dir.resolve("ran");
-      Transport.Prepared cancelled = local.prepare("touch " + marker, T);
+      Transport.Prepared cancelled = local.prepare(HostShell.acknowledged("touch " + marker), T);
       cancelled.awaitReady(T);
       cancelled.cancel();
       assertThat(marker).doesNotExist();
       assertThat(local.run("echo usable", T).stdout()).isEqualTo("usable\n");
 
-      Transport.Prepared ready = local.prepare("touch " + marker + " && echo ok", T);
+      Transport.Prepared ready =
+          local.prepare(HostShell.acknowledged("touch " + marker + " && echo ok"), T);
       ready.awaitReady(T);
       Thread.sleep(100);
       assertThat(marker).doesNotExist();
@@ -323,7 +326,7 @@ class HostShellTest {
       Path marker = dir.resolve("ran");
       // a stuck host: its shell does not read what is sent to it
       new ProcessBuilder("kill", "-STOP", Long.toString(p[0].pid())).start().waitFor();
-      HostShell.Gate gate = shell.gate("touch " + marker, T);
+      HostShell.Gate gate = shell.gate(HostShell.acknowledged("touch " + marker), T);
       assertThatThrownBy(() -> gate.awaitReady(Duration.ofMillis(500)))
           .isInstanceOf(TransportException.class)
           .hasMessageContaining("h1: no answer within 0 s while waiting for it to acknowledge");
