@@ -37,6 +37,7 @@ public final class FleetBenchmark {
       List<Double> changeSeconds,
       List<Double> polledMs,
       List<Long> recordedMs,
+      List<Double> goSpreadMs,
       int peakThreads,
       long rssMb,
       int maxSessions) {}
@@ -115,6 +116,7 @@ public final class FleetBenchmark {
       List<Double> changes = new ArrayList<>();
       List<Double> polled = new ArrayList<>();
       List<Long> recorded = new ArrayList<>();
+      List<Double> spread = new ArrayList<>();
       try (CurrentPoller poller = new CurrentPoller(links)) {
         for (int i = 2; i <= versions.size(); i++) {
           poller.reset();
@@ -123,6 +125,7 @@ public final class FleetBenchmark {
           changes.add(Math.round((System.nanoTime() - c0) / 1e7) / 100.0);
           polled.add(Math.round(poller.window("releases/v" + i).toNanos() / 1e5) / 10.0);
           recorded.add(next.activationWindowMs());
+          spread.add(goSpread(next));
           sessions = Math.max(sessions, ReleaseBenchmark.maxSessions(next));
         }
       }
@@ -134,10 +137,31 @@ public final class FleetBenchmark {
           changes,
           polled,
           recorded,
+          spread,
           threads.getPeakThreadCount(),
           peakRssMb(),
           sessions);
     }
+  }
+
+  /**
+   * Tarmac's own part of the window: the first host's {@code go} written → the last one's (each
+   * host's {@code switch} task starts when its {@code go} is written), in ms.
+   */
+  static double goSpread(ReleaseRecord record) {
+    List<java.time.Instant> sent =
+        record.hosts().stream()
+            .flatMap(h -> h.tasks().stream())
+            .filter(t -> t.name().equals("switch"))
+            .map(t -> t.startedAt())
+            .sorted()
+            .toList();
+    if (sent.isEmpty()) {
+      return 0;
+    }
+    return Math.round(
+            java.time.Duration.between(sent.get(0), sent.get(sent.size() - 1)).toNanos() / 1e5)
+        / 10.0;
   }
 
   /** v1 (about 1 MB: 200 text files) and {@link #CHANGES} versions, each one file changed. */
@@ -192,7 +216,9 @@ public final class FleetBenchmark {
                     + " it on every host from the embedded store's HTTP server (no throttle), then"
                     + " %d one-file changes in a row (each a delta). *Window polled*: first to last"
                     + " host's `current` changing, read in a tight loop from outside; *recorded*:"
-                    + " Tarmac's own activation window. `parallel: 32`; *logins*: `tarmac.ssh.max-logins`"
+                    + " Tarmac's own activation window (first `go` written → last answer read); *`go`"
+                    + " written*: the service's own part, its one thread writing every host's `go`."
+                    + " `parallel: 32`; *logins*: `tarmac.ssh.max-logins`"
                     + " (8 by default). Threads: this JVM's peak while the group ran (the deployer"
                     + " runs in it, as in the service); RSS: the JVM's peak resident memory so far"
                     + " (`VmHWM`, it only grows).%n%n",
@@ -203,12 +229,13 @@ public final class FleetBenchmark {
                 CHANGES));
     md.append(
         "| hosts | login | logins at once | first release | one-file change, each (s) | median change | window"
-            + " polled, each (ms) | max polled | window recorded, each (ms) | peak threads | RSS"
-            + " (MB) | SSH sessions per host |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + " polled, each (ms) | max polled | window recorded, each (ms) | `go` written, first → last"
+            + " (ms) | peak threads | RSS (MB) | SSH sessions per host |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       md.append(
           String.format(
-              "| %d | %s | %d | %.1f s | %s | %.2f s | %s | **%.1f ms** | %s | %d | %d | %d |%n",
+              "| %d | %s | %d | %.1f s | %s | %.2f s | %s | **%.1f ms** | %s | %s | %d | %d | %d |%n",
               r.hosts(),
               r.group(),
               r.logins(),
@@ -218,6 +245,7 @@ public final class FleetBenchmark {
               join(r.polledMs()),
               Collections.max(r.polledMs()),
               r.recordedMs(),
+              join(r.goSpreadMs()),
               r.peakThreads(),
               r.rssMb(),
               r.maxSessions()));
