@@ -38,6 +38,8 @@ public final class FleetBenchmark {
       List<Double> polledMs,
       List<Long> recordedMs,
       List<Double> goSpreadMs,
+      List<Double> serviceCpuSeconds,
+      List<Double> machineCpuSeconds,
       int peakThreads,
       long rssMb,
       int maxSessions) {}
@@ -117,11 +119,20 @@ public final class FleetBenchmark {
       List<Double> polled = new ArrayList<>();
       List<Long> recorded = new ArrayList<>();
       List<Double> spread = new ArrayList<>();
+      List<Double> serviceCpu = new ArrayList<>();
+      List<Double> machineCpu = new ArrayList<>();
+      var os =
+          (com.sun.management.OperatingSystemMXBean)
+              java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       try (CurrentPoller poller = new CurrentPoller(links)) {
         for (int i = 2; i <= versions.size(); i++) {
           poller.reset();
           long c0 = System.nanoTime();
+          long cpu0 = os.getProcessCpuTime();
+          long all0 = machineCpuTicks();
           ReleaseRecord next = fx.deployer.release(app, "prod", "v" + i, fx.options());
+          serviceCpu.add(Math.round((os.getProcessCpuTime() - cpu0) / 1e7) / 100.0);
+          machineCpu.add(Math.round((machineCpuTicks() - all0) / (double) TICKS * 100) / 100.0);
           changes.add(Math.round((System.nanoTime() - c0) / 1e7) / 100.0);
           polled.add(Math.round(poller.window("releases/v" + i).toNanos() / 1e5) / 10.0);
           recorded.add(next.activationWindowMs());
@@ -138,10 +149,27 @@ public final class FleetBenchmark {
           polled,
           recorded,
           spread,
+          serviceCpu,
+          machineCpu,
           threads.getPeakThreadCount(),
           peakRssMb(),
           sessions);
     }
+  }
+
+  /** USER_HZ: the unit of /proc/stat. */
+  static final long TICKS = 100;
+
+  /** CPU time used on the machine so far, every core, by everything but idle and iowait. */
+  static long machineCpuTicks() throws Exception {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long busy = 0;
+    for (int i = 1; i < f.length && i <= 8; i++) {
+      if (i != 4 && i != 5) { // idle, iowait
+        busy += Long.parseLong(f[i]);
+      }
+    }
+    return busy;
   }
 
   /**
@@ -218,6 +246,8 @@ public final class FleetBenchmark {
                     + " host's `current` changing, read in a tight loop from outside; *recorded*:"
                     + " Tarmac's own activation window (first `go` written → last answer read); *`go`"
                     + " written*: the service's own part, its one thread writing every host's `go`."
+                    + " *CPU*: this JVM's (the service's part: the deployer runs in it) and the whole"
+                    + " machine's (the hosts' sshd, shells and programs too) during one change."
                     + " `parallel: 32`; *logins*: `tarmac.ssh.max-logins`"
                     + " (8 by default). Threads: this JVM's peak while the group ran (the deployer"
                     + " runs in it, as in the service); RSS: the JVM's peak resident memory so far"
@@ -230,12 +260,14 @@ public final class FleetBenchmark {
     md.append(
         "| hosts | login | logins at once | first release | one-file change, each (s) | median change | window"
             + " polled, each (ms) | max polled | window recorded, each (ms) | `go` written, first → last"
-            + " (ms) | peak threads | RSS (MB) | SSH sessions per host |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + " (ms) | CPU per change: Tarmac, whole machine (median s) | peak threads | RSS (MB) | SSH"
+            + " sessions per host |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       md.append(
           String.format(
-              "| %d | %s | %d | %.1f s | %s | %.2f s | %s | **%.1f ms** | %s | %s | %d | %d | %d |%n",
+              "| %d | %s | %d | %.1f s | %s | %.2f s | %s | **%.1f ms** | %s | %s | %.2f, %.2f | %d |"
+                  + " %d | %d |%n",
               r.hosts(),
               r.group(),
               r.logins(),
@@ -246,6 +278,8 @@ public final class FleetBenchmark {
               Collections.max(r.polledMs()),
               r.recordedMs(),
               join(r.goSpreadMs()),
+              ReleaseBenchmark.median(r.serviceCpuSeconds()),
+              ReleaseBenchmark.median(r.machineCpuSeconds()),
               r.peakThreads(),
               r.rssMb(),
               r.maxSessions()));
