@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A {@code gate} frame is a command that waits: it answers {@code @@tarmac ready <id>} (on file
  * descriptor 3, the loop's output) as soon as the host holds it, then waits for one line of the
- * loop's input, {@code go} (go on) or anything else (exit 125, having changed nothing). That is how
- * every host acknowledges that it is staged before any host is switched. The command says it
+ * loop's input, {@code go} (go on), {@code go <µs>} (go on that many microseconds after the line
+ * came: the moment every host was given) or anything else (exit 125, having changed nothing). That
+ * is how every host acknowledges that it is staged before any host is switched. The command says it
  * itself: the loop's {@code tm_ack} does both halves ({@link #acknowledged}), or a program the
  * command starts before it answers does them and then acts at once, with no program to start after
  * the {@code go} (the switch's waiter, {@code SwitchCommands.atGo}; docs/architecture.md, "The
@@ -94,7 +95,14 @@ public final class HostShell implements AutoCloseable {
         tm_ack() {
           printf '@@tarmac ready %s\n' "$tm_id" >&3
           IFS= read -r tm_s || exit 125
-          [ "$tm_s" = go ] || exit 125
+          case $tm_s in
+            go) ;;
+            "go "*)
+              tm_u=${tm_s#go }
+              case $tm_u in '' | *[!0-9]*) exit 125 ;; esac
+              sleep "$((tm_u / 1000000)).$(printf %06d $((tm_u % 1000000)))" 2> /dev/null ;;
+            *) exit 125 ;;
+          esac
         }
         tm_send() {
           tm_o=0; tm_e=0
@@ -296,10 +304,11 @@ public final class HostShell implements AutoCloseable {
     }
 
     @Override
-    public Instant signal() {
-      Instant at = Instant.now();
-      write("go\n");
-      return at;
+    public Instant signal(long atNanos) {
+      Instant now = Instant.now();
+      long micros = (atNanos - System.nanoTime()) / 1000;
+      write(micros > 0 ? "go " + micros + "\n" : "go\n");
+      return micros > 0 ? now.plusNanos(micros * 1000) : now;
     }
 
     @Override

@@ -52,12 +52,13 @@ public final class SwitchCommands {
    * {@code generation}, then {@code extra} (what the switch changes besides, null: nothing).
    *
    * <p>Where {@code perl} is installed (Debian's {@code perl-base} is essential), the waiter is a
-   * Perl process started before the host acknowledges: at the {@code go} it reads the lock's id,
-   * renames, and exits, with no program to load in the window (an {@code mv} costs ~2 ms of CPU,
-   * which 128 hosts on 2 cores turned into a window of 50–160 ms). It reads the {@code go} byte by
-   * byte, so nothing after it in the loop's input is taken. Without Perl, the loop acknowledges
-   * ({@code tm_ack}) and the fenced {@code mv -T} runs after the {@code go}, as before. Either way
-   * the fencing check and its message are those of {@link HostCommands#fencedInstant}.
+   * Perl process started before the host acknowledges: at the {@code go} (or as long after it as
+   * the {@code go} says) it reads the lock's id, renames, and exits, with no program to load in the
+   * window (an {@code mv} costs ~2 ms of CPU, which 128 hosts on 2 cores turned into a window of
+   * 50–160 ms). It reads the {@code go} byte by byte, so nothing after it in the loop's input is
+   * taken. Without Perl, the loop acknowledges ({@code tm_ack}) and the fenced {@code mv -T} runs
+   * after the {@code go}, as before. Either way the fencing check and its message are those of
+   * {@link HostCommands#fencedInstant}.
    */
   public static HostCommand<CommandResult> atGo(
       ReleaseLayout layout, String generation, String version, HostCommand<?> extra) {
@@ -91,8 +92,9 @@ public final class SwitchCommands {
    * The switch's waiter (Perl, no module): {@code id generation lock-id-file owner-file} then
    * operations, {@code mv FROM TO} (one rename(2)) or {@code rm PATH} (unlink, a missing one is
    * fine). Answers ready on descriptor 3, reads one line from standard input one byte at a time;
-   * not {@code go}: exit 125. Then the fencing check (exit {@value HostCommands#FENCED}, the
-   * message of {@link HostCommands#fencedInstant}), then the operations in order.
+   * {@code go <µs>}: waits that long; neither that nor {@code go}: exit 125. Then the fencing check
+   * (exit {@value HostCommands#FENCED}, the message of {@link HostCommands#fencedInstant}), then
+   * the operations in order.
    */
   static final String WAITER =
       """
@@ -101,7 +103,8 @@ public final class SwitchCommands {
       syswrite($ack, "\\@\\@tarmac ready $id\\n");
       my ($line, $c) = ("", "");
       while (sysread(STDIN, $c, 1) && $c ne "\\n") { $line .= $c }
-      exit 125 if $line ne "go";
+      exit 125 unless $line =~ /\\Ago(?: ([0-9]{1,9}))?\\z/;
+      select(undef, undef, undef, $1 / 1e6) if $1;
       my $g = "";
       if (open(my $f, "<", $lock)) { $g = <$f> // ""; chomp $g }
       if ($g ne $gen) {

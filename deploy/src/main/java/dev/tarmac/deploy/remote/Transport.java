@@ -68,8 +68,17 @@ public interface Transport extends AutoCloseable {
      */
     void awaitReady(Duration limit);
 
-    /** Sends the signal; returns when it is on its way. */
-    Instant signal();
+    /**
+     * Sends the signal, to run at {@code atNanos} ({@link System#nanoTime}; a moment passed: at
+     * once): the host is told how long to wait after it reads the signal. Returns when it is on its
+     * way, with the moment the command was told to run.
+     */
+    Instant signal(long atNanos);
+
+    /** {@link #signal(long)} at once. */
+    default Instant signal() {
+      return signal(System.nanoTime());
+    }
 
     /** Waits for the command the signal started, timed from {@code signalled}. */
     CommandResult await(Instant signalled);

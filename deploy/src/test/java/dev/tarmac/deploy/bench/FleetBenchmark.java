@@ -173,8 +173,9 @@ public final class FleetBenchmark {
   }
 
   /**
-   * Tarmac's own part of the window: the first host's {@code go} written → the last one's (each
-   * host's {@code switch} task starts when its {@code go} is written), in ms.
+   * Tarmac's own part of the window: each host's {@code switch} task starts at the moment set for
+   * the switch, or when its {@code go} was written if that was later; first → last, in ms (0: every
+   * {@code go} was written before the moment).
    */
   static double goSpread(ReleaseRecord record) {
     List<java.time.Instant> sent =
@@ -245,7 +246,8 @@ public final class FleetBenchmark {
                     + " %d one-file changes in a row (each a delta). *Window polled*: first to last"
                     + " host's `current` changing, read in a tight loop from outside; *recorded*:"
                     + " Tarmac's own activation window (first `go` written → last answer read); *`go`"
-                    + " written*: the service's own part, its one thread writing every host's `go`."
+                    + " late*: how long after the moment set for the switch the last `go` was"
+                    + " written (0: all before it)."
                     + " *CPU*: this JVM's (the service's part: the deployer runs in it) and the whole"
                     + " machine's (the hosts' sshd, shells and programs too) during one change."
                     + " `parallel: 32`; *logins*: `tarmac.ssh.max-logins`"
@@ -259,7 +261,7 @@ public final class FleetBenchmark {
                 CHANGES));
     md.append(
         "| hosts | login | logins at once | first release | one-file change, each (s) | median change | window"
-            + " polled, each (ms) | max polled | window recorded, each (ms) | `go` written, first → last"
+            + " polled, each (ms) | max polled | window recorded, each (ms) | `go` late"
             + " (ms) | CPU per change: Tarmac, whole machine (median s) | peak threads | RSS (MB) | SSH"
             + " sessions per host |\n"
             + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");

@@ -44,7 +44,14 @@ class HostShellTest {
             tm_ack() {
               printf '@@tarmac ready %s\n' "$tm_id" >&3
               IFS= read -r tm_s || exit 125
-              [ "$tm_s" = go ] || exit 125
+              case $tm_s in
+                go) ;;
+                "go "*)
+                  tm_u=${tm_s#go }
+                  case $tm_u in '' | *[!0-9]*) exit 125 ;; esac
+                  sleep "$((tm_u / 1000000)).$(printf %06d $((tm_u % 1000000)))" 2> /dev/null ;;
+                *) exit 125 ;;
+              esac
             }
             tm_send() {
               tm_o=0; tm_e=0

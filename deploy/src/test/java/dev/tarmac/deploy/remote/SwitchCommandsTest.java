@@ -143,7 +143,15 @@ class SwitchCommandsTest {
       Thread.sleep(100);
       assertThat(Files.readSymbolicLink(deploy.resolve("current")))
           .isEqualTo(Path.of("releases/v1"));
-      CommandResult done = gate.await(gate.signal());
+      // told to act 400 ms after the signal: nothing changes before that moment
+      long signalled = System.nanoTime();
+      java.time.Instant moment = gate.signal(signalled + 400_000_000L);
+      assertThat(moment).isAfter(java.time.Instant.now().plusMillis(250));
+      Thread.sleep(150);
+      assertThat(Files.readSymbolicLink(deploy.resolve("current")))
+          .isEqualTo(Path.of("releases/v1"));
+      CommandResult done = gate.await(moment);
+      assertThat(System.nanoTime() - signalled).isGreaterThanOrEqualTo(400_000_000L);
       assertThat(done.exitCode()).as(done.stderr()).isZero();
       assertThat(done.stdout()).isEqualTo("extra\nreleases/v2\nafter\n");
       assertThat(Files.readSymbolicLink(deploy.resolve("current")))
@@ -219,7 +227,8 @@ class SwitchCommandsTest {
     ProcessBuilder b = new ProcessBuilder("/bin/sh", "-c", HostShell.script());
     if (!perl) {
       Path bin = Files.createDirectories(dir.resolve("bin"));
-      for (String tool : List.of("sh", "mktemp", "tail", "mv", "rm", "ln", "cat", "readlink")) {
+      for (String tool :
+          List.of("sh", "mktemp", "tail", "mv", "rm", "ln", "cat", "readlink", "sleep")) {
         Path real = Path.of("/usr/bin", tool);
         Files.createSymbolicLink(
             bin.resolve(tool), Files.exists(real) ? real : Path.of("/bin", tool));
