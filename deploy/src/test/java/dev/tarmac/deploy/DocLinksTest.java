@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every code→docs link of the deploy module, {@code (docs/<page>.md, "<section>")} in a comment,
- * names a page that exists and a heading of it (the heading itself, or its start before a {@code :}
- * or a {@code (}). A failure names the file, the page and the section.
+ * Every code→docs link of every module ({@link #MODULES}, main and test sources), {@code
+ * (docs/<page>.md, "<section>")} in a comment or a message, names a page that exists and a heading
+ * of it (the heading itself, or its start before a {@code :} or a {@code (}). A failure names the
+ * file, the page and the section.
  */
 class DocLinksTest {
   private static final Pattern LINK = Pattern.compile("docs/([a-z0-9-]+\\.md),\\s*\"([^\"]+)\"");
@@ -25,9 +26,18 @@ class DocLinksTest {
   private static final Pattern CONTINUATION =
       Pattern.compile("\\n\\s*(\\*|//)\\s*|\"\\s*\\n\\s*\\+\\s*\"");
 
+  /** The modules whose sources are read, from this module's folder. */
+  static final List<String> MODULES = List.of("distributor", "deploy", "builder", "cli");
+
   @Test
-  void everyLinkOfDeployNamesASectionThatExists() throws IOException {
-    assertThat(dead(Path.of("src"), Path.of("../docs"))).isEmpty();
+  void everyLinkNamesASectionThatExists() throws IOException {
+    List<String> dead = new ArrayList<>();
+    for (String module : MODULES) {
+      Path src = Path.of("..", module, "src");
+      assertThat(src).isDirectory();
+      dead(src, Path.of("../docs")).forEach(d -> dead.add(module + "/src/" + d));
+    }
+    assertThat(dead).isEmpty();
   }
 
   /** The check itself can fail: a missing section, a missing page, a link across two lines. */
@@ -35,11 +45,13 @@ class DocLinksTest {
   void findsDeadLinks(@TempDir Path dir) throws IOException {
     Path docs = Files.createDirectories(dir.resolve("docs"));
     Files.writeString(
-        docs.resolve("architecture.md"), "# A\n## One shell per host\n### Plan: what it does\n");
+        docs.resolve("architecture.md"),
+        "# A\n## One shell per host\n### Plan: what it does\n## Migrating from `environments:`\n");
     Path src = Files.createDirectories(dir.resolve("src"));
     Files.writeString(
         src.resolve("A.java"),
         "/** (docs/architecture.md, \"One shell per host\"), (docs/architecture.md, \"Plan\") */\n"
+            + "// (docs/architecture.md, \"Migrating from environments:\")\n"
             + "/**\n * see (docs/architecture.md,\n * \"Commands\") and (docs/nope.md, \"A\")\n */\n"
             + "class A { String s = \"(docs/architecture.md,\"\n    + \" \\\"One shell per host\\\")\"; }\n");
     assertThat(dead(src, docs))
@@ -63,7 +75,7 @@ class DocLinksTest {
       Matcher m = LINK.matcher(text);
       while (m.find()) {
         Path page = docs.resolve(m.group(1));
-        String name = f.getFileName().toString();
+        String name = src.relativize(f).toString().replace('\\', '/');
         if (!Files.exists(page)) {
           out.add(name + ": docs/" + m.group(1) + " does not exist");
         } else if (!hasSection(page, m.group(2).replaceAll("\\s+", " "))) {
@@ -79,7 +91,8 @@ class DocLinksTest {
       if (!line.startsWith("#")) {
         continue;
       }
-      String heading = line.replaceFirst("^#+\\s*", "").strip();
+      // a heading as it reads: `code` marks are no part of its name
+      String heading = line.replaceFirst("^#+\\s*", "").replace("`", "").strip();
       if (heading.equals(section)
           || heading.startsWith(section + ":")
           || heading.startsWith(section + " (")) {

@@ -8,9 +8,13 @@ import dev.tarmac.builder.service.ApiProblem;
 import dev.tarmac.builder.service.DeliveryFigures;
 import dev.tarmac.builder.service.ReleaseService;
 import dev.tarmac.builder.service.ReleaseView;
+import dev.tarmac.builder.service.RequestNames;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
 import dev.tarmac.deploy.release.ReleaseRecord;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -48,6 +52,7 @@ public class ReleaseResource {
   @Inject ReleaseService releases;
   @Inject Caller caller;
   @Inject OpenStreams streams;
+  @Inject RequestNames names;
 
   @POST
   @Path("releases")
@@ -58,13 +63,16 @@ public class ReleaseResource {
     if (body == null || body.version() == null) {
       throw ApiProblem.badRequest("send {\"version\":\"v1.4.0\"}: the built version to release");
     }
+    // the names, checked once here (docs/architecture.md, "Names checked once")
+    AppName a = names.registeredApp(app);
+    EnvName e = EnvName.of(env);
+    Version v = RequestNames.version(body.version());
     if (plan) {
       // reads every host, changes nothing, takes no lock (docs/releasing.md, "Plan")
-      return Response.ok(releases.plan(app, env, body.version())).build();
+      return Response.ok(releases.plan(a, e, v)).build();
     }
     ReleaseRecord started =
-        releases.release(
-            app, env, body.version(), caller.name(), Boolean.TRUE.equals(body.forceUnlock()));
+        releases.release(a, e, v, caller.name(), Boolean.TRUE.equals(body.forceUnlock()));
     return Response.accepted(started).build();
   }
 
@@ -132,11 +140,13 @@ public class ReleaseResource {
   @Requires(Role.DEPLOYER)
   public Response rollback(String app, String env, NewRollback body) {
     NewRollback b = body == null ? new NewRollback(null, false, false, false) : body;
+    AppName a = names.registeredApp(app);
+    Optional<Version> to = Optional.ofNullable(b.to()).map(RequestNames::version);
     ReleaseRecord started =
         releases.rollback(
-            app,
-            env,
-            Optional.ofNullable(b.to()),
+            a,
+            EnvName.of(env),
+            to,
             Boolean.TRUE.equals(b.restoreDatabase()),
             Boolean.TRUE.equals(b.acrossContract()),
             caller.name(),
@@ -172,6 +182,6 @@ public class ReleaseResource {
   @GET
   @Path("status")
   public EnvStatus status(String app, String env) {
-    return releases.status(app, env);
+    return releases.status(AppName.of(app), EnvName.of(env));
   }
 }

@@ -19,7 +19,10 @@ import dev.tarmac.deploy.release.Transports;
 import dev.tarmac.deploy.remote.HostSessions;
 import dev.tarmac.deploy.store.Builds;
 import dev.tarmac.deploy.store.Environments;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
 import dev.tarmac.distributor.model.Names;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.store.ArtifactStore;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -119,18 +122,21 @@ public class ReleaseService {
     deltasAhead.offer(event.build());
   }
 
-  /** What releasing a built version would do on every host; changes nothing. */
   /** The apps' configuration values and secrets (docs/configuration-and-secrets.md). */
   public dev.tarmac.deploy.store.ConfigValues configValues() {
     return deployer.configValues();
   }
 
-  public ReleasePreview plan(String app, String env, String version) {
-    Environments.Registered reg = environments.require(app, env, version);
+  /**
+   * What releasing a built version would do on every host; changes nothing. The names are checked
+   * where the request came in ({@link RequestNames}).
+   */
+  public ReleasePreview plan(AppName app, EnvName env, Version version) {
+    Environments.Registered reg = environments.require(app.value(), env.value(), version.value());
     Builds.Built resolved = requireReleasable(app, reg, version);
     return deployer
         .plan(resolved, reg.definition().environment())
-        .withWarnings(EnvironmentRegistry.ignoredBlock(reg, resolved.config(), version));
+        .withWarnings(EnvironmentRegistry.ignoredBlock(reg, resolved.config(), version.value()));
   }
 
   /**
@@ -139,14 +145,15 @@ public class ReleaseService {
    * block.
    */
   public ReleaseRecord release(
-      String app, String env, String version, String who, boolean forceUnlock) {
-    Environments.Registered reg = environments.require(app, env, version);
+      AppName app, EnvName env, Version version, String who, boolean forceUnlock) {
+    Environments.Registered reg = environments.require(app.value(), env.value(), version.value());
     Builds.Built resolved = requireReleasable(app, reg, version);
-    List<String> warnings = EnvironmentRegistry.ignoredBlock(reg, resolved.config(), version);
+    List<String> warnings =
+        EnvironmentRegistry.ignoredBlock(reg, resolved.config(), version.value());
     warnings.forEach(w -> Log.warnf("release of %s to %s: %s", app, env, w));
     return start(
-        app,
-        env,
+        app.value(),
+        env.value(),
         options ->
             deployer.startRelease(resolved, reg.definition().environment(), options, warnings),
         who,
@@ -158,8 +165,9 @@ public class ReleaseService {
    * layer"), when the version may be released to env: a build this service knows is refused while
    * it is not built; otherwise the store's record is the answer.
    */
-  private Builds.Built requireReleasable(String app, Environments.Registered env, String version) {
-    Optional<BuildView> known = builds.known(app, version);
+  private Builds.Built requireReleasable(
+      AppName app, Environments.Registered env, Version version) {
+    Optional<BuildView> known = builds.known(app.value(), version.value());
     if (known.isPresent() && known.get().status() != BuildView.Status.SUCCEEDED) {
       throw new ApiProblem(
           409,
@@ -175,20 +183,12 @@ public class ReleaseService {
     Builds.Built resolved =
         known.isPresent()
             ? deployer.resolve(app, version)
-            : deployer.builds().find(app, version).orElseThrow(() -> builds.notFound(app, version));
+            : deployer
+                .builds()
+                .find(app.value(), version.value())
+                .orElseThrow(() -> builds.notFound(app.value(), version.value()));
     EnvironmentRegistry.requireAllowed(env, resolved.record());
     return resolved;
-  }
-
-  /** Starts a rollback; returns its first record. */
-  public ReleaseRecord rollback(
-      String app,
-      String env,
-      Optional<String> to,
-      boolean restoreDatabase,
-      String who,
-      boolean forceUnlock) {
-    return rollback(app, env, to, restoreDatabase, false, who, forceUnlock);
   }
 
   /**
@@ -196,18 +196,19 @@ public class ReleaseService {
    * otherwise (docs/releasing.md, "Expand and contract").
    */
   public ReleaseRecord rollback(
-      String app,
-      String env,
-      Optional<String> to,
+      AppName app,
+      EnvName env,
+      Optional<Version> to,
       boolean restoreDatabase,
       boolean acrossContract,
       String who,
       boolean forceUnlock) {
     to.ifPresent(v -> requireBuilt(app, env, v));
-    Environments.Registered reg = environments.require(app, env, to.orElse(null));
+    Environments.Registered reg =
+        environments.require(app.value(), env.value(), to.map(Version::value).orElse(null));
     return start(
-        app,
-        env,
+        app.value(),
+        env.value(),
         options ->
             deployer.startRollback(
                 app, reg.definition().environment(), to, restoreDatabase, acrossContract, options),
@@ -220,10 +221,11 @@ public class ReleaseService {
    * refusal says so with the versions that were, as for one built but never live (404, nothing
    * changed).
    */
-  private void requireBuilt(String app, String env, String version) {
-    builds.known(app, version); // an unknown app 404, a version that is no version 400
-    if (builds.find(app, version).isEmpty()) {
-      throw NeverLiveException.neverBuilt(app, env, version, deployer.history(app, env));
+  private void requireBuilt(AppName app, EnvName env, Version version) {
+    builds.known(app.value(), version.value()); // an unknown app 404
+    if (builds.find(app.value(), version.value()).isEmpty()) {
+      throw NeverLiveException.neverBuilt(
+          app.value(), env.value(), version.value(), deployer.history(app, env));
     }
   }
 
@@ -232,12 +234,10 @@ public class ReleaseService {
    * reader, a result of the last second answered again, at most 8 environments read at once ({@link
    * StatusReads}).
    */
-  public EnvStatus status(String app, String env) {
-    String a = Names.app(app);
-    String e = Names.env(env);
+  public EnvStatus status(AppName app, EnvName env) {
     TarmacConfig.Environment registered =
-        environments.require(a, e, null).definition().environment();
-    return statusReads.read(a + "/" + e, () -> deployer.status(a, registered));
+        environments.require(app.value(), env.value(), null).definition().environment();
+    return statusReads.read(app + "/" + env, () -> deployer.status(app, registered));
   }
 
   /** The environments registered for an app (the dashboard lists them), by name. */
@@ -280,7 +280,7 @@ public class ReleaseService {
   }
 
   public List<ReleaseRecord> history(String app, String env) {
-    return deployer.history(app, env);
+    return deployer.history(AppName.of(app), EnvName.of(env));
   }
 
   /** What an environment's lock says: who holds it, for what, until when (never its token). */

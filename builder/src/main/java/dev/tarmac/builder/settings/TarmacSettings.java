@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every {@code tarmac.*} setting of the service, in one place (docs/configuration.md, "Service
- * configuration"): each method's name is the property's, each default is the documented one.
- * Quarkus reads and converts them all at start, so a value that cannot be converted (a number that
- * is not one, a duration or size that is not one) stops the start with an error naming the key; the
- * checks conversion cannot make (a count below one, a negative timeout) are in {@link
- * #checked(TarmacSettings)}, run at start too; the store's kind and a negative {@code
+ * Every {@code tarmac.*} setting of the service, in one place (docs/configuration.md,
+ * "Configuration and operations", its table): each method's name is the property's, each default is
+ * the documented one. Quarkus reads and converts them all at start, so a value that cannot be
+ * converted (a number that is not one, a duration or size that is not one) stops the start with an
+ * error naming the key; the checks conversion cannot make (a count below one, a negative timeout)
+ * are in {@link #checked(TarmacSettings)}, run at start too; the store's kind and a negative {@code
  * tarmac.ssh.keep-sessions} are refused where they are used ({@code ServiceConfig}).
  */
 @ConfigMapping(prefix = "tarmac")

@@ -14,11 +14,14 @@ import dev.tarmac.builder.service.BuildView;
 import dev.tarmac.builder.service.DeliveryFigures;
 import dev.tarmac.builder.service.ReleaseService;
 import dev.tarmac.builder.service.ReleaseState;
+import dev.tarmac.builder.service.RequestNames;
 import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.release.EnvStatus;
 import dev.tarmac.deploy.release.ReleaseEvent;
 import dev.tarmac.deploy.release.ReleaseRecord;
 import dev.tarmac.deploy.store.ConfigValues;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
@@ -84,6 +87,7 @@ public class Pages {
   @Inject AppRegistry apps;
   @Inject BuildService builds;
   @Inject ReleaseService releases;
+  @Inject RequestNames names;
   @Inject dev.tarmac.builder.service.EnvironmentRegistry registry;
 
   @Location("Pages/signin.html")
@@ -235,7 +239,8 @@ public class Pages {
           // the hosts are read (over SSH) while the rest of the page is put together
           CompletableFuture<EnvStatus> reading =
               ReleaseHistoryView.live(history).isPresent()
-                  ? CompletableFuture.supplyAsync(() -> releases.status(app, env), HOST_READS)
+                  ? CompletableFuture.supplyAsync(
+                      () -> releases.status(AppName.of(app), EnvName.of(env)), HOST_READS)
                   : null;
           List<DeliveryFigures.Figures> figures =
               releases.figures(app, env, history, List.of(30, 90));
@@ -296,11 +301,18 @@ public class Pages {
         .orElseGet(
             () ->
                 page(
-                    () ->
-                        base(planPage)
-                            .data("app", app)
-                            .data("env", env)
-                            .data("plan", releases.plan(app, env, required(v, "version")))));
+                    () -> {
+                      String version = required(v, "version");
+                      return base(planPage)
+                          .data("app", app)
+                          .data("env", env)
+                          .data(
+                              "plan",
+                              releases.plan(
+                                  names.registeredApp(app),
+                                  EnvName.of(env),
+                                  RequestNames.version(version)));
+                    }));
   }
 
   @POST
@@ -312,8 +324,15 @@ public class Pages {
         .orElseGet(
             () ->
                 action(
-                    () ->
-                        releases.release(app, env, required(v, "version"), caller.name(), false)));
+                    () -> {
+                      String version = required(v, "version");
+                      return releases.release(
+                          names.registeredApp(app),
+                          EnvName.of(env),
+                          RequestNames.version(version),
+                          caller.name(),
+                          false);
+                    }));
   }
 
   @GET
@@ -346,7 +365,13 @@ public class Pages {
                 action(
                     () ->
                         releases.rollback(
-                            app, env, Optional.empty(), false, caller.name(), false)));
+                            names.registeredApp(app),
+                            EnvName.of(env),
+                            Optional.empty(),
+                            false,
+                            false,
+                            caller.name(),
+                            false)));
   }
 
   @GET

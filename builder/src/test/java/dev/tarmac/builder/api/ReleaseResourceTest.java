@@ -115,6 +115,36 @@ class ReleaseResourceTest {
             containsString(
                 "environment staging of shop is not registered in the service (where code runs"
                     + " is no longer read from tarmac.yml)"));
+    // the names are checked where the request comes in, before any look-up: a version that
+    // cannot be one is bad input there, whatever the environment (docs/architecture.md, "Names
+    // checked once"); an app no one registered is 404, an environment's name that cannot be one 400
+    given()
+        .auth()
+        .oauth2("test-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v2;rm"))
+        .post("/api/apps/shop/envs/staging/releases")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("'v2;rm' is not a valid version"));
+    given()
+        .auth()
+        .oauth2("test-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v2.0.0"))
+        .post("/api/apps/Shop!/envs/prod/releases")
+        .then()
+        .statusCode(404)
+        .body("detail", containsString("no app named 'Shop!'"));
+    given()
+        .auth()
+        .oauth2("test-token")
+        .contentType(ContentType.JSON)
+        .body(Map.of("version", "v2.0.0"))
+        .post("/api/apps/shop/envs/Prod!/releases")
+        .then()
+        .statusCode(400)
+        .body("detail", containsString("'Prod!' is not a valid environment name"));
 
     Response first = startRelease("v2.0.0");
     first

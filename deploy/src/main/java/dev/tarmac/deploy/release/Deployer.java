@@ -7,8 +7,10 @@ import dev.tarmac.deploy.store.ConfigValues;
 import dev.tarmac.deploy.store.SecretBox;
 import dev.tarmac.distributor.delta.DeltaRecord;
 import dev.tarmac.distributor.delta.Deltas;
+import dev.tarmac.distributor.model.AppName;
 import dev.tarmac.distributor.model.BuildRecord;
-import dev.tarmac.distributor.model.Names;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.store.ArtifactStore;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +18,9 @@ import java.util.Optional;
 /**
  * The release engine's entry points: release, rollback, status, history. Each reads what it needs
  * from the store (the build record, the {@code tarmac.yml} it carries, the history) and runs a plan
- * over the environment's hosts.
+ * over the environment's hosts. The names come in checked already, as {@link AppName}, {@link
+ * EnvName} and {@link Version} (docs/architecture.md, "Names checked once"); an environment's own
+ * name was checked when its text was read ({@code ConfigReader}).
  */
 public final class Deployer {
   private final ArtifactStore store;
@@ -85,8 +89,8 @@ public final class Deployer {
    *
    * @throws DeployException when it is not built, saying how to build it
    */
-  public Builds.Built resolve(String app, String version) {
-    return builds.require(app, version);
+  public Builds.Built resolve(AppName app, Version version) {
+    return builds.require(app.value(), version.value());
   }
 
   /** The builds of this store, with their configs. */
@@ -100,21 +104,10 @@ public final class Deployer {
    * #startRelease(Builds.Built, TarmacConfig.Environment, ReleaseOptions)}); returns the LIVE
    * record or throws {@link ReleaseFailedException}.
    */
-  public ReleaseRecord release(String app, String env, String version, ReleaseOptions options) {
-    return release(resolve(app, version), env, options);
-  }
-
-  /** Releases a version already {@linkplain #resolve resolved} (nothing is read again). */
-  public ReleaseRecord release(Builds.Built version, String env, ReleaseOptions options) {
-    return startRelease(version, env, options).run();
-  }
-
-  /**
-   * {@link #startRelease(Builds.Built, TarmacConfig.Environment, ReleaseOptions)} with the tag's.
-   */
-  public ReleaseRun startRelease(Builds.Built version, String env, ReleaseOptions options) {
+  public ReleaseRecord release(AppName app, EnvName env, Version version, ReleaseOptions options) {
+    Builds.Built built = resolve(app, version);
     // an unknown environment: refused before a lock
-    return startRelease(version, version.config().environment(Names.env(env)), options);
+    return startRelease(built, built.config().environment(env.value()), options).run();
   }
 
   /**
@@ -139,8 +132,9 @@ public final class Deployer {
       List<String> warnings) {
     Builds.Built placed = new Builds.Built(version.record(), version.config().withEnvironment(env));
     // a required name not set: refused before a lock (docs/configuration-and-secrets.md)
-    ConfigValues.Resolved values = configFor(version, Names.env(env.name()));
-    return new Runner(store, transports, version.app(), Names.env(env.name()), options, warnings)
+    String e = env.name();
+    ConfigValues.Resolved values = configFor(version, e);
+    return new Runner(store, transports, version.app(), e, options, warnings)
         .start(
             new Release(
                 placed,
@@ -261,14 +255,14 @@ public final class Deployer {
    * What releasing {@code version} would do on every host, read from the hosts; changes nothing
    * anywhere and takes no lock ({@code tarmac release … --plan}).
    */
-  public ReleasePreview plan(String app, String env, String version) {
+  public ReleasePreview plan(AppName app, EnvName env, Version version) {
     Builds.Built built = resolve(app, version);
-    return plan(built, built.config().environment(Names.env(env)));
+    return plan(built, built.config().environment(env.value()));
   }
 
   /** What releasing {@code version} to {@code env} (the registered one) would do; no lock. */
   public ReleasePreview plan(Builds.Built version, TarmacConfig.Environment env) {
-    String e = Names.env(env.name());
+    String e = env.name();
     BuildRecord build = version.record();
     String live =
         new ReleaseHistory(store, build.app(), e).live().map(ReleaseRecord::version).orElse(null);
@@ -297,120 +291,76 @@ public final class Deployer {
 
   /**
    * Switches every host back to an earlier release still on disk: {@code to}, or the one live
-   * before the current one. No download.
+   * before the current one, on {@code env} as the live version's {@code tarmac.yml} defines it (the
+   * library's way). No download. {@code acrossContract}: across a contract migration that ran,
+   * which is refused otherwise (docs/releasing.md, "Expand and contract").
    */
   public ReleaseRecord rollback(
-      String app,
-      String env,
-      Optional<String> to,
-      boolean restoreDatabase,
-      ReleaseOptions options) {
-    return rollback(app, env, to, restoreDatabase, false, options);
-  }
-
-  /**
-   * As {@link #rollback(String, String, Optional, boolean, ReleaseOptions)}; {@code
-   * acrossContract}: across a contract migration that ran, which is refused otherwise
-   * (docs/releasing.md, "Expand and contract").
-   */
-  public ReleaseRecord rollback(
-      String app,
-      String env,
-      Optional<String> to,
+      AppName app,
+      EnvName env,
+      Optional<Version> to,
       boolean restoreDatabase,
       boolean acrossContract,
       ReleaseOptions options) {
-    return startRollback(app, env, to, restoreDatabase, acrossContract, options).run();
-  }
-
-  /** Takes the lock and makes the record of a rollback, on this thread ({@link #startRelease}). */
-  public ReleaseRun startRollback(
-      String app,
-      String env,
-      Optional<String> to,
-      boolean restoreDatabase,
-      ReleaseOptions options) {
-    return startRollback(app, env, to, restoreDatabase, false, options);
-  }
-
-  /** As above; {@code acrossContract}: across a contract migration that ran. */
-  public ReleaseRun startRollback(
-      String app,
-      String env,
-      Optional<String> to,
-      boolean restoreDatabase,
-      boolean acrossContract,
-      ReleaseOptions options) {
-    String a = Names.app(app);
-    return new Runner(store, transports, a, Names.env(env), options)
+    String a = app.value();
+    String e = env.value();
+    return new Runner(store, transports, a, e, options)
         .start(
             new Rollback(
-                to.map(Names::version),
+                to.map(Version::value),
                 restoreDatabase,
                 acrossContract,
                 v -> builds.require(a, v),
-                used ->
-                    configValues
-                        .resolve(a, Names.env(env), used.app(), used.env())
-                        .secretValues()));
+                used -> configValues.resolve(a, e, used.app(), used.env()).secretValues()))
+        .run();
   }
 
   /**
-   * A rollback on {@code env}'s hosts (the registered environment), whatever the {@code tarmac.yml}
-   * of the live or the target version says; their hooks are their own.
+   * Takes the lock and makes the record of a rollback on {@code env}'s hosts (the registered
+   * environment), on this thread ({@link #startRelease}), whatever the {@code tarmac.yml} of the
+   * live or the target version says; their hooks are their own. {@code acrossContract}: across a
+   * contract migration that ran.
    */
   public ReleaseRun startRollback(
-      String app,
+      AppName app,
       TarmacConfig.Environment env,
-      Optional<String> to,
-      boolean restoreDatabase,
-      ReleaseOptions options) {
-    return startRollback(app, env, to, restoreDatabase, false, options);
-  }
-
-  /** As above; {@code acrossContract}: across a contract migration that ran. */
-  public ReleaseRun startRollback(
-      String app,
-      TarmacConfig.Environment env,
-      Optional<String> to,
+      Optional<Version> to,
       boolean restoreDatabase,
       boolean acrossContract,
       ReleaseOptions options) {
-    String a = Names.app(app);
-    return new Runner(store, transports, a, Names.env(env.name()), options)
+    String a = app.value();
+    String e = env.name();
+    return new Runner(store, transports, a, e, options)
         .start(
             new Rollback(
-                to.map(Names::version),
+                to.map(Version::value),
                 restoreDatabase,
                 acrossContract,
                 v -> {
                   Builds.Built b = builds.require(a, v);
                   return new Builds.Built(b.record(), b.config().withEnvironment(env));
                 },
-                used ->
-                    configValues
-                        .resolve(a, Names.env(env.name()), used.app(), used.env())
-                        .secretValues()));
+                used -> configValues.resolve(a, e, used.app(), used.env()).secretValues()));
   }
 
   /** What is live on every host, compared with the history (hosts from the live tarmac.yml). */
-  public EnvStatus status(String app, String env) {
-    String a = Names.app(app);
-    String e = Names.env(env);
+  public EnvStatus status(AppName app, EnvName env) {
+    String a = app.value();
+    String e = env.value();
     String recorded = live(a, e).version();
     TarmacConfig config = builds.require(a, recorded).config();
     return new StatusReader(reads, a, config.environment(e), recorded).read();
   }
 
   /** What is live on every host of {@code env} (the registered one), compared with the history. */
-  public EnvStatus status(String app, TarmacConfig.Environment env) {
-    String a = Names.app(app);
-    String recorded = live(a, Names.env(env.name())).version();
+  public EnvStatus status(AppName app, TarmacConfig.Environment env) {
+    String a = app.value();
+    String recorded = live(a, env.name()).version();
     return new StatusReader(reads, a, env, recorded).read();
   }
 
-  public List<ReleaseRecord> history(String app, String env) {
-    return new ReleaseHistory(store, Names.app(app), Names.env(env)).list();
+  public List<ReleaseRecord> history(AppName app, EnvName env) {
+    return new ReleaseHistory(store, app.value(), env.value()).list();
   }
 
   /** The release live in an environment now (its {@code tarmac.yml} describes the hosts). */

@@ -7,6 +7,9 @@ import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.testing.CurrentPoller;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.TestBuilds;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.store.Hashing;
 import dev.tarmac.distributor.testing.MarkdownSection;
 import java.nio.file.Files;
@@ -60,7 +63,9 @@ public final class CdnPushBenchmark {
           String app = (cdn ? "cdn" : "plain") + round;
           publish(fx, work, app, "v1", cdn, 0, 42);
           publish(fx, work, app, "v2", cdn, 1, 42);
-          ReleaseRecord v1 = fx.deployer.release(app, "prod", "v1", fx.options());
+          ReleaseRecord v1 =
+              fx.deployer.release(
+                  AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options());
           // from outside: asked → both hosts' current at v2, polled on the hosts themselves
           List<Path> links =
               List.of(
@@ -70,7 +75,9 @@ public final class CdnPushBenchmark {
           long live;
           try (CurrentPoller poller = new CurrentPoller(links)) {
             long asked = System.nanoTime();
-            v2 = fx.deployer.release(app, "prod", "v2", fx.options());
+            v2 =
+                fx.deployer.release(
+                    AppName.of(app), EnvName.of("prod"), Version.of("v2"), fx.options());
             live = liveMs(poller, asked, links.size());
           }
           (cdn ? liveWith : liveWithout).add(live);
@@ -91,8 +98,11 @@ public final class CdnPushBenchmark {
               // (v1's own script went at v3)
               publish(fx, work, app, "v3", true, 0, 43);
               publish(fx, work, app, "v4", true, 0, 44);
-              fx.deployer.release(app, "prod", "v3", fx.options());
-              ReleaseRecord v4 = fx.deployer.release(app, "prod", "v4", fx.options());
+              fx.deployer.release(
+                  AppName.of(app), EnvName.of("prod"), Version.of("v3"), fx.options());
+              ReleaseRecord v4 =
+                  fx.deployer.release(
+                      AppName.of(app), EnvName.of("prod"), Version.of("v4"), fx.options());
               bigCleanDetail = task(v4, "clean assets").detail();
               bigCleanMs = ms(task(v4, "clean assets"));
             }

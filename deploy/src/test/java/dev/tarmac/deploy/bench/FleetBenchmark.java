@@ -6,6 +6,9 @@ import dev.tarmac.deploy.testing.CurrentPoller;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
 import dev.tarmac.deploy.testing.TestBuilds;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.testing.MarkdownSection;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -110,7 +113,8 @@ public final class FleetBenchmark {
       }
       threads.resetPeakThreadCount();
       long t0 = System.nanoTime();
-      ReleaseRecord first = fx.deployer.release(app, "prod", "v1", fx.options());
+      ReleaseRecord first =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options());
       double firstSeconds = (System.nanoTime() - t0) / 1e9;
       int sessions = ReleaseBenchmark.maxSessions(first);
       List<Path> links =
@@ -130,7 +134,9 @@ public final class FleetBenchmark {
           long c0 = System.nanoTime();
           long cpu0 = os.getProcessCpuTime();
           long all0 = machineCpuTicks();
-          ReleaseRecord next = fx.deployer.release(app, "prod", "v" + i, fx.options());
+          ReleaseRecord next =
+              fx.deployer.release(
+                  AppName.of(app), EnvName.of("prod"), Version.of("v" + i), fx.options());
           serviceCpu.add(Math.round((os.getProcessCpuTime() - cpu0) / 1e7) / 100.0);
           machineCpu.add(Math.round((machineCpuTicks() - all0) / (double) TICKS * 100) / 100.0);
           changes.add(Math.round((System.nanoTime() - c0) / 1e7) / 100.0);

@@ -9,6 +9,9 @@ import dev.tarmac.deploy.testing.CurrentPoller;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
 import dev.tarmac.deploy.testing.TestBuilds;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.testing.MarkdownSection;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,7 +157,8 @@ public final class ReleaseBenchmark {
           }
         });
     // the first release: every host downloads the whole artifact
-    ReleaseRecord release = fx.deployer.release(app, "prod", "v1", options);
+    ReleaseRecord release =
+        fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), options);
     fx.onEvent(e -> {});
     double prepare = seconds(phases.get("prepare"), phases.get("barrier"));
     List<Path> links =
@@ -173,7 +177,8 @@ public final class ReleaseBenchmark {
       for (int i = 2; i <= versions.size(); i++) {
         poller.reset();
         long t0 = System.nanoTime();
-        ReleaseRecord next = fx.deployer.release(app, "prod", "v" + i, options);
+        ReleaseRecord next =
+            fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v" + i), options);
         changes.add((System.nanoTime() - t0) / 1e9);
         changed = next;
         recorded.add((double) next.activationWindowMs());
@@ -183,7 +188,9 @@ public final class ReleaseBenchmark {
       for (int i = 0; i < CYCLES; i++) {
         poller.reset();
         long r0 = System.nanoTime();
-        ReleaseRecord back = fx.deployer.rollback(app, "prod", Optional.empty(), false, options);
+        ReleaseRecord back =
+            fx.deployer.rollback(
+                AppName.of(app), EnvName.of("prod"), Optional.empty(), false, false, options);
         double took = (System.nanoTime() - r0) / 1e9;
         if (rollbacks.isEmpty() || took > Collections.max(rollbacks)) {
           slowestRollback = back;
@@ -194,7 +201,8 @@ public final class ReleaseBenchmark {
         sessions = Math.max(sessions, maxSessions(back));
         poller.reset();
         // released again: already on every host, so no download
-        ReleaseRecord again = fx.deployer.release(app, "prod", last, options);
+        ReleaseRecord again =
+            fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of(last), options);
         recorded.add((double) again.activationWindowMs());
         polled.add(poller.window("releases/" + last).toNanos() / 1e6);
         sessions = Math.max(sessions, maxSessions(again));
@@ -318,10 +326,11 @@ public final class ReleaseBenchmark {
               phases.put(e.task(), e.at());
             }
           });
-      fx.deployer.release(app, "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options());
       double fullPrepare = seconds(phases.get("prepare"), phases.get("barrier"));
       phases.clear();
-      ReleaseRecord second = fx.deployer.release(app, "prod", "v2", fx.options());
+      ReleaseRecord second =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v2"), fx.options());
       double deltaPrepare = seconds(phases.get("prepare"), phases.get("barrier"));
       fx.onEvent(e -> {});
       long maxBytes =

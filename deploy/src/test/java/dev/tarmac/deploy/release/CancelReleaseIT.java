@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.testing.DeployFixture;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +35,10 @@ class CancelReleaseIT {
     hosts = Files.createDirectories(tmp.resolve("hosts"));
     fx.publish("shop", "v1", config());
     fx.publish("shop", "v2", config());
-    assertThat(fx.deployer.release("shop", "prod", "v1", fx.options()).status())
+    assertThat(
+            fx.deployer
+                .release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options())
+                .status())
         .isEqualTo(ReleaseStatus.LIVE);
   }
 
@@ -74,7 +80,10 @@ class CancelReleaseIT {
 
   @Test
   void cancelledDuringPrepareActivatesNothingAndRemovesWhatItPrepared() throws Exception {
-    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", cancelAfter("check")))
+    assertThatThrownBy(
+            () ->
+                fx.deployer.release(
+                    AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), cancelAfter("check")))
         .isInstanceOf(ReleaseFailedException.class)
         .satisfies(
             e -> {
@@ -95,13 +104,22 @@ class CancelReleaseIT {
     // nothing is left locked: the next release goes through
     cancel.set(false);
     fx.onEvent(e -> {});
-    assertThat(fx.deployer.release("shop", "prod", "v2", fx.options()).status())
+    assertThat(
+            fx.deployer
+                .release(AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), fx.options())
+                .status())
         .isEqualTo(ReleaseStatus.LIVE);
   }
 
   @Test
   void cancelledAfterTheSwitchSwitchesEveryHostBack() throws Exception {
-    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", cancelAfter("switch")))
+    assertThatThrownBy(
+            () ->
+                fx.deployer.release(
+                    AppName.of("shop"),
+                    EnvName.of("prod"),
+                    Version.of("v2"),
+                    cancelAfter("switch")))
         .isInstanceOf(ReleaseFailedException.class)
         .hasMessageContaining("cancelled after the switch; every host was switched back");
     for (String h : List.of("web1", "web2")) {
@@ -111,13 +129,17 @@ class CancelReleaseIT {
           .isEqualTo("v1\nv2\nv1\n");
       assertThat(hosts.resolve(h).resolve(".tarmac/lock")).doesNotExist();
     }
-    assertThat(fx.deployer.history("shop", "prod").get(0).status()).isEqualTo(ReleaseStatus.FAILED);
+    assertThat(fx.deployer.history(AppName.of("shop"), EnvName.of("prod")).get(0).status())
+        .isEqualTo(ReleaseStatus.FAILED);
   }
 
   @Test
   void notCancelledRunsToTheEnd() throws Exception {
     ReleaseOptions options = fx.options().withCancelled(cancel::get);
-    assertThat(fx.deployer.release("shop", "prod", "v2", options).status())
+    assertThat(
+            fx.deployer
+                .release(AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), options)
+                .status())
         .isEqualTo(ReleaseStatus.LIVE);
     assertThat(live("web1")).isEqualTo("releases/v2");
   }

@@ -7,9 +7,12 @@ import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
 import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.TestBuilds;
+import dev.tarmac.distributor.model.AppName;
 import dev.tarmac.distributor.model.CdnAssets;
+import dev.tarmac.distributor.model.EnvName;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.StoreException;
 import dev.tarmac.distributor.store.s3.S3ArtifactStore;
@@ -124,10 +127,11 @@ class CdnCleanIT {
       publish(store, work, app, v, "0s");
     }
     ReleaseOptions options = ReleaseOptions.defaults("tester");
-    deployer.release(app, "prod", "v1", options);
-    deployer.release(app, "prod", "v2", options);
+    deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), options);
+    deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v2"), options);
     assertThat(there(store, app, js("v1"))).isTrue(); // prod still keeps v1 (keep 2: v2, v1)
-    ReleaseRecord v3 = deployer.release(app, "prod", "v3", options);
+    ReleaseRecord v3 =
+        deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v3"), options);
 
     assertThat(v3.status()).isEqualTo(ReleaseStatus.LIVE);
     assertThat(work.resolve("hosts/prod-a/releases/v1")).doesNotExist();
@@ -144,11 +148,13 @@ class CdnCleanIT {
     assertThat(kept.hosts()).isEqualTo(Map.of("a", List.of("v2", "v3"), "b", List.of("v2", "v3")));
     assertThat(kept.run()).isEqualTo(v3.id());
 
-    ReleaseRecord staging = deployer.release(app, "staging", "v1", options);
+    ReleaseRecord staging =
+        deployer.release(AppName.of(app), EnvName.of("staging"), Version.of("v1"), options);
     assertThat(there(store, app, js("v1"))).isTrue(); // pushed again: it was gone
     assertThat(cleanTask(staging).detail()).isEqualTo("0 files, 0 bytes removed; 5 kept");
 
-    ReleaseRecord v4 = deployer.release(app, "prod", "v4", options);
+    ReleaseRecord v4 =
+        deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v4"), options);
     assertThat(cleanTask(v4).detail()).isEqualTo("1 files, 12 bytes removed; 5 kept");
     assertThat(there(store, app, js("v2"))).as("v2 left every host").isFalse();
     assertThat(there(store, app, js("v1"))).as("staging keeps v1").isTrue();
@@ -157,7 +163,9 @@ class CdnCleanIT {
     }
 
     // a rollback cleans too (v3's tarmac.yml has release.cdn): v4 is still on the hosts
-    ReleaseRecord back = deployer.rollback(app, "prod", java.util.Optional.empty(), false, options);
+    ReleaseRecord back =
+        deployer.rollback(
+            AppName.of(app), EnvName.of("prod"), java.util.Optional.empty(), false, false, options);
     assertThat(back.version()).isEqualTo("v3");
     assertThat(cleanTask(back).detail()).isEqualTo("0 files, 0 bytes removed; 5 kept");
     assertThat(there(store, app, js("v4"))).isTrue();
@@ -195,8 +203,8 @@ class CdnCleanIT {
     }
     ReleaseOptions options = ReleaseOptions.defaults("tester");
     Deployer plain = new Deployer(store, (h, e) -> new LocalTransport(h.name()));
-    plain.release(app, "prod", "v1", options);
-    plain.release(app, "prod", "v2", options);
+    plain.release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), options);
+    plain.release(AppName.of(app), EnvName.of("prod"), Version.of("v2"), options);
 
     String script = CdnAssets.key(app, js("v1"));
     String markers = "apps/" + app + "/cdn-cleaning/";
@@ -259,7 +267,9 @@ class CdnCleanIT {
             if (key.equals(script) && stagingRun.get() == null) {
               java.util.concurrent.CompletableFuture<ReleaseRecord> run =
                   java.util.concurrent.CompletableFuture.supplyAsync(
-                      () -> staging.release(app, "staging", "v1", options));
+                      () ->
+                          staging.release(
+                              AppName.of(app), EnvName.of("staging"), Version.of("v1"), options));
               stagingRun.set(run);
               long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
               try {
@@ -277,7 +287,7 @@ class CdnCleanIT {
         };
     ReleaseRecord v3 =
         new Deployer(prodStore, (h, e) -> new LocalTransport(h.name()))
-            .release(app, "prod", "v3", options);
+            .release(AppName.of(app), EnvName.of("prod"), Version.of("v3"), options);
     assertThat(stagingRun.get()).as("prod's clean-up removed v1's script").isNotNull();
     ReleaseRecord s = stagingRun.get().get(120, java.util.concurrent.TimeUnit.SECONDS);
 
@@ -335,9 +345,10 @@ class CdnCleanIT {
         publish(fx.store, work, app, v, "1h");
       }
       for (String v : List.of("v1", "v2")) {
-        fx.deployer.release(app, "prod", v, fx.options());
+        fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of(v), fx.options());
       }
-      ReleaseRecord v3 = fx.deployer.release(app, "prod", "v3", fx.options());
+      ReleaseRecord v3 =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v3"), fx.options());
       assertThat(cleanTask(v3).detail())
           .isEqualTo("0 files, 0 bytes removed; 5 kept (1 younger than 1h)");
       assertThat(there(fx.store, app, js("v1"))).isTrue();
@@ -346,7 +357,8 @@ class CdnCleanIT {
       Files.setLastModifiedTime(
           work.resolve("store/objects/" + CdnAssets.key(app, js("v1"))),
           FileTime.from(Instant.now().minus(Duration.ofHours(2))));
-      ReleaseRecord v4 = fx.deployer.release(app, "prod", "v4", fx.options());
+      ReleaseRecord v4 =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v4"), fx.options());
       // v2 has left the hosts too, but its script is minutes old
       assertThat(cleanTask(v4).detail())
           .isEqualTo("1 files, 12 bytes removed; 5 kept (1 younger than 1h)");
@@ -367,16 +379,18 @@ class CdnCleanIT {
       for (String v : List.of("v1", "v2", "v3", "v4")) {
         publish(fx.store, work, app, v, "0s");
       }
-      fx.deployer.release(app, "prod", "v1", fx.options());
-      fx.deployer.release(app, "staging", "v1", fx.options());
+      fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options());
+      fx.deployer.release(AppName.of(app), EnvName.of("staging"), Version.of("v1"), fx.options());
       fx.store.delete(StoreLayout.keptOnHosts(app, "staging")); // as if released before the rule
-      fx.deployer.release(app, "prod", "v2", fx.options());
-      ReleaseRecord v3 = fx.deployer.release(app, "prod", "v3", fx.options());
+      fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v2"), fx.options());
+      ReleaseRecord v3 =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v3"), fx.options());
       assertThat(cleanTask(v3).detail()).isEqualTo("0 files, 0 bytes removed; 5 kept");
       assertThat(there(fx.store, app, js("v1"))).as("in staging's history").isTrue();
 
       fx.store.delete(StoreLayout.cdnRefs(app, "v3")); // as if pushed before the rule
-      ReleaseRecord v4 = fx.deployer.release(app, "prod", "v4", fx.options());
+      ReleaseRecord v4 =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v4"), fx.options());
       assertThat(v4.status()).isEqualTo(ReleaseStatus.LIVE);
       assertThat(cleanTask(v4).detail())
           .isEqualTo(
@@ -406,7 +420,7 @@ class CdnCleanIT {
       String app = "cleanfail";
       for (String v : List.of("v1", "v2", "v3")) {
         publish(fx.store, work, app, v, "0s");
-        deployer.release(app, "prod", v, fx.options());
+        deployer.release(AppName.of(app), EnvName.of("prod"), Version.of(v), fx.options());
       }
       ReleaseRecord v3 = new ReleaseHistory(fx.store, app, "prod").live().orElseThrow();
       assertThat(v3.version()).isEqualTo("v3");
@@ -437,7 +451,11 @@ class CdnCleanIT {
       Files.createDirectories(work.resolve("hosts/prod-a/releases").resolve(evil));
       List<ReleaseEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
       ReleaseRecord v1 =
-          fx.deployer.release(app, "prod", "v1", fx.options().withListener(events::add));
+          fx.deployer.release(
+              AppName.of(app),
+              EnvName.of("prod"),
+              Version.of("v1"),
+              fx.options().withListener(events::add));
 
       assertThat(v1.status()).isEqualTo(ReleaseStatus.LIVE);
       HostRecord a =

@@ -8,7 +8,10 @@ import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
 import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.TestBuilds;
+import dev.tarmac.distributor.model.AppName;
 import dev.tarmac.distributor.model.CdnAssets;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ObjectInfo;
 import dev.tarmac.distributor.store.StoredObject;
@@ -123,7 +126,8 @@ class CdnPushIT {
     publish(store, work, app, "v2", "window.v=2;\n");
     ReleaseOptions options = ReleaseOptions.defaults("tester");
 
-    ReleaseRecord v1 = deployer.release(app, "prod", "v1", options);
+    ReleaseRecord v1 =
+        deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), options);
     assertThat(store.cdnPuts).hasValue(3);
     assertThat(pushTask(v1).ok()).isTrue();
     assertThat(pushTask(v1).detail()).startsWith("3 files, ").contains("0 files, 0 bytes");
@@ -134,7 +138,8 @@ class CdnPushIT {
         .noneMatch(k -> k.contains("not-in-manifest"));
 
     store.cdnPuts.set(0);
-    ReleaseRecord v2 = deployer.release(app, "prod", "v2", options);
+    ReleaseRecord v2 =
+        deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v2"), options);
     assertThat(store.cdnPuts).hasValue(1);
     assertThat(pushTask(v2).detail()).startsWith("1 files, 12 bytes sent; 2 files, ");
     assertThat(store.list(CdnAssets.prefix(app))).hasSize(4);
@@ -180,14 +185,18 @@ class CdnPushIT {
     Path work = DeployFixture.workDir("cdn-fail-");
     try (DeployFixture fx = new DeployFixture(work, (h, e) -> new LocalTransport(h.name()))) {
       publish(fx.store, work, "cdnfail", "v1", "window.v=1;\n");
-      fx.deployer.release("cdnfail", "prod", "v1", fx.options());
+      fx.deployer.release(
+          AppName.of("cdnfail"), EnvName.of("prod"), Version.of("v1"), fx.options());
       publish(fx.store, work, "cdnfail", "v2", "window.v=2;\n");
       // a plain file where the store needs the directory cdn/cdnfail/js: a real write failure
       Path js = work.resolve("store/objects/cdn/cdnfail/js");
       TestBuilds.deleteTree(js);
       Files.writeString(js, "in the way");
 
-      assertThatThrownBy(() -> fx.deployer.release("cdnfail", "prod", "v2", fx.options()))
+      assertThatThrownBy(
+              () ->
+                  fx.deployer.release(
+                      AppName.of("cdnfail"), EnvName.of("prod"), Version.of("v2"), fx.options()))
           .isInstanceOf(ReleaseFailedException.class)
           .hasMessageContaining("(service): push assets failed: cannot put public/js/app.")
           .hasMessageContaining("to cdn/cdnfail/js/app.")
@@ -216,9 +225,9 @@ class CdnPushIT {
       assertThatThrownBy(
               () ->
                   fx.deployer.release(
-                      "cdntamper",
-                      "prod",
-                      "v1",
+                      AppName.of("cdntamper"),
+                      EnvName.of("prod"),
+                      Version.of("v1"),
                       fx.options().withCommandTimeout(Duration.ofSeconds(5))))
           .isInstanceOf(ReleaseFailedException.class)
           .hasMessageContaining(

@@ -7,7 +7,10 @@ import dev.tarmac.deploy.store.ConfigValues.Change;
 import dev.tarmac.deploy.store.SecretBox;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
 import dev.tarmac.distributor.model.Json;
+import dev.tarmac.distributor.model.Version;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,26 +121,38 @@ class ConfigReleaseIT {
       fx.publish(app, "v1", yml);
       var values = fx.deployer.configValues();
       setAll(values, app);
-      assertThat(fx.deployer.release(app, "prod", "v1", fx.options()).status())
+      assertThat(
+              fx.deployer
+                  .release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options())
+                  .status())
           .isEqualTo(ReleaseStatus.LIVE);
       values.set(app, "prod", "bob", new Change().secret("JWT_SECRET", JWT_NEW));
       Path last = ssh.hosts().get(2).root().resolve(app);
 
       Files.writeString(last.resolve("fail-prepare"), "");
-      ReleaseRecord before = failed(() -> fx.deployer.release(app, "prod", "v1", fx.options()));
+      ReleaseRecord before =
+          failed(
+              () ->
+                  fx.deployer.release(
+                      AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options()));
       assertThat(before.status()).isEqualTo(ReleaseStatus.FAILED);
       assertThat(before.error()).contains("nothing was activated (v1 still serves)");
       everyHostHas(app, dotenv(app, "v1", 1, JWT_OLD));
       Files.delete(last.resolve("fail-prepare"));
 
       Files.writeString(last.resolve("fail-activate"), "");
-      ReleaseRecord after = failed(() -> fx.deployer.release(app, "prod", "v1", fx.options()));
+      ReleaseRecord after =
+          failed(
+              () ->
+                  fx.deployer.release(
+                      AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options()));
       assertThat(after.status()).isEqualTo(ReleaseStatus.FAILED);
       assertThat(after.error()).contains("every host was switched back");
       everyHostHas(app, dotenv(app, "v1", 1, JWT_OLD));
       Files.delete(last.resolve("fail-activate"));
 
-      ReleaseRecord made = fx.deployer.release(app, "prod", "v1", fx.options());
+      ReleaseRecord made =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options());
       assertThat(made.status()).isEqualTo(ReleaseStatus.LIVE);
       everyHostHas(app, dotenv(app, "v1", 2, JWT_NEW));
       for (SshHosts.Host h : ssh.hosts()) {
@@ -201,7 +216,10 @@ class ConfigReleaseIT {
       values.set(app, null, "ann", new Change().plain("HOST", "0.0.0.0"));
 
       // a required name missing: refused before the lock, the record and any host
-      assertThatThrownBy(() -> fx.deployer.release(app, "prod", "v1", fx.options()))
+      assertThatThrownBy(
+              () ->
+                  fx.deployer.release(
+                      AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options()))
           .isInstanceOf(MissingConfigException.class)
           .hasMessage(
               "the release of cfg v1 to prod is refused: tarmac.yml at v1 requires LOG_LEVEL,"
@@ -216,7 +234,8 @@ class ConfigReleaseIT {
 
       setTheRest(values, app);
 
-      ReleaseRecord r1 = fx.deployer.release(app, "prod", "v1", fx.options());
+      ReleaseRecord r1 =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v1"), fx.options());
       assertThat(r1.config())
           .isEqualTo(
               new ReleaseRecord.ConfigUsed(
@@ -236,19 +255,21 @@ class ConfigReleaseIT {
           .anyMatch(e -> e.message() != null && e.message().contains("jwt is [secret]"));
 
       // a host added later gets the same file at its first release
-      ReleaseRecord r2 = fx.deployer.release(app, "prod", "v2", fx.options());
+      ReleaseRecord r2 =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v2"), fx.options());
       assertThat(r2.status()).isEqualTo(ReleaseStatus.LIVE);
       for (SshHosts.Host h : ssh.hosts()) {
         assertThat(Path.of(file(h, app, "v2"))).content().isEqualTo(dotenv(app, "v2", 1, JWT_OLD));
       }
-      fx.deployer.release(app, "prod", "v3", fx.options());
+      fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v3"), fx.options());
 
       // the secret changes: the plan names it (never a value), the live version released again
       values.set(app, "prod", "bob", new Change().secret("JWT_SECRET", JWT_NEW));
-      ReleasePreview plan = fx.deployer.plan(app, "prod", "v3");
+      ReleasePreview plan = fx.deployer.plan(AppName.of(app), EnvName.of("prod"), Version.of("v3"));
       assertThat(plan.config())
           .isEqualTo(new ReleasePreview.ConfigPlan(2, 2, List.of("JWT_SECRET"), List.of()));
-      ReleaseRecord again = fx.deployer.release(app, "prod", "v3", fx.options());
+      ReleaseRecord again =
+          fx.deployer.release(AppName.of(app), EnvName.of("prod"), Version.of("v3"), fx.options());
       assertThat(again.status()).isEqualTo(ReleaseStatus.LIVE);
       assertThat(again.config().env()).isEqualTo(2);
       for (SshHosts.Host h : ssh.hosts()) {
@@ -259,7 +280,9 @@ class ConfigReleaseIT {
       }
 
       // rolling back restores the old value with the old release
-      ReleaseRecord back = fx.deployer.rollback(app, "prod", Optional.empty(), false, fx.options());
+      ReleaseRecord back =
+          fx.deployer.rollback(
+              AppName.of(app), EnvName.of("prod"), Optional.empty(), false, false, fx.options());
       assertThat(back.version()).isEqualTo("v2");
       assertThat(back.config().env()).isEqualTo(1);
       for (SshHosts.Host h : ssh.hosts()) {
@@ -279,7 +302,8 @@ class ConfigReleaseIT {
         }
       }
       String events = Json.MAPPER.writeValueAsString(fx.events);
-      String history = Json.MAPPER.writeValueAsString(fx.deployer.history(app, "prod"));
+      String history =
+          Json.MAPPER.writeValueAsString(fx.deployer.history(AppName.of(app), EnvName.of("prod")));
       String planJson = Json.MAPPER.writeValueAsString(plan);
       for (String s : secrets) {
         assertThat(events).doesNotContain(s);

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -125,8 +128,9 @@ class ContractReleaseIT {
           config(
               ssh.deployTo(), hosts, "SELECT 1", List.of("echo the contract broke >&2; exit 3")));
 
-      fx.deployer.release("db", "prod", "v1", fx.options());
-      ReleaseRecord v2 = fx.deployer.release("db", "prod", "v2", fx.options());
+      fx.deployer.release(AppName.of("db"), EnvName.of("prod"), Version.of("v1"), fx.options());
+      ReleaseRecord v2 =
+          fx.deployer.release(AppName.of("db"), EnvName.of("prod"), Version.of("v2"), fx.options());
 
       // the contract ran once, on host1, when every host served v2: after the last switch, and the
       // hook itself saw every current link on v2
@@ -146,9 +150,16 @@ class ContractReleaseIT {
           .doesNotContain("contract");
 
       // back to v1 without restoring: refused, nothing changed
-      int records = fx.deployer.history("db", "prod").size();
+      int records = fx.deployer.history(AppName.of("db"), EnvName.of("prod")).size();
       assertThatThrownBy(
-              () -> fx.deployer.rollback("db", "prod", Optional.empty(), false, fx.options()))
+              () ->
+                  fx.deployer.rollback(
+                      AppName.of("db"),
+                      EnvName.of("prod"),
+                      Optional.empty(),
+                      false,
+                      false,
+                      fx.options()))
           .hasMessage(
               "cannot roll back to v1: the contract migration of #2 v2 on host1 ran after v1 was"
                   + " live, and dropped what v1 may still use; nothing was changed. Restore the"
@@ -156,19 +167,34 @@ class ContractReleaseIT {
                   + " --restore-database; or, if v1 runs on the schema as it is: tarmac rollback"
                   + " db --env prod --to v1 --across-contract");
       assertThat(current(ssh)).isEqualTo("releases/v2\n".repeat(3));
-      assertThat(fx.deployer.history("db", "prod")).hasSize(records);
+      assertThat(fx.deployer.history(AppName.of("db"), EnvName.of("prod"))).hasSize(records);
 
       // with the dump taken before v2: the column is back
-      fx.deployer.rollback("db", "prod", Optional.empty(), true, fx.options());
+      fx.deployer.rollback(
+          AppName.of("db"), EnvName.of("prod"), Optional.empty(), true, false, fx.options());
       assertThat(legacyColumns()).isEqualTo("1");
       assertThat(current(ssh)).isEqualTo("releases/v1\n".repeat(3));
 
       // v2 again (its contract again), then v3: the dump before v3 does not undo v2's contract
-      assertThat(fx.deployer.release("db", "prod", "v2", fx.options()).contractOn())
+      assertThat(
+              fx.deployer
+                  .release(AppName.of("db"), EnvName.of("prod"), Version.of("v2"), fx.options())
+                  .contractOn())
           .isEqualTo("host1");
-      assertThat(fx.deployer.release("db", "prod", "v3", fx.options()).contractOn()).isNull();
+      assertThat(
+              fx.deployer
+                  .release(AppName.of("db"), EnvName.of("prod"), Version.of("v3"), fx.options())
+                  .contractOn())
+          .isNull();
       assertThatThrownBy(
-              () -> fx.deployer.rollback("db", "prod", Optional.of("v1"), true, fx.options()))
+              () ->
+                  fx.deployer.rollback(
+                      AppName.of("db"),
+                      EnvName.of("prod"),
+                      Optional.of(Version.of("v1")),
+                      true,
+                      false,
+                      fx.options()))
           .hasMessageStartingWith(
               "cannot roll back to v1: the contract migration of #4 v2 on host1 ran after v1")
           .hasMessageContaining(
@@ -180,13 +206,20 @@ class ContractReleaseIT {
 
       // asked for: v1 on the contracted schema
       ReleaseRecord back =
-          fx.deployer.rollback("db", "prod", Optional.of("v1"), false, true, fx.options());
+          fx.deployer.rollback(
+              AppName.of("db"),
+              EnvName.of("prod"),
+              Optional.of(Version.of("v1")),
+              false,
+              true,
+              fx.options());
       assertThat(back.status()).isEqualTo(ReleaseStatus.LIVE);
       assertThat(current(ssh)).isEqualTo("releases/v1\n".repeat(3));
       assertThat(legacyColumns()).isEqualTo("0");
 
       // a contract that fails: v4 stays live, the record warns, a rollback across it is refused
-      ReleaseRecord v4 = fx.deployer.release("db", "prod", "v4", fx.options());
+      ReleaseRecord v4 =
+          fx.deployer.release(AppName.of("db"), EnvName.of("prod"), Version.of("v4"), fx.options());
       assertThat(v4.status()).isEqualTo(ReleaseStatus.LIVE);
       assertThat(current(ssh)).isEqualTo("releases/v4\n".repeat(3));
       assertThat(v4.contractOn()).isEqualTo("host1");
@@ -201,7 +234,14 @@ class ContractReleaseIT {
           .contains("a rollback to a release older than v4 is refused without")
           .contains("the contract broke");
       assertThatThrownBy(
-              () -> fx.deployer.rollback("db", "prod", Optional.empty(), false, fx.options()))
+              () ->
+                  fx.deployer.rollback(
+                      AppName.of("db"),
+                      EnvName.of("prod"),
+                      Optional.empty(),
+                      false,
+                      false,
+                      fx.options()))
           .hasMessageStartingWith(
               "cannot roll back to v1: the contract migration of #7 v4 on host1 (failed: it may"
                   + " be partly applied) ran after v1 was live");

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
 import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -89,8 +92,9 @@ class DatabaseReleaseIT {
               hosts,
               "ALTER TABLE tarmac_it.items ADD COLUMN price numeric NOT NULL DEFAULT 0"));
 
-      fx.deployer.release("db", "prod", "v1", fx.options());
-      ReleaseRecord v2 = fx.deployer.release("db", "prod", "v2", fx.options());
+      fx.deployer.release(AppName.of("db"), EnvName.of("prod"), Version.of("v1"), fx.options());
+      ReleaseRecord v2 =
+          fx.deployer.release(AppName.of("db"), EnvName.of("prod"), Version.of("v2"), fx.options());
 
       assertThat(sql("SELECT version || ' ' || host FROM tarmac_it.migration_runs ORDER BY 1"))
           .isEqualTo("v1 host1\nv2 host1");
@@ -112,7 +116,8 @@ class DatabaseReleaseIT {
           .extracting(ReleaseRecord.TaskRecord::name)
           .doesNotContain("backup", "migrate");
 
-      fx.deployer.rollback("db", "prod", Optional.empty(), true, fx.options());
+      fx.deployer.rollback(
+          AppName.of("db"), EnvName.of("prod"), Optional.empty(), true, false, fx.options());
       assertThat(
               sql(
                   "SELECT count(*) FROM information_schema.columns"
@@ -125,7 +130,14 @@ class DatabaseReleaseIT {
       // the live release now is a rollback: there is no dump taken before it
       fx.publish("db", "v3", config(ssh.deployTo(), hosts, "SELECT 1"));
       assertThatThrownBy(
-              () -> fx.deployer.rollback("db", "prod", Optional.of("v2"), true, fx.options()))
+              () ->
+                  fx.deployer.rollback(
+                      AppName.of("db"),
+                      EnvName.of("prod"),
+                      Optional.of(Version.of("v2")),
+                      true,
+                      false,
+                      fx.options()))
           .hasMessageContaining("no database backup was taken before v1")
           .hasMessageContaining("nothing was changed");
       assertThat(Files.readSymbolicLink(ssh.host("host1").root().resolve("current")).toString())

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
 import dev.tarmac.deploy.testing.TestBuilds;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -79,7 +82,9 @@ class DeltaReleaseIT {
       Files.createSymbolicLink(b.resolve("public/latest"), Path.of("index.html")); // symlink
       var v2 = TestBuilds.publish(fx.store, "inc", "v2", b, config);
 
-      ReleaseRecord first = fx.deployer.release("inc", "prod", "v1", fx.options());
+      ReleaseRecord first =
+          fx.deployer.release(
+              AppName.of("inc"), EnvName.of("prod"), Version.of("v1"), fx.options());
       assertThat(first.hosts()).allMatch(h -> h.transfer().mode().equals("full"));
       Path host1 = ssh.host("host1").root();
       Path host2 = ssh.host("host2").root();
@@ -87,7 +92,9 @@ class DeltaReleaseIT {
       // host2's v1 is changed by hand: it cannot be the base of a delta
       Files.writeString(host2.resolve("releases/v1/public/big.bin"), "tampered");
 
-      ReleaseRecord second = fx.deployer.release("inc", "prod", "v2", fx.options());
+      ReleaseRecord second =
+          fx.deployer.release(
+              AppName.of("inc"), EnvName.of("prod"), Version.of("v2"), fx.options());
       assertThat(second.status()).isEqualTo(ReleaseStatus.LIVE);
       ReleaseRecord.HostRecord h1 = second.hosts().get(0);
       ReleaseRecord.HostRecord h2 = second.hosts().get(1);
@@ -129,7 +136,8 @@ class DeltaReleaseIT {
       }
       // v1 stayed byte-identical while v2 was built from it; a rollback to it is exact
       assertThat(fingerprint(host1.resolve("releases/v1"))).isEqualTo(before);
-      fx.deployer.rollback("inc", "prod", Optional.empty(), false, fx.options());
+      fx.deployer.rollback(
+          AppName.of("inc"), EnvName.of("prod"), Optional.empty(), false, false, fx.options());
       assertThat(Files.readSymbolicLink(host1.resolve("current")))
           .isEqualTo(Path.of("releases/v1"));
       assertThat(fingerprint(host1.resolve("current").toRealPath())).isEqualTo(before);
@@ -140,7 +148,9 @@ class DeltaReleaseIT {
       new ProcessBuilder("cp", "-a", b.toString(), c.toString()).start().waitFor();
       Files.writeString(c.resolve("public/index.html"), "<h1>release v3</h1>\n");
       TestBuilds.publish(fx.store, "inc", "v3", c, config);
-      ReleaseRecord third = fx.deployer.release("inc", "prod", "v3", fx.options());
+      ReleaseRecord third =
+          fx.deployer.release(
+              AppName.of("inc"), EnvName.of("prod"), Version.of("v3"), fx.options());
       assertThat(third.hosts().get(0).transfer())
           .isEqualTo(
               new ReleaseRecord.Transfer("delta", "v1", third.hosts().get(0).transfer().bytes()));

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.store.BuildConfigs;
+import dev.tarmac.deploy.store.Builds;
+import dev.tarmac.distributor.model.AppName;
 import dev.tarmac.distributor.model.BuildRecord;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.records.BuildRecords;
 import dev.tarmac.distributor.store.ArtifactStore;
 import dev.tarmac.distributor.store.ByteRange;
@@ -73,9 +76,10 @@ class DeployerStoreReadsTest {
     long parsesBefore = BuildConfigs.shared().parses();
 
     Deployer deployer = new Deployer(store, (h, env) -> new LocalTransport(h.name()));
+    Builds.Built built = deployer.resolve(AppName.of("shop"), Version.of("v1"));
     try (ReleaseRun run =
         deployer.startRelease(
-            deployer.resolve("shop", "v1"), "prod", ReleaseOptions.defaults("tester"))) {
+            built, built.config().environment("prod"), ReleaseOptions.defaults("tester"))) {
       assertThat(run.record().version()).isEqualTo("v1");
     }
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tarmac.deploy.testing.CurrentPoller;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +36,7 @@ class FencingIT {
       fx.publish("fence", "e8", base);
       fx.publish("fence", "e9", slow);
       fx.publish("fence", "e7", base);
-      fx.deployer.release("fence", "prod", "e8", fx.options());
+      fx.deployer.release(AppName.of("fence"), EnvName.of("prod"), Version.of("e8"), fx.options());
 
       List<Path> links = ssh.hosts().stream().map(h -> h.root().resolve("current")).toList();
       CountDownLatch hooksRunning = new CountDownLatch(3);
@@ -48,7 +51,8 @@ class FencingIT {
             CompletableFuture.supplyAsync(
                 () -> {
                   try {
-                    fx.deployer.release("fence", "prod", "e9", fx.options());
+                    fx.deployer.release(
+                        AppName.of("fence"), EnvName.of("prod"), Version.of("e9"), fx.options());
                     return null;
                   } catch (Throwable t) {
                     return t;
@@ -57,7 +61,11 @@ class FencingIT {
         assertThat(hooksRunning.await(30, TimeUnit.SECONDS)).isTrue();
         fx.onEvent(e -> {});
         ReleaseRecord second =
-            fx.deployer.release("fence", "prod", "e7", fx.options().withForceUnlock(true));
+            fx.deployer.release(
+                AppName.of("fence"),
+                EnvName.of("prod"),
+                Version.of("e7"),
+                fx.options().withForceUnlock(true));
         assertThat(second.status()).isEqualTo(ReleaseStatus.LIVE);
 
         Throwable failed = first.get(60, TimeUnit.SECONDS);
@@ -77,7 +85,7 @@ class FencingIT {
         assertThat(root.resolve("releases/e8")).exists();
         assertThat(root.resolve(".tarmac/lock")).doesNotExist();
       }
-      List<ReleaseRecord> history = fx.deployer.history("fence", "prod");
+      List<ReleaseRecord> history = fx.deployer.history(AppName.of("fence"), EnvName.of("prod"));
       assertThat(ReleaseHistory.live(history).orElseThrow().version()).isEqualTo("e7");
       assertThat(
               history.stream()
@@ -86,7 +94,7 @@ class FencingIT {
                   .orElseThrow()
                   .status())
           .isEqualTo(ReleaseStatus.FAILED);
-      EnvStatus status = fx.deployer.status("fence", "prod");
+      EnvStatus status = fx.deployer.status(AppName.of("fence"), EnvName.of("prod"));
       assertThat(status.hosts()).noneMatch(EnvStatus.HostStatus::drift);
     }
   }
@@ -108,7 +116,7 @@ class FencingIT {
       fx.publish("fencem", "m1", base);
       fx.publish("fencem", "m2", migrating);
       fx.publish("fencem", "m3", base);
-      fx.deployer.release("fencem", "prod", "m1", fx.options());
+      fx.deployer.release(AppName.of("fencem"), EnvName.of("prod"), Version.of("m1"), fx.options());
 
       CountDownLatch migrationRunning = new CountDownLatch(1);
       fx.onEvent(
@@ -122,9 +130,9 @@ class FencingIT {
               () -> {
                 try {
                   fx.deployer.release(
-                      "fencem",
-                      "prod",
-                      "m2",
+                      AppName.of("fencem"),
+                      EnvName.of("prod"),
+                      Version.of("m2"),
                       ReleaseOptions.defaults("ann").withListener(fx.options().listener()));
                   return null;
                 } catch (Throwable t) {
@@ -137,7 +145,11 @@ class FencingIT {
       fx.onEvent(e -> {});
 
       ReleaseRecord second =
-          fx.deployer.release("fencem", "prod", "m3", fx.options().withForceUnlock(true));
+          fx.deployer.release(
+              AppName.of("fencem"),
+              EnvName.of("prod"),
+              Version.of("m3"),
+              fx.options().withForceUnlock(true));
       assertThat(second.status()).isEqualTo(ReleaseStatus.LIVE);
       assertThat(
               second.hosts().get(0).tasks().stream()

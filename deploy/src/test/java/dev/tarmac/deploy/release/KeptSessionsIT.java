@@ -6,6 +6,9 @@ import dev.tarmac.deploy.release.EnvStatus.HostStatus;
 import dev.tarmac.deploy.remote.HostSessions;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,19 +47,20 @@ class KeptSessionsIT {
       String config = config("reuse");
       fx.publish("reuse", "v1", config);
       fx.publish("reuse", "v2", config);
-      fx.deployer.release("reuse", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("reuse"), EnvName.of("prod"), Version.of("v1"), fx.options());
 
       Map<String, Integer> before = logins();
-      assertAnswering(fx.deployer.status("reuse", "prod"), "v1");
+      assertAnswering(fx.deployer.status(AppName.of("reuse"), EnvName.of("prod")), "v1");
       assertThat(since(before))
           .as("the first read logs in")
           .containsOnly(one("host1"), one("host2"));
 
       before = logins();
       for (int i = 0; i < 3; i++) {
-        assertAnswering(fx.deployer.status("reuse", "prod"), "v1");
+        assertAnswering(fx.deployer.status(AppName.of("reuse"), EnvName.of("prod")), "v1");
       }
-      ReleasePreview plan = fx.deployer.plan("reuse", "prod", "v2");
+      ReleasePreview plan =
+          fx.deployer.plan(AppName.of("reuse"), EnvName.of("prod"), Version.of("v2"));
       assertThat(plan.hosts()).allSatisfy(h -> assertThat(h.problem()).isNull());
       assertThat(plan.hosts()).allSatisfy(h -> assertThat(h.serves()).isEqualTo("v1"));
       assertThat(since(before))
@@ -66,19 +70,19 @@ class KeptSessionsIT {
 
       // a release opens its own sessions (and logs in), and leaves the kept ones alone
       before = logins();
-      fx.deployer.release("reuse", "prod", "v2", fx.options());
+      fx.deployer.release(AppName.of("reuse"), EnvName.of("prod"), Version.of("v2"), fx.options());
       assertThat(since(before).values()).allSatisfy(n -> assertThat(n).isBetween(1, 3));
       before = logins();
-      assertAnswering(fx.deployer.status("reuse", "prod"), "v2");
+      assertAnswering(fx.deployer.status(AppName.of("reuse"), EnvName.of("prod")), "v2");
       assertThat(since(before)).containsOnly(none("host1"), none("host2"));
 
       // host1's sshd restarts: its connections are gone; the next read logs in there again
       ssh.restart("host1");
       before = logins();
-      assertAnswering(fx.deployer.status("reuse", "prod"), "v2");
+      assertAnswering(fx.deployer.status(AppName.of("reuse"), EnvName.of("prod")), "v2");
       assertThat(since(before)).containsOnly(one("host1"), none("host2"));
       before = logins();
-      assertAnswering(fx.deployer.status("reuse", "prod"), "v2");
+      assertAnswering(fx.deployer.status(AppName.of("reuse"), EnvName.of("prod")), "v2");
       assertThat(since(before)).containsOnly(none("host1"), none("host2"));
       assertThat(sessions.open()).isEqualTo(2);
     }
@@ -90,8 +94,10 @@ class KeptSessionsIT {
         DeployFixture fx = fixture("moved", sessions)) {
       String config = config("moved");
       fx.publish("moved", "v1", config);
-      fx.deployer.release("moved", "prod", "v1", fx.options());
-      assertAnswering(fx.deployer.status("moved", "prod"), "v1"); // sessions kept for both
+      fx.deployer.release(AppName.of("moved"), EnvName.of("prod"), Version.of("v1"), fx.options());
+      assertAnswering(
+          fx.deployer.status(AppName.of("moved"), EnvName.of("prod")),
+          "v1"); // sessions kept for both
 
       // v2's tarmac.yml names the machines the other way round: host1 is 127.0.0.91 now
       String swapped =
@@ -100,14 +106,14 @@ class KeptSessionsIT {
               .replace("name: host2,", "name: host1,")
               .replace("name: @@,", "name: host2,");
       fx.publish("moved", "v2", swapped);
-      fx.deployer.release("moved", "prod", "v2", fx.options());
+      fx.deployer.release(AppName.of("moved"), EnvName.of("prod"), Version.of("v2"), fx.options());
       // by hand, the machine at 127.0.0.90 (host2 now) serves v1 again
       Path current = ssh.host("host1").root().resolve("moved/current");
       Files.delete(current);
       Files.createSymbolicLink(current, Path.of("releases/v1"));
 
       Map<String, Integer> before = logins();
-      EnvStatus status = fx.deployer.status("moved", "prod");
+      EnvStatus status = fx.deployer.status(AppName.of("moved"), EnvName.of("prod"));
       Map<String, HostStatus> byName = new LinkedHashMap<>();
       status.hosts().forEach(h -> byName.put(h.name(), h));
       assertThat(byName.get("host1").error()).isNull();
@@ -128,8 +134,8 @@ class KeptSessionsIT {
         DeployFixture fx = fixture("keys", sessions)) {
       String config = config("keys");
       fx.publish("keys", "v1", config);
-      fx.deployer.release("keys", "prod", "v1", fx.options());
-      assertAnswering(fx.deployer.status("keys", "prod"), "v1");
+      fx.deployer.release(AppName.of("keys"), EnvName.of("prod"), Version.of("v1"), fx.options());
+      assertAnswering(fx.deployer.status(AppName.of("keys"), EnvName.of("prod")), "v1");
 
       SshHosts.Host h2 = ssh.host("host2");
       Files.writeString(
@@ -139,7 +145,7 @@ class KeptSessionsIT {
               .filter(l -> !l.startsWith("[" + h2.address() + "]:" + h2.port() + " "))
               .reduce("", (a, l) -> a + l + "\n"));
       Map<String, Integer> before = logins();
-      EnvStatus status = fx.deployer.status("keys", "prod");
+      EnvStatus status = fx.deployer.status(AppName.of("keys"), EnvName.of("prod"));
       assertThat(status.hosts().get(0).error()).isNull();
       assertThat(status.hosts().get(1).error()).contains("host2").contains("host key unknown");
       assertThat(since(before)).containsOnly(none("host1"), none("host2"));
@@ -154,9 +160,9 @@ class KeptSessionsIT {
         DeployFixture fx = fixture("idle", sessions)) {
       String config = config("idle");
       fx.publish("idle", "v1", config);
-      fx.deployer.release("idle", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("idle"), EnvName.of("prod"), Version.of("v1"), fx.options());
       awaitNoSessions("host1", Duration.ofSeconds(10)); // the release's own, closed at its end
-      assertAnswering(fx.deployer.status("idle", "prod"), "v1");
+      assertAnswering(fx.deployer.status(AppName.of("idle"), EnvName.of("prod")), "v1");
       assertThat(ssh.sessionProcesses("host1")).as("the kept session, on the host").isNotEmpty();
       long t0 = System.nanoTime();
       awaitNoSessions("host1", Duration.ofSeconds(10));
@@ -165,14 +171,15 @@ class KeptSessionsIT {
       assertThat(sessions.open()).isZero();
 
       Map<String, Integer> before = logins();
-      assertAnswering(fx.deployer.status("idle", "prod"), "v1");
+      assertAnswering(fx.deployer.status(AppName.of("idle"), EnvName.of("prod")), "v1");
       assertThat(since(before)).containsOnly(one("host1"), one("host2"));
     }
     try (HostSessions sessions = HostSessions.ssh(ssh.settings(), Duration.ofSeconds(60));
         DeployFixture fx = fixture("idle-close", sessions)) {
       fx.publish("idle-close", "v1", config("idle-close"));
-      fx.deployer.release("idle-close", "prod", "v1", fx.options());
-      assertAnswering(fx.deployer.status("idle-close", "prod"), "v1");
+      fx.deployer.release(
+          AppName.of("idle-close"), EnvName.of("prod"), Version.of("v1"), fx.options());
+      assertAnswering(fx.deployer.status(AppName.of("idle-close"), EnvName.of("prod")), "v1");
       assertThat(ssh.sessionProcesses("host2")).isNotEmpty();
       sessions.close(); // the service stopping
       awaitNoSessions("host1", Duration.ofSeconds(5));

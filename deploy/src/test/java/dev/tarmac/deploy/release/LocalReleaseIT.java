@@ -7,8 +7,11 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tarmac.deploy.DeployException;
 import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.testing.DeployFixture;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
 import dev.tarmac.distributor.model.Json;
 import dev.tarmac.distributor.model.StoreLayout;
+import dev.tarmac.distributor.model.Version;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,7 +78,8 @@ class LocalReleaseIT {
     fx.publish("shop", "v1", config(""));
     fx.publish("shop", "v2", config(""));
 
-    ReleaseRecord first = fx.deployer.release("shop", "prod", "v1", fx.options());
+    ReleaseRecord first =
+        fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
     assertThat(first.status()).isEqualTo(ReleaseStatus.LIVE);
     assertThat(first.previousVersion()).isNull();
     for (String h : List.of("web1", "web2", "web3")) {
@@ -95,7 +99,8 @@ class LocalReleaseIT {
     assertThat(hosts.resolve("web1/shared/migrations.log")).content().isEqualTo("v1 web1\n");
     assertThat(hosts.resolve("web2/shared/migrations.log")).doesNotExist();
 
-    ReleaseRecord second = fx.deployer.release("shop", "prod", "v2", fx.options());
+    ReleaseRecord second =
+        fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), fx.options());
     assertThat(second.previousVersion()).isEqualTo("v1");
     assertThat(second.activationWindowMs()).isNotNull().isLessThan(1000);
     // v1 was on every host: only what changed crossed the network
@@ -131,13 +136,14 @@ class LocalReleaseIT {
           .content()
           .contains(" v2 c0ffee2 #2 by tester");
     }
-    EnvStatus status = fx.deployer.status("shop", "prod");
+    EnvStatus status = fx.deployer.status(AppName.of("shop"), EnvName.of("prod"));
     assertThat(status.recorded()).isEqualTo("v2");
     assertThat(status.drift()).isFalse();
     assertThat(status.hosts().get(1).releases()).containsExactly("v1", "v2");
 
     ReleaseRecord back =
-        fx.deployer.rollback("shop", "prod", Optional.empty(), false, fx.options());
+        fx.deployer.rollback(
+            AppName.of("shop"), EnvName.of("prod"), Optional.empty(), false, false, fx.options());
     assertThat(back.kind()).isEqualTo("rollback");
     assertThat(back.version()).isEqualTo("v1");
     assertThat(back.status()).isEqualTo(ReleaseStatus.LIVE);
@@ -147,7 +153,7 @@ class LocalReleaseIT {
           .content()
           .isEqualTo("v1\nv2\nv1\n");
     }
-    List<ReleaseRecord> history = fx.deployer.history("shop", "prod");
+    List<ReleaseRecord> history = fx.deployer.history(AppName.of("shop"), EnvName.of("prod"));
     assertThat(history).extracting(ReleaseRecord::id).containsExactly(3L, 2L, 1L);
     assertThat(history.get(1).status()).isEqualTo(ReleaseStatus.ROLLED_BACK);
     // no download during the rollback
@@ -157,12 +163,19 @@ class LocalReleaseIT {
 
     // a second rollback walks further back: there is nothing before v1
     assertThatThrownBy(
-            () -> fx.deployer.rollback("shop", "prod", Optional.empty(), false, fx.options()))
+            () ->
+                fx.deployer.rollback(
+                    AppName.of("shop"),
+                    EnvName.of("prod"),
+                    Optional.empty(),
+                    false,
+                    false,
+                    fx.options()))
         .hasMessageContaining("no earlier good release");
     // status notices a host that drifted
     Files.delete(hosts.resolve("web3/current"));
     Files.createSymbolicLink(hosts.resolve("web3/current"), Path.of("releases/v2"));
-    EnvStatus drifted = fx.deployer.status("shop", "prod");
+    EnvStatus drifted = fx.deployer.status(AppName.of("shop"), EnvName.of("prod"));
     assertThat(drifted.hosts())
         .extracting(EnvStatus.HostStatus::drift)
         .containsExactly(false, false, true);
@@ -172,12 +185,14 @@ class LocalReleaseIT {
   void aVersionRolledBackFromIsReleasedAgainWithoutMakingOrFetchingAnything() throws Exception {
     fx.publish("shop", "v1", config(""));
     fx.publish("shop", "v2", config(""));
-    fx.deployer.release("shop", "prod", "v1", fx.options());
-    fx.deployer.release("shop", "prod", "v2", fx.options());
-    fx.deployer.rollback("shop", "prod", Optional.empty(), false, fx.options());
+    fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
+    fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), fx.options());
+    fx.deployer.rollback(
+        AppName.of("shop"), EnvName.of("prod"), Optional.empty(), false, false, fx.options());
     assertThat(live("web1")).isEqualTo("releases/v1");
 
-    ReleaseRecord again = fx.deployer.release("shop", "prod", "v2", fx.options());
+    ReleaseRecord again =
+        fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), fx.options());
     assertThat(again.status()).isEqualTo(ReleaseStatus.LIVE);
     for (ReleaseRecord.HostRecord h : again.hosts()) {
       assertThat(h.transfer().mode()).as(h.name()).isEqualTo("none");
@@ -191,13 +206,13 @@ class LocalReleaseIT {
       assertThat(live(h)).isEqualTo("releases/v2");
     }
     // every host serves what the history says is live
-    assertThat(fx.deployer.status("shop", "prod").drift()).isFalse();
+    assertThat(fx.deployer.status(AppName.of("shop"), EnvName.of("prod")).drift()).isFalse();
   }
 
   @Test
   void aDeltaMadeAheadWhenTheBuildIsPublishedIsTheOneTheReleaseSends() throws Exception {
     fx.publish("shop", "v1", config(""));
-    fx.deployer.release("shop", "prod", "v1", fx.options());
+    fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
     var v2 = fx.publish("shop", "v2", config(""));
     String record = StoreLayout.deltaRecord("shop", "v1", "v2");
     assertThat(fx.store.exists(record)).isFalse();
@@ -218,7 +233,8 @@ class LocalReleaseIT {
 
     // a service restarted in between: another Deployer, the same store
     Deployer restarted = new Deployer(fx.store, (host, env) -> new LocalTransport(host.name()));
-    ReleaseRecord second = restarted.release("shop", "prod", "v2", fx.options());
+    ReleaseRecord second =
+        restarted.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), fx.options());
     assertThat(second.hosts())
         .allMatch(h -> h.transfer().mode().equals("delta") && h.transfer().from().equals("v1"));
     assertThat(Files.getAttribute(fx.store.path(StoreLayout.delta("shop", "v1", "v2")), "unix:ino"))
@@ -238,13 +254,16 @@ class LocalReleaseIT {
             .replace(
                 "echo prepared $TARMAC_VERSION on $TARMAC_HOST > prepared.txt",
                 "printf 'broken\\\\033]0;owned\\\\007\\\\033[2J'; exit 1"));
-    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v1", fx.options()))
+    assertThatThrownBy(
+            () ->
+                fx.deployer.release(
+                    AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options()))
         .isInstanceOf(ReleaseFailedException.class)
         .hasMessageContaining("prepare hooks failed")
         .hasMessageContaining("broken")
         .hasMessageNotContaining("\u001b")
         .hasMessageNotContaining("\u0007");
-    ReleaseRecord failed = fx.deployer.history("shop", "prod").get(0);
+    ReleaseRecord failed = fx.deployer.history(AppName.of("shop"), EnvName.of("prod")).get(0);
     assertThat(failed.error()).contains("broken").doesNotContain("\u001b", "\u0007");
   }
 
@@ -257,7 +276,7 @@ class LocalReleaseIT {
   void statusAndPlanShowAHostsNamesWithoutControlCharacters() throws Exception {
     fx.publish("shop", "v1", config(""));
     fx.publish("shop", "v2", config(""));
-    fx.deployer.release("shop", "prod", "v1", fx.options());
+    fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
     String title = "\u001b]0;owned\u0007";
     String clear = "\r\u001b[2J";
     Path web2 = hosts.resolve("web2");
@@ -270,7 +289,7 @@ class LocalReleaseIT {
     Files.delete(web3.resolve("current"));
     Files.createSymbolicLink(web3.resolve("current"), Path.of("releases/v1" + clear));
 
-    EnvStatus status = fx.deployer.status("shop", "prod");
+    EnvStatus status = fx.deployer.status(AppName.of("shop"), EnvName.of("prod"));
     assertThat(status.toString()).doesNotContain("\u001b", "\u0007", "\r");
     EnvStatus.HostStatus two = status.hosts().get(1);
     assertThat(two.releases()).contains("v0\uFFFD]0;owned\uFFFD");
@@ -280,7 +299,8 @@ class LocalReleaseIT {
     assertThat(three.live()).isEqualTo("v1\uFFFD\uFFFD[2J");
     assertThat(three.drift()).isTrue();
 
-    ReleasePreview plan = fx.deployer.plan("shop", "prod", "v2");
+    ReleasePreview plan =
+        fx.deployer.plan(AppName.of("shop"), EnvName.of("prod"), Version.of("v2"));
     assertThat(plan.toString()).doesNotContain("\u001b", "\u0007", "\r");
     assertThat(plan.hosts().get(1).removes()).contains("v0\uFFFD]0;owned\uFFFD");
     // web3 serves a name that is no version: the plan names the host's refusal, printable
@@ -309,13 +329,16 @@ class LocalReleaseIT {
                     + "/id; printf 'mallory\\\\033]0;owned\\\\007\\\\033[2J' > "
                     + meta
                     + "/owner; fi"));
-    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v1", fx.options()))
+    assertThatThrownBy(
+            () ->
+                fx.deployer.release(
+                    AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options()))
         .isInstanceOf(ReleaseFailedException.class)
         .hasMessageContaining("fenced off")
         .hasMessageContaining("the host lock now belongs to mallory")
         .hasMessageNotContaining("\u001b")
         .hasMessageNotContaining("\u0007");
-    ReleaseRecord failed = fx.deployer.history("shop", "prod").get(0);
+    ReleaseRecord failed = fx.deployer.history(AppName.of("shop"), EnvName.of("prod")).get(0);
     assertThat(failed.status()).isEqualTo(ReleaseStatus.FAILED);
     assertThat(failed.error())
         .contains("the host lock now belongs to mallory\uFFFD]0;owned\uFFFD\uFFFD[2J")
@@ -332,12 +355,14 @@ class LocalReleaseIT {
     Files.createDirectories(hosts.resolve("web2/shared"));
     Files.writeString(hosts.resolve("web2/shared/.env"), "SECRET=1\n");
     for (int i = 1; i <= 5; i++) {
-      fx.deployer.release("shop", "prod", "v" + i, fx.options());
+      fx.deployer.release(
+          AppName.of("shop"), EnvName.of("prod"), Version.of("v" + i), fx.options());
       // a user uploads a file through the live release
       Files.writeString(
           hosts.resolve("web2/current/public/uploads/upload" + i + ".jpg"), "photo " + i);
       if (i == 3 || i == 5) {
-        fx.deployer.rollback("shop", "prod", Optional.empty(), false, fx.options());
+        fx.deployer.rollback(
+            AppName.of("shop"), EnvName.of("prod"), Optional.empty(), false, false, fx.options());
         Files.writeString(
             hosts.resolve("web2/current/public/uploads/after-rollback" + i + ".jpg"), "r");
       }
@@ -366,13 +391,16 @@ class LocalReleaseIT {
   void aCorruptArtifactActivatesNothingAnywhere() throws Exception {
     fx.publish("shop", "v1", config(""));
     fx.publish("shop", "v2", config(""));
-    fx.deployer.release("shop", "prod", "v1", fx.options());
+    fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
     Path artifact = fx.store.path(StoreLayout.artifact("shop", "v2"));
     byte[] bytes = Files.readAllBytes(artifact);
     bytes[bytes.length / 2] ^= 0x01;
     Files.write(artifact, bytes);
 
-    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", fx.options()))
+    assertThatThrownBy(
+            () ->
+                fx.deployer.release(
+                    AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), fx.options()))
         .isInstanceOf(ReleaseFailedException.class)
         .hasMessageContaining("prepare failed on 3 of 3 hosts")
         .hasMessageContaining("web2: download failed")
@@ -385,7 +413,8 @@ class LocalReleaseIT {
       assertThat(hosts.resolve(h).resolve(".tarmac/lock")).doesNotExist();
     }
     assertThat(hosts.resolve("web1/shared/migrations.log")).content().isEqualTo("v1 web1\n");
-    assertThat(fx.deployer.history("shop", "prod").get(0).status()).isEqualTo(ReleaseStatus.FAILED);
+    assertThat(fx.deployer.history(AppName.of("shop"), EnvName.of("prod")).get(0).status())
+        .isEqualTo(ReleaseStatus.FAILED);
     assertThat(fx.store.exists(StoreLayout.lock("shop", "prod"))).isFalse();
   }
 
@@ -421,9 +450,12 @@ class LocalReleaseIT {
                   "    activate: [",
                   "    contract: [\"echo $TARMAC_VERSION >> $TARMAC_SHARED_DIR/contracted.log\"]\n"
                       + "    activate: ["));
-      fx.deployer.release("shop", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
 
-      assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", fx.options()))
+      assertThatThrownBy(
+              () ->
+                  fx.deployer.release(
+                      AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), fx.options()))
           .isInstanceOf(ReleaseFailedException.class)
           .hasMessageContaining("every host was switched back")
           .hasMessageContaining("web3: health failed")
@@ -436,7 +468,7 @@ class LocalReleaseIT {
             .content()
             .isEqualTo("v1\nby the v2 hook v2\nv1\n");
       }
-      ReleaseRecord failed = fx.deployer.history("shop", "prod").get(0);
+      ReleaseRecord failed = fx.deployer.history(AppName.of("shop"), EnvName.of("prod")).get(0);
       assertThat(failed.status()).isEqualTo(ReleaseStatus.FAILED);
       // v2's migration ran before the switch: switching back does not undo it, and the record
       // (so the CLI and the dashboard) says so, with the way back (issue 26, item 3)
@@ -460,7 +492,14 @@ class LocalReleaseIT {
           .contains("switch", "health", "switch back");
       // a bad release is never a rollback target
       assertThatThrownBy(
-              () -> fx.deployer.rollback("shop", "prod", Optional.of("v2"), false, fx.options()))
+              () ->
+                  fx.deployer.rollback(
+                      AppName.of("shop"),
+                      EnvName.of("prod"),
+                      Optional.of(Version.of("v2")),
+                      false,
+                      false,
+                      fx.options()))
           .isInstanceOf(NeverLiveException.class)
           .hasMessageStartingWith(
               "v2 was never live in shop/prod; a rollback goes back to a version"
@@ -484,13 +523,23 @@ class LocalReleaseIT {
     fx.publish("shop", "v2", config(""));
     CompletableFuture<ReleaseRecord> first =
         CompletableFuture.supplyAsync(
-            () -> fx.deployer.release("shop", "prod", "v1", ReleaseOptions.defaults("alice")));
+            () ->
+                fx.deployer.release(
+                    AppName.of("shop"),
+                    EnvName.of("prod"),
+                    Version.of("v1"),
+                    ReleaseOptions.defaults("alice")));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!fx.store.exists(StoreLayout.lock("shop", "prod")) && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     assertThatThrownBy(
-            () -> fx.deployer.release("shop", "prod", "v2", ReleaseOptions.defaults("bob")))
+            () ->
+                fx.deployer.release(
+                    AppName.of("shop"),
+                    EnvName.of("prod"),
+                    Version.of("v2"),
+                    ReleaseOptions.defaults("bob")))
         .isInstanceOf(DeployException.class)
         .hasMessageContaining("shop/prod is locked by alice (release v1 since");
     assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(ReleaseStatus.LIVE);
@@ -508,19 +557,31 @@ class LocalReleaseIT {
     fx.store.put(
         StoreLayout.lock("shop", "prod"),
         Json.write(new EnvLock.Info("crashed-ci", "release", "v0", past, past, "t1")));
-    assertThat(fx.deployer.release("shop", "prod", "v1", fx.options()).status())
+    assertThat(
+            fx.deployer
+                .release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options())
+                .status())
         .isEqualTo(ReleaseStatus.LIVE);
 
     Instant future = Instant.now().plus(Duration.ofHours(1));
     fx.store.put(
         StoreLayout.lock("shop", "prod"),
         Json.write(new EnvLock.Info("carol", "release", "v9", Instant.now(), future, "t2")));
-    assertThatThrownBy(() -> fx.deployer.release("shop", "prod", "v2", fx.options()))
+    assertThatThrownBy(
+            () ->
+                fx.deployer.release(
+                    AppName.of("shop"), EnvName.of("prod"), Version.of("v2"), fx.options()))
         .hasMessageContaining("locked by carol")
         .hasMessageContaining("--force-unlock");
     assertThat(live("web1")).isEqualTo("releases/v1");
     assertThat(
-            fx.deployer.release("shop", "prod", "v2", fx.options().withForceUnlock(true)).status())
+            fx.deployer
+                .release(
+                    AppName.of("shop"),
+                    EnvName.of("prod"),
+                    Version.of("v2"),
+                    fx.options().withForceUnlock(true))
+                .status())
         .isEqualTo(ReleaseStatus.LIVE);
     assertThat(live("web1")).isEqualTo("releases/v2");
   }
@@ -534,7 +595,7 @@ class LocalReleaseIT {
                 "    prepare: [\"echo prepared $TARMAC_VERSION on $TARMAC_HOST > prepared.txt\"]\n",
                 "    prepare: [\"sleep 3\"]\n");
     fx.publish("shop", "v2", slow);
-    fx.deployer.release("shop", "prod", "v1", fx.options());
+    fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
     CompletableFuture<Void> thief =
         CompletableFuture.runAsync(
             () -> {
@@ -554,7 +615,10 @@ class LocalReleaseIT {
     assertThatThrownBy(
             () ->
                 fx.deployer.release(
-                    "shop", "prod", "v2", fx.options().withLease(Duration.ofSeconds(2))))
+                    AppName.of("shop"),
+                    EnvName.of("prod"),
+                    Version.of("v2"),
+                    fx.options().withLease(Duration.ofSeconds(2))))
         .isInstanceOf(ReleaseFailedException.class)
         .hasMessageContaining("fenced off: the environment lock was taken by mallory")
         .hasMessageContaining("nothing was activated (v1 still serves)");
@@ -579,7 +643,7 @@ class LocalReleaseIT {
     dev.tarmac.distributor.model.BuildRecord build =
         dev.tarmac.deploy.testing.TestBuilds.publish(fx.store, "shop", "v1", tree, config(""));
     fx.http.throttle(300_000);
-    fx.deployer.release("shop", "prod", "v1", fx.options());
+    fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
     List<ReleaseEvent> progress =
         fx.events.stream()
             .filter(e -> e.kind() == ReleaseEvent.Kind.PROGRESS && "web2".equals(e.host()))
@@ -606,7 +670,8 @@ class LocalReleaseIT {
                     null,
                     "crashed",
                     Instant.now().minusSeconds(3600)));
-    ReleaseRecord live = fx.deployer.release("shop", "prod", "v1", fx.options());
+    ReleaseRecord live =
+        fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
     assertThat(live.id()).isEqualTo(stale.id() + 1);
     ReleaseRecord marked = history.get(stale.id()).orElseThrow();
     assertThat(marked.status()).isEqualTo(ReleaseStatus.FAILED);

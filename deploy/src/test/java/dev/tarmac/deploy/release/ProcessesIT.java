@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
 import dev.tarmac.deploy.visitors.Visitors;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -281,7 +284,9 @@ class ProcessesIT {
     Map<String, String> app = Map.of("server.py", SERVER);
     fx.publish("visit", "v1", config("python3 server.py", "30s"), app);
     fx.publish("visit", "v2", config("python3 server.py", "30s"), app);
-    ReleaseRecord r1 = fx.deployer.release("visit", "prod", "v1", fx.options());
+    ReleaseRecord r1 =
+        fx.deployer.release(
+            AppName.of("visit"), EnvName.of("prod"), Version.of("v1"), fx.options());
     assertThat(r1.status()).isEqualTo(ReleaseStatus.LIVE);
     for (SshHosts.Host h : ssh.hosts()) {
       assertThat(running(h.name())).containsOnlyKeys("visit-prod-web-blue");
@@ -299,12 +304,21 @@ class ProcessesIT {
     try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
       Thread.sleep(500);
       releaseAsked = System.nanoTime();
-      r2 = fx.deployer.release("visit", "prod", "v2", fx.options());
+      r2 =
+          fx.deployer.release(
+              AppName.of("visit"), EnvName.of("prod"), Version.of("v2"), fx.options());
       long released = System.nanoTime();
       afterRelease = running("host1");
       Thread.sleep(500);
       rollbackAsked = System.nanoTime();
-      back = fx.deployer.rollback("visit", "prod", Optional.empty(), false, fx.options());
+      back =
+          fx.deployer.rollback(
+              AppName.of("visit"),
+              EnvName.of("prod"),
+              Optional.empty(),
+              false,
+              false,
+              fx.options());
       long rolledBack = System.nanoTime();
       Thread.sleep(500);
       visitors.close();
@@ -383,10 +397,10 @@ class ProcessesIT {
   @Order(2)
   void aServerThatNeverGetsHealthyChangesNothing() throws Exception {
     Map<String, String> app = Map.of("server.py", SERVER);
-    String live = fx.deployer.status("visit", "prod").recorded();
+    String live = fx.deployer.status(AppName.of("visit"), EnvName.of("prod")).recorded();
     if (live == null) {
       fx.publish("visit", "v1", config("python3 server.py", "30s"), app);
-      fx.deployer.release("visit", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("visit"), EnvName.of("prod"), Version.of("v1"), fx.options());
       live = "v1";
     }
     fx.publish("visit", "v3", config("python3 server.py --never", "4s"), app);
@@ -396,7 +410,10 @@ class ProcessesIT {
     }
     try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 30 : 120))) {
       String l = live;
-      assertThatThrownBy(() -> fx.deployer.release("visit", "prod", "v3", fx.options()))
+      assertThatThrownBy(
+              () ->
+                  fx.deployer.release(
+                      AppName.of("visit"), EnvName.of("prod"), Version.of("v3"), fx.options()))
           .isInstanceOf(ReleaseFailedException.class)
           .hasMessageContaining(
               "prepare failed on " + HOSTS + " of " + HOSTS + " hosts; nothing was activated")
@@ -429,9 +446,14 @@ class ProcessesIT {
     String warm = "  keep_warm: 10m\n";
     fx.publish("visit", "v4", config("python3 server.py", "30s", warm), app);
     fx.publish("visit", "v5", config("python3 server.py", "30s", warm), app);
-    assertThat(fx.deployer.release("visit", "prod", "v4", fx.options()).status())
+    assertThat(
+            fx.deployer
+                .release(AppName.of("visit"), EnvName.of("prod"), Version.of("v4"), fx.options())
+                .status())
         .isEqualTo(ReleaseStatus.LIVE);
-    ReleaseRecord r5 = fx.deployer.release("visit", "prod", "v5", fx.options());
+    ReleaseRecord r5 =
+        fx.deployer.release(
+            AppName.of("visit"), EnvName.of("prod"), Version.of("v5"), fx.options());
     assertThat(r5.status()).isEqualTo(ReleaseStatus.LIVE);
     // v4's slot kept running after the release of v5, recorded as warm
     Map<String, Map<String, String>> before = new java.util.TreeMap<>();
@@ -455,7 +477,14 @@ class ProcessesIT {
     try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 30 : 120))) {
       Thread.sleep(500);
       asked = System.nanoTime();
-      back = fx.deployer.rollback("visit", "prod", Optional.empty(), false, fx.options());
+      back =
+          fx.deployer.rollback(
+              AppName.of("visit"),
+              EnvName.of("prod"),
+              Optional.empty(),
+              false,
+              false,
+              fx.options());
       done = System.nanoTime();
       Thread.sleep(500);
       visitors.close();
@@ -506,8 +535,12 @@ class ProcessesIT {
   @Order(8)
   void aRollbackPastKeepWarmStartsTheSlotAfresh() throws Exception {
     // after aRollbackWithinKeepWarmOnlySwitches and the failed v6: v4 live; v5 released again
-    assertThat(fx.deployer.status("visit", "prod").recorded()).isEqualTo("v4");
-    assertThat(fx.deployer.release("visit", "prod", "v5", fx.options()).status())
+    assertThat(fx.deployer.status(AppName.of("visit"), EnvName.of("prod")).recorded())
+        .isEqualTo("v4");
+    assertThat(
+            fx.deployer
+                .release(AppName.of("visit"), EnvName.of("prod"), Version.of("v5"), fx.options())
+                .status())
         .isEqualTo(ReleaseStatus.LIVE);
     Map<String, Map<String, String>> before = new java.util.TreeMap<>();
     for (SshHosts.Host h : ssh.hosts()) {
@@ -529,7 +562,9 @@ class ProcessesIT {
             o.cancelled());
     ReleaseRecord back;
     try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
-      back = fx.deployer.rollback("visit", "prod", Optional.empty(), false, later);
+      back =
+          fx.deployer.rollback(
+              AppName.of("visit"), EnvName.of("prod"), Optional.empty(), false, false, later);
       Thread.sleep(300);
       visitors.close();
       assertThat(visitors.failures()).as("failed requests").isEmpty();
@@ -580,13 +615,14 @@ class ProcessesIT {
     try {
       String live = null;
       try {
-        live = fx.deployer.status("visit", "prod").recorded();
+        live = fx.deployer.status(AppName.of("visit"), EnvName.of("prod")).recorded();
       } catch (dev.tarmac.deploy.DeployException e) {
         // run alone: nothing is live yet
       }
       if (live == null) {
         fx.publish("visit", "v1", config("python3 server.py", "30s"), app);
-        fx.deployer.release("visit", "prod", "v1", fx.options());
+        fx.deployer.release(
+            AppName.of("visit"), EnvName.of("prod"), Version.of("v1"), fx.options());
         live = "v1";
       }
       fx.publish(
@@ -607,7 +643,10 @@ class ProcessesIT {
       }
       try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
         String l = live;
-        assertThatThrownBy(() -> fx.deployer.release("visit", "prod", "v6", fx.options()))
+        assertThatThrownBy(
+                () ->
+                    fx.deployer.release(
+                        AppName.of("visit"), EnvName.of("prod"), Version.of("v6"), fx.options()))
             .isInstanceOf(ReleaseFailedException.class)
             .hasMessageContaining("activation failed; every host was switched back");
         Thread.sleep(300);
@@ -641,13 +680,13 @@ class ProcessesIT {
     Map<String, String> app = Map.of("server.py", SERVER);
     String live;
     try {
-      live = fx.deployer.status("visit", "prod").recorded();
+      live = fx.deployer.status(AppName.of("visit"), EnvName.of("prod")).recorded();
     } catch (dev.tarmac.deploy.DeployException e) {
       live = null; // run alone: nothing released yet
     }
     if (live == null) {
       fx.publish("visit", "v1", config("python3 server.py", "30s"), app);
-      fx.deployer.release("visit", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("visit"), EnvName.of("prod"), Version.of("v1"), fx.options());
       live = "v1";
     }
     String l = live;
@@ -657,7 +696,9 @@ class ProcessesIT {
         for (SshHosts.Host h : ssh.hosts()) {
           before.put(h.name(), running(h.name()));
         }
-        ReleaseRecord again = fx.deployer.release("visit", "prod", l, fx.options());
+        ReleaseRecord again =
+            fx.deployer.release(
+                AppName.of("visit"), EnvName.of("prod"), Version.of(l), fx.options());
         assertThat(again.status()).isEqualTo(ReleaseStatus.LIVE);
         for (SshHosts.Host h : ssh.hosts()) {
           Map<String, String> now = running(h.name());
@@ -709,7 +750,10 @@ class ProcessesIT {
           null,
           "ann",
           new dev.tarmac.deploy.store.ConfigValues.Change().plain("GREETING", "hello-1"));
-      assertThat(cfx.deployer.release("visit", "prod", "v8", cfx.options()).status())
+      assertThat(
+              cfx.deployer
+                  .release(AppName.of("visit"), EnvName.of("prod"), Version.of("v8"), cfx.options())
+                  .status())
           .isEqualTo(ReleaseStatus.LIVE);
       try (Visitors visitors = new Visitors(sites(), Duration.ofSeconds(HOSTS <= 3 ? 40 : 150))) {
         Thread.sleep(500);
@@ -719,7 +763,9 @@ class ProcessesIT {
             "ann",
             new dev.tarmac.deploy.store.ConfigValues.Change().plain("GREETING", "hello-2"));
         long asked = System.nanoTime();
-        ReleaseRecord again = cfx.deployer.release("visit", "prod", "v8", cfx.options());
+        ReleaseRecord again =
+            cfx.deployer.release(
+                AppName.of("visit"), EnvName.of("prod"), Version.of("v8"), cfx.options());
         long released = System.nanoTime();
         Thread.sleep(500);
         visitors.close();

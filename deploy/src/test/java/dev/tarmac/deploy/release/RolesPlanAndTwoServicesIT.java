@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,7 +55,7 @@ class RolesPlanAndTwoServicesIT {
     try (DeployFixture fx =
         new DeployFixture(work.resolve("fx"), (h, e) -> new LocalTransport(h.name()))) {
       fx.publish("shop", "v1", localConfig(hosts, ""));
-      fx.deployer.release("shop", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("v1"), fx.options());
       assertThat(hosts.resolve("web1/shared/worker.log")).doesNotExist();
       assertThat(hosts.resolve("work1/shared/worker.log")).content().isEqualTo("work1\n");
       assertThat(hosts.resolve("work2/shared/worker.log")).content().isEqualTo("work2\n");
@@ -95,7 +98,7 @@ class RolesPlanAndTwoServicesIT {
         fx.publish("shop", v, config);
       }
       for (String v : List.of("v1", "v2", "v3")) {
-        fx.deployer.release("shop", "prod", v, fx.options());
+        fx.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of(v), fx.options());
       }
       Map<String, Map<String, String>> before = new TreeMap<>();
       for (String h : List.of("web1", "work1", "work2")) {
@@ -103,7 +106,8 @@ class RolesPlanAndTwoServicesIT {
       }
       String storeBefore = fingerprint(fx.dir.resolve("store")).toString();
 
-      ReleasePreview plan = fx.deployer.plan("shop", "prod", "v4");
+      ReleasePreview plan =
+          fx.deployer.plan(AppName.of("shop"), EnvName.of("prod"), Version.of("v4"));
 
       assertThat(plan.version()).isEqualTo("v4");
       assertThat(plan.live()).isEqualTo("v3");
@@ -146,15 +150,21 @@ class RolesPlanAndTwoServicesIT {
       a.publish("shop", "a1", config);
       a.publish("shop", "a2", config);
       b.publish("shop", "b1", config);
-      a.deployer.release("shop", "prod", "a1", a.options());
-      a.deployer.release("shop", "prod", "a2", a.options());
-      b.deployer.release("shop", "prod", "b1", b.options());
+      a.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("a1"), a.options());
+      a.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("a2"), a.options());
+      b.deployer.release(AppName.of("shop"), EnvName.of("prod"), Version.of("b1"), b.options());
 
       for (SshHosts.Host h : ssh.hosts()) {
         assertThat(h.root().resolve("releases/a1")).as(h.name()).exists();
       }
       ReleaseRecord back =
-          a.deployer.rollback("shop", "prod", Optional.of("a1"), false, a.options());
+          a.deployer.rollback(
+              AppName.of("shop"),
+              EnvName.of("prod"),
+              Optional.of(Version.of("a1")),
+              false,
+              false,
+              a.options());
       assertThat(back.status()).isEqualTo(ReleaseStatus.LIVE);
       for (SshHosts.Host h : ssh.hosts()) {
         assertThat(Files.readSymbolicLink(h.root().resolve("current")).toString())
@@ -182,12 +192,17 @@ class RolesPlanAndTwoServicesIT {
       b.publish("shop", "b1", plain);
       b.publish("shop", "b2", plain);
       a.publish("shop", "a1", slow);
-      assertThat(b.deployer.release("shop", "prod", "b1", b.options()).status())
+      assertThat(
+              b.deployer
+                  .release(AppName.of("shop"), EnvName.of("prod"), Version.of("b1"), b.options())
+                  .status())
           .isEqualTo(ReleaseStatus.LIVE);
 
       java.util.concurrent.CompletableFuture<ReleaseRecord> first =
           java.util.concurrent.CompletableFuture.supplyAsync(
-              () -> a.deployer.release("shop", "prod", "a1", a.options()));
+              () ->
+                  a.deployer.release(
+                      AppName.of("shop"), EnvName.of("prod"), Version.of("a1"), a.options()));
       Path lockId = hosts.resolve("web1/.tarmac/lock/id");
       long deadline = System.nanoTime() + 20_000_000_000L;
       while (!(Files.exists(lockId) && Files.readString(lockId).startsWith("1-"))) {
@@ -195,7 +210,9 @@ class RolesPlanAndTwoServicesIT {
         Thread.sleep(20);
       }
       org.assertj.core.api.Assertions.assertThatThrownBy(
-              () -> b.deployer.release("shop", "prod", "b2", b.options()))
+              () ->
+                  b.deployer.release(
+                      AppName.of("shop"), EnvName.of("prod"), Version.of("b2"), b.options()))
           .isInstanceOf(ReleaseFailedException.class)
           .hasMessageContaining("lock is held by shop/prod#1 release a1");
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.TestBuilds;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.store.s3.S3ArtifactStore;
 import dev.tarmac.distributor.store.s3.S3Settings;
 import dev.tarmac.distributor.testing.S3ProxyServer;
@@ -57,8 +60,9 @@ class S3ReleaseIT {
       TestBuilds.publish(store, "s3app", v, tree, config);
     }
     ReleaseOptions options = ReleaseOptions.defaults("tester");
-    deployer.release("s3app", "prod", "v1", options);
-    ReleaseRecord v2 = deployer.release("s3app", "prod", "v2", options);
+    deployer.release(AppName.of("s3app"), EnvName.of("prod"), Version.of("v1"), options);
+    ReleaseRecord v2 =
+        deployer.release(AppName.of("s3app"), EnvName.of("prod"), Version.of("v2"), options);
 
     assertThat(
             store.signedGetUrl(
@@ -69,7 +73,8 @@ class S3ReleaseIT {
     assertThat(v2.backup()).isNotNull();
     assertThat(store.stat(v2.backup().key()).orElseThrow().size()).isEqualTo(v2.backup().size());
 
-    deployer.rollback("s3app", "prod", Optional.empty(), true, options);
+    deployer.rollback(
+        AppName.of("s3app"), EnvName.of("prod"), Optional.empty(), true, false, options);
     assertThat(Files.readSymbolicLink(hosts.resolve("a/current")).toString())
         .isEqualTo("releases/v1");
     assertThat(hosts.resolve("a/shared/restored.txt")).content().isEqualTo("dump before v2\n");

@@ -7,6 +7,9 @@ import dev.tarmac.deploy.remote.SshTransport;
 import dev.tarmac.deploy.testing.CurrentPoller;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,14 +54,22 @@ class SlowLoginIT {
       }
       assertThat(Duration.between(t0, Instant.now())).isGreaterThan(Duration.ofMillis(200));
 
-      fx.deployer.release("slow", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("slow"), EnvName.of("prod"), Version.of("v1"), fx.options());
       List<Path> links = ssh.hosts().stream().map(h -> h.root().resolve("current")).toList();
       try (CurrentPoller poller = new CurrentPoller(links)) {
-        ReleaseRecord v2 = fx.deployer.release("slow", "prod", "v2", fx.options());
+        ReleaseRecord v2 =
+            fx.deployer.release(
+                AppName.of("slow"), EnvName.of("prod"), Version.of("v2"), fx.options());
         Duration released = poller.window("releases/v2");
         poller.reset();
         ReleaseRecord back =
-            fx.deployer.rollback("slow", "prod", Optional.empty(), false, fx.options());
+            fx.deployer.rollback(
+                AppName.of("slow"),
+                EnvName.of("prod"),
+                Optional.empty(),
+                false,
+                false,
+                fx.options());
         Duration rolledBack = poller.window("releases/v1");
         System.out.printf(
             "slow-login hosts: release window %.1f ms (recorded %d ms), rollback window %.1f ms"

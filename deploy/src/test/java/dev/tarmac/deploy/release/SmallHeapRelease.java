@@ -1,6 +1,9 @@
 package dev.tarmac.deploy.release;
 
 import dev.tarmac.deploy.remote.LocalTransport;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import dev.tarmac.distributor.store.fs.FsArtifactStore;
 import dev.tarmac.distributor.store.fs.UrlSigner;
 import dev.tarmac.distributor.testing.FsStoreHttpServer;
@@ -25,7 +28,11 @@ public final class SmallHeapRelease {
       Deployer deployer = new Deployer(store, (h, e) -> new LocalTransport(h.name()));
       for (int i = 1; i < args.length; i++) {
         ReleaseRecord r =
-            deployer.release("big", "prod", args[i], ReleaseOptions.defaults("small-heap"));
+            deployer.release(
+                AppName.of("big"),
+                EnvName.of("prod"),
+                Version.of(args[i]),
+                ReleaseOptions.defaults("small-heap"));
         for (ReleaseRecord.HostRecord h : r.hosts()) {
           System.out.println(
               r.version()

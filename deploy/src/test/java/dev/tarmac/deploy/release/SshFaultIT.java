@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tarmac.deploy.testing.CurrentPoller;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +26,7 @@ class SshFaultIT {
       String config = ssh.tarmacYml("fault", "");
       fx.publish("fault", "v1", config);
       fx.publish("fault", "v2", config);
-      fx.deployer.release("fault", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("fault"), EnvName.of("prod"), Version.of("v1"), fx.options());
 
       fx.onEvent(
           e -> {
@@ -33,7 +36,10 @@ class SshFaultIT {
               ssh.kill("host2");
             }
           });
-      assertThatThrownBy(() -> fx.deployer.release("fault", "prod", "v2", fx.options()))
+      assertThatThrownBy(
+              () ->
+                  fx.deployer.release(
+                      AppName.of("fault"), EnvName.of("prod"), Version.of("v2"), fx.options()))
           .isInstanceOf(ReleaseFailedException.class)
           .hasMessageContaining(
               "prepare failed on 1 of 3 hosts; nothing was activated (v1 still serves)")
@@ -49,7 +55,7 @@ class SshFaultIT {
         assertThat(root.resolve("releases/v2")).doesNotExist();
         assertThat(root.resolve(".tarmac/lock")).doesNotExist();
       }
-      ReleaseRecord failed = fx.deployer.history("fault", "prod").get(0);
+      ReleaseRecord failed = fx.deployer.history(AppName.of("fault"), EnvName.of("prod")).get(0);
       assertThat(failed.status()).isEqualTo(ReleaseStatus.FAILED);
       assertThat(failed.hosts().get(0).tasks())
           .extracting(ReleaseRecord.TaskRecord::name)
@@ -78,7 +84,7 @@ class SshFaultIT {
             new DeployFixture(work.resolve("fx"), Transports.standard(ssh.settings()))) {
       fx.publish("noack", "v1", config(ssh, "noack"));
       fx.publish("noack", "v2", config(ssh, "noack"));
-      fx.deployer.release("noack", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("noack"), EnvName.of("prod"), Version.of("v1"), fx.options());
       List<Path> links = ssh.hosts().stream().map(h -> h.root().resolve("current")).toList();
       fx.onEvent(
           e -> {
@@ -92,9 +98,9 @@ class SshFaultIT {
         assertThatThrownBy(
                 () ->
                     fx.deployer.release(
-                        "noack",
-                        "prod",
-                        "v2",
+                        AppName.of("noack"),
+                        EnvName.of("prod"),
+                        Version.of("v2"),
                         fx.options().withSwitchAck(java.time.Duration.ofSeconds(2))))
             .isInstanceOf(ReleaseFailedException.class)
             .hasMessageContaining("activation failed")
@@ -106,7 +112,7 @@ class SshFaultIT {
         ssh.signal("host2", "CONT", "");
       }
       assertEveryHostServes(ssh, "v1");
-      assertThat(fx.deployer.history("noack", "prod").get(0).status())
+      assertThat(fx.deployer.history(AppName.of("noack"), EnvName.of("prod")).get(0).status())
           .isEqualTo(ReleaseStatus.FAILED);
     }
   }
@@ -120,7 +126,7 @@ class SshFaultIT {
             new DeployFixture(work.resolve("fx"), Transports.standard(ssh.settings()))) {
       fx.publish("dies", "v1", config(ssh, "dies"));
       fx.publish("dies", "v2", config(ssh, "dies"));
-      fx.deployer.release("dies", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("dies"), EnvName.of("prod"), Version.of("v1"), fx.options());
       fx.onEvent(
           e -> {
             if ("host2".equals(e.host())
@@ -134,7 +140,10 @@ class SshFaultIT {
               ssh.signal("host2", "KILL", "@@tarmac hello");
             }
           });
-      assertThatThrownBy(() -> fx.deployer.release("dies", "prod", "v2", fx.options()))
+      assertThatThrownBy(
+              () ->
+                  fx.deployer.release(
+                      AppName.of("dies"), EnvName.of("prod"), Version.of("v2"), fx.options()))
           .isInstanceOf(ReleaseFailedException.class)
           .hasMessageContaining("prepare failed on 1 of 3 hosts; nothing was activated")
           .hasMessageContaining("host2: prepare hooks failed: the shell ended (connection lost)");

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tarmac.deploy.remote.SshSettings;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -62,8 +65,12 @@ class SshReleaseIT {
         new DeployFixture(work.resolve("fx1"), Transports.standard(ssh.settings()))) {
       fx.publish("web", "v1", config("web", false));
       fx.publish("web", "v2", config("web", false));
-      ReleaseRecord r1 = fx.deployer.release("web", "prod", "v1", fx.options());
-      ReleaseRecord r2 = fx.deployer.release("web", "prod", "v2", fx.options());
+      ReleaseRecord r1 =
+          fx.deployer.release(
+              AppName.of("web"), EnvName.of("prod"), Version.of("v1"), fx.options());
+      ReleaseRecord r2 =
+          fx.deployer.release(
+              AppName.of("web"), EnvName.of("prod"), Version.of("v2"), fx.options());
       assertThat(r2.status()).isEqualTo(ReleaseStatus.LIVE);
       assertThat(r2.activationWindowMs()).isLessThan(1000);
       for (SshHosts.Host h : ssh.hosts()) {
@@ -74,11 +81,12 @@ class SshReleaseIT {
       }
       // the shared deploy_to outside every namespace stays empty: each host wrote only its own
       assertThat(Path.of(ssh.deployTo()).resolve("web")).doesNotExist();
-      EnvStatus status = fx.deployer.status("web", "prod");
+      EnvStatus status = fx.deployer.status(AppName.of("web"), EnvName.of("prod"));
       assertThat(status.hosts()).extracting(EnvStatus.HostStatus::live).containsOnly("v2");
       assertThat(status.hosts()).extracting(EnvStatus.HostStatus::revision).containsOnly("c0ffee2");
       ReleaseRecord back =
-          fx.deployer.rollback("web", "prod", Optional.empty(), false, fx.options());
+          fx.deployer.rollback(
+              AppName.of("web"), EnvName.of("prod"), Optional.empty(), false, false, fx.options());
       assertThat(back.version()).isEqualTo(r1.version());
       for (SshHosts.Host h : ssh.hosts()) {
         assertThat(live(h.name(), "web")).isEqualTo("releases/v1");
@@ -93,7 +101,10 @@ class SshReleaseIT {
     SshSettings strict = new SshSettings(ssh.settings().privateKey(), emptyKnownHosts);
     try (DeployFixture fx = new DeployFixture(work.resolve("fx2"), Transports.standard(strict))) {
       fx.publish("keys", "v1", config("keys", false));
-      assertThatThrownBy(() -> fx.deployer.release("keys", "prod", "v1", fx.options()))
+      assertThatThrownBy(
+              () ->
+                  fx.deployer.release(
+                      AppName.of("keys"), EnvName.of("prod"), Version.of("v1"), fx.options()))
           .isInstanceOf(ReleaseFailedException.class)
           .hasMessageContaining("host1: connect failed: host1 (tarmac-test@127.0.0.2:")
           .hasMessageContaining("host key unknown")
@@ -104,7 +115,7 @@ class SshReleaseIT {
       assertThat(Files.readString(emptyKnownHosts)).isEmpty();
 
       fx.publish("keys", "v2", config("keys", true));
-      fx.deployer.release("keys", "prod", "v2", fx.options());
+      fx.deployer.release(AppName.of("keys"), EnvName.of("prod"), Version.of("v2"), fx.options());
       assertThat(Files.readString(emptyKnownHosts).lines())
           .hasSize(3)
           .allMatch(l -> l.startsWith("[127.0.0.") && l.contains(" ssh-ed25519 "));
@@ -133,7 +144,10 @@ class SshReleaseIT {
             work.resolve("fx3"),
             Transports.standard(new SshSettings(ssh.settings().privateKey(), forged)))) {
       fx.publish("changed", "v1", config("changed", true));
-      assertThatThrownBy(() -> fx.deployer.release("changed", "prod", "v1", fx.options()))
+      assertThatThrownBy(
+              () ->
+                  fx.deployer.release(
+                      AppName.of("changed"), EnvName.of("prod"), Version.of("v1"), fx.options()))
           .hasMessageContaining("host1: connect failed: host1 (tarmac-test@127.0.0.2:")
           .hasMessageContaining("HOST KEY CHANGED");
       for (SshHosts.Host h : ssh.hosts()) {

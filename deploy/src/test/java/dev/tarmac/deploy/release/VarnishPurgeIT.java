@@ -7,6 +7,9 @@ import dev.tarmac.deploy.release.ReleaseRecord.TaskRecord;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.LocalServers;
 import dev.tarmac.deploy.testing.SshHosts;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -109,18 +112,22 @@ class VarnishPurgeIT {
                   + "/index.html\", from: service, headers: { X-Host: host2 }, required: true }\n";
           fx.publish("site", "v6", ssh.tarmacYml("site", fromService));
 
-          fx.deployer.release("site", "prod", "v1", fx.options());
+          fx.deployer.release(
+              AppName.of("site"), EnvName.of("prod"), Version.of("v1"), fx.options());
           assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v1</h1>");
           assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v1</h1>"); // cached now
 
-          fx.deployer.release("site", "prod", "v2", fx.options());
+          fx.deployer.release(
+              AppName.of("site"), EnvName.of("prod"), Version.of("v2"), fx.options());
           // the hosts serve v2, but the cache in front still answers v1: nothing cleared it
           assertThat(ssh.host("host1").root().resolve("current/public/index.html"))
               .content()
               .contains("v2");
           assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v1</h1>");
 
-          ReleaseRecord v3 = fx.deployer.release("site", "prod", "v3", fx.options());
+          ReleaseRecord v3 =
+              fx.deployer.release(
+                  AppName.of("site"), EnvName.of("prod"), Version.of("v3"), fx.options());
           assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v3</h1>");
           for (ReleaseRecord.HostRecord h : v3.hosts()) {
             TaskRecord t = task(h, "purge");
@@ -129,7 +136,10 @@ class VarnishPurgeIT {
           }
 
           // required and failing: every host switched back to v3
-          assertThatThrownBy(() -> fx.deployer.release("site", "prod", "v4", fx.options()))
+          assertThatThrownBy(
+                  () ->
+                      fx.deployer.release(
+                          AppName.of("site"), EnvName.of("prod"), Version.of("v4"), fx.options()))
               .isInstanceOf(ReleaseFailedException.class)
               .hasMessageContaining("activation failed; every host was switched back")
               .hasMessageContaining("host1: purge failed")
@@ -140,12 +150,16 @@ class VarnishPurgeIT {
           }
 
           // not required: a warning in the timeline, the release is live
-          ReleaseRecord v5 = fx.deployer.release("site", "prod", "v5", fx.options());
+          ReleaseRecord v5 =
+              fx.deployer.release(
+                  AppName.of("site"), EnvName.of("prod"), Version.of("v5"), fx.options());
           assertThat(v5.status()).isEqualTo(ReleaseStatus.LIVE);
           assertThat(v5.hosts()).allSatisfy(h -> assertThat(task(h, "purge").ok()).isFalse());
 
           // from the service, once per entry (a CDN's purge API would be called so)
-          ReleaseRecord v6 = fx.deployer.release("site", "prod", "v6", fx.options());
+          ReleaseRecord v6 =
+              fx.deployer.release(
+                  AppName.of("site"), EnvName.of("prod"), Version.of("v6"), fx.options());
           assertThat(pages(ssh, varnishPort)).containsOnly("<h1>release v6</h1>");
           ReleaseRecord.HostRecord service =
               v6.hosts().stream()
@@ -166,7 +180,8 @@ class VarnishPurgeIT {
                       "release:\n", "release:\n  cdn: { url: \"http://127.0.0.1/cdn/site\" }\n");
           publishWithAsset(fx, work, "v7", ssh.tarmacYml("site", cdn));
           publishWithAsset(fx, work, "v8", ssh.tarmacYml("site", cdn));
-          fx.deployer.release("site", "prod", "v7", fx.options());
+          fx.deployer.release(
+              AppName.of("site"), EnvName.of("prod"), Version.of("v7"), fx.options());
           assertThat(pageAndAsset(ssh.hosts().get(0).name(), varnishPort)).contains("v7");
           java.util.concurrent.atomic.AtomicBoolean stop =
               new java.util.concurrent.atomic.AtomicBoolean();
@@ -184,7 +199,9 @@ class VarnishPurgeIT {
                     }
                   });
           Thread.sleep(200);
-          ReleaseRecord v8 = fx.deployer.release("site", "prod", "v8", fx.options());
+          ReleaseRecord v8 =
+              fx.deployer.release(
+                  AppName.of("site"), EnvName.of("prod"), Version.of("v8"), fx.options());
           Thread.sleep(200);
           stop.set(true);
           loop.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -229,7 +246,10 @@ class VarnishPurgeIT {
                     + slow.getAddress().getPort()
                     + "/purge\", from: service, required: true }\n";
             publishWithAsset(fx, work, "v9", ssh.tarmacYml("site", failsLate));
-            assertThatThrownBy(() -> fx.deployer.release("site", "prod", "v9", fx.options()))
+            assertThatThrownBy(
+                    () ->
+                        fx.deployer.release(
+                            AppName.of("site"), EnvName.of("prod"), Version.of("v9"), fx.options()))
                 .isInstanceOf(ReleaseFailedException.class)
                 .hasMessageContaining("activation failed; every host was switched back");
           } finally {
@@ -243,7 +263,7 @@ class VarnishPurgeIT {
           assertThat(pages(ssh, varnishPort))
               .as("the cache after the switch back")
               .allMatch(p -> p.contains("<h1>release v8</h1>"));
-          ReleaseRecord v9 = fx.deployer.history("site", "prod").get(0);
+          ReleaseRecord v9 = fx.deployer.history(AppName.of("site"), EnvName.of("prod")).get(0);
           assertThat(v9.version()).isEqualTo("v9");
           for (ReleaseRecord.HostRecord h : v9.hosts()) {
             if (!h.name().equals("(service)")) {

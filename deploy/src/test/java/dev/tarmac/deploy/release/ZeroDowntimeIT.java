@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tarmac.deploy.remote.LocalTransport;
 import dev.tarmac.deploy.testing.DeployFixture;
 import dev.tarmac.deploy.testing.LocalServers;
+import dev.tarmac.distributor.model.AppName;
+import dev.tarmac.distributor.model.EnvName;
+import dev.tarmac.distributor.model.Version;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +48,7 @@ class ZeroDowntimeIT {
         new DeployFixture(work.resolve("fx"), (h, e) -> new LocalTransport(h.name()))) {
       fx.publish("site", "v1", config);
       fx.publish("site", "v2", config);
-      fx.deployer.release("site", "prod", "v1", fx.options());
+      fx.deployer.release(AppName.of("site"), EnvName.of("prod"), Version.of("v1"), fx.options());
 
       int port = LocalServers.freePort();
       Path nginxDir = Files.createDirectories(work.resolve("nginx"));
@@ -86,7 +89,9 @@ class ZeroDowntimeIT {
                   }
                 });
         Thread.sleep(300);
-        ReleaseRecord r2 = fx.deployer.release("site", "prod", "v2", fx.options());
+        ReleaseRecord r2 =
+            fx.deployer.release(
+                AppName.of("site"), EnvName.of("prod"), Version.of("v2"), fx.options());
         Thread.sleep(300);
         stop.set(true);
         loop.get(30, TimeUnit.SECONDS);
