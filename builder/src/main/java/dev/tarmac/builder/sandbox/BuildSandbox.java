@@ -553,9 +553,10 @@ public final class BuildSandbox {
 
   /**
    * Opens a sandbox for one build: a uid of its own (as root), a fresh directory (mode 700, owned
-   * by that uid) under {@code tarmac.build.sandbox-dir} with {@code home/} and the tree moved into
-   * {@code tree/}. {@link Session#close()} ends every process of the uid, brings the tree back to
-   * {@code tree}, owned by the service again.
+   * by that uid) under {@code tarmac.build.sandbox-dir}, the same path for each build of {@code
+   * name} that runs alone ({@link #slot}), with {@code home/} and the tree moved into {@code
+   * tree/}. {@link Session#close()} ends every process of the uid, brings the tree back to {@code
+   * tree}, owned by the service again.
    */
   public Session open(String name, Path tree) throws IOException, InterruptedException {
     InForce in = inForce();
@@ -567,11 +568,7 @@ public final class BuildSandbox {
       if (lease != null && in.memory().works()) {
         cgroup = BuildCgroup.make(in.memory(), lease.uid, settings.memory());
       }
-      dir =
-          Files.createTempDirectory(
-              root,
-              prefix + "-" + name + "-",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      dir = slot(root, prefix + "-" + name + "-");
     } catch (IOException | RuntimeException e) {
       if (cgroup != null) {
         cgroup.remove();
@@ -606,6 +603,28 @@ public final class BuildSandbox {
       session.close();
       throw e;
     }
+  }
+
+  /** How many builds of one name may run at once in directories of a stable path. */
+  static final int SLOTS = 16;
+
+  /**
+   * A new directory (mode 700) {@code <root>/<stem>N}, N the lowest number free: the same path for
+   * every build of an app that runs alone, so that what a bundler's cache keys by absolute path
+   * (webpack's {@code cache: {type: 'filesystem'}}, babel-loader's {@code cacheDirectory}) is valid
+   * in its next build, as in a CI runner's fixed workspace. Only the service writes {@code root}:
+   * the name is predictable, not takeable. Past {@link #SLOTS} builds at once, a random name.
+   */
+  static Path slot(Path root, String stem) throws IOException {
+    var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    for (int n = 0; n < SLOTS; n++) {
+      try {
+        return Files.createDirectory(root.resolve(stem + n), mode);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // another build of the same name holds it
+      }
+    }
+    return Files.createTempDirectory(root, stem, mode);
   }
 
   /**

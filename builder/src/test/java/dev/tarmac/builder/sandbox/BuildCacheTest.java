@@ -193,6 +193,26 @@ class BuildCacheTest {
   }
 
   @Test
+  void theAppsNextBuildRunsInTheSamePathSoABundlersCacheOfAbsolutePathsStaysValid()
+      throws Exception {
+    Builder b = builder();
+    // as webpack's and babel-loader's caches, which key what they keep by the file's full path
+    SampleRepo shop =
+        repo(
+            "shop",
+            "[node_modules/.cache]",
+            "if [ \"$(cat node_modules/.cache/where 2>/dev/null)\" = \"$PWD\" ]; then echo"
+                + " same-path; else echo other-path; fi",
+            "mkdir -p node_modules/.cache && echo \"$PWD\" > node_modules/.cache/where");
+    shop.commitAndTag("one", "v1");
+    shop.write("app.txt", "two");
+    shop.commitAndTag("two", "v2");
+
+    assertThat(build(b, "shop", shop, "v1")).contains("  | other-path");
+    assertThat(build(b, "shop", shop, "v2")).contains("  | same-path");
+  }
+
+  @Test
   void changedLockFilesStillRestoreTheCacheOfTheSamePathsAndSayTheKeyDiffers() throws Exception {
     Builder b = builder();
     SampleRepo shop = repo("shop", "[~/.npm]", WARM_OR_FILL);
