@@ -589,10 +589,11 @@ public final class BuildSandbox {
         String owner = lease.uid + ":" + lease.uid;
         run("chown", "-hR", owner, session.home.toString(), session.tree.toString());
         if (in.bwrap()) {
-          // the directory stays the service's (crossable, 711): the build cannot swap the
-          // passwd and group files bubblewrap binds from it for a file hidden from it; no other
-          // build sees this directory (the sandbox dir is hidden in bubblewrap)
-          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+          // the directory stays the service's (755): the build cannot swap the passwd and group
+          // files bubblewrap binds from it for a file hidden from it, but may list it, as
+          // webpack's cache does for the tree's parent (a 711 one fails its snapshot with
+          // EACCES); no other build sees this directory (the sandbox dir is hidden in bubblewrap)
+          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         } else {
           // without a mount namespace other builds walk the real sandbox dir: theirs alone
           run("chown", owner, dir.toString());

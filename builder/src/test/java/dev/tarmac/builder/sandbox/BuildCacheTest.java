@@ -203,12 +203,16 @@ class BuildCacheTest {
             "[node_modules/.cache]",
             "if [ \"$(cat node_modules/.cache/where 2>/dev/null)\" = \"$PWD\" ]; then echo"
                 + " same-path; else echo other-path; fi",
+            // webpack's snapshot of what it resolved reads the tree's parent directory
+            "ls .. > /dev/null && echo parent-listed",
             "mkdir -p node_modules/.cache && echo \"$PWD\" > node_modules/.cache/where");
     shop.commitAndTag("one", "v1");
     shop.write("app.txt", "two");
     shop.commitAndTag("two", "v2");
 
-    assertThat(build(b, "shop", shop, "v1")).contains("  | other-path");
+    assertThat(build(b, "shop", shop, "v1"))
+        .contains("  | other-path")
+        .contains("  | parent-listed");
     assertThat(build(b, "shop", shop, "v2")).contains("  | same-path");
   }
 
