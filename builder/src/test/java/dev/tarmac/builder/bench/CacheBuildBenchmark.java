@@ -63,7 +63,7 @@ public final class CacheBuildBenchmark {
           "npm ci --prefer-offline --no-audit --no-fund",
           "[~/.npm, node_modules/.cache]");
 
-  private static final int ROUNDS = 2;
+  private static final int ROUNDS = 3;
   private static final int MODULES = 150;
   private static final Pattern COMMAND =
       Pattern.compile("^\\[\\s*([0-9.]+)s\\] command \\d+/\\d+: (.*)$");

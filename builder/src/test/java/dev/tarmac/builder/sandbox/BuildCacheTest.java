@@ -217,6 +217,35 @@ class BuildCacheTest {
   }
 
   @Test
+  void aRestoredNodeModulesKeepsItsBinLinksAndExecutables() throws Exception {
+    Builder b = builder();
+    SampleRepo shop =
+        repo(
+            "shop",
+            "[node_modules]",
+            "if [ -d node_modules ]; then node_modules/.bin/tool; else mkdir -p"
+                + " node_modules/tool/bin node_modules/.bin && printf '#!/bin/sh\\necho tool"
+                + " ran\\n' > node_modules/tool/bin/tool.sh && chmod 755"
+                + " node_modules/tool/bin/tool.sh && ln -s ../tool/bin/tool.sh"
+                + " node_modules/.bin/tool; fi");
+    shop.commitAndTag("one", "v1");
+    shop.write("app.txt", "two");
+    shop.commitAndTag("two", "v2");
+
+    build(b, "shop", shop, "v1");
+    String second = build(b, "shop", shop, "v2");
+
+    assertThat(second).contains("  | tool ran").contains("hit; not saved again");
+    Path saved = dataDir.resolve("build-cache/shop/current/data/tree/node_modules");
+    assertThat(Files.readSymbolicLink(saved.resolve(".bin/tool")))
+        .isEqualTo(Path.of("../tool/bin/tool.sh"));
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(saved.resolve("tool/bin/tool.sh"))))
+        .isEqualTo("rwxr-xr-x");
+  }
+
+  @Test
   void changedLockFilesStillRestoreTheCacheOfTheSamePathsAndSayTheKeyDiffers() throws Exception {
     Builder b = builder();
     SampleRepo shop = repo("shop", "[~/.npm]", WARM_OR_FILL);
