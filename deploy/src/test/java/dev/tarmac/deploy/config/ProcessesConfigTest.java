@@ -220,4 +220,73 @@ class ProcessesConfigTest {
     // an absolute path stays as it is on every host
     assertThat(new Proxy("/etc/n.conf", "r").on("/srv/x")).isEqualTo(new Proxy("/etc/n.conf", "r"));
   }
+
+  @Test
+  void rolesAndStartAfterSwitchAreReadAndTheirMistakesNamed() {
+    TarmacConfig c =
+        ConfigReader.read(
+            yml(
+                "  processes:\n"
+                    + "    worker: { command: w, roles: [worker, jobs] }\n"
+                    + "    cron: { command: c, roles: [cron], start: after_switch }\n"
+                    + "    queue: { command: q, start: prepare }\n",
+                SUPERVISOR),
+            "tarmac.yml");
+    assertThat(c.release().processes().values())
+        .containsExactly(
+            new AppProcess(
+                "worker",
+                "w",
+                false,
+                Optional.empty(),
+                AppProcess.DEFAULT_DRAIN,
+                java.util.List.of("worker", "jobs"),
+                false),
+            new AppProcess(
+                "cron",
+                "c",
+                false,
+                Optional.empty(),
+                AppProcess.DEFAULT_DRAIN,
+                java.util.List.of("cron"),
+                true),
+            new AppProcess("queue", "q", false, Optional.empty(), AppProcess.DEFAULT_DRAIN));
+    TarmacConfig.Host web1 = c.environment("prod").hosts().get(0);
+    assertThat(web1.roles()).containsExactly("web");
+    assertThat(c.release().processes().get("worker").runsOn(web1)).isFalse();
+    assertThat(c.release().processes().get("queue").runsOn(web1)).isTrue();
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    yml(
+                        "  processes:\n"
+                            + "    a: { command: a, roles: worker }\n"
+                            + "    b: { command: b, roles: [], start: later }\n"
+                            + "    c: { command: c, roles: [Big] }\n"
+                            + "    d: { command: d, port: true, roles: [web] }\n"
+                            + "    e: { command: e, port: true, start: after_switch }\n"
+                            + "    f: { command: f, role: [x] }\n"
+                            + "  proxy: { nginx: /n.conf, reload: r }\n",
+                        SUPERVISOR),
+                    "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("line 4: release.processes.a.roles: expected a list")
+        .hasMessageContaining(
+            "line 5: release.processes.b.roles: expected at least one role, e.g. [worker]")
+        .hasMessageContaining(
+            "line 5: release.processes.b.start: expected prepare (the default: next to the live"
+                + " one, before the switch) or after_switch (never two copies: the old one stops,"
+                + " then the new one starts), got 'later'")
+        .hasMessageContaining(
+            "line 6: release.processes.c.roles: 'Big' is not a role name (a-z 0-9 _ -)")
+        .hasMessageContaining(
+            "line 7: release.processes.d.roles: a process with port: true runs on every host"
+                + " (each host's proxy sends it requests); roles are for processes without a port")
+        .hasMessageContaining(
+            "line 8: release.processes.e.start: after_switch starts the process once the proxy"
+                + " switched, so nothing could send it requests or check it first: remove port:"
+                + " true (and health), or start")
+        .hasMessageContaining(
+            "line 9: release.processes.f.role: unknown key; did you mean `roles`?");
+  }
 }
