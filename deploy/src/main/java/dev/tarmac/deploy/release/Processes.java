@@ -73,7 +73,8 @@ final class Processes implements Fleet.AlsoSwitch {
 
   /**
    * Refuses a run of {@code config} to {@code envName} where a process's {@code roles} name no role
-   * a host of the environment has: asked before anything starts (docs/processes.md, "Roles").
+   * a host of the environment has: asked before anything starts (docs/processes.md, "Workers: per
+   * role, and the ones that must not run twice").
    */
   static void checkRoles(TarmacConfig config, String envName) {
     TarmacConfig.Environment env = config.environment(envName);

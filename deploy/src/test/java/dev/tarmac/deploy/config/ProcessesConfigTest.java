@@ -32,7 +32,21 @@ class ProcessesConfigTest {
                     new ProcessHealth("/health", Optional.of("{version}"), Duration.ofSeconds(30))),
                 Duration.ofSeconds(30)),
             new AppProcess(
-                "worker", "node worker.js", false, Optional.empty(), Duration.ofSeconds(10)));
+                "worker",
+                "node worker.js",
+                false,
+                Optional.empty(),
+                Duration.ofSeconds(10),
+                java.util.List.of("worker"),
+                false),
+            new AppProcess(
+                "scheduler",
+                "node scheduler.js",
+                false,
+                Optional.empty(),
+                Duration.ofSeconds(10),
+                java.util.List.of("worker"),
+                true));
     assertThat(config.release().served()).extracting(AppProcess::name).containsExactly("web");
     assertThat(config.release().proxy())
         .contains(new Proxy("/etc/nginx/tarmac/shop.conf", "sudo /usr/sbin/nginx -s reload"));

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code roles} and {@code start: after_switch} on real hosts (docs/processes.md, "Roles" and
- * "Processes that must not run twice"): two sshd hosts, each with its own supervisord (from
+ * {@code roles} and {@code start: after_switch} on real hosts (docs/processes.md, "Workers: per
+ * role, and the ones that must not run twice"): two sshd hosts, each with its own supervisord (from
  * docs/examples/processes/supervisord.conf, as {@link ProcessesIT}), {@code host2} with the role
  * {@code worker}. A worker with {@code roles: [worker]} runs on host2 only; a {@code cron} with
  * {@code start: after_switch} on both appends {@code start}/{@code stop} lines with the time to a
