@@ -694,7 +694,7 @@ public final class ConfigReader {
 
   /**
    * {@code release.processes}: {@code name: {command, port, health: {path, contains, timeout},
-   * drain}} (docs/processes.md).
+   * drain, roles, start}} (docs/processes.md).
    */
   private Map<String, AppProcess> processes(Node node) {
     Map<String, AppProcess> out = new LinkedHashMap<>();
@@ -709,7 +709,8 @@ public final class ConfigReader {
             e.getValue(), k, "a process name is 1 to 32 of a-z 0-9 _ -, starting with a letter");
         continue;
       }
-      Map<String, Node> pm = mapping(e.getValue(), k, Set.of("command", "port", "health", "drain"));
+      Map<String, Node> pm =
+          mapping(e.getValue(), k, Set.of("command", "port", "health", "drain", "roles", "start"));
       if (pm == null) {
         continue;
       }
@@ -764,8 +765,45 @@ public final class ConfigReader {
               AppProcess.DEFAULT_DRAIN,
               Duration.ZERO,
               AppProcess.MAX_DRAIN);
+      List<String> roles = strings(pm.get("roles"), k + ".roles");
+      if (pm.get("roles") != null && roles.isEmpty()) {
+        problem(pm.get("roles"), k + ".roles", "expected at least one role, e.g. [worker]");
+      }
+      for (String role : roles) {
+        if (!role.matches("[a-z0-9_-]+")) {
+          problem(pm.get("roles"), k + ".roles", "'" + role + "' is not a role name (a-z 0-9 _ -)");
+        }
+      }
+      if (port && !roles.isEmpty()) {
+        problem(
+            pm.get("roles"),
+            k + ".roles",
+            "a process with port: true runs on every host (each host's proxy sends it requests);"
+                + " roles are for processes without a port");
+      }
+      String start = pm.get("start") == null ? "prepare" : scalar(pm.get("start"), k + ".start");
+      if (start != null && !start.equals("prepare") && !start.equals("after_switch")) {
+        problem(
+            pm.get("start"),
+            k + ".start",
+            "expected prepare (the default: next to the live one, before the switch) or"
+                + " after_switch (never two copies: the old one stops, then the new one starts),"
+                + " got '"
+                + start
+                + "'");
+      }
+      boolean afterSwitch = "after_switch".equals(start);
+      if (afterSwitch && port) {
+        problem(
+            pm.get("start"),
+            k + ".start",
+            "after_switch starts the process once the proxy switched, so nothing could send it"
+                + " requests or check it first: remove port: true (and health), or start");
+      }
       if (command != null) {
-        out.put(e.getKey(), new AppProcess(e.getKey(), command, port, health, drain));
+        out.put(
+            e.getKey(),
+            new AppProcess(e.getKey(), command, port, health, drain, roles, afterSwitch));
       }
     }
     if (all.isEmpty()) {

@@ -269,13 +269,36 @@ public record TarmacConfig(
    * One {@code release.processes} entry: {@code command} run by the host's supervisor in the
    * release's directory, next to the live release's ones, before the switch; with {@code port} it
    * gets {@code $PORT} and the proxy sends it requests; {@code health} is checked on that port
-   * before the barrier; {@code drain}: how long the old one keeps running after the switch
-   * (docs/processes.md).
+   * before the barrier; {@code drain}: how long the old one keeps running after the switch; {@code
+   * roles}: only on hosts with one of them (all: empty); {@code afterSwitch} ({@code start:
+   * after_switch}): never two copies on a host, the old one stopped before the new one starts, in
+   * the finish (docs/processes.md).
    */
   public record AppProcess(
-      String name, String command, boolean port, Optional<ProcessHealth> health, Duration drain) {
+      String name,
+      String command,
+      boolean port,
+      Optional<ProcessHealth> health,
+      Duration drain,
+      List<String> roles,
+      boolean afterSwitch) {
     public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
     public static final Duration MAX_DRAIN = Duration.ofHours(1);
+
+    public AppProcess {
+      roles = List.copyOf(roles);
+    }
+
+    /** On every host, started in prepare. */
+    public AppProcess(
+        String name, String command, boolean port, Optional<ProcessHealth> health, Duration drain) {
+      this(name, command, port, health, drain, List.of(), false);
+    }
+
+    /** Whether it runs on {@code host}: no {@code roles}, or one of them is the host's. */
+    public boolean runsOn(Host host) {
+      return roles.isEmpty() || roles.stream().anyMatch(host::hasRole);
+    }
   }
 
   /** {@code release.processes.<name>.health}: GET {@code path} on the process's own port. */

@@ -71,6 +71,43 @@ final class Processes implements Fleet.AlsoSwitch {
     this.useWarm = useWarm;
   }
 
+  /**
+   * Refuses a run of {@code config} to {@code envName} where a process's {@code roles} name no role
+   * a host of the environment has: asked before anything starts (docs/processes.md, "Workers: per
+   * role, and the ones that must not run twice").
+   */
+  static void checkRoles(TarmacConfig config, String envName) {
+    TarmacConfig.Environment env = config.environment(envName);
+    java.util.Set<String> roles = new java.util.TreeSet<>();
+    env.hosts().forEach(h -> roles.addAll(h.roles()));
+    List<String> problems = new java.util.ArrayList<>();
+    for (AppProcess p : config.release().processes().values()) {
+      if (!p.roles().isEmpty() && env.hosts().stream().noneMatch(p::runsOn)) {
+        problems.add(
+            "release.processes."
+                + p.name()
+                + " runs on hosts with the role "
+                + String.join(" or ", p.roles())
+                + ", and no host of environments."
+                + envName
+                + " has it (its roles: "
+                + String.join(", ", roles)
+                + "); nothing was started");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new dev.tarmac.deploy.config.ConfigException(
+          "tarmac.yml",
+          problems,
+          "Give a host that role (hosts[].roles) or change the process's roles.");
+    }
+  }
+
+  /** The processes of the target that run on {@code m} (its {@code roles}). */
+  private List<AppProcess> on(Member m) {
+    return config.release().processes().values().stream().filter(p -> p.runsOn(m.host)).toList();
+  }
+
   /** Whether the target has processes: else none of these phases is in the list. */
   boolean any() {
     return !config.release().processes().isEmpty();
@@ -102,6 +139,9 @@ final class Processes implements Fleet.AlsoSwitch {
   private void startOn(Run run, Member m) {
     target = run.version();
     run.alsoSwitch(this);
+    if (on(m).isEmpty()) {
+      return; // none of its roles: nothing runs here
+    }
     ProcessCommands.Slots read = run.fleet.run(m, ProcessCommands.readSlots(m.layout));
     slotsBefore.put(m.name(), read);
     Map<String, String> slots = read.versions();
@@ -124,7 +164,7 @@ final class Processes implements Fleet.AlsoSwitch {
     Map<String, String> scripts = new LinkedHashMap<>();
     Map<String, String> files = new LinkedHashMap<>();
     List<AppProcess> served = config.release().served();
-    for (AppProcess p : config.release().processes().values()) {
+    for (AppProcess p : on(m)) {
       String program = program(run, p, slot);
       String script = ProcessCommands.scriptPath(m.layout, p.name(), version);
       scripts.put(script, loadConfig.apply(m.layout, version) + ProcessCommands.script(p));
@@ -137,12 +177,15 @@ final class Processes implements Fleet.AlsoSwitch {
               p.port() ? ProcessCommands.port(m.host.ports(), served, p.name(), slot) : null,
               vars));
     }
+    // start: after_switch ones get their files now, and start in the finish (switchOnce)
+    List<String> now =
+        on(m).stream().filter(p -> !p.afterSwitch()).map(p -> program(run, p, slot)).toList();
     HostCommand<CommandResult> start =
-        ProcessCommands.start(m.layout, supervisor(run, m), slot, version, scripts, files);
+        ProcessCommands.start(m.layout, supervisor(run, m), slot, version, scripts, files, now);
     if (warmUntil != null) {
       // what was kept warm there (past its time, not answering, another version) stops first:
       // the slot is started afresh
-      start = ProcessCommands.stoppingFirst(supervisor(run, m), programs(run, slot), start);
+      start = ProcessCommands.stoppingFirst(supervisor(run, m), programs(run, m, slot), start);
     }
     run.fleet.change(m, start);
   }
@@ -247,7 +290,19 @@ final class Processes implements Fleet.AlsoSwitch {
     String old = ProcessCommands.BLUE.equals(slot) ? ProcessCommands.GREEN : ProcessCommands.BLUE;
     ProcessCommands.Slots before =
         slotsBefore.getOrDefault(m.name(), new ProcessCommands.Slots(Map.of(), Map.of()));
-    if (!before.versions().containsKey(old)) {
+    boolean oldRan = before.versions().containsKey(old);
+    List<AppProcess> once = on(m).stream().filter(AppProcess::afterSwitch).toList();
+    if (!once.isEmpty()) {
+      // never two copies: the old slot's stop (TERM, KILL after 10 s) returns once it exited,
+      // then the target's start; keep_warm does not keep these (docs/processes.md)
+      run.fleet.change(
+          m,
+          ProcessCommands.switchOnce(
+              supervisor(run, m),
+              oldRan ? once.stream().map(p -> program(run, p, old)).toList() : List.of(),
+              once.stream().map(p -> program(run, p, slot)).toList()));
+    }
+    if (!oldRan) {
       return; // nothing ever ran there
     }
     if (!keepWarm.isZero()) {
@@ -259,22 +314,28 @@ final class Processes implements Fleet.AlsoSwitch {
       // the warm line named the slot now live: it goes (a start would have dropped it)
       run.fleet.change(m, ProcessCommands.warm(m.layout, null, 0));
     }
+    List<String> draining =
+        on(m).stream().filter(p -> !p.afterSwitch()).map(p -> program(run, p, old)).toList();
+    if (draining.isEmpty()) {
+      return; // only start: after_switch ones, stopped above
+    }
     Duration drain =
-        config.release().processes().values().stream()
+        on(m).stream()
+            .filter(p -> !p.afterSwitch())
             .map(AppProcess::drain)
             .max(Duration::compareTo)
             .orElse(Duration.ZERO);
     run.fleet.change(
         m,
-        ProcessCommands.stop(supervisor(run, m), drain, programs(run, old))
-            .named("stop old processes"),
+        ProcessCommands.stop(supervisor(run, m), drain, draining).named("stop old processes"),
         drain.plusSeconds(60));
   }
 
   /**
    * Stops what this run started, where it started it (the live slot is never touched, nor a warm
    * slot this run found running): before the barrier, and after a failure past it (the hosts
-   * switched back, or never switched).
+   * switched back, or never switched). The {@code start: after_switch} ones never started then
+   * (they start in the finish): the live release's keep running.
    */
   void discard(Run run, List<Member> hosts) {
     if (!any()) {
@@ -282,19 +343,28 @@ final class Processes implements Fleet.AlsoSwitch {
     }
     run.fleet.eachHost(
         hosts.stream()
-            .filter(m -> targetSlot.containsKey(m.name()) && !warmUsed.contains(m.name()))
+            .filter(
+                m ->
+                    targetSlot.containsKey(m.name())
+                        && !warmUsed.contains(m.name())
+                        && on(m).stream().anyMatch(p -> !p.afterSwitch()))
             .toList(),
         run.env.parallel(),
         m ->
             run.fleet.change(
                 m,
                 ProcessCommands.stop(
-                        supervisor(run, m), Duration.ZERO, programs(run, targetSlot.get(m.name())))
+                        supervisor(run, m),
+                        Duration.ZERO,
+                        on(m).stream()
+                            .filter(p -> !p.afterSwitch())
+                            .map(p -> program(run, p, targetSlot.get(m.name())))
+                            .toList())
                     .named("stop new processes")));
   }
 
-  private List<String> programs(Run run, String slot) {
-    return config.release().processes().values().stream().map(p -> program(run, p, slot)).toList();
+  private List<String> programs(Run run, Member m, String slot) {
+    return on(m).stream().map(p -> program(run, p, slot)).toList();
   }
 
   private static String program(Run run, AppProcess p, String slot) {

@@ -135,6 +135,7 @@ final class Runner {
       List<ReleaseRecord> past = history.failInterrupted(history.list(), options.clock().instant());
       Target target = op.resolve(past);
       target.config().environment(envName); // an environment the target does not have: refused
+      Processes.checkRoles(target.config(), envName); // a process's roles no host has: refused
       ReleaseRecord record =
           history.create(
               id ->

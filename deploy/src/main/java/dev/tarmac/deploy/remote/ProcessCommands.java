@@ -252,6 +252,21 @@ public final class ProcessCommands {
       String version,
       Map<String, String> scripts,
       Map<String, String> files) {
+    return start(layout, sv, slot, version, scripts, files, List.copyOf(files.keySet()));
+  }
+
+  /**
+   * The same, starting only {@code started} of the programs: the others ({@code start:
+   * after_switch}) are only known to supervisord, started by {@link #switchOnce} in the finish.
+   */
+  public static HostCommand<CommandResult> start(
+      ReleaseLayout layout,
+      Supervisor sv,
+      String slot,
+      String version,
+      Map<String, String> scripts,
+      Map<String, String> files,
+      List<String> started) {
     StringBuilder out =
         new StringBuilder("mkdir -p ")
             .append(Shell.quote(sv.include()))
@@ -292,14 +307,13 @@ public final class ProcessCommands {
         .append(' ')
         .append(slots)
         .append(" || exit 1\n");
-    String names = String.join(" ", files.keySet());
-    out.append(ctl(sv))
-        .append(" update ")
-        .append(names)
-        .append(" || exit $?\n")
-        .append(ctl(sv))
-        .append(" start ")
-        .append(names);
+    out.append(ctl(sv)).append(" update ").append(String.join(" ", files.keySet()));
+    if (!started.isEmpty()) {
+      out.append(" || exit $?\n")
+          .append(ctl(sv))
+          .append(" start ")
+          .append(String.join(" ", started));
+    }
     return HostCommand.of("start processes", out.toString());
   }
 
@@ -329,6 +343,29 @@ public final class ProcessCommands {
     return HostCommand.of(
         start.label(),
         ctl(sv) + " stop " + String.join(" ", programs) + " >/dev/null 2>&1\n" + start.text());
+  }
+
+  /**
+   * The {@code start: after_switch} processes, in the finish: {@code stop} of the old slot's
+   * programs returns once they exited (TERM, KILL after {@code stopwaitsecs}), then the new slot's
+   * start — never two copies at once. An old program that was not running, or that supervisord does
+   * not know (the old release had no such process), is no error; any other answer of the stop (it
+   * could not stop it) fails the task before anything starts.
+   */
+  public static HostCommand<CommandResult> switchOnce(
+      Supervisor sv, List<String> old, List<String> started) {
+    String stop =
+        old.isEmpty()
+            ? ""
+            : "out=$("
+                + ctl(sv)
+                + " stop "
+                + String.join(" ", old)
+                + " 2>&1); printf '%s\\n' \"$out\"\n"
+                + "if printf '%s\\n' \"$out\" | grep -v -e ': stopped$' -e ': ERROR (not running)$'"
+                + " -e ': ERROR (no such process)$' | grep -q .; then exit 1; fi\n";
+    return HostCommand.of(
+        "switch after_switch processes", stop + ctl(sv) + " start " + String.join(" ", started));
   }
 
   /** What a program printed last (for a failed health check's message). */

@@ -32,7 +32,21 @@ class ProcessesConfigTest {
                     new ProcessHealth("/health", Optional.of("{version}"), Duration.ofSeconds(30))),
                 Duration.ofSeconds(30)),
             new AppProcess(
-                "worker", "node worker.js", false, Optional.empty(), Duration.ofSeconds(10)));
+                "worker",
+                "node worker.js",
+                false,
+                Optional.empty(),
+                Duration.ofSeconds(10),
+                java.util.List.of("worker"),
+                false),
+            new AppProcess(
+                "scheduler",
+                "node scheduler.js",
+                false,
+                Optional.empty(),
+                Duration.ofSeconds(10),
+                java.util.List.of("worker"),
+                true));
     assertThat(config.release().served()).extracting(AppProcess::name).containsExactly("web");
     assertThat(config.release().proxy())
         .contains(new Proxy("/etc/nginx/tarmac/shop.conf", "sudo /usr/sbin/nginx -s reload"));
@@ -219,5 +233,74 @@ class ProcessesConfigTest {
             new Supervisor("/srv/hosts/web2/sv/supervisord.conf", "/srv/hosts/web2/sv/conf.d"));
     // an absolute path stays as it is on every host
     assertThat(new Proxy("/etc/n.conf", "r").on("/srv/x")).isEqualTo(new Proxy("/etc/n.conf", "r"));
+  }
+
+  @Test
+  void rolesAndStartAfterSwitchAreReadAndTheirMistakesNamed() {
+    TarmacConfig c =
+        ConfigReader.read(
+            yml(
+                "  processes:\n"
+                    + "    worker: { command: w, roles: [worker, jobs] }\n"
+                    + "    cron: { command: c, roles: [cron], start: after_switch }\n"
+                    + "    queue: { command: q, start: prepare }\n",
+                SUPERVISOR),
+            "tarmac.yml");
+    assertThat(c.release().processes().values())
+        .containsExactly(
+            new AppProcess(
+                "worker",
+                "w",
+                false,
+                Optional.empty(),
+                AppProcess.DEFAULT_DRAIN,
+                java.util.List.of("worker", "jobs"),
+                false),
+            new AppProcess(
+                "cron",
+                "c",
+                false,
+                Optional.empty(),
+                AppProcess.DEFAULT_DRAIN,
+                java.util.List.of("cron"),
+                true),
+            new AppProcess("queue", "q", false, Optional.empty(), AppProcess.DEFAULT_DRAIN));
+    TarmacConfig.Host web1 = c.environment("prod").hosts().get(0);
+    assertThat(web1.roles()).containsExactly("web");
+    assertThat(c.release().processes().get("worker").runsOn(web1)).isFalse();
+    assertThat(c.release().processes().get("queue").runsOn(web1)).isTrue();
+    assertThatThrownBy(
+            () ->
+                ConfigReader.read(
+                    yml(
+                        "  processes:\n"
+                            + "    a: { command: a, roles: worker }\n"
+                            + "    b: { command: b, roles: [], start: later }\n"
+                            + "    c: { command: c, roles: [Big] }\n"
+                            + "    d: { command: d, port: true, roles: [web] }\n"
+                            + "    e: { command: e, port: true, start: after_switch }\n"
+                            + "    f: { command: f, role: [x] }\n"
+                            + "  proxy: { nginx: /n.conf, reload: r }\n",
+                        SUPERVISOR),
+                    "tarmac.yml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("line 4: release.processes.a.roles: expected a list")
+        .hasMessageContaining(
+            "line 5: release.processes.b.roles: expected at least one role, e.g. [worker]")
+        .hasMessageContaining(
+            "line 5: release.processes.b.start: expected prepare (the default: next to the live"
+                + " one, before the switch) or after_switch (never two copies: the old one stops,"
+                + " then the new one starts), got 'later'")
+        .hasMessageContaining(
+            "line 6: release.processes.c.roles: 'Big' is not a role name (a-z 0-9 _ -)")
+        .hasMessageContaining(
+            "line 7: release.processes.d.roles: a process with port: true runs on every host"
+                + " (each host's proxy sends it requests); roles are for processes without a port")
+        .hasMessageContaining(
+            "line 8: release.processes.e.start: after_switch starts the process once the proxy"
+                + " switched, so nothing could send it requests or check it first: remove port:"
+                + " true (and health), or start")
+        .hasMessageContaining(
+            "line 9: release.processes.f.role: unknown key; did you mean `roles`?");
   }
 }

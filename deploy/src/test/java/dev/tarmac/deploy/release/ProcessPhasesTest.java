@@ -90,4 +90,28 @@ class ProcessPhasesTest {
         ConfigReader.read(Files.readString(Path.of("../docs/examples/tarmac.yml")), "tarmac.yml");
     assertThat(names(config)).noneMatch(n -> n.contains("processes"));
   }
+
+  @Test
+  void aRoleNoHostHasIsRefusedWhenTheReleaseIsAsked() {
+    String yml =
+        "app: shop\nrelease:\n  processes:\n"
+            + "    web: { command: w }\n"
+            + "    worker: { command: q, roles: [worker, jobs] }\n"
+            + "environments:\n"
+            + "  prod:\n    deploy_to: /srv/shop\n"
+            + "    supervisor: { conf: /s.conf, include: /s.d }\n"
+            + "    hosts: [{ name: web1, roles: [web, db] }, { name: web2 }]\n"
+            + "  staging:\n    deploy_to: /srv/shop\n"
+            + "    supervisor: { conf: /s.conf, include: /s.d }\n"
+            + "    hosts: [{ name: s1, roles: [web, jobs] }]\n";
+    TarmacConfig config = ConfigReader.read(yml, "tarmac.yml");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Processes.checkRoles(config, "prod"))
+        .isInstanceOf(dev.tarmac.deploy.config.ConfigException.class)
+        .hasMessage(
+            "tarmac.yml is invalid:\n"
+                + "  - release.processes.worker runs on hosts with the role worker or jobs, and no"
+                + " host of environments.prod has it (its roles: db, web); nothing was started\n"
+                + "Give a host that role (hosts[].roles) or change the process's roles.");
+    Processes.checkRoles(config, "staging"); // s1 has jobs
+  }
 }

@@ -95,17 +95,7 @@ class ProcessesIT {
     String d = ssh.deployTo();
     for (int i = 0; i < HOSTS; i++) {
       SshHosts.Host h = ssh.hosts().get(i);
-      Path sv = Files.createDirectories(h.root().resolve("sv/conf.d"));
-      Files.writeString(
-          sv.resolveSibling("supervisord.conf"),
-          Files.readString(EXAMPLES.resolve("supervisord.conf"))
-              // a UNIX socket's path is short: one per host under /tmp
-              .replace(
-                  "/run/tarmac-supervisor/supervisor.sock",
-                  "/tmp/tarmac-visit-" + ProcessHandle.current().pid() + "-" + i + ".sock")
-              .replace("/run/tarmac-supervisor", d + "/sv")
-              .replace("/var/log/tarmac-supervisor", d + "/sv")
-              .replace("/etc/tarmac-supervisor", d + "/sv"));
+      startSupervisord(ssh, i, "visit");
       Path nginx = Files.createDirectories(h.root().resolve("nginx/tmp"));
       String site =
           Files.readString(EXAMPLES.resolve("nginx-site.conf"))
@@ -132,9 +122,7 @@ class ProcessesIT {
       Files.writeString(
           nginx.resolveSibling("upstream.conf"),
           "upstream visit_web { server 127.0.0.1:19099; }\n");
-      SshHosts.run("chown", "-R", ssh.user(), h.root().resolve("sv").toString());
       SshHosts.run("chown", "-R", ssh.user(), h.root().resolve("nginx").toString());
-      ssh.ssh(h.name(), "supervisord -c " + d + "/sv/supervisord.conf </dev/null >/dev/null 2>&1");
       ssh.ssh(h.name(), nginx(d, "") + " </dev/null >/dev/null 2>&1");
     }
     fx =
@@ -142,6 +130,29 @@ class ProcessesIT {
             work.resolve("fx"),
             Transports.standard(ssh.settings()),
             Transports.standard(ssh.settings()));
+  }
+
+  /**
+   * Starts host {@code i}'s supervisord as the deploy user inside the host, from
+   * docs/examples/processes/supervisord.conf, its files under {@code <deploy_to>/sv} (the socket
+   * under /tmp, named by {@code tag}).
+   */
+  static void startSupervisord(SshHosts ssh, int i, String tag) throws Exception {
+    String d = ssh.deployTo();
+    SshHosts.Host h = ssh.hosts().get(i);
+    Path sv = Files.createDirectories(h.root().resolve("sv/conf.d"));
+    Files.writeString(
+        sv.resolveSibling("supervisord.conf"),
+        Files.readString(EXAMPLES.resolve("supervisord.conf"))
+            // a UNIX socket's path is short: one per host under /tmp
+            .replace(
+                "/run/tarmac-supervisor/supervisor.sock",
+                "/tmp/tarmac-" + tag + "-" + ProcessHandle.current().pid() + "-" + i + ".sock")
+            .replace("/run/tarmac-supervisor", d + "/sv")
+            .replace("/var/log/tarmac-supervisor", d + "/sv")
+            .replace("/etc/tarmac-supervisor", d + "/sv"));
+    SshHosts.run("chown", "-R", ssh.user(), h.root().resolve("sv").toString());
+    ssh.ssh(h.name(), "supervisord -c " + d + "/sv/supervisord.conf </dev/null >/dev/null 2>&1");
   }
 
   static String nginx(String d, String args) {
@@ -264,6 +275,11 @@ class ProcessesIT {
 
   /** {@code program → pid} of what is RUNNING under a host's supervisord. */
   static Map<String, String> running(String host) throws Exception {
+    return running(ssh, host);
+  }
+
+  /** The same on {@code ssh}'s hosts. */
+  static Map<String, String> running(SshHosts ssh, String host) throws Exception {
     String out;
     try {
       out = ssh.ssh(host, "supervisorctl -c " + ssh.deployTo() + "/sv/supervisord.conf status");

@@ -126,6 +126,50 @@ class ProcessCommandsTest {
   }
 
   @Test
+  void anAfterSwitchProcessIsOnlyUpdatedInPrepareAndSwitchedInTheFinish() {
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("shop-prod-worker-green", "[program:shop-prod-worker-green]\n");
+    files.put("shop-prod-cron-green", "[program:shop-prod-cron-green]\n");
+    String start =
+        ProcessCommands.start(
+                layout, sv, "green", "v2", Map.of(), files, List.of("shop-prod-worker-green"))
+            .text();
+    assertThat(start)
+        .endsWith(
+            "supervisorctl -c /etc/sv/supervisord.conf update shop-prod-worker-green"
+                + " shop-prod-cron-green || exit $?\n"
+                + "supervisorctl -c /etc/sv/supervisord.conf start shop-prod-worker-green");
+    // a host with only after_switch processes starts nothing in prepare
+    assertThat(
+            ProcessCommands.start(
+                    layout,
+                    sv,
+                    "green",
+                    "v2",
+                    Map.of(),
+                    Map.of("shop-prod-cron-green", "[program:shop-prod-cron-green]\n"),
+                    List.of())
+                .text())
+        .endsWith(
+            "/srv/shop/.tarmac/slots || exit 1\n"
+                + "supervisorctl -c /etc/sv/supervisord.conf update shop-prod-cron-green");
+    assertThat(
+            ProcessCommands.switchOnce(
+                    sv, List.of("shop-prod-cron-blue"), List.of("shop-prod-cron-green"))
+                .text())
+        .isEqualTo(
+            "out=$(supervisorctl -c /etc/sv/supervisord.conf stop shop-prod-cron-blue 2>&1);"
+                + " printf '%s\\n' \"$out\"\n"
+                + "if printf '%s\\n' \"$out\" | grep -v -e ': stopped$'"
+                + " -e ': ERROR (not running)$' -e ': ERROR (no such process)$' | grep -q .;"
+                + " then exit 1; fi\n"
+                + "supervisorctl -c /etc/sv/supervisord.conf start shop-prod-cron-green");
+    // the first release: nothing to stop
+    assertThat(ProcessCommands.switchOnce(sv, List.of(), List.of("shop-prod-cron-blue")).text())
+        .isEqualTo("supervisorctl -c /etc/sv/supervisord.conf start shop-prod-cron-blue");
+  }
+
+  @Test
   void stopWaitsTheDrainFirst() {
     assertThat(
             ProcessCommands.stop(sv, Duration.ofSeconds(30), List.of("a-p-web-blue", "x")).text())
