@@ -121,7 +121,8 @@ public final class BuildPipeline {
                 config.config(),
                 environment(build, request, checkout.commit()),
                 sandbox,
-                app + "-" + version,
+                // one path for the app's builds: its bundlers' caches keep valid paths
+                app,
                 log,
                 plan))) {
       BuildResult result =

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -38,9 +39,12 @@ import java.util.regex.Pattern;
  * none of its processes lives, refusing what a hostile build could use against the service:
  * symlinks on the way to a cache path, FIFOs, sockets, devices, hard links, files of another owner,
  * more than {@code tarmac.build.cache-max-size} bytes. Links inside a cache path are copied as
- * links, never followed.
+ * links, never followed. On an exact key hit whose restored copy the build left as it was, nothing
+ * is saved again (as actions/cache on a primary-key hit): the saved copy stays.
  */
 public final class BuildCache {
+  private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+
   /** {@code tarmac.build.cache-max-size}'s default: 2 GiB per app. */
   public static final long DEFAULT_MAX_BYTES = 2L << 30;
 
@@ -338,6 +342,29 @@ public final class BuildCache {
       }
     }
     Path appDir = appDir(app);
+    String hit = "";
+    synchronized (lock(app)) {
+      Path current = appDir.resolve("current");
+      Properties meta = meta(current);
+      if (meta != null && key.value().equals(meta.getProperty("key"))) {
+        // as actions/cache on a primary-key hit, but only when the build changed nothing in it
+        String change = firstChange(session, paths, current.resolve("data"));
+        if (change == null) {
+          return new Staging(
+              Optional.empty(),
+              "cache: key "
+                  + key.value()
+                  + " hit; not saved again (the build left "
+                  + String.join(", ", paths)
+                  + " as restored from "
+                  + app
+                  + " "
+                  + meta.getProperty("version", "?")
+                  + ")");
+        }
+        hit = " (key hit, but the build changed " + change + ")";
+      }
+    }
     Path dir =
         Files.createTempDirectory(
             appDir,
@@ -367,7 +394,106 @@ public final class BuildCache {
             + String.join(", ", paths)
             + " will be saved under key "
             + key.value()
-            + " once the build is published");
+            + " once the build is published"
+            + hit);
+  }
+
+  /**
+   * Null when the build's cache paths hold what {@code saved} (the app's saved copy) holds: the
+   * same entries, kinds, permission bits and link targets, files of the same size and time or else
+   * the same bytes; npm's debug logs ({@code ~/.npm/_logs}, one more each run) aside. Else the
+   * first difference. No process of the build lives: nothing moves under the walk.
+   */
+  private static String firstChange(BuildSandbox.Session session, List<String> paths, Path saved)
+      throws IOException {
+    for (String path : paths) {
+      Path source = base(session, path).resolve(inside(path));
+      Path copy = saved.resolve(stored(path));
+      boolean here = Files.exists(source, LinkOption.NOFOLLOW_LINKS);
+      if (here != Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
+        return path + (here ? " (new)" : " (removed)");
+      }
+      if (!here) {
+        continue;
+      }
+      String change = walkChanges(source, copy, path, true);
+      if (change == null) {
+        change = walkChanges(copy, source, path, false);
+      }
+      if (change != null) {
+        return change;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The first entry under {@code from} that {@code to} lacks; with {@code compare}, or that differs
+   * from its counterpart there. Null when none.
+   */
+  private static String walkChanges(Path from, Path to, String path, boolean compare)
+      throws IOException {
+    String[] change = {null};
+    Files.walkFileTree(
+        from,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            if (path.equals("~/.npm") && from.relativize(dir).toString().equals("_logs")) {
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            return check(dir);
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            return check(file);
+          }
+
+          private FileVisitResult check(Path p) throws IOException {
+            String rel = from.relativize(p).toString();
+            Path other = to.resolve(rel);
+            String name = path + suffix(from, p);
+            if (!Files.exists(other, LinkOption.NOFOLLOW_LINKS)) {
+              change[0] = name + (compare ? " (new)" : " (removed)");
+            } else if (compare) {
+              change[0] = difference(p, other, name);
+            }
+            return change[0] == null ? FileVisitResult.CONTINUE : FileVisitResult.TERMINATE;
+          }
+        });
+    return change[0];
+  }
+
+  /** Null when {@code a} (the build's) and {@code b} (the saved) are the same entry; else why. */
+  private static String difference(Path a, Path b, String name) throws IOException {
+    PosixFileAttributes x = Files.readAttributes(a, PosixFileAttributes.class, NOFOLLOW);
+    PosixFileAttributes y = Files.readAttributes(b, PosixFileAttributes.class, NOFOLLOW);
+    if (x.isDirectory() != y.isDirectory()
+        || x.isSymbolicLink() != y.isSymbolicLink()
+        || x.isRegularFile() != y.isRegularFile()) {
+      return name + " (another kind)";
+    }
+    if (x.isSymbolicLink()) {
+      return Files.readSymbolicLink(a).equals(Files.readSymbolicLink(b))
+          ? null
+          : name + " (another link target)";
+    }
+    if (!x.permissions().equals(y.permissions())) {
+      return name + " (mode)";
+    }
+    if (x.isRegularFile()) {
+      if (x.size() != y.size()) {
+        return name + " (content)";
+      }
+      if (x.lastModifiedTime().toMillis() != y.lastModifiedTime().toMillis()
+          && Files.mismatch(a, b) != -1) {
+        return name + " (content)";
+      }
+    }
+    return null;
   }
 
   private static Staging refused(String why) {

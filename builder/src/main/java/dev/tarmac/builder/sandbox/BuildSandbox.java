@@ -553,9 +553,10 @@ public final class BuildSandbox {
 
   /**
    * Opens a sandbox for one build: a uid of its own (as root), a fresh directory (mode 700, owned
-   * by that uid) under {@code tarmac.build.sandbox-dir} with {@code home/} and the tree moved into
-   * {@code tree/}. {@link Session#close()} ends every process of the uid, brings the tree back to
-   * {@code tree}, owned by the service again.
+   * by that uid) under {@code tarmac.build.sandbox-dir}, the same path for each build of {@code
+   * name} that runs alone ({@link #slot}), with {@code home/} and the tree moved into {@code
+   * tree/}. {@link Session#close()} ends every process of the uid, brings the tree back to {@code
+   * tree}, owned by the service again.
    */
   public Session open(String name, Path tree) throws IOException, InterruptedException {
     InForce in = inForce();
@@ -567,11 +568,7 @@ public final class BuildSandbox {
       if (lease != null && in.memory().works()) {
         cgroup = BuildCgroup.make(in.memory(), lease.uid, settings.memory());
       }
-      dir =
-          Files.createTempDirectory(
-              root,
-              prefix + "-" + name + "-",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      dir = slot(root, prefix + "-" + name + "-");
     } catch (IOException | RuntimeException e) {
       if (cgroup != null) {
         cgroup.remove();
@@ -592,10 +589,11 @@ public final class BuildSandbox {
         String owner = lease.uid + ":" + lease.uid;
         run("chown", "-hR", owner, session.home.toString(), session.tree.toString());
         if (in.bwrap()) {
-          // the directory stays the service's (crossable, 711): the build cannot swap the
-          // passwd and group files bubblewrap binds from it for a file hidden from it; no other
-          // build sees this directory (the sandbox dir is hidden in bubblewrap)
-          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+          // the directory stays the service's (755): the build cannot swap the passwd and group
+          // files bubblewrap binds from it for a file hidden from it, but may list it, as
+          // webpack's cache does for the tree's parent (a 711 one fails its snapshot with
+          // EACCES); no other build sees this directory (the sandbox dir is hidden in bubblewrap)
+          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         } else {
           // without a mount namespace other builds walk the real sandbox dir: theirs alone
           run("chown", owner, dir.toString());
@@ -606,6 +604,28 @@ public final class BuildSandbox {
       session.close();
       throw e;
     }
+  }
+
+  /** How many builds of one name may run at once in directories of a stable path. */
+  static final int SLOTS = 16;
+
+  /**
+   * A new directory (mode 700) {@code <root>/<stem>N}, N the lowest number free: the same path for
+   * every build of an app that runs alone, so that what a bundler's cache keys by absolute path
+   * (webpack's {@code cache: {type: 'filesystem'}}, babel-loader's {@code cacheDirectory}) is valid
+   * in its next build, as in a CI runner's fixed workspace. Only the service writes {@code root}:
+   * the name is predictable, not takeable. Past {@link #SLOTS} builds at once, a random name.
+   */
+  static Path slot(Path root, String stem) throws IOException {
+    var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    for (int n = 0; n < SLOTS; n++) {
+      try {
+        return Files.createDirectory(root.resolve(stem + n), mode);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // another build of the same name holds it
+      }
+    }
+    return Files.createTempDirectory(root, stem, mode);
   }
 
   /**

@@ -133,13 +133,116 @@ class BuildCacheTest {
         .doesNotContain("  | warm");
     // the service's copy: mode 700, the service's, in the data dir
     Path saved = dataDir.resolve("build-cache/shop/current");
-    // saved again by v2 (what it restored, unchanged), in place of v1's
+    // v2 left what it restored as it was: v1's copy is kept, not saved again
+    assertThat(second).containsPattern("cache: key [0-9a-f]{16} hit; not saved again");
     assertThat(Files.readString(saved.resolve("data/home/.npm/seen"))).isEqualTo("v1\n");
-    assertThat(Files.readString(saved.resolve("cache.properties"))).contains("version=v2");
+    assertThat(Files.readString(saved.resolve("cache.properties"))).contains("version=v1");
     assertThat(
             PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dataDir.resolve("build-cache/shop"))))
         .isEqualTo("rwx------");
+  }
+
+  @Test
+  void anExactHitTheBuildLeftAsItWasIsNotSavedAgainAndOneItChangedIs() throws Exception {
+    Builder b = builder();
+    // each run adds an npm debug log; a warm run touches ~/.npm/seen (same bytes, a new time);
+    // with change.txt in the tree the build writes other bytes into it
+    SampleRepo shop =
+        repo(
+            "shop",
+            "[~/.npm, node_modules]",
+            "mkdir -p ~/.npm/_logs node_modules/pkg && echo $TARMAC_VERSION >"
+                + " ~/.npm/_logs/$TARMAC_VERSION-debug-0.log && ln -sfn pkg node_modules/link",
+            "if [ -f ~/.npm/seen ]; then sleep 0.01; touch ~/.npm/seen; else echo $TARMAC_VERSION"
+                + " > ~/.npm/seen; fi",
+            "if [ -f change.txt ]; then cat change.txt > ~/.npm/seen; fi");
+    shop.commitAndTag("one", "v1");
+    shop.write("app.txt", "two");
+    shop.commitAndTag("two", "v2");
+    shop.write("change.txt", "v3\n");
+    shop.commitAndTag("three", "v3");
+
+    String first = build(b, "shop", shop, "v1");
+    String second = build(b, "shop", shop, "v2");
+    Path saved = dataDir.resolve("build-cache/shop/current");
+    String afterSecond = Files.readString(saved.resolve("cache.properties"));
+    String third = build(b, "shop", shop, "v3");
+
+    String key = first.replaceAll("(?s).*cache: key ([0-9a-f]{16}) .*", "$1");
+    assertThat(first).contains("will be saved under key " + key + " once the build is published\n");
+    assertThat(second)
+        .contains("cache: restored 2 files, 6 bytes saved by shop v1 (the same key)")
+        .contains(
+            "cache: key "
+                + key
+                + " hit; not saved again (the build left ~/.npm, node_modules as restored from"
+                + " shop v1)")
+        .doesNotContain("will be saved");
+    assertThat(afterSecond).contains("version=v1");
+    assertThat(third)
+        .contains(
+            "bytes of ~/.npm, node_modules will be saved under key "
+                + key
+                + " once the build is published (key hit, but the build changed ~/.npm/seen"
+                + " (content))");
+    assertThat(Files.readString(saved.resolve("cache.properties"))).contains("version=v3");
+    assertThat(Files.readString(saved.resolve("data/home/.npm/seen"))).isEqualTo("v3\n");
+    assertThat(Files.readSymbolicLink(saved.resolve("data/tree/node_modules/link")))
+        .isEqualTo(Path.of("pkg"));
+  }
+
+  @Test
+  void theAppsNextBuildRunsInTheSamePathSoABundlersCacheOfAbsolutePathsStaysValid()
+      throws Exception {
+    Builder b = builder();
+    // as webpack's and babel-loader's caches, which key what they keep by the file's full path
+    SampleRepo shop =
+        repo(
+            "shop",
+            "[node_modules/.cache]",
+            "if [ \"$(cat node_modules/.cache/where 2>/dev/null)\" = \"$PWD\" ]; then echo"
+                + " same-path; else echo other-path; fi",
+            // webpack's snapshot of what it resolved reads the tree's parent directory
+            "ls .. > /dev/null && echo parent-listed",
+            "mkdir -p node_modules/.cache && echo \"$PWD\" > node_modules/.cache/where");
+    shop.commitAndTag("one", "v1");
+    shop.write("app.txt", "two");
+    shop.commitAndTag("two", "v2");
+
+    assertThat(build(b, "shop", shop, "v1"))
+        .contains("  | other-path")
+        .contains("  | parent-listed");
+    assertThat(build(b, "shop", shop, "v2")).contains("  | same-path");
+  }
+
+  @Test
+  void aRestoredNodeModulesKeepsItsBinLinksAndExecutables() throws Exception {
+    Builder b = builder();
+    SampleRepo shop =
+        repo(
+            "shop",
+            "[node_modules]",
+            "if [ -d node_modules ]; then node_modules/.bin/tool; else mkdir -p"
+                + " node_modules/tool/bin node_modules/.bin && printf '#!/bin/sh\\necho tool"
+                + " ran\\n' > node_modules/tool/bin/tool.sh && chmod 755"
+                + " node_modules/tool/bin/tool.sh && ln -s ../tool/bin/tool.sh"
+                + " node_modules/.bin/tool; fi");
+    shop.commitAndTag("one", "v1");
+    shop.write("app.txt", "two");
+    shop.commitAndTag("two", "v2");
+
+    build(b, "shop", shop, "v1");
+    String second = build(b, "shop", shop, "v2");
+
+    assertThat(second).contains("  | tool ran").contains("hit; not saved again");
+    Path saved = dataDir.resolve("build-cache/shop/current/data/tree/node_modules");
+    assertThat(Files.readSymbolicLink(saved.resolve(".bin/tool")))
+        .isEqualTo(Path.of("../tool/bin/tool.sh"));
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(saved.resolve("tool/bin/tool.sh"))))
+        .isEqualTo("rwxr-xr-x");
   }
 
   @Test

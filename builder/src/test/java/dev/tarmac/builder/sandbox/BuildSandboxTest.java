@@ -28,6 +28,26 @@ class BuildSandboxTest {
   }
 
   @Test
+  void anAppsBuildsRunInOnePathEachWhileAloneAndInAnotherWhenOneAlreadyRuns() throws Exception {
+    Path first = BuildSandbox.slot(tmp, "0a1b2c3d-shop-");
+    Path second = BuildSandbox.slot(tmp, "0a1b2c3d-shop-");
+    Files.delete(first);
+    Path third = BuildSandbox.slot(tmp, "0a1b2c3d-shop-");
+
+    assertThat(first).isEqualTo(tmp.resolve("0a1b2c3d-shop-0"));
+    assertThat(second).isEqualTo(tmp.resolve("0a1b2c3d-shop-1"));
+    assertThat(third).as("the first one's path again, once it is gone").isEqualTo(first);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first)))
+        .isEqualTo("rwx------");
+    for (int n = 2; n < BuildSandbox.SLOTS; n++) {
+      BuildSandbox.slot(tmp, "0a1b2c3d-shop-");
+    }
+    assertThat(BuildSandbox.slot(tmp, "0a1b2c3d-shop-").getFileName().toString())
+        .startsWith("0a1b2c3d-shop-")
+        .isNotIn("0a1b2c3d-shop-0", "0a1b2c3d-shop-1");
+  }
+
+  @Test
   void theBuildsProcessesDieWithTheService() throws Exception {
     Path tree = tmp.resolve("work/tree");
     Files.createDirectories(tree);
