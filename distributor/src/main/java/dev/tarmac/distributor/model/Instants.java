@@ -10,7 +10,7 @@ import java.time.LocalDate;
  * fraction) by hand, and anything else through {@link Instant#parse}, with the same result and the
  * same errors. A release record of 16 hosts carries hundreds of times; the JDK's formatter-based
  * parse of them was the largest part of the service's CPU when 50 clients read the history
- * (docs/benchmarks.md, "50 clients × 40 mixed requests").
+ * (docs/benchmarks.md, "50 clients × 40 mixed requests during a release to 16 hosts").
  */
 public final class Instants {
   private Instants() {}
