@@ -158,7 +158,7 @@ public final class BuildCommand implements Callable<Integer> {
         + " "
         + tag
         + " failed: "
-        + error
+        + (error.endsWith(".") ? error.substring(0, error.length() - 1) : error)
         + "; its log: tarmac log "
         + app
         + " "

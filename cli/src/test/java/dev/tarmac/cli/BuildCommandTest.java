@@ -13,6 +13,20 @@ class BuildCommandTest {
             "build of shop v1.4.0 failed: `npm ci` failed (exit 1); its log: tarmac log shop v1.4.0");
   }
 
+  /** Walk 3: an error that ends its sentence does not read ".;" before the log's command. */
+  @Test
+  void aFailedBuildWhoseErrorEndsInAFullStopReadsWell() {
+    assertThat(
+            BuildCommand.failed(
+                "w3",
+                "v1.0.2",
+                "tag v1.0.2 is not in file:///r; its tags: v1.0.1. Push the tag (git push origin"
+                    + " v1.0.2) and build again."))
+        .isEqualTo(
+            "build of w3 v1.0.2 failed: tag v1.0.2 is not in file:///r; its tags: v1.0.1. Push the"
+                + " tag (git push origin v1.0.2) and build again; its log: tarmac log w3 v1.0.2");
+  }
+
   /** Issue 26, item 9: a tag or a ref, never both. */
   @Test
   void aTagAndARefTogetherAreAUsageError() {

@@ -304,8 +304,10 @@ public final class LocalBuild {
         dir.resolve("tarmac.yml")
             + " is valid (app "
             + checked.config().app()
-            + ", environments "
-            + String.join(", ", checked.config().environments().keySet())
+            + (checked.config().environments().isEmpty()
+                ? "; no environments block: where it runs is registered in the service, tarmac"
+                    + " env set"
+                : ", environments " + String.join(", ", checked.config().environments().keySet()))
             + ")");
     for (String note : checked.notes()) {
       out.println("  note: " + note);

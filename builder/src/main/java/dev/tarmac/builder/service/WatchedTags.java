@@ -90,11 +90,12 @@ final class WatchedTags {
       try {
         there = tags.apply(app);
       } catch (RuntimeException e) {
+        String why = RepoUrls.redact(e.getMessage());
         throw ApiProblem.badRequest(
             "cannot watch "
                 + app.name()
                 + " for new tags: "
-                + RepoUrls.redact(e.getMessage())
+                + (why.endsWith(".") ? why.substring(0, why.length() - 1) : why)
                 + "; nothing was registered. Check the URL and the credential, or register it"
                 + " without watching: tarmac apps add "
                 + app.name()

@@ -107,6 +107,21 @@ class LocalBuildTest {
         .contains("note: build.exclude: 'test' matches nothing (fine if build.commands makes it)");
   }
 
+  /** Walk 3: a tarmac.yml without environments (they are registered in the service) read well. */
+  @Test
+  void aValidConfigWithoutEnvironmentsSaysSoInWords() throws Exception {
+    repo.write("tarmac.yml", "app: shop\n");
+
+    Ran ran = run(false, null);
+
+    assertThat(ran.exitCode()).isZero();
+    assertThat(ran.output())
+        .contains(
+            "tarmac.yml is valid (app shop; no environments block: where it runs is registered in"
+                + " the service, tarmac env set)")
+        .doesNotContain("environments )");
+  }
+
   @Test
   void theWorkingCopyBuildsToTheSameFilesAsThePublishedArtifactOfTheSameCommit() throws Exception {
     ArtifactStore store =

@@ -85,6 +85,12 @@ final class Release implements Runner.Operation {
     return build.version();
   }
 
+  /**
+   * Why {@code rollback --restore-database} cannot go back from the release live when this one
+   * started, or null when it can ({@link #stillApplied}).
+   */
+  private volatile String noRestore;
+
   @Override
   public Run.Target resolve(List<ReleaseRecord> past) {
     String live = ReleaseHistory.live(past).map(ReleaseRecord::version).orElse(null);
@@ -98,7 +104,33 @@ final class Release implements Runner.Operation {
         // its build record is gone (removed by hand): a switch back uses this version's hooks
       }
     }
+    TarmacConfig restoring = liveConfig;
+    noRestore = ReleaseHistory.live(past).map(r -> noRestore(r, past, restoring)).orElse(null);
     return new Run.Target(build.version(), build.commit(), live, config, liveConfig);
+  }
+
+  /**
+   * What {@code rollback --restore-database} from {@code live} lacks (the same conditions {@link
+   * Rollback} refuses it on), or null when it would run.
+   */
+  static String noRestore(ReleaseRecord live, List<ReleaseRecord> past, TarmacConfig liveConfig) {
+    boolean earlier =
+        past.stream()
+            .anyMatch(
+                r ->
+                    r.id() < live.id()
+                        && r.status() == ReleaseStatus.LIVE
+                        && !r.version().equals(live.version()));
+    if (!earlier) {
+      return "there is no earlier release to go back to";
+    }
+    if (live.backup() == null) {
+      return "no dump was taken before " + live.version() + " was released";
+    }
+    if (liveConfig.release().hooks().restore().isEmpty()) {
+      return "the tarmac.yml of " + live.version() + " has no release.hooks.restore";
+    }
+    return null;
   }
 
   @Override
@@ -480,17 +512,24 @@ final class Release implements Runner.Operation {
             : "; the dump taken before it is " + dump + ".")
         + (live == null
             ? " Nothing is live to roll back: restore the database by hand."
-            : " If "
-                + live
-                + " cannot run on it: tarmac rollback "
-                + run.app
-                + " --env "
-                + run.envName
-                + " --restore-database (back to the release before "
-                + live
-                + ", with the dump taken before "
-                + live
-                + ").")
+            : noRestore != null
+                ? " If "
+                    + live
+                    + " cannot run on it, restore the database by hand (tarmac rollback"
+                    + " --restore-database cannot: "
+                    + noRestore
+                    + ")."
+                : " If "
+                    + live
+                    + " cannot run on it: tarmac rollback "
+                    + run.app
+                    + " --env "
+                    + run.envName
+                    + " --restore-database (back to the release before "
+                    + live
+                    + ", with the dump taken before "
+                    + live
+                    + ").")
         + (config.release().hooks().contract().isEmpty()
             ? ""
             : " Its contract migration did not run: it runs only once every host serves "

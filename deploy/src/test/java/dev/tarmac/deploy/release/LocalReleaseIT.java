@@ -481,8 +481,9 @@ class LocalReleaseIT {
           .endsWith(
               "\nThe migration of v2 ran on web1 and stays applied: the database is migrated for v2"
                   + " while v1 serves (no dump was taken before it: there is no backup hook). If v1"
-                  + " cannot run on it: tarmac rollback shop --env prod --restore-database (back to"
-                  + " the release before v1, with the dump taken before v1). Its contract"
+                  + " cannot run on it, restore the database by hand (tarmac rollback"
+                  + " --restore-database cannot: there is no earlier release to go back to). Its"
+                  + " contract"
                   + " migration did not run: it runs only once every host serves v2"
                   + " (docs/releasing.md, \"Expand and contract\").");
       assertThat(hosts.resolve("web1/shared/contracted.log")).doesNotExist();

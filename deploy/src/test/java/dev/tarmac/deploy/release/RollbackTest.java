@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RollbackTest {
-  private static ReleaseRecord record(long id, String version, ReleaseStatus status) {
+  static ReleaseRecord record(long id, String version, ReleaseStatus status) {
     return new ReleaseRecord(
         id,
         "shop",
