@@ -592,7 +592,15 @@ final class Fleet implements AutoCloseable {
      */
     HostCommand<?> stage(Member m, String version, boolean back);
 
-    /** The command that puts it in place, run after the rename when {@link #stage} was. */
+    /**
+     * The renames that put it in place at the moment of the switch, made by the switch's waiter
+     * right after {@code current}'s, when {@link #stage} was sent.
+     */
+    default List<SwitchCommands.Rename> renames(Member m, String version, boolean back) {
+      return List.of();
+    }
+
+    /** What runs after the renames, in the shell, when {@link #stage} was sent (null: nothing). */
     default HostCommand<?> swap(Member m, String version, boolean back) {
       return null;
     }
@@ -604,6 +612,14 @@ final class Fleet implements AutoCloseable {
         public HostCommand<?> stage(Member m, String version, boolean back) {
           return joined(
               parts.stream().<HostCommand<?>>map(p -> p.stage(m, version, back)).toList());
+        }
+
+        @Override
+        public List<SwitchCommands.Rename> renames(Member m, String version, boolean back) {
+          return parts.stream()
+              .filter(p -> p.stage(m, version, back) != null)
+              .flatMap(p -> p.renames(m, version, back).stream())
+              .toList();
         }
 
         @Override
@@ -662,7 +678,11 @@ final class Fleet implements AutoCloseable {
               v == null || also.stage(m, v, !allOrNothing) == null
                   ? null
                   : also.swap(m, v, !allOrNothing);
-          return SwitchCommands.atGo(m.layout, generation(), v, extra);
+          List<SwitchCommands.Rename> renames =
+              v == null || also.stage(m, v, !allOrNothing) == null
+                  ? List.of()
+                  : also.renames(m, v, !allOrNothing);
+          return SwitchCommands.atGo(m.layout, generation(), v, renames, extra);
         });
   }
 

@@ -11,6 +11,7 @@ import dev.tarmac.deploy.remote.HookEnv;
 import dev.tarmac.deploy.remote.HostCommand;
 import dev.tarmac.deploy.remote.ProcessCommands;
 import dev.tarmac.deploy.remote.ProxyCommands;
+import dev.tarmac.deploy.remote.SwitchCommands;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -398,8 +399,13 @@ final class Processes implements Fleet.AlsoSwitch {
   }
 
   @Override
+  public List<SwitchCommands.Rename> renames(Member m, String version, boolean back) {
+    return List.of(ProxyCommands.rename(config.release().proxy().get().on(m.layout.deployTo())));
+  }
+
+  @Override
   public HostCommand<CommandResult> swap(Member m, String version, boolean back) {
-    return ProxyCommands.swap(
+    return ProxyCommands.reload(
             config.release().proxy().get().on(m.layout.deployTo()), m.layout.deployTo())
         .then(ProcessCommands.markLive(m.layout, slotSwitchedTo(m, version, back)));
   }

@@ -46,19 +46,19 @@ public final class ProxyCommands {
   }
 
   /**
-   * {@code <file>.new} over {@code <file>} (one rename), then the reload command, run in the host's
-   * {@code deployTo} (a reload of an nginx of several on one machine names its files from there).
+   * {@code <file>.new} over {@code <file>}: one rename, which the switch's waiter makes at the
+   * moment of the switch, right after {@code current}'s (docs/architecture.md, "The switch's
+   * waiter").
    */
-  public static HostCommand<CommandResult> swap(Proxy proxy, String deployTo) {
-    return HostCommand.of(
-        "swap proxy",
-        "mv -f "
-            + Shell.quote(proxy.nginx() + ".new")
-            + " "
-            + Shell.quote(proxy.nginx())
-            + " && cd "
-            + Shell.quote(deployTo)
-            + " && "
-            + proxy.reload());
+  public static SwitchCommands.Rename rename(Proxy proxy) {
+    return new SwitchCommands.Rename(proxy.nginx() + ".new", proxy.nginx());
+  }
+
+  /**
+   * The reload command, once the file is in place ({@link #rename}), run in the host's {@code
+   * deployTo} (a reload of an nginx of several on one machine names its files from there).
+   */
+  public static HostCommand<CommandResult> reload(Proxy proxy, String deployTo) {
+    return HostCommand.of("reload proxy", "cd " + Shell.quote(deployTo) + " && " + proxy.reload());
   }
 }

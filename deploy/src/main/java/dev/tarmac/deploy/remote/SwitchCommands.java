@@ -1,6 +1,7 @@
 package dev.tarmac.deploy.remote;
 
 import dev.tarmac.distributor.model.Names;
+import java.util.List;
 
 /**
  * What changes which release a host serves: {@code current} switched atomically (staged link, then
@@ -49,7 +50,9 @@ public final class SwitchCommands {
    * The switch as a gate ({@link HostShell#gate}), what every host holds until the {@code go}
    * (docs/architecture.md, "The switch's waiter"): {@code current} renamed onto the staged link for
    * {@code version} (or removed, {@code version} null: a host that had none before), fenced by
-   * {@code generation}, then {@code extra} (what the switch changes besides, null: nothing).
+   * {@code generation}, then each of {@code renames} at the same moment (the proxy's upstream file:
+   * what visitors are sent to), then {@code extra} (what the switch does besides, in the shell
+   * after them; null: nothing).
    *
    * <p>Where {@code perl} is installed (Debian's {@code perl-base} is essential), the waiter is a
    * Perl process started before the host acknowledges: at the {@code go} (or as long after it as
@@ -61,7 +64,11 @@ public final class SwitchCommands {
    * {@link HostCommands#fencedInstant}.
    */
   public static HostCommand<CommandResult> atGo(
-      ReleaseLayout layout, String generation, String version, HostCommand<?> extra) {
+      ReleaseLayout layout,
+      String generation,
+      String version,
+      List<Rename> renames,
+      HostCommand<?> extra) {
     HostCommands.checkGeneration(generation);
     String current = layout.current();
     HostCommand<CommandResult> plain =
@@ -70,6 +77,16 @@ public final class SwitchCommands {
         version == null
             ? "rm " + Shell.quote(current)
             : "mv " + Shell.quote(stagedCurrent(layout, version)) + " " + Shell.quote(current);
+    StringBuilder more = new StringBuilder();
+    StringBuilder moreByShell = new StringBuilder();
+    for (Rename r : renames) {
+      more.append(" mv ").append(Shell.quote(r.from())).append(' ').append(Shell.quote(r.to()));
+      moreByShell
+          .append(" && mv -f ")
+          .append(Shell.quote(r.from()))
+          .append(' ')
+          .append(Shell.quote(r.to()));
+    }
     String text =
         "if command -v perl > /dev/null 2>&1; then\nperl -e "
             + Shell.quote(WAITER)
@@ -81,8 +98,10 @@ public final class SwitchCommands {
             + Shell.quote(layout.meta() + "/lock/owner")
             + " "
             + ops
+            + more
             + "\nelse\ntm_ack\n{ "
             + HostCommands.fencedInstant(layout, generation, plain).text()
+            + moreByShell
             + "\n} < /dev/null\nfi || exit $?"
             + (extra == null ? "" : "\n{ " + extra.text() + "\n} < /dev/null 3>&-");
     return HostCommand.of(plain.label(), text);
@@ -125,6 +144,14 @@ public final class SwitchCommands {
       }
       """
           .formatted(HostCommands.FENCED);
+
+  /** One rename(2) the switch makes right after {@code current}'s, at the same moment. */
+  public record Rename(String from, String to) {
+    public Rename {
+      java.util.Objects.requireNonNull(from, "from");
+      java.util.Objects.requireNonNull(to, "to");
+    }
+  }
 
   /** Takes {@code current} away: how a host that had no release before is switched back. */
   public static HostCommand<CommandResult> removeCurrent(ReleaseLayout layout) {

@@ -30,9 +30,11 @@ class ProxyCommandsTest {
         .isEqualTo(
             "mkdir -p /etc/nginx/tarmac && printf '%s' 'upstream shop_web { server"
                 + " 127.0.0.1:3101; }\n' > /etc/nginx/tarmac/shop.conf.new");
-    assertThat(ProxyCommands.swap(proxy, "/srv/shop").text())
+    assertThat(ProxyCommands.rename(proxy))
         .isEqualTo(
-            "mv -f /etc/nginx/tarmac/shop.conf.new /etc/nginx/tarmac/shop.conf"
-                + " && cd /srv/shop && sudo systemctl reload nginx");
+            new SwitchCommands.Rename(
+                "/etc/nginx/tarmac/shop.conf.new", "/etc/nginx/tarmac/shop.conf"));
+    assertThat(ProxyCommands.reload(proxy, "/srv/shop").text())
+        .isEqualTo("cd /srv/shop && sudo systemctl reload nginx");
   }
 }

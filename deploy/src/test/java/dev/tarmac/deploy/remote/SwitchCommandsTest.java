@@ -81,7 +81,7 @@ class SwitchCommandsTest {
             + " \"fenced: the host lock now belongs to $(cat /srv/shop/.tarmac/lock/owner 2>/dev/null"
             + " || echo nobody); this run (generation 7-k2) changes nothing more here\" >&2; exit 76;"
             + " }\n";
-    assertThat(SwitchCommands.atGo(layout, "7-k2", "v2", null).text())
+    assertThat(SwitchCommands.atGo(layout, "7-k2", "v2", List.of(), null).text())
         .isEqualTo(
             "if command -v perl > /dev/null 2>&1; then\nperl -e "
                 + waiter
@@ -90,7 +90,8 @@ class SwitchCommandsTest {
                 + fence
                 + "mv -T /srv/shop/.current.v2.tmp /srv/shop/current\n} < /dev/null\nfi || exit $?");
     assertThat(
-            SwitchCommands.atGo(layout, "7-k2", null, HostCommand.of("reload", "nginx -s reload"))
+            SwitchCommands.atGo(
+                    layout, "7-k2", null, List.of(), HostCommand.of("reload", "nginx -s reload"))
                 .text())
         .isEqualTo(
             "if command -v perl > /dev/null 2>&1; then\nperl -e "
@@ -100,8 +101,27 @@ class SwitchCommandsTest {
                 + fence
                 + "rm -f /srv/shop/current\n} < /dev/null\nfi || exit $?\n{ nginx -s reload\n} <"
                 + " /dev/null 3>&-");
-    assertThat(SwitchCommands.atGo(layout, "7-k2", "v2", null).label()).isEqualTo("switch");
-    assertThatThrownBy(() -> SwitchCommands.atGo(layout, "7;k", "v2", null))
+    // the proxy's upstream renamed at the same moment, by the waiter or right after mv -T
+    assertThat(
+            SwitchCommands.atGo(
+                    layout,
+                    "7-k2",
+                    "v2",
+                    List.of(new SwitchCommands.Rename("/etc/up.conf.new", "/etc/up.conf")),
+                    null)
+                .text())
+        .isEqualTo(
+            "if command -v perl > /dev/null 2>&1; then\nperl -e "
+                + waiter
+                + " \"$tm_id\" 7-k2 /srv/shop/.tarmac/lock/id /srv/shop/.tarmac/lock/owner"
+                + " mv /srv/shop/.current.v2.tmp /srv/shop/current mv /etc/up.conf.new"
+                + " /etc/up.conf\nelse\ntm_ack\n{ "
+                + fence
+                + "mv -T /srv/shop/.current.v2.tmp /srv/shop/current && mv -f /etc/up.conf.new"
+                + " /etc/up.conf\n} < /dev/null\nfi || exit $?");
+    assertThat(SwitchCommands.atGo(layout, "7-k2", "v2", List.of(), null).label())
+        .isEqualTo("switch");
+    assertThatThrownBy(() -> SwitchCommands.atGo(layout, "7;k", "v2", List.of(), null))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -125,12 +145,18 @@ class SwitchCommandsTest {
     try (HostShell shell = shell(perl, dir)) {
       // held: nothing changes before the go; what runs after it reads nothing of the loop's input
       assertThat(shell.run(SwitchCommands.stageCurrent(real, "v2").text(), t).ok()).isTrue();
+      Files.writeString(deploy.resolve("up.conf"), "old\n");
+      Files.writeString(deploy.resolve("up.conf.new"), "new\n");
       HostShell.Gate gate =
           shell.gate(
               SwitchCommands.atGo(
                       real,
                       "7-k2",
                       "v2",
+                      List.of(
+                          new SwitchCommands.Rename(
+                              deploy.resolve("up.conf.new").toString(),
+                              deploy.resolve("up.conf").toString())),
                       HostCommand.of(
                           "extra",
                           "echo extra; cat; readlink "
@@ -150,7 +176,10 @@ class SwitchCommandsTest {
       Thread.sleep(150);
       assertThat(Files.readSymbolicLink(deploy.resolve("current")))
           .isEqualTo(Path.of("releases/v1"));
+      assertThat(deploy.resolve("up.conf")).hasContent("old");
       CommandResult done = gate.await(moment);
+      assertThat(deploy.resolve("up.conf")).hasContent("new");
+      assertThat(deploy.resolve("up.conf.new")).doesNotExist();
       assertThat(System.nanoTime() - signalled).isGreaterThanOrEqualTo(400_000_000L);
       assertThat(done.exitCode()).as(done.stderr()).isZero();
       assertThat(done.stdout()).isEqualTo("extra\nreleases/v2\nafter\n");
@@ -164,7 +193,8 @@ class SwitchCommandsTest {
 
       // cancelled: exit 125, nothing changed, the loop reads on
       assertThat(shell.run(SwitchCommands.stageCurrent(real, "v1").text(), t).ok()).isTrue();
-      HostShell.Gate no = shell.gate(SwitchCommands.atGo(real, "7-k2", "v1", null).text(), t);
+      HostShell.Gate no =
+          shell.gate(SwitchCommands.atGo(real, "7-k2", "v1", List.of(), null).text(), t);
       no.awaitReady(t);
       no.cancel();
       assertThat(Files.readSymbolicLink(deploy.resolve("current")))
@@ -172,7 +202,8 @@ class SwitchCommandsTest {
       assertThat(shell.run("echo still", t).stdout()).isEqualTo("still\n");
 
       // fenced at the go: the lock changed hands after the host acknowledged
-      HostShell.Gate fenced = shell.gate(SwitchCommands.atGo(real, "7-k2", "v1", null).text(), t);
+      HostShell.Gate fenced =
+          shell.gate(SwitchCommands.atGo(real, "7-k2", "v1", List.of(), null).text(), t);
       fenced.awaitReady(t);
       Files.writeString(deploy.resolve(".tarmac/lock/id"), "8-k3\n");
       Files.writeString(deploy.resolve(".tarmac/lock/owner"), "bob (run 8)\n");
@@ -187,7 +218,8 @@ class SwitchCommandsTest {
 
       // a host that had nothing before: current taken away; a missing one is no failure
       for (int i = 0; i < 2; i++) {
-        HostShell.Gate remove = shell.gate(SwitchCommands.atGo(real, "8-k3", null, null).text(), t);
+        HostShell.Gate remove =
+            shell.gate(SwitchCommands.atGo(real, "8-k3", null, List.of(), null).text(), t);
         remove.awaitReady(t);
         CommandResult removed = remove.await(remove.signal());
         assertThat(removed.exitCode()).as(removed.stderr()).isZero();
@@ -198,7 +230,9 @@ class SwitchCommandsTest {
       // a rename that fails says so and stops before what follows
       HostShell.Gate failing =
           shell.gate(
-              SwitchCommands.atGo(real, "8-k3", "v9", HostCommand.of("extra", "echo extra")).text(),
+              SwitchCommands.atGo(
+                      real, "8-k3", "v9", List.of(), HostCommand.of("extra", "echo extra"))
+                  .text(),
               t);
       failing.awaitReady(t);
       CommandResult f = failing.await(failing.signal());
