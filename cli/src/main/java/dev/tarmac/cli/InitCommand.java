@@ -105,6 +105,14 @@ public final class InitCommand implements Callable<Integer> {
     y.append(
         "  # The app's own build commands, first, `sh -c` in the checked-out tree, in order.\n");
     y.append("  commands: ").append(list(commands)).append("\n");
+    if (npm) {
+      // npm's download cache kept from one build of the app to the next (the key: the lock file)
+      y.append(
+          "  # Kept from one build to the next, as CI caches are. Faster still: npm install\n");
+      y.append(
+          "  # --prefer-offline with [~/.npm, node_modules] (docs/tarmac-yml.md, the build cache).\n");
+      y.append("  cache: [~/.npm]\n");
+    }
 
     List<String> entries = sassEntries(root);
     List<String> loadPaths = new ArrayList<>();

@@ -44,6 +44,7 @@ class InitCommandTest {
     TarmacConfig config = ConfigReader.read(yml, "tarmac.yml");
     assertThat(config.app()).isEqualTo("admin-theme");
     assertThat(config.build().commands()).containsExactly("npm ci", "npm run build");
+    assertThat(config.build().cache()).containsExactly("~/.npm");
     assertThat(config.build().sass())
         .containsExactly(
             new TarmacConfig.SassEntry(
