@@ -652,6 +652,8 @@ final class Fleet implements AutoCloseable {
       boolean allOrNothing,
       Duration ackLimit,
       AlsoSwitch also) {
+    // the hosts where `also` staged something: only they swap it
+    java.util.Set<Member> alsoStaged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     List<Member> failed =
         eachHost(
             hosts.stream().filter(m -> version.apply(m) != null).toList(),
@@ -663,6 +665,9 @@ final class Fleet implements AutoCloseable {
               HostCommand<?> extra = also.stage(m, v, !allOrNothing);
               HostCommand<?> both = extra == null ? stage : stage.then(extra);
               change(m, both);
+              if (extra != null) {
+                alsoStaged.add(m);
+              }
             });
     if (!failed.isEmpty() && allOrNothing) {
       return Duration.ZERO;
@@ -674,15 +679,13 @@ final class Fleet implements AutoCloseable {
         ackLimit,
         m -> {
           String v = version.apply(m);
-          HostCommand<?> extra =
-              v == null || also.stage(m, v, !allOrNothing) == null
-                  ? null
-                  : also.swap(m, v, !allOrNothing);
-          List<SwitchCommands.Rename> renames =
-              v == null || also.stage(m, v, !allOrNothing) == null
-                  ? List.of()
-                  : also.renames(m, v, !allOrNothing);
-          return SwitchCommands.atGo(m.layout, generation(), v, renames, extra);
+          boolean staged = alsoStaged.contains(m);
+          return SwitchCommands.atGo(
+              m.layout,
+              generation(),
+              v,
+              staged ? also.renames(m, v, !allOrNothing) : List.of(),
+              staged ? also.swap(m, v, !allOrNothing) : null);
         });
   }
 
